@@ -1,0 +1,154 @@
+/**
+ * The small typed interfaces through which the emulated services talk to
+ * each other. A service folder implements one of these and consumes the
+ * others; it never reaches into another folder's internals. `runtime.ts`
+ * wires the implementations together.
+ */
+
+// ---------------------------------------------------------------- Lambda
+
+export type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
+
+/** Who is calling, for the function's resource policy (AWS::Lambda::Permission). */
+export interface InvokeCaller {
+  /** Service principal, e.g. `sns.amazonaws.com`, `events.amazonaws.com`. Absent for an IAM caller. */
+  readonly principal?: string;
+  /** ARN of the calling resource (topic, rule), checked against `SourceArn`. */
+  readonly sourceArn?: string;
+  readonly sourceAccount?: string;
+}
+
+export interface InvokeResult {
+  /** 200 (RequestResponse), 202 (Event), 204 (DryRun). */
+  readonly statusCode: number;
+  /** The handler's result or error payload, JSON text ('' for Event/DryRun). */
+  readonly payload: string;
+  /** `Unhandled` when the function failed. */
+  readonly functionError?: 'Unhandled';
+  readonly executedVersion: string;
+  readonly requestId: string;
+  /** The invocation's log lines (START..REPORT), for `LogType: Tail`. */
+  readonly log?: string;
+}
+
+export interface LambdaInvoker {
+  /**
+   * Invoke a function by name, partial ARN or full ARN (optionally
+   * qualified with `$LATEST`). Rejects with an AwsError
+   * (ResourceNotFoundException, AccessDeniedException for a caller the
+   * resource policy does not allow, ...).
+   */
+  invoke(
+    functionRef: string,
+    payload: string,
+    invocationType: InvocationType,
+    caller?: InvokeCaller,
+  ): Promise<InvokeResult>;
+}
+
+// ---------------------------------------------------------------- EventBridge
+
+export interface PutEventsEntry {
+  readonly Source?: string;
+  readonly DetailType?: string;
+  /** JSON text of an object. */
+  readonly Detail?: string;
+  readonly Resources?: readonly string[];
+  readonly Time?: Date | string;
+  /** Bus name or ARN; the default bus when absent. */
+  readonly EventBusName?: string;
+  readonly TraceHeader?: string;
+}
+
+export interface PutEventsResultEntry {
+  readonly EventId?: string;
+  readonly ErrorCode?: string;
+  readonly ErrorMessage?: string;
+}
+
+export interface PutEventsResult {
+  readonly FailedEntryCount: number;
+  readonly Entries: readonly PutEventsResultEntry[];
+}
+
+export interface EventBusSink {
+  putEvents(entries: readonly PutEventsEntry[], caller?: InvokeCaller): Promise<PutEventsResult>;
+}
+
+/** EventBridge content filtering, shared with SNS filter policies. */
+export type PatternMatcher = (pattern: unknown, event: unknown) => boolean;
+
+// ---------------------------------------------------------------- SQS
+
+export interface MessageAttributeValue {
+  readonly DataType: string;
+  readonly StringValue?: string;
+  readonly BinaryValue?: Uint8Array;
+}
+
+export interface QueueSink {
+  /** Send to the queue with this ARN; rejects with an AwsError when it does not exist. */
+  sendMessage(
+    queueArn: string,
+    body: string,
+    messageAttributes?: Readonly<Record<string, MessageAttributeValue>>,
+  ): Promise<{ readonly MessageId: string }>;
+}
+
+// ---------------------------------------------------------------- SNS
+
+export interface PublishInput {
+  readonly TopicArn: string;
+  readonly Message: string;
+  readonly Subject?: string;
+  readonly MessageStructure?: string;
+  readonly MessageAttributes?: Readonly<Record<string, MessageAttributeValue>>;
+}
+
+export interface TopicSink {
+  publish(input: PublishInput, caller?: InvokeCaller): Promise<{ readonly MessageId: string }>;
+}
+
+// ---------------------------------------------------------------- CloudWatch Logs
+
+export interface LogEvent {
+  /** Epoch ms when the line was written. */
+  readonly timestamp: number;
+  readonly message: string;
+}
+
+export interface LogSink {
+  /** Create the group if needed (Lambda does this on first write). */
+  ensureLogGroup(logGroupName: string, retentionInDays?: number): void;
+  putLogEvents(logGroupName: string, logStreamName: string, events: readonly LogEvent[]): void;
+}
+
+// ---------------------------------------------------------------- Tracing
+
+/** One hop of an event through the chain, for the terminal, `/_local/traces` and the dashboard. */
+export interface TraceEvent {
+  readonly time: number;
+  /** `apigateway`, `sns`, `lambda`, `eventbridge`, `sqs`, `logs`. */
+  readonly service: string;
+  /** Short verb, e.g. `publish`, `invoke`, `retry`, `destination`, `deliver`, `dead-letter`. */
+  readonly kind: string;
+  /** Resource the hop concerns (topic, function, rule, queue). */
+  readonly resource: string;
+  /** One line a person reads in the terminal. */
+  readonly summary: string;
+  /** Correlation ids: SNS MessageId, Lambda requestId, EventBridge event id. */
+  readonly ids?: Readonly<Record<string, string>>;
+  readonly detail?: unknown;
+}
+
+export interface Tracer {
+  record(event: Omit<TraceEvent, 'time'>): void;
+}
+
+/** Resolves the ARN of any destination or target to the service that accepts it. */
+export interface Sinks {
+  readonly lambda: LambdaInvoker;
+  readonly events: EventBusSink;
+  readonly sqs: QueueSink;
+  readonly sns: TopicSink;
+}

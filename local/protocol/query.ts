@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { AwsError } from './errors.js';
+import type { HttpRequest, HttpResponse } from './http.js';
+
+/**
+ * The AWS Query protocol (SNS, CloudFormation): form-encoded parameters in a
+ * POST body (or the query string of a GET), XML responses.
+ */
+export type QueryParams = ReadonlyMap<string, string>;
+export type QueryOperation = (params: QueryParams) => Promise<XmlValue> | XmlValue;
+
+export interface QueryService {
+  /** API version sent in `Version`, e.g. `2010-03-31` for SNS. */
+  readonly version: string;
+  /** XML namespace of responses, e.g. `http://sns.amazonaws.com/doc/2010-03-31/`. */
+  readonly xmlns: string;
+  /** Signing name in the credential scope of the Authorization header. */
+  readonly signingName: string;
+  readonly operations: Readonly<Record<string, QueryOperation>>;
+}
+
+/** Parse a form body exactly as AWS does: `+` is a space, `%XX` a byte. */
+export function parseForm(body: string): Map<string, string> {
+  const params = new Map<string, string>();
+  for (const [key, value] of new URLSearchParams(body)) {
+    // A repeated key keeps its first value, as the Query parser does.
+    if (!params.has(key)) params.set(key, value);
+  }
+  return params;
+}
+
+/** Query requests carry the service in the signature's credential scope or in `Version`. */
+export function isQueryRequestFor(req: HttpRequest, params: QueryParams, service: QueryService): boolean {
+  const auth = req.headers.authorization;
+  const scope = typeof auth === 'string' ? /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(auth)?.[1] : undefined;
+  if (scope) return scope === service.signingName;
+  return params.get('Version') === service.version;
+}
+
+export function queryParams(req: HttpRequest): Map<string, string> {
+  const contentType = String(req.headers['content-type'] ?? '');
+  if (req.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded')) {
+    return parseForm(req.body.toString('utf8'));
+  }
+  return parseForm(req.rawQuery);
+}
+
+/** Values of `prefix.member.1`, `prefix.member.2`, ... in order. */
+export function memberList(params: QueryParams, prefix: string): string[] {
+  const out: string[] = [];
+  for (let i = 1; params.has(`${prefix}.member.${i}`); i++) out.push(params.get(`${prefix}.member.${i}`)!);
+  return out;
+}
+
+/**
+ * Sub-parameters of `prefix.entry.N.*` (maps) or `prefix.member.N.*` (lists of
+ * structures), one Map per index, with the `prefix.entry.N.` part removed.
+ */
+export function indexedStructures(params: QueryParams, prefix: string, kind: 'entry' | 'member'): Map<string, string>[] {
+  const byIndex = new Map<number, Map<string, string>>();
+  const head = `${prefix}.${kind}.`;
+  for (const [key, value] of params) {
+    if (!key.startsWith(head)) continue;
+    const rest = key.slice(head.length);
+    const dot = rest.indexOf('.');
+    const index = Number(dot < 0 ? rest : rest.slice(0, dot));
+    if (!Number.isInteger(index) || index < 1) {
+      throw new AwsError('InvalidParameterValue', `Invalid index in parameter ${key}`);
+    }
+    if (!byIndex.has(index)) byIndex.set(index, new Map());
+    if (dot >= 0) byIndex.get(index)!.set(rest.slice(dot + 1), value);
+  }
+  return [...byIndex.entries()].sort(([a], [b]) => a - b).map(([, v]) => v);
+}
+
+/** A value the XML writer understands: objects become elements, arrays `<member>` lists. */
+export type XmlValue = string | number | boolean | null | undefined | XmlValue[] | { [key: string]: XmlValue };
+
+export function escapeXml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+}
+
+export function toXml(value: XmlValue): string {
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return value.map((item) => `<member>${toXml(item)}</member>`).join('');
+  if (typeof value === 'object') {
+    return Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `<${k}>${toXml(v)}</${k}>`)
+      .join('');
+  }
+  return escapeXml(String(value));
+}
+
+/**
+ * Run a Query operation. AWS answers in XML, or in JSON when the caller sends
+ * `Accept: application/json` (API Gateway service integrations rely on this).
+ */
+export async function handleQuery(params: QueryParams, service: QueryService, accept = ''): Promise<HttpResponse> {
+  const requestId = randomUUID();
+  const action = params.get('Action') ?? '';
+  const json = accept.includes('application/json');
+  try {
+    const handler = Object.hasOwn(service.operations, action) ? service.operations[action] : undefined;
+    if (!handler) {
+      throw new AwsError('InvalidAction', `The action ${action || '(none)'} is not valid for this web service.`);
+    }
+    const result = await handler(params);
+    const body = json
+      ? JSON.stringify({
+          [`${action}Response`]: {
+            ...(result === undefined ? {} : { [`${action}Result`]: result }),
+            ResponseMetadata: { RequestId: requestId },
+          },
+        })
+      : `<?xml version="1.0"?>\n<${action}Response xmlns="${service.xmlns}">` +
+        (result === undefined ? '' : `<${action}Result>${toXml(result)}</${action}Result>`) +
+        `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
+    return { statusCode: 200, headers: { 'content-type': json ? 'application/json' : 'text/xml', 'x-amzn-requestid': requestId }, body };
+  } catch (error) {
+    const awsError =
+      error instanceof AwsError
+        ? error
+        : new AwsError('InternalFailure', error instanceof Error ? error.message : String(error), 500);
+    const fields = { Type: awsError.fault, Code: awsError.code, Message: awsError.message };
+    const body = json
+      ? JSON.stringify({ Error: fields, RequestId: requestId })
+      : `<?xml version="1.0"?>\n<ErrorResponse xmlns="${service.xmlns}"><Error>${toXml(fields)}</Error>` +
+        `<RequestId>${requestId}</RequestId></ErrorResponse>`;
+    return {
+      statusCode: awsError.statusCode,
+      headers: { 'content-type': json ? 'application/json' : 'text/xml', 'x-amzn-requestid': requestId },
+      body,
+    };
+  }
+}

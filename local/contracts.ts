@@ -92,6 +92,8 @@ export interface QueueSink {
     queueArn: string,
     body: string,
     messageAttributes?: Readonly<Record<string, MessageAttributeValue>>,
+    /** The sending service (SNS, EventBridge, Lambda), checked against the queue policy; absent for an IAM caller. */
+    caller?: InvokeCaller,
   ): Promise<{ readonly MessageId: string }>;
 }
 

@@ -33,6 +33,11 @@ export interface StackOutput {
   readonly ExportName?: string;
 }
 
+export interface StackParameter {
+  readonly ParameterKey: string;
+  readonly ParameterValue: string;
+}
+
 export interface StackModel {
   readonly stackName: string;
   readonly stackId: string;
@@ -41,6 +46,10 @@ export interface StackModel {
   readonly assemblyDir: string;
   readonly resources: ReadonlyMap<string, StackResource>;
   readonly outputs: readonly StackOutput[];
+  /** The template's Description. */
+  readonly description?: string;
+  /** Template parameters with the values used (defaults or supplied), for DescribeStacks. */
+  readonly parameters?: readonly StackParameter[];
   /** Resources of this type, in template order. */
   resourcesOfType(type: string): StackResource[];
   /** Absolute directory of a Lambda function's code asset. */

@@ -1,0 +1,64 @@
+import { Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import type { TheDestinedLambdaStack } from './the-destined-lambda-stack.js';
+
+/** cdk-nag v3 rule ids are namespaced by the pack. */
+const id = (rule: string): string => `AwsSolutions::AwsSolutions-${rule}`;
+
+const BASIC_EXECUTION_ROLE =
+  'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
+const API_GATEWAY_LOGS_ROLE =
+  'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]';
+
+function acknowledge(scope: IConstruct, rule: string, reason: string): void {
+  Validations.of(scope).acknowledge({ id: id(rule), reason });
+}
+
+/**
+ * Acknowledges the cdk-nag AwsSolutions findings this demo keeps on purpose,
+ * each on the one construct it concerns and with the reason. Everything else
+ * cdk-nag asks for (SSL-only SNS and SQS, request validation, access and
+ * execution logging, SQS encryption) is fixed in the constructs instead.
+ */
+export function acknowledgeNagFindings(stack: TheDestinedLambdaStack): void {
+  for (const fn of [stack.destined, stack.successLogger, stack.failureLogger]) {
+    acknowledge(
+      fn.fn.role!,
+      BASIC_EXECUTION_ROLE,
+      'AWSLambdaBasicExecutionRole only allows writing the function\'s own CloudWatch logs; it is the AWS-maintained minimum for a Lambda role',
+    );
+    acknowledge(
+      fn.fn,
+      'L1',
+      'Node.js 22 is pinned on purpose: the handlers and the local runtime are tested on it; moving to a newer runtime is a deliberate upgrade',
+    );
+  }
+
+  const dlqReason =
+    'This queue IS a dead-letter queue (of the SNS subscription or of an EventBridge target); a dead-letter queue of a dead-letter queue would only move the problem';
+  acknowledge(stack.subscriptionDeadLetterQueue, 'SQS3', dlqReason);
+  acknowledge(stack.rules.successDeadLetterQueue, 'SQS3', dlqReason);
+  acknowledge(stack.rules.failureDeadLetterQueue, 'SQS3', dlqReason);
+
+  const api = stack.sendEventApi.api;
+  const cloudWatchRole = api.node.tryFindChild('CloudWatchRole');
+  if (cloudWatchRole) {
+    acknowledge(
+      cloudWatchRole,
+      API_GATEWAY_LOGS_ROLE,
+      'AmazonAPIGatewayPushToCloudWatchLogs is the policy AWS documents for the account-level API Gateway logging role',
+    );
+  }
+  const method = api.root.getResource('SendEvent')?.node.tryFindChild('GET');
+  if (method) {
+    const publicReason =
+      'GET /SendEvent is a public demo endpoint by design (opened from a browser); abuse is bounded by stage throttling and it can only publish {"mode": ...} to one topic';
+    acknowledge(method, 'APIG4', publicReason);
+    acknowledge(method, 'COG4', publicReason);
+  }
+  acknowledge(
+    api.deploymentStage,
+    'APIG3',
+    'No WAF web ACL: a web ACL costs a monthly fee per ACL, too much for a demo; stage throttling limits the request rate instead',
+  );
+}

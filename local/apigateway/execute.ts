@@ -1,0 +1,360 @@
+/**
+ * One method execution, from method request to method response: request
+ * validation, request mapping (templates, passthrough, parameters), the
+ * integration call (AWS service, Lambda, Lambda proxy, MOCK) and response
+ * mapping (integration response selection, templates, parameters,
+ * `$context.responseOverride`).
+ */
+import type { HttpRequest, HttpResponse } from '../protocol/http.js';
+import type { InvocationType, InvokeCaller, Sinks } from '../contracts.js';
+import type { IntegrationDef, IntegrationResponseDef, MethodDef, ResourceDef, RestApiDef, StageDef } from './model.js';
+import {
+  buildAwsServiceRequest,
+  lambdaArnFromUri,
+  mapRequestParameters,
+  mapResponseParameters,
+  mockStatusCode,
+  parseAwsUri,
+  parseProxyResponse,
+  selectIntegrationResponse,
+  type MappingSources,
+} from './integrations.js';
+import { buildProxyEvent } from './proxy-event.js';
+import { MappingTemplateError, renderMappingTemplate, type MappingParams } from './vtl.js';
+import {
+  BAD_GATEWAY,
+  INTEGRATION_TIMEOUT,
+  INTERNAL_SERVER_ERROR,
+  UNSUPPORTED_MEDIA_TYPE,
+  gatewayResponse,
+  missingParameters,
+  type GatewayError,
+} from './responses.js';
+
+/** What the method execution needs besides the request. */
+export interface ExecutionDeps {
+  readonly sinks: Sinks;
+  readonly callAwsService: (service: string, req: HttpRequest) => Promise<HttpResponse>;
+  /** Called once per integration call, for tracing and logs. */
+  readonly onIntegration?: (summary: string, detail: Record<string, unknown>) => void;
+}
+
+export interface MethodInvocation {
+  readonly api: RestApiDef;
+  readonly stage: StageDef;
+  readonly resource: ResourceDef;
+  readonly method: MethodDef;
+  readonly req: HttpRequest;
+  /** Path after the stage, as sent (not decoded). */
+  readonly path: string;
+  readonly pathParameters: Record<string, string>;
+  readonly query: Record<string, string[]>;
+  readonly headers: Record<string, string[]>;
+  /** `$context`, shared by the request and response templates. */
+  readonly context: Record<string, unknown>;
+  /** execute-api ARN of this method, the SourceArn Lambda sees. */
+  readonly sourceArn: string;
+  readonly accountId: string;
+}
+
+/** The method response plus what access logs want to know about the integration. */
+export interface MethodResult {
+  readonly response: HttpResponse;
+  readonly integrationStatus?: number;
+  readonly integrationLatency?: number;
+  readonly error?: string;
+}
+
+/** Thrown inside the pipeline to answer with a gateway response. */
+class GatewayFailure extends Error {
+  constructor(
+    readonly gatewayError: GatewayError,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function lastValues(values: Record<string, string[]>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v[v.length - 1] ?? '']));
+}
+
+function mediaType(value: string | undefined): string {
+  return (value ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+function headerOf(headers: Record<string, string[]>, name: string): string | undefined {
+  const v = headers[name.toLowerCase()];
+  return v ? v.join(',') : undefined;
+}
+
+/** Response headers API Gateway owns; a backend's values come back renamed `x-amzn-Remapped-<name>`. */
+const REMAPPED_HEADERS = new Set(['authorization', 'connection', 'content-length', 'date', 'server', 'transfer-encoding', 'upgrade', 'www-authenticate']);
+
+/** Run the method; never throws (every failure is a gateway response). */
+export async function executeMethod(inv: MethodInvocation, deps: ExecutionDeps): Promise<MethodResult> {
+  const state: { integrationStatus?: number; integrationLatency?: number } = {};
+  try {
+    const response = await execute(inv, deps, state);
+    return { response, ...state };
+  } catch (error) {
+    const failure =
+      error instanceof GatewayFailure ? error : new GatewayFailure(INTERNAL_SERVER_ERROR, `Execution failed: ${(error as Error)?.message ?? String(error)}`);
+    return { response: gatewayResponse(failure.gatewayError), ...state, error: failure.message };
+  }
+}
+
+async function execute(
+  inv: MethodInvocation,
+  deps: ExecutionDeps,
+  state: { integrationStatus?: number; integrationLatency?: number },
+): Promise<HttpResponse> {
+  const { method } = inv;
+  const params: MappingParams = {
+    path: { ...inv.pathParameters },
+    querystring: lastValues(inv.query),
+    header: Object.fromEntries(Object.entries(inv.headers).map(([k, v]) => [k, v.join(',')])),
+  };
+  const bodyText = inv.req.body.toString('utf8');
+  const sources: MappingSources = {
+    path: params.path,
+    querystring: params.querystring,
+    multiQuerystring: inv.query,
+    header: params.header,
+    multiHeader: inv.headers,
+    body: bodyText,
+    context: inv.context,
+    stageVariables: inv.stage.variables,
+  };
+
+  if (method.validateRequestParameters) {
+    const missing: string[] = [];
+    for (const [name, required] of Object.entries(method.requestParameters)) {
+      if (!required) continue;
+      const m = /^method\.request\.(path|querystring|multivaluequerystring|header|multivalueheader)\.(.+)$/.exec(name);
+      if (!m) continue;
+      const where = m[1]!;
+      const key = m[2]!;
+      const present =
+        where === 'path'
+          ? params.path[key] !== undefined
+          : where.endsWith('querystring')
+            ? inv.query[key] !== undefined
+            : inv.headers[key.toLowerCase()] !== undefined;
+      if (!present) missing.push(key);
+    }
+    if (missing.length > 0) throw new GatewayFailure(missingParameters(missing), `Missing required request parameters: [${missing.join(', ')}]`);
+  }
+
+  const integration = method.integration;
+  if (integration.type === 'AWS_PROXY') return proxyIntegration(inv, deps, integration, state);
+
+  // Request mapping: the template for the request's Content-Type, or passthrough.
+  const contentType = mediaType(headerOf(inv.headers, 'content-type')) || 'application/json';
+  const templateKeys = Object.keys(integration.requestTemplates);
+  const key = templateKeys.find((k) => k.toLowerCase() === contentType);
+  let payload: string;
+  if (key !== undefined) {
+    const template = integration.requestTemplates[key];
+    payload = template ? render(template, bodyText, params, inv) : bodyText;
+  } else if (integration.passthroughBehavior === 'NEVER' || (integration.passthroughBehavior === 'WHEN_NO_TEMPLATES' && templateKeys.length > 0)) {
+    throw new GatewayFailure(UNSUPPORTED_MEDIA_TYPE, `No mapping template for Content-Type ${contentType}`);
+  } else {
+    payload = bodyText;
+  }
+  const mapped = mapRequestParameters(integration.requestParameters, sources);
+  const override = inv.context.requestOverride as Record<string, Record<string, unknown>>;
+  for (const where of ['header', 'querystring', 'path'] as const) {
+    for (const [k, v] of Object.entries(override[where] ?? {})) if (v !== undefined && v !== null) mapped[where][k] = String(v);
+  }
+
+  let backend: { status: number; body: string; headers: Record<string, string>; selector: string | undefined };
+  const started = Date.now();
+  if (integration.type === 'MOCK') {
+    const status = mockStatusCode(payload);
+    if (status === undefined) throw new GatewayFailure(INTERNAL_SERVER_ERROR, 'Execution failed due to configuration error: Unable to parse statusCode');
+    backend = { status, body: '', headers: {}, selector: String(status) };
+  } else {
+    const lambdaArn = lambdaArnFromUri(integrationUri(integration, inv));
+    if (lambdaArn) {
+      const invocationType = invocationTypeOf(mapped.header);
+      deps.onIntegration?.(`invoke ${lambdaArn} (${invocationType})`, { functionArn: lambdaArn, invocationType });
+      const result = await withTimeout(deps.sinks.lambda.invoke(lambdaArn, payload, invocationType, callerOf(integration, inv)), integration.timeoutMs).catch(
+        (error: unknown) => {
+          if (error instanceof GatewayFailure) throw error;
+          throw new GatewayFailure(INTERNAL_SERVER_ERROR, `Execution failed: Lambda invocation failed: ${(error as Error)?.message ?? String(error)}`);
+        },
+      );
+      const errorMessage = result.functionError ? lambdaErrorMessage(result.payload) : undefined;
+      backend = { status: result.statusCode, body: result.payload, headers: {}, selector: errorMessage };
+    } else {
+      const uri = parseAwsUri(integrationUri(integration, inv))!;
+      const request = buildAwsServiceRequest({
+        uri,
+        httpMethod: integration.httpMethod ?? inv.req.method,
+        body: payload,
+        params: mapped,
+        sourceIp: inv.req.sourceIp,
+        defaultContentType: headerOf(inv.headers, 'content-type') ?? 'application/json',
+      });
+      deps.onIntegration?.(`${uri.service} ${uri.kind}/${uri.value}`, { service: uri.service, path: request.path, query: request.rawQuery });
+      const response = await withTimeout(deps.callAwsService(uri.service, request), integration.timeoutMs).catch((error: unknown) => {
+        if (error instanceof GatewayFailure) throw error;
+        throw new GatewayFailure(INTERNAL_SERVER_ERROR, `Execution failed: ${uri.service} call failed: ${(error as Error)?.message ?? String(error)}`);
+      });
+      const body = typeof response.body === 'string' ? response.body : response.body.toString('utf8');
+      backend = { status: response.statusCode, body, headers: response.headers, selector: String(response.statusCode) };
+    }
+  }
+  state.integrationLatency = Date.now() - started;
+  state.integrationStatus = backend.status;
+
+  const selected = selectIntegrationResponse(integration.integrationResponses, backend.selector);
+  if (!selected) {
+    throw new GatewayFailure(
+      INTERNAL_SERVER_ERROR,
+      'Execution failed due to configuration error: No match for output mapping and no default output mapping',
+    );
+  }
+  return mapResponse(selected, backend, params, sources, inv);
+}
+
+/** The integration URI with `${stageVariables.name}` filled in from the stage. */
+function integrationUri(integration: IntegrationDef, inv: MethodInvocation): string {
+  return (integration.uri ?? '').replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_m, name: string) => inv.stage.variables[name] ?? '');
+}
+
+/**
+ * Give up on an integration after its timeout. Real time: the backend's
+ * work takes local wall-clock time, which the time scale does not shrink.
+ */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new GatewayFailure(INTEGRATION_TIMEOUT, `Execution failed due to a timeout error after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function render(template: string, body: string, params: MappingParams, inv: MethodInvocation): string {
+  try {
+    return renderMappingTemplate(template, { body, params }, { context: inv.context, stageVariables: { ...inv.stage.variables } });
+  } catch (error) {
+    const message = error instanceof MappingTemplateError ? error.message : String(error);
+    throw new GatewayFailure(INTERNAL_SERVER_ERROR, `Execution failed due to configuration error: ${message}`);
+  }
+}
+
+function invocationTypeOf(headers: Record<string, string>): InvocationType {
+  for (const [k, v] of Object.entries(headers)) {
+    if (k.toLowerCase() !== 'x-amz-invocation-type') continue;
+    if (v === 'Event' || v === 'RequestResponse' || v === 'DryRun') return v;
+    throw new GatewayFailure(INTERNAL_SERVER_ERROR, `Execution failed: invalid X-Amz-Invocation-Type ${v}`);
+  }
+  return 'RequestResponse';
+}
+
+function callerOf(integration: IntegrationDef, inv: MethodInvocation): InvokeCaller {
+  // With a credentials role API Gateway calls as that role (IAM), not as the service principal.
+  if (integration.credentials) return {};
+  return { principal: 'apigateway.amazonaws.com', sourceArn: inv.sourceArn, sourceAccount: inv.accountId };
+}
+
+function lambdaErrorMessage(payload: string): string {
+  try {
+    const parsed = JSON.parse(payload) as unknown;
+    if (parsed && typeof parsed === 'object' && 'errorMessage' in parsed) return String((parsed as { errorMessage: unknown }).errorMessage);
+    return typeof parsed === 'string' ? parsed : payload;
+  } catch {
+    return payload;
+  }
+}
+
+function chooseResponseTemplate(templates: Readonly<Record<string, string | null>>, accept: string | undefined): string | undefined {
+  const keys = Object.keys(templates);
+  if (keys.length === 0) return undefined;
+  for (const type of (accept ?? '').split(',').map(mediaType)) {
+    const key = keys.find((k) => k.toLowerCase() === type);
+    if (key !== undefined) return key;
+  }
+  return keys.find((k) => k.toLowerCase() === 'application/json') ?? keys[0];
+}
+
+function mapResponse(
+  selected: IntegrationResponseDef,
+  backend: { body: string; headers: Record<string, string> },
+  params: MappingParams,
+  sources: MappingSources,
+  inv: MethodInvocation,
+): HttpResponse {
+  const key = chooseResponseTemplate(selected.responseTemplates, headerOf(inv.headers, 'accept'));
+  const template = key === undefined ? undefined : selected.responseTemplates[key];
+  const body = template ? render(template, backend.body, params, inv) : backend.body;
+  const headers: Record<string, string> = { 'content-type': key ?? 'application/json' };
+  const responseSources: MappingSources = { ...sources, header: backend.headers, multiHeader: {}, body: backend.body };
+  for (const [name, value] of Object.entries(mapResponseParameters(selected.responseParameters, responseSources))) {
+    headers[name.toLowerCase()] = value;
+  }
+  let statusCode = Number(selected.statusCode);
+  const override = inv.context.responseOverride as { status?: unknown; header?: Record<string, unknown> } | undefined;
+  if (override) {
+    const status = Number(override.status);
+    if (override.status !== undefined && override.status !== null && Number.isInteger(status) && status >= 100 && status <= 599) statusCode = status;
+    for (const [name, value] of Object.entries(override.header ?? {})) {
+      if (value !== undefined && value !== null) headers[name.toLowerCase()] = String(value);
+    }
+  }
+  return { statusCode, headers, body };
+}
+
+async function proxyIntegration(
+  inv: MethodInvocation,
+  deps: ExecutionDeps,
+  integration: IntegrationDef,
+  state: { integrationStatus?: number; integrationLatency?: number },
+): Promise<HttpResponse> {
+  const functionArn = lambdaArnFromUri(integrationUri(integration, inv))!;
+  const c = inv.context as Record<string, unknown> & { identity: Record<string, unknown> };
+  const event = buildProxyEvent({
+    resourcePath: inv.resource.path,
+    resourceId: inv.resource.id,
+    path: inv.path,
+    httpMethod: inv.req.method.toUpperCase(),
+    headers: inv.headers,
+    query: inv.query,
+    pathParameters: inv.pathParameters,
+    stageVariables: inv.stage.variables,
+    body: inv.req.body,
+    context: {
+      requestId: String(c.requestId),
+      extendedRequestId: String(c.extendedRequestId),
+      requestTime: String(c.requestTime),
+      requestTimeEpoch: Number(c.requestTimeEpoch),
+      accountId: inv.accountId,
+      apiId: inv.api.id,
+      stage: inv.stage.name,
+      deploymentId: inv.stage.deploymentId,
+      domainName: String(c.domainName),
+      protocol: String(c.protocol),
+      sourceIp: String(c.identity.sourceIp ?? ''),
+      userAgent: String(c.identity.userAgent ?? ''),
+    },
+  });
+  deps.onIntegration?.(`invoke ${functionArn} (proxy)`, { functionArn, invocationType: 'RequestResponse' });
+  const started = Date.now();
+  const invocation = deps.sinks.lambda.invoke(functionArn, JSON.stringify(event), 'RequestResponse', callerOf(integration, inv));
+  const result = await withTimeout(invocation, integration.timeoutMs).catch((error: unknown) => {
+    if (error instanceof GatewayFailure) throw error;
+    throw new GatewayFailure(INTERNAL_SERVER_ERROR, `Execution failed: Lambda invocation failed: ${(error as Error)?.message ?? String(error)}`);
+  });
+  state.integrationLatency = Date.now() - started;
+  state.integrationStatus = result.statusCode;
+  if (result.functionError) throw new GatewayFailure(BAD_GATEWAY, `Lambda execution failed with status 200 due to customer function error`);
+  const parsed = parseProxyResponse(result.payload);
+  if (!parsed) throw new GatewayFailure(BAD_GATEWAY, 'Execution failed due to configuration error: Malformed Lambda proxy response');
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  for (const [name, value] of Object.entries(parsed.headers)) {
+    headers[REMAPPED_HEADERS.has(name) ? `x-amzn-remapped-${name}` : name] = value;
+  }
+  return { statusCode: parsed.statusCode, headers, body: parsed.body };
+}

@@ -1,0 +1,102 @@
+/**
+ * The Lambda proxy integration event, payload format 1.0, as API Gateway
+ * REST APIs send it (`APIGatewayProxyEvent` in @types/aws-lambda).
+ */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+
+export interface ProxyEventInput {
+  readonly resourcePath: string;
+  readonly resourceId: string;
+  /** Path after the stage. */
+  readonly path: string;
+  readonly httpMethod: string;
+  readonly headers: Readonly<Record<string, readonly string[]>>;
+  readonly query: Readonly<Record<string, readonly string[]>>;
+  readonly pathParameters: Readonly<Record<string, string>>;
+  readonly stageVariables: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+  readonly context: {
+    readonly requestId: string;
+    readonly extendedRequestId: string;
+    readonly requestTime: string;
+    readonly requestTimeEpoch: number;
+    readonly accountId: string;
+    readonly apiId: string;
+    readonly stage: string;
+    readonly deploymentId: string;
+    readonly domainName: string;
+    readonly protocol: string;
+    readonly sourceIp: string;
+    readonly userAgent: string;
+  };
+}
+
+function single(values: Readonly<Record<string, readonly string[]>>): Record<string, string> | null {
+  const entries = Object.entries(values);
+  if (entries.length === 0) return null;
+  return Object.fromEntries(entries.map(([k, v]) => [k, v[v.length - 1] ?? '']));
+}
+
+function multi(values: Readonly<Record<string, readonly string[]>>): Record<string, string[]> | null {
+  const entries = Object.entries(values);
+  if (entries.length === 0) return null;
+  return Object.fromEntries(entries.map(([k, v]) => [k, [...v]]));
+}
+
+function isText(body: Buffer): boolean {
+  return Buffer.from(body.toString('utf8'), 'utf8').equals(body);
+}
+
+export function buildProxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
+  const c = input.context;
+  const text = isText(input.body);
+  const stageVariables = Object.keys(input.stageVariables).length > 0 ? { ...input.stageVariables } : null;
+  return {
+    resource: input.resourcePath,
+    path: input.path,
+    httpMethod: input.httpMethod,
+    headers: single(input.headers) ?? {},
+    multiValueHeaders: multi(input.headers) ?? {},
+    queryStringParameters: single(input.query),
+    multiValueQueryStringParameters: multi(input.query),
+    pathParameters: Object.keys(input.pathParameters).length > 0 ? { ...input.pathParameters } : null,
+    stageVariables,
+    requestContext: {
+      resourceId: input.resourceId,
+      resourcePath: input.resourcePath,
+      httpMethod: input.httpMethod,
+      extendedRequestId: c.extendedRequestId,
+      requestTime: c.requestTime,
+      path: `/${c.stage}${input.path}`,
+      accountId: c.accountId,
+      protocol: c.protocol,
+      stage: c.stage,
+      domainPrefix: c.domainName.split('.')[0] ?? c.domainName,
+      requestTimeEpoch: c.requestTimeEpoch,
+      requestId: c.requestId,
+      identity: {
+        cognitoIdentityPoolId: null,
+        accountId: null,
+        cognitoIdentityId: null,
+        caller: null,
+        sourceIp: c.sourceIp,
+        principalOrgId: null,
+        accessKey: null,
+        cognitoAuthenticationType: null,
+        cognitoAuthenticationProvider: null,
+        userArn: null,
+        userAgent: c.userAgent,
+        user: null,
+        apiKey: null,
+        apiKeyId: null,
+        clientCert: null,
+      },
+      domainName: c.domainName,
+      deploymentId: c.deploymentId,
+      apiId: c.apiId,
+      authorizer: undefined,
+    } as APIGatewayProxyEvent['requestContext'],
+    body: input.body.length === 0 ? null : text ? input.body.toString('utf8') : input.body.toString('base64'),
+    isBase64Encoded: input.body.length > 0 && !text,
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * API Gateway's own answers (gateway responses): the status, the
+ * `x-amzn-errortype` header and the exact body text AWS sends.
+ */
+import type { HttpResponse } from '../protocol/http.js';
+
+export interface GatewayError {
+  readonly statusCode: number;
+  readonly errorType: string;
+  /** Exact body text, spacing included: AWS is not consistent and clients compare it. */
+  readonly body: string;
+}
+
+export const MISSING_AUTH_TOKEN: GatewayError = {
+  statusCode: 403,
+  errorType: 'MissingAuthenticationTokenException',
+  body: '{"message":"Missing Authentication Token"}',
+};
+
+export const TOO_MANY_REQUESTS: GatewayError = {
+  statusCode: 429,
+  errorType: 'TooManyRequestsException',
+  body: '{"message":"Too Many Requests"}',
+};
+
+export const UNSUPPORTED_MEDIA_TYPE: GatewayError = {
+  statusCode: 415,
+  errorType: 'UnsupportedMediaTypeException',
+  body: '{"message": "Unsupported Media Type"}',
+};
+
+export const INTERNAL_SERVER_ERROR: GatewayError = {
+  statusCode: 500,
+  errorType: 'InternalServerErrorException',
+  body: '{"message": "Internal server error"}',
+};
+
+/** Lambda proxy: the function failed or answered something API Gateway cannot read. */
+export const BAD_GATEWAY: GatewayError = {
+  statusCode: 502,
+  errorType: 'InternalServerErrorException',
+  body: '{"message": "Internal server error"}',
+};
+
+/** The integration did not answer within its TimeoutInMillis. */
+export const INTEGRATION_TIMEOUT: GatewayError = {
+  statusCode: 504,
+  errorType: 'InternalServerErrorException',
+  body: '{"message": "Endpoint request timed out"}',
+};
+
+export const BAD_REQUEST: GatewayError = {
+  statusCode: 400,
+  errorType: 'BadRequestException',
+  body: '{"message":"Bad Request"}',
+};
+
+export const REQUEST_TOO_LARGE: GatewayError = {
+  statusCode: 413,
+  errorType: 'RequestTooLargeException',
+  body: '{"message":"Request Too Long"}',
+};
+
+export const URI_TOO_LONG: GatewayError = {
+  statusCode: 414,
+  errorType: 'RequestTooLargeException',
+  body: '{"message":"Request-URI Too Long"}',
+};
+
+export function missingParameters(names: readonly string[]): GatewayError {
+  return {
+    statusCode: 400,
+    errorType: 'BadRequestException',
+    body: `{"message": "Missing required request parameters: [${names.join(', ')}]"}`,
+  };
+}
+
+export function gatewayResponse(error: GatewayError, headers: Record<string, string> = {}): HttpResponse {
+  return {
+    statusCode: error.statusCode,
+    headers: { 'content-type': 'application/json', 'x-amzn-errortype': error.errorType, ...headers },
+    body: error.body,
+  };
+}

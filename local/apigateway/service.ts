@@ -1,0 +1,303 @@
+/**
+ * API Gateway REST APIs: serves the stack's APIs stage by stage, with
+ * routing, throttling, mapping templates, integrations, access and
+ * execution logs.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import type { LogSink, Sinks, Tracer } from '../contracts.js';
+import type { StackEnvironment, StackModel } from '../cloudformation/types.js';
+import type { HttpRequest, HttpResponse } from '../protocol/http.js';
+import { readRestApis, type RestApiDef, type StageDef } from './model.js';
+import { BadPathError, matchRoute } from './router.js';
+import { StageThrottle } from './throttle.js';
+import { executeMethod, type MethodResult } from './execute.js';
+import { formatAccessLog } from './access-log.js';
+import {
+  BAD_REQUEST,
+  MISSING_AUTH_TOKEN,
+  REQUEST_TOO_LARGE,
+  TOO_MANY_REQUESTS,
+  URI_TOO_LONG,
+  gatewayResponse,
+  type GatewayError,
+} from './responses.js';
+
+export interface ApiGatewayDeps {
+  readonly sinks: Sinks;
+  readonly logs: LogSink;
+  readonly clock: Clock;
+  readonly tracer?: Tracer;
+  /** Sends an AWS service integration's request to the local service (`sns`, `sqs`, ...). */
+  readonly callAwsService: (service: string, req: HttpRequest) => Promise<HttpResponse>;
+}
+
+/** API Gateway quota: 10 MB payload. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+/** API Gateway quota: URL length, edge-optimized 8192, regional and private 10240 characters. */
+const MAX_URL_EDGE = 8192;
+const MAX_URL_REGIONAL = 10240;
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** `$context.requestTime`: `dd/MMM/yyyy:HH:mm:ss +0000`. */
+export function formatRequestTime(epochMs: number): string {
+  const d = new Date(epochMs);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+}
+
+/** Split a raw query string into decoded multi-value parameters; undefined for malformed percent-encoding. */
+export function parseQueryString(raw: string): Record<string, string[]> | undefined {
+  const out: Record<string, string[]> = {};
+  if (raw === '') return out;
+  for (const part of raw.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const rawKey = eq < 0 ? part : part.slice(0, eq);
+    const rawValue = eq < 0 ? '' : part.slice(eq + 1);
+    let key: string;
+    let value: string;
+    try {
+      key = decodeURIComponent(rawKey);
+      value = decodeURIComponent(rawValue);
+    } catch {
+      return undefined;
+    }
+    (out[key] ??= []).push(value);
+  }
+  return out;
+}
+
+function headerLists(req: HttpRequest): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v === undefined) continue;
+    out[k.toLowerCase()] = Array.isArray(v) ? v.map(String) : [String(v)];
+  }
+  return out;
+}
+
+/** Java `Map#toString` of parameters, as execution logs print them. */
+function javaMap(values: Readonly<Record<string, unknown>>): string {
+  return `{${Object.entries(values)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`)
+    .join(', ')}}`;
+}
+
+export class ApiGatewayService {
+  static readonly handledTypes: readonly string[] = [
+    'AWS::ApiGateway::RestApi',
+    'AWS::ApiGateway::Resource',
+    'AWS::ApiGateway::Method',
+    'AWS::ApiGateway::Deployment',
+    'AWS::ApiGateway::Stage',
+    'AWS::ApiGateway::RequestValidator',
+    'AWS::ApiGateway::Account',
+    'AWS::ApiGateway::Model',
+  ];
+
+  /** Read every REST API of the stack; throws UnsupportedTemplateError for features it cannot serve faithfully. */
+  static fromStack(stack: StackModel, deps: ApiGatewayDeps): ApiGatewayService {
+    return new ApiGatewayService(readRestApis(stack), stack.env, deps);
+  }
+
+  private readonly apis = new Map<string, RestApiDef>();
+  private readonly throttles = new Map<string, StageThrottle>();
+
+  constructor(
+    apis: readonly RestApiDef[],
+    private readonly env: StackEnvironment,
+    private readonly deps: ApiGatewayDeps,
+  ) {
+    for (const api of apis) {
+      this.apis.set(api.id, api);
+      for (const stage of api.stages.values()) this.throttles.set(`${api.id}/${stage.name}`, new StageThrottle(stage.methodSettings));
+    }
+  }
+
+  /** The REST APIs served, by id. */
+  get restApis(): ReadonlyMap<string, RestApiDef> {
+    return this.apis;
+  }
+
+  /** The API served at `/<stage>/...`: the only REST API when the stack has exactly one. */
+  get singleApi(): RestApiDef | undefined {
+    return this.apis.size === 1 ? [...this.apis.values()][0] : undefined;
+  }
+
+  /**
+   * Answer one request to `<stage><path>` of API `apiId`; `path` is the raw
+   * (still percent-encoded) path after the stage, starting with `/`.
+   * Never throws: every failure is a gateway response.
+   */
+  async handle(apiId: string, stageName: string, path: string, req: HttpRequest): Promise<HttpResponse> {
+    const started = Date.now();
+    const requestId = randomUUID();
+    const extendedRequestId = `${randomBytes(12).toString('base64').replace(/[+/]/g, 'A').slice(0, 15)}=`;
+    const idHeaders = { 'x-amzn-requestid': requestId, 'x-amz-apigw-id': extendedRequestId };
+    const api = this.apis.get(apiId);
+    const stage = api?.stages.get(stageName);
+    const fail = (error: GatewayError, context?: Record<string, unknown>): HttpResponse => {
+      const response = gatewayResponse(error, idHeaders);
+      if (api && stage) {
+        const base = context ?? { requestId, extendedRequestId, httpMethod: req.method.toUpperCase(), path: `/${stageName}${path}`, stage: stageName };
+        this.writeAccessLog(stage, api, {
+          ...base,
+          identity: { sourceIp: req.sourceIp, userAgent: headerLists(req)['user-agent']?.join(',') },
+          protocol: 'HTTP/1.1',
+          requestTime: formatRequestTime(started),
+          requestTimeEpoch: started,
+          status: error.statusCode,
+          responseLength: Buffer.byteLength(error.body),
+          responseLatency: Date.now() - started,
+          error: { message: error.body, responseType: error.errorType },
+        });
+      }
+      this.deps.tracer?.record({
+        service: 'apigateway',
+        kind: 'response',
+        resource: `${apiId}/${stageName}`,
+        summary: `${req.method} ${path} -> ${error.statusCode} ${error.errorType}`,
+        ids: { requestId },
+      });
+      return response;
+    };
+    if (!api || !stage) return fail(MISSING_AUTH_TOKEN);
+
+    const urlLength = path.length + stageName.length + 1 + (req.rawQuery ? req.rawQuery.length + 1 : 0);
+    if (urlLength > (api.endpointType === 'EDGE' ? MAX_URL_EDGE : MAX_URL_REGIONAL)) return fail(URI_TOO_LONG);
+    if (req.body.length > MAX_PAYLOAD_BYTES) return fail(REQUEST_TOO_LARGE);
+    const query = parseQueryString(req.rawQuery);
+    if (!query) return fail(BAD_REQUEST);
+    let match;
+    try {
+      match = matchRoute(api.root, path, req.method);
+    } catch (error) {
+      if (error instanceof BadPathError) return fail(BAD_REQUEST);
+      throw error;
+    }
+    if (!match?.method) return fail(MISSING_AUTH_TOKEN);
+    const { resource, method, pathParameters } = match;
+    this.deps.tracer?.record({
+      service: 'apigateway',
+      kind: 'request',
+      resource: `${api.name}/${stage.name}`,
+      summary: `${req.method} /${stage.name}${path} -> ${method.httpMethod} ${resource.path} (${method.integration.type})`,
+      ids: { requestId },
+    });
+    const headers = headerLists(req);
+    const userAgent = headers['user-agent']?.join(',');
+    const context: Record<string, unknown> = {
+      accountId: this.env.account,
+      apiId: api.id,
+      deploymentId: stage.deploymentId,
+      domainName: headers.host?.[0] ?? `${api.id}.execute-api.${this.env.region}.${this.env.urlSuffix}`,
+      domainPrefix: (headers.host?.[0] ?? api.id).split('.')[0],
+      extendedRequestId,
+      httpMethod: req.method.toUpperCase(),
+      identity: { sourceIp: req.sourceIp, userAgent },
+      path: `/${stage.name}${path}`,
+      protocol: 'HTTP/1.1',
+      requestId,
+      requestTime: formatRequestTime(started),
+      requestTimeEpoch: started,
+      resourceId: resource.id,
+      resourcePath: resource.path,
+      stage: stage.name,
+      requestOverride: { header: {}, querystring: {}, path: {} },
+      responseOverride: { header: {} },
+    };
+    if (!this.throttles.get(`${api.id}/${stage.name}`)!.admit(resource.path, req.method)) return fail(TOO_MANY_REQUESTS, context);
+    const sourceArn = `arn:${this.env.partition}:execute-api:${this.env.region}:${this.env.account}:${api.id}/${stage.name}/${method.httpMethod}${resource.path === '/' ? '/' : resource.path}`;
+    const exec: string[] = [];
+    const result: MethodResult = await executeMethod(
+      { api, stage, resource, method, req, path, pathParameters, query, headers, context, sourceArn, accountId: this.env.account },
+      {
+        sinks: this.deps.sinks,
+        callAwsService: this.deps.callAwsService,
+        onIntegration: (summary, detail) => {
+          exec.push(`Sending request to ${summary}`);
+          this.deps.tracer?.record({
+            service: 'apigateway',
+            kind: 'integration',
+            resource: `${api.name}/${stage.name}`,
+            summary: `${method.httpMethod} ${resource.path} -> ${summary}`,
+            ids: { requestId },
+            detail,
+          });
+        },
+      },
+    );
+    const response: HttpResponse = { ...result.response, headers: { ...result.response.headers, ...idHeaders } };
+    const responseLength = typeof response.body === 'string' ? Buffer.byteLength(response.body) : response.body.length;
+    this.deps.tracer?.record({
+      service: 'apigateway',
+      kind: 'response',
+      resource: `${api.name}/${stage.name}`,
+      summary: `${method.httpMethod} ${resource.path} -> ${response.statusCode}${result.error ? ` (${result.error})` : ''}`,
+      ids: { requestId },
+    });
+    const logContext = {
+      ...context,
+      status: response.statusCode,
+      responseLength,
+      responseLatency: Date.now() - started,
+      integrationLatency: result.integrationLatency,
+      integrationStatus: result.integrationStatus,
+      integration: { latency: result.integrationLatency, status: result.integrationStatus },
+      error: { message: result.error, messageString: result.error === undefined ? undefined : JSON.stringify(result.error) },
+    };
+    this.writeLogs(api, stage, logContext, { query, pathParameters, exec, error: result.error, status: response.statusCode });
+    return response;
+  }
+
+  private writeAccessLog(stage: StageDef, api: RestApiDef, logContext: Record<string, unknown>): void {
+    if (!stage.accessLog) return;
+    try {
+      this.deps.logs.ensureLogGroup(stage.accessLog.logGroupName);
+      this.deps.logs.putLogEvents(stage.accessLog.logGroupName, `${api.id}_${stage.name}`, [
+        { timestamp: Date.now(), message: formatAccessLog(stage.accessLog.format, logContext) },
+      ]);
+    } catch {
+      // Logging must never turn a served request into a failure.
+    }
+  }
+
+  private writeLogs(
+    api: RestApiDef,
+    stage: StageDef,
+    logContext: Record<string, unknown>,
+    info: { query: Record<string, string[]>; pathParameters: Record<string, string>; exec: string[]; error?: string; status: number },
+  ): void {
+    const now = Date.now();
+    try {
+      this.writeAccessLog(stage, api, logContext);
+      const level = stage.methodSettings.find((s) => s.loggingLevel && s.loggingLevel !== 'OFF')?.loggingLevel;
+      if (!level || (level === 'ERROR' && info.error === undefined)) return;
+      const id = String(logContext.requestId);
+      const lines =
+        level === 'ERROR'
+          ? [info.error!, `Method completed with status: ${info.status}`]
+          : [
+              `Extended Request Id: ${String(logContext.extendedRequestId)}`,
+              `Starting execution for request: ${id}`,
+              `HTTP Method: ${String(logContext.httpMethod)}, Resource Path: ${String(logContext.resourcePath)}`,
+              `Method request path: ${javaMap(info.pathParameters)}`,
+              `Method request query string: ${javaMap(info.query)}`,
+              ...info.exec,
+              ...(info.error ? [info.error] : []),
+              `Method completed with status: ${info.status}`,
+            ];
+      const group = `API-Gateway-Execution-Logs_${api.id}/${stage.name}`;
+      this.deps.logs.ensureLogGroup(group);
+      this.deps.logs.putLogEvents(
+        group,
+        stage.deploymentId || stage.name,
+        lines.map((line) => ({ timestamp: now, message: `(${id}) ${line}` })),
+      );
+    } catch {
+      // Logging must never turn a served request into a failure.
+    }
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * API Gateway mapping templates on velocityjs. velocityjs is a JavaScript
+ * Velocity; API Gateway runs Java Velocity over Java maps, lists and
+ * strings, so this module adds what templates rely on from Java: how values
+ * print, `==` by printed form, a null reference printing nothing, and the
+ * Java methods templates call (`.length()`, `.replaceAll()`, `.keySet()`...).
+ */
+import { Compile, parse } from 'velocityjs';
+import { evaluateJsonPath } from './jsonpath.js';
+import {
+  escapeJavaScript,
+  javaEquals,
+  javaRegex,
+  javaReplacement,
+  javaSplit,
+  javaString,
+  urlDecode,
+  urlEncode,
+} from './java-values.js';
+
+/** The method request's parameters as `$input.params()` shows them. */
+export interface MappingParams {
+  readonly path: Record<string, string>;
+  readonly querystring: Record<string, string>;
+  readonly header: Record<string, string>;
+}
+
+/** What `$input` reads: the payload being mapped and the method request's parameters. */
+export interface MappingInput {
+  /** The request body (request templates) or the integration's response body (response templates). */
+  readonly body: string;
+  readonly params: MappingParams;
+}
+
+/** `$context` (mutable: `requestOverride`/`responseOverride` carry from one template to the next) and `$stageVariables`. */
+export interface MappingVariables {
+  readonly context: Record<string, unknown>;
+  readonly stageVariables: Record<string, string>;
+}
+
+/** A template that failed to parse or render; API Gateway answers 500 for it. */
+export class MappingTemplateError extends Error {}
+
+type Payload = { property: string; context: unknown; params: unknown[] };
+type Resolved = { value: unknown } | undefined;
+
+/** `$input`: body, JSONPath over the body, method request parameters. */
+export function createInput(input: MappingInput): Record<string, unknown> {
+  // API Gateway maps an empty payload as the empty JSON object.
+  const body = input.body === '' ? '{}' : input.body;
+  let parsed: { ok: true; value: unknown } | { ok: false } | undefined;
+  const root = (): { ok: true; value: unknown } | { ok: false } => {
+    if (!parsed) {
+      try {
+        parsed = { ok: true, value: JSON.parse(body) };
+      } catch {
+        parsed = { ok: false };
+      }
+    }
+    return parsed;
+  };
+  const path = (expr: unknown): unknown => {
+    const r = root();
+    const p = javaString(expr) || '$';
+    if (!r.ok) return p.trim() === '$' ? body : undefined;
+    // A fresh copy: a template mutating the result must not change the body.
+    return structuredClone(evaluateJsonPath(r.value, p));
+  };
+  return {
+    body,
+    path,
+    json: (expr: unknown): string => {
+      const r = root();
+      const p = javaString(expr) || '$';
+      if (!r.ok) return p.trim() === '$' ? JSON.stringify(body) : '';
+      const value = evaluateJsonPath(r.value, p);
+      return value === undefined ? '' : JSON.stringify(value);
+    },
+    params: (name?: unknown): unknown => {
+      if (name === undefined) {
+        return { path: { ...input.params.path }, querystring: { ...input.params.querystring }, header: { ...input.params.header } };
+      }
+      const key = javaString(name);
+      if (Object.prototype.hasOwnProperty.call(input.params.path, key)) return input.params.path[key];
+      if (Object.prototype.hasOwnProperty.call(input.params.querystring, key)) return input.params.querystring[key];
+      const lower = key.toLowerCase();
+      for (const [h, v] of Object.entries(input.params.header)) if (h.toLowerCase() === lower) return v;
+      return undefined;
+    },
+  };
+}
+
+/** `$util`. */
+export const util = {
+  escapeJavaScript,
+  urlEncode,
+  urlDecode,
+  base64Encode: (value: unknown): string => Buffer.from(javaString(value), 'utf8').toString('base64'),
+  base64Decode: (value: unknown): string => Buffer.from(javaString(value), 'base64').toString('utf8'),
+  parseJson: (value: unknown): unknown => JSON.parse(javaString(value)),
+} as const;
+
+function stringMethod(s: string, property: string, params: unknown[]): Resolved {
+  const arg = (i: number): string => javaString(params[i]);
+  switch (property) {
+    case 'length':
+      return { value: s.length };
+    case 'isEmpty':
+      return { value: s.length === 0 };
+    case 'contains':
+      return { value: s.includes(arg(0)) };
+    case 'equals':
+      return { value: typeof params[0] === 'string' && s === params[0] };
+    case 'equalsIgnoreCase':
+      return { value: typeof params[0] === 'string' && s.toLowerCase() === params[0].toLowerCase() };
+    case 'replace':
+      return { value: s.split(arg(0)).join(arg(1)) };
+    case 'replaceAll':
+      return { value: s.replace(javaRegex(arg(0), 'g'), javaReplacement(arg(1))) };
+    case 'replaceFirst':
+      return { value: s.replace(javaRegex(arg(0)), javaReplacement(arg(1))) };
+    case 'matches':
+      return { value: javaRegex(`^(?:${arg(0)})$`).test(s) };
+    case 'split':
+      return { value: javaSplit(s, arg(0)) };
+    case 'toString':
+      return { value: s };
+    case 'substring':
+      return { value: params.length > 1 ? s.substring(Number(params[0]), Number(params[1])) : s.substring(Number(params[0])) };
+    default:
+      return undefined;
+  }
+}
+
+function listMethod(list: unknown[], property: string, params: unknown[]): Resolved {
+  switch (property) {
+    case 'size':
+      return { value: list.length };
+    case 'isEmpty':
+      return { value: list.length === 0 };
+    case 'get':
+      return { value: list[Number(params[0])] };
+    case 'contains':
+      return { value: list.some((v) => javaEquals(v, params[0])) };
+    case 'add':
+      list.push(params[0]);
+      return { value: true };
+    case 'toString':
+      return { value: javaString(list) };
+    default:
+      return undefined;
+  }
+}
+
+function mapMethod(map: Record<string, unknown>, property: string, params: unknown[]): Resolved {
+  // Own functions are the template API ($input.json, $util.urlEncode...), not Java map methods.
+  if (Object.prototype.hasOwnProperty.call(map, property) && typeof map[property] === 'function') return undefined;
+  const key = javaString(params[0]);
+  const own = (k: string): boolean => Object.prototype.hasOwnProperty.call(map, k);
+  switch (property) {
+    case 'get':
+      return { value: own(key) ? map[key] : undefined };
+    case 'containsKey':
+      return { value: own(key) };
+    case 'containsValue':
+      return { value: Object.values(map).some((v) => javaEquals(v, params[0])) };
+    case 'keySet':
+      return { value: Object.keys(map) };
+    case 'values':
+      return { value: Object.values(map) };
+    case 'size':
+      return { value: Object.keys(map).length };
+    case 'isEmpty':
+      return { value: Object.keys(map).length === 0 };
+    case 'put': {
+      const previous = own(key) ? map[key] : undefined;
+      map[key] = params[1];
+      return { value: previous };
+    }
+    case 'putAll':
+      if (params[0] && typeof params[0] === 'object') Object.assign(map, params[0]);
+      return { value: undefined };
+    case 'toString':
+      return { value: javaString(map) };
+    default:
+      return undefined;
+  }
+}
+
+function javaMethod({ property, context, params }: Payload): Resolved {
+  if (typeof context === 'string') return stringMethod(context, property, params);
+  if (Array.isArray(context)) return listMethod(context, property, params);
+  if (typeof context === 'number' || typeof context === 'boolean') {
+    if (property === 'toString') return { value: javaString(context) };
+    if (property === 'intValue' || property === 'longValue') return { value: Math.trunc(Number(context)) };
+    if (property === 'doubleValue') return { value: Number(context) };
+    return undefined;
+  }
+  if (typeof context === 'object' && context !== null) return mapMethod(context as Record<string, unknown>, property, params);
+  return undefined;
+}
+
+// velocityjs asks `match` then `resolve` with the same payload; remember the answer between them.
+let pending: Resolved;
+const javaMethodHandler = {
+  uid: 'apigateway: java methods',
+  match: (payload: Payload): boolean => {
+    pending = javaMethod(payload);
+    return pending !== undefined;
+  },
+  resolve: (): unknown => pending?.value,
+};
+
+type MathNode = { type: string; operator?: string; expression?: unknown[] };
+
+class MappingTemplate extends Compile {
+  protected override getReferences(ast: never, isVal?: boolean): string {
+    const value = super.getReferences(ast, isVal) as unknown;
+    return (isVal ? javaString(value) : value) as string;
+  }
+
+  protected override getExpression(ast: never): string {
+    const node = ast as MathNode;
+    if (node.type === 'math' && (node.operator === '==' || node.operator === '!=') && node.expression) {
+      const left = super.getExpression(node.expression[0] as never) as unknown;
+      const right = super.getExpression(node.expression[1] as never) as unknown;
+      const equal = javaEquals(left, right);
+      return (node.operator === '==' ? equal : !equal) as unknown as string;
+    }
+    return super.getExpression(ast);
+  }
+}
+
+const parsedTemplates = new Map<string, ReturnType<typeof parse>>();
+
+function parsedTemplate(template: string): ReturnType<typeof parse> {
+  let asts = parsedTemplates.get(template);
+  if (!asts) {
+    asts = parse(template);
+    if (parsedTemplates.size > 500) parsedTemplates.clear();
+    parsedTemplates.set(template, asts);
+  }
+  return asts;
+}
+
+/**
+ * Render a mapping template. Throws MappingTemplateError for a template
+ * that does not parse or fails while rendering (API Gateway: 500).
+ */
+export function renderMappingTemplate(template: string, input: MappingInput, variables: MappingVariables): string {
+  try {
+    const compiled = new MappingTemplate(parsedTemplate(template), {
+      escape: false,
+      customMethodHandlers: [javaMethodHandler],
+    });
+    const context = {
+      input: createInput(input),
+      util,
+      context: variables.context,
+      stageVariables: variables.stageVariables,
+    };
+    return compiled.render(context, undefined, true);
+  } catch (error) {
+    throw new MappingTemplateError(`Mapping template failed: ${(error as Error)?.message ?? String(error)}`);
+  }
+}

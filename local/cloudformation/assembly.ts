@@ -1,0 +1,171 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { UnsupportedTemplateError } from '../protocol/errors.js';
+import type { Template } from './intrinsics.js';
+
+/**
+ * Cloud assemblies: producing one from a CDK app (as `cdk synth` does) and
+ * reading the single stack the local runtime serves out of it.
+ */
+
+/** Options of {@link synthesizeApp}. */
+export interface SynthesizeOptions {
+  /** Directory holding the app's `cdk.json`. */
+  readonly projectDir: string;
+  /** Context values, as `cdk -c key=value` gives them. */
+  readonly context?: Record<string, string>;
+  /** Where to write the assembly. @default `<projectDir>/cdk.out` */
+  readonly outdir?: string;
+  /**
+   * Receives the toolkit's warnings and, after a successful synth, its
+   * validation findings (construct annotations, deprecations); dropped when absent.
+   */
+  readonly onWarning?: (message: string) => void;
+}
+
+/** Raised when the CDK app fails to synthesize; carries what the toolkit reported. */
+export class SynthesisError extends Error {
+  constructor(
+    message: string,
+    /** Error-level messages the toolkit reported during synthesis. */
+    readonly diagnostics: readonly string[],
+  ) {
+    super(diagnostics.length ? `${message}\n${diagnostics.join('\n')}` : message);
+    this.name = 'SynthesisError';
+  }
+}
+
+/**
+ * Synthesize the CDK app of `projectDir` in-process with the CDK toolkit
+ * library, into `outdir`, and return the assembly directory. The toolkit is
+ * kept quiet; its error messages are kept and surface in the thrown error.
+ */
+export async function synthesizeApp(options: SynthesizeOptions): Promise<string> {
+  const projectDir = path.resolve(options.projectDir);
+  const cdkJsonPath = path.join(projectDir, 'cdk.json');
+  if (!existsSync(cdkJsonPath)) throw new SynthesisError(`No cdk.json in ${projectDir}: not a CDK app directory`, []);
+  let cdkJson: { app?: unknown };
+  try {
+    cdkJson = JSON.parse(readFileSync(cdkJsonPath, 'utf8')) as { app?: unknown };
+  } catch (error) {
+    throw new SynthesisError(`${cdkJsonPath} is not valid JSON: ${(error as Error).message}`, []);
+  }
+  if (typeof cdkJson.app !== 'string' || !cdkJson.app.trim()) {
+    throw new SynthesisError(`${cdkJsonPath} has no "app" command`, []);
+  }
+  const outdir = path.resolve(projectDir, options.outdir ?? 'cdk.out');
+
+  // Imported lazily: the toolkit is large and only needed when synthesizing.
+  const { Toolkit, CdkAppMultiContext } = await import('@aws-cdk/toolkit-lib');
+  const diagnostics: string[] = [];
+  const toolkit = new Toolkit({
+    color: false,
+    emojis: false,
+    ioHost: {
+      async notify(msg) {
+        if (msg.level === 'error') diagnostics.push(msg.message);
+        else if (msg.level === 'warn') options.onWarning?.(msg.message);
+      },
+      async requestResponse(msg) {
+        // Nothing to confirm during a synth: take the toolkit's default answer.
+        return msg.defaultResponse;
+      },
+    },
+  });
+  try {
+    const source = await toolkit.fromCdkApp(cdkJson.app, {
+      workingDirectory: projectDir,
+      outdir,
+      contextStore: new CdkAppMultiContext(projectDir, options.context ?? {}),
+      // No AWS account offline: do not ask STS for a default environment, do no lookups.
+      resolveDefaultEnvironment: false,
+      lookups: false,
+    });
+    const assembly = await toolkit.synth(source);
+    await assembly.dispose();
+    // The toolkit reports validation findings at error level even when synthesis succeeds.
+    for (const message of diagnostics) options.onWarning?.(message);
+  } catch (error) {
+    throw new SynthesisError(`Synthesis of the CDK app in ${projectDir} failed: ${(error as Error).message ?? String(error)}`, diagnostics);
+  }
+  return outdir;
+}
+
+/** The single stack of an assembly, as read from its manifest. */
+export interface AssemblyStack {
+  /** Absolute assembly directory. */
+  readonly assemblyDir: string;
+  /** Artifact id in `manifest.json`. */
+  readonly artifactId: string;
+  readonly stackName: string;
+  /** Absolute path of the template file. */
+  readonly templateFile: string;
+  readonly template: Template;
+  /** Account of the stack's env, absent when environment-agnostic. */
+  readonly account?: string;
+  /** Region of the stack's env, absent when environment-agnostic. */
+  readonly region?: string;
+}
+
+interface ManifestArtifact {
+  readonly type?: string;
+  readonly environment?: string;
+  readonly properties?: { readonly templateFile?: string; readonly stackName?: string };
+}
+
+/**
+ * Read `manifest.json` of a cloud assembly and return its one CloudFormation
+ * stack. Zero or several stacks, nested assemblies (stages) and nested stacks
+ * are refused with a message saying so.
+ */
+export function readAssembly(dir: string): AssemblyStack {
+  const assemblyDir = path.resolve(dir);
+  const manifestPath = path.join(assemblyDir, 'manifest.json');
+  if (!existsSync(manifestPath)) throw new Error(`${assemblyDir} is not a cloud assembly: manifest.json not found`);
+  const manifest = readJson(manifestPath) as { artifacts?: Record<string, ManifestArtifact> };
+  const artifacts = Object.entries(manifest.artifacts ?? {});
+  const stacks = artifacts.filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack');
+  if (stacks.length !== 1) {
+    const nested = artifacts.filter(([, artifact]) => artifact.type === 'cdk:cloud-assembly').map(([id]) => id);
+    const detail = stacks.length
+      ? `it has ${stacks.length}: ${stacks.map(([id]) => id).join(', ')}`
+      : nested.length
+        ? `it has none at the top level (stages ${nested.join(', ')} are not supported)`
+        : 'it has none';
+    throw new Error(`The cloud assembly ${assemblyDir} must contain exactly one stack; ${detail}`);
+  }
+  const [artifactId, artifact] = stacks[0]!;
+  const templateName = artifact.properties?.templateFile;
+  if (!templateName) throw new Error(`Stack ${artifactId} in ${manifestPath} has no templateFile`);
+  const templateFile = path.resolve(assemblyDir, templateName);
+  if (!existsSync(templateFile)) throw new Error(`Stack ${artifactId}: template ${templateFile} not found`);
+  const template = readJson(templateFile) as Template;
+  if (typeof template !== 'object' || template === null || Array.isArray(template)) {
+    throw new Error(`${templateFile} is not a CloudFormation template (expected a JSON object)`);
+  }
+  for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
+    if (resource.Type === 'AWS::CloudFormation::Stack') {
+      throw new UnsupportedTemplateError(logicalId, 'Type', 'nested stacks (AWS::CloudFormation::Stack) are not supported by the local runtime');
+    }
+  }
+  const env = /^aws:\/\/([^/]+)\/([^/]+)$/.exec(artifact.environment ?? '');
+  const account = env && env[1] !== 'unknown-account' ? env[1] : undefined;
+  const region = env && env[2] !== 'unknown-region' ? env[2] : undefined;
+  return {
+    assemblyDir,
+    artifactId,
+    stackName: artifact.properties?.stackName ?? artifactId,
+    templateFile,
+    template,
+    ...(account ? { account } : {}),
+    ...(region ? { region } : {}),
+  };
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}

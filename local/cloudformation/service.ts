@@ -1,0 +1,99 @@
+import { AwsError } from '../protocol/errors.js';
+import type { StackModel, StackOutput, StackParameter, StackResource } from './types.js';
+
+/** A stack as `DescribeStacks` reports it. */
+export interface StackDescription {
+  readonly StackName: string;
+  readonly StackId: string;
+  readonly Description?: string;
+  readonly CreationTime: Date;
+  readonly StackStatus: 'CREATE_COMPLETE';
+  readonly Outputs: readonly StackOutput[];
+  readonly Parameters: readonly StackParameter[];
+}
+
+/** One resource as `ListStackResources` / `DescribeStackResources` report it. */
+export interface StackResourceDescription {
+  readonly LogicalResourceId: string;
+  readonly PhysicalResourceId: string;
+  readonly ResourceType: string;
+  readonly ResourceStatus: 'CREATE_COMPLETE';
+  readonly Timestamp: Date;
+}
+
+/**
+ * CloudFormation's view of the one stack the runtime serves: it was
+ * "created" when the runtime started, and every resource is CREATE_COMPLETE.
+ */
+export class CloudFormationService {
+  /**
+   * CDK's metadata resource is bookkeeping CloudFormation itself keeps; no
+   * service needs to emulate it.
+   */
+  static readonly handledTypes: readonly string[] = ['AWS::CDK::Metadata'];
+
+  static fromStack(stack: StackModel, deps: { readonly now?: () => number } = {}): CloudFormationService {
+    return new CloudFormationService(stack, new Date(deps.now?.() ?? Date.now()));
+  }
+
+  constructor(
+    readonly stack: StackModel,
+    /** When the stack counts as created; second precision, as AWS reports it. */
+    readonly creationTime: Date,
+  ) {
+    this.creationTime = new Date(Math.floor(creationTime.getTime() / 1000) * 1000);
+  }
+
+  /** All stacks, or the one named by `stackName` (name or stack id). */
+  describeStacks(stackName?: string): StackDescription[] {
+    if (stackName !== undefined && stackName !== '') this.requireStack(stackName);
+    const { stack } = this;
+    return [
+      {
+        StackName: stack.stackName,
+        StackId: stack.stackId,
+        ...(stack.description ? { Description: stack.description } : {}),
+        CreationTime: this.creationTime,
+        StackStatus: 'CREATE_COMPLETE',
+        Outputs: stack.outputs,
+        Parameters: stack.parameters ?? [],
+      },
+    ];
+  }
+
+  /** Every resource of the stack, in template order. */
+  listStackResources(stackName: string | undefined): StackResourceDescription[] {
+    this.requireStack(stackName);
+    return [...this.stack.resources.values()].map((resource) => this.describeResource(resource));
+  }
+
+  /** One resource by logical id. */
+  describeStackResource(stackName: string | undefined, logicalResourceId: string | undefined): StackResourceDescription {
+    this.requireStack(stackName);
+    if (!logicalResourceId) throw new AwsError('ValidationError', '1 validation error detected: Value null at \'logicalResourceId\' failed to satisfy constraint: Member must not be null');
+    const resource = this.stack.resources.get(logicalResourceId);
+    if (!resource) {
+      throw new AwsError('ValidationError', `Resource ${logicalResourceId} does not exist for stack ${this.stack.stackName}`);
+    }
+    return this.describeResource(resource);
+  }
+
+  private describeResource(resource: StackResource): StackResourceDescription {
+    return {
+      LogicalResourceId: resource.logicalId,
+      PhysicalResourceId: resource.ref,
+      ResourceType: resource.type,
+      ResourceStatus: 'CREATE_COMPLETE',
+      Timestamp: this.creationTime,
+    };
+  }
+
+  private requireStack(stackName: string | undefined): void {
+    if (stackName === undefined || stackName === '') {
+      throw new AwsError('ValidationError', "1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null");
+    }
+    if (stackName !== this.stack.stackName && stackName !== this.stack.stackId) {
+      throw new AwsError('ValidationError', `Stack with id ${stackName} does not exist`);
+    }
+  }
+}

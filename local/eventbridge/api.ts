@@ -1,0 +1,175 @@
+/**
+ * The EventBridge wire API (awsJson 1.1, `X-Amz-Target: AWSEvents.<Op>`):
+ * decodes requests, calls the service, shapes responses as AWS does.
+ * Timestamps travel as epoch seconds.
+ */
+import type { PutEventsEntry } from '../contracts.js';
+import { AwsError } from '../protocol/errors.js';
+import type { JsonService } from '../protocol/json.js';
+import type { ReplayRecord } from './archive.js';
+import type { RuleModel, TargetModel } from './model.js';
+import type { EventBridgeService } from './service.js';
+
+const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
+
+function str(input: Record<string, unknown>, key: string): string | undefined {
+  const value = input[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') {
+    throw new AwsError('SerializationException', `Expected a string for ${key}`);
+  }
+  return value;
+}
+
+function required(input: Record<string, unknown>, key: string): string {
+  const value = str(input, key);
+  if (value === undefined || value === '') {
+    throw new AwsError(
+      'ValidationException',
+      `1 validation error detected: Value null at '${key[0]!.toLowerCase()}${key.slice(1)}' failed to satisfy constraint: Member must not be null`,
+    );
+  }
+  return value;
+}
+
+function ruleOut(rule: RuleModel): Record<string, unknown> {
+  return {
+    Name: rule.name,
+    Arn: rule.arn,
+    EventPattern: rule.eventPatternText,
+    State: rule.state,
+    ...(rule.description ? { Description: rule.description } : {}),
+    EventBusName: rule.busName,
+  };
+}
+
+function targetOut(target: TargetModel): Record<string, unknown> {
+  const raw = target.raw;
+  return {
+    Id: target.id,
+    Arn: target.arn,
+    ...(raw.Input !== undefined ? { Input: raw.Input } : {}),
+    ...(raw.InputPath !== undefined ? { InputPath: raw.InputPath } : {}),
+    ...(raw.InputTransformer !== undefined ? { InputTransformer: raw.InputTransformer } : {}),
+    ...(raw.RoleArn !== undefined ? { RoleArn: raw.RoleArn } : {}),
+    ...(raw.RetryPolicy !== undefined ? { RetryPolicy: raw.RetryPolicy } : {}),
+    ...(raw.DeadLetterConfig !== undefined ? { DeadLetterConfig: raw.DeadLetterConfig } : {}),
+  };
+}
+
+function replayOut(r: ReplayRecord): Record<string, unknown> {
+  return {
+    ReplayName: r.name,
+    ReplayArn: r.arn,
+    ...(r.description ? { Description: r.description } : {}),
+    State: r.state,
+    StateReason: r.stateReason,
+    EventSourceArn: r.archiveArn,
+    Destination: r.destination,
+    EventStartTime: seconds(r.startTime),
+    EventEndTime: seconds(r.endTime),
+    ...(r.lastReplayedTime !== undefined ? { EventLastReplayedTime: seconds(r.lastReplayedTime) } : {}),
+    ReplayStartTime: seconds(r.replayStartTime),
+    ...(r.replayEndTime !== undefined ? { ReplayEndTime: seconds(r.replayEndTime) } : {}),
+  };
+}
+
+function page<T>(items: readonly T[], input: Record<string, unknown>): { items: T[]; next?: string } {
+  const limit = typeof input.Limit === 'number' && input.Limit > 0 ? input.Limit : 100;
+  const start = typeof input.NextToken === 'string' ? Number(input.NextToken) || 0 : 0;
+  const items2 = items.slice(start, start + limit);
+  return start + limit < items.length ? { items: items2, next: String(start + limit) } : { items: items2 };
+}
+
+function entriesOf(input: Record<string, unknown>): PutEventsEntry[] {
+  const entries = input.Entries;
+  if (!Array.isArray(entries)) {
+    throw new AwsError(
+      'ValidationException',
+      "1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must not be null",
+    );
+  }
+  return entries.map((e) => (e && typeof e === 'object' ? (e as PutEventsEntry) : {}));
+}
+
+/** The JSON service the front door routes `AWSEvents.*` requests to. */
+export function eventBridgeApi(service: EventBridgeService): JsonService {
+  return {
+    targetPrefix: 'AWSEvents',
+    version: '1.1',
+    operations: {
+      PutEvents: (input) => service.putEvents(entriesOf(input)),
+      TestEventPattern: (input) => ({
+        Result: service.testEventPattern(required(input, 'EventPattern'), required(input, 'Event')),
+      }),
+      ListRules: (input) => {
+        const rules = service.listRules({
+          ...(str(input, 'NamePrefix') ? { NamePrefix: str(input, 'NamePrefix')! } : {}),
+          ...(str(input, 'EventBusName') ? { EventBusName: str(input, 'EventBusName')! } : {}),
+        });
+        const { items, next } = page(rules, input);
+        return { Rules: items.map(ruleOut), ...(next ? { NextToken: next } : {}) };
+      },
+      DescribeRule: (input) => {
+        const rule = service.describeRule({
+          Name: required(input, 'Name'),
+          ...(str(input, 'EventBusName') ? { EventBusName: str(input, 'EventBusName')! } : {}),
+        });
+        return { ...ruleOut(rule), CreatedBy: rule.arn.split(':')[4] };
+      },
+      ListTargetsByRule: (input) => {
+        const targets = service.listTargetsByRule({
+          Rule: required(input, 'Rule'),
+          ...(str(input, 'EventBusName') ? { EventBusName: str(input, 'EventBusName')! } : {}),
+        });
+        const { items, next } = page(targets, input);
+        return { Targets: items.map(targetOut), ...(next ? { NextToken: next } : {}) };
+      },
+      StartReplay: (input) => {
+        const dest = input.Destination as { Arn?: unknown; FilterArns?: unknown } | undefined;
+        const record = service.startReplay({
+          ReplayName: required(input, 'ReplayName'),
+          ...(str(input, 'Description') ? { Description: str(input, 'Description')! } : {}),
+          EventSourceArn: required(input, 'EventSourceArn'),
+          EventStartTime: typeof input.EventStartTime === 'number' ? input.EventStartTime * 1000 : Number.NaN,
+          EventEndTime: typeof input.EventEndTime === 'number' ? input.EventEndTime * 1000 : Number.NaN,
+          Destination: {
+            Arn: typeof dest?.Arn === 'string' ? dest.Arn : '',
+            ...(Array.isArray(dest?.FilterArns) ? { FilterArns: dest.FilterArns as string[] } : {}),
+          },
+        });
+        return {
+          ReplayArn: record.arn,
+          State: 'STARTING',
+          StateReason: record.stateReason,
+          ReplayStartTime: seconds(record.replayStartTime),
+        };
+      },
+      DescribeReplay: (input) => replayOut(service.describeReplay({ ReplayName: required(input, 'ReplayName') })),
+      ListArchives: (input) => {
+        const archives = service.listArchives({
+          ...(str(input, 'NamePrefix') ? { NamePrefix: str(input, 'NamePrefix')! } : {}),
+          ...(str(input, 'EventSourceArn') ? { EventSourceArn: str(input, 'EventSourceArn')! } : {}),
+        });
+        const { items, next } = page(archives, input);
+        return {
+          Archives: items.map((a) => ({
+            ArchiveName: a.model.name,
+            EventSourceArn: a.model.sourceArn,
+            State: 'ENABLED',
+            RetentionDays: a.model.retentionDays,
+            SizeBytes: a.sizeBytes,
+            EventCount: a.eventCount,
+          })),
+          ...(next ? { NextToken: next } : {}),
+        };
+      },
+      ListEventBuses: (input) => {
+        const prefix = str(input, 'NamePrefix');
+        const buses = service.buses.filter((b) => !prefix || b.name.startsWith(prefix));
+        const { items, next } = page(buses, input);
+        return { EventBuses: items.map((b) => ({ Name: b.name, Arn: b.arn })), ...(next ? { NextToken: next } : {}) };
+      },
+    },
+  };
+}

@@ -1,0 +1,208 @@
+/**
+ * Delivering one event to one rule target, as EventBridge does: the
+ * payload is shaped by the target's input settings; transient failures are
+ * retried with exponential back-off and jitter until MaximumRetryAttempts
+ * or MaximumEventAgeInSeconds runs out; permission and missing-resource
+ * failures are not retried. An undeliverable event goes to the target's
+ * dead-letter queue with EventBridge's message attributes.
+ */
+import type { Clock } from '../clock.js';
+import type { InvokeCaller, MessageAttributeValue, Sinks, Tracer } from '../contracts.js';
+import { AwsError } from '../protocol/errors.js';
+import type { EventEnvelope } from './envelope.js';
+import { applyInputTransformer, readJsonPath } from './input.js';
+import type { RuleModel, TargetModel } from './model.js';
+
+/** Everything a delivery needs from the service. */
+export interface DeliveryDeps {
+  readonly sinks: Sinks;
+  readonly clock: Clock;
+  readonly tracer?: Tracer;
+  /** Forward an event to another bus of this runtime (event bus targets). */
+  readonly forwardToBus: (busArn: string, event: EventEnvelope) => void;
+  /** Aborted when the service is disposed: pending back-offs end at once. */
+  readonly signal?: AbortSignal;
+}
+
+/** First retry waits about this long (AWS ms); each later one doubles, up to the cap. */
+export const FIRST_RETRY_DELAY_MS = 1_000;
+export const MAX_RETRY_DELAY_MS = 5 * 60_000;
+
+/** Why a delivery attempt failed, in DLQ terms. */
+interface Failure {
+  readonly code: string;
+  readonly message: string;
+  readonly retryable: boolean;
+}
+
+/** The payload the target receives. */
+export function targetPayload(target: TargetModel, rule: RuleModel, event: EventEnvelope, ingestionMs: number): string {
+  switch (target.input.kind) {
+    case 'event':
+      return JSON.stringify(event);
+    case 'constant':
+      return target.input.text;
+    case 'path':
+      return JSON.stringify(readJsonPath(event, target.input.path) ?? null);
+    case 'transformer':
+      return applyInputTransformer(target.input.transformer, event, {
+        ruleArn: rule.arn,
+        ruleName: rule.name,
+        ingestionTime: new Date(ingestionMs).toISOString(),
+      });
+  }
+}
+
+function classify(error: unknown): Failure {
+  if (error instanceof AwsError) {
+    const code = error.code;
+    if (code === 'AccessDeniedException' || code === 'AccessDenied' || code === 'AuthorizationError') {
+      return { code: 'NO_PERMISSIONS', message: error.message, retryable: false };
+    }
+    if (/NotFound|NonExistent|DoesNotExist/i.test(code)) {
+      return { code: 'NO_RESOURCE', message: error.message, retryable: false };
+    }
+    if (/Throttl|TooManyRequests|LimitExceeded/i.test(code) || error.statusCode === 429) {
+      return { code: 'THROTTLING', message: error.message, retryable: true };
+    }
+    if (error.statusCode >= 500) return { code: 'INTERNAL_ERROR', message: error.message, retryable: true };
+    return { code: 'INVALID_PARAMETER', message: error.message, retryable: false };
+  }
+  return { code: 'SDK_CLIENT_ERROR', message: error instanceof Error ? error.message : String(error), retryable: true };
+}
+
+async function attempt(deps: DeliveryDeps, target: TargetModel, rule: RuleModel, event: EventEnvelope, payload: string) {
+  const caller: InvokeCaller = { principal: 'events.amazonaws.com', sourceArn: rule.arn, sourceAccount: event.account };
+  switch (target.service) {
+    case 'lambda':
+      await deps.sinks.lambda.invoke(target.arn, payload, 'Event', caller);
+      return;
+    case 'sqs':
+      await deps.sinks.sqs.sendMessage(target.arn, payload, undefined, caller);
+      return;
+    case 'sns':
+      await deps.sinks.sns.publish({ TopicArn: target.arn, Message: payload }, caller);
+      return;
+    case 'events':
+      deps.forwardToBus(target.arn, event);
+      return;
+  }
+}
+
+/**
+ * Deliver `event` to `target`, retrying per its policy; resolves when it is
+ * delivered, dead-lettered or dropped. Never rejects.
+ */
+export async function deliver(
+  deps: DeliveryDeps,
+  rule: RuleModel,
+  target: TargetModel,
+  event: EventEnvelope,
+  ingestionMs: number,
+): Promise<void> {
+  const ids = { eventId: event.id };
+  let payload: string;
+  try {
+    payload = targetPayload(target, rule, event, ingestionMs);
+  } catch (error) {
+    return deadLetter(deps, rule, target, event, { code: 'INVALID_JSON', message: String(error), retryable: false }, 0, undefined);
+  }
+  const deadline = ingestionMs + target.maximumEventAgeSeconds * 1000;
+  let retries = 0;
+  let delay = FIRST_RETRY_DELAY_MS;
+  // Ages are measured in AWS time: local elapsed time scaled back up.
+  const startLocal = deps.clock.now();
+  const awsNow = () => ingestionMs + deps.clock.toAwsMs(deps.clock.now() - startLocal);
+  for (;;) {
+    let failure: Failure;
+    try {
+      await attempt(deps, target, rule, event, payload);
+      deps.tracer?.record({
+        service: 'eventbridge',
+        kind: 'deliver',
+        resource: rule.name,
+        summary: `${rule.name} -> ${target.arn}${retries ? ` (after ${retries} retries)` : ''}`,
+        ids,
+      });
+      return;
+    } catch (error) {
+      failure = classify(error);
+    }
+    if (!failure.retryable) return deadLetter(deps, rule, target, event, failure, retries, undefined);
+    if (retries >= target.maximumRetryAttempts) {
+      return deadLetter(deps, rule, target, event, failure, retries, 'MaximumRetryAttempts');
+    }
+    const wait = delay * (0.5 + Math.random() * 0.5);
+    if (awsNow() + wait > deadline) {
+      return deadLetter(deps, rule, target, event, failure, retries, 'MaximumEventAgeInSeconds');
+    }
+    retries++;
+    deps.tracer?.record({
+      service: 'eventbridge',
+      kind: 'retry',
+      resource: rule.name,
+      summary: `${rule.name} -> ${target.arn} failed (${failure.code}: ${failure.message}); retry ${retries}`,
+      ids,
+    });
+    try {
+      await deps.clock.sleep(wait, deps.signal);
+    } catch {
+      return; // disposed: abandon the retry, as a stopped runtime would
+    }
+    delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
+  }
+}
+
+async function deadLetter(
+  deps: DeliveryDeps,
+  rule: RuleModel,
+  target: TargetModel,
+  event: EventEnvelope,
+  failure: Failure,
+  retries: number,
+  exhausted: string | undefined,
+): Promise<void> {
+  const ids = { eventId: event.id };
+  if (!target.deadLetterArn) {
+    deps.tracer?.record({
+      service: 'eventbridge',
+      kind: 'drop',
+      resource: rule.name,
+      summary: `${rule.name} -> ${target.arn} undeliverable (${failure.code}); dropped (no dead-letter queue)`,
+      ids,
+    });
+    return;
+  }
+  const attr = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
+  const attributes: Record<string, MessageAttributeValue> = {
+    RULE_ARN: attr(rule.arn),
+    TARGET_ARN: attr(target.arn),
+    ERROR_CODE: attr(failure.code),
+    ERROR_MESSAGE: attr(failure.message),
+    RETRY_ATTEMPTS: { DataType: 'Number', StringValue: String(retries) },
+    ...(exhausted ? { EXHAUSTED_RETRY_CONDITION: attr(exhausted) } : {}),
+  };
+  try {
+    await deps.sinks.sqs.sendMessage(target.deadLetterArn, JSON.stringify(event), attributes, {
+      principal: 'events.amazonaws.com',
+      sourceArn: rule.arn,
+      sourceAccount: event.account,
+    });
+    deps.tracer?.record({
+      service: 'eventbridge',
+      kind: 'dead-letter',
+      resource: rule.name,
+      summary: `${rule.name} -> ${target.arn} failed (${failure.code}); event sent to ${target.deadLetterArn}`,
+      ids,
+      detail: { errorCode: failure.code, errorMessage: failure.message, retries },
+    });
+  } catch (error) {
+    deps.tracer?.record({
+      service: 'eventbridge',
+      kind: 'drop',
+      resource: rule.name,
+      summary: `${rule.name}: dead-letter queue ${target.deadLetterArn} refused the event (${(error as Error).message})`,
+      ids,
+    });
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * PutEvents entry validation and the event envelope EventBridge builds from
+ * an entry, with AWS's field order.
+ */
+import { randomUUID } from 'node:crypto';
+import type { PutEventsEntry, PutEventsResultEntry } from '../contracts.js';
+
+/** The event as rules, archives and targets see it. */
+export interface EventEnvelope {
+  readonly version: '0';
+  readonly id: string;
+  readonly 'detail-type': string;
+  readonly source: string;
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: readonly string[];
+  readonly detail: Record<string, unknown>;
+  readonly 'replay-name'?: string;
+}
+
+/** 256 KB: the most a PutEvents call may carry. */
+export const MAX_REQUEST_BYTES = 256 * 1024;
+
+/** EventBridge's size formula for one entry (Time counts 14 bytes). */
+export function entrySize(entry: PutEventsEntry): number {
+  let size = entry.Time === undefined ? 0 : 14;
+  for (const text of [entry.Source, entry.DetailType, entry.Detail, ...(entry.Resources ?? [])]) {
+    if (typeof text === 'string') size += Buffer.byteLength(text, 'utf8');
+  }
+  return size;
+}
+
+/** Second-precision ISO time, as EventBridge writes `time`. */
+export function isoSeconds(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** The per-entry error for an invalid entry, or the parsed detail. */
+export function validateEntry(
+  entry: PutEventsEntry,
+): { readonly error: PutEventsResultEntry } | { readonly detail: Record<string, unknown> } {
+  const required = (name: string): { error: PutEventsResultEntry } => ({
+    error: {
+      ErrorCode: 'InvalidArgument',
+      ErrorMessage: `Parameter ${name} is not valid. Reason: ${name} is a required argument.`,
+    },
+  });
+  if (typeof entry.Source !== 'string' || entry.Source === '') return required('Source');
+  if (typeof entry.DetailType !== 'string' || entry.DetailType === '') return required('DetailType');
+  if (typeof entry.Detail !== 'string' || entry.Detail === '') return required('Detail');
+  let detail: unknown;
+  try {
+    detail = JSON.parse(entry.Detail);
+  } catch {
+    detail = undefined;
+  }
+  if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) {
+    return { error: { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' } };
+  }
+  return { detail: detail as Record<string, unknown> };
+}
+
+/** Entry time as epoch ms: a Date, epoch seconds (the JSON protocol), or ISO text. */
+export function entryTime(time: PutEventsEntry['Time'] | number, now: number): number {
+  if (time === undefined) return now;
+  if (time instanceof Date) return time.getTime();
+  if (typeof time === 'number') return time * 1000;
+  const parsed = Date.parse(time);
+  return Number.isNaN(parsed) ? now : parsed;
+}
+
+/** Build the envelope, keys in the order AWS delivers them. */
+export function buildEnvelope(
+  entry: PutEventsEntry,
+  detail: Record<string, unknown>,
+  env: { readonly account: string; readonly region: string },
+  now: number,
+): EventEnvelope {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': entry.DetailType!,
+    source: entry.Source!,
+    account: env.account,
+    time: isoSeconds(entryTime(entry.Time as PutEventsEntry['Time'] | number, now)),
+    region: env.region,
+    resources: [...(entry.Resources ?? [])],
+    detail,
+  };
+}

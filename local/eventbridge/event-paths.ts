@@ -1,0 +1,118 @@
+/**
+ * Reading the values an event holds at a pattern path. EventBridge
+ * flattens events and patterns to dotted key paths, so `{"a.b": 1}` and
+ * `{"a": {"b": 1}}` are the same field; arrays are transparent (any element
+ * counts); only leaves (strings, numbers, booleans, null) are values, never
+ * objects.
+ */
+
+/** A leaf value of an event. */
+export type Leaf = string | number | boolean | null;
+
+/** A precompiled dotted path: try the whole rest as one key, and every split at a dot. */
+export interface PathNode {
+  readonly whole: string;
+  readonly splits: ReadonlyArray<readonly [string, PathNode]>;
+}
+
+const pathCache = new Map<string, PathNode>();
+
+/** Compile a dotted path (memoised: many rules share paths). */
+export function compilePath(path: string): PathNode {
+  let node = pathCache.get(path);
+  if (node) return node;
+  const splits: Array<readonly [string, PathNode]> = [];
+  for (let i = path.indexOf('.'); i >= 0; i = path.indexOf('.', i + 1)) {
+    splits.push([path.slice(0, i), compilePath(path.slice(i + 1))]);
+  }
+  node = { whole: path, splits };
+  pathCache.set(path, node);
+  return node;
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * Where a leaf sits in the event's arrays: (array, index) pairs from the
+ * root down. Two leaves are array-consistent when every array they share
+ * has them at the same index; EventBridge only matches consistent leaves.
+ */
+export type Membership = ReadonlyArray<readonly [readonly unknown[], number]>;
+
+const trail: Array<readonly [readonly unknown[], number]> = [];
+
+/**
+ * Append to `out` every leaf of `event` at `path`, and to `members` (same
+ * positions) each leaf's array membership, `undefined` outside arrays.
+ */
+export function collectValues(event: unknown, path: PathNode, out: Leaf[], members: Array<Membership | undefined>): void {
+  trail.length = 0;
+  collect(event, path, out, members);
+}
+
+function collect(event: unknown, path: PathNode, out: Leaf[], members: Array<Membership | undefined>): void {
+  if (Array.isArray(event)) {
+    for (let i = 0; i < event.length; i++) {
+      trail.push([event, i]);
+      collect(event[i], path, out, members);
+      trail.pop();
+    }
+    return;
+  }
+  if (event === null || typeof event !== 'object') return;
+  const record = event as Record<string, unknown>;
+  if (hasOwn.call(record, path.whole)) pushLeaves(record[path.whole], out, members);
+  const splits = path.splits;
+  for (let i = 0; i < splits.length; i++) {
+    const [key, rest] = splits[i]!;
+    if (hasOwn.call(record, key)) {
+      const child = record[key];
+      if (child !== null && typeof child === 'object') collect(child, rest, out, members);
+    }
+  }
+}
+
+function pushLeaves(value: unknown, out: Leaf[], members: Array<Membership | undefined>): void {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      trail.push([value, i]);
+      pushLeaves(value[i], out, members);
+      trail.pop();
+    }
+    return;
+  }
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+    out.push(value);
+    members.push(trail.length === 0 ? undefined : trail.slice());
+  }
+}
+
+/** Whether one membership can be chosen from each list without two leaves disagreeing on an array index. */
+export function consistentChoice(candidates: ReadonlyArray<readonly Membership[]>): boolean {
+  const chosen = new Map<readonly unknown[], number>();
+  const choose = (field: number): boolean => {
+    if (field === candidates.length) return true;
+    for (const membership of candidates[field]!) {
+      let ok = true;
+      for (const [array, index] of membership) {
+        const existing = chosen.get(array);
+        if (existing !== undefined && existing !== index) {
+          ok = false;
+          break;
+        }
+      }
+      if (!ok) continue;
+      const added: Array<readonly unknown[]> = [];
+      for (const [array, index] of membership) {
+        if (!chosen.has(array)) {
+          chosen.set(array, index);
+          added.push(array);
+        }
+      }
+      if (choose(field + 1)) return true;
+      for (const array of added) chosen.delete(array);
+    }
+    return false;
+  };
+  return choose(0);
+}

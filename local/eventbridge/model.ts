@@ -1,0 +1,254 @@
+/**
+ * The EventBridge resources of a stack, read and validated at start-up:
+ * buses, rules with their targets, archives. Anything the runtime could not
+ * honour faithfully is refused with an UnsupportedTemplateError.
+ */
+import type { StackModel, StackResource } from '../cloudformation/types.js';
+import { AwsError, UnsupportedTemplateError } from '../protocol/errors.js';
+import { compileInputTransformer, parseJsonPath, type InputTransformer, type JsonPath } from './input.js';
+import { compilePattern, type CompiledPattern } from './pattern.js';
+
+export interface EventBusModel {
+  readonly name: string;
+  readonly arn: string;
+}
+
+/** How the target's payload is produced. */
+export type TargetInput =
+  | { readonly kind: 'event' }
+  | { readonly kind: 'constant'; readonly text: string }
+  | { readonly kind: 'path'; readonly path: JsonPath; readonly source: string }
+  | { readonly kind: 'transformer'; readonly transformer: InputTransformer; readonly source: unknown };
+
+export interface TargetModel {
+  readonly id: string;
+  readonly arn: string;
+  /** Service part of the ARN: lambda, sqs, sns, events. */
+  readonly service: 'lambda' | 'sqs' | 'sns' | 'events';
+  readonly input: TargetInput;
+  readonly maximumRetryAttempts: number;
+  readonly maximumEventAgeSeconds: number;
+  readonly deadLetterArn?: string;
+  readonly roleArn?: string;
+  /** The template's target object, for ListTargetsByRule. */
+  readonly raw: Readonly<Record<string, unknown>>;
+}
+
+export interface RuleModel {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly arn: string;
+  readonly busName: string;
+  readonly enabled: boolean;
+  readonly state: string;
+  readonly description?: string;
+  readonly eventPatternText: string;
+  readonly pattern: CompiledPattern;
+  readonly targets: readonly TargetModel[];
+}
+
+export interface ArchiveModel {
+  readonly name: string;
+  readonly arn: string;
+  readonly sourceArn: string;
+  readonly busName: string;
+  readonly pattern?: CompiledPattern;
+  readonly eventPatternText?: string;
+  readonly retentionDays: number;
+  readonly description?: string;
+}
+
+/** RetryPolicy defaults documented by EventBridge. */
+export const DEFAULT_RETRY_ATTEMPTS = 185;
+export const DEFAULT_MAX_EVENT_AGE_SECONDS = 86_400;
+
+const HARMLESS = new Set(['Tags', 'Description']);
+
+function checkKnown(resource: StackResource, known: readonly string[]): void {
+  for (const key of Object.keys(resource.properties)) {
+    if (!known.includes(key) && !HARMLESS.has(key)) {
+      throw new UnsupportedTemplateError(resource.logicalId, `Properties.${key}`, 'not supported by the local EventBridge');
+    }
+  }
+}
+
+/** Bus name from a name or `arn:...:event-bus/NAME`; `default` when absent. */
+export function busNameOf(nameOrArn: string | undefined): string {
+  if (!nameOrArn) return 'default';
+  const marker = ':event-bus/';
+  const at = nameOrArn.indexOf(marker);
+  return nameOrArn.startsWith('arn:') && at >= 0 ? nameOrArn.slice(at + marker.length) : nameOrArn;
+}
+
+export function loadBuses(stack: StackModel): EventBusModel[] {
+  const { partition, region, account } = stack.env;
+  const buses: EventBusModel[] = [
+    { name: 'default', arn: `arn:${partition}:events:${region}:${account}:event-bus/default` },
+  ];
+  for (const r of stack.resourcesOfType('AWS::Events::EventBus')) {
+    // Policy grants other accounts access: nothing to enforce with a single local account.
+    // KmsKeyIdentifier / DeadLetterConfig concern encryption failures, which cannot happen locally.
+    checkKnown(r, ['Name', 'Policy', 'KmsKeyIdentifier', 'DeadLetterConfig']);
+    const name = typeof r.properties.Name === 'string' ? r.properties.Name : r.ref;
+    buses.push({ name, arn: r.arn ?? r.attributes.Arn ?? `arn:${partition}:events:${region}:${account}:event-bus/${name}` });
+  }
+  return buses;
+}
+
+function patternOf(r: StackResource, value: unknown): { pattern: CompiledPattern; text: string } {
+  try {
+    const pattern = compilePattern(typeof value === 'string' ? value : (value as object));
+    return { pattern, text: typeof value === 'string' ? value : JSON.stringify(value) };
+  } catch (error) {
+    const message = error instanceof AwsError ? error.message : String(error);
+    throw new UnsupportedTemplateError(r.logicalId, 'Properties.EventPattern', message);
+  }
+}
+
+export function loadRules(stack: StackModel, buses: readonly EventBusModel[]): RuleModel[] {
+  return stack.resourcesOfType('AWS::Events::Rule').map((r) => {
+    checkKnown(r, ['Name', 'EventBusName', 'EventPattern', 'State', 'Targets', 'RoleArn', 'ScheduleExpression']);
+    const p = r.properties;
+    if (p.ScheduleExpression !== undefined) {
+      throw new UnsupportedTemplateError(r.logicalId, 'Properties.ScheduleExpression', 'scheduled rules are not run locally');
+    }
+    if (p.EventPattern === undefined) {
+      throw new UnsupportedTemplateError(r.logicalId, 'Properties.EventPattern', 'a rule needs an EventPattern');
+    }
+    const busName = busNameOf(typeof p.EventBusName === 'string' ? p.EventBusName : undefined);
+    if (!buses.some((b) => b.name === busName)) {
+      throw new UnsupportedTemplateError(r.logicalId, 'Properties.EventBusName', `event bus ${busName} is not in the stack`);
+    }
+    const state = typeof p.State === 'string' ? p.State : 'ENABLED';
+    if (!['ENABLED', 'DISABLED', 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS'].includes(state)) {
+      throw new UnsupportedTemplateError(r.logicalId, 'Properties.State', `unknown state ${state}`);
+    }
+    const arn = r.arn ?? r.attributes.Arn!;
+    const name = typeof p.Name === 'string' ? p.Name : arn.slice(arn.lastIndexOf('/') + 1);
+    const { pattern, text } = patternOf(r, p.EventPattern);
+    const rawTargets = p.Targets === undefined ? [] : p.Targets;
+    if (!Array.isArray(rawTargets)) {
+      throw new UnsupportedTemplateError(r.logicalId, 'Properties.Targets', 'must be a list');
+    }
+    if (rawTargets.length > 5) {
+      throw new UnsupportedTemplateError(r.logicalId, 'Properties.Targets', 'a rule can have at most 5 targets');
+    }
+    const targets = rawTargets.map((t, i) => loadTarget(r, i, t));
+    return {
+      logicalId: r.logicalId,
+      name,
+      arn,
+      busName,
+      enabled: state !== 'DISABLED',
+      state,
+      ...(typeof p.Description === 'string' ? { description: p.Description } : {}),
+      eventPatternText: text,
+      pattern,
+      targets,
+    };
+  });
+}
+
+const TARGET_KEYS = ['Id', 'Arn', 'Input', 'InputPath', 'InputTransformer', 'RetryPolicy', 'DeadLetterConfig', 'RoleArn'];
+
+function loadTarget(rule: StackResource, index: number, value: unknown): TargetModel {
+  const at = (key: string) => `Properties.Targets.${index}${key ? `.${key}` : ''}`;
+  const fail = (key: string, why: string): never => {
+    throw new UnsupportedTemplateError(rule.logicalId, at(key), why);
+  };
+  if (value === null || typeof value !== 'object') fail('', 'a target must be an object');
+  const t = value as Record<string, unknown>;
+  for (const key of Object.keys(t)) if (!TARGET_KEYS.includes(key)) fail(key, 'not supported by the local EventBridge');
+  if (typeof t.Id !== 'string' || t.Id === '') fail('Id', 'required');
+  if (typeof t.Arn !== 'string') fail('Arn', 'required');
+  const arn = t.Arn as string;
+  const service = arn.split(':')[2];
+  if (service !== 'lambda' && service !== 'sqs' && service !== 'sns' && service !== 'events') {
+    fail('Arn', `targets of service ${service ?? '?'} are not emulated (lambda, sqs, sns and event buses are)`);
+  }
+  if (service === 'events' && !arn.includes(':event-bus/')) fail('Arn', 'only event bus ARNs are supported');
+  const inputs = ['Input', 'InputPath', 'InputTransformer'].filter((k) => t[k] !== undefined);
+  if (inputs.length > 1) fail(inputs[1]!, `only one of Input, InputPath and InputTransformer may be set`);
+  let input: TargetInput = { kind: 'event' };
+  if (t.Input !== undefined) {
+    if (typeof t.Input !== 'string') fail('Input', 'must be JSON text');
+    try {
+      JSON.parse(t.Input as string);
+    } catch {
+      fail('Input', 'must be valid JSON text');
+    }
+    input = { kind: 'constant', text: t.Input as string };
+  } else if (t.InputPath !== undefined) {
+    if (typeof t.InputPath !== 'string') fail('InputPath', 'must be a JSONPath string');
+    try {
+      input = { kind: 'path', path: parseJsonPath(t.InputPath as string), source: t.InputPath as string };
+    } catch (error) {
+      fail('InputPath', (error as Error).message);
+    }
+  } else if (t.InputTransformer !== undefined) {
+    try {
+      input = { kind: 'transformer', transformer: compileInputTransformer(t.InputTransformer), source: t.InputTransformer };
+    } catch (error) {
+      fail('InputTransformer', (error as Error).message);
+    }
+  }
+  const retry = (t.RetryPolicy ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(retry)) {
+    if (key !== 'MaximumRetryAttempts' && key !== 'MaximumEventAgeInSeconds') fail(`RetryPolicy.${key}`, 'unknown');
+  }
+  const attempts = retry.MaximumRetryAttempts ?? DEFAULT_RETRY_ATTEMPTS;
+  const age = retry.MaximumEventAgeInSeconds ?? DEFAULT_MAX_EVENT_AGE_SECONDS;
+  if (typeof attempts !== 'number' || !Number.isInteger(attempts) || attempts < 0 || attempts > 185) {
+    fail('RetryPolicy.MaximumRetryAttempts', 'must be an integer from 0 to 185');
+  }
+  if (typeof age !== 'number' || !Number.isInteger(age) || age < 60 || age > 86_400) {
+    fail('RetryPolicy.MaximumEventAgeInSeconds', 'must be an integer from 60 to 86400');
+  }
+  const dlq = t.DeadLetterConfig as Record<string, unknown> | undefined;
+  let deadLetterArn: string | undefined;
+  if (dlq !== undefined) {
+    if (typeof dlq?.Arn !== 'string' || dlq.Arn.split(':')[2] !== 'sqs') {
+      fail('DeadLetterConfig.Arn', 'must be the ARN of an SQS queue');
+    }
+    deadLetterArn = dlq!.Arn as string;
+  }
+  return {
+    id: t.Id as string,
+    arn,
+    service: service as TargetModel['service'],
+    input,
+    maximumRetryAttempts: attempts as number,
+    maximumEventAgeSeconds: age as number,
+    ...(deadLetterArn ? { deadLetterArn } : {}),
+    ...(typeof t.RoleArn === 'string' ? { roleArn: t.RoleArn } : {}),
+    raw: t,
+  };
+}
+
+export function loadArchives(stack: StackModel, buses: readonly EventBusModel[]): ArchiveModel[] {
+  return stack.resourcesOfType('AWS::Events::Archive').map((r) => {
+    // KmsKeyIdentifier: encryption at rest is invisible to a local reader.
+    checkKnown(r, ['ArchiveName', 'SourceArn', 'EventPattern', 'RetentionDays', 'KmsKeyIdentifier']);
+    const p = r.properties;
+    if (typeof p.SourceArn !== 'string') {
+      throw new UnsupportedTemplateError(r.logicalId, 'Properties.SourceArn', 'required (the event bus ARN)');
+    }
+    const bus = buses.find((b) => b.arn === p.SourceArn || b.name === busNameOf(p.SourceArn as string));
+    if (!bus) throw new UnsupportedTemplateError(r.logicalId, 'Properties.SourceArn', `no event bus ${p.SourceArn}`);
+    const compiled = p.EventPattern === undefined ? undefined : patternOf(r, p.EventPattern);
+    const retention = p.RetentionDays ?? 0;
+    if (typeof retention !== 'number' || retention < 0) {
+      throw new UnsupportedTemplateError(r.logicalId, 'Properties.RetentionDays', 'must be a non-negative number');
+    }
+    const arn = r.arn ?? r.attributes.Arn!;
+    return {
+      name: typeof p.ArchiveName === 'string' ? p.ArchiveName : r.ref,
+      arn,
+      sourceArn: bus.arn,
+      busName: bus.name,
+      ...(compiled ? { pattern: compiled.pattern, eventPatternText: compiled.text } : {}),
+      retentionDays: retention,
+      ...(typeof p.Description === 'string' ? { description: p.Description } : {}),
+    };
+  });
+}

@@ -1,0 +1,363 @@
+/**
+ * Validation and compilation of EventBridge event patterns. The walk follows
+ * the order and wording of EventBridge's own rule compiler, so the first
+ * problem in document order is the one reported, with AWS's message text.
+ * The output is a list of alternative rules ($or expands to several), each
+ * a list of fields that must all match.
+ */
+import { cidrContains, CidrError, parseCidr, parseIp } from './cidr.js';
+import { compilePath, type Leaf, type PathNode } from './event-paths.js';
+import type { JsonNode } from './json-text.js';
+import { compileWildcard, WildcardError } from './wildcard.js';
+
+/** A pattern problem; the message is the part after "Reason: ". */
+export class PatternError extends Error {}
+
+/** A test of one leaf value. */
+export type ValueTest = (value: Leaf) => boolean;
+
+/** One field of a rule: matches when any value passes any test, or when absent and `matchesAbsent`. */
+export interface CompiledField {
+  readonly path: PathNode;
+  readonly tests: readonly ValueTest[];
+  readonly matchesAbsent: boolean;
+}
+
+/** One alternative of a pattern: every field must match. */
+export type CompiledRule = readonly CompiledField[];
+
+interface FieldSpec {
+  readonly tests: ValueTest[];
+  matchesAbsent: boolean;
+}
+
+type RuleDraft = Map<string, FieldSpec>;
+
+const OR = '$or';
+const RESERVED_IN_OR = new Set([
+  'anything-but',
+  'exists',
+  'numeric',
+  'prefix',
+  'suffix',
+  'cidr',
+  'equals-ignore-case',
+  'wildcard',
+]);
+
+function fail(message: string): never {
+  throw new PatternError(message);
+}
+
+/** Compile a parsed pattern document into alternative rules. */
+export function compileRules(root: JsonNode): CompiledRule[] {
+  if (root.kind !== 'object') fail('Filter is not an object');
+  const rules: RuleDraft[] = [];
+  parseObject(rules, [], root, false);
+  return rules.map((rule) =>
+    [...rule].map(([path, spec]) => ({ path: compilePath(path), tests: spec.tests, matchesAbsent: spec.matchesAbsent })),
+  );
+}
+
+function parseObject(
+  rules: RuleDraft[],
+  path: readonly string[],
+  node: Extract<JsonNode, { kind: 'object' }>,
+  insideOr: boolean,
+): void {
+  if (node.entries.length === 0) fail('Empty objects are not allowed');
+  for (const [name, value] of node.entries) {
+    if (name === OR) {
+      parseOr(rules, path, value);
+      continue;
+    }
+    if (insideOr && RESERVED_IN_OR.has(name)) {
+      fail(`${name} is Ruler reserved fieldName which cannot be used inside ${OR}.`);
+    }
+    if (value.kind === 'object') parseObject(rules, [...path, name], value, insideOr);
+    else if (value.kind === 'array') writeField(rules, [...path, name].join('.'), value.items);
+    else fail(`"${name}" must be an object or an array`);
+  }
+}
+
+function parseOr(rules: RuleDraft[], path: readonly string[], value: JsonNode): void {
+  const before = rules.map((rule) => new Map(rule));
+  rules.length = 0;
+  if (value.kind !== 'array') fail(`It must be an Array followed with ${OR}.`);
+  for (const item of value.items) {
+    if (item.kind !== 'object') fail(`Only JSON object is allowed in array of ${OR} relationship.`);
+    const branch = before.map((rule) => new Map(rule));
+    if (branch.length === 0) branch.push(new Map());
+    parseObject(branch, path, item, true);
+    rules.push(...branch);
+  }
+  if (value.items.length < 2) fail(`There must have at least 2 Objects in ${OR} relationship.`);
+}
+
+function writeField(rules: RuleDraft[], name: string, items: readonly JsonNode[]): void {
+  const spec: FieldSpec = { tests: [], matchesAbsent: false };
+  for (const item of items) {
+    switch (item.kind) {
+      case 'object':
+        matchExpression(item, spec);
+        break;
+      case 'array':
+        fail('Match value must be String, number, true, false, or null');
+      default:
+        spec.tests.push(exactTest(item));
+    }
+  }
+  if (items.length === 0) fail('Empty arrays are not allowed');
+  if (rules.length === 0) rules.push(new Map());
+  for (const rule of rules) rule.set(name, spec);
+}
+
+function exactTest(item: Exclude<JsonNode, { kind: 'object' | 'array' }>): ValueTest {
+  switch (item.kind) {
+    case 'string': {
+      const s = item.value;
+      const ip = parseIp(s);
+      if (ip) {
+        // EventBridge turns an address into a one-address range, so equivalent spellings match.
+        const block = { bytes: ip, bits: ip.length * 8 };
+        return (v) => typeof v === 'string' && (v === s || ipEquals(block, v));
+      }
+      return (v) => v === s;
+    }
+    case 'number': {
+      const n = item.value;
+      return (v) => v === n;
+    }
+    case 'boolean': {
+      const b = item.value;
+      return (v) => v === b;
+    }
+    case 'null':
+      return (v) => v === null;
+  }
+}
+
+function ipEquals(block: { bytes: Uint8Array; bits: number }, value: string): boolean {
+  const ip = parseIp(value);
+  return ip !== undefined && cidrContains(block, ip);
+}
+
+function onlyKey(node: Extract<JsonNode, { kind: 'object' }>, message = 'Only one key allowed in match expression'): void {
+  if (node.entries.length > 1) fail(message);
+}
+
+function matchExpression(node: Extract<JsonNode, { kind: 'object' }>, spec: FieldSpec): void {
+  const first = node.entries[0];
+  if (!first) fail('Match expression name not found');
+  const [op, arg] = first;
+  switch (op) {
+    case 'prefix':
+    case 'suffix': {
+      spec.tests.push(affixTest(op, arg));
+      onlyKey(node);
+      return;
+    }
+    case 'equals-ignore-case': {
+      if (arg.kind !== 'string') fail('equals-ignore-case match pattern must be a string');
+      onlyKey(node);
+      const lower = arg.value.toLowerCase();
+      spec.tests.push((v) => typeof v === 'string' && v.toLowerCase() === lower);
+      return;
+    }
+    case 'wildcard': {
+      if (arg.kind !== 'string') fail('wildcard match pattern must be a string');
+      const test = wildcard(arg.value);
+      onlyKey(node);
+      spec.tests.push((v) => typeof v === 'string' && test(v));
+      return;
+    }
+    case 'numeric': {
+      if (arg.kind !== 'array') fail('Value of numeric must be an array.');
+      const test = numericTest(arg.items);
+      onlyKey(node, 'Too many elements in numeric expression');
+      spec.tests.push(test);
+      return;
+    }
+    case 'cidr': {
+      if (arg.kind !== 'string') fail('prefix match pattern must be a string');
+      let block;
+      try {
+        block = parseCidr(arg.value);
+      } catch (error) {
+        if (error instanceof CidrError) fail(error.message);
+        throw error;
+      }
+      onlyKey(node);
+      spec.tests.push((v) => {
+        if (typeof v !== 'string') return false;
+        const ip = parseIp(v);
+        return ip !== undefined && cidrContains(block, ip);
+      });
+      return;
+    }
+    case 'exists': {
+      if (arg.kind !== 'boolean') fail('exists match pattern must be either true or false.');
+      onlyKey(node);
+      if (arg.value) spec.tests.push(() => true);
+      else spec.matchesAbsent = true;
+      return;
+    }
+    case 'anything-but': {
+      spec.tests.push(anythingBut(arg));
+      onlyKey(node, 'Too many elements in numeric expression');
+      return;
+    }
+    default:
+      fail(`Unrecognized match type ${op}`);
+  }
+}
+
+function wildcard(pattern: string): (value: string) => boolean {
+  try {
+    return compileWildcard(pattern);
+  } catch (error) {
+    if (error instanceof WildcardError) fail(error.message);
+    throw error;
+  }
+}
+
+function affixTest(op: 'prefix' | 'suffix', arg: JsonNode): ValueTest {
+  if (arg.kind === 'object' && arg.entries.length === 1 && arg.entries[0]![0] === 'equals-ignore-case') {
+    const inner = arg.entries[0]![1];
+    if (inner.kind !== 'string') fail(`${op} match pattern must be a string`);
+    const lower = inner.value.toLowerCase();
+    return op === 'prefix'
+      ? (v) => typeof v === 'string' && v.toLowerCase().startsWith(lower)
+      : (v) => typeof v === 'string' && v.toLowerCase().endsWith(lower);
+  }
+  if (arg.kind !== 'string') fail(`${op} match pattern must be a string`);
+  const s = arg.value;
+  return op === 'prefix'
+    ? (v) => typeof v === 'string' && v.startsWith(s)
+    : (v) => typeof v === 'string' && v.endsWith(s);
+}
+
+function numberText(node: JsonNode | undefined): string {
+  if (!node) return ']';
+  switch (node.kind) {
+    case 'string':
+      return node.value;
+    case 'number':
+      return node.text;
+    case 'boolean':
+      return String(node.value);
+    case 'null':
+      return 'null';
+    case 'array':
+      return '[';
+    case 'object':
+      return '{';
+  }
+}
+
+function numericTest(items: readonly JsonNode[]): ValueTest {
+  const [opNode, valueNode, op2Node, value2Node, extra] = items;
+  if (opNode?.kind !== 'string') fail(`Invalid member in numeric match: ${numberText(opNode)}`);
+  const op = opNode.value;
+  const numberAfter = (name: string, node: JsonNode | undefined): number => {
+    if (node?.kind !== 'number') fail(`Value of ${name} must be numeric`);
+    return node.value;
+  };
+  switch (op) {
+    case '=': {
+      const n = numberAfter('equals', valueNode);
+      if (items.length > 2) fail('Too many elements in numeric expression');
+      return (v) => v === n;
+    }
+    case '<':
+    case '<=': {
+      const top = numberAfter(op, valueNode);
+      if (items.length > 2) fail('Too many elements in numeric expression');
+      return op === '<' ? (v) => typeof v === 'number' && v < top : (v) => typeof v === 'number' && v <= top;
+    }
+    case '>':
+    case '>=': {
+      const bottom = numberAfter(op, valueNode);
+      const openBottom = op === '>';
+      if (items.length === 2) {
+        return openBottom ? (v) => typeof v === 'number' && v > bottom : (v) => typeof v === 'number' && v >= bottom;
+      }
+      if (op2Node?.kind !== 'string') fail(`Bad value in numeric range: ${numberText(op2Node)}`);
+      const op2 = op2Node.value;
+      if (op2 !== '<' && op2 !== '<=') fail(`Bad numeric range operator: ${op2}`);
+      const top = numberAfter(op2, value2Node);
+      if (extra) fail('Too many terms in numeric range expression');
+      if (!(bottom < top)) fail('Bottom must be less than top');
+      const openTop = op2 === '<';
+      return (v) =>
+        typeof v === 'number' && (openBottom ? v > bottom : v >= bottom) && (openTop ? v < top : v <= top);
+    }
+    default:
+      fail(`Unrecognized numeric range operator: ${op}`);
+  }
+}
+
+const NOT_SINGLE = 'Value of anything-but must be an array or single string/number value.';
+const IGNORE_CASE_TYPES = 'Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.';
+
+function stringsOf(arg: JsonNode, message: string, allowEmpty: boolean): string[] {
+  const items = arg.kind === 'array' ? arg.items : [arg];
+  if (arg.kind === 'object') fail(NOT_SINGLE);
+  return items.map((item) => {
+    if (item.kind !== 'string') fail(message);
+    if (!allowEmpty && item.value === '') fail('Null prefix/suffix not allowed');
+    return item.value;
+  });
+}
+
+function anythingBut(arg: JsonNode): ValueTest {
+  if (arg.kind === 'object') {
+    const first = arg.entries[0];
+    if (!first) fail('Anything-But expression name not found');
+    const [op, inner] = first;
+    if (arg.entries.length > 1) fail('Only one key allowed in match expression');
+    switch (op) {
+      case 'prefix': {
+        const prefixes = stringsOf(inner, 'prefix/suffix match pattern must be a string', false);
+        return (v) => !(typeof v === 'string' && prefixes.some((p) => v.startsWith(p)));
+      }
+      case 'suffix': {
+        const suffixes = stringsOf(inner, 'prefix/suffix match pattern must be a string', false);
+        return (v) => !(typeof v === 'string' && suffixes.some((p) => v.endsWith(p)));
+      }
+      case 'wildcard': {
+        const tests = stringsOf(inner, 'wildcard match pattern must be a string', true).map(wildcard);
+        return (v) => !(typeof v === 'string' && tests.some((t) => t(v)));
+      }
+      case 'equals-ignore-case': {
+        if (inner.kind === 'object') fail(NOT_SINGLE);
+        const values = new Set(stringsOf(inner, IGNORE_CASE_TYPES, true).map((s) => s.toLowerCase()));
+        return (v) => !(typeof v === 'string' && values.has(v.toLowerCase()));
+      }
+      default:
+        fail(`Unsupported anything-but pattern: ${op}`);
+    }
+  }
+  if (arg.kind === 'string') {
+    const s = arg.value;
+    return (v) => v !== s;
+  }
+  if (arg.kind === 'number') {
+    const n = arg.value;
+    return (v) => v !== n;
+  }
+  if (arg.kind !== 'array') fail(NOT_SINGLE);
+  const strings = new Set<string>();
+  const numbers = new Set<number>();
+  for (const item of arg.items) {
+    if (item.kind === 'string') strings.add(item.value);
+    else if (item.kind === 'number') numbers.add(item.value);
+    else fail('Inside anything but list, start|null|boolean is not supported.');
+  }
+  if ((strings.size > 0) === (numbers.size > 0)) {
+    fail('Inside anything but list, either all values are number or string, mixed type is not supported');
+  }
+  return strings.size > 0
+    ? (v) => !(typeof v === 'string' && strings.has(v))
+    : (v) => !(typeof v === 'number' && numbers.has(v));
+}

@@ -1,0 +1,151 @@
+/**
+ * EventBridge content filtering: compile an event pattern once, then test
+ * events against it quickly. Shared by rules, archives, TestEventPattern and
+ * SNS filter policies (through {@link matchesPattern}).
+ */
+import type { PatternMatcher } from '../contracts.js';
+import { AwsError } from '../protocol/errors.js';
+import { collectValues, consistentChoice, type Leaf, type Membership } from './event-paths.js';
+import { JsonTextError, parseJsonText, toJsonNode, type JsonNode } from './json-text.js';
+import { compileRules, PatternError, type CompiledRule } from './pattern-compile.js';
+
+/** A validated pattern, ready to test events. */
+export interface CompiledPattern {
+  /** The pattern as JSON text (as given, or serialised from the object). */
+  readonly source: string;
+  /** Whether `event` (a parsed JSON object) matches. */
+  matches(event: unknown): boolean;
+}
+
+const PREFIX = 'Event pattern is not valid. Reason: ';
+
+/** The error EventBridge answers for a bad pattern. */
+export function invalidPattern(reason: string): AwsError {
+  return new AwsError('InvalidEventPatternException', PREFIX + reason, 400);
+}
+
+/**
+ * Validate and compile a pattern (JSON text or an already-parsed object).
+ * Throws `InvalidEventPatternException` with EventBridge's message.
+ */
+export function compilePattern(pattern: string | object): CompiledPattern {
+  let root: JsonNode;
+  let source: string;
+  try {
+    if (typeof pattern === 'string') {
+      source = pattern;
+      root = parseJsonText(pattern);
+    } else {
+      source = JSON.stringify(pattern);
+      root = toJsonNode(pattern);
+    }
+  } catch (error) {
+    if (error instanceof JsonTextError) throw invalidPattern(error.message);
+    throw error;
+  }
+  let rules: CompiledRule[];
+  try {
+    rules = compileRules(root);
+  } catch (error) {
+    if (error instanceof PatternError) throw invalidPattern(error.message);
+    throw error;
+  }
+  return { source, matches: (event) => matchRules(rules, event) };
+}
+
+// Scratch buffers: matching never re-enters itself, so reuse avoids allocations per field.
+const scratch: Leaf[] = [];
+const scratchMembers: Array<Membership | undefined> = [];
+
+function matchRules(rules: readonly CompiledRule[], event: unknown): boolean {
+  for (let r = 0; r < rules.length; r++) {
+    if (matchRule(rules[r]!, event)) return true;
+  }
+  return false;
+}
+
+function matchRule(rule: CompiledRule, event: unknown): boolean {
+  let constrained: Membership[][] | undefined;
+  for (let f = 0; f < rule.length; f++) {
+    const field = rule[f]!;
+    scratch.length = 0;
+    scratchMembers.length = 0;
+    collectValues(event, field.path, scratch, scratchMembers);
+    if (scratch.length === 0) {
+      if (!field.matchesAbsent) return false;
+      continue;
+    }
+    // Leaves inside arrays must come from the same element across fields, so keep where each passing leaf sits.
+    let candidates: Membership[] | undefined;
+    let free = false;
+    const tests = field.tests;
+    for (let v = 0; v < scratch.length && !free; v++) {
+      const value = scratch[v]!;
+      for (let t = 0; t < tests.length; t++) {
+        if (tests[t]!(value)) {
+          const membership = scratchMembers[v];
+          if (membership === undefined) free = true;
+          else (candidates ??= []).push(membership);
+          break;
+        }
+      }
+    }
+    if (free) continue;
+    if (!candidates) return false;
+    (constrained ??= []).push(candidates);
+  }
+  return constrained === undefined || constrained.length < 2 || consistentChoice(constrained);
+}
+
+const objectCache = new WeakMap<object, CompiledPattern>();
+const stringCache = new Map<string, CompiledPattern>();
+const STRING_CACHE_LIMIT = 1000;
+
+/**
+ * Compile-and-match convenience (a {@link PatternMatcher}); compiled patterns
+ * are cached by object identity or by text. Throws like {@link compilePattern}.
+ */
+export const matchesPattern: PatternMatcher = (pattern, event) => {
+  let compiled: CompiledPattern | undefined;
+  if (typeof pattern === 'string') {
+    compiled = stringCache.get(pattern);
+    if (!compiled) {
+      compiled = compilePattern(pattern);
+      if (stringCache.size >= STRING_CACHE_LIMIT) stringCache.clear();
+      stringCache.set(pattern, compiled);
+    }
+  } else if (pattern !== null && typeof pattern === 'object') {
+    compiled = objectCache.get(pattern);
+    if (!compiled) {
+      compiled = compilePattern(pattern);
+      objectCache.set(pattern, compiled);
+    }
+  } else {
+    throw invalidPattern('Filter is not an object');
+  }
+  return compiled.matches(event);
+};
+
+/** Fields TestEventPattern requires in the event. */
+const REQUIRED_EVENT_FIELDS = ['id', 'account', 'source', 'time', 'region', 'detail-type'] as const;
+
+/**
+ * The TestEventPattern API: validates the pattern first
+ * (InvalidEventPatternException), then the event (ValidationException
+ * "Parameter Event is not valid."), then matches.
+ */
+export function testEventPattern(eventPatternString: string, eventString: string): boolean {
+  const compiled = compilePattern(eventPatternString);
+  const invalidEvent = () => new AwsError('ValidationException', 'Parameter Event is not valid.', 400);
+  let event: unknown;
+  try {
+    event = JSON.parse(eventString);
+  } catch {
+    throw invalidEvent();
+  }
+  if (event === null || typeof event !== 'object' || Array.isArray(event)) throw invalidEvent();
+  for (const field of REQUIRED_EVENT_FIELDS) {
+    if (!Object.hasOwn(event, field)) throw invalidEvent();
+  }
+  return compiled.matches(event);
+}

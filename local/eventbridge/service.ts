@@ -1,0 +1,265 @@
+/**
+ * The local EventBridge: the default bus and the stack's custom buses,
+ * their rules and targets, archives and replays. Other services put events
+ * through {@link EventBridgeService.putEvents} (the EventBusSink contract);
+ * the API layer (api.ts) calls the remaining public methods.
+ */
+import type { Clock } from '../clock.js';
+import type {
+  EventBusSink,
+  InvokeCaller,
+  LogSink,
+  PutEventsEntry,
+  PutEventsResult,
+  PutEventsResultEntry,
+  Sinks,
+  Tracer,
+} from '../contracts.js';
+import type { StackModel } from '../cloudformation/types.js';
+import { AwsError } from '../protocol/errors.js';
+import { ArchiveStore, checkReplayInput, toMs, type ReplayRecord, type StartReplayInput } from './archive.js';
+import { deliver, type DeliveryDeps } from './delivery.js';
+import { buildEnvelope, entrySize, MAX_REQUEST_BYTES, validateEntry, type EventEnvelope } from './envelope.js';
+import {
+  busNameOf,
+  type ArchiveModel,
+  loadArchives,
+  loadBuses,
+  loadRules,
+  type EventBusModel,
+  type RuleModel,
+  type TargetModel,
+} from './model.js';
+import { testEventPattern } from './pattern.js';
+
+export interface EventBridgeDeps {
+  readonly sinks: Sinks;
+  readonly clock: Clock;
+  readonly tracer?: Tracer;
+  readonly logs?: LogSink;
+}
+
+interface IngestOptions {
+  /** Set for replayed events: only rules (optionally only these) receive them. */
+  readonly replay?: { readonly name: string; readonly filterArns?: readonly string[] };
+}
+
+export class EventBridgeService implements EventBusSink {
+  static readonly handledTypes: readonly string[] = ['AWS::Events::EventBus', 'AWS::Events::Rule', 'AWS::Events::Archive'];
+
+  /** Build from the stack; throws UnsupportedTemplateError for anything not honoured. */
+  static fromStack(stack: StackModel, deps: EventBridgeDeps): EventBridgeService {
+    const buses = loadBuses(stack);
+    const rules = loadRules(stack, buses);
+    const archives = loadArchives(stack, buses);
+    return new EventBridgeService(stack.env, buses, rules, archives, deps);
+  }
+
+  private readonly archives: ArchiveStore[];
+  private readonly replays = new Map<string, ReplayRecord>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly deliveryDeps: DeliveryDeps;
+  private readonly disposed = new AbortController();
+
+  constructor(
+    private readonly env: { readonly account: string; readonly region: string; readonly partition: string },
+    readonly buses: readonly EventBusModel[],
+    readonly rules: readonly RuleModel[],
+    archives: readonly ArchiveModel[],
+    private readonly deps: EventBridgeDeps,
+  ) {
+    this.archives = archives.map((a) => new ArchiveStore(a));
+    const self = this;
+    this.deliveryDeps = {
+      // Sinks are filled in after construction: read them at call time.
+      get sinks() {
+        return self.deps.sinks;
+      },
+      clock: deps.clock,
+      ...(deps.tracer ? { tracer: deps.tracer } : {}),
+      forwardToBus: (busArn, event) => this.forward(busArn, event),
+      signal: this.disposed.signal,
+    };
+  }
+
+  // ------------------------------------------------------------------ PutEvents
+
+  async putEvents(entries: readonly PutEventsEntry[], _caller?: InvokeCaller): Promise<PutEventsResult> {
+    if (!Array.isArray(entries) || entries.length < 1 || entries.length > 10) {
+      const bound = Array.isArray(entries) && entries.length > 10 ? 'less than or equal to 10' : 'greater than or equal to 1';
+      throw new AwsError(
+        'ValidationException',
+        `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length ${bound}`,
+      );
+    }
+    const total = entries.reduce((sum, e) => sum + entrySize(e), 0);
+    if (total > MAX_REQUEST_BYTES) {
+      throw new AwsError('ValidationException', 'Total size of the entries in the request is over the limit.');
+    }
+    const now = this.deps.clock.now();
+    const results: PutEventsResultEntry[] = entries.map((entry) => {
+      const checked = validateEntry(entry);
+      if ('error' in checked) return checked.error;
+      const bus = this.findBus(entry.EventBusName);
+      if (!bus) {
+        return {
+          ErrorCode: 'ResourceNotFoundException',
+          ErrorMessage: `Event bus ${busNameOf(entry.EventBusName)} does not exist.`,
+        };
+      }
+      const event = buildEnvelope(entry, checked.detail, this.env, now);
+      this.ingest(bus, event, now, {});
+      return { EventId: event.id };
+    });
+    return { FailedEntryCount: results.filter((r) => r.ErrorCode).length, Entries: results };
+  }
+
+  /** TestEventPattern, as the API answers it. */
+  testEventPattern(eventPattern: string, event: string): boolean {
+    return testEventPattern(eventPattern, event);
+  }
+
+  /** Abandon pending retries (their timers would otherwise keep the process alive). */
+  async dispose(): Promise<void> {
+    this.disposed.abort();
+    await this.idle();
+  }
+
+  /** Resolves once every delivery started so far has finished (delivered, dead-lettered or dropped). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private findBus(nameOrArn: string | undefined): EventBusModel | undefined {
+    const name = busNameOf(nameOrArn);
+    return this.buses.find((b) => b.name === name || b.arn === nameOrArn);
+  }
+
+  private forward(busArn: string, event: EventEnvelope): void {
+    const bus = this.findBus(busArn);
+    if (!bus) throw new AwsError('ResourceNotFoundException', `Event bus ${busNameOf(busArn)} does not exist.`);
+    this.ingest(bus, event, this.deps.clock.now(), {});
+  }
+
+  private ingest(bus: EventBusModel, event: EventEnvelope, arrivedAt: number, options: IngestOptions): void {
+    const ids = { eventId: event.id };
+    this.deps.tracer?.record({
+      service: 'eventbridge',
+      kind: options.replay ? 'replay' : 'put',
+      resource: bus.name,
+      summary: `${event.source} / ${event['detail-type']} on bus ${bus.name}${options.replay ? ` (replay ${options.replay.name})` : ''}`,
+      ids,
+    });
+    if (!options.replay) {
+      for (const archive of this.archives) if (archive.model.busName === bus.name) archive.offer(event, arrivedAt);
+    }
+    const filter = options.replay?.filterArns;
+    for (const rule of this.rules) {
+      if (rule.busName !== bus.name || !rule.enabled) continue;
+      if (filter && filter.length > 0 && !filter.includes(rule.arn)) continue;
+      if (!rule.pattern.matches(event)) continue;
+      this.deps.tracer?.record({
+        service: 'eventbridge',
+        kind: 'match',
+        resource: rule.name,
+        summary: `rule ${rule.name} matched (${rule.targets.length} target${rule.targets.length === 1 ? '' : 's'})`,
+        ids,
+      });
+      for (const target of rule.targets) this.track(deliver(this.deliveryDeps, rule, target, event, arrivedAt));
+    }
+  }
+
+  private track(promise: Promise<void>): void {
+    const tracked = promise.catch(() => {}).finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+  }
+
+  // ------------------------------------------------------------------ rules
+
+  listRules(input: { NamePrefix?: string; EventBusName?: string }): RuleModel[] {
+    const bus = this.requireBus(input.EventBusName);
+    return this.rules.filter((r) => r.busName === bus.name && (!input.NamePrefix || r.name.startsWith(input.NamePrefix)));
+  }
+
+  describeRule(input: { Name?: string; EventBusName?: string }): RuleModel {
+    return this.requireRule(input.Name, input.EventBusName);
+  }
+
+  listTargetsByRule(input: { Rule?: string; EventBusName?: string }): readonly TargetModel[] {
+    return this.requireRule(input.Rule, input.EventBusName).targets;
+  }
+
+  private requireBus(nameOrArn: string | undefined): EventBusModel {
+    const bus = this.findBus(nameOrArn);
+    if (!bus) throw new AwsError('ResourceNotFoundException', `Event bus ${busNameOf(nameOrArn)} does not exist.`);
+    return bus;
+  }
+
+  private requireRule(name: string | undefined, busNameOrArn: string | undefined): RuleModel {
+    if (!name) throw new AwsError('ValidationException', 'Parameter Name is not valid. Reason: Name is required.');
+    const bus = this.requireBus(busNameOrArn);
+    const rule = this.rules.find((r) => r.busName === bus.name && (r.name === name || r.arn === name));
+    if (!rule) throw new AwsError('ResourceNotFoundException', `Rule ${name} does not exist on EventBus ${bus.name}.`);
+    return rule;
+  }
+
+  // ------------------------------------------------------------------ archives and replays
+
+  listArchives(input: { NamePrefix?: string; EventSourceArn?: string }): ArchiveStore[] {
+    return this.archives.filter(
+      (a) =>
+        (!input.NamePrefix || a.model.name.startsWith(input.NamePrefix)) &&
+        (!input.EventSourceArn || a.model.sourceArn === input.EventSourceArn),
+    );
+  }
+
+  /** StartReplay: accepted at once, run in the background (STARTING -> RUNNING -> COMPLETED). */
+  startReplay(input: StartReplayInput): ReplayRecord {
+    const archive = this.archives.find((a) => a.model.arn === input.EventSourceArn);
+    checkReplayInput(input, archive?.model);
+    if (this.replays.has(input.ReplayName)) {
+      throw new AwsError('ResourceAlreadyExistsException', `Replay ${input.ReplayName} already exists.`);
+    }
+    const now = this.deps.clock.now();
+    const record: ReplayRecord = {
+      name: input.ReplayName,
+      arn: `arn:${this.env.partition}:events:${this.env.region}:${this.env.account}:replay/${input.ReplayName}`,
+      ...(input.Description ? { description: input.Description } : {}),
+      archiveArn: input.EventSourceArn,
+      destination: input.Destination,
+      startTime: toMs(input.EventStartTime),
+      endTime: toMs(input.EventEndTime),
+      state: 'STARTING',
+      stateReason: 'Replay is starting.',
+      replayStartTime: now,
+    };
+    this.replays.set(record.name, record);
+    this.track(this.runReplay(record, archive!));
+    return record;
+  }
+
+  describeReplay(input: { ReplayName?: string }): ReplayRecord {
+    const record = input.ReplayName ? this.replays.get(input.ReplayName) : undefined;
+    if (!record) throw new AwsError('ResourceNotFoundException', `Replay ${input.ReplayName ?? ''} does not exist.`);
+    return record;
+  }
+
+  private async runReplay(record: ReplayRecord, archive: ArchiveStore): Promise<void> {
+    // Let StartReplay answer STARTING before anything is sent.
+    await this.deps.clock.sleep(0);
+    record.state = 'RUNNING';
+    record.stateReason = 'Replay is running.';
+    const bus = this.requireBus(record.destination.Arn);
+    const replay = {
+      name: record.name,
+      ...(record.destination.FilterArns ? { filterArns: record.destination.FilterArns } : {}),
+    };
+    for (const { event, arrivedAt } of archive.window(record.startTime, record.endTime, this.deps.clock.now())) {
+      this.ingest(bus, { ...event, 'replay-name': record.name }, this.deps.clock.now(), { replay });
+      record.lastReplayedTime = arrivedAt;
+    }
+    record.state = 'COMPLETED';
+    record.stateReason = 'Replay completed.';
+    record.replayEndTime = this.deps.clock.now();
+  }
+}

@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import type { InvocationType } from '../contracts.js';
+import { AwsError } from '../protocol/errors.js';
+import { headerValue, type HttpHandler, type HttpRequest, type HttpResponse } from '../protocol/http.js';
+import { LambdaError } from './errors.js';
+import { functionConfiguration, getFunctionOutput } from './function-info.js';
+import { isRecord } from './function-definition.js';
+import type { LambdaService } from './service.js';
+
+const FUNCTIONS = /^\/2015-03-31\/functions\/?$/;
+const FUNCTION = /^\/2015-03-31\/functions\/([^/]+)(\/configuration|\/invocations|\/policy)?\/?$/;
+const INVOKE_CONFIG = /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config(\/list)?\/?$/;
+const INVOKE_ASYNC = /^\/2014-11-13\/functions\/([^/]+)\/invoke-async\/?$/;
+const CONCURRENCY = /^\/2019-09-30\/functions\/([^/]+)\/concurrency\/?$/;
+/** Lambda's API paths all start with a dated version and `/functions`. */
+const OURS = /^\/\d{4}-\d\d-\d\d\/functions(\/|$)/;
+/** The deprecated InvokeAsync keeps the old asynchronous limit. */
+const INVOKE_ASYNC_MAX_BYTES = 256 * 1024;
+const INVOCATION_TYPES = new Set(['RequestResponse', 'Event', 'DryRun']);
+/** Invoke returns at most the last 4 KB of the log. */
+const LOG_TAIL_BYTES = 4096;
+
+/**
+ * The Lambda REST-JSON API on the shared port: Invoke, InvokeAsync,
+ * GetFunction, GetFunctionConfiguration, GetFunctionConcurrency, GetPolicy,
+ * ListFunctions and the EventInvokeConfig operations. Answers `undefined`
+ * for paths outside Lambda's.
+ */
+export function lambdaApi(service: LambdaService): HttpHandler {
+  return async (req) => {
+    if (!OURS.test(req.path)) return undefined;
+    const requestId = randomUUID();
+    try {
+      return await route(service, req, requestId);
+    } catch (error) {
+      return errorResponse(error, requestId);
+    }
+  };
+}
+
+async function route(service: LambdaService, req: HttpRequest, requestId: string): Promise<HttpResponse> {
+  const query = new URLSearchParams(req.rawQuery);
+  const qualifier = query.get('Qualifier') ?? undefined;
+  let m: RegExpExecArray | null;
+  if (FUNCTIONS.test(req.path) && req.method === 'GET') return listFunctions(service, query, requestId);
+  if ((m = FUNCTION.exec(req.path))) {
+    const name = decodeName(m[1]!);
+    const sub = m[2];
+    if (sub === '/invocations' && req.method === 'POST') return invoke(service, req, name, qualifier);
+    if (sub === undefined && req.method === 'GET') return ok(getFunctionOutput(service.describe(name, qualifier)), requestId);
+    if (sub === '/configuration' && req.method === 'GET') return ok(functionConfiguration(service.describe(name, qualifier)), requestId);
+    if (sub === '/policy' && req.method === 'GET') return getPolicy(service, name, qualifier, requestId);
+  }
+  if ((m = INVOKE_ASYNC.exec(req.path)) && req.method === 'POST') {
+    const result = await service.invokeWith(decodeName(m[1]!), req.body.toString('utf8'), 'Event', undefined, { maxPayloadBytes: INVOKE_ASYNC_MAX_BYTES });
+    return { statusCode: 202, headers: { 'x-amzn-requestid': result.requestId }, body: '' };
+  }
+  if ((m = CONCURRENCY.exec(req.path)) && req.method === 'GET') {
+    const reserved = service.describe(decodeName(m[1]!), undefined).definition.config.reservedConcurrency;
+    return ok(reserved === undefined ? {} : { ReservedConcurrentExecutions: reserved }, requestId);
+  }
+  if ((m = INVOKE_CONFIG.exec(req.path))) {
+    const name = decodeName(m[1]!);
+    if (m[2] === '/list') {
+      if (req.method === 'GET') return ok({ FunctionEventInvokeConfigs: service.listEventInvokeConfigs(name) }, requestId);
+    } else {
+      switch (req.method) {
+        case 'GET':
+          return ok(service.getEventInvokeConfig(name, qualifier), requestId);
+        case 'PUT':
+          return ok(service.putEventInvokeConfig(name, qualifier, jsonBody(req), 'put'), requestId);
+        case 'POST':
+          return ok(service.putEventInvokeConfig(name, qualifier, jsonBody(req), 'update'), requestId);
+        case 'DELETE':
+          service.deleteEventInvokeConfig(name, qualifier);
+          return { statusCode: 204, headers: { 'x-amzn-requestid': requestId }, body: '' };
+      }
+    }
+  }
+  throw new AwsError('UnknownOperationException', `The local runtime does not implement ${req.method} ${req.path}`, 404);
+}
+
+async function invoke(service: LambdaService, req: HttpRequest, name: string, qualifier: string | undefined): Promise<HttpResponse> {
+  const type = headerValue(req, 'x-amz-invocation-type') ?? 'RequestResponse';
+  if (!INVOCATION_TYPES.has(type)) {
+    throw new AwsError(
+      'ValidationException',
+      `1 validation error detected: Value '${type}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`,
+      400,
+    );
+  }
+  const logType = headerValue(req, 'x-amz-log-type') ?? 'None';
+  if (logType !== 'None' && logType !== 'Tail') {
+    throw new AwsError(
+      'ValidationException',
+      `1 validation error detected: Value '${logType}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [Tail, None]`,
+      400,
+    );
+  }
+  const result = await service.invokeWith(name, req.body.toString('utf8'), type as InvocationType, undefined, {
+    ...(qualifier ? { qualifier } : {}),
+  });
+  const headers: Record<string, string> = { 'x-amzn-requestid': result.requestId };
+  if (result.statusCode !== 200) return { statusCode: result.statusCode, headers, body: '' };
+  headers['content-type'] = 'application/json';
+  headers['x-amz-executed-version'] = result.executedVersion;
+  if (result.functionError) headers['x-amz-function-error'] = result.functionError;
+  if (logType === 'Tail' && result.log !== undefined) {
+    const log = Buffer.from(result.log, 'utf8');
+    headers['x-amz-log-result'] = log.subarray(Math.max(0, log.length - LOG_TAIL_BYTES)).toString('base64');
+  }
+  return { statusCode: 200, headers, body: result.payload };
+}
+
+function listFunctions(service: LambdaService, query: URLSearchParams, requestId: string): HttpResponse {
+  const all = service.list();
+  const maxRaw = query.get('MaxItems');
+  const max = maxRaw === null ? 50 : Number(maxRaw);
+  if (!Number.isInteger(max) || max < 1 || max > 10_000) {
+    throw new AwsError(
+      'ValidationException',
+      `1 validation error detected: Value '${maxRaw}' at 'maxItems' failed to satisfy constraint: Member must have value ${max < 1 ? 'greater than or equal to 1' : 'less than or equal to 10000'}`,
+      400,
+    );
+  }
+  const marker = query.get('Marker');
+  let start = 0;
+  if (marker) {
+    start = Number(Buffer.from(marker, 'base64').toString('utf8'));
+    if (!Number.isInteger(start) || start < 0 || start > all.length) {
+      throw new AwsError('InvalidParameterValueException', 'Invalid marker', 400);
+    }
+  }
+  // ListFunctions returns at most 50 functions a page whatever MaxItems says.
+  const page = all.slice(start, start + Math.min(max, 50));
+  const next = start + page.length;
+  return ok(
+    {
+      Functions: page.map(functionConfiguration),
+      ...(next < all.length ? { NextMarker: Buffer.from(String(next)).toString('base64') } : {}),
+    },
+    requestId,
+  );
+}
+
+function getPolicy(service: LambdaService, name: string, qualifier: string | undefined, requestId: string): HttpResponse {
+  const fn = service.describe(name, qualifier);
+  if (fn.permissions.length === 0) {
+    throw new AwsError('ResourceNotFoundException', 'The resource you requested does not exist.', 404);
+  }
+  const arn = fn.definition.config.functionArn;
+  const policy = {
+    Version: '2012-10-17',
+    Id: 'default',
+    Statement: fn.permissions.map((s) => ({
+      Sid: s.sid,
+      Effect: 'Allow',
+      Principal: s.principal === '*' ? '*' : /^\d{12}$|^arn:/.test(s.principal) ? { AWS: s.principal } : { Service: s.principal },
+      Action: s.action,
+      Resource: arn,
+      ...(s.sourceArn || s.sourceAccount
+        ? {
+            Condition: {
+              ...(s.sourceAccount ? { StringEquals: { 'AWS:SourceAccount': s.sourceAccount } } : {}),
+              ...(s.sourceArn ? { ArnLike: { 'AWS:SourceArn': s.sourceArn } } : {}),
+            },
+          }
+        : {}),
+    })),
+  };
+  return ok({ Policy: JSON.stringify(policy), RevisionId: fn.loadedAt.toString(16) }, requestId);
+}
+
+function decodeName(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new AwsError('ValidationException', `The function name ${segment} is not valid URL encoding`, 400);
+  }
+}
+
+function jsonBody(req: HttpRequest): Record<string, unknown> {
+  if (req.body.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(req.body.toString('utf8'));
+  } catch {
+    throw new AwsError('InvalidRequestContentException', 'Could not parse request body into json', 400);
+  }
+  if (!isRecord(parsed)) throw new AwsError('InvalidRequestContentException', 'Could not parse request body into json', 400);
+  return parsed;
+}
+
+function ok(body: unknown, requestId: string): HttpResponse {
+  return { statusCode: 200, headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId }, body: JSON.stringify(body) };
+}
+
+/** REST-JSON errors: the code in `x-amzn-ErrorType`, AWS's body members beside the message. */
+function errorResponse(error: unknown, requestId: string): HttpResponse {
+  const aws = error instanceof AwsError ? error : new AwsError('ServiceException', `Internal error: ${(error as Error)?.message ?? String(error)}`, 500);
+  // AWS capitalises `Message` for ResourceNotFoundException and uses `message` elsewhere.
+  const messageKey = aws.code === 'ResourceNotFoundException' ? 'Message' : 'message';
+  const body = { Type: aws.statusCode >= 500 ? 'Service' : 'User', [messageKey]: aws.message, ...(aws instanceof LambdaError ? aws.extra : {}) };
+  return {
+    statusCode: aws.statusCode,
+    headers: { 'content-type': 'application/json', 'x-amzn-errortype': aws.code, 'x-amzn-requestid': requestId },
+    body: JSON.stringify(body),
+  };
+}

@@ -1,0 +1,223 @@
+import type { Sinks, Tracer } from '../contracts.js';
+import type { Clock } from '../clock.js';
+import { sendToDeadLetter } from './dead-letter.js';
+import { sendToDestination } from './destinations.js';
+import type { EffectiveInvokeConfig } from './event-invoke-config.js';
+import { buildInvocationRecord, type AttemptOutcome, type InvocationCondition } from './invocation-record.js';
+import { isThrottle, type PoolLike } from './pool.js';
+
+/** AWS waits about one minute before the first retry and two before the second. */
+export const RETRY_DELAYS_MS: readonly number[] = [60_000, 120_000];
+/** Throttled events back off exponentially from one second up to five minutes. */
+export const THROTTLE_BACKOFF_MS = { initial: 1_000, max: 300_000 } as const;
+
+/** What one function's async queue needs. */
+export interface AsyncQueueDeps {
+  readonly clock: Clock;
+  readonly sinks: Sinks;
+  readonly tracer?: Tracer;
+  readonly functionName: string;
+  /** Unqualified. */
+  readonly functionArn: string;
+  readonly pool: PoolLike;
+  /** Read for every decision, so PutFunctionEventInvokeConfig applies to queued events too. */
+  readonly config: () => EffectiveInvokeConfig;
+  readonly deadLetterTargetArn?: string;
+}
+
+/** How one asynchronous event ended (for tests and the dashboard). */
+export interface AsyncOutcome {
+  readonly requestId: string;
+  readonly condition: InvocationCondition;
+  readonly approximateInvokeCount: number;
+}
+
+/**
+ * Lambda's internal queue for one function's asynchronous invocations:
+ * runs each event, retries function errors with AWS's back-off, re-queues
+ * throttled events without counting an attempt, enforces the maximum event
+ * age, then sends the invocation record to the configured destination and
+ * the event to the dead-letter queue.
+ */
+export class AsyncQueue {
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly abort = new AbortController();
+  private readonly listeners = new Set<(outcome: AsyncOutcome) => void>();
+
+  constructor(private readonly deps: AsyncQueueDeps) {}
+
+  /** Number of events accepted and not yet finished. */
+  get pending(): number {
+    return this.inFlight.size;
+  }
+
+  /** Accept an event; processing starts at once and never rejects. */
+  enqueue(requestId: string, payload: string): void {
+    const task = this.process(requestId, payload).catch((error: unknown) => {
+      // An abort (dispose) drops the event with the runtime; anything else is a bug worth seeing.
+      if (this.abort.signal.aborted) return;
+      this.deps.tracer?.record({
+        service: 'lambda',
+        kind: 'error',
+        resource: this.deps.functionName,
+        summary: `async event failed inside the local runtime: ${(error as Error)?.stack ?? String(error)}`,
+        ids: { requestId },
+      });
+    });
+    this.inFlight.add(task);
+    void task.finally(() => this.inFlight.delete(task));
+  }
+
+  /** Called with each event's final outcome. Returns an unsubscribe function. */
+  onOutcome(listener: (outcome: AsyncOutcome) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves once every accepted event has finished. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  /** Stop waiting: pending retries are abandoned. */
+  close(): void {
+    this.abort.abort(new Error('async queue closed'));
+  }
+
+  private async process(requestId: string, payload: string): Promise<void> {
+    const { clock, tracer, functionName } = this.deps;
+    const enqueuedAt = clock.now();
+    let sleptLocalMs = 0;
+    let sleptAwsMs = 0;
+    // The event's age in AWS time: real time while running, AWS time while waiting.
+    // A retry due exactly at the maximum age is already too late (AWS gives up at 60 s age with a 60 s back-off).
+    const ageMs = () => clock.now() - enqueuedAt - sleptLocalMs + sleptAwsMs;
+    const sleep = async (awsMs: number) => {
+      const start = clock.now();
+      await clock.sleep(awsMs, this.abort.signal);
+      sleptLocalMs += clock.now() - start;
+      sleptAwsMs += awsMs;
+    };
+
+    let attempts = 0;
+    let throttleDelay: number = THROTTLE_BACKOFF_MS.initial;
+    let outcome: AttemptOutcome | undefined;
+    for (;;) {
+      const config = this.deps.config();
+      const maxAgeMs = config.maximumEventAgeInSeconds * 1000;
+      let execution;
+      try {
+        execution = await this.deps.pool.invoke(payload, requestId);
+      } catch (error) {
+        if (!isThrottle(error)) {
+          execution = {
+            ok: false,
+            payload: JSON.stringify({ errorType: 'Runtime.Unknown', errorMessage: String((error as Error)?.message ?? error), trace: [] }),
+            durationMs: 0,
+          };
+        } else {
+          if (ageMs() + throttleDelay >= maxAgeMs) return this.finish(requestId, payload, 'EventAgeExceeded', attempts, outcome);
+          tracer?.record({
+            service: 'lambda',
+            kind: 'throttle',
+            resource: functionName,
+            summary: `throttled; event re-queued for ${throttleDelay / 1000}s (not counted as an attempt)`,
+            ids: { requestId },
+          });
+          await sleep(throttleDelay);
+          throttleDelay = Math.min(throttleDelay * 2, THROTTLE_BACKOFF_MS.max);
+          continue;
+        }
+      }
+      attempts += 1;
+      outcome = { ok: execution.ok, payload: execution.payload };
+      tracer?.record({
+        service: 'lambda',
+        kind: 'invoke',
+        resource: functionName,
+        summary: `async attempt ${attempts}: ${execution.ok ? 'succeeded' : `failed (${errorSummary(execution.payload)})`} in ${execution.durationMs.toFixed(0)} ms`,
+        ids: { requestId },
+      });
+      if (execution.ok) return this.finish(requestId, payload, 'Success', attempts, outcome);
+      if (attempts > config.maximumRetryAttempts) return this.finish(requestId, payload, 'RetriesExhausted', attempts, outcome);
+      const delay = RETRY_DELAYS_MS[Math.min(attempts - 1, RETRY_DELAYS_MS.length - 1)]!;
+      if (ageMs() + delay >= maxAgeMs) return this.finish(requestId, payload, 'EventAgeExceeded', attempts, outcome);
+      tracer?.record({
+        service: 'lambda',
+        kind: 'retry',
+        resource: functionName,
+        summary: `retry ${attempts} of ${config.maximumRetryAttempts} scheduled in ${delay / 1000}s (AWS time)`,
+        ids: { requestId },
+        detail: { attempt: attempts, delayMs: delay },
+      });
+      await sleep(delay);
+    }
+  }
+
+  private async finish(
+    requestId: string,
+    payload: string,
+    condition: InvocationCondition,
+    attempts: number,
+    outcome: AttemptOutcome | undefined,
+  ): Promise<void> {
+    const { sinks, tracer, functionArn, functionName, clock } = this.deps;
+    const config = this.deps.config();
+    const record = buildInvocationRecord({
+      requestId,
+      functionArn,
+      condition,
+      approximateInvokeCount: attempts,
+      requestPayload: payload,
+      ...(outcome ? { outcome } : {}),
+      time: clock.now(),
+    });
+    const sends: Promise<unknown>[] = [];
+    if (condition === 'Success') {
+      if (config.onSuccess) sends.push(sendToDestination(config.onSuccess, record, { sinks, ...(tracer ? { tracer } : {}) }));
+    } else {
+      if (config.onFailure) sends.push(sendToDestination(config.onFailure, record, { sinks, ...(tracer ? { tracer } : {}) }));
+      if (this.deps.deadLetterTargetArn) {
+        sends.push(
+          sendToDeadLetter(
+            {
+              targetArn: this.deps.deadLetterTargetArn,
+              functionArn,
+              requestId,
+              payload,
+              ...(outcome ? { errorPayload: outcome.payload } : {}),
+            },
+            { sinks, ...(tracer ? { tracer } : {}) },
+          ),
+        );
+      }
+      if (sends.length === 0) {
+        tracer?.record({
+          service: 'lambda',
+          kind: 'discard',
+          resource: functionName,
+          summary: `${condition} after ${attempts} attempt(s); no on-failure destination or dead-letter queue, event discarded`,
+          ids: { requestId },
+        });
+      }
+    }
+    await Promise.all(sends);
+    const final: AsyncOutcome = { requestId, condition, approximateInvokeCount: attempts };
+    for (const listener of this.listeners) {
+      try {
+        listener(final);
+      } catch {
+        // A listener's failure must not affect the event.
+      }
+    }
+  }
+}
+
+function errorSummary(payload: string): string {
+  try {
+    const e = JSON.parse(payload) as { errorType?: string; errorMessage?: string };
+    return `${e.errorType ?? 'Error'}: ${e.errorMessage ?? ''}`;
+  } catch {
+    return payload.slice(0, 200);
+  }
+}

@@ -1,0 +1,91 @@
+import type { Sinks, Tracer } from '../contracts.js';
+import type { InvocationRecord } from './invocation-record.js';
+
+/** What sending to a destination needs. */
+export interface DestinationDeps {
+  readonly sinks: Sinks;
+  readonly tracer?: Tracer;
+}
+
+/** `Lambda Function Invocation Result - Success` / `- Failure`, as Lambda names its EventBridge events. */
+export function detailType(success: boolean): string {
+  return `Lambda Function Invocation Result - ${success ? 'Success' : 'Failure'}`;
+}
+
+/**
+ * Send an invocation record to an on-success / on-failure destination,
+ * chosen by the ARN's service. Never rejects: a failed delivery is traced
+ * and reported through the returned value, and the event is not retried
+ * (Lambda drops a record its destination refuses).
+ */
+export async function sendToDestination(
+  destinationArn: string,
+  record: InvocationRecord,
+  deps: DestinationDeps,
+): Promise<{ ok: boolean; error?: string }> {
+  const { requestId, functionArn, condition } = record.requestContext;
+  const success = condition === 'Success';
+  const functionName = functionArn.split(':')[6] ?? functionArn;
+  const body = JSON.stringify(record);
+  const service = destinationArn.split(':')[2];
+  try {
+    let ids: Record<string, string> = { requestId };
+    switch (service) {
+      case 'events': {
+        // The function's execution role puts the event: no resource principal.
+        const result = await deps.sinks.events.putEvents([
+          {
+            Source: 'lambda',
+            DetailType: detailType(success),
+            Detail: body,
+            Resources: [destinationArn, functionArn],
+            EventBusName: destinationArn,
+          },
+        ]);
+        const entry = result.Entries[0];
+        if (result.FailedEntryCount > 0 || !entry?.EventId) {
+          throw new Error(`${entry?.ErrorCode ?? 'PutEvents failed'}: ${entry?.ErrorMessage ?? ''}`);
+        }
+        ids = { ...ids, eventId: entry.EventId };
+        break;
+      }
+      case 'sqs': {
+        const { MessageId } = await deps.sinks.sqs.sendMessage(destinationArn, body);
+        ids = { ...ids, messageId: MessageId };
+        break;
+      }
+      case 'sns': {
+        const { MessageId } = await deps.sinks.sns.publish({ TopicArn: destinationArn, Message: body });
+        ids = { ...ids, messageId: MessageId };
+        break;
+      }
+      case 'lambda': {
+        const result = await deps.sinks.lambda.invoke(destinationArn, body, 'Event');
+        ids = { ...ids, destinationRequestId: result.requestId };
+        break;
+      }
+      default:
+        throw new Error(`unsupported destination service ${String(service)}`);
+    }
+    deps.tracer?.record({
+      service: 'lambda',
+      kind: 'destination',
+      resource: functionName,
+      summary: `${condition} record (invoke count ${record.requestContext.approximateInvokeCount}) -> ${destinationArn}`,
+      ids,
+      detail: record,
+    });
+    return { ok: true };
+  } catch (error) {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    deps.tracer?.record({
+      service: 'lambda',
+      kind: 'destination-failed',
+      resource: functionName,
+      summary: `could not send ${condition} record to ${destinationArn}: ${message}`,
+      ids: { requestId },
+      detail: record,
+    });
+    return { ok: false, error: message };
+  }
+}

@@ -1,0 +1,551 @@
+/**
+ * Lambda execution environments: each one a separate `node` process running
+ * the runtime shim (./shim), kept warm and reused, scaled out up to the
+ * function's concurrency, replaced when it times out, exits or crashes.
+ * The parent never trusts the child: every failure of the process becomes
+ * the invocation's function error, never an exception here.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { LogEvent, LogSink } from '../contracts.js';
+import {
+  billedDuration,
+  endLine,
+  initReportLine,
+  logStreamName,
+  reportLine,
+  runtimeExitMessage,
+  startLine,
+  timeoutLine,
+  toMb,
+  type ReportFields,
+} from './log-format.js';
+import { RUNTIME_DIR, shimPath } from './shim-build.js';
+import type { ChildMessage, InvokeMessage } from './shim/messages.js';
+
+/** Everything an execution environment needs to know about its function. */
+export interface FunctionConfig {
+  readonly functionName: string;
+  /** Unqualified ARN. */
+  readonly functionArn: string;
+  /** e.g. `index.handler`. */
+  readonly handler: string;
+  /** Absolute directory of the bundled asset. */
+  readonly codeDir: string;
+  /** e.g. `nodejs22.x` (only nodejs* supported). */
+  readonly runtime: string;
+  /** @default 128 */
+  readonly memorySizeMb: number;
+  /** @default 3 */
+  readonly timeoutSeconds: number;
+  readonly environment: Readonly<Record<string, string>>;
+  /** ReservedConcurrentExecutions. */
+  readonly reservedConcurrency?: number;
+  /** `/aws/lambda/<name>` or LoggingConfig.LogGroup. */
+  readonly logGroupName: string;
+  readonly region: string;
+  readonly accountId: string;
+}
+
+/** The outcome of one invocation. */
+export interface Execution {
+  readonly requestId: string;
+  /** false = function error. */
+  readonly ok: boolean;
+  /** JSON text: the handler's result (ok) or `{"errorType","errorMessage","trace":[...]}` */
+  readonly payload: string;
+  /** This invocation's log text: START ... END ... REPORT ... lines joined by \n */
+  readonly log: string;
+  readonly durationMs: number;
+  /** Set on a cold start. */
+  readonly initDurationMs?: number;
+}
+
+/** All environments are busy and the pool is at its concurrency cap. */
+export class ThrottledError extends Error {
+  constructor(message = 'Rate Exceeded.') {
+    super(message);
+    this.name = 'ThrottledError';
+  }
+}
+
+/** How a pool logs, scales and reaps. */
+export interface PoolOptions {
+  readonly logs: LogSink;
+  /** Cap when the function has no reserved concurrency. @default 10 */
+  readonly maxConcurrency?: number;
+  /** Idle environments are reaped after this long. @default 300000 (5 min) */
+  readonly idleTimeoutMs?: number;
+  /** Terminal echo of each log line. */
+  readonly onOutput?: (functionName: string, line: string) => void;
+}
+
+/** AWS's limit on the init phase of an on-demand environment. */
+const INIT_TIMEOUT_MS = 10_000;
+
+/** Children to kill if the parent exits without disposing (tests, Ctrl-C). */
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function trackChild(child: ChildProcess): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const c of liveChildren) c.kill('SIGKILL');
+    });
+  }
+  liveChildren.add(child);
+}
+
+interface Pending {
+  readonly id: string;
+  readonly payload: string;
+  readonly resolve: (execution: Execution) => void;
+  readonly lines: LogEvent[];
+  /** performance.now() when the invoke was sent to the child. */
+  sentAt: number;
+  timer?: NodeJS.Timeout;
+}
+
+type State = 'init' | 'idle' | 'busy' | 'dead';
+
+/** One execution environment: one child process, one invocation at a time. */
+class Environment {
+  state: State = 'init';
+  lastUsed = performance.now();
+  private child: ChildProcess | undefined;
+  private readonly stream: string;
+  private initMs: number | undefined;
+  /** Init failed: the error payload and type every invocation on it gets. */
+  private initError: { payload: string; errorType: string } | undefined;
+  /** Lines printed before the first invocation (module scope), shown with it. */
+  private initLines: LogEvent[] = [];
+  private cold = true;
+  private pending: Pending | undefined;
+  private peakRss = 0;
+  /** The child's stderr said V8 ran out of heap. */
+  private outOfMemory = false;
+  private initTimer: NodeJS.Timeout | undefined;
+  /** Init Duration counts from process start, as AWS's includes the runtime's own start-up. */
+  private readonly createdAt = performance.now();
+  private exited: Promise<void>;
+  private exitHandled = false;
+  private markExited!: () => void;
+
+  constructor(
+    private readonly pool: FunctionPool,
+    private readonly config: FunctionConfig,
+    private readonly options: PoolOptions,
+  ) {
+    this.stream = logStreamName(Date.now());
+    this.exited = new Promise((resolve) => (this.markExited = resolve));
+    shimPath().then(
+      (shim) => this.spawn(shim),
+      (error: unknown) => this.onExit(null, null, `runtime shim failed to build: ${String(error)}`),
+    );
+  }
+
+  private env(): NodeJS.ProcessEnv {
+    const c = this.config;
+    const env: NodeJS.ProcessEnv = {};
+    for (const key of ['PATH', 'HOME', 'SYSTEMROOT']) {
+      const value = process.env[key];
+      if (value !== undefined) env[key] = value;
+    }
+    Object.assign(env, c.environment, {
+      LANG: 'en_US.UTF-8',
+      TZ: ':UTC',
+      AWS_LAMBDA_FUNCTION_NAME: c.functionName,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(c.memorySizeMb),
+      AWS_LAMBDA_LOG_GROUP_NAME: c.logGroupName,
+      AWS_LAMBDA_LOG_STREAM_NAME: this.stream,
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      AWS_REGION: c.region,
+      AWS_DEFAULT_REGION: c.region,
+      AWS_EXECUTION_ENV: `AWS_Lambda_${c.runtime}`,
+      LAMBDA_TASK_ROOT: c.codeDir,
+      LAMBDA_RUNTIME_DIR: RUNTIME_DIR,
+      _HANDLER: c.handler,
+      // Dummy credentials: the SDK inside the function signs requests to the local endpoint with them.
+      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      AWS_SESSION_TOKEN: 'local-session-token',
+      _LOCAL_FUNCTION_ARN: c.functionArn,
+    });
+    return env;
+  }
+
+  private spawn(shim: string): void {
+    if (this.state === 'dead') return;
+    let child: ChildProcess;
+    try {
+      child = fork(shim, [], {
+        // A missing asset directory must fail like AWS (Runtime.ImportModuleError from the shim), not at spawn.
+        cwd: existsSync(this.config.codeDir) ? this.config.codeDir : os.tmpdir(),
+        env: this.env(),
+        // Never inherit the parent's loaders (tsx, vitest); heap sized from MemorySize as the AWS bootstrap does.
+        execArgv: [`--max-old-space-size=${Math.max(16, Math.floor(this.config.memorySizeMb * 0.9))}`],
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        serialization: 'json',
+      });
+    } catch (error) {
+      this.onExit(null, null, String(error));
+      return;
+    }
+    this.child = child;
+    trackChild(child);
+    child.on('message', (message: ChildMessage) => this.onMessage(message));
+    child.on('error', (error) => {
+      // Spawn failure (no 'exit' follows); a send on a closed channel is followed by 'exit' anyway.
+      if (child.pid === undefined) this.onExit(null, null, error.message);
+    });
+    // Handle the exit only once stdout/stderr ('close') and the IPC channel have drained: a
+    // result, log line or V8 out-of-memory report written just before the exit must not lose
+    // the race against the exit event.
+    let exitStatus: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let channelClosed = false;
+    const settle = () => {
+      if (exitStatus && channelClosed) this.onExit(exitStatus.code, exitStatus.signal);
+    };
+    child.on('close', (code, signal) => {
+      exitStatus = { code, signal };
+      settle();
+    });
+    child.on('exit', (code, signal) => {
+      // A grandchild holding the inherited pipes open would delay 'close' indefinitely.
+      setTimeout(() => this.onExit(code, signal), 500).unref();
+    });
+    child.on('disconnect', () => {
+      channelClosed = true;
+      settle();
+    });
+    child.stdout?.on('data', (chunk: Buffer) => this.onNativeOutput(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => this.onNativeOutput(chunk));
+    this.initTimer = setTimeout(() => this.onInitTimeout(), INIT_TIMEOUT_MS);
+    this.initTimer.unref();
+  }
+
+  /** Output that bypassed the shim's patched streams (V8 fatal errors, native addons). */
+  private onNativeOutput(chunk: Buffer): void {
+    const text = chunk.toString('utf8');
+    if (text.includes('heap out of memory')) this.outOfMemory = true;
+    for (const line of text.split('\n')) if (line !== '') this.addLine(Date.now(), line);
+  }
+
+  private addLine(timestamp: number, message: string): void {
+    this.echo(message);
+    const event = { timestamp, message };
+    if (this.pending) this.pending.lines.push(event);
+    else if (this.cold) this.initLines.push(event);
+    else this.putLogs([event]);
+  }
+
+  /** Neither the terminal echo nor the log store may take the pool down with it. */
+  private echo(line: string): void {
+    const onOutput = this.options.onOutput;
+    if (!onOutput) return;
+    try {
+      onOutput(this.config.functionName, line);
+    } catch {
+      // Terminal output is best effort.
+    }
+  }
+
+  private putLogs(events: readonly LogEvent[]): void {
+    try {
+      this.options.logs.putLogEvents(this.config.logGroupName, this.stream, events);
+    } catch {
+      // The invocation's log text is still returned in Execution.log.
+    }
+  }
+
+  /** Starts an invocation; the caller has already marked this environment busy. */
+  run(payload: string, requestId: string): Promise<Execution> {
+    return new Promise<Execution>((resolve) => {
+      this.pending = { id: requestId, payload, resolve, lines: [], sentAt: 0 };
+      if (this.state === 'dead') this.failDead();
+      else if (this.initMs !== undefined || this.initError !== undefined) this.send();
+      // Otherwise sent when the init message arrives.
+    });
+  }
+
+  private send(): void {
+    const p = this.pending;
+    if (!p) return;
+    const now = Date.now();
+    this.emitPlatform(p, startLine(p.id), now);
+    if (this.initError) {
+      this.state = 'dead';
+      this.complete(false, this.initError.payload, 0, { status: 'error', errorType: this.initError.errorType });
+      void this.kill();
+      return;
+    }
+    const timeoutMs = this.config.timeoutSeconds * 1000;
+    const message: InvokeMessage = { t: 'i', id: p.id, p: p.payload, d: now + timeoutMs };
+    p.sentAt = performance.now();
+    p.timer = setTimeout(() => this.onTimeout(), timeoutMs);
+    try {
+      this.child?.send(message);
+    } catch {
+      // Channel already closed: the exit handler reports the failure.
+    }
+  }
+
+  private emitPlatform(p: Pending, line: string, timestamp = Date.now()): void {
+    this.echo(line);
+    p.lines.push({ timestamp, message: line });
+  }
+
+  private onMessage(message: ChildMessage): void {
+    switch (message.t) {
+      case 'l':
+        this.addLine(message.ts, message.m);
+        return;
+      case 'n':
+        clearTimeout(this.initTimer);
+        this.peakRss = Math.max(this.peakRss, message.rss);
+        this.initMs = performance.now() - this.createdAt;
+        if (!message.ok) {
+          this.initError = { payload: message.p ?? '{}', errorType: message.et ?? 'Runtime.Unknown' };
+          this.addLine(Date.now(), initReportLine(this.initMs, 'error', this.initError.errorType));
+        }
+        if (this.state === 'init') this.state = this.pending ? 'busy' : 'idle';
+        if (this.pending) this.send();
+        return;
+      case 'r': {
+        const p = this.pending;
+        if (!p || p.id !== message.id) return;
+        clearTimeout(p.timer);
+        this.peakRss = Math.max(this.peakRss, message.rss);
+        if (message.exit !== undefined) {
+          // The runtime reported the error and is exiting: never hand this environment out again.
+          const line = `${runtimeExitMessage(p.id, { code: message.exit, signal: null })}\nRuntime.ExitError`;
+          this.addLine(Date.now(), line);
+          this.state = 'dead';
+          this.complete(false, message.p, message.ms, { status: 'error', errorType: 'Runtime.ExitError' });
+          return;
+        }
+        this.complete(message.ok, message.p, message.ms, {});
+        return;
+      }
+    }
+  }
+
+  private onTimeout(): void {
+    const p = this.pending;
+    if (!p) return;
+    const seconds = this.config.timeoutSeconds;
+    this.state = 'dead';
+    void this.kill();
+    this.addLine(Date.now(), timeoutLine(p.id, seconds, Date.now()));
+    const payload = JSON.stringify({
+      errorType: 'Sandbox.Timedout',
+      errorMessage: `RequestId: ${p.id} Error: Task timed out after ${seconds.toFixed(2)} seconds`,
+    });
+    this.complete(false, payload, seconds * 1000, { status: 'timeout' });
+  }
+
+  private onInitTimeout(): void {
+    if (this.initMs !== undefined || this.state === 'dead') return;
+    this.initError = {
+      payload: JSON.stringify({
+        errorType: 'Sandbox.Timedout',
+        errorMessage: `Task timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds`,
+      }),
+      errorType: 'Sandbox.Timedout',
+    };
+    this.initMs = INIT_TIMEOUT_MS;
+    this.addLine(Date.now(), initReportLine(INIT_TIMEOUT_MS, 'timeout'));
+    void this.kill();
+    if (this.pending) this.send();
+  }
+
+  private onExit(code: number | null, signal: string | null, spawnError?: string): void {
+    if (this.exitHandled) return;
+    this.exitHandled = true;
+    if (this.child) liveChildren.delete(this.child);
+    clearTimeout(this.initTimer);
+    this.state = 'dead';
+    this.markExited();
+    const p = this.pending;
+    if (p) {
+      clearTimeout(p.timer);
+      if (p.lines.length === 0) this.emitPlatform(p, startLine(p.id));
+      const oom = this.outOfMemory;
+      const errorType = oom ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
+      const message =
+        spawnError !== undefined
+          ? `RequestId: ${p.id} Error: ${spawnError}`
+          : runtimeExitMessage(p.id, { code, signal: oom ? 'SIGKILL' : signal });
+      this.addLine(Date.now(), `${message}\n${errorType}`);
+      const duration = p.sentAt === 0 ? 0 : performance.now() - p.sentAt;
+      this.complete(false, JSON.stringify({ errorType, errorMessage: message }), duration, {
+        status: 'error',
+        errorType,
+      });
+    }
+    this.pool.remove(this);
+  }
+
+  private failDead(): void {
+    this.onExit(null, null, 'execution environment is gone');
+  }
+
+  private complete(
+    ok: boolean,
+    payload: string,
+    durationMs: number,
+    extra: Pick<ReportFields, 'status' | 'errorType'>,
+  ): void {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = undefined;
+    const cold = this.cold;
+    this.cold = false;
+    const initDurationMs = cold ? this.initMs : undefined;
+    this.emitPlatform(p, endLine(p.id));
+    this.emitPlatform(
+      p,
+      reportLine({
+        requestId: p.id,
+        durationMs,
+        billedDurationMs: extra.status === 'timeout' ? Math.round(durationMs) : billedDuration(durationMs),
+        memorySizeMb: this.config.memorySizeMb,
+        maxMemoryUsedMb: Math.min(this.config.memorySizeMb, toMb(this.peakRss)),
+        // A failed init has its duration on the INIT_REPORT line instead.
+        ...(initDurationMs === undefined || this.initError ? {} : { initDurationMs }),
+        ...extra,
+      }),
+    );
+    const events = cold && this.initLines.length > 0 ? [...this.initLines, ...p.lines] : p.lines;
+    this.initLines = [];
+    this.putLogs(events);
+    let log = '';
+    for (const event of events) log += `${event.message}\n`;
+    const execution: Execution =
+      initDurationMs === undefined
+        ? { requestId: p.id, ok, payload, log, durationMs }
+        : { requestId: p.id, ok, payload, log, durationMs, initDurationMs };
+    if (this.state === 'busy') {
+      this.state = 'idle';
+      this.lastUsed = performance.now();
+      this.pool.release(this);
+    } else {
+      // A dying environment frees its concurrency slot now, not when the process is reaped.
+      this.pool.remove(this);
+    }
+    p.resolve(execution);
+  }
+
+  /** Ends the process; the exit handler cleans up. */
+  kill(): Promise<void> {
+    this.state = 'dead';
+    const child = this.child;
+    // Not spawned yet (shim still building): there is no exit event to wait for.
+    if (!child) this.onExit(null, 'SIGKILL');
+    else if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    return this.exited;
+  }
+}
+
+/**
+ * The execution environments of one function. `invoke` picks a warm idle
+ * environment (most recently used first, so surplus ones go idle and are
+ * reaped, as on AWS), starts a new one while under the concurrency cap, or
+ * throws `ThrottledError`.
+ */
+export class FunctionPool {
+  private readonly all = new Set<Environment>();
+  private readonly idle: Environment[] = [];
+  private readonly cap: number;
+  private readonly idleTimeoutMs: number;
+  private reaper: NodeJS.Timeout | undefined;
+  private disposed = false;
+
+  constructor(
+    private readonly config: FunctionConfig,
+    private readonly options: PoolOptions,
+  ) {
+    if (!config.runtime.startsWith('nodejs')) {
+      throw new Error(`${config.functionName}: runtime ${config.runtime} is not supported (only nodejs*)`);
+    }
+    this.cap = config.reservedConcurrency ?? options.maxConcurrency ?? 10;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 5 * 60_000;
+    options.logs.ensureLogGroup(config.logGroupName);
+  }
+
+  /** Environments running an invocation (or starting for one). */
+  get busy(): number {
+    return this.all.size - this.idle.length;
+  }
+
+  /** Live environments. */
+  get size(): number {
+    return this.all.size;
+  }
+
+  /**
+   * Runs one invocation. Rejects with ThrottledError (checked synchronously)
+   * when at the cap. Never rejects for function errors (those are ok:false).
+   */
+  invoke(payload: string, requestId: string = randomUUID()): Promise<Execution> {
+    if (this.disposed) return Promise.reject(new ThrottledError('function pool is disposed'));
+    let env = this.idle.pop();
+    if (!env) {
+      if (this.all.size >= this.cap) return Promise.reject(new ThrottledError());
+      env = new Environment(this, this.config, this.options);
+      this.all.add(env);
+      this.startReaper();
+    }
+    env.state = env.state === 'init' ? 'init' : 'busy';
+    return env.run(payload, requestId);
+  }
+
+  /** @internal An environment finished an invocation and can take another. */
+  release(env: Environment): void {
+    if (this.disposed || !this.all.has(env)) return;
+    this.idle.push(env);
+  }
+
+  /** @internal An environment's process is gone. */
+  remove(env: Environment): void {
+    this.all.delete(env);
+    const index = this.idle.indexOf(env);
+    if (index >= 0) this.idle.splice(index, 1);
+  }
+
+  private startReaper(): void {
+    if (this.reaper) return;
+    // One unref'd sweep per pool instead of a timer per invocation: cheap on the hot path.
+    this.reaper = setInterval(() => this.reap(), Math.max(10, Math.min(30_000, this.idleTimeoutMs / 4)));
+    this.reaper.unref();
+  }
+
+  private reap(): void {
+    const cutoff = performance.now() - this.idleTimeoutMs;
+    for (const env of [...this.idle]) {
+      if (env.lastUsed <= cutoff) {
+        this.remove(env);
+        void env.kill();
+      }
+    }
+    if (this.all.size === 0 && this.reaper) {
+      clearInterval(this.reaper);
+      this.reaper = undefined;
+    }
+  }
+
+  /** Kills every child process. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    if (this.reaper) clearInterval(this.reaper);
+    this.reaper = undefined;
+    const envs = [...this.all];
+    this.idle.length = 0;
+    await Promise.all(envs.map((env) => env.kill()));
+    this.all.clear();
+  }
+}

@@ -1,0 +1,71 @@
+import type { InvokeCaller } from '../contracts.js';
+import type { StackResource } from '../cloudformation/types.js';
+import { AwsError, UnsupportedTemplateError } from '../protocol/errors.js';
+
+/** One statement of a function's resource policy (an AWS::Lambda::Permission). */
+export interface PermissionStatement {
+  readonly sid: string;
+  readonly action: string;
+  readonly principal: string;
+  readonly sourceArn?: string;
+  readonly sourceAccount?: string;
+}
+
+const KNOWN = new Set(['Action', 'FunctionName', 'Principal', 'SourceArn', 'SourceAccount', 'EventSourceToken', 'PrincipalOrgID', 'FunctionUrlAuthType', 'InvokedViaFunctionUrl']);
+
+/** Read an AWS::Lambda::Permission; returns the function reference it applies to and its statement. */
+export function readPermission(resource: StackResource): { functionRef: string; statement: PermissionStatement } {
+  const id = resource.logicalId;
+  const p = resource.properties;
+  for (const key of Object.keys(p)) {
+    if (!KNOWN.has(key)) throw new UnsupportedTemplateError(id, `Properties.${key}`, 'unknown AWS::Lambda::Permission property');
+  }
+  for (const key of ['Action', 'FunctionName', 'Principal'] as const) {
+    if (typeof p[key] !== 'string') throw new UnsupportedTemplateError(id, `Properties.${key}`, 'required, must resolve to a string');
+  }
+  if (p['PrincipalOrgID'] !== undefined) {
+    throw new UnsupportedTemplateError(id, 'Properties.PrincipalOrgID', 'AWS Organizations conditions cannot be checked locally');
+  }
+  return {
+    functionRef: p['FunctionName'] as string,
+    statement: {
+      sid: id,
+      action: p['Action'] as string,
+      principal: p['Principal'] as string,
+      ...(typeof p['SourceArn'] === 'string' ? { sourceArn: p['SourceArn'] } : {}),
+      ...(typeof p['SourceAccount'] === 'string' ? { sourceAccount: p['SourceAccount'] } : {}),
+    },
+  };
+}
+
+/** `ArnLike`: `*` matches any run of characters, `?` any one (AWS's policy wildcards). */
+export function arnLike(pattern: string, value: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return re.test(value);
+}
+
+function allows(statement: PermissionStatement, caller: InvokeCaller): boolean {
+  if (statement.action !== 'lambda:InvokeFunction' && statement.action !== 'lambda:*') return false;
+  if (statement.principal !== '*' && statement.principal !== caller.principal) return false;
+  if (statement.sourceArn !== undefined && (caller.sourceArn === undefined || !arnLike(statement.sourceArn, caller.sourceArn))) return false;
+  if (statement.sourceAccount !== undefined && caller.sourceAccount !== statement.sourceAccount) {
+    // A service without an explicit source account calls from the account of its source ARN.
+    const fromArn = caller.sourceArn?.split(':')[4];
+    if (fromArn !== statement.sourceAccount) return false;
+  }
+  return true;
+}
+
+/**
+ * Check a service principal's call against the function's resource policy.
+ * An IAM caller (no principal) is allowed: local callers hold no IAM identity to check.
+ */
+export function checkInvokePermission(statements: readonly PermissionStatement[], caller: InvokeCaller | undefined, functionArn: string): void {
+  if (!caller?.principal) return;
+  if (statements.some((s) => allows(s, caller))) return;
+  throw new AwsError(
+    'AccessDeniedException',
+    `User: ${caller.principal} is not authorized to perform: lambda:InvokeFunction on resource: ${functionArn} because no resource-based policy allows the lambda:InvokeFunction action`,
+    403,
+  );
+}

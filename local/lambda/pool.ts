@@ -1,0 +1,41 @@
+import type { LogSink } from '../contracts.js';
+import { FunctionPool, ThrottledError, type Execution, type FunctionConfig } from './environments.js';
+
+/**
+ * The part of `FunctionPool` the Lambda service uses. A seam so the
+ * service's logic (retries, destinations, permissions) is testable with a
+ * fake pool, without child processes.
+ */
+export interface PoolLike {
+  /** Rejects with a `ThrottledError` at the concurrency cap; never for function errors. */
+  invoke(payload: string, requestId?: string): Promise<Execution>;
+  dispose(): Promise<void>;
+}
+
+/** Options the service passes to every pool it creates. */
+export interface PoolFactoryOptions {
+  readonly logs: LogSink;
+  readonly maxConcurrency?: number;
+  readonly onOutput?: (functionName: string, line: string) => void;
+}
+
+/** Creates the pool that runs one function. */
+export type PoolFactory = (config: FunctionConfig, options: PoolFactoryOptions) => PoolLike;
+
+/** The real factory: one pool of execution environments per function. */
+export const defaultPoolFactory: PoolFactory = (config, options) =>
+  new FunctionPool(config, {
+    logs: options.logs,
+    ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
+    ...(options.onOutput === undefined ? {} : { onOutput: options.onOutput }),
+  });
+
+/**
+ * Whether a pool rejection is a throttle. Checked by name as well as by
+ * class so a fake pool in tests (or a second copy of the module) counts too.
+ */
+export function isThrottle(error: unknown): boolean {
+  return error instanceof ThrottledError || (error instanceof Error && (error.name === 'ThrottledError' || error.constructor.name === 'ThrottledError'));
+}
+
+export type { Execution, FunctionConfig };

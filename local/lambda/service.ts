@@ -1,0 +1,326 @@
+import { randomUUID } from 'node:crypto';
+import type { InvocationType, InvokeCaller, InvokeResult, LambdaInvoker, LogSink, Sinks, Tracer } from '../contracts.js';
+import type { Clock } from '../clock.js';
+import type { StackModel } from '../cloudformation/types.js';
+import { AwsError } from '../protocol/errors.js';
+import { AsyncQueue, type AsyncOutcome } from './async-queue.js';
+import { LambdaError, functionDoesNotExist, functionNotFound } from './errors.js';
+import {
+  describeEventInvokeConfig,
+  effective,
+  validateEventInvokeConfig,
+  type EventInvokeConfig,
+  type EventInvokeConfigInput,
+} from './event-invoke-config.js';
+import type { FunctionDefinition } from './function-definition.js';
+import { parseFunctionRef, type FunctionRef } from './function-ref.js';
+import { checkInvokePermission, type PermissionStatement } from './permissions.js';
+import { readLambdaResources, refIsInStack } from './stack-reader.js';
+import { defaultPoolFactory, isThrottle, type PoolFactory, type PoolLike } from './pool.js';
+
+/** AWS's payload limits for Invoke: 6 MB synchronous, 1 MB asynchronous (raised from 256 KB in 2025; see the Invoke API reference). */
+export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
+export const MAX_ASYNC_PAYLOAD_BYTES = 1024 * 1024;
+
+/** What the Lambda service needs from the runtime. */
+export interface LambdaServiceDeps {
+  readonly sinks: Sinks;
+  readonly logs: LogSink;
+  readonly clock: Clock;
+  readonly tracer?: Tracer;
+  /** Cap on execution environments of a function without reserved concurrency. */
+  readonly maxConcurrency?: number;
+  readonly onOutput?: (functionName: string, line: string) => void;
+  /** Seam for tests; defaults to the real FunctionPool. */
+  readonly poolFactory?: PoolFactory;
+}
+
+/** Options of an Invoke beyond the LambdaInvoker contract (the wire API uses them). */
+export interface InvokeOptions {
+  readonly qualifier?: string;
+  /** Overrides the payload limit of the invocation type (InvokeAsync keeps 256 KB). */
+  readonly maxPayloadBytes?: number;
+}
+
+/** One function as the service holds it. */
+export interface LambdaFunction {
+  readonly definition: FunctionDefinition;
+  readonly permissions: readonly PermissionStatement[];
+  readonly eventInvokeConfig?: EventInvokeConfig;
+  /** Epoch ms when the function was loaded (its LastModified). */
+  readonly loadedAt: number;
+}
+
+interface Entry {
+  readonly definition: FunctionDefinition;
+  readonly pool: PoolLike;
+  readonly queue: AsyncQueue;
+  readonly permissions: PermissionStatement[];
+  eventInvokeConfig?: EventInvokeConfig;
+  readonly loadedAt: number;
+}
+
+/**
+ * The Lambda service: runs functions on their execution-environment pools,
+ * synchronously or through the asynchronous queue with retries,
+ * destinations and dead-letter queues, and guards them with their resource
+ * policies.
+ */
+export class LambdaService implements LambdaInvoker {
+  static readonly handledTypes: readonly string[] = [
+    'AWS::Lambda::Function',
+    'AWS::Lambda::EventInvokeConfig',
+    'AWS::Lambda::Permission',
+  ];
+
+  private readonly functions = new Map<string, Entry>();
+
+  private constructor(
+    private readonly stack: StackModel,
+    private readonly deps: LambdaServiceDeps,
+  ) {}
+
+  /** Build the service from the stack's Lambda resources; throws UnsupportedTemplateError for what it cannot honour. */
+  static fromStack(stack: StackModel, deps: LambdaServiceDeps): LambdaService {
+    const service = new LambdaService(stack, deps);
+    const now = deps.clock.now();
+    // Validate everything before any pool exists, so a bad template starts nothing.
+    const { definitions, permissionsOf, invokeConfigs } = readLambdaResources(stack, now);
+    const factory = deps.poolFactory ?? defaultPoolFactory;
+    for (const def of definitions) {
+      const name = def.config.functionName;
+      const pool = factory(def.config, {
+        logs: deps.logs,
+        ...(deps.maxConcurrency === undefined ? {} : { maxConcurrency: deps.maxConcurrency }),
+        ...(deps.onOutput === undefined ? {} : { onOutput: deps.onOutput }),
+      });
+      const queue = new AsyncQueue({
+        clock: deps.clock,
+        // Read at call time: the sinks are filled in after every service exists.
+        get sinks() {
+          return deps.sinks;
+        },
+        ...(deps.tracer ? { tracer: deps.tracer } : {}),
+        functionName: name,
+        functionArn: def.config.functionArn,
+        pool,
+        // Read per decision, so a PutFunctionEventInvokeConfig applies to queued events.
+        config: () => effective(service.functions.get(name)?.eventInvokeConfig),
+        ...(def.deadLetterTargetArn ? { deadLetterTargetArn: def.deadLetterTargetArn } : {}),
+      });
+      const entry: Entry = {
+        definition: def,
+        pool,
+        queue,
+        permissions: permissionsOf.get(name) ?? [],
+        ...(invokeConfigs.has(name) ? { eventInvokeConfig: invokeConfigs.get(name)! } : {}),
+        loadedAt: now,
+      };
+      service.functions.set(name, entry);
+    }
+    return service;
+  }
+
+  /** Every function, in template order. */
+  list(): LambdaFunction[] {
+    return [...this.functions.values()].map((e) => this.view(e));
+  }
+
+  /** Resolve a name / partial ARN / ARN; `undefined` when no such function. */
+  find(ref: string, qualifier?: string): LambdaFunction | undefined {
+    const entry = this.lookup(parseFunctionRef(ref, qualifier));
+    return entry && this.view(entry);
+  }
+
+  /** GetFunction's lookup: like Invoke's, throws ResourceNotFoundException (`Function not found: <arn>`). */
+  describe(ref: string, qualifier?: string): LambdaFunction {
+    return this.view(this.resolveForInvoke(ref, qualifier));
+  }
+
+  async invoke(functionRef: string, payload: string, invocationType: InvocationType, caller?: InvokeCaller): Promise<InvokeResult> {
+    return this.invokeWith(functionRef, payload, invocationType, caller, {});
+  }
+
+  /** Invoke, with the wire API's extra options. */
+  async invokeWith(
+    functionRef: string,
+    payload: string,
+    invocationType: InvocationType,
+    caller: InvokeCaller | undefined,
+    options: InvokeOptions,
+  ): Promise<InvokeResult> {
+    const entry = this.resolveForInvoke(functionRef, options.qualifier);
+    const { functionName, functionArn } = entry.definition.config;
+    const limit = options.maxPayloadBytes ?? (invocationType === 'Event' ? MAX_ASYNC_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES);
+    const size = Buffer.byteLength(payload, 'utf8');
+    if (size > limit) {
+      throw new AwsError('RequestTooLargeException', `Request must be smaller than ${limit} bytes for the InvokeFunction operation`, 413);
+    }
+    const body = payload.trim() === '' ? '{}' : payload;
+    try {
+      JSON.parse(body);
+    } catch (error) {
+      throw new AwsError(
+        'InvalidRequestContentException',
+        `Could not parse request body into json: Could not parse payload into json: ${(error as Error).message}`,
+        400,
+      );
+    }
+    checkInvokePermission(entry.permissions, caller, functionArn);
+    const requestId = randomUUID();
+    const tracer = this.deps.tracer;
+    const by = caller?.principal ? ` by ${caller.principal}` : '';
+    if (invocationType === 'DryRun') {
+      return { statusCode: 204, payload: '', executedVersion: '$LATEST', requestId };
+    }
+    if (invocationType === 'Event') {
+      tracer?.record({
+        service: 'lambda',
+        kind: 'enqueue',
+        resource: functionName,
+        summary: `async invoke accepted${by} (202)`,
+        ids: { requestId },
+      });
+      entry.queue.enqueue(requestId, body);
+      return { statusCode: 202, payload: '', executedVersion: '$LATEST', requestId };
+    }
+    let execution;
+    try {
+      execution = await entry.pool.invoke(body, requestId);
+    } catch (error) {
+      if (isThrottle(error)) {
+        const reserved = entry.definition.config.reservedConcurrency !== undefined;
+        tracer?.record({ service: 'lambda', kind: 'throttle', resource: functionName, summary: `sync invoke throttled (429)`, ids: { requestId } });
+        throw new LambdaError('TooManyRequestsException', 'Rate Exceeded.', 429, {
+          Reason: reserved ? 'ReservedFunctionConcurrentInvocationLimitExceeded' : 'ConcurrentInvocationLimitExceeded',
+        });
+      }
+      throw new AwsError('ServiceException', `The local runtime could not run ${functionName}: ${(error as Error)?.message ?? String(error)}`, 500);
+    }
+    tracer?.record({
+      service: 'lambda',
+      kind: 'invoke',
+      resource: functionName,
+      summary: `sync invoke${by}: ${execution.ok ? 'succeeded' : 'failed (Unhandled)'} in ${execution.durationMs.toFixed(0)} ms`,
+      ids: { requestId: execution.requestId },
+    });
+    return {
+      statusCode: 200,
+      payload: execution.payload,
+      ...(execution.ok ? {} : { functionError: 'Unhandled' as const }),
+      executedVersion: '$LATEST',
+      requestId: execution.requestId,
+      log: execution.log,
+    };
+  }
+
+  /** GetFunctionEventInvokeConfig. */
+  getEventInvokeConfig(ref: string, qualifier?: string): Record<string, unknown> {
+    const { entry, qualifiedArn } = this.resolveConfigTarget(ref, qualifier, 'missing-config');
+    if (!entry?.eventInvokeConfig) throw this.noConfig(qualifiedArn);
+    return describeEventInvokeConfig(entry.eventInvokeConfig, qualifiedArn);
+  }
+
+  /** PutFunctionEventInvokeConfig (replace) or UpdateFunctionEventInvokeConfig (merge). */
+  putEventInvokeConfig(ref: string, qualifier: string | undefined, input: EventInvokeConfigInput, mode: 'put' | 'update'): Record<string, unknown> {
+    const { entry, qualifiedArn } = this.resolveConfigTarget(ref, qualifier, 'missing-function');
+    if (!entry) throw functionDoesNotExist();
+    if (mode === 'update' && !entry.eventInvokeConfig) throw this.noConfig(qualifiedArn);
+    entry.eventInvokeConfig = validateEventInvokeConfig(
+      input,
+      entry.definition.config.functionArn,
+      (arn) => {
+        try {
+          return this.lookup(parseFunctionRef(arn)) !== undefined;
+        } catch {
+          return false;
+        }
+      },
+      this.deps.clock.now(),
+      mode === 'update' ? entry.eventInvokeConfig : undefined,
+    );
+    return describeEventInvokeConfig(entry.eventInvokeConfig, qualifiedArn);
+  }
+
+  /** DeleteFunctionEventInvokeConfig. */
+  deleteEventInvokeConfig(ref: string, qualifier?: string): void {
+    const { entry, qualifiedArn } = this.resolveConfigTarget(ref, qualifier, 'missing-config');
+    if (!entry?.eventInvokeConfig) throw this.noConfig(qualifiedArn);
+    delete entry.eventInvokeConfig;
+  }
+
+  /** ListFunctionEventInvokeConfigs. */
+  listEventInvokeConfigs(ref: string): Record<string, unknown>[] {
+    const entry = this.lookup(parseFunctionRef(ref));
+    if (!entry) throw functionDoesNotExist();
+    const config = entry.eventInvokeConfig;
+    return config ? [describeEventInvokeConfig(config, `${entry.definition.config.functionArn}:$LATEST`)] : [];
+  }
+
+  /** Called with each asynchronous event's final outcome. */
+  onAsyncOutcome(listener: (functionName: string, outcome: AsyncOutcome) => void): () => void {
+    const offs = [...this.functions.values()].map((e) => e.queue.onOutcome((o) => listener(e.definition.config.functionName, o)));
+    return () => offs.forEach((off) => off());
+  }
+
+  /** Resolves when no asynchronous event is pending on any function (destinations may enqueue more). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const busy = [...this.functions.values()].filter((e) => e.queue.pending > 0);
+      if (busy.length === 0) return;
+      await Promise.all(busy.map((e) => e.queue.idle()));
+    }
+  }
+
+  /** Abandon pending retries and stop every execution environment. */
+  async dispose(): Promise<void> {
+    for (const e of this.functions.values()) e.queue.close();
+    await Promise.allSettled([...this.functions.values()].map((e) => e.pool.dispose()));
+  }
+
+  private view(e: Entry): LambdaFunction {
+    return {
+      definition: e.definition,
+      permissions: e.permissions,
+      ...(e.eventInvokeConfig ? { eventInvokeConfig: e.eventInvokeConfig } : {}),
+      loadedAt: e.loadedAt,
+    };
+  }
+
+  private lookup(ref: FunctionRef): Entry | undefined {
+    const entry = this.functions.get(ref.name);
+    return entry && refIsInStack(ref, this.stack) ? entry : undefined;
+  }
+
+  private arnFor(ref: FunctionRef): string {
+    const env = this.stack.env;
+    return `arn:${env.partition}:lambda:${ref.region ?? env.region}:${ref.account ?? env.account}:function:${ref.name}`;
+  }
+
+  private resolveForInvoke(functionRef: string, qualifier?: string): Entry {
+    const ref = parseFunctionRef(functionRef, qualifier);
+    const entry = this.lookup(ref);
+    if (!entry || (ref.qualifier !== undefined && ref.qualifier !== '$LATEST')) {
+      throw functionNotFound(`${this.arnFor(ref)}${ref.qualifier ? `:${ref.qualifier}` : ''}`);
+    }
+    return entry;
+  }
+
+  private resolveConfigTarget(
+    ref: string,
+    qualifier: string | undefined,
+    onMissing: 'missing-function' | 'missing-config',
+  ): { entry: Entry | undefined; qualifiedArn: string } {
+    const parsed = parseFunctionRef(ref, qualifier);
+    const qualifiedArn = `${this.arnFor(parsed)}:${parsed.qualifier ?? '$LATEST'}`;
+    const entry = this.lookup(parsed);
+    // Only $LATEST exists locally: a version or alias qualifier names nothing.
+    const exists = entry !== undefined && (parsed.qualifier === undefined || parsed.qualifier === '$LATEST');
+    if (!exists && onMissing === 'missing-function') throw functionDoesNotExist();
+    return { entry: exists ? entry : undefined, qualifiedArn };
+  }
+
+  private noConfig(qualifiedArn: string): AwsError {
+    return new AwsError('ResourceNotFoundException', `The function ${qualifiedArn} doesn't have an EventInvokeConfig`, 404);
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * The child side of an execution environment: what `/var/runtime` is on AWS.
+ * Loads the handler once (init), then runs invocations the pool sends over
+ * the fork IPC channel, one at a time, and reports results, log lines and
+ * fatal errors back over the same channel so their order is preserved.
+ *
+ * `context.callbackWaitsForEmptyEventLoop` is accepted but not honoured: the
+ * result is returned as soon as the handler settles or calls back, as AWS does
+ * when it is set to false. Pending timers then run during the next
+ * invocation, as they would on a frozen-and-thawed AWS environment.
+ */
+import { performance } from 'node:perf_hooks';
+import { format } from 'node:util';
+import { RuntimeError, toFormatted, toRapidResponse } from './errors.js';
+import { loadHandler, type Handler } from './loader.js';
+import type { ChildMessage, InvokeMessage, ParentMessage } from './messages.js';
+
+const env = process.env;
+const functionName = env['AWS_LAMBDA_FUNCTION_NAME'] ?? '';
+const functionVersion = env['AWS_LAMBDA_FUNCTION_VERSION'] ?? '$LATEST';
+const memoryLimitInMB = env['AWS_LAMBDA_FUNCTION_MEMORY_SIZE'] ?? '128';
+const logGroupName = env['AWS_LAMBDA_LOG_GROUP_NAME'] ?? '';
+const logStreamName = env['AWS_LAMBDA_LOG_STREAM_NAME'] ?? '';
+const functionArn = env['_LOCAL_FUNCTION_ARN'] ?? '';
+delete env['_LOCAL_FUNCTION_ARN'];
+
+function send(message: ChildMessage, then?: () => void): void {
+  if (!process.connected) return;
+  try {
+    process.send!(message, undefined, undefined, then ? () => then() : undefined);
+  } catch {
+    // The pool went away; nothing left to report to.
+  }
+}
+
+// ------------------------------------------------------------------ logging
+
+/** `undefined` during init, as AWS prints it. */
+let currentRequestId: string | undefined;
+
+function emit(line: string): void {
+  send({ t: 'l', ts: Date.now(), m: line });
+}
+
+const LEVELS: ReadonlyArray<readonly [keyof Console, string]> = [
+  ['log', 'INFO'],
+  ['info', 'INFO'],
+  ['warn', 'WARN'],
+  ['error', 'ERROR'],
+  ['debug', 'DEBUG'],
+  ['trace', 'TRACE'],
+];
+for (const [method, level] of LEVELS) {
+  (console as unknown as Record<string, (...args: unknown[]) => void>)[method] = (...args: unknown[]) => {
+    emit(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${format(...args)}`);
+  };
+}
+
+/** Raw writes (e.g. Powertools' JSON) pass through untouched, one log event per line. */
+function patchStream(stream: NodeJS.WriteStream): () => void {
+  let partial = '';
+  stream.write = ((chunk: unknown, encoding?: unknown, callback?: unknown) => {
+    const text =
+      typeof chunk === 'string'
+        ? chunk
+        : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) emit(line);
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
+    return true;
+  }) as typeof stream.write;
+  return () => {
+    if (partial !== '') emit(partial);
+    partial = '';
+  };
+}
+const flushStdout = patchStream(process.stdout);
+const flushStderr = patchStream(process.stderr);
+
+// ------------------------------------------------------------------ invocations
+
+interface Active {
+  readonly id: string;
+  readonly start: number;
+  done: boolean;
+}
+let active: Active | undefined;
+
+function finish(inv: Active, ok: boolean, payload: string, errorType?: string, exit?: number): void {
+  if (inv.done) return;
+  inv.done = true;
+  flushStdout();
+  flushStderr();
+  const ms = performance.now() - inv.start;
+  const message: ChildMessage =
+    errorType === undefined
+      ? { t: 'r', id: inv.id, ok, p: payload, ms, rss: process.memoryUsage.rss() }
+      : exit === undefined
+        ? { t: 'r', id: inv.id, ok, p: payload, ms, rss: process.memoryUsage.rss(), et: errorType }
+        : { t: 'r', id: inv.id, ok, p: payload, ms, rss: process.memoryUsage.rss(), et: errorType, exit };
+  if (active === inv) active = undefined;
+  send(message, exit === undefined ? undefined : () => process.exit(exit));
+}
+
+function fail(inv: Active, error: unknown): void {
+  if (inv.done) return;
+  console.error('Invoke Error', toFormatted(error));
+  const payload = toRapidResponse(error);
+  finish(inv, false, JSON.stringify(payload), payload.errorType);
+}
+
+function succeed(inv: Active, result: unknown): void {
+  if (inv.done) return;
+  let json: string;
+  try {
+    json = JSON.stringify(result === undefined ? null : result);
+  } catch {
+    // The runtime throws this from its response poster and reports it as the invocation's error.
+    fail(inv, new Error('Unable to stringify response body'));
+    return;
+  }
+  finish(inv, true, json);
+}
+
+function makeContext(inv: Active, deadline: number, callback: (err?: unknown, result?: unknown) => void) {
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion,
+    invokedFunctionArn: functionArn,
+    memoryLimitInMB,
+    awsRequestId: inv.id,
+    logGroupName,
+    logStreamName,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: callback,
+    succeed: (result: unknown) => succeed(inv, result),
+    fail: (error: unknown) => fail(inv, error ?? new Error('handled')),
+  };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function invoke(handler: Handler, message: InvokeMessage): void {
+  const inv: Active = { id: message.id, start: performance.now(), done: false };
+  active = inv;
+  currentRequestId = message.id;
+  const callback = (err?: unknown, result?: unknown) => {
+    if (err !== undefined && err !== null) fail(inv, err);
+    else succeed(inv, result);
+  };
+  try {
+    const event: unknown = JSON.parse(message.p);
+    const returned = handler(event, makeContext(inv, message.d, callback), callback);
+    if (isThenable(returned)) {
+      returned.then(
+        (result) => succeed(inv, result),
+        (error: unknown) => fail(inv, error),
+      );
+    } else if (handler.length < 3) {
+      // A synchronous handler without a callback: AWS answers null once the event loop drains.
+      setImmediate(() => succeed(inv, null));
+    }
+  } catch (error) {
+    fail(inv, error);
+  }
+}
+
+// ------------------------------------------------------------------ fatal errors
+
+process.on('uncaughtException', (error) => {
+  console.error('Uncaught Exception', toFormatted(error));
+  if (active) {
+    const payload = toRapidResponse(error);
+    finish(active, false, JSON.stringify(payload), payload.errorType, 129);
+  } else {
+    setImmediate(() => process.exit(129));
+  }
+});
+
+process.on('unhandledRejection', (reason, promise) => {
+  const error = new RuntimeError('Runtime.UnhandledPromiseRejection', String((reason as object | null)?.toString?.() ?? reason));
+  // Like the runtime's UnhandledPromiseRejection: the raw reason and promise are logged with it.
+  Object.assign(error, { reason, promise });
+  console.error('Unhandled Promise Rejection', toFormatted(error));
+  if (active) {
+    const payload = toRapidResponse(error);
+    finish(active, false, JSON.stringify(payload), payload.errorType, 128);
+  } else {
+    setImmediate(() => process.exit(128));
+  }
+});
+
+// A dead parent must not leave orphan environments behind.
+process.on('disconnect', () => process.exit(0));
+
+// ------------------------------------------------------------------ init
+
+const initStart = performance.now();
+let handler: Handler | undefined;
+try {
+  handler = await loadHandler(env['LAMBDA_TASK_ROOT'] ?? process.cwd(), env['_HANDLER'] ?? '');
+  flushStdout();
+  flushStderr();
+  send({ t: 'n', ok: true, ms: performance.now() - initStart, rss: process.memoryUsage.rss() });
+} catch (error) {
+  console.error('Uncaught Exception', toFormatted(error));
+  flushStdout();
+  flushStderr();
+  const payload = toRapidResponse(error);
+  send({
+    t: 'n',
+    ok: false,
+    ms: performance.now() - initStart,
+    p: JSON.stringify(payload),
+    et: payload.errorType,
+    rss: process.memoryUsage.rss(),
+  });
+}
+
+const loaded = handler;
+// Listening keeps the runtime alive; after a failed init it waits for the pool to end it.
+process.on('message', (message: ParentMessage) => {
+  if (message.t === 'i' && loaded) invoke(loaded, message);
+});

@@ -1,0 +1,83 @@
+import type { StackModel } from '../cloudformation/types.js';
+import { UnsupportedTemplateError } from '../protocol/errors.js';
+import { validateEventInvokeConfig, type EventInvokeConfig, type EventInvokeConfigInput } from './event-invoke-config.js';
+import { readFunction, type FunctionDefinition } from './function-definition.js';
+import { parseFunctionRef, type FunctionRef } from './function-ref.js';
+import { readPermission, type PermissionStatement } from './permissions.js';
+
+/** The stack's Lambda resources, validated and keyed by function name. */
+export interface LambdaResources {
+  readonly definitions: readonly FunctionDefinition[];
+  readonly permissionsOf: ReadonlyMap<string, PermissionStatement[]>;
+  readonly invokeConfigs: ReadonlyMap<string, EventInvokeConfig>;
+}
+
+const INVOKE_CONFIG_PROPERTIES = new Set(['FunctionName', 'Qualifier', 'MaximumRetryAttempts', 'MaximumEventAgeInSeconds', 'DestinationConfig']);
+
+/** Whether an ARN-style reference names this stack's account and region (a bare name always does). */
+export function refIsInStack(ref: FunctionRef, stack: StackModel): boolean {
+  return (ref.account === undefined || ref.account === stack.env.account) && (ref.region === undefined || ref.region === stack.env.region);
+}
+
+/**
+ * Read every AWS::Lambda::Function, ::Permission and ::EventInvokeConfig,
+ * throwing UnsupportedTemplateError (resource + property) for anything the
+ * local runtime cannot honour.
+ */
+export function readLambdaResources(stack: StackModel, now: number): LambdaResources {
+  const definitions = stack.resourcesOfType('AWS::Lambda::Function').map((r) => readFunction(stack, r));
+  const byName = new Map(definitions.map((d) => [d.config.functionName, d]));
+  const find = (ref: string): FunctionDefinition | undefined => {
+    try {
+      const parsed = parseFunctionRef(ref);
+      const def = byName.get(parsed.name);
+      return def && refIsInStack(parsed, stack) ? def : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  const permissionsOf = new Map<string, PermissionStatement[]>();
+  for (const resource of stack.resourcesOfType('AWS::Lambda::Permission')) {
+    const { functionRef, statement } = readPermission(resource);
+    const def = find(functionRef);
+    if (!def) throw new UnsupportedTemplateError(resource.logicalId, 'Properties.FunctionName', `no function ${functionRef} in the stack`);
+    const qualifier = parseFunctionRef(functionRef).qualifier;
+    if (qualifier !== undefined && qualifier !== '$LATEST') {
+      throw new UnsupportedTemplateError(resource.logicalId, 'Properties.FunctionName', `qualifier ${qualifier}: only $LATEST is supported locally`);
+    }
+    const name = def.config.functionName;
+    permissionsOf.set(name, [...(permissionsOf.get(name) ?? []), statement]);
+  }
+
+  const invokeConfigs = new Map<string, EventInvokeConfig>();
+  for (const resource of stack.resourcesOfType('AWS::Lambda::EventInvokeConfig')) {
+    const id = resource.logicalId;
+    const p = resource.properties;
+    for (const key of Object.keys(p)) {
+      if (!INVOKE_CONFIG_PROPERTIES.has(key)) throw new UnsupportedTemplateError(id, `Properties.${key}`, 'unknown AWS::Lambda::EventInvokeConfig property');
+    }
+    if (p['Qualifier'] !== '$LATEST') {
+      throw new UnsupportedTemplateError(id, 'Properties.Qualifier', `${String(p['Qualifier'])}: only $LATEST is supported locally (no versions or aliases)`);
+    }
+    const def = typeof p['FunctionName'] === 'string' ? find(p['FunctionName']) : undefined;
+    if (!def) throw new UnsupportedTemplateError(id, 'Properties.FunctionName', `no function ${String(p['FunctionName'])} in the stack`);
+    try {
+      invokeConfigs.set(
+        def.config.functionName,
+        validateEventInvokeConfig(p as EventInvokeConfigInput, def.config.functionArn, (arn) => find(arn) !== undefined, now),
+      );
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new UnsupportedTemplateError(id, `Properties.${propertyNamed(message)}`, message);
+    }
+  }
+  return { definitions, permissionsOf, invokeConfigs };
+}
+
+/** The template property an EventInvokeConfig validation message is about. */
+function propertyNamed(message: string): string {
+  if (message.includes('maximumRetryAttempts')) return 'MaximumRetryAttempts';
+  if (message.includes('maximumEventAgeInSeconds')) return 'MaximumEventAgeInSeconds';
+  return 'DestinationConfig';
+}

@@ -1,0 +1,280 @@
+import type { JsonService } from '../protocol/json.js';
+import { AwsError } from '../protocol/errors.js';
+import { compileFilterPattern } from './filter-pattern.js';
+import { VALID_RETENTION_DAYS, type LogStore, type StoredLogEvent } from './store.js';
+
+/** The CloudWatch Logs API (awsJson 1.1, `Logs_20140328.<Operation>`) over a LogStore. */
+export function logsApi(store: LogStore): JsonService {
+  return {
+    targetPrefix: 'Logs_20140328',
+    version: '1.1',
+    operations: {
+      CreateLogGroup: (input) => {
+        const name = requiredName(input, 'logGroupName');
+        if (input.kmsKeyId !== undefined) {
+          throw new AwsError('InvalidParameterException', 'The local runtime does not emulate KMS encryption of log groups.');
+        }
+        store.createLogGroup(name);
+        return {};
+      },
+      CreateLogStream: (input) => {
+        store.createLogStream(requiredName(input, 'logGroupName'), requiredName(input, 'logStreamName'));
+        return {};
+      },
+      PutRetentionPolicy: (input) => {
+        const days = input.retentionInDays;
+        if (typeof days !== 'number' || !VALID_RETENTION_DAYS.includes(days)) {
+          throw new AwsError('InvalidParameterException', `1 validation error detected: Value '${String(days)}' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: [${VALID_RETENTION_DAYS.join(', ')}]`);
+        }
+        store.putRetentionPolicy(requiredName(input, 'logGroupName'), days);
+        return {};
+      },
+      DeleteRetentionPolicy: (input) => {
+        store.putRetentionPolicy(requiredName(input, 'logGroupName'), undefined);
+        return {};
+      },
+      PutLogEvents: (input) => putLogEvents(store, input),
+      DescribeLogGroups: (input) => describeLogGroups(store, input),
+      DescribeLogStreams: (input) => describeLogStreams(store, input),
+      GetLogEvents: (input) => getLogEvents(store, input),
+      FilterLogEvents: (input) => filterLogEvents(store, input),
+    },
+  };
+}
+
+const DAY_MS = 86_400_000;
+
+function putLogEvents(store: LogStore, input: Record<string, unknown>): unknown {
+  const group = requiredName(input, 'logGroupName');
+  const stream = requiredName(input, 'logStreamName');
+  const raw = input.logEvents;
+  if (!Array.isArray(raw) || raw.length === 0) {
+    throw new AwsError('InvalidParameterException', 'At least one log event must be provided.');
+  }
+  if (raw.length > 10_000) throw new AwsError('InvalidParameterException', 'Log event batch cannot contain more than 10000 events.');
+  const events = raw.map((e: unknown) => {
+    const { timestamp, message } = (e ?? {}) as { timestamp?: unknown; message?: unknown };
+    if (typeof timestamp !== 'number' || typeof message !== 'string' || message === '') {
+      throw new AwsError('InvalidParameterException', 'Each log event needs a timestamp and a non-empty message.');
+    }
+    return { timestamp, message };
+  });
+  for (let i = 1; i < events.length; i++) {
+    if (events[i]!.timestamp < events[i - 1]!.timestamp) {
+      throw new AwsError('InvalidParameterException', 'Log events in a single PutLogEvents request must be in chronological order.');
+    }
+  }
+  // AWS keeps the batch but drops events too far in the past or future and says which.
+  const now = Date.now();
+  const tooOldEnd = events.findIndex((e) => e.timestamp >= now - 14 * DAY_MS);
+  const tooNewStart = events.findIndex((e) => e.timestamp > now + 2 * 3_600_000);
+  const first = tooOldEnd < 0 ? events.length : tooOldEnd;
+  const last = tooNewStart < 0 ? events.length : tooNewStart;
+  const accepted = events.slice(first, Math.max(first, last));
+  const nextSequenceToken = store.putLogEventsStrict(group, stream, accepted);
+  const rejected = {
+    ...(first > 0 ? { tooOldLogEventEndIndex: first } : {}),
+    ...(tooNewStart >= 0 ? { tooNewLogEventStartIndex: tooNewStart } : {}),
+  };
+  return { nextSequenceToken, ...(Object.keys(rejected).length > 0 ? { rejectedLogEventsInfo: rejected } : {}) };
+}
+
+function describeLogGroups(store: LogStore, input: Record<string, unknown>): unknown {
+  const limit = optionalInt(input, 'limit', 1, 50) ?? 50;
+  const prefix = optionalString(input, 'logGroupNamePrefix');
+  const pattern = optionalString(input, 'logGroupNamePattern');
+  if (prefix !== undefined && pattern !== undefined) {
+    throw new AwsError('InvalidParameterException', 'LogGroupNamePrefix and LogGroupNamePattern are mutually exclusive parameters.');
+  }
+  const after = decodeToken(input.nextToken);
+  const groups = store
+    .describeLogGroups()
+    .filter((g) => (prefix === undefined || g.logGroupName.startsWith(prefix)) && (pattern === undefined || g.logGroupName.toLowerCase().includes(pattern.toLowerCase())))
+    .filter((g) => after === undefined || g.logGroupName > after);
+  const page = groups.slice(0, limit);
+  return {
+    logGroups: page,
+    ...(groups.length > limit ? { nextToken: encodeToken(page[page.length - 1]!.logGroupName) } : {}),
+  };
+}
+
+function describeLogStreams(store: LogStore, input: Record<string, unknown>): unknown {
+  const group = groupName(store, input);
+  const limit = optionalInt(input, 'limit', 1, 50) ?? 50;
+  const prefix = optionalString(input, 'logStreamNamePrefix');
+  const orderBy = optionalString(input, 'orderBy') ?? 'LogStreamName';
+  if (orderBy !== 'LogStreamName' && orderBy !== 'LastEventTime') {
+    throw new AwsError('InvalidParameterException', `1 validation error detected: Value '${orderBy}' at 'orderBy' failed to satisfy constraint: Member must satisfy enum value set: [LastEventTime, LogStreamName]`);
+  }
+  if (orderBy === 'LastEventTime' && prefix !== undefined) {
+    throw new AwsError('InvalidParameterException', 'Cannot order by LastEventTime with a logStreamNamePrefix.');
+  }
+  const descending = input.descending === true;
+  let streams = store.describeLogStreams(group).filter((s) => prefix === undefined || s.logStreamName.startsWith(prefix));
+  if (orderBy === 'LastEventTime') {
+    streams = streams.sort((a, b) => (a.lastEventTimestamp ?? 0) - (b.lastEventTimestamp ?? 0) || (a.logStreamName < b.logStreamName ? -1 : 1));
+  }
+  if (descending) streams = streams.reverse();
+  const offset = Number(decodeToken(input.nextToken) ?? 0);
+  if (!Number.isInteger(offset) || offset < 0) throw new AwsError('InvalidParameterException', 'The specified nextToken is invalid.');
+  const page = streams.slice(offset, offset + limit);
+  return {
+    logStreams: page,
+    ...(offset + limit < streams.length ? { nextToken: encodeToken(String(offset + limit)) } : {}),
+  };
+}
+
+function getLogEvents(store: LogStore, input: Record<string, unknown>): unknown {
+  const group = groupName(store, input);
+  const stream = requiredName(input, 'logStreamName');
+  const limit = optionalInt(input, 'limit', 1, 10_000) ?? 10_000;
+  const startTime = optionalInt(input, 'startTime', 0, Number.MAX_SAFE_INTEGER);
+  const endTime = optionalInt(input, 'endTime', 0, Number.MAX_SAFE_INTEGER);
+  const events = store
+    .streamEvents(group, stream)
+    .filter((e) => (startTime === undefined || e.timestamp >= startTime) && (endTime === undefined || e.timestamp < endTime));
+  let from: number;
+  let to: number;
+  const token = input.nextToken;
+  if (token !== undefined && token !== null) {
+    const match = typeof token === 'string' ? /^([fb])\/(\d{56})\/s$/.exec(token) : null;
+    if (!match) throw new AwsError('InvalidParameterException', 'The specified nextToken is invalid.');
+    const boundary = match[2]!;
+    const index = events.findIndex((e) => e.eventId >= boundary);
+    const at = index < 0 ? events.length : index;
+    if (match[1] === 'f') {
+      from = at;
+      to = Math.min(events.length, at + limit);
+    } else {
+      from = Math.max(0, at - limit);
+      to = at;
+    }
+    if (from === to) return { events: [], nextForwardToken: match[1] === 'f' ? token : `f/${boundary}/s`, nextBackwardToken: match[1] === 'b' ? token : `b/${boundary}/s` };
+  } else if (input.startFromHead === true) {
+    from = 0;
+    to = Math.min(events.length, limit);
+  } else {
+    to = events.length;
+    from = Math.max(0, to - limit);
+  }
+  const page = events.slice(from, to);
+  const forward = page.length > 0 ? increment(page[page.length - 1]!.eventId) : '0'.repeat(56);
+  const backward = page.length > 0 ? page[0]!.eventId : '0'.repeat(56);
+  return {
+    events: page.map((e) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: e.ingestionTime })),
+    nextForwardToken: `f/${forward}/s`,
+    nextBackwardToken: `b/${backward}/s`,
+  };
+}
+
+function filterLogEvents(store: LogStore, input: Record<string, unknown>): unknown {
+  const group = groupName(store, input);
+  const limit = optionalInt(input, 'limit', 1, 10_000) ?? 10_000;
+  const startTime = optionalInt(input, 'startTime', 0, Number.MAX_SAFE_INTEGER);
+  const endTime = optionalInt(input, 'endTime', 0, Number.MAX_SAFE_INTEGER);
+  const names = input.logStreamNames;
+  const prefix = optionalString(input, 'logStreamNamePrefix');
+  if (names !== undefined && prefix !== undefined) {
+    throw new AwsError('InvalidParameterException', 'logStreamNames and logStreamNamePrefix are mutually exclusive parameters.');
+  }
+  if (names !== undefined && (!Array.isArray(names) || names.length === 0 || names.length > 100 || names.some((n) => typeof n !== 'string'))) {
+    throw new AwsError('InvalidParameterException', 'logStreamNames must be a list of 1 to 100 log stream names.');
+  }
+  const filterPattern = input.filterPattern;
+  if (filterPattern !== undefined && typeof filterPattern !== 'string') throw new AwsError('InvalidParameterException', 'Invalid filter pattern');
+  const matches = compileFilterPattern(filterPattern);
+  const streams = new Set(
+    store
+      .describeLogStreams(group)
+      .map((s) => s.logStreamName)
+      .filter((n) => (names === undefined || (names as string[]).includes(n)) && (prefix === undefined || n.startsWith(prefix))),
+  );
+  const after = decodeToken(input.nextToken);
+  if (after !== undefined && !/^\d{56}$/.test(after)) throw new AwsError('InvalidParameterException', 'The specified nextToken is invalid.');
+  const found: StoredLogEvent[] = [];
+  let more = false;
+  for (const event of store.groupEvents(group, streams)) {
+    if (after !== undefined && event.eventId <= after) continue;
+    if (startTime !== undefined && event.timestamp < startTime) continue;
+    if (endTime !== undefined && event.timestamp > endTime) continue;
+    if (!matches(event.message)) continue;
+    if (found.length === limit) {
+      more = true;
+      break;
+    }
+    found.push(event);
+  }
+  return {
+    events: found.map((e) => ({
+      logStreamName: e.logStreamName,
+      timestamp: e.timestamp,
+      message: e.message,
+      ingestionTime: e.ingestionTime,
+      eventId: e.eventId,
+    })),
+    // No longer filled in by AWS since 2020.
+    searchedLogStreams: [],
+    ...(more ? { nextToken: encodeToken(found[found.length - 1]!.eventId) } : {}),
+  };
+}
+
+/** The group named by `logGroupName` or `logGroupIdentifier` (name or ARN); exactly one is required. */
+function groupName(store: LogStore, input: Record<string, unknown>): string {
+  const name = optionalString(input, 'logGroupName');
+  const identifier = optionalString(input, 'logGroupIdentifier');
+  if (name !== undefined && identifier !== undefined) {
+    throw new AwsError('InvalidParameterException', 'LogGroup name and LogGroup ARN are mutually exclusive parameters.');
+  }
+  if (name !== undefined) return name;
+  if (identifier === undefined) {
+    throw new AwsError('InvalidParameterException', 'Either logGroupName or logGroupIdentifier must be provided.');
+  }
+  const arn = /^arn:[^:]+:logs:([^:]*):([^:]*):log-group:(.+?)(?::\*)?$/.exec(identifier);
+  if (!arn) return identifier;
+  if (arn[1] !== store.region || arn[2] !== store.account) {
+    throw new AwsError('ResourceNotFoundException', 'The specified log group does not exist.');
+  }
+  return arn[3]!;
+}
+
+function requiredName(input: Record<string, unknown>, key: string): string {
+  const value = input[key];
+  if (typeof value !== 'string' || value === '') {
+    throw new AwsError('InvalidParameterException', `1 validation error detected: Value null at '${key}' failed to satisfy constraint: Member must not be null`);
+  }
+  return value;
+}
+
+function optionalString(input: Record<string, unknown>, key: string): string | undefined {
+  const value = input[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new AwsError('InvalidParameterException', `${key} must be a string`);
+  return value;
+}
+
+function optionalInt(input: Record<string, unknown>, key: string, min: number, max: number): number | undefined {
+  const value = input[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new AwsError(
+      'InvalidParameterException',
+      `1 validation error detected: Value '${String(value)}' at '${key}' failed to satisfy constraint: Member must have value ${value as number < min ? `greater than or equal to ${min}` : `less than or equal to ${max}`}`,
+    );
+  }
+  return value;
+}
+
+function encodeToken(position: string): string {
+  return Buffer.from(`local:${position}`, 'utf8').toString('base64');
+}
+
+function decodeToken(token: unknown): string | undefined {
+  if (token === undefined || token === null) return undefined;
+  const text = typeof token === 'string' ? Buffer.from(token, 'base64').toString('utf8') : '';
+  if (!text.startsWith('local:')) throw new AwsError('InvalidParameterException', 'The specified nextToken is invalid.');
+  return text.slice('local:'.length);
+}
+
+function increment(eventId: string): string {
+  return (BigInt(eventId) + 1n).toString().padStart(56, '0');
+}

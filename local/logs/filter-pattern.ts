@@ -1,0 +1,439 @@
+import { AwsError } from '../protocol/errors.js';
+
+/**
+ * CloudWatch Logs filter patterns, as FilterLogEvents, metric and
+ * subscription filters use them:
+ * - terms: `ERROR Exception` (all), `?ERROR ?WARN` (any), `-DEBUG` (none),
+ *   `"exact phrase"`; case-sensitive substring matches;
+ * - a regular expression between `%` signs: `%ERROR|WARN%` (AWS's subset:
+ *   no parentheses or spaces);
+ * - JSON: `{ $.a.b[0] = "str*" && ($.n >= 5 || $.x IS NULL) }`, also
+ *   `!=`, `IS TRUE`/`IS FALSE`, `NOT EXISTS`, `= %regex%`;
+ * - space-delimited: `[ip, user, ..., status = 4*, bytes > 1000]`.
+ */
+export type FilterPredicate = (message: string) => boolean;
+
+/** Compiles a pattern; an invalid one throws InvalidParameterException as AWS does. */
+export function compileFilterPattern(pattern: string | undefined | null): FilterPredicate {
+  const text = (pattern ?? '').trim();
+  if (text === '') return () => true;
+  if (text.startsWith('{')) {
+    if (!text.endsWith('}')) throw invalid("If a filter pattern starts with '{' it must end with '}'");
+    return compileJson(text.slice(1, -1));
+  }
+  if (text.startsWith('[')) {
+    if (!text.endsWith(']')) throw invalid("If a filter pattern starts with '[' it must end with ']'");
+    return compileDelimited(text.slice(1, -1));
+  }
+  if (text.length > 1 && text.startsWith('%') && text.endsWith('%') && !/\s/.test(text)) {
+    const regex = compileRegex(text.slice(1, -1));
+    return (message) => regex.test(message);
+  }
+  return compileTerms(text);
+}
+
+/** Whether `message` matches `pattern` (compiles each time; prefer compileFilterPattern in loops). */
+export function matchesFilterPattern(pattern: string | undefined, message: string): boolean {
+  return compileFilterPattern(pattern)(message);
+}
+
+function invalid(message = 'Invalid filter pattern'): AwsError {
+  return new AwsError('InvalidParameterException', message);
+}
+
+/** The characters AWS allows in a `%regex%`: no parentheses, no spaces, no multi-byte characters. */
+const REGEX_CHARACTERS = /^[A-Za-z0-9_#=@/;,:\-^$?[\]{}|\\*+.]+$/;
+
+function compileRegex(source: string): RegExp {
+  if (!REGEX_CHARACTERS.test(source)) throw invalid();
+  try {
+    return new RegExp(source);
+  } catch {
+    throw invalid();
+  }
+}
+
+// ---------------------------------------------------------------- terms
+
+const BARE_TERM = /^[^\s"@!$%^&*()=+[\]{}|\\;',<>?~`]+$/;
+
+function compileTerms(text: string): FilterPredicate {
+  const all: string[] = [];
+  const any: string[] = [];
+  const none: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+    if (i >= text.length) break;
+    let bucket = all;
+    if (text[i] === '?') {
+      bucket = any;
+      i++;
+    } else if (text[i] === '-') {
+      bucket = none;
+      i++;
+    }
+    let term: string;
+    if (text[i] === '"') {
+      const end = closingQuote(text, i);
+      if (end < 0) throw invalid();
+      term = unescapeQuoted(text.slice(i + 1, end));
+      i = end + 1;
+      if (i < text.length && !/\s/.test(text[i]!)) throw invalid();
+    } else {
+      const start = i;
+      while (i < text.length && !/\s/.test(text[i]!)) i++;
+      term = text.slice(start, i);
+      if (!BARE_TERM.test(term)) throw invalid(`Invalid character(s) in term '${term}'`);
+    }
+    if (term === '') throw invalid();
+    bucket.push(term);
+  }
+  return (message) =>
+    all.every((t) => message.includes(t)) &&
+    !none.some((t) => message.includes(t)) &&
+    (any.length === 0 || any.some((t) => message.includes(t)));
+}
+
+function closingQuote(text: string, open: number): number {
+  for (let j = open + 1; j < text.length; j++) {
+    if (text[j] === '\\') j++;
+    else if (text[j] === '"') return j;
+  }
+  return -1;
+}
+
+function unescapeQuoted(body: string): string {
+  return body.replace(/\\(.)/g, '$1');
+}
+
+// ---------------------------------------------------------------- values shared by JSON and delimited patterns
+
+type Operator = '=' | '!=' | '<' | '>' | '<=' | '>=';
+
+interface ValueTest {
+  readonly op: Operator;
+  readonly kind: 'string' | 'number' | 'regex';
+  readonly text: string;
+  readonly number?: number;
+  readonly glob?: RegExp;
+  readonly regex?: RegExp;
+}
+
+function makeValueTest(op: Operator, raw: string, quoted: boolean): ValueTest {
+  if (!quoted && raw.length > 1 && raw.startsWith('%') && raw.endsWith('%')) {
+    if (op !== '=' && op !== '!=') throw invalid();
+    return { op, kind: 'regex', text: raw, regex: compileRegex(raw.slice(1, -1)) };
+  }
+  const number = quoted || raw.trim() === '' ? NaN : Number(raw);
+  if (Number.isFinite(number)) return { op, kind: 'number', text: raw, number };
+  if (op !== '=' && op !== '!=') throw invalid();
+  return {
+    op,
+    kind: 'string',
+    text: raw,
+    ...(raw.includes('*') ? { glob: new RegExp(`^${raw.split('*').map(escapeRegex).join('.*')}$`, 's') } : {}),
+  };
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Applies a comparison to a JSON value (or a delimited field's text). */
+function testValue(test: ValueTest, value: unknown): boolean {
+  if (value === undefined || value === null || typeof value === 'object') return false;
+  const asText = String(value);
+  if (test.kind === 'number') {
+    const actual = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+    if (!Number.isFinite(actual)) return test.op === '!=' ? asText !== test.text : false;
+    const expected = test.number!;
+    switch (test.op) {
+      case '=':
+        return actual === expected;
+      case '!=':
+        return actual !== expected;
+      case '<':
+        return actual < expected;
+      case '>':
+        return actual > expected;
+      case '<=':
+        return actual <= expected;
+      case '>=':
+        return actual >= expected;
+    }
+  }
+  const matched = test.kind === 'regex' ? test.regex!.test(asText) : test.glob ? test.glob.test(asText) : asText === test.text;
+  return test.op === '=' ? matched : !matched;
+}
+
+// ---------------------------------------------------------------- JSON patterns
+
+type Token =
+  | { readonly t: 'op'; readonly v: Operator }
+  | { readonly t: 'and' | 'or' | 'lparen' | 'rparen' }
+  | { readonly t: 'word'; readonly v: string }
+  | { readonly t: 'string'; readonly v: string };
+
+function lex(text: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (/\s/.test(c)) {
+      i++;
+    } else if (text.startsWith('&&', i)) {
+      tokens.push({ t: 'and' });
+      i += 2;
+    } else if (text.startsWith('||', i)) {
+      tokens.push({ t: 'or' });
+      i += 2;
+    } else if (c === '(') {
+      tokens.push({ t: 'lparen' });
+      i++;
+    } else if (c === ')') {
+      tokens.push({ t: 'rparen' });
+      i++;
+    } else if (text.startsWith('!=', i) || text.startsWith('<=', i) || text.startsWith('>=', i)) {
+      tokens.push({ t: 'op', v: text.slice(i, i + 2) as Operator });
+      i += 2;
+    } else if (c === '=' || c === '<' || c === '>') {
+      tokens.push({ t: 'op', v: c });
+      i++;
+    } else if (c === '"') {
+      const end = closingQuote(text, i);
+      if (end < 0) throw invalid();
+      tokens.push({ t: 'string', v: unescapeQuoted(text.slice(i + 1, end)) });
+      i = end + 1;
+    } else if (c === '%') {
+      const end = text.indexOf('%', i + 1);
+      if (end < 0) throw invalid();
+      tokens.push({ t: 'word', v: text.slice(i, end + 1) });
+      i = end + 1;
+    } else {
+      const start = i;
+      while (i < text.length && !/[\s()=<>!"]/.test(text[i]!) && !text.startsWith('&&', i) && !text.startsWith('||', i)) i++;
+      if (i === start) throw invalid();
+      tokens.push({ t: 'word', v: text.slice(start, i) });
+    }
+  }
+  return tokens;
+}
+
+type PathStep = string | number;
+type JsonTest = (document: unknown) => boolean;
+
+function compileJson(body: string): FilterPredicate {
+  const tokens = lex(body);
+  let pos = 0;
+  const peek = (): Token | undefined => tokens[pos];
+  const next = (): Token => {
+    const token = tokens[pos++];
+    if (!token) throw invalid();
+    return token;
+  };
+
+  const parseOr = (): JsonTest => {
+    const parts = [parseAnd()];
+    while (peek()?.t === 'or') {
+      pos++;
+      parts.push(parseAnd());
+    }
+    return parts.length === 1 ? parts[0]! : (doc) => parts.some((p) => p(doc));
+  };
+  const parseAnd = (): JsonTest => {
+    const parts = [parseUnary()];
+    while (peek()?.t === 'and') {
+      pos++;
+      parts.push(parseUnary());
+    }
+    return parts.length === 1 ? parts[0]! : (doc) => parts.every((p) => p(doc));
+  };
+  const parseUnary = (): JsonTest => {
+    if (peek()?.t === 'lparen') {
+      pos++;
+      const inner = parseOr();
+      if (next().t !== 'rparen') throw invalid();
+      return inner;
+    }
+    return parseComparison();
+  };
+  const parseComparison = (): JsonTest => {
+    const selectorToken = next();
+    if (selectorToken.t !== 'word') throw invalid();
+    const path = parseSelector(selectorToken.v);
+    const operator = next();
+    if (operator.t === 'word') {
+      const keyword = operator.v.toUpperCase();
+      if (keyword === 'IS') {
+        const what = next();
+        if (what.t !== 'word') throw invalid();
+        switch (what.v.toUpperCase()) {
+          case 'NULL':
+            return (doc) => resolve(doc, path).value === null;
+          case 'TRUE':
+            return (doc) => resolve(doc, path).value === true;
+          case 'FALSE':
+            return (doc) => resolve(doc, path).value === false;
+          default:
+            throw invalid();
+        }
+      }
+      if (keyword === 'NOT') {
+        const what = next();
+        if (what.t !== 'word' || what.v.toUpperCase() !== 'EXISTS') throw invalid();
+        return (doc) => !resolve(doc, path).exists;
+      }
+      throw invalid();
+    }
+    if (operator.t !== 'op') throw invalid();
+    const value = next();
+    if (value.t !== 'word' && value.t !== 'string') throw invalid();
+    const test = makeValueTest(operator.v, value.v, value.t === 'string');
+    return (doc) => testValue(test, resolve(doc, path).value);
+  };
+
+  const root = parseOr();
+  if (pos !== tokens.length) throw invalid();
+  return (message) => {
+    // Most log lines are not JSON; skip the (costly) failed parse for them.
+    const first = message.trimStart()[0];
+    if (first !== '{' && first !== '[') return false;
+    let document: unknown;
+    try {
+      document = JSON.parse(message);
+    } catch {
+      return false;
+    }
+    if (typeof document !== 'object' || document === null) return false;
+    return root(document);
+  };
+}
+
+function parseSelector(text: string): PathStep[] {
+  if (!text.startsWith('$')) throw invalid();
+  const steps: PathStep[] = [];
+  let i = 1;
+  while (i < text.length) {
+    if (text[i] === '.') {
+      const match = /^[^.[\]]+/.exec(text.slice(i + 1));
+      if (!match) throw invalid();
+      steps.push(match[0]);
+      i += 1 + match[0].length;
+    } else if (text[i] === '[') {
+      const match = /^\[(\d+)\]/.exec(text.slice(i));
+      if (!match) throw invalid();
+      steps.push(Number(match[1]));
+      i += match[0].length;
+    } else {
+      throw invalid();
+    }
+  }
+  if (steps.length === 0) throw invalid();
+  return steps;
+}
+
+function resolve(document: unknown, path: readonly PathStep[]): { exists: boolean; value?: unknown } {
+  let current: unknown = document;
+  for (const step of path) {
+    if (typeof step === 'number') {
+      if (!Array.isArray(current) || step >= current.length) return { exists: false };
+      current = current[step];
+    } else {
+      if (typeof current !== 'object' || current === null || Array.isArray(current) || !Object.hasOwn(current, step)) {
+        return { exists: false };
+      }
+      current = (current as Record<string, unknown>)[step];
+    }
+  }
+  return { exists: true, value: current };
+}
+
+// ---------------------------------------------------------------- space-delimited patterns
+
+type FieldTest = { readonly ellipsis: true } | { readonly ellipsis: false; readonly test: (field: string) => boolean };
+
+function compileDelimited(body: string): FilterPredicate {
+  const fields = splitTopLevel(body, ',').map((f) => f.trim());
+  if (fields.length === 0 || fields.some((f) => f === '')) throw invalid();
+  const tests: FieldTest[] = fields.map(compileField);
+  return (message) => matchFields(tests, 0, splitMessage(message), 0);
+}
+
+function compileField(field: string): FieldTest {
+  if (field === '...') return { ellipsis: true };
+  const tokens = lex(field);
+  if (tokens.length === 1 && tokens[0]!.t === 'word') return { ellipsis: false, test: () => true };
+  let pos = 0;
+  // Each condition may name the field first: `status = 4* && status != 404`.
+  const skipName = () => {
+    if (tokens[pos]?.t === 'word' && tokens[pos + 1]?.t === 'op') pos++;
+  };
+  const alternatives: ((f: string) => boolean)[][] = [[]];
+  skipName();
+  for (;;) {
+    const op = tokens[pos++];
+    const value = tokens[pos++];
+    if (op?.t !== 'op' || (value?.t !== 'word' && value?.t !== 'string')) throw invalid();
+    const test = makeValueTest(op.v, value.v, value.t === 'string');
+    alternatives[alternatives.length - 1]!.push((f) => testValue(test, f));
+    if (pos === tokens.length) break;
+    const connective = tokens[pos++]!;
+    if (connective.t === 'or') alternatives.push([]);
+    else if (connective.t !== 'and') throw invalid();
+    skipName();
+  }
+  return { ellipsis: false, test: (f) => alternatives.some((all) => all.every((t) => t(f))) };
+}
+
+function matchFields(tests: readonly FieldTest[], ti: number, fields: readonly string[], fi: number): boolean {
+  if (ti === tests.length) return fi === fields.length;
+  const test = tests[ti]!;
+  if (test.ellipsis) {
+    for (let skip = fi; skip <= fields.length; skip++) if (matchFields(tests, ti + 1, fields, skip)) return true;
+    return false;
+  }
+  return fi < fields.length && test.test(fields[fi]!) && matchFields(tests, ti + 1, fields, fi + 1);
+}
+
+/** Message fields: split on spaces, keeping `"quoted"` and `[bracketed]` runs whole (without the delimiters). */
+function splitMessage(message: string): string[] {
+  const fields: string[] = [];
+  let i = 0;
+  while (i < message.length) {
+    while (i < message.length && /\s/.test(message[i]!)) i++;
+    if (i >= message.length) break;
+    const close = message[i] === '"' ? '"' : message[i] === '[' ? ']' : undefined;
+    if (close) {
+      const end = message.indexOf(close, i + 1);
+      if (end > 0) {
+        fields.push(message.slice(i + 1, end));
+        i = end + 1;
+        continue;
+      }
+    }
+    const start = i;
+    while (i < message.length && !/\s/.test(message[i]!)) i++;
+    fields.push(message.slice(start, i));
+  }
+  return fields;
+}
+
+function splitTopLevel(text: string, separator: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"' && text[i - 1] !== '\\') quoted = !quoted;
+    else if (!quoted && c === '(') depth++;
+    else if (!quoted && c === ')') depth--;
+    else if (!quoted && depth === 0 && c === separator) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}

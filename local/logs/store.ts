@@ -1,0 +1,394 @@
+import type { StackModel } from '../cloudformation/types.js';
+import type { Clock } from '../clock.js';
+import type { LogEvent, LogSink } from '../contracts.js';
+import { AwsError, UnsupportedTemplateError } from '../protocol/errors.js';
+
+/** A log event as CloudWatch Logs stores it. */
+export interface StoredLogEvent {
+  readonly logStreamName: string;
+  readonly timestamp: number;
+  readonly message: string;
+  readonly ingestionTime: number;
+  /** AWS event ids are 56-digit decimal strings, unique per group. */
+  readonly eventId: string;
+}
+
+export interface LogStreamInfo {
+  readonly logStreamName: string;
+  readonly creationTime: number;
+  readonly firstEventTimestamp?: number;
+  readonly lastEventTimestamp?: number;
+  readonly lastIngestionTime?: number;
+  readonly uploadSequenceToken: string;
+  readonly arn: string;
+  /** Deprecated by AWS in 2019 and always reported as zero. */
+  readonly storedBytes: 0;
+}
+
+export interface LogGroupInfo {
+  readonly logGroupName: string;
+  readonly creationTime: number;
+  readonly retentionInDays?: number;
+  readonly metricFilterCount: 0;
+  /** With the `:*` suffix, as DescribeLogGroups' `arn`. */
+  readonly arn: string;
+  /** Without the suffix, as `logGroupArn`. */
+  readonly logGroupArn: string;
+  readonly storedBytes: number;
+  readonly logGroupClass: 'STANDARD';
+}
+
+export type LogListener = (logGroupName: string, logStreamName: string, events: readonly StoredLogEvent[]) => void;
+
+export interface LogStoreOptions {
+  readonly region?: string;
+  readonly account?: string;
+  readonly partition?: string;
+  /** Oldest events of a group are dropped beyond this many. @default 50000 */
+  readonly maxEventsPerGroup?: number;
+  /** Epoch ms for ingestion times and retention. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** The retention values CloudWatch Logs accepts. */
+export const VALID_RETENTION_DAYS: readonly number[] = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+const DAY_MS = 86_400_000;
+/** Template properties that change nothing locally. */
+const HARMLESS_GROUP_PROPERTIES = new Set(['LogGroupName', 'RetentionInDays', 'Tags', 'LogGroupClass', 'DeletionProtectionEnabled']);
+
+class Stream {
+  /** Sorted by timestamp; equal timestamps keep arrival order. */
+  readonly events: StoredLogEvent[] = [];
+  firstEventTimestamp: number | undefined;
+  lastEventTimestamp: number | undefined;
+  lastIngestionTime: number | undefined;
+  uploadSequence = 1;
+  constructor(
+    readonly name: string,
+    readonly creationTime: number,
+  ) {}
+}
+
+class Group {
+  readonly streams = new Map<string, Stream>();
+  /** Every event in arrival order, so the oldest can be dropped first. */
+  readonly arrival: StoredLogEvent[] = [];
+  storedBytes = 0;
+  constructor(
+    readonly name: string,
+    readonly creationTime: number,
+    public retentionInDays: number | undefined,
+  ) {}
+}
+
+/**
+ * CloudWatch Logs' storage: log groups, streams and events. Lambda writes
+ * function output here through `LogSink`; the Logs API and the dashboard
+ * read it back.
+ */
+export class LogStore implements LogSink {
+  static readonly handledTypes: readonly string[] = ['AWS::Logs::LogGroup'];
+
+  /**
+   * A store holding the stack's log groups. Throws UnsupportedTemplateError
+   * for a group property the local runtime cannot honour.
+   */
+  static fromStack(stack: StackModel, deps: { readonly clock?: Clock; readonly maxEventsPerGroup?: number } = {}): LogStore {
+    const store = new LogStore({
+      region: stack.env.region,
+      account: stack.env.account,
+      partition: stack.env.partition,
+      ...(deps.clock ? { now: () => deps.clock!.now() } : {}),
+      ...(deps.maxEventsPerGroup ? { maxEventsPerGroup: deps.maxEventsPerGroup } : {}),
+    });
+    for (const resource of stack.resourcesOfType('AWS::Logs::LogGroup')) {
+      const props = resource.properties;
+      for (const key of Object.keys(props)) {
+        if (!HARMLESS_GROUP_PROPERTIES.has(key)) {
+          throw new UnsupportedTemplateError(resource.logicalId, `Properties.${key}`, `the local runtime does not emulate log group ${key}`);
+        }
+      }
+      if (props.LogGroupClass !== undefined && props.LogGroupClass !== 'STANDARD') {
+        throw new UnsupportedTemplateError(
+          resource.logicalId,
+          'Properties.LogGroupClass',
+          `only STANDARD log groups are emulated, not ${String(props.LogGroupClass)}`,
+        );
+      }
+      const retention = props.RetentionInDays === undefined ? undefined : Number(props.RetentionInDays);
+      if (retention !== undefined && !VALID_RETENTION_DAYS.includes(retention)) {
+        throw new UnsupportedTemplateError(
+          resource.logicalId,
+          'Properties.RetentionInDays',
+          `${String(props.RetentionInDays)} is not a retention CloudWatch Logs accepts (${VALID_RETENTION_DAYS.join(', ')})`,
+        );
+      }
+      const name = typeof props.LogGroupName === 'string' ? props.LogGroupName : resource.ref;
+      store.ensureLogGroup(name, retention);
+    }
+    return store;
+  }
+
+  readonly region: string;
+  readonly account: string;
+  private readonly partition: string;
+  private readonly maxEvents: number;
+  private readonly now: () => number;
+  private readonly groups = new Map<string, Group>();
+  private readonly listeners = new Set<LogListener>();
+  private eventCounter = 0;
+
+  constructor(options: LogStoreOptions = {}) {
+    this.region = options.region ?? 'us-east-1';
+    this.account = options.account ?? '000000000000';
+    this.partition = options.partition ?? 'aws';
+    this.maxEvents = options.maxEventsPerGroup ?? 50_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  ensureLogGroup(logGroupName: string, retentionInDays?: number): void {
+    const existing = this.groups.get(logGroupName);
+    if (existing) {
+      if (retentionInDays !== undefined) existing.retentionInDays = retentionInDays;
+      return;
+    }
+    this.groups.set(logGroupName, new Group(logGroupName, this.now(), retentionInDays));
+  }
+
+  /** CreateLogGroup: fails when the group exists. */
+  createLogGroup(logGroupName: string): void {
+    if (this.groups.has(logGroupName)) {
+      throw new AwsError('ResourceAlreadyExistsException', 'The specified log group already exists');
+    }
+    this.ensureLogGroup(logGroupName);
+  }
+
+  /** CreateLogStream: fails when the group is missing or the stream exists. */
+  createLogStream(logGroupName: string, logStreamName: string): void {
+    const group = this.requireGroup(logGroupName);
+    if (group.streams.has(logStreamName)) {
+      throw new AwsError('ResourceAlreadyExistsException', 'The specified log stream already exists');
+    }
+    group.streams.set(logStreamName, new Stream(logStreamName, this.now()));
+  }
+
+  /** Sets (or with `undefined` removes) a group's retention. */
+  putRetentionPolicy(logGroupName: string, retentionInDays: number | undefined): void {
+    this.requireGroup(logGroupName).retentionInDays = retentionInDays;
+  }
+
+  /**
+   * Append events, creating the group and stream when missing (as the
+   * Lambda service does on a function's first write).
+   */
+  putLogEvents(logGroupName: string, logStreamName: string, events: readonly LogEvent[]): void {
+    this.ensureLogGroup(logGroupName);
+    const group = this.groups.get(logGroupName)!;
+    let stream = group.streams.get(logStreamName);
+    if (!stream) {
+      stream = new Stream(logStreamName, this.now());
+      group.streams.set(logStreamName, stream);
+    }
+    this.append(group, stream, events);
+  }
+
+  /**
+   * PutLogEvents as the API has it: group and stream must exist. Returns the
+   * next sequence token AWS still reports.
+   */
+  putLogEventsStrict(logGroupName: string, logStreamName: string, events: readonly LogEvent[]): string {
+    const group = this.requireGroup(logGroupName);
+    const stream = group.streams.get(logStreamName);
+    if (!stream) throw new AwsError('ResourceNotFoundException', 'The specified log stream does not exist.');
+    this.append(group, stream, events);
+    return sequenceToken(stream.uploadSequence);
+  }
+
+  hasLogGroup(logGroupName: string): boolean {
+    return this.groups.has(logGroupName);
+  }
+
+  logGroupNames(): string[] {
+    return [...this.groups.keys()].sort();
+  }
+
+  /** Groups sorted by name, as DescribeLogGroups lists them. */
+  describeLogGroups(): LogGroupInfo[] {
+    return this.logGroupNames().map((name) => this.groupInfo(this.groups.get(name)!));
+  }
+
+  /** Streams of a group in name order; ResourceNotFoundException when the group is missing. */
+  describeLogStreams(logGroupName: string): LogStreamInfo[] {
+    const group = this.requireGroup(logGroupName);
+    return [...group.streams.values()]
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((s) => this.streamInfo(group, s));
+  }
+
+  /** A stream's events within retention, by timestamp; ResourceNotFoundException when missing. */
+  streamEvents(logGroupName: string, logStreamName: string): readonly StoredLogEvent[] {
+    const group = this.requireGroup(logGroupName);
+    const stream = group.streams.get(logStreamName);
+    if (!stream) throw new AwsError('ResourceNotFoundException', 'The specified log stream does not exist.');
+    return this.retained(group, stream.events);
+  }
+
+  /** The group's events within retention, by timestamp then arrival. */
+  groupEvents(logGroupName: string, streamNames?: ReadonlySet<string>): StoredLogEvent[] {
+    const group = this.requireGroup(logGroupName);
+    const all: StoredLogEvent[] = [];
+    for (const stream of group.streams.values()) {
+      if (streamNames && !streamNames.has(stream.name)) continue;
+      all.push(...this.retained(group, stream.events));
+    }
+    return all.sort((a, b) => a.timestamp - b.timestamp || compareIds(a.eventId, b.eventId));
+  }
+
+  /** The last `count` events of a group across its streams, oldest first (for the dashboard). */
+  tail(logGroupName: string, count: number): StoredLogEvent[] {
+    const group = this.groups.get(logGroupName);
+    if (!group) return [];
+    const cutoff = this.retentionCutoff(group);
+    const recent = group.arrival.filter((e) => e.timestamp >= cutoff).slice(-count);
+    return recent.sort((a, b) => a.timestamp - b.timestamp || compareIds(a.eventId, b.eventId));
+  }
+
+  /** Called with each appended batch; returns the unsubscribe function. */
+  subscribe(listener: LogListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The group's ARN without the `:*` suffix (`logGroupArn` in DescribeLogGroups). */
+  logGroupArn(logGroupName: string): string {
+    return `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:${logGroupName}`;
+  }
+
+  private requireGroup(logGroupName: string): Group {
+    const group = this.groups.get(logGroupName);
+    if (!group) throw new AwsError('ResourceNotFoundException', 'The specified log group does not exist.');
+    return group;
+  }
+
+  private append(group: Group, stream: Stream, events: readonly LogEvent[]): void {
+    if (events.length === 0) return;
+    const ingestionTime = this.now();
+    const stored: StoredLogEvent[] = events.map((e) => ({
+      logStreamName: stream.name,
+      timestamp: e.timestamp,
+      message: e.message,
+      ingestionTime,
+      eventId: this.nextEventId(e.timestamp),
+    }));
+    for (const event of stored) {
+      insertSorted(stream.events, event);
+      group.arrival.push(event);
+      group.storedBytes += Buffer.byteLength(event.message, 'utf8') + 26;
+      stream.firstEventTimestamp = Math.min(stream.firstEventTimestamp ?? Infinity, event.timestamp);
+      stream.lastEventTimestamp = Math.max(stream.lastEventTimestamp ?? -Infinity, event.timestamp);
+    }
+    stream.lastIngestionTime = ingestionTime;
+    stream.uploadSequence += 1;
+    this.enforceCap(group);
+    for (const listener of this.listeners) {
+      try {
+        listener(group.name, stream.name, stored);
+      } catch {
+        // A broken viewer must not lose the write for everyone else.
+      }
+    }
+  }
+
+  private enforceCap(group: Group): void {
+    if (group.arrival.length <= this.maxEvents) return;
+    // Drop a tenth at once so appends stay amortised O(1) at the cap.
+    const excess = group.arrival.length - this.maxEvents + Math.floor(this.maxEvents / 10);
+    const dropped = group.arrival.splice(0, Math.min(excess, group.arrival.length));
+    const byStream = new Map<string, Set<StoredLogEvent>>();
+    for (const event of dropped) {
+      group.storedBytes -= Buffer.byteLength(event.message, 'utf8') + 26;
+      let set = byStream.get(event.logStreamName);
+      if (!set) byStream.set(event.logStreamName, (set = new Set()));
+      set.add(event);
+    }
+    for (const [name, set] of byStream) {
+      const stream = group.streams.get(name);
+      if (!stream) continue;
+      const kept = stream.events.filter((e) => !set.has(e));
+      stream.events.length = 0;
+      stream.events.push(...kept);
+    }
+  }
+
+  private retentionCutoff(group: Group): number {
+    return group.retentionInDays === undefined ? -Infinity : this.now() - group.retentionInDays * DAY_MS;
+  }
+
+  private retained(group: Group, events: readonly StoredLogEvent[]): StoredLogEvent[] {
+    const cutoff = this.retentionCutoff(group);
+    return cutoff === -Infinity ? [...events] : events.filter((e) => e.timestamp >= cutoff);
+  }
+
+  private nextEventId(timestamp: number): string {
+    // AWS ids are 56 decimal digits; ours sort by timestamp then arrival.
+    this.eventCounter += 1;
+    const ts = String(Math.max(0, Math.trunc(timestamp))).padStart(16, '0');
+    return `${ts}${String(this.eventCounter).padStart(40, '0')}`;
+  }
+
+  private groupInfo(group: Group): LogGroupInfo {
+    const logGroupArn = this.logGroupArn(group.name);
+    return {
+      logGroupName: group.name,
+      creationTime: group.creationTime,
+      ...(group.retentionInDays === undefined ? {} : { retentionInDays: group.retentionInDays }),
+      metricFilterCount: 0,
+      arn: `${logGroupArn}:*`,
+      logGroupArn,
+      storedBytes: Math.max(0, group.storedBytes),
+      logGroupClass: 'STANDARD',
+    };
+  }
+
+  private streamInfo(group: Group, stream: Stream): LogStreamInfo {
+    return {
+      logStreamName: stream.name,
+      creationTime: stream.creationTime,
+      ...(stream.firstEventTimestamp === undefined ? {} : { firstEventTimestamp: stream.firstEventTimestamp }),
+      ...(stream.lastEventTimestamp === undefined ? {} : { lastEventTimestamp: stream.lastEventTimestamp }),
+      ...(stream.lastIngestionTime === undefined ? {} : { lastIngestionTime: stream.lastIngestionTime }),
+      uploadSequenceToken: sequenceToken(stream.uploadSequence),
+      arn: `${this.logGroupArn(group.name)}:log-stream:${stream.name}`,
+      storedBytes: 0,
+    };
+  }
+}
+
+function insertSorted(events: StoredLogEvent[], event: StoredLogEvent): void {
+  // Writers append in order almost always; only search when they do not.
+  const last = events[events.length - 1];
+  if (!last || last.timestamp <= event.timestamp) {
+    events.push(event);
+    return;
+  }
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (events[mid]!.timestamp <= event.timestamp) lo = mid + 1;
+    else hi = mid;
+  }
+  events.splice(lo, 0, event);
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function sequenceToken(sequence: number): string {
+  // Shaped like AWS's opaque 56-digit tokens.
+  return `49${String(sequence).padStart(54, '0')}`;
+}

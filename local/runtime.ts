@@ -1,0 +1,168 @@
+import { FrontDoor } from './server.js';
+import { createClock } from './clock.js';
+import { TraceLog, formatTrace } from './tracing.js';
+import type { Sinks } from './contracts.js';
+import type { StackModel } from './cloudformation/types.js';
+import { synthesizeApp } from './cloudformation/assembly.js';
+import { loadStack } from './cloudformation/model.js';
+import { inertResourceTypes } from './cloudformation/inert.js';
+import { cloudFormationApi } from './cloudformation/api.js';
+import { CloudFormationService } from './cloudformation/service.js';
+import { LambdaService } from './lambda/service.js';
+import { lambdaApi } from './lambda/api.js';
+import { EventBridgeService } from './eventbridge/service.js';
+import { eventBridgeApi } from './eventbridge/api.js';
+import { matchesPattern } from './eventbridge/pattern.js';
+import { SnsService } from './sns/service.js';
+import { snsApi, snsServiceEndpoint } from './sns/api.js';
+import { SqsService } from './sqs/service.js';
+import { sqsApi } from './sqs/api.js';
+import { LogStore } from './logs/store.js';
+import { logsApi } from './logs/api.js';
+import { ApiGatewayService } from './apigateway/service.js';
+import { apiGatewayHandler } from './apigateway/api.js';
+import { awsApiHandler } from './aws-api.js';
+import { localRoutes } from './local-routes.js';
+import { AwsError } from './protocol/errors.js';
+import { jsonResponse, type HttpRequest, type HttpResponse } from './protocol/http.js';
+
+export interface RuntimeOptions {
+  /** The CDK project to synthesize (its cdk.json). */
+  readonly projectDir: string;
+  /** Serve this cloud assembly instead of synthesizing. */
+  readonly assembly?: string;
+  /** CDK context for synthesis, as `cdk -c`. */
+  readonly context?: Readonly<Record<string, string>>;
+  /** @default 3000 (0 picks a free port) */
+  readonly port?: number;
+  /** @default 127.0.0.1 */
+  readonly host?: string;
+  /** @default 1/60 */
+  readonly timeScale?: number;
+  /** Where progress, function output and hops are printed. @default nothing */
+  readonly print?: (line: string) => void;
+  /** ANSI colours in printed lines. @default false */
+  readonly colour?: boolean;
+  /** Cap on concurrent execution environments per function without reserved concurrency. @default 10 */
+  readonly maxConcurrency?: number;
+}
+
+export interface LocalRuntime {
+  /** `http://host:port` of the front door. */
+  readonly endpoint: string;
+  readonly stack: StackModel;
+  readonly traces: TraceLog;
+  readonly services: {
+    readonly lambda: LambdaService;
+    readonly events: EventBridgeService;
+    readonly sns: SnsService;
+    readonly sqs: SqsService;
+    readonly logs: LogStore;
+    readonly apigateway: ApiGatewayService;
+  };
+  stop(): Promise<void>;
+}
+
+/**
+ * Synthesize (or read) the cloud assembly, build every service from the
+ * stack, wire them together and serve them on one port.
+ */
+export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntime> {
+  const print = options.print ?? (() => {});
+  const host = options.host ?? '127.0.0.1';
+  const clock = createClock(options.timeScale);
+  const traces = new TraceLog();
+  const door = new FrontDoor((error) => print(`internal error: ${(error as Error)?.stack ?? String(error)}`));
+
+  // Listen first: the outputs need the real port (0 picks a free one).
+  const address = await door.listen(options.port ?? 3000, host);
+  const endpoint = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  door.use([async () => jsonResponse(503, { status: 'starting', message: 'The local runtime is still starting' })]);
+  let services: LocalRuntime['services'] | undefined;
+  try {
+    const assemblyDir =
+      options.assembly ??
+      (print('Synthesizing the CDK app...'),
+      await synthesizeApp({
+        projectDir: options.projectDir,
+        context: { ...(options.context ?? {}) },
+        onWarning: (message) => print(`warning: ${message}`),
+      }));
+    const stack = loadStack(assemblyDir, { localEndpoint: endpoint });
+
+    // Services reach each other through `sinks`, filled in once all exist.
+    const sinks = {} as { -readonly [K in keyof Sinks]: Sinks[K] };
+    const logs = LogStore.fromStack(stack);
+    const sqs = SqsService.fromStack(stack, { clock, tracer: traces });
+    const lambda = LambdaService.fromStack(stack, {
+      sinks,
+      logs,
+      clock,
+      tracer: traces,
+      ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
+      onOutput: (fn, line) => print(functionLine(fn, line, options.colour ?? false)),
+    });
+    const events = EventBridgeService.fromStack(stack, { sinks, clock, tracer: traces, logs });
+    const sns = SnsService.fromStack(stack, { sinks, matcher: matchesPattern, clock, tracer: traces });
+    const snsEndpoint = snsServiceEndpoint(sns);
+    const apigateway = ApiGatewayService.fromStack(stack, {
+      sinks,
+      logs,
+      clock,
+      tracer: traces,
+      callAwsService: (service: string, req: HttpRequest): Promise<HttpResponse> => {
+        if (service === 'sns') return snsEndpoint(req);
+        throw new AwsError('UnknownService', `The local runtime has no ${service} endpoint for API Gateway`, 500);
+      },
+    });
+    Object.assign(sinks, { lambda, events, sns, sqs });
+    services = { lambda, events, sns, sqs, logs, apigateway };
+
+    const handled = new Set([
+      ...CloudFormationService.handledTypes,
+      ...LogStore.handledTypes,
+      ...SqsService.handledTypes,
+      ...LambdaService.handledTypes,
+      ...EventBridgeService.handledTypes,
+      ...SnsService.handledTypes,
+      ...ApiGatewayService.handledTypes,
+    ]);
+    const inert = inertResourceTypes(stack, handled);
+    if (inert.size > 0) {
+      print('Not emulated (no local behaviour):');
+      for (const [type, ids] of inert) print(`  ${type}: ${ids.join(', ')}`);
+    }
+
+    door.use([
+      localRoutes({ stack, traces, logs }),
+      lambdaApi(lambda),
+      awsApiHandler({
+        json: [eventBridgeApi(events), logsApi(logs), sqsApi(sqs)],
+        query: [snsApi(sns), cloudFormationApi(stack)],
+      }),
+      apiGatewayHandler(apigateway),
+    ]);
+    traces.subscribe((event) => print(formatTrace(event, options.colour ?? false)));
+
+    const built = services;
+    return {
+      endpoint,
+      stack,
+      traces,
+      services: built,
+      async stop() {
+        await door.close();
+        await built.lambda.dispose();
+      },
+    };
+  } catch (error) {
+    await services?.lambda.dispose().catch(() => {});
+    await door.close();
+    throw error;
+  }
+}
+
+function functionLine(functionName: string, line: string, colour: boolean): string {
+  const prefix = `[${functionName}]`;
+  return colour ? `\x1b[36m${prefix}\x1b[0m ${line}` : `${prefix} ${line}`;
+}

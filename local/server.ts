@@ -1,0 +1,101 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { jsonResponse, type HttpHandler, type HttpRequest, type HttpResponse } from './protocol/http.js';
+
+/** Larger than any AWS API accepts (API Gateway: 10 MB), so the service decides what is too large. */
+const MAX_BODY_BYTES = 12 * 1024 * 1024;
+
+/**
+ * The runtime's single port. Each handler answers the requests that are its
+ * own and returns `undefined` for the rest; the first answer wins. A handler
+ * that throws gets a 500 for that request only.
+ */
+export class FrontDoor {
+  private handlers: HttpHandler[] = [];
+  private readonly server: Server;
+
+  constructor(private readonly onError: (error: unknown) => void = () => {}) {
+    this.server = createServer((req, res) => void this.serve(req, res));
+    // Malformed HTTP (bad request line, oversized headers) is answered by
+    // Node itself; keep the socket from taking the process down.
+    this.server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+      if (socket.writable && !socket.destroyed) {
+        const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+        socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      } else {
+        socket.destroy();
+      }
+    });
+    this.server.keepAliveTimeout = 5_000;
+  }
+
+  /** Replace the handler chain (the runtime installs it once the stack is loaded). */
+  use(handlers: HttpHandler[]): void {
+    this.handlers = handlers;
+  }
+
+  listen(port: number, host: string): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      this.server.once('error', onError);
+      this.server.listen(port, host, () => {
+        this.server.off('error', onError);
+        resolve(this.server.address() as AddressInfo);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let response: HttpResponse;
+    try {
+      const request = await toHttpRequest(req);
+      if (typeof request === 'number') {
+        response = jsonResponse(request, { message: request === 413 ? 'Request Too Long' : 'Bad Request' });
+      } else {
+        response = (await this.dispatch(request)) ?? jsonResponse(404, { message: 'Not Found' });
+      }
+    } catch (error) {
+      this.onError(error);
+      response = jsonResponse(500, { message: 'Internal server error' });
+    }
+    if (res.headersSent || res.destroyed) return;
+    const body = typeof response.body === 'string' ? Buffer.from(response.body, 'utf8') : response.body;
+    res.writeHead(response.statusCode, { ...response.headers, 'content-length': String(body.length) });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  private async dispatch(request: HttpRequest): Promise<HttpResponse | undefined> {
+    for (const handler of this.handlers) {
+      const response = await handler(request);
+      if (response) return response;
+    }
+    return undefined;
+  }
+}
+
+async function toHttpRequest(req: IncomingMessage): Promise<HttpRequest | number> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return 413;
+    chunks.push(chunk);
+  }
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return {
+    method: req.method ?? 'GET',
+    path: q < 0 ? url : url.slice(0, q),
+    rawQuery: q < 0 ? '' : url.slice(q + 1),
+    headers: req.headers,
+    body: Buffer.concat(chunks),
+    sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+  };
+}

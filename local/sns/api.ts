@@ -1,0 +1,169 @@
+import type { HttpRequest, HttpResponse } from '../protocol/http.js';
+import { headerValue } from '../protocol/http.js';
+import { AwsError } from '../protocol/errors.js';
+import { handleQuery, indexedStructures, parseForm, type QueryParams, type QueryService, type XmlValue } from '../protocol/query.js';
+import type { MessageAttributeInput } from './message.js';
+import type { PublishRequest, SnsService } from './service.js';
+
+/**
+ * Give a result a JSON form that differs from its XML form. SNS's JSON
+ * output (what API Gateway integrations get with `Accept: application/json`)
+ * spells out absent members as `null`, e.g. `"SequenceNumber":null`, while
+ * its XML leaves them out. `toXml` walks own enumerable keys and
+ * `JSON.stringify` calls `toJSON`, so a hidden `toJSON` serves both.
+ */
+function withJsonNulls<T extends Record<string, XmlValue>>(result: T, nullKeys: readonly string[]): T {
+  const json = { ...result, ...Object.fromEntries(nullKeys.filter((k) => result[k] === undefined).map((k) => [k, null])) };
+  Object.defineProperty(result, 'toJSON', { value: () => json, enumerable: false });
+  return result;
+}
+
+/**
+ * A map as the Query protocol writes it: repeated `<entry><key/><value/></entry>`.
+ * `toXml` cannot repeat an element name, but XML allows whitespace before
+ * the `>` of a tag (`<entry >`, `</entry >`), so each entry gets a distinct
+ * key that still parses as `entry`. JSON gets a plain object.
+ */
+function xmlMap(map: Readonly<Record<string, string>>): XmlValue {
+  const entries: Record<string, XmlValue> = {};
+  Object.entries(map).forEach(([key, value], i) => {
+    entries[`entry${' '.repeat(i)}`] = { key, value };
+  });
+  Object.defineProperty(entries, 'toJSON', { value: () => ({ ...map }), enumerable: false });
+  return entries;
+}
+
+function required(params: QueryParams, name: string): string {
+  const value = params.get(name);
+  if (value === undefined) {
+    const member = name.charAt(0).toLowerCase() + name.slice(1);
+    throw new AwsError('ValidationError', `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`, 400);
+  }
+  return value;
+}
+
+/** `MessageAttributes.entry.N.Name` / `.Value.DataType|StringValue|BinaryValue` as a map. */
+export function parseMessageAttributes(params: QueryParams): Record<string, MessageAttributeInput> {
+  const out: Record<string, MessageAttributeInput> = {};
+  for (const entry of indexedStructures(params, 'MessageAttributes', 'entry')) {
+    const name = entry.get('Name');
+    if (name === undefined) {
+      throw new AwsError('ValidationError', "1 validation error detected: Value null at 'messageAttributes' failed to satisfy constraint: Map keys must not be null", 400);
+    }
+    const dataType = entry.get('Value.DataType');
+    const stringValue = entry.get('Value.StringValue');
+    const binaryValue = entry.get('Value.BinaryValue');
+    out[name] = {
+      ...(dataType === undefined ? {} : { DataType: dataType }),
+      ...(stringValue === undefined ? {} : { StringValue: stringValue }),
+      ...(binaryValue === undefined ? {} : { BinaryValue: new Uint8Array(Buffer.from(binaryValue, 'base64')) }),
+    };
+  }
+  return out;
+}
+
+/** The Publish parameters of a Query request. */
+export function publishRequest(params: QueryParams): PublishRequest {
+  const optional = (name: string): Record<string, string> => {
+    const value = params.get(name);
+    return value === undefined ? {} : { [name]: value };
+  };
+  const attributes = parseMessageAttributes(params);
+  return {
+    ...optional('TopicArn'),
+    ...optional('TargetArn'),
+    ...optional('PhoneNumber'),
+    ...optional('Message'),
+    ...optional('Subject'),
+    ...optional('MessageStructure'),
+    ...optional('MessageGroupId'),
+    ...optional('MessageDeduplicationId'),
+    ...(Object.keys(attributes).length > 0 ? { MessageAttributes: attributes } : {}),
+  };
+}
+
+/** The SNS Query API (2010-03-31) over the service: Publish, ListTopics, ListSubscriptions(ByTopic), GetTopicAttributes. */
+export function snsApi(service: SnsService): QueryService {
+  const subscriptionMember = (s: SnsService['subscriptions'][number]) => ({
+    SubscriptionArn: s.arn,
+    Owner: service.env.account,
+    Protocol: s.protocol,
+    Endpoint: s.endpoint,
+    TopicArn: s.topicArn,
+  });
+  return {
+    version: '2010-03-31',
+    xmlns: 'http://sns.amazonaws.com/doc/2010-03-31/',
+    signingName: 'sns',
+    operations: {
+      Publish: async (params) => {
+        const { MessageId } = await service.publish(publishRequest(params));
+        return withJsonNulls({ MessageId }, ['SequenceNumber']);
+      },
+      ListTopics: () => withJsonNulls({ Topics: service.topics.map((t) => ({ TopicArn: t.arn })) }, ['NextToken']),
+      ListSubscriptions: () => withJsonNulls({ Subscriptions: service.subscriptions.map(subscriptionMember) }, ['NextToken']),
+      ListSubscriptionsByTopic: (params) => {
+        const topic = service.topic(required(params, 'TopicArn'));
+        return withJsonNulls({ Subscriptions: service.subscriptionsOf(topic.arn).map(subscriptionMember) }, ['NextToken']);
+      },
+      GetTopicAttributes: (params) => {
+        const topic = service.topic(required(params, 'TopicArn'));
+        const attributes: Record<string, string> = {
+          Policy: JSON.stringify(effectivePolicy(topic.arn, service.env.account)),
+          Owner: service.env.account,
+          SubscriptionsPending: '0',
+          TopicArn: topic.arn,
+          EffectiveDeliveryPolicy: JSON.stringify({
+            http: {
+              defaultHealthyRetryPolicy: { minDelayTarget: 20, maxDelayTarget: 20, numRetries: 3, numMaxDelayRetries: 0, numNoDelayRetries: 0, numMinDelayRetries: 0, backoffFunction: 'linear' },
+              disableSubscriptionOverrides: false,
+              defaultRequestPolicy: { headerContentType: 'text/plain; charset=UTF-8' },
+            },
+          }),
+          SubscriptionsConfirmed: String(service.subscriptionsOf(topic.arn).length),
+          DisplayName: topic.displayName,
+          SubscriptionsDeleted: '0',
+          SignatureVersion: topic.signatureVersion,
+          ...(topic.kmsMasterKeyId ? { KmsMasterKeyId: topic.kmsMasterKeyId } : {}),
+        };
+        return { Attributes: xmlMap(attributes) };
+      },
+    },
+  };
+}
+
+/** SNS's default topic policy: the owning account may do everything. */
+function effectivePolicy(topicArn: string, account: string): unknown {
+  return {
+    Version: '2008-10-17',
+    Id: '__default_policy_ID',
+    Statement: [
+      {
+        Sid: '__default_statement_ID',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: ['SNS:GetTopicAttributes', 'SNS:SetTopicAttributes', 'SNS:AddPermission', 'SNS:RemovePermission', 'SNS:DeleteTopic', 'SNS:Subscribe', 'SNS:ListSubscriptionsByTopic', 'SNS:Publish'],
+        Resource: topicArn,
+        Condition: { StringEquals: { 'AWS:SourceOwner': account } },
+      },
+    ],
+  };
+}
+
+/**
+ * The SNS endpoint as an API Gateway AWS-service integration calls it: a
+ * Query request in the query string (`?Action=Publish&...`) and/or a form
+ * body, answered in XML or, with `Accept: application/json`, in JSON.
+ * Parameters in the body win over the same ones in the query string.
+ */
+export function snsServiceEndpoint(service: SnsService): (req: HttpRequest) => Promise<HttpResponse> {
+  const api = snsApi(service);
+  return async (req) => {
+    const params = parseForm(req.rawQuery);
+    const contentType = headerValue(req, 'content-type') ?? '';
+    if (req.body.length > 0 && (contentType === '' || contentType.startsWith('application/x-www-form-urlencoded'))) {
+      for (const [key, value] of parseForm(req.body.toString('utf8'))) params.set(key, value);
+    }
+    return handleQuery(params, api, headerValue(req, 'accept') ?? '');
+  };
+}

@@ -1,0 +1,270 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import type { InvokeCaller, PatternMatcher, Sinks, TopicSink, Tracer } from '../contracts.js';
+import type { StackEnvironment, StackModel } from '../cloudformation/types.js';
+import { AwsError, UnsupportedTemplateError } from '../protocol/errors.js';
+import { describeError, isClientError, managedRetryDelays } from './delivery.js';
+import { passesFilter } from './filter-policy.js';
+import { bodyFor, invalidParameter, validateMessage, type MessageInput } from './message.js';
+import { lambdaEvent, sqsEnvelope, type Notification, type Recipient } from './notification.js';
+import { checkPublishPermission } from './topic-policy.js';
+import { readTopology, type SubscriptionDefinition, type TopicDefinition } from './topology.js';
+
+export type { SubscriptionDefinition, TopicDefinition } from './topology.js';
+
+/** A Publish call as the API receives it; every field is checked. */
+export interface PublishRequest extends MessageInput {
+  readonly TopicArn?: string;
+  readonly TargetArn?: string;
+  readonly PhoneNumber?: string;
+  readonly MessageGroupId?: string;
+  readonly MessageDeduplicationId?: string;
+}
+
+/** What SnsService needs from the runtime. */
+export interface SnsDeps {
+  /** Read at delivery time: filled in after every service exists. */
+  readonly sinks: Sinks;
+  readonly matcher: PatternMatcher;
+  readonly clock: Clock;
+  readonly tracer?: Tracer;
+}
+
+/** How many post-backoff retries of one delivery get their own trace line (then every 1000th). */
+const TRACED_POST_BACKOFF_RETRIES = 3;
+
+/**
+ * Amazon SNS for the stack's topics: Publish validates like SNS, answers with
+ * the MessageId at once, then delivers to each subscription whose filter
+ * policy passes (Lambda: asynchronous invoke with the SNS event; SQS: the
+ * JSON envelope or the raw message), retrying server-side failures under
+ * SNS's managed delivery policy and moving client-side failures (and
+ * exhausted retries) to the subscription's dead-letter queue.
+ */
+export class SnsService implements TopicSink {
+  static readonly handledTypes: readonly string[] = ['AWS::SNS::Topic', 'AWS::SNS::Subscription', 'AWS::SNS::TopicPolicy'];
+
+  private readonly topicsByArn: ReadonlyMap<string, TopicDefinition>;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly stopping = new AbortController();
+
+  private constructor(
+    readonly env: StackEnvironment,
+    readonly topics: readonly TopicDefinition[],
+    readonly subscriptions: readonly SubscriptionDefinition[],
+    private readonly deps: SnsDeps,
+  ) {
+    this.topicsByArn = new Map(topics.map((t) => [t.arn, t]));
+  }
+
+  /** Build from the stack; throws UnsupportedTemplateError naming any resource and property it cannot honour. */
+  static fromStack(stack: StackModel, deps: SnsDeps): SnsService {
+    const { topics, subscriptions } = readTopology(stack);
+    for (const subscription of subscriptions) {
+      if (!subscription.filter) continue;
+      // Compile once now, so a policy the shared matcher cannot evaluate fails at start-up, not per message.
+      try {
+        deps.matcher(subscription.filter.policy, {});
+      } catch (error) {
+        throw new UnsupportedTemplateError(subscription.logicalId.split('.')[0]!, 'Properties.FilterPolicy', `cannot be evaluated locally: ${describeError(error)}`);
+      }
+    }
+    return new SnsService(stack.env, topics, subscriptions, deps);
+  }
+
+  /** The topic with this ARN, or SNS's error for a malformed, foreign or unknown ARN. */
+  topic(arn: string | undefined, parameter = 'TopicArn'): TopicDefinition {
+    const value = arn ?? '';
+    const parts = value.split(':');
+    if (parts.length < 6 || parts[0] !== 'arn') {
+      throw invalidParameter(`Invalid parameter: ${parameter} Reason: An ARN must have at least 6 elements, not ${parts.length}`);
+    }
+    if (parts[2] !== 'sns' || parts[3] !== this.env.region) throw invalidParameter(`Invalid parameter: ${parameter}`);
+    const topic = this.topicsByArn.get(value);
+    if (!topic) throw new AwsError('NotFound', 'Topic does not exist', 404);
+    return topic;
+  }
+
+  /** The subscriptions of a topic, in template order. */
+  subscriptionsOf(topicArn: string): SubscriptionDefinition[] {
+    return this.subscriptions.filter((s) => s.topicArn === topicArn);
+  }
+
+  /**
+   * Publish to a topic. Resolves with the MessageId once the message is
+   * accepted; deliveries run afterwards and never reject (failures are traced).
+   */
+  async publish(input: PublishRequest, caller?: InvokeCaller): Promise<{ readonly MessageId: string }> {
+    const content = validateMessage(input);
+    if (input.PhoneNumber !== undefined && input.PhoneNumber !== '') {
+      throw invalidParameter(`Invalid parameter: PhoneNumber Reason: ${input.PhoneNumber} is not valid to publish to`);
+    }
+    const hasTopic = input.TopicArn !== undefined && input.TopicArn !== '';
+    const hasTarget = input.TargetArn !== undefined && input.TargetArn !== '';
+    if (!hasTopic && !hasTarget) throw invalidParameter('Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter');
+    if (hasTopic && hasTarget) {
+      throw invalidParameter('Invalid parameter: TopicArn or TargetArn Reason: Only one of TopicArn or TargetArn may be specified');
+    }
+    if (!hasTopic && /^arn:[^:]+:sns:[^:]*:[^:]*:endpoint\//.test(input.TargetArn!)) {
+      // Mobile push endpoints (platform applications) are not part of a stack's topics.
+      throw invalidParameter('Invalid parameter: TargetArn Reason: No endpoint found for the target arn specified');
+    }
+    const topic = hasTopic ? this.topic(input.TopicArn) : this.topic(input.TargetArn, 'TargetArn');
+    if (input.MessageDeduplicationId !== undefined) {
+      throw invalidParameter(
+        'Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type',
+      );
+    }
+    checkPublishPermission(topic.policy, caller, topic.arn);
+
+    const notification: Notification = {
+      messageId: randomUUID(),
+      topicArn: topic.arn,
+      timestamp: new Date(this.deps.clock.now()).toISOString(),
+      content,
+    };
+    const subscriptions = this.subscriptionsOf(topic.arn);
+    this.trace('publish', topic.arn, `${topic.name} <- message ${notification.messageId} (${subscriptions.length} subscription(s))`, notification, {
+      subject: content.subject,
+      attributes: Object.keys(content.attributes),
+    });
+    for (const subscription of subscriptions) this.track(this.deliverLater(subscription, topic, notification));
+    return { MessageId: notification.messageId };
+  }
+
+  /** Resolves when every delivery started so far has finished (delivered, dead-lettered or dropped). */
+  async whenIdle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Stop pending retries (their messages are dropped, as if the runtime went away). */
+  dispose(): void {
+    this.stopping.abort(new Error('SNS service stopped'));
+  }
+
+  private track(promise: Promise<void>): void {
+    this.inFlight.add(promise);
+    void promise.finally(() => this.inFlight.delete(promise));
+  }
+
+  private async deliverLater(subscription: SubscriptionDefinition, topic: TopicDefinition, notification: Notification): Promise<void> {
+    // Let Publish answer before any subscriber work starts, as SNS does.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    try {
+      await this.deliver(subscription, topic, notification);
+    } catch (error) {
+      this.trace('drop', subscription.endpoint, `${subscription.logicalId}: message ${notification.messageId} dropped: ${describeError(error)}`, notification, {
+        subscriptionArn: subscription.arn,
+      });
+    }
+  }
+
+  private async deliver(subscription: SubscriptionDefinition, topic: TopicDefinition, notification: Notification): Promise<void> {
+    const { content } = notification;
+    if (subscription.filter) {
+      let passes: boolean;
+      try {
+        passes = passesFilter(subscription.filter, bodyFor(content, subscription.protocol), content.attributes, this.deps.matcher);
+      } catch (error) {
+        passes = false;
+        this.trace('filter', subscription.endpoint, `${subscription.logicalId}: filter policy could not be evaluated: ${describeError(error)}`, notification);
+      }
+      if (!passes) {
+        this.trace('filter', subscription.endpoint, `${subscription.logicalId}: message ${notification.messageId} filtered out`, notification, {
+          subscriptionArn: subscription.arn,
+        });
+        return;
+      }
+    }
+    const recipient: Recipient = { subscriptionArn: subscription.arn, protocol: subscription.protocol, signatureVersion: topic.signatureVersion };
+    const retries = managedRetryDelays();
+    let attempt = 1;
+    for (;;) {
+      try {
+        await this.attempt(subscription, recipient, notification, attempt);
+        return;
+      } catch (error) {
+        const reason = describeError(error);
+        if (isClientError(error)) {
+          return this.deadLetter(subscription, recipient, notification, `client-side error, not retried: ${reason}`);
+        }
+        const next = retries.next();
+        if (next.done) return this.deadLetter(subscription, recipient, notification, `delivery policy exhausted after ${attempt} attempts: ${reason}`);
+        const { delayMs, phase } = next.value;
+        if (phase !== 'post-backoff' || attempt < 16 + TRACED_POST_BACKOFF_RETRIES || attempt % 1000 === 0) {
+          this.trace('retry', subscription.endpoint, `${subscription.logicalId}: attempt ${attempt} failed (${reason}); retry in ${delayMs} ms (${phase})`, notification, {
+            subscriptionArn: subscription.arn,
+          });
+        }
+        await this.deps.clock.sleep(delayMs, this.stopping.signal);
+        attempt++;
+      }
+    }
+  }
+
+  private async attempt(subscription: SubscriptionDefinition, recipient: Recipient, notification: Notification, attempt: number): Promise<void> {
+    if (subscription.protocol === 'lambda') {
+      const payload = lambdaEvent(notification, recipient, this.env);
+      const result = await this.deps.sinks.lambda.invoke(subscription.endpoint, payload, 'Event', {
+        principal: 'sns.amazonaws.com',
+        sourceArn: subscription.topicArn,
+      });
+      this.trace('deliver', subscription.endpoint, `${subscription.logicalId}: invoked ${functionName(subscription.endpoint)} (attempt ${attempt})`, notification, {
+        subscriptionArn: subscription.arn,
+      }, { lambdaRequestId: result.requestId });
+      return;
+    }
+    const { body, attributes } = this.sqsMessage(subscription, recipient, notification);
+    const sent = await this.deps.sinks.sqs.sendMessage(subscription.endpoint, body, attributes);
+    this.trace('deliver', subscription.endpoint, `${subscription.logicalId}: sent to queue ${queueName(subscription.endpoint)} (attempt ${attempt})`, notification, {
+      subscriptionArn: subscription.arn,
+      raw: subscription.rawMessageDelivery,
+    }, { sqsMessageId: sent.MessageId });
+  }
+
+  /** The SQS body (and, for raw delivery, attributes) SNS sends a queue subscription or its dead-letter queue. */
+  private sqsMessage(subscription: SubscriptionDefinition, recipient: Recipient, notification: Notification) {
+    const { content } = notification;
+    if (subscription.rawMessageDelivery) {
+      const attributes = Object.keys(content.attributes).length > 0 ? content.attributes : undefined;
+      return { body: bodyFor(content, subscription.protocol), attributes };
+    }
+    return { body: sqsEnvelope(notification, recipient, this.env), attributes: undefined };
+  }
+
+  private async deadLetter(subscription: SubscriptionDefinition, recipient: Recipient, notification: Notification, reason: string): Promise<void> {
+    const dlq = subscription.deadLetterTargetArn;
+    if (!dlq) {
+      this.trace('drop', subscription.endpoint, `${subscription.logicalId}: message ${notification.messageId} dropped (${reason}; no dead-letter queue)`, notification, {
+        subscriptionArn: subscription.arn,
+      });
+      return;
+    }
+    // The DLQ gets the JSON envelope (the raw body for raw delivery) carrying this protocol's body.
+    const { body, attributes } = this.sqsMessage(subscription, recipient, notification);
+    try {
+      const sent = await this.deps.sinks.sqs.sendMessage(dlq, body, attributes);
+      this.trace('dead-letter', dlq, `${subscription.logicalId}: message ${notification.messageId} moved to dead-letter queue ${queueName(dlq)} (${reason})`, notification, {
+        subscriptionArn: subscription.arn,
+      }, { sqsMessageId: sent.MessageId });
+    } catch (error) {
+      this.trace('drop', dlq, `${subscription.logicalId}: message ${notification.messageId} lost: dead-letter queue ${queueName(dlq)} refused it (${describeError(error)}) after ${reason}`, notification, {
+        subscriptionArn: subscription.arn,
+      });
+    }
+  }
+
+  private trace(kind: string, resource: string, summary: string, notification: Notification, detail?: Record<string, unknown>, ids?: Record<string, string>): void {
+    this.deps.tracer?.record({
+      service: 'sns',
+      kind,
+      resource,
+      summary,
+      ids: { snsMessageId: notification.messageId, ...(ids ?? {}) },
+      ...(detail === undefined ? {} : { detail }),
+    });
+  }
+}
+
+const functionName = (arn: string): string => arn.split(':')[6] ?? arn;
+const queueName = (arn: string): string => arn.split(':')[5] ?? arn;

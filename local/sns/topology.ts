@@ -1,0 +1,232 @@
+import { createHash } from 'node:crypto';
+import type { StackModel, StackResource } from '../cloudformation/types.js';
+import { UnsupportedTemplateError } from '../protocol/errors.js';
+import { FilterPolicyError, validateFilterPolicy, type FilterPolicy, type FilterPolicyScope } from './filter-policy.js';
+import { readTopicPolicy, type PolicyStatement } from './topic-policy.js';
+
+/** A topic from the template. */
+export interface TopicDefinition {
+  readonly logicalId: string;
+  readonly arn: string;
+  readonly name: string;
+  readonly displayName: string;
+  readonly kmsMasterKeyId?: string;
+  /** `1` (SHA1withRSA, the default) or `2` (SHA256withRSA). */
+  readonly signatureVersion: string;
+  /** Statements of every AWS::SNS::TopicPolicy naming this topic. */
+  readonly policy: PolicyStatement[];
+}
+
+/** A confirmed subscription from the template (standalone or inline on the topic). */
+export interface SubscriptionDefinition {
+  /** The AWS::SNS::Subscription, or `<Topic>.Subscription.<n>` for an inline one. */
+  readonly logicalId: string;
+  readonly arn: string;
+  readonly topicArn: string;
+  readonly protocol: 'lambda' | 'sqs';
+  readonly endpoint: string;
+  readonly rawMessageDelivery: boolean;
+  readonly filter?: FilterPolicy;
+  /** SQS queue ARN from `RedrivePolicy.deadLetterTargetArn`. */
+  readonly deadLetterTargetArn?: string;
+}
+
+const TOPIC_PROPERTIES = new Set(['TopicName', 'DisplayName', 'KmsMasterKeyId', 'Tags', 'Subscription', 'FifoTopic', 'ContentBasedDeduplication', 'SignatureVersion', 'TracingConfig']);
+const SUBSCRIPTION_PROPERTIES = new Set(['Protocol', 'Endpoint', 'TopicArn', 'FilterPolicy', 'FilterPolicyScope', 'RawMessageDelivery', 'RedrivePolicy', 'Region']);
+const UNSUPPORTED_PROTOCOLS = new Set(['http', 'https', 'email', 'email-json', 'sms', 'application', 'firehose']);
+
+const ARN = /^arn:[^:]+:([^:]+):([^:]*):([^:]*):(.+)$/;
+
+/** Read every topic, topic policy and subscription of the stack, or throw naming what cannot be served. */
+export function readTopology(stack: StackModel): { topics: TopicDefinition[]; subscriptions: SubscriptionDefinition[] } {
+  const policies = stack.resourcesOfType('AWS::SNS::TopicPolicy').map(readTopicPolicy);
+  const topics = stack.resourcesOfType('AWS::SNS::Topic').map((resource) => readTopic(stack, resource, policies));
+  const byArn = new Map(topics.map((t) => [t.arn, t]));
+  for (const [index, policy] of policies.entries()) {
+    for (const arn of policy.topics) {
+      if (!byArn.has(arn)) {
+        const id = stack.resourcesOfType('AWS::SNS::TopicPolicy')[index]!.logicalId;
+        throw new UnsupportedTemplateError(id, 'Properties.Topics', `${arn} is not a topic of this stack`);
+      }
+    }
+  }
+  const subscriptions: SubscriptionDefinition[] = [];
+  for (const resource of stack.resourcesOfType('AWS::SNS::Topic')) {
+    const topic = topics.find((t) => t.logicalId === resource.logicalId)!;
+    const inline = resource.properties['Subscription'];
+    if (inline === undefined) continue;
+    if (!Array.isArray(inline)) throw new UnsupportedTemplateError(resource.logicalId, 'Properties.Subscription', 'must be a list');
+    inline.forEach((entry: unknown, i) => {
+      const path = `Properties.Subscription.${i}`;
+      const e = (entry ?? {}) as Record<string, unknown>;
+      for (const key of Object.keys(e)) {
+        if (key !== 'Endpoint' && key !== 'Protocol') throw new UnsupportedTemplateError(resource.logicalId, `${path}.${key}`, 'unknown subscription property');
+      }
+      subscriptions.push(
+        readSubscriptionProperties(stack, `${resource.logicalId}.Subscription.${i}`, resource.logicalId, path, { ...e, TopicArn: topic.arn }, byArn, undefined),
+      );
+    });
+  }
+  for (const resource of stack.resourcesOfType('AWS::SNS::Subscription')) {
+    for (const key of Object.keys(resource.properties)) {
+      if (!SUBSCRIPTION_PROPERTIES.has(key)) throw new UnsupportedTemplateError(resource.logicalId, `Properties.${key}`, unsupportedSubscriptionProperty(key));
+    }
+    subscriptions.push(readSubscriptionProperties(stack, resource.logicalId, resource.logicalId, 'Properties', resource.properties, byArn, resource.ref));
+  }
+  return { topics, subscriptions };
+}
+
+function unsupportedSubscriptionProperty(key: string): string {
+  switch (key) {
+    case 'DeliveryPolicy':
+      return 'a delivery policy applies to HTTP/S endpoints only, which the local runtime does not serve';
+    case 'SubscriptionRoleArn':
+      return 'Firehose subscriptions are not supported locally';
+    case 'ReplayPolicy':
+      return 'message archiving and replay (FIFO topics) are not supported locally';
+    default:
+      return 'unknown AWS::SNS::Subscription property';
+  }
+}
+
+function readTopic(stack: StackModel, resource: StackResource, policies: { topics: string[]; statements: PolicyStatement[] }[]): TopicDefinition {
+  const id = resource.logicalId;
+  const p = resource.properties;
+  for (const key of Object.keys(p)) {
+    if (!TOPIC_PROPERTIES.has(key)) throw new UnsupportedTemplateError(id, `Properties.${key}`, unsupportedTopicProperty(key));
+  }
+  if (p['FifoTopic'] === true || p['FifoTopic'] === 'true') {
+    throw new UnsupportedTemplateError(id, 'Properties.FifoTopic', 'FIFO topics (ordering, deduplication, MessageGroupId) are not supported locally');
+  }
+  if (p['ContentBasedDeduplication'] === true || p['ContentBasedDeduplication'] === 'true') {
+    throw new UnsupportedTemplateError(id, 'Properties.ContentBasedDeduplication', 'only valid for FIFO topics, which are not supported locally');
+  }
+  const signatureVersion = p['SignatureVersion'] === undefined ? '1' : String(p['SignatureVersion']);
+  if (signatureVersion !== '1' && signatureVersion !== '2') {
+    throw new UnsupportedTemplateError(id, 'Properties.SignatureVersion', `must be 1 or 2, got ${signatureVersion}`);
+  }
+  const name =
+    (typeof p['TopicName'] === 'string' ? p['TopicName'] : undefined) ?? resource.attributes['TopicName'] ?? `${stack.stackName}-${id}`;
+  const arn = resource.arn ?? (resource.ref.startsWith('arn:') ? resource.ref : `arn:${stack.env.partition}:sns:${stack.env.region}:${stack.env.account}:${name}`);
+  return {
+    logicalId: id,
+    arn,
+    name: arn.split(':')[5] ?? name,
+    displayName: typeof p['DisplayName'] === 'string' ? p['DisplayName'] : '',
+    ...(typeof p['KmsMasterKeyId'] === 'string' ? { kmsMasterKeyId: p['KmsMasterKeyId'] } : {}),
+    signatureVersion,
+    policy: policies.filter((policy) => policy.topics.includes(arn)).flatMap((policy) => policy.statements),
+  };
+}
+
+function unsupportedTopicProperty(key: string): string {
+  switch (key) {
+    case 'DataProtectionPolicy':
+      return 'message data protection (audit, de-identify, deny) is not emulated locally';
+    case 'DeliveryStatusLogging':
+      return 'delivery status logging to CloudWatch Logs is not emulated locally';
+    case 'ArchivePolicy':
+    case 'FifoThroughputScope':
+      return 'only valid for FIFO topics, which are not supported locally';
+    default:
+      return 'unknown AWS::SNS::Topic property';
+  }
+}
+
+function readSubscriptionProperties(
+  stack: StackModel,
+  name: string,
+  logicalId: string,
+  path: string,
+  p: Readonly<Record<string, unknown>>,
+  topics: ReadonlyMap<string, TopicDefinition>,
+  ref: string | undefined,
+): SubscriptionDefinition {
+  const topicArn = p['TopicArn'];
+  if (typeof topicArn !== 'string') throw new UnsupportedTemplateError(logicalId, `${path}.TopicArn`, 'required: the ARN of a topic');
+  if (!topics.has(topicArn)) throw new UnsupportedTemplateError(logicalId, `${path}.TopicArn`, `${topicArn} is not a topic of this stack`);
+  const protocol = p['Protocol'];
+  if (typeof protocol !== 'string') throw new UnsupportedTemplateError(logicalId, `${path}.Protocol`, 'required');
+  if (UNSUPPORTED_PROTOCOLS.has(protocol)) {
+    throw new UnsupportedTemplateError(logicalId, `${path}.Protocol`, `protocol ${protocol} is not supported locally (lambda and sqs are)`);
+  }
+  if (protocol !== 'lambda' && protocol !== 'sqs') {
+    throw new UnsupportedTemplateError(logicalId, `${path}.Protocol`, `Amazon SNS does not support this protocol string: ${protocol}`);
+  }
+  const endpoint = p['Endpoint'];
+  const endpointService = typeof endpoint === 'string' ? ARN.exec(endpoint)?.[1] : undefined;
+  if (typeof endpoint !== 'string' || endpointService !== protocol) {
+    throw new UnsupportedTemplateError(logicalId, `${path}.Endpoint`, `must be the ARN of ${protocol === 'lambda' ? 'a Lambda function' : 'an SQS queue'}`);
+  }
+  if (p['Region'] !== undefined && p['Region'] !== stack.env.region) {
+    throw new UnsupportedTemplateError(logicalId, `${path}.Region`, `cross-region subscriptions are not supported locally (stack region ${stack.env.region})`);
+  }
+  const raw = p['RawMessageDelivery'];
+  if (raw !== undefined && !['true', 'false', true, false].includes(raw as never)) {
+    throw new UnsupportedTemplateError(logicalId, `${path}.RawMessageDelivery`, `RawMessageDelivery: Invalid value [${String(raw)}]. Must be true or false.`);
+  }
+  const rawMessageDelivery = raw === true || raw === 'true';
+  if (rawMessageDelivery && protocol === 'lambda') {
+    throw new UnsupportedTemplateError(logicalId, `${path}.RawMessageDelivery`, 'Invalid parameter: Attributes Reason: Delivery protocol [lambda] does not support raw message delivery.');
+  }
+  const filter = readFilter(logicalId, path, p);
+  const deadLetterTargetArn = readRedrive(logicalId, path, p['RedrivePolicy']);
+  const arn = ref?.startsWith(`${topicArn}:`) ? ref : `${topicArn}:${stableUuid(`${stack.stackId}/${name}`)}`;
+  return {
+    logicalId: name,
+    arn,
+    topicArn,
+    protocol,
+    endpoint,
+    rawMessageDelivery,
+    ...(filter ? { filter } : {}),
+    ...(deadLetterTargetArn ? { deadLetterTargetArn } : {}),
+  };
+}
+
+function parseJsonProperty(logicalId: string, path: string, value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new UnsupportedTemplateError(logicalId, path, 'failed to parse JSON.');
+  }
+}
+
+function readFilter(logicalId: string, path: string, p: Readonly<Record<string, unknown>>): FilterPolicy | undefined {
+  const scope = p['FilterPolicyScope'] ?? 'MessageAttributes';
+  if (scope !== 'MessageAttributes' && scope !== 'MessageBody') {
+    throw new UnsupportedTemplateError(logicalId, `${path}.FilterPolicyScope`, `Invalid value [${String(scope)}]. Please use either MessageBody or MessageAttributes`);
+  }
+  if (p['FilterPolicy'] === undefined) return undefined;
+  const policy = parseJsonProperty(logicalId, `${path}.FilterPolicy`, p['FilterPolicy']);
+  if (typeof policy === 'object' && policy !== null && !Array.isArray(policy) && Object.keys(policy).length === 0) return undefined;
+  try {
+    validateFilterPolicy(policy, scope as FilterPolicyScope);
+  } catch (error) {
+    if (error instanceof FilterPolicyError) {
+      throw new UnsupportedTemplateError(logicalId, `${path}.FilterPolicy`, `Invalid parameter: ${error.message}`);
+    }
+    throw error;
+  }
+  return { scope: scope as FilterPolicyScope, policy: policy as Record<string, unknown> };
+}
+
+function readRedrive(logicalId: string, path: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const policy = parseJsonProperty(logicalId, `${path}.RedrivePolicy`, value);
+  const target = (policy as Record<string, unknown> | null)?.['deadLetterTargetArn'];
+  if (typeof target !== 'string' || ARN.exec(target)?.[1] !== 'sqs') {
+    throw new UnsupportedTemplateError(logicalId, `${path}.RedrivePolicy`, 'RedrivePolicy: deadLetterTargetArn is an invalid arn');
+  }
+  for (const key of Object.keys(policy as Record<string, unknown>)) {
+    if (key !== 'deadLetterTargetArn') throw new UnsupportedTemplateError(logicalId, `${path}.RedrivePolicy.${key}`, 'unknown redrive policy key');
+  }
+  return target;
+}
+
+/** A UUID-shaped id derived from `seed`, so a subscription keeps its ARN across restarts. */
+function stableUuid(seed: string): string {
+  const hex = createHash('sha256').update(seed).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

@@ -1,0 +1,83 @@
+import type { MessageAttributeValue } from '../contracts.js';
+
+/** A queue's configuration, in AWS units (seconds, bytes). */
+export interface QueueSettings {
+  visibilityTimeout: number;
+  messageRetentionPeriod: number;
+  delaySeconds: number;
+  receiveMessageWaitTimeSeconds: number;
+  maximumMessageSize: number;
+  sqsManagedSseEnabled: boolean;
+  kmsMasterKeyId?: string;
+  kmsDataKeyReusePeriodSeconds?: number;
+  redrivePolicy?: { readonly deadLetterTargetArn: string; readonly maxReceiveCount: number };
+  redriveAllowPolicy?: { readonly redrivePermission: string; readonly sourceQueueArns?: readonly string[] };
+}
+
+export const DEFAULT_SETTINGS: QueueSettings = {
+  visibilityTimeout: 30,
+  messageRetentionPeriod: 345_600,
+  delaySeconds: 0,
+  receiveMessageWaitTimeSeconds: 0,
+  maximumMessageSize: 262_144,
+  sqsManagedSseEnabled: true,
+};
+
+/** A message while it is in a queue. Times are local epoch ms. */
+export interface QueuedMessage {
+  readonly messageId: string;
+  readonly body: string;
+  readonly md5OfBody: string;
+  readonly messageAttributes: Readonly<Record<string, MessageAttributeValue>>;
+  readonly md5OfMessageAttributes?: string;
+  /** Real epoch ms when first sent (kept across a move to the DLQ, as on AWS). */
+  readonly sentTimestamp: number;
+  /** Local ms after which the message has outlived the retention period. */
+  expiresAt: number;
+  readonly senderId: string;
+  receiveCount: number;
+  firstReceiveTimestamp?: number;
+  /** Local ms from which the message can be received (delay, visibility timeout). */
+  visibleAt: number;
+  /** Bumped on each receive so a receipt handle names one receive. */
+  receiveNonce: number;
+}
+
+/** A standard (not FIFO) queue and its messages. */
+export class Queue {
+  readonly messages: QueuedMessage[] = [];
+  policies: unknown[] = [];
+  lastModifiedTimestamp: number;
+  /** Local ms of the last PurgeQueue, which AWS allows once a minute. */
+  lastPurge = -Infinity;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    readonly name: string,
+    readonly arn: string,
+    readonly url: string,
+    readonly account: string,
+    public settings: QueueSettings,
+    readonly createdTimestamp: number,
+  ) {
+    this.lastModifiedTimestamp = createdTimestamp;
+  }
+
+  /** Wake every long poll so it looks again. */
+  notify(): void {
+    for (const wake of [...this.waiters]) wake();
+  }
+
+  /** Resolves at the next `notify()` or after `ms` local milliseconds, whichever first. */
+  waitForChange(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      this.waiters.add(done);
+    });
+  }
+}

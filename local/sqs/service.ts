@@ -1,0 +1,548 @@
+import { randomUUID } from 'node:crypto';
+import type { StackModel } from '../cloudformation/types.js';
+import type { Clock } from '../clock.js';
+import type { InvokeCaller, MessageAttributeValue, QueueSink, Tracer } from '../contracts.js';
+import { isAllowed } from '../iam/policy.js';
+import { AwsError, UnsupportedTemplateError } from '../protocol/errors.js';
+import { md5OfBody, md5OfMessageAttributes } from './md5.js';
+import { DEFAULT_SETTINGS, Queue, type QueuedMessage, type QueueSettings } from './queue.js';
+import { queueSettingsFromTemplate, queuePolicyTargets } from './template.js';
+import { validateAttributes, validateBody, validateRange } from './validate.js';
+
+export { Queue } from './queue.js';
+export type { QueuedMessage, QueueSettings } from './queue.js';
+
+export interface SqsServiceOptions {
+  readonly region?: string;
+  readonly account?: string;
+  readonly partition?: string;
+  /**
+   * AWS time for visibility timeouts, delays and retention, so
+   * `--time-scale` shrinks them like every other AWS wait. Long polling
+   * (`WaitTimeSeconds`) always runs in real time: it is how long the client
+   * is willing to hold its HTTP request, not an AWS wait. Without a clock
+   * everything is real time.
+   */
+  readonly clock?: Clock;
+  readonly tracer?: Tracer;
+  /** @default `https://sqs.<region>.amazonaws.com` */
+  readonly urlBase?: string;
+}
+
+export interface SendInput {
+  readonly MessageBody?: unknown;
+  readonly DelaySeconds?: unknown;
+  readonly MessageAttributes?: Readonly<Record<string, MessageAttributeValue>>;
+}
+
+export interface SendOutput {
+  readonly MessageId: string;
+  readonly MD5OfMessageBody: string;
+  readonly MD5OfMessageAttributes?: string;
+}
+
+export interface ReceiveInput {
+  readonly MaxNumberOfMessages?: unknown;
+  readonly VisibilityTimeout?: unknown;
+  readonly WaitTimeSeconds?: unknown;
+  /** `All`, `.*`, names, or prefixes such as `bar.*`. */
+  readonly MessageAttributeNames?: readonly string[];
+  /** System attributes: `All`, `SentTimestamp`, `ApproximateReceiveCount`, ... */
+  readonly MessageSystemAttributeNames?: readonly string[];
+  /** The deprecated spelling of MessageSystemAttributeNames. */
+  readonly AttributeNames?: readonly string[];
+}
+
+export interface ReceivedMessage {
+  readonly MessageId: string;
+  readonly ReceiptHandle: string;
+  readonly MD5OfBody: string;
+  readonly Body: string;
+  readonly Attributes?: Record<string, string>;
+  readonly MD5OfMessageAttributes?: string;
+  readonly MessageAttributes?: Record<string, MessageAttributeValue>;
+}
+
+/** A message as `peek()` shows it to tests and the dashboard. */
+export interface PeekedMessage {
+  readonly messageId: string;
+  readonly body: string;
+  readonly messageAttributes: Readonly<Record<string, MessageAttributeValue>>;
+  readonly sentTimestamp: number;
+  readonly receiveCount: number;
+  readonly state: 'visible' | 'delayed' | 'in-flight';
+}
+
+const SYSTEM_ATTRIBUTES = ['SenderId', 'SentTimestamp', 'ApproximateReceiveCount', 'ApproximateFirstReceiveTimestamp'];
+const QUEUE_ATTRIBUTES = [
+  'ApproximateNumberOfMessages',
+  'ApproximateNumberOfMessagesNotVisible',
+  'ApproximateNumberOfMessagesDelayed',
+  'CreatedTimestamp',
+  'LastModifiedTimestamp',
+  'QueueArn',
+  'VisibilityTimeout',
+  'MaximumMessageSize',
+  'MessageRetentionPeriod',
+  'DelaySeconds',
+  'ReceiveMessageWaitTimeSeconds',
+  'Policy',
+  'RedrivePolicy',
+  'RedriveAllowPolicy',
+  'SqsManagedSseEnabled',
+  'KmsMasterKeyId',
+  'KmsDataKeyReusePeriodSeconds',
+];
+
+/**
+ * Amazon SQS standard queues: send, receive with visibility timeouts and
+ * long polling, delete, redrive to a dead-letter queue after
+ * `maxReceiveCount` receives, and queue policies for service senders.
+ */
+export class SqsService implements QueueSink {
+  static readonly handledTypes: readonly string[] = ['AWS::SQS::Queue', 'AWS::SQS::QueuePolicy', 'AWS::SQS::QueueInlinePolicy'];
+
+  /** The stack's queues and queue policies; UnsupportedTemplateError for what cannot be honoured. */
+  static fromStack(stack: StackModel, deps: { readonly clock?: Clock; readonly tracer?: Tracer } = {}): SqsService {
+    const service = new SqsService({
+      region: stack.env.region,
+      account: stack.env.account,
+      partition: stack.env.partition,
+      ...(deps.clock ? { clock: deps.clock } : {}),
+      ...(deps.tracer ? { tracer: deps.tracer } : {}),
+    });
+    const byUrl = new Map<string, Queue>();
+    for (const resource of stack.resourcesOfType('AWS::SQS::Queue')) {
+      const settings = queueSettingsFromTemplate(resource);
+      const url = resource.ref.includes('://') ? resource.ref : undefined;
+      const name =
+        (typeof resource.properties.QueueName === 'string' ? resource.properties.QueueName : undefined) ??
+        resource.attributes.QueueName ??
+        url?.slice(url.lastIndexOf('/') + 1) ??
+        resource.ref;
+      const arn = resource.arn ?? resource.attributes.Arn;
+      const queue = service.createQueue(name, settings, arn);
+      byUrl.set(url ?? queue.url, queue);
+    }
+    const policies = [...stack.resourcesOfType('AWS::SQS::QueuePolicy'), ...stack.resourcesOfType('AWS::SQS::QueueInlinePolicy')];
+    for (const resource of policies) {
+      for (const { queueUrl, document } of queuePolicyTargets(resource)) {
+        const queue = byUrl.get(queueUrl) ?? service.findQueue(queueUrl);
+        if (!queue) {
+          const path = resource.type === 'AWS::SQS::QueueInlinePolicy' ? 'Properties.Queue' : 'Properties.Queues';
+          throw new UnsupportedTemplateError(resource.logicalId, path, `no queue in the stack has the URL ${queueUrl}`);
+        }
+        queue.policies.push(document);
+      }
+    }
+    service.checkRedriveAllowed(stack);
+    return service;
+  }
+
+  readonly region: string;
+  readonly account: string;
+  private readonly partition: string;
+  private readonly clock: Clock | undefined;
+  private readonly tracer: Tracer | undefined;
+  private readonly urlBase: string;
+  private readonly queues = new Map<string, Queue>();
+
+  constructor(options: SqsServiceOptions = {}) {
+    this.region = options.region ?? 'us-east-1';
+    this.account = options.account ?? '000000000000';
+    this.partition = options.partition ?? 'aws';
+    this.clock = options.clock;
+    this.tracer = options.tracer;
+    this.urlBase = (options.urlBase ?? `https://sqs.${this.region}.amazonaws.com`).replace(/\/$/, '');
+  }
+
+  /** Create (or return the existing) queue with these settings. */
+  createQueue(name: string, settings: Partial<QueueSettings> = {}, arn?: string): Queue {
+    const existing = this.queues.get(name);
+    if (existing) return existing;
+    const queue = new Queue(
+      name,
+      arn ?? `arn:${this.partition}:sqs:${this.region}:${this.account}:${name}`,
+      `${this.urlBase}/${this.account}/${name}`,
+      this.account,
+      { ...DEFAULT_SETTINGS, ...settings },
+      Date.now(),
+    );
+    this.queues.set(name, queue);
+    return queue;
+  }
+
+  /** A queue by ARN, URL (any host) or name. */
+  findQueue(ref: string): Queue | undefined {
+    if (ref.startsWith('arn:')) {
+      const parts = ref.split(':');
+      const queue = this.queues.get(parts[5] ?? '');
+      return queue && parts[4] === queue.account ? queue : undefined;
+    }
+    const url = /^[a-z]+:\/\/[^/]+\/([^/]+)\/([^/?#]+)\/?$/i.exec(ref);
+    if (url) {
+      const queue = this.queues.get(decodeURIComponent(url[2]!));
+      return queue && url[1] === queue.account ? queue : undefined;
+    }
+    return ref.includes('/') ? undefined : this.queues.get(ref);
+  }
+
+  /** The queue or QueueDoesNotExist, as SQS answers for an unknown URL. */
+  requireQueue(ref: unknown): Queue {
+    if (typeof ref !== 'string' || ref === '') {
+      throw new AwsError('MissingParameter', 'The request must contain the parameter QueueUrl.');
+    }
+    const queue = this.findQueue(ref);
+    if (!queue) throw new AwsError('QueueDoesNotExist', 'The specified queue does not exist.');
+    return queue;
+  }
+
+  /** QueueSink: send from another service (or an IAM caller when `caller` is absent). */
+  async sendMessage(
+    queueArn: string,
+    body: string,
+    messageAttributes?: Readonly<Record<string, MessageAttributeValue>>,
+    caller?: InvokeCaller,
+  ): Promise<{ readonly MessageId: string }> {
+    const queue = this.requireQueue(queueArn);
+    if (caller?.principal !== undefined) this.authorize(queue, caller);
+    const sent = this.send(queue.url, { MessageBody: body, ...(messageAttributes ? { MessageAttributes: messageAttributes } : {}) }, caller);
+    return { MessageId: sent.MessageId };
+  }
+
+  /** SendMessage by queue URL. */
+  send(queueUrl: string, input: SendInput, caller?: InvokeCaller): SendOutput {
+    const queue = this.requireQueue(queueUrl);
+    const body = validateBody(input.MessageBody, queue.settings.maximumMessageSize);
+    const delay = validateRange('DelaySeconds', input.DelaySeconds, 0, 900, 'DelaySeconds must be >= 0 and <= 900') ?? queue.settings.delaySeconds;
+    const attributes = validateAttributes(input.MessageAttributes);
+    const now = Date.now();
+    const message: QueuedMessage = {
+      messageId: randomUUID(),
+      body,
+      md5OfBody: md5OfBody(body),
+      messageAttributes: attributes,
+      ...(attributes && Object.keys(attributes).length > 0 ? { md5OfMessageAttributes: md5OfMessageAttributes(attributes)! } : {}),
+      sentTimestamp: now,
+      expiresAt: now + this.localMs(queue.settings.messageRetentionPeriod),
+      senderId: caller?.principal ? `AROA${this.account}:${caller.principal}` : this.account,
+      receiveCount: 0,
+      visibleAt: now + this.localMs(delay),
+      receiveNonce: 0,
+    };
+    queue.messages.push(message);
+    queue.notify();
+    this.tracer?.record({
+      service: 'sqs',
+      kind: 'deliver',
+      resource: queue.arn,
+      summary: `message ${message.messageId} -> queue ${queue.name}${caller?.principal ? ` from ${caller.principal}` : ''}`,
+      ids: { messageId: message.messageId, ...(caller?.sourceArn ? { sourceArn: caller.sourceArn } : {}) },
+    });
+    return {
+      MessageId: message.messageId,
+      MD5OfMessageBody: message.md5OfBody,
+      ...(message.md5OfMessageAttributes ? { MD5OfMessageAttributes: message.md5OfMessageAttributes } : {}),
+    };
+  }
+
+  /** ReceiveMessage: waits up to WaitTimeSeconds (real time) for a message. */
+  async receive(queueUrl: string, input: ReceiveInput = {}): Promise<ReceivedMessage[]> {
+    const queue = this.requireQueue(queueUrl);
+    const max = validateRange('MaxNumberOfMessages', input.MaxNumberOfMessages, 1, 10, 'Must be between 1 and 10, if provided.') ?? 1;
+    const visibility =
+      validateRange('VisibilityTimeout', input.VisibilityTimeout, 0, 43_200, 'Must be >= 0 and <= 43200, if provided.') ??
+      queue.settings.visibilityTimeout;
+    const wait =
+      validateRange('WaitTimeSeconds', input.WaitTimeSeconds, 0, 20, 'Must be >= 0 and <= 20, if provided.') ??
+      queue.settings.receiveMessageWaitTimeSeconds;
+    const deadline = Date.now() + wait * 1000;
+    for (;;) {
+      const taken = this.take(queue, max, visibility);
+      const now = Date.now();
+      if (taken.length > 0 || now >= deadline) {
+        return taken.map((m) => this.present(queue, m, input));
+      }
+      const nextVisible = queue.messages.reduce((next, m) => (m.visibleAt > now && m.visibleAt < next ? m.visibleAt : next), Infinity);
+      await queue.waitForChange(Math.min(deadline, nextVisible) - now);
+      if (!this.queues.has(queue.name)) return [];
+    }
+  }
+
+  /** DeleteMessage; a stale receipt handle (not the latest receive) succeeds without deleting, as on AWS. */
+  deleteMessage(queueUrl: string, receiptHandle: unknown): void {
+    const queue = this.requireQueue(queueUrl);
+    const { messageId, nonce } = this.decodeHandle(queue, receiptHandle);
+    const index = queue.messages.findIndex((m) => m.messageId === messageId);
+    if (index >= 0 && queue.messages[index]!.receiveNonce === nonce) queue.messages.splice(index, 1);
+  }
+
+  /** ChangeMessageVisibility for a message in flight. */
+  changeMessageVisibility(queueUrl: string, receiptHandle: unknown, visibilityTimeout: unknown): void {
+    const queue = this.requireQueue(queueUrl);
+    const seconds = validateRange('VisibilityTimeout', visibilityTimeout, 0, 43_200, 'Must be >= 0 and <= 43200.');
+    if (seconds === undefined) throw new AwsError('MissingParameter', 'The request must contain the parameter VisibilityTimeout.');
+    const { messageId, nonce } = this.decodeHandle(queue, receiptHandle);
+    const message = queue.messages.find((m) => m.messageId === messageId && m.receiveNonce === nonce);
+    if (!message || message.visibleAt <= Date.now()) {
+      throw new AwsError('MessageNotInflight', 'Message does not exist or is not available for visibility timeout change.');
+    }
+    message.visibleAt = Date.now() + this.localMs(seconds);
+    if (seconds === 0) queue.notify();
+  }
+
+  /** GetQueueUrl by name (and owner account when given). */
+  getQueueUrl(queueName: unknown, ownerAccountId?: unknown): string {
+    if (typeof queueName !== 'string' || queueName === '') {
+      throw new AwsError('MissingParameter', 'The request must contain the parameter QueueName.');
+    }
+    const queue = this.queues.get(queueName);
+    if (!queue || (ownerAccountId !== undefined && ownerAccountId !== queue.account)) {
+      throw new AwsError('QueueDoesNotExist', 'The specified queue does not exist.');
+    }
+    return queue.url;
+  }
+
+  /** GetQueueAttributes; `All` or names, InvalidAttributeName for unknown ones. */
+  getQueueAttributes(queueUrl: string, names: readonly string[] = []): Record<string, string> {
+    const queue = this.requireQueue(queueUrl);
+    for (const name of names) {
+      if (name !== 'All' && !QUEUE_ATTRIBUTES.includes(name)) {
+        throw new AwsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+      }
+    }
+    const wanted = names.includes('All') ? QUEUE_ATTRIBUTES : names;
+    const all = this.queueAttributes(queue);
+    const result: Record<string, string> = {};
+    for (const name of wanted) if (all[name] !== undefined) result[name] = all[name]!;
+    return result;
+  }
+
+  /** Queue URLs in name order, optionally by name prefix (at most 1000, as ListQueues). */
+  listQueues(prefix = ''): string[] {
+    return [...this.queues.values()]
+      .filter((q) => q.name.startsWith(prefix))
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map((q) => q.url)
+      .slice(0, 1000);
+  }
+
+  /** PurgeQueue; AWS allows one per queue every 60 seconds. */
+  purgeQueue(queueUrl: string): void {
+    const queue = this.requireQueue(queueUrl);
+    const now = Date.now();
+    if (now - queue.lastPurge < this.localMs(60)) {
+      throw new AwsError('PurgeQueueInProgress', `Only one PurgeQueue operation on ${queue.name} is allowed every 60 seconds.`, 403);
+    }
+    queue.lastPurge = now;
+    queue.messages.length = 0;
+  }
+
+  /** The queue's messages without receiving them (for tests and the dashboard). */
+  peek(queueArnOrName: string): PeekedMessage[] {
+    const queue = this.requireQueue(queueArnOrName);
+    const now = Date.now();
+    this.expire(queue, now);
+    return queue.messages.map((m) => ({
+      messageId: m.messageId,
+      body: m.body,
+      messageAttributes: m.messageAttributes,
+      sentTimestamp: m.sentTimestamp,
+      receiveCount: m.receiveCount,
+      state: m.visibleAt <= now ? 'visible' : m.receiveCount > 0 ? 'in-flight' : 'delayed',
+    }));
+  }
+
+  /** Every queue, for the dashboard. */
+  listQueueNames(): string[] {
+    return [...this.queues.keys()].sort();
+  }
+
+  private authorize(queue: Queue, caller: InvokeCaller): void {
+    const allowed = isAllowed(queue.policies, {
+      principal: { service: caller.principal! },
+      action: 'sqs:SendMessage',
+      resource: queue.arn,
+      context: {
+        ...(caller.sourceArn ? { 'aws:SourceArn': caller.sourceArn } : {}),
+        'aws:SourceAccount': caller.sourceAccount ?? this.account,
+        // Calls between local services never leave the process: treat them as TLS.
+        'aws:SecureTransport': 'true',
+      },
+    });
+    if (!allowed) {
+      this.tracer?.record({
+        service: 'sqs',
+        kind: 'denied',
+        resource: queue.arn,
+        summary: `${caller.principal} may not sqs:SendMessage to ${queue.name}${caller.sourceArn ? ` for ${caller.sourceArn}` : ''}: the queue policy does not allow it`,
+      });
+      throw new AwsError('AccessDenied', `Access to the resource ${queue.url} is denied.`, 403);
+    }
+  }
+
+  /** Receive up to `max` visible messages, moving over-received ones to the DLQ. */
+  private take(queue: Queue, max: number, visibilitySeconds: number): QueuedMessage[] {
+    const now = Date.now();
+    this.expire(queue, now);
+    const taken: QueuedMessage[] = [];
+    const redrive = queue.settings.redrivePolicy;
+    for (const message of [...queue.messages]) {
+      if (taken.length >= max) break;
+      if (message.visibleAt > now) continue;
+      if (redrive && message.receiveCount >= redrive.maxReceiveCount) {
+        const dlq = this.findQueue(redrive.deadLetterTargetArn);
+        if (dlq && dlq !== queue) {
+          this.moveToDeadLetterQueue(queue, dlq, message, now);
+          continue;
+        }
+      }
+      message.receiveCount += 1;
+      message.firstReceiveTimestamp ??= now;
+      message.receiveNonce += 1;
+      message.visibleAt = now + this.localMs(visibilitySeconds);
+      taken.push(message);
+    }
+    return taken;
+  }
+
+  private moveToDeadLetterQueue(source: Queue, dlq: Queue, message: QueuedMessage, now: number): void {
+    source.messages.splice(source.messages.indexOf(message), 1);
+    // The message keeps its id, body and original send time; the count restarts.
+    const moved: QueuedMessage = { ...message, receiveCount: 0, visibleAt: now, receiveNonce: 0 };
+    delete moved.firstReceiveTimestamp;
+    dlq.messages.push(moved);
+    dlq.notify();
+    this.tracer?.record({
+      service: 'sqs',
+      kind: 'dead-letter',
+      resource: dlq.arn,
+      summary: `message ${message.messageId} moved from ${source.name} to ${dlq.name} after ${message.receiveCount} receives`,
+      ids: { messageId: message.messageId },
+    });
+  }
+
+  private expire(queue: Queue, now: number): void {
+    for (let i = queue.messages.length - 1; i >= 0; i--) {
+      if (queue.messages[i]!.expiresAt <= now) queue.messages.splice(i, 1);
+    }
+  }
+
+  private present(queue: Queue, message: QueuedMessage, input: ReceiveInput): ReceivedMessage {
+    const systemNames = [...(input.MessageSystemAttributeNames ?? []), ...(input.AttributeNames ?? [])];
+    const attributes: Record<string, string> = {};
+    const system: Record<string, string> = {
+      SenderId: message.senderId,
+      SentTimestamp: String(message.sentTimestamp),
+      ApproximateReceiveCount: String(message.receiveCount),
+      ApproximateFirstReceiveTimestamp: String(message.firstReceiveTimestamp ?? message.sentTimestamp),
+    };
+    for (const name of SYSTEM_ATTRIBUTES) {
+      if (systemNames.includes('All') || systemNames.includes(name)) attributes[name] = system[name]!;
+    }
+    const selected = selectAttributes(message.messageAttributes, input.MessageAttributeNames ?? []);
+    const md5 = md5OfMessageAttributes(selected);
+    return {
+      MessageId: message.messageId,
+      ReceiptHandle: encodeHandle(queue, message),
+      MD5OfBody: message.md5OfBody,
+      Body: message.body,
+      ...(Object.keys(attributes).length > 0 ? { Attributes: attributes } : {}),
+      ...(md5 ? { MD5OfMessageAttributes: md5, MessageAttributes: selected } : {}),
+    };
+  }
+
+  private queueAttributes(queue: Queue): Record<string, string | undefined> {
+    const now = Date.now();
+    this.expire(queue, now);
+    const s = queue.settings;
+    const visible = queue.messages.filter((m) => m.visibleAt <= now).length;
+    const inFlight = queue.messages.filter((m) => m.visibleAt > now && m.receiveCount > 0).length;
+    const delayed = queue.messages.length - visible - inFlight;
+    return {
+      ApproximateNumberOfMessages: String(visible),
+      ApproximateNumberOfMessagesNotVisible: String(inFlight),
+      ApproximateNumberOfMessagesDelayed: String(delayed),
+      CreatedTimestamp: String(Math.floor(queue.createdTimestamp / 1000)),
+      LastModifiedTimestamp: String(Math.floor(queue.lastModifiedTimestamp / 1000)),
+      QueueArn: queue.arn,
+      VisibilityTimeout: String(s.visibilityTimeout),
+      MaximumMessageSize: String(s.maximumMessageSize),
+      MessageRetentionPeriod: String(s.messageRetentionPeriod),
+      DelaySeconds: String(s.delaySeconds),
+      ReceiveMessageWaitTimeSeconds: String(s.receiveMessageWaitTimeSeconds),
+      Policy: policyAttribute(queue.policies),
+      RedrivePolicy: s.redrivePolicy ? JSON.stringify(s.redrivePolicy) : undefined,
+      RedriveAllowPolicy: s.redriveAllowPolicy ? JSON.stringify(s.redriveAllowPolicy) : undefined,
+      SqsManagedSseEnabled: s.kmsMasterKeyId ? undefined : String(s.sqsManagedSseEnabled),
+      KmsMasterKeyId: s.kmsMasterKeyId,
+      KmsDataKeyReusePeriodSeconds:
+        s.kmsMasterKeyId ? String(s.kmsDataKeyReusePeriodSeconds ?? 300) : undefined,
+    };
+  }
+
+  private decodeHandle(queue: Queue, handle: unknown): { messageId: string; nonce: number } {
+    if (typeof handle !== 'string' || handle === '') {
+      throw new AwsError('MissingParameter', 'The request must contain the parameter ReceiptHandle.');
+    }
+    const invalid = new AwsError('ReceiptHandleIsInvalid', `The input receipt handle "${handle}" is not a valid receipt handle.`, 404);
+    let parts: string[];
+    try {
+      parts = Buffer.from(handle, 'base64').toString('utf8').split('\n');
+    } catch {
+      throw invalid;
+    }
+    if (parts.length !== 4 || parts[0] !== 'sqs-local' || parts[1] !== queue.arn || !/^\d+$/.test(parts[3] ?? '')) throw invalid;
+    return { messageId: parts[2]!, nonce: Number(parts[3]) };
+  }
+
+  private checkRedriveAllowed(stack: StackModel): void {
+    for (const source of this.queues.values()) {
+      const target = source.settings.redrivePolicy?.deadLetterTargetArn;
+      if (!target) continue;
+      const dlq = this.findQueue(target);
+      const logicalId = stack.resourcesOfType('AWS::SQS::Queue').find((r) => (r.arn ?? r.attributes.Arn) === source.arn)?.logicalId ?? source.name;
+      if (!dlq) {
+        throw new UnsupportedTemplateError(logicalId, 'Properties.RedrivePolicy.deadLetterTargetArn', `no queue in the stack has the ARN ${target}`);
+      }
+      const allow = dlq.settings.redriveAllowPolicy;
+      const permitted =
+        !allow ||
+        allow.redrivePermission === 'allowAll' ||
+        (allow.redrivePermission === 'byQueue' && (allow.sourceQueueArns ?? []).includes(source.arn));
+      if (!permitted) {
+        throw new UnsupportedTemplateError(
+          logicalId,
+          'Properties.RedrivePolicy.deadLetterTargetArn',
+          `the RedriveAllowPolicy of ${dlq.name} does not allow ${source.name} as a source queue (AWS rejects this)`,
+        );
+      }
+    }
+  }
+
+  private localMs(awsSeconds: number): number {
+    return this.clock ? this.clock.toLocalMs(awsSeconds * 1000) : awsSeconds * 1000;
+  }
+}
+
+function encodeHandle(queue: Queue, message: QueuedMessage): string {
+  return Buffer.from(`sqs-local\n${queue.arn}\n${message.messageId}\n${message.receiveNonce}`, 'utf8').toString('base64');
+}
+
+function selectAttributes(
+  attributes: Readonly<Record<string, MessageAttributeValue>>,
+  names: readonly string[],
+): Record<string, MessageAttributeValue> {
+  const selected: Record<string, MessageAttributeValue> = {};
+  for (const [name, value] of Object.entries(attributes)) {
+    const wanted = names.some((n) => n === 'All' || n === '.*' || n === name || (n.endsWith('.*') && name.startsWith(n.slice(0, -1))));
+    if (wanted) selected[name] = value;
+  }
+  return selected;
+}
+
+function policyAttribute(policies: readonly unknown[]): string | undefined {
+  if (policies.length === 0) return undefined;
+  const last = policies[policies.length - 1];
+  return typeof last === 'string' ? last : JSON.stringify(last);
+}

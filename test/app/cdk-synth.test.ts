@@ -1,0 +1,71 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const outdir = mkdtempSync(join(tmpdir(), 'destined-cli-'));
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+describe('npx cdk synth', () => {
+  it('synthesizes offline without Docker, and the bundled ESM handlers run', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', CDK_DISABLE_VERSION_CHECK: '1' };
+    for (const key of Object.keys(env)) {
+      if (key.startsWith('DOCKER') || key === 'CDK_DOCKER') delete env[key];
+    }
+    // A docker that always fails: bundling must never reach for it.
+    env.CDK_DOCKER = '/bin/false';
+    const result = spawnSync('npx', ['cdk', 'synth', '--quiet', '--no-notices', '-o', outdir, '-c', 'retryAttempts=1'], {
+      cwd: repoRoot,
+      env,
+      encoding: 'utf8',
+      timeout: 170_000,
+    });
+    expect(result.stderr + result.stdout).not.toMatch(/docker/i);
+    expect(result.status, result.stderr).toBe(0);
+
+    const templatePath = join(outdir, 'TheDestinedLambdaStack.template.json');
+    expect(existsSync(templatePath)).toBe(true);
+    const template = JSON.parse(readFileSync(templatePath, 'utf8'));
+    const invokeConfig = Object.values(template.Resources as Record<string, any>).find(
+      (r) => r.Type === 'AWS::Lambda::EventInvokeConfig',
+    );
+    expect(invokeConfig.Properties.MaximumRetryAttempts).toBe(1);
+
+    // Run the destined function's bundle as Lambda would: an ES module exporting handler.
+    const fn = Object.values(template.Resources as Record<string, any>).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName === 'TheDestinedLambdaStack-destined',
+    );
+    const assetDir = join(outdir, fn.Metadata['aws:asset:path']);
+    expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
+    const mod = (await import(join(assetDir, 'index.mjs'))) as { handler: (e: unknown) => Promise<unknown> };
+    const event = { Records: [{ Sns: { Message: '{"mode":"ok"}' } }] };
+    const log = console.log;
+    console.log = () => undefined;
+    try {
+      await expect(mod.handler(event)).resolves.toEqual({
+        source: 'cdkpatterns.the-destined-lambda',
+        action: 'message',
+        message: 'hello world',
+      });
+      await expect(mod.handler({ Records: [{ Sns: { Message: '{"mode":"fail"}' } }] })).rejects.toThrow('asked to fail');
+    } finally {
+      console.log = log;
+    }
+  }, 180_000);
+
+  it('stops with a clear message and exit code 1 on a bad context value', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
+      cwd: repoRoot,
+      env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ throttlingBurstLimit: 'lots' }) },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      'Error: Context value throttlingBurstLimit must be a number (e.g. -c throttlingBurstLimit=2), got "lots"',
+    );
+  }, 120_000);
+});

@@ -1,0 +1,40 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp, STACK_ID } from '../../lib/app.js';
+import type { BuildAppOptions } from '../../lib/app.js';
+
+/** A synthesized app: its template and cdk-nag's validation report. */
+export interface Synthesized {
+  readonly template: Record<string, any>;
+  readonly report: { pluginReports: { pluginName: string; conclusion: string; violations: unknown[] }[] } | undefined;
+  readonly outdir: string;
+  readonly cleanup: () => void;
+}
+
+/**
+ * Synthesizes the app exactly as bin/app.ts does (cdk-nag included) into a
+ * temp dir, environment-agnostic so results do not depend on the shell.
+ */
+export function synthesize(options: Omit<BuildAppOptions, 'outdir'> = {}): Synthesized {
+  const outdir = mkdtempSync(join(tmpdir(), 'destined-app-'));
+  const { app } = buildApp({ env: {}, ...options, outdir });
+  app.synth();
+  const template = JSON.parse(readFileSync(join(outdir, `${STACK_ID}.template.json`), 'utf8'));
+  let report: Synthesized['report'];
+  try {
+    report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8'));
+  } catch {
+    report = undefined;
+  }
+  return { template, report, outdir, cleanup: () => rmSync(outdir, { recursive: true, force: true }) };
+}
+
+/** Logical id of the one resource of a type whose id starts with a prefix. */
+export function logicalId(template: Record<string, any>, type: string, prefix: string): string {
+  const ids = Object.entries(template.Resources as Record<string, { Type: string }>)
+    .filter(([id, r]) => r.Type === type && id.startsWith(prefix))
+    .map(([id]) => id);
+  if (ids.length !== 1) throw new Error(`expected one ${type} starting with ${prefix}, found ${ids.join(', ') || 'none'}`);
+  return ids[0]!;
+}

@@ -1,0 +1,61 @@
+/**
+ * `npm start` as a user runs it: flags, the printed outputs, Ctrl+C.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { assemblyForTests, repoRoot } from '../support/local-runtime.js';
+
+const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
+const cli = path.join(repoRoot, 'local', 'cli.ts');
+
+function run(args: string[], until?: RegExp) {
+  const child = spawn(tsx, [cli, ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const ready = until
+    ? new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', () => until.test(stdout) && resolve());
+        child.on('exit', () => reject(new Error(`exited early:\n${stdout}\n${stderr}`)));
+      })
+    : Promise.resolve();
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, ready, exited, out: () => stdout, err: () => stderr };
+}
+
+describe('npm start flags', () => {
+  it.each([
+    [['--port', 'abc'], /--port must be an integer/],
+    [['--port', '70000'], /--port must be an integer/],
+    [['--time-scale', '0'], /--time-scale must be a positive number/],
+    [['--time-scale', '1/0'], /--time-scale must be a positive number/],
+    [['--context', 'novalue'], /--context must be key=value/],
+    [['--frobnicate'], /Unknown option '--frobnicate'/],
+  ])('rejects %j with a clear message and exit code 2', async (args, message) => {
+    const proc = run(args);
+    expect(await proc.exited).toBe(2);
+    expect(proc.err()).toMatch(message);
+    expect(proc.err()).toContain('Usage: npm start');
+  });
+
+  it('reports a missing assembly directory', async () => {
+    const proc = run(['--assembly', path.join(repoRoot, 'no-such-dir'), '--port', '0']);
+    expect(await proc.exited).toBe(1);
+    expect(proc.err()).toMatch(/no-such-dir/);
+  });
+
+  it('serves an assembly, prints the outputs with local URLs, and stops on SIGINT', async () => {
+    const assembly = await assemblyForTests();
+    const proc = run(['--assembly', assembly, '--port', '0'], /Press Ctrl\+C to stop/);
+    await proc.ready;
+    const url = /SendEventUrl = (http:\/\/127\.0\.0\.1:\d+\/prod\/SendEvent)/.exec(proc.out())?.[1];
+    expect(url, proc.out()).toBeDefined();
+    const response = await fetch(url!);
+    expect(response.status).toBe(200);
+    proc.child.kill('SIGINT');
+    expect(await proc.exited).toBe(0);
+    expect(proc.out()).toContain('stopping the local runtime');
+  });
+});

@@ -1,0 +1,246 @@
+import { describe, expect, it } from 'vitest';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { apiStack, call, harness, lambdaResult, text } from './helpers.js';
+import { AwsError } from '../../../local/protocol/errors.js';
+
+const FN = 'arn:aws:lambda:us-east-1:000000000000:function:target';
+const lambdaUri = `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${FN}/invocations`;
+
+describe('AWS service integration', () => {
+  const stack = apiStack([
+    {
+      path: '/send',
+      httpMethod: 'POST',
+      integration: {
+        Type: 'AWS',
+        IntegrationHttpMethod: 'POST',
+        Uri: 'arn:aws:apigateway:us-east-1:sqs:action/SendMessage',
+        Credentials: 'arn:aws:iam::000000000000:role/apigw',
+        RequestParameters: {
+          'integration.request.header.Content-Type': "'application/x-www-form-urlencoded'",
+          'integration.request.querystring.QueueUrl': 'method.request.querystring.queue',
+          'integration.request.header.X-Trace': 'method.request.header.x-trace',
+        },
+        RequestTemplates: { 'application/json': 'MessageBody=$util.urlEncode($input.body)' },
+        IntegrationResponses: [
+          {
+            StatusCode: '200',
+            ResponseTemplates: { 'application/json': '{"id":"$input.path(\'$.MessageId\')"}' },
+            ResponseParameters: {
+              'method.response.header.X-Backend': 'integration.response.header.x-amz-id',
+              'method.response.header.X-Static': "'fixed'",
+              'method.response.header.X-Id': 'integration.response.body.MessageId',
+            },
+          },
+          { StatusCode: '400', SelectionPattern: '4\\d{2}', ResponseTemplates: { 'application/json': '{"bad":"$input.path(\'$.code\')"}' } },
+        ],
+      },
+    },
+  ]);
+
+  it('sends Action in the query string, the mapped body, headers and query parameters', async () => {
+    const h = harness(stack, { aws: () => ({ statusCode: 200, headers: { 'x-amz-id': 'b-1' }, body: '{"MessageId":"m-1"}' }) });
+    const response = await call(h, 'POST', '/send?queue=q1', { headers: { 'content-type': 'application/json', 'x-trace': 't-1' }, body: 'hello world & more' });
+    expect(response.statusCode).toBe(200);
+    expect(text(response)).toBe('{"id":"m-1"}');
+    expect(response.headers['x-backend']).toBe('b-1');
+    expect(response.headers['x-static']).toBe('fixed');
+    expect(response.headers['x-id']).toBe('m-1');
+    const { service, req } = h.awsCalls[0]!;
+    expect(service).toBe('sqs');
+    expect(req.method).toBe('POST');
+    expect(req.path).toBe('/');
+    expect(new URLSearchParams(req.rawQuery).get('Action')).toBe('SendMessage');
+    expect(new URLSearchParams(req.rawQuery).get('QueueUrl')).toBe('q1');
+    expect(req.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(req.headers['x-trace']).toBe('t-1');
+    expect(req.body.toString()).toBe('MessageBody=hello+world+%26+more');
+  });
+
+  it('selects the integration response whose SelectionPattern matches the backend status', async () => {
+    const h = harness(stack, { aws: () => ({ statusCode: 403, headers: {}, body: '{"code":"Denied"}' }) });
+    const response = await call(h, 'POST', '/send', { body: 'x' });
+    expect(response.statusCode).toBe(400);
+    expect(text(response)).toBe('{"bad":"Denied"}');
+  });
+
+  it('answers 500 when no integration response matches and there is no default', async () => {
+    const noDefault = apiStack([
+      {
+        path: '/x',
+        httpMethod: 'GET',
+        integration: {
+          Type: 'AWS',
+          IntegrationHttpMethod: 'POST',
+          Uri: 'arn:aws:apigateway:us-east-1:sns:path//',
+          IntegrationResponses: [{ StatusCode: '200', SelectionPattern: '2\\d{2}' }],
+        },
+      },
+    ]);
+    const h = harness(noDefault, { aws: () => ({ statusCode: 500, headers: {}, body: 'boom' }) });
+    const response = await call(h, 'GET', '/x');
+    expect(response.statusCode).toBe(500);
+    expect(text(response)).toBe('{"message": "Internal server error"}');
+  });
+
+  it('answers 500 when the service call itself fails', async () => {
+    const h = harness(stack, {
+      aws: () => {
+        throw new AwsError('UnknownService', 'no endpoint', 500);
+      },
+    });
+    const response = await call(h, 'POST', '/send', { body: 'x' });
+    expect(response.statusCode).toBe(500);
+    expect(response.headers['x-amzn-errortype']).toBe('InternalServerErrorException');
+  });
+});
+
+describe('Lambda non-proxy integration', () => {
+  const stack = apiStack([
+    {
+      path: '/async',
+      httpMethod: 'POST',
+      integration: {
+        Type: 'AWS',
+        IntegrationHttpMethod: 'POST',
+        Uri: lambdaUri,
+        RequestParameters: { 'integration.request.header.X-Amz-Invocation-Type': "'Event'" },
+        RequestTemplates: { 'application/json': '{"wrapped": $input.json(\'$\')}' },
+        IntegrationResponses: [{ StatusCode: '200', ResponseTemplates: { 'application/json': '{"queued":true}' } }],
+      },
+    },
+    {
+      path: '/sync',
+      httpMethod: 'POST',
+      integration: {
+        Type: 'AWS',
+        IntegrationHttpMethod: 'POST',
+        Uri: lambdaUri,
+        IntegrationResponses: [
+          { StatusCode: '200' },
+          { StatusCode: '400', SelectionPattern: '.*\\[BadRequest\\].*', ResponseTemplates: { 'application/json': '{"error":"$input.path(\'$.errorMessage\')"}' } },
+        ],
+      },
+    },
+  ]);
+
+  it('invokes asynchronously when X-Amz-Invocation-Type maps to Event', async () => {
+    const h = harness(stack, { lambda: () => lambdaResult('', { statusCode: 202 }) });
+    const response = await call(h, 'POST', '/async', { body: '{"a":1}' });
+    expect(response.statusCode).toBe(200);
+    expect(text(response)).toBe('{"queued":true}');
+    expect(h.lambdaCalls[0]).toMatchObject({ fn: FN, type: 'Event', payload: '{"wrapped": {"a":1}}' });
+    expect(h.lambdaCalls[0]!.caller).toEqual({
+      principal: 'apigateway.amazonaws.com',
+      sourceArn: `arn:aws:execute-api:us-east-1:000000000000:abc123defg/prod/POST/async`,
+      sourceAccount: '000000000000',
+    });
+  });
+
+  it('passes the result through and matches a function error message against SelectionPattern', async () => {
+    let fail = false;
+    const h = harness(stack, {
+      lambda: () =>
+        fail
+          ? lambdaResult({ errorType: 'Error', errorMessage: '[BadRequest] no mode' }, { functionError: 'Unhandled' })
+          : lambdaResult({ ok: true }),
+    });
+    const ok = await call(h, 'POST', '/sync', { body: '{}' });
+    expect(ok.statusCode).toBe(200);
+    expect(JSON.parse(text(ok))).toEqual({ ok: true });
+    expect(h.lambdaCalls[0]!.type).toBe('RequestResponse');
+    fail = true;
+    const bad = await call(h, 'POST', '/sync', { body: '{}' });
+    expect(bad.statusCode).toBe(400);
+    expect(text(bad)).toBe('{"error":"[BadRequest] no mode"}');
+  });
+});
+
+describe('Lambda proxy integration', () => {
+  const stack = apiStack([{ path: '/users/{id}', httpMethod: 'ANY', integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri } }], {
+    stage: { Variables: { color: 'blue' } },
+  });
+
+  it('sends the 1.0 event and returns the function response', async () => {
+    const h = harness(stack, {
+      lambda: () => lambdaResult({ statusCode: 201, headers: { 'X-One': '1' }, multiValueHeaders: { 'X-Many': ['a', 'b'] }, body: 'created' }),
+    });
+    const response = await call(h, 'PUT', '/users/u1?x=1&x=2&y=3', { headers: { 'content-type': 'text/plain', 'user-agent': 'ua' }, body: 'payload' });
+    expect(response.statusCode).toBe(201);
+    expect(text(response)).toBe('created');
+    expect(response.headers['x-one']).toBe('1');
+    expect(response.headers['x-many']).toBe('a, b');
+    const event = JSON.parse(h.lambdaCalls[0]!.payload) as APIGatewayProxyEvent;
+    expect(event).toMatchObject({
+      resource: '/users/{id}',
+      path: '/users/u1',
+      httpMethod: 'PUT',
+      queryStringParameters: { x: '2', y: '3' },
+      multiValueQueryStringParameters: { x: ['1', '2'], y: ['3'] },
+      pathParameters: { id: 'u1' },
+      stageVariables: { color: 'blue' },
+      body: 'payload',
+      isBase64Encoded: false,
+    });
+    expect(event.headers['content-type']).toBe('text/plain');
+    expect(event.multiValueHeaders['user-agent']).toEqual(['ua']);
+    expect(event.requestContext).toMatchObject({
+      resourcePath: '/users/{id}',
+      httpMethod: 'PUT',
+      path: '/prod/users/u1',
+      stage: 'prod',
+      accountId: '000000000000',
+      apiId: 'abc123defg',
+      protocol: 'HTTP/1.1',
+      identity: { sourceIp: '127.0.0.1', userAgent: 'ua' },
+    });
+    expect(event.requestContext.requestId).toBe(response.headers['x-amzn-requestid']);
+    expect(h.lambdaCalls[0]!.type).toBe('RequestResponse');
+  });
+
+  it('answers 502 for a malformed response and for a function error', async () => {
+    let result = lambdaResult({ statusCode: 200, body: { not: 'a string' } });
+    const h = harness(stack, { lambda: () => result });
+    const malformed = await call(h, 'GET', '/users/1');
+    expect(malformed.statusCode).toBe(502);
+    expect(text(malformed)).toBe('{"message": "Internal server error"}');
+    result = lambdaResult({ errorMessage: 'boom' }, { functionError: 'Unhandled' });
+    expect((await call(h, 'GET', '/users/1')).statusCode).toBe(502);
+    result = lambdaResult('not json');
+    expect((await call(h, 'GET', '/users/1')).statusCode).toBe(502);
+  });
+
+  it('sends null body and parameter maps when there are none', async () => {
+    const h = harness(stack, { lambda: () => lambdaResult({ statusCode: 204 }) });
+    const response = await call(h, 'GET', '/users/1');
+    expect(response.statusCode).toBe(204);
+    const event = JSON.parse(h.lambdaCalls[0]!.payload) as APIGatewayProxyEvent;
+    expect(event.body).toBeNull();
+    expect(event.queryStringParameters).toBeNull();
+    expect(event.multiValueQueryStringParameters).toBeNull();
+  });
+});
+
+describe('MOCK integration', () => {
+  it('takes the status from the request template and selects the integration response by it', async () => {
+    const stack = apiStack([
+      {
+        path: '/mock',
+        httpMethod: 'GET',
+        integration: {
+          Type: 'MOCK',
+          RequestTemplates: { 'application/json': "{\"statusCode\": #if($input.params('fail') == 'yes')404#{else}200#end}" },
+          IntegrationResponses: [
+            { StatusCode: '200', ResponseTemplates: { 'application/json': '{"ok":true}' } },
+            { StatusCode: '404', SelectionPattern: '404', ResponseTemplates: { 'application/json': '{"ok":false}' } },
+          ],
+        },
+      },
+    ]);
+    const h = harness(stack);
+    const ok = await call(h, 'GET', '/mock');
+    expect([ok.statusCode, text(ok)]).toEqual([200, '{"ok":true}']);
+    const missing = await call(h, 'GET', '/mock?fail=yes');
+    expect([missing.statusCode, text(missing)]).toEqual([404, '{"ok":false}']);
+  });
+});

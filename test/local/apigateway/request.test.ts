@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { apiStack, call, harness, resource, text, API_ID } from './helpers.js';
+
+const echoMock = (extra: Record<string, unknown> = {}) => ({
+  Type: 'MOCK',
+  RequestTemplates: { 'application/json': '{"statusCode": 200}' },
+  IntegrationResponses: [{ StatusCode: '200', ResponseTemplates: { 'application/json': 'ok' } }],
+  ...extra,
+});
+
+describe('request validation', () => {
+  const validated = (validateParams: boolean) =>
+    apiStack(
+      [
+        {
+          path: '/v',
+          httpMethod: 'GET',
+          integration: echoMock(),
+          properties: {
+            RequestValidatorId: 'val1',
+            RequestParameters: {
+              'method.request.querystring.mode': true,
+              'method.request.header.X-Key': true,
+              'method.request.querystring.optional': false,
+            },
+          },
+        },
+      ],
+      { extra: [resource('Validator', 'AWS::ApiGateway::RequestValidator', { RestApiId: API_ID, ValidateRequestParameters: validateParams }, 'val1')] },
+    );
+
+  it('rejects missing required parameters with 400 when the validator checks parameters', async () => {
+    const h = harness(validated(true));
+    const response = await call(h, 'GET', '/v');
+    expect(response.statusCode).toBe(400);
+    expect(text(response)).toBe('{"message": "Missing required request parameters: [mode, X-Key]"}');
+    expect(response.headers['x-amzn-errortype']).toBe('BadRequestException');
+    const ok = await call(h, 'GET', '/v?mode=a', { headers: { 'x-key': 'k' } });
+    expect(ok.statusCode).toBe(200);
+  });
+
+  it('does not enforce required parameters without a validator that checks them', async () => {
+    const h = harness(validated(false));
+    expect((await call(h, 'GET', '/v')).statusCode).toBe(200);
+  });
+});
+
+describe('passthrough behaviour', () => {
+  const stack = (behavior: string, templates: Record<string, string> | undefined) =>
+    apiStack([
+      {
+        path: '/p',
+        httpMethod: 'POST',
+        integration: {
+          Type: 'AWS',
+          IntegrationHttpMethod: 'POST',
+          Uri: 'arn:aws:apigateway:us-east-1:sqs:path/queue',
+          PassthroughBehavior: behavior,
+          ...(templates ? { RequestTemplates: templates } : {}),
+          IntegrationResponses: [{ StatusCode: '200' }],
+        },
+      },
+    ]);
+  const backend = { aws: () => ({ statusCode: 200, headers: {}, body: 'done' }) };
+
+  it('NEVER answers 415 when no template matches the Content-Type', async () => {
+    const h = harness(stack('NEVER', { 'application/json': 'mapped' }), backend);
+    const response = await call(h, 'POST', '/p', { headers: { 'content-type': 'text/plain' }, body: 'raw' });
+    expect(response.statusCode).toBe(415);
+    expect(text(response)).toBe('{"message": "Unsupported Media Type"}');
+    expect(h.awsCalls).toHaveLength(0);
+  });
+
+  it('uses application/json when the request has no Content-Type', async () => {
+    const h = harness(stack('NEVER', { 'application/json': 'mapped' }), backend);
+    expect((await call(h, 'POST', '/p', { body: 'raw' })).statusCode).toBe(200);
+    expect(h.awsCalls[0]!.req.body.toString()).toBe('mapped');
+    expect(h.awsCalls[0]!.req.path).toBe('/queue');
+  });
+
+  it('WHEN_NO_TEMPLATES passes the body through only when there are no templates', async () => {
+    const withTemplates = harness(stack('WHEN_NO_TEMPLATES', { 'application/json': 'mapped' }), backend);
+    expect((await call(withTemplates, 'POST', '/p', { headers: { 'content-type': 'text/plain' }, body: 'raw' })).statusCode).toBe(415);
+    const without = harness(stack('WHEN_NO_TEMPLATES', undefined), backend);
+    expect((await call(without, 'POST', '/p', { headers: { 'content-type': 'text/plain' }, body: 'raw' })).statusCode).toBe(200);
+    expect(without.awsCalls[0]!.req.body.toString()).toBe('raw');
+  });
+
+  it('WHEN_NO_MATCH passes an unmatched body through unchanged', async () => {
+    const h = harness(stack('WHEN_NO_MATCH', { 'application/json': 'mapped' }), backend);
+    const response = await call(h, 'POST', '/p', { headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'raw' });
+    expect(response.statusCode).toBe(200);
+    expect(text(response)).toBe('done');
+    expect(h.awsCalls[0]!.req.body.toString()).toBe('raw');
+    expect(h.awsCalls[0]!.req.headers['content-type']).toBe('text/plain; charset=utf-8');
+  });
+});
+
+describe('limits and failures', () => {
+  it('answers 413 for a payload over 10 MB', async () => {
+    const h = harness(apiStack([{ path: '/p', httpMethod: 'POST', integration: echoMock() }]));
+    const response = await call(h, 'POST', '/p', { body: 'x'.repeat(10 * 1024 * 1024 + 1) });
+    expect(response.statusCode).toBe(413);
+  });
+
+  it('answers 500 for a template that fails to render, and stays up', async () => {
+    const h = harness(apiStack([{ path: '/bad', httpMethod: 'GET', integration: echoMock({ RequestTemplates: { 'application/json': '#if(' } }) }]));
+    const response = await call(h, 'GET', '/bad');
+    expect(response.statusCode).toBe(500);
+    expect(text(response)).toBe('{"message": "Internal server error"}');
+  });
+
+  it('applies $context.responseOverride and writes execution logs when the stage logs INFO', async () => {
+    const h = harness(
+      apiStack(
+        [
+          {
+            path: '/o',
+            httpMethod: 'GET',
+            integration: echoMock({
+              IntegrationResponses: [
+                { StatusCode: '200', ResponseTemplates: { 'application/json': '#set($context.responseOverride.status = 418)#set($context.responseOverride.header.X-Tea = "pot")tea' } },
+              ],
+            }),
+          },
+        ],
+        { stage: { MethodSettings: [{ HttpMethod: '*', ResourcePath: '/*', LoggingLevel: 'INFO' }] } },
+      ),
+    );
+    const response = await call(h, 'GET', '/o?a=1');
+    expect([response.statusCode, text(response), response.headers['x-tea']]).toEqual([418, 'tea', 'pot']);
+    const exec = h.logs.find((l) => l.group === `API-Gateway-Execution-Logs_${API_ID}/prod`);
+    expect(exec?.events.map((e) => e.message)).toContain(`(${response.headers['x-amzn-requestid']}) Method request query string: {a=1}`);
+    expect(exec?.events.at(-1)?.message).toMatch(/Method completed with status: 418$/);
+    expect(h.traces.map((t) => t.kind)).toEqual(['request', 'response']);
+  });
+});

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { StageThrottle, TokenBucket, methodSettingPath } from '../../../local/apigateway/throttle.js';
+import { formatAccessLog } from '../../../local/apigateway/access-log.js';
+import { apiStack, call, harness, text } from './helpers.js';
+
+describe('throttling', () => {
+  it('a token bucket allows the burst, then refills at the rate', () => {
+    let now = 0;
+    const bucket = new TokenBucket(2, 3, () => now);
+    expect([bucket.tryTake(), bucket.tryTake(), bucket.tryTake(), bucket.tryTake()]).toEqual([true, true, true, false]);
+    now = 500; // 0.5 s at 2/s: one token back
+    expect([bucket.tryTake(), bucket.tryTake()]).toEqual([true, false]);
+  });
+
+  it('a method setting replaces the stage limit for that method only', () => {
+    const now = 0;
+    const throttle = new StageThrottle(
+      [
+        { httpMethod: '*', resourcePath: '/*', throttlingRateLimit: 1, throttlingBurstLimit: 1 },
+        { httpMethod: 'GET', resourcePath: methodSettingPath('/items/{id}'), throttlingRateLimit: 1, throttlingBurstLimit: 3 },
+      ],
+      () => now,
+    );
+    expect(methodSettingPath('/items/{id}')).toBe('/~1items~1{id}');
+    expect([1, 2, 3, 4].map(() => throttle.admit('/items/{id}', 'GET'))).toEqual([true, true, true, false]);
+    expect([throttle.admit('/other', 'GET'), throttle.admit('/other', 'GET')]).toEqual([true, false]);
+  });
+
+  it('answers 429 Too Many Requests past the stage burst', async () => {
+    const stack = apiStack(
+      [{ path: '/t', httpMethod: 'GET', integration: { Type: 'MOCK', IntegrationResponses: [{ StatusCode: '200' }] } }],
+      { stage: { MethodSettings: [{ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 0.001, ThrottlingBurstLimit: 1 }] } },
+    );
+    const h = harness(stack);
+    expect((await call(h, 'GET', '/t')).statusCode).toBe(200);
+    const throttled = await call(h, 'GET', '/t');
+    expect(throttled.statusCode).toBe(429);
+    expect(text(throttled)).toBe('{"message":"Too Many Requests"}');
+    expect(throttled.headers['x-amzn-errortype']).toBe('TooManyRequestsException');
+  });
+});
+
+describe('access logs', () => {
+  it('substitutes $context variables and prints - for missing ones', () => {
+    const line = formatAccessLog('{"id":"$context.requestId","ip":"$context.identity.sourceIp","user":"$context.identity.user","s":$context.status}', {
+      requestId: 'r1',
+      identity: { sourceIp: '1.2.3.4' },
+      status: 200,
+    });
+    expect(line).toBe('{"id":"r1","ip":"1.2.3.4","user":"-","s":200}');
+  });
+
+  it('writes one line per request to the stage destination, including gateway errors', async () => {
+    const stack = apiStack([{ path: '/a', httpMethod: 'GET', integration: { Type: 'MOCK', IntegrationResponses: [{ StatusCode: '200' }] } }], {
+      stage: {
+        AccessLogSetting: {
+          DestinationArn: 'arn:aws:logs:us-east-1:000000000000:log-group:my-access-logs',
+          Format: '$context.httpMethod $context.resourcePath $context.status $context.requestId',
+        },
+      },
+    });
+    const h = harness(stack);
+    const ok = await call(h, 'GET', '/a');
+    await call(h, 'GET', '/missing');
+    const lines = h.logs.filter((l) => l.group === 'my-access-logs').map((l) => l.events[0]!.message);
+    expect(lines[0]).toBe(`GET /a 200 ${ok.headers['x-amzn-requestid']}`);
+    expect(lines[1]).toMatch(/^GET - 403 [0-9a-f-]{36}$/);
+  });
+});

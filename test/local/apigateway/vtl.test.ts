@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { renderMappingTemplate, util } from '../../../local/apigateway/vtl.js';
+import { escapeJavaScript, javaString, urlDecode, urlEncode } from '../../../local/apigateway/java-values.js';
+import { evaluateJsonPath, JsonPathError } from '../../../local/apigateway/jsonpath.js';
+
+function render(template: string, body = '', params: Partial<{ path: Record<string, string>; querystring: Record<string, string>; header: Record<string, string> }> = {}, context: Record<string, unknown> = {}) {
+  return renderMappingTemplate(
+    template,
+    { body, params: { path: params.path ?? {}, querystring: params.querystring ?? {}, header: params.header ?? {} } },
+    { context: { requestOverride: { header: {}, querystring: {}, path: {} }, responseOverride: { header: {} }, ...context }, stageVariables: { env: 'test' } },
+  );
+}
+
+describe('$util', () => {
+  it('urlEncode follows java.net.URLEncoder: space is +, only .-*_ stay', () => {
+    expect(urlEncode('a b&c=d/é~!')).toBe('a+b%26c%3Dd%2F%C3%A9%7E%21');
+    expect(urlEncode('A-z_0.9*')).toBe('A-z_0.9*');
+    expect(urlEncode(undefined)).toBe('');
+  });
+
+  it('urlDecode turns + into a space and rejects a malformed escape', () => {
+    expect(urlDecode('a+b%26c%C3%A9')).toBe('a b&cé');
+    expect(() => urlDecode('%zz')).toThrow(/Illegal hex/);
+  });
+
+  it('escapeJavaScript escapes quotes, slash, backslash, control and non-ASCII characters', () => {
+    expect(escapeJavaScript(`it's "x"\\/\n\t`)).toBe(`it\\'s \\"x\\"\\\\\\/\\n\\t`);
+    expect(escapeJavaScript('é\u0001')).toBe('\\u00E9\\u0001');
+  });
+
+  it('base64 and parseJson', () => {
+    expect(util.base64Encode('hello')).toBe('aGVsbG8=');
+    expect(util.base64Decode('aGVsbG8=')).toBe('hello');
+    expect(render('#set($o = $util.parseJson(\'{"a":{"b":[1,2]}}\'))$o.a.b[1] $o.a')).toBe('2 {b=[1,2]}');
+  });
+});
+
+describe('$input', () => {
+  it('params() gives path, querystring and header maps; params(x) looks in that order', () => {
+    const t = "$input.params().path.get('id')|$input.params().querystring.get('q')|$input.params('id')|$input.params('q')|$input.params('X-Custom')|$input.params('none')|";
+    expect(render(t, '', { path: { id: 'p1' }, querystring: { q: 'v', id: 'q1' }, header: { 'x-custom': 'h' } })).toBe('p1|v|p1|v|h||');
+  });
+
+  it('path() prints maps Java-style and lists as JSON; json() prints JSON; a missing path prints nothing', () => {
+    const body = JSON.stringify({ a: { b: 'c' }, l: [1, { x: 'y' }], s: 'str', n: 1.5 });
+    expect(render("$input.path('$.a')|$input.path('$.l')|$input.path('$.s')|$input.path('$.n')|$input.path('$.missing')|", body)).toBe(
+      '{b=c}|[1,{"x":"y"}]|str|1.5||',
+    );
+    expect(render("$input.json('$.a')|$input.json('$.s')|$input.json('$')", '{"a":{"b":"c"},"s":"str"}')).toBe('{"b":"c"}|"str"|{"a":{"b":"c"},"s":"str"}');
+  });
+
+  it('body is the raw payload, and {} for an empty one', () => {
+    expect(render('$input.body', 'raw text')).toBe('raw text');
+    expect(render('$input.body', '')).toBe('{}');
+  });
+
+  it('path() values can be iterated and sized', () => {
+    const body = JSON.stringify({ items: [{ id: 'a' }, { id: 'b' }] });
+    const t = "#foreach($i in $input.path('$.items'))$i.id#if($foreach.hasNext),#end#end $input.path('$.items').size()";
+    expect(render(t, body)).toBe('a,b 2');
+  });
+});
+
+describe('Java methods on template values', () => {
+  it('strings: length, replaceAll, replace, contains, split, matches, isEmpty, toUpperCase', () => {
+    const t =
+      "#set($s = 'a-b-c')$s.length() $s.replaceAll('-', '+') $s.replace('-', '') $s.contains('b') $s.split('-').size() $s.matches('[a-c-]+') $s.isEmpty() $s.toUpperCase()";
+    expect(render(t)).toBe('5 a+b+c abc true 3 true false A-B-C');
+  });
+
+  it('maps: keySet, containsKey, size, isEmpty, put returns the previous value', () => {
+    const t = "#set($m = {'a': 1, 'b': 2})#foreach($k in $m.keySet())$k=$m.get($k);#end $m.containsKey('a') $m.size() $m.isEmpty() <$m.put('c', 3)><$m.put('c', 4)> $m";
+    expect(render(t)).toBe('a=1;b=2; true 2 false <><3> {a=1, b=2, c=4}');
+  });
+
+  it('== compares by printed value, and a null reference equals both $null and ""', () => {
+    expect(render('#if($nothing == "")empty#end #if($nothing == $null)null#end #if(1 == "1")same#end #if("a" != "b")diff#end')).toBe(
+      'empty null same diff',
+    );
+  });
+
+  it('$context and $stageVariables are readable and requestOverride is writable', () => {
+    const context: Record<string, unknown> = { requestId: 'rid', identity: { sourceIp: '1.2.3.4' } };
+    const rendered = render('$context.requestId $context.identity.sourceIp $stageVariables.env#set($context.requestOverride.header.X = "y")', '', {}, context);
+    expect(rendered).toBe('rid 1.2.3.4 test');
+  });
+
+  it('a template that does not parse is a MappingTemplateError', () => {
+    expect(() => render('#if($x')).toThrow(/Mapping template failed/);
+  });
+});
+
+describe('javaString and JSONPath', () => {
+  it('prints nested values as Java does', () => {
+    expect(javaString({ a: { b: [1, 'x'] }, n: null })).toBe('{a={b=[1,"x"]}, n=null}');
+    expect(javaString(null)).toBe('');
+  });
+
+  it('evaluates dots, brackets, indexes, wildcards and deep scans', () => {
+    const doc = { a: { 'b c': [10, 20] }, list: [{ id: 1 }, { id: 2 }] };
+    expect(evaluateJsonPath(doc, "$.a['b c'][1]")).toBe(20);
+    expect(evaluateJsonPath(doc, '$.list[-1].id')).toBe(2);
+    expect(evaluateJsonPath(doc, '$.list[*].id')).toEqual([1, 2]);
+    expect(evaluateJsonPath(doc, '$..id')).toEqual([1, 2]);
+    expect(evaluateJsonPath(doc, '$.nope.deeper')).toBeUndefined();
+    expect(() => evaluateJsonPath(doc, 'a.b')).toThrow(JsonPathError);
+  });
+});

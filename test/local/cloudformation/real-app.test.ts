@@ -1,0 +1,72 @@
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { synthesizeApp } from '../../../local/cloudformation/assembly.js';
+import { loadStack } from '../../../local/cloudformation/model.js';
+import type { StackModel } from '../../../local/cloudformation/types.js';
+import { leftoverIntrinsics } from './cdk-fixture.js';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const endpoint = 'http://127.0.0.1:3000';
+
+describe('the real app (bin/app.ts) synthesized and loaded', () => {
+  let assemblyDir: string;
+  let stack: StackModel;
+  beforeAll(async () => {
+    assemblyDir = await synthesizeApp({
+      projectDir: repoRoot,
+      outdir: path.join(mkdtempSync(path.join(tmpdir(), 'cfn-real-')), 'cdk.out'),
+      context: { eventBusName: 'local-test-bus' },
+    });
+    stack = loadStack(assemblyDir, { localEndpoint: endpoint });
+  }, 120_000);
+
+  it('resolves every property of every resource', () => {
+    expect(stack.resources.size).toBeGreaterThan(20);
+    for (const resource of stack.resources.values()) {
+      expect(leftoverIntrinsics(resource.properties), resource.logicalId).toEqual([]);
+    }
+  });
+
+  it('gives each resource its own physical id', () => {
+    const refs = [...stack.resources.values()].map((r) => r.ref);
+    expect(new Set(refs).size).toBe(refs.length);
+  });
+
+  it('points SendEventUrl at the local endpoint', () => {
+    const url = stack.outputs.find((o) => o.OutputKey === 'SendEventUrl')?.OutputValue;
+    expect(url).toBe(`${endpoint}/prod/SendEvent`);
+  });
+
+  it('passes context to the app and wires the destined function to the bus', () => {
+    const [bus] = stack.resourcesOfType('AWS::Events::EventBus');
+    expect(bus!.ref).toBe('local-test-bus');
+    const configs = stack.resourcesOfType('AWS::Lambda::EventInvokeConfig');
+    expect(configs).toHaveLength(1);
+    const functionNames = stack.resourcesOfType('AWS::Lambda::Function').map((f) => f.ref);
+    expect(functionNames).toContain(configs[0]!.properties.FunctionName);
+    expect(configs[0]!.properties).toMatchObject({
+      Qualifier: '$LATEST',
+      DestinationConfig: { OnSuccess: { Destination: bus!.arn }, OnFailure: { Destination: bus!.arn } },
+    });
+    for (const rule of stack.resourcesOfType('AWS::Events::Rule')) {
+      expect(rule.properties.EventBusName).toBe('local-test-bus');
+      expect(rule.arn).toMatch(/^arn:aws:events:us-east-1:000000000000:rule\/local-test-bus\//);
+    }
+  });
+
+  it('finds the code of every function in the assembly', () => {
+    for (const fn of stack.resourcesOfType('AWS::Lambda::Function')) {
+      const dir = stack.assetDir(fn);
+      expect(dir.startsWith(stack.assemblyDir), fn.logicalId).toBe(true);
+      expect(existsSync(dir) && readdirSync(dir).length > 0, fn.logicalId).toBe(true);
+    }
+  });
+
+  it('names everything the same on a second load', () => {
+    const again = loadStack(assemblyDir, { localEndpoint: endpoint });
+    expect([...again.resources.values()].map((r) => r.ref)).toEqual([...stack.resources.values()].map((r) => r.ref));
+  });
+});

@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { compilePattern, matchesPattern, testEventPattern } from '../../../local/eventbridge/pattern.js';
+import { AwsError } from '../../../local/protocol/errors.js';
+
+const m = (pattern: object, event: object) => compilePattern(pattern).matches(event);
+
+function patternError(pattern: string | object): AwsError {
+  try {
+    compilePattern(pattern);
+  } catch (error) {
+    return error as AwsError;
+  }
+  throw new Error('pattern was accepted');
+}
+
+describe('exact values', () => {
+  it('compares numbers numerically and keeps types apart', () => {
+    expect(m({ n: [300] }, { n: 300.0 })).toBe(true);
+    expect(m({ n: [300] }, { n: '300' })).toBe(false);
+    expect(m({ n: ['300'] }, { n: 300 })).toBe(false);
+    expect(m({ b: [true] }, { b: 'true' })).toBe(false);
+    expect(m({ z: [null] }, { z: null })).toBe(true);
+    expect(m({ z: [null] }, {})).toBe(false);
+    expect(m({ s: [''] }, { s: '' })).toBe(true);
+  });
+
+  it('matches any element of an event array and reads through arrays of objects', () => {
+    expect(m({ resources: ['b'] }, { resources: ['a', 'b'] })).toBe(true);
+    expect(m({ a: { id: ['x'] } }, { a: [{ k: 1 }, { id: 'x' }] })).toBe(true);
+    expect(m({ a: ['x'] }, { a: { x: 1 } })).toBe(false);
+  });
+
+  it('matches fields of an array of objects only within one element (array consistency)', () => {
+    const p = compilePattern({ items: { a: [1], b: [2] } });
+    expect(p.matches({ items: [{ a: 1, b: 3 }, { a: 4, b: 2 }] })).toBe(false);
+    expect(p.matches({ items: [{ a: 1, b: 3 }, { a: 1, b: 2 }] })).toBe(true);
+    expect(m({ items: { a: [1] }, top: ['x'] }, { items: [{ a: 1 }], top: 'x' })).toBe(true);
+    expect(m({ r: ['a'], s: ['b'] }, { r: ['z', 'a'], s: ['b', 'y'] })).toBe(true);
+  });
+
+  it('treats dotted keys as nested paths on both sides', () => {
+    expect(m({ 'a.b': ['v'] }, { a: { b: 'v' } })).toBe(true);
+    expect(m({ a: { b: ['v'] } }, { 'a.b': 'v' })).toBe(true);
+  });
+});
+
+describe('operators', () => {
+  it('prefix / suffix, with equals-ignore-case forms', () => {
+    expect(m({ s: [{ prefix: 'ab' }] }, { s: 'abc' })).toBe(true);
+    expect(m({ s: [{ prefix: 'ab' }] }, { s: 'ABc' })).toBe(false);
+    expect(m({ s: [{ prefix: { 'equals-ignore-case': 'ab' } }] }, { s: 'ABc' })).toBe(true);
+    expect(m({ s: [{ suffix: '.png' }] }, { s: 'a.PNG' })).toBe(false);
+    expect(m({ s: [{ suffix: { 'equals-ignore-case': '.png' } }] }, { s: 'a.PNG' })).toBe(true);
+    expect(m({ s: [{ prefix: '1' }] }, { s: 12 })).toBe(false);
+  });
+
+  it('anything-but with values, prefix, suffix, wildcard and equals-ignore-case', () => {
+    expect(m({ s: [{ 'anything-but': ['a', 'b'] }] }, { s: 'c' })).toBe(true);
+    expect(m({ s: [{ 'anything-but': ['a', 'b'] }] }, { s: 'a' })).toBe(false);
+    expect(m({ s: [{ 'anything-but': ['a'] }] }, {})).toBe(false);
+    expect(m({ s: [{ 'anything-but': ['a'] }] }, { s: null })).toBe(true);
+    expect(m({ n: [{ 'anything-but': [1, 2] }] }, { n: 2.0 })).toBe(false);
+    expect(m({ s: [{ 'anything-but': { prefix: 'in' } }] }, { s: 'init' })).toBe(false);
+    expect(m({ s: [{ 'anything-but': { suffix: ['.a', '.b'] } }] }, { s: 'x.c' })).toBe(true);
+    expect(m({ s: [{ 'anything-but': { wildcard: '*/x/*' } }] }, { s: 'a/x/b' })).toBe(false);
+    expect(m({ s: [{ 'anything-but': { 'equals-ignore-case': ['AB'] } }] }, { s: 'ab' })).toBe(false);
+  });
+
+  it('numeric ranges and equality', () => {
+    const p = compilePattern({ n: [{ numeric: ['>', 0, '<=', 5] }] });
+    expect(p.matches({ n: 5 })).toBe(true);
+    expect(p.matches({ n: 0 })).toBe(false);
+    expect(p.matches({ n: '3' })).toBe(false);
+    expect(m({ n: [{ numeric: ['=', 301.8] }] }, { n: 3.018e2 })).toBe(true);
+    expect(m({ n: [{ numeric: ['>=', 10] }] }, { n: 10 })).toBe(true);
+    expect(m({ n: [{ numeric: ['<', -1] }] }, { n: -1 })).toBe(false);
+  });
+
+  it('exists true/false only on leaves', () => {
+    expect(m({ a: [{ exists: true }] }, { a: null })).toBe(true);
+    expect(m({ a: [{ exists: true }] }, { a: { b: 1 } })).toBe(false);
+    expect(m({ a: [{ exists: false }] }, {})).toBe(true);
+    expect(m({ a: [{ exists: false }] }, { a: [] })).toBe(true);
+    expect(m({ a: [{ exists: false }] }, { a: 'x' })).toBe(false);
+  });
+
+  it('cidr for IPv4 and IPv6', () => {
+    expect(m({ ip: [{ cidr: '10.0.0.0/24' }] }, { ip: '10.0.0.255' })).toBe(true);
+    expect(m({ ip: [{ cidr: '10.0.0.0/24' }] }, { ip: '10.0.1.0' })).toBe(false);
+    expect(m({ ip: [{ cidr: '2001:db8:1234:1a00::/64' }] }, { ip: '2001:db8:1234:1a00:ffff::1' })).toBe(true);
+    expect(m({ ip: [{ cidr: '2001:db8:1234:1a00::/64' }] }, { ip: '2001:db8:1234:1a01::1' })).toBe(false);
+    expect(m({ ip: [{ cidr: '10.0.0.0/8' }] }, { ip: '::ffff:10.0.0.1' })).toBe(false);
+    expect(m({ ip: [{ cidr: '10.0.0.0/8' }] }, { ip: 10 })).toBe(false);
+  });
+
+  it('wildcard with escapes', () => {
+    expect(m({ f: [{ wildcard: '/Users/*/doc.txt' }] }, { f: '/Users/me/a/doc.txt' })).toBe(true);
+    expect(m({ f: [{ wildcard: 'a\\*b' }] }, { f: 'a*b' })).toBe(true);
+    expect(m({ f: [{ wildcard: 'a\\*b' }] }, { f: 'axb' })).toBe(false);
+    expect(m({ f: [{ wildcard: '' }] }, { f: 'x' })).toBe(false);
+  });
+
+  it('$or at top level and nested, combined with sibling fields', () => {
+    const p = compilePattern({ source: ['s'], detail: { $or: [{ a: [1] }, { b: [2] }] } });
+    expect(p.matches({ source: 's', detail: { b: 2 } })).toBe(true);
+    expect(p.matches({ source: 't', detail: { b: 2 } })).toBe(false);
+    expect(p.matches({ source: 's', detail: { a: 2 } })).toBe(false);
+    expect(m({ $or: [{ a: ['x'] }, { b: ['y'] }] }, { b: 'y' })).toBe(true);
+  });
+});
+
+describe('validation', () => {
+  it.each([
+    ['{"a": []}', 'Empty arrays are not allowed'],
+    ['{"a": 1}', '"a" must be an object or an array'],
+    ['{"a": [{"numeric": [">", 5, "<", 1]}]}', 'Bottom must be less than top'],
+    ['{"a": [{"numeric": ["!", 5]}]}', 'Unrecognized numeric range operator: !'],
+    ['{"a": [{"exists": "yes"}]}', 'exists match pattern must be either true or false.'],
+    ['{"a": [{"wildcard": "a**"}]}', 'Consecutive wildcard characters at pos 2'],
+    ['{"a": [{"anything-but": [1, "a"]}]}', 'Inside anything but list, either all values are number or string, mixed type is not supported'],
+    ['{"$or": [{"a": [1]}]}', 'There must have at least 2 Objects in $or relationship.'],
+    ['{"a": [{"cidr": "10.0.0.0/33"}]}', 'Malformed CIDR, mask bits must be between 0 and 32'],
+    ['{"a": [{"prefix": "x", "suffix": "y"}]}', 'Only one key allowed in match expression'],
+    ['{}', 'Empty objects are not allowed'],
+    ['{"a": ["x"]', 'Unexpected end-of-input: expected close marker for Object'],
+  ])('%s is rejected: %s', (pattern, reason) => {
+    const error = patternError(pattern);
+    expect(error.code).toBe('InvalidEventPatternException');
+    expect(error.statusCode).toBe(400);
+    expect(error.message).toBe(`Event pattern is not valid. Reason: ${reason}`);
+  });
+});
+
+describe('matchesPattern and testEventPattern', () => {
+  it('caches compiled patterns by identity and text', () => {
+    const pattern = { source: ['x'] };
+    expect(matchesPattern(pattern, { source: 'x' })).toBe(true);
+    expect(matchesPattern(pattern, { source: 'y' })).toBe(false);
+    expect(matchesPattern('{"source":["y"]}', { source: 'y' })).toBe(true);
+  });
+
+  it('rejects events without the envelope fields with ValidationException', () => {
+    const event = { id: '1', account: '1', source: 's', time: 't', region: 'r', 'detail-type': 'd' };
+    expect(testEventPattern('{"source":["s"]}', JSON.stringify(event))).toBe(true);
+    const { region: _omit, ...noRegion } = event;
+    expect(() => testEventPattern('{"source":["s"]}', JSON.stringify(noRegion))).toThrow(
+      expect.objectContaining({ code: 'ValidationException', message: 'Parameter Event is not valid.' }),
+    );
+  });
+});

@@ -1,0 +1,281 @@
+import { describe, expect, it } from 'vitest';
+import { arnOf, fail, fn, invokeConfig, succeed } from './helpers.js';
+import { build } from './build.js';
+
+const QUEUE = 'arn:aws:sqs:us-east-1:000000000000:dest';
+const BUS = 'arn:aws:events:us-east-1:000000000000:event-bus/destined';
+const TOPIC = 'arn:aws:sns:us-east-1:000000000000:dest-topic';
+
+describe('asynchronous invocation', () => {
+  it('answers 202 with an empty payload at once', async () => {
+    const { service, pools } = build([fn('f')]);
+    const result = await service.invoke('f', '{"a":1}', 'Event');
+    expect(result).toMatchObject({ statusCode: 202, payload: '', executedVersion: '$LATEST' });
+    await service.idle();
+    expect(pools.get('f')!.calls).toEqual([{ payload: '{"a":1}', requestId: result.requestId }]);
+  });
+
+  for (const retries of [0, 1, 2]) {
+    it(`with MaximumRetryAttempts ${retries} runs ${retries + 1} attempts, then sends RetriesExhausted`, async () => {
+      const { service, sinks, pools, tracer } = build(
+        [fn('f'), invokeConfig('f', { MaximumRetryAttempts: retries, DestinationConfig: { OnFailure: { Destination: QUEUE } } })],
+        { f: fail },
+      );
+      const { requestId } = await service.invoke('f', '{"mode":"fail"}', 'Event');
+      await service.idle();
+      expect(pools.get('f')!.calls).toHaveLength(retries + 1);
+      // Every attempt keeps the request id, as on AWS.
+      expect(new Set(pools.get('f')!.calls.map((c) => c.requestId))).toEqual(new Set([requestId]));
+      expect(sinks.sqsCalls).toHaveLength(1);
+      const record = JSON.parse(sinks.sqsCalls[0]!.body);
+      expect(record.requestContext).toEqual({
+        requestId,
+        functionArn: `${arnOf('f')}:$LATEST`,
+        condition: 'RetriesExhausted',
+        approximateInvokeCount: retries + 1,
+      });
+      expect(record.responseContext).toEqual({ statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' });
+      expect(record.requestPayload).toEqual({ mode: 'fail' });
+      expect(record.responsePayload.errorMessage).toBe('intentional failure');
+      const retriesTraced = tracer.events.filter((e) => e.kind === 'retry').map((e) => e.detail);
+      expect(retriesTraced).toEqual([{ attempt: 1, delayMs: 60_000 }, { attempt: 2, delayMs: 120_000 }].slice(0, retries));
+    });
+  }
+
+  it('retries twice by default (approximateInvokeCount 3)', async () => {
+    const { service, sinks } = build([fn('f'), invokeConfig('f', { DestinationConfig: { OnFailure: { Destination: QUEUE } } })], { f: fail });
+    await service.invoke('f', '{}', 'Event');
+    await service.idle();
+    expect(JSON.parse(sinks.sqsCalls[0]!.body).requestContext.approximateInvokeCount).toBe(3);
+  });
+
+  it('stops with EventAgeExceeded when the next retry would come after the maximum age', async () => {
+    const { service, sinks, pools } = build(
+      [fn('f'), invokeConfig('f', { MaximumEventAgeInSeconds: 60, DestinationConfig: { OnFailure: { Destination: QUEUE } } })],
+      { f: fail },
+    );
+    await service.invoke('f', '{}', 'Event');
+    await service.idle();
+    expect(pools.get('f')!.calls).toHaveLength(1);
+    const record = JSON.parse(sinks.sqsCalls[0]!.body);
+    expect(record.requestContext.condition).toBe('EventAgeExceeded');
+    expect(record.requestContext.approximateInvokeCount).toBe(1);
+    expect(record.responseContext.functionError).toBe('Unhandled');
+    expect(record.responsePayload.errorMessage).toBe('intentional failure');
+  });
+
+  it('allows one retry when the age leaves room for it (60 s back-off, 2 min age)', async () => {
+    const { service, sinks, pools } = build(
+      [fn('f'), invokeConfig('f', { MaximumEventAgeInSeconds: 120, DestinationConfig: { OnFailure: { Destination: QUEUE } } })],
+      { f: fail },
+    );
+    await service.invoke('f', '{}', 'Event');
+    await service.idle();
+    expect(pools.get('f')!.calls).toHaveLength(2);
+    expect(JSON.parse(sinks.sqsCalls[0]!.body).requestContext).toMatchObject({ condition: 'EventAgeExceeded', approximateInvokeCount: 2 });
+  });
+
+  it('a success after a failure sends one Success record with the attempt count', async () => {
+    const { service, sinks } = build(
+      [fn('f'), invokeConfig('f', { DestinationConfig: { OnSuccess: { Destination: QUEUE }, OnFailure: { Destination: TOPIC } } })],
+      { f: (payload, attempt) => (attempt === 1 ? fail(payload, attempt) : succeed(payload, attempt)) },
+    );
+    await service.invoke('f', '{"x":1}', 'Event');
+    await service.idle();
+    expect(sinks.snsCalls).toHaveLength(0);
+    const record = JSON.parse(sinks.sqsCalls[0]!.body);
+    expect(record.requestContext).toMatchObject({ condition: 'Success', approximateInvokeCount: 2 });
+    expect(record.responseContext).toEqual({ statusCode: 200, executedVersion: '$LATEST' });
+    expect(record.responsePayload).toEqual({ echoed: { x: 1 } });
+  });
+
+  it('re-queues throttled events without counting them as attempts', async () => {
+    const { service, sinks, pools, tracer } = build(
+      [fn('f'), invokeConfig('f', { MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: QUEUE } } })],
+      { f: fail },
+    );
+    pools.get('f')!.throttleNext = 3;
+    await service.invoke('f', '{}', 'Event');
+    await service.idle();
+    expect(pools.get('f')!.calls).toHaveLength(1);
+    expect(tracer.kinds().filter((k) => k === 'throttle')).toHaveLength(3);
+    expect(JSON.parse(sinks.sqsCalls[0]!.body).requestContext).toMatchObject({ condition: 'RetriesExhausted', approximateInvokeCount: 1 });
+  });
+
+  it('expires an event throttled past its maximum age with invoke count 0 and no response', async () => {
+    const { service, sinks, pools } = build(
+      [fn('f'), invokeConfig('f', { MaximumEventAgeInSeconds: 60, DestinationConfig: { OnFailure: { Destination: QUEUE } } })],
+      { f: fail },
+    );
+    pools.get('f')!.throttleNext = 1_000;
+    await service.invoke('f', '{}', 'Event');
+    await service.idle();
+    expect(pools.get('f')!.calls).toHaveLength(0);
+    const record = JSON.parse(sinks.sqsCalls[0]!.body);
+    expect(record.requestContext).toMatchObject({ condition: 'EventAgeExceeded', approximateInvokeCount: 0 });
+    expect(record).not.toHaveProperty('responseContext');
+  });
+
+  it('sends to an EventBridge bus destination as AWS does', async () => {
+    const { service, sinks } = build(
+      [fn('f'), invokeConfig('f', { MaximumRetryAttempts: 0, DestinationConfig: { OnSuccess: { Destination: BUS }, OnFailure: { Destination: BUS } } })],
+      { f: (p) => (JSON.parse(p).mode === 'fail' ? fail(p, 1) : succeed(p, 1)) },
+    );
+    await service.invoke('f', '{"mode":"ok"}', 'Event');
+    await service.invoke('f', '{"mode":"fail"}', 'Event');
+    await service.idle();
+    const entries = sinks.putEventsCalls.map((c) => c.entries[0]!);
+    const byType = new Map(entries.map((e) => [e.DetailType, e]));
+    for (const [type, condition] of [
+      ['Lambda Function Invocation Result - Success', 'Success'],
+      ['Lambda Function Invocation Result - Failure', 'RetriesExhausted'],
+    ] as const) {
+      const entry = byType.get(type)!;
+      expect(entry.Source).toBe('lambda');
+      expect(entry.EventBusName).toBe(BUS);
+      expect(entry.Resources).toEqual([BUS, `${arnOf('f')}:$LATEST`]);
+      expect(JSON.parse(entry.Detail!).requestContext.condition).toBe(condition);
+    }
+    // The execution role puts the event: no resource-policy principal.
+    expect(sinks.putEventsCalls.every((c) => c.caller === undefined)).toBe(true);
+  });
+
+  it('sends to SNS topic and Lambda function destinations', async () => {
+    const { service, sinks, pools } = build(
+      [
+        fn('f'),
+        fn('g'),
+        invokeConfig('f', {
+          MaximumRetryAttempts: 0,
+          DestinationConfig: { OnSuccess: { Destination: TOPIC }, OnFailure: { Destination: arnOf('g') } },
+        }),
+      ],
+      { f: (p) => (JSON.parse(p).mode === 'fail' ? fail(p, 1) : succeed(p, 1)) },
+    );
+    await service.invoke('f', '{"mode":"ok"}', 'Event');
+    await service.invoke('f', '{"mode":"fail"}', 'Event');
+    await service.idle();
+    expect(sinks.snsCalls).toHaveLength(1);
+    expect(sinks.snsCalls[0]!.TopicArn).toBe(TOPIC);
+    expect(JSON.parse(sinks.snsCalls[0]!.Message).requestContext.condition).toBe('Success');
+    expect(sinks.lambdaCalls).toEqual([expect.objectContaining({ ref: arnOf('g'), type: 'Event' })]);
+    // The destination function ran with the record as its event.
+    const gEvent = JSON.parse(pools.get('g')!.calls[0]!.payload);
+    expect(gEvent.requestContext.condition).toBe('RetriesExhausted');
+    expect(gEvent.requestPayload).toEqual({ mode: 'fail' });
+  });
+
+  it('sends the original event to the dead-letter queue with AWS message attributes', async () => {
+    const { service, sinks } = build([fn('f', { DeadLetterConfig: { TargetArn: QUEUE } }), invokeConfig('f', { MaximumRetryAttempts: 0 })], {
+      f: fail,
+    });
+    const { requestId } = await service.invoke('f', '{"raise_error":1}', 'Event');
+    await service.idle();
+    expect(sinks.sqsCalls).toEqual([
+      {
+        queueArn: QUEUE,
+        body: '{"raise_error":1}',
+        attributes: {
+          RequestID: { DataType: 'String', StringValue: requestId },
+          ErrorCode: { DataType: 'Number', StringValue: '200' },
+          ErrorMessage: { DataType: 'String', StringValue: 'intentional failure' },
+        },
+      },
+    ]);
+  });
+
+  it('publishes the failed event to a dead-letter topic with the same attributes', async () => {
+    const { service, sinks } = build([fn('f', { DeadLetterConfig: { TargetArn: TOPIC } }), invokeConfig('f', { MaximumRetryAttempts: 0 })], { f: fail });
+    const { requestId } = await service.invoke('f', '{"n":2}', 'Event');
+    await service.idle();
+    expect(sinks.snsCalls).toEqual([
+      {
+        TopicArn: TOPIC,
+        Message: '{"n":2}',
+        MessageAttributes: {
+          RequestID: { DataType: 'String', StringValue: requestId },
+          ErrorCode: { DataType: 'Number', StringValue: '200' },
+          ErrorMessage: { DataType: 'String', StringValue: 'intentional failure' },
+        },
+      },
+    ]);
+  });
+
+  it('does not send a successful event to the dead-letter queue', async () => {
+    const { service, sinks } = build([fn('f', { DeadLetterConfig: { TargetArn: QUEUE } })]);
+    await service.invoke('f', '{}', 'Event');
+    await service.idle();
+    expect(sinks.sqsCalls).toHaveLength(0);
+  });
+
+  it('sends to both the dead-letter queue and the on-failure destination, even when one fails', async () => {
+    const { service, sinks, tracer } = build(
+      [
+        fn('f', { DeadLetterConfig: { TargetArn: QUEUE } }),
+        invokeConfig('f', { MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: BUS } } }),
+      ],
+      { f: fail },
+    );
+    sinks.failSqs = true;
+    await service.invoke('f', '{}', 'Event');
+    await service.idle();
+    expect(sinks.putEventsCalls).toHaveLength(1);
+    expect(tracer.kinds()).toContain('dead-letter-failed');
+    expect(tracer.kinds()).toContain('destination');
+  });
+
+  it('traces a destination that refuses the record instead of crashing', async () => {
+    const { service, sinks, tracer } = build([fn('f'), invokeConfig('f', { DestinationConfig: { OnSuccess: { Destination: QUEUE } } })]);
+    sinks.failSqs = true;
+    await service.invoke('f', '{}', 'Event');
+    await service.idle();
+    const failed = tracer.events.find((e) => e.kind === 'destination-failed');
+    expect(failed?.summary).toContain('queue is gone');
+  });
+
+  it('applies a PutFunctionEventInvokeConfig made at run time', async () => {
+    const { service, pools, sinks } = build([fn('f')], { f: fail });
+    service.putEventInvokeConfig('f', undefined, { MaximumRetryAttempts: 1, DestinationConfig: { OnFailure: { Destination: QUEUE } } }, 'put');
+    await service.invoke('f', '{}', 'Event');
+    await service.idle();
+    expect(pools.get('f')!.calls).toHaveLength(2);
+    expect(sinks.sqsCalls).toHaveLength(1);
+  });
+
+  it('traces the hops with the request id', async () => {
+    const { service, tracer } = build([fn('f'), invokeConfig('f', { MaximumRetryAttempts: 1, DestinationConfig: { OnFailure: { Destination: QUEUE } } })], {
+      f: fail,
+    });
+    const { requestId } = await service.invoke('f', '{}', 'Event');
+    await service.idle();
+    expect(tracer.kinds()).toEqual(['enqueue', 'invoke', 'retry', 'invoke', 'destination']);
+    expect(tracer.events.every((e) => e.ids?.['requestId'] === requestId)).toBe(true);
+  });
+});
+
+describe('concurrency', () => {
+  it('runs a burst of async events through a capped pool: throttled ones wait, none is lost or counted twice', async () => {
+    const { service, sinks, pools } = build([fn('f'), invokeConfig('f', { DestinationConfig: { OnSuccess: { Destination: QUEUE } } })]);
+    const pool = pools.get('f')!;
+    pool.cap = 2;
+    pool.latencyMs = 5;
+    const ids = await Promise.all(Array.from({ length: 8 }, (_, i) => service.invoke('f', JSON.stringify({ i }), 'Event')));
+    await service.idle();
+    expect(pool.maxBusy).toBe(2);
+    expect(pool.calls).toHaveLength(8);
+    const records = sinks.sqsCalls.map((c) => JSON.parse(c.body));
+    expect(records.map((r) => r.requestContext.requestId).sort()).toEqual(ids.map((r) => r.requestId).sort());
+    expect(records.every((r) => r.requestContext.approximateInvokeCount === 1)).toBe(true);
+  });
+
+  it('throttles concurrent sync invokes beyond the cap with 429', async () => {
+    const { service, pools } = build([fn('f', { ReservedConcurrentExecutions: 1 })]);
+    const pool = pools.get('f')!;
+    pool.cap = 1;
+    pool.latencyMs = 20;
+    const results = await Promise.allSettled([service.invoke('f', '{}', 'RequestResponse'), service.invoke('f', '{}', 'RequestResponse')]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(rejected.reason).toMatchObject({ code: 'TooManyRequestsException', statusCode: 429 });
+  });
+});

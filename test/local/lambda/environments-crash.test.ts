@@ -1,0 +1,143 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { FunctionPool, type Execution } from '../../../local/lambda/environments.js';
+import { fixtureConfig, ISO, MemoryLogs } from './environments-helpers.js';
+
+const pools: FunctionPool[] = [];
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((pool) => pool.dispose()));
+});
+
+function crashy(maxConcurrency = 10) {
+  const logs = new MemoryLogs();
+  const pool = new FunctionPool(fixtureConfig('crashy', { timeoutSeconds: 1 }), { logs, maxConcurrency });
+  pools.push(pool);
+  return { pool, logs };
+}
+
+function payload(execution: Execution): { errorType: string; errorMessage: string; trace?: string[] } {
+  return JSON.parse(execution.payload) as { errorType: string; errorMessage: string; trace?: string[] };
+}
+
+/** After a crash the pool must start a new environment (a new pid) and answer normally. */
+async function expectServesAgain(pool: FunctionPool, crashedPid: number | undefined): Promise<void> {
+  const after = await pool.invoke('{}');
+  expect(after.ok).toBe(true);
+  const { pid } = JSON.parse(after.payload) as { pid: number };
+  if (crashedPid !== undefined) expect(pid).not.toBe(crashedPid);
+}
+
+async function warmPid(pool: FunctionPool): Promise<number> {
+  const warm = await pool.invoke('{}');
+  return (JSON.parse(warm.payload) as { pid: number }).pid;
+}
+
+describe('FunctionPool: an environment that dies', () => {
+  it('times out after timeoutSeconds with Sandbox.Timedout, and is replaced', async () => {
+    const { pool } = crashy();
+    const pid = await warmPid(pool);
+    const execution = await pool.invoke('{"mode":"hang"}', 'req-to');
+    expect(execution.ok).toBe(false);
+    expect(execution.payload).toBe(
+      '{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: req-to Error: Task timed out after 1.00 seconds"}',
+    );
+    expect(execution.durationMs).toBe(1000);
+    const lines = execution.log.split('\n');
+    const timedOut = lines.find((l) => l.includes('Task timed out'))!;
+    const [time, id, ...rest] = timedOut.split(' ');
+    expect(time).toMatch(ISO);
+    expect(id).toBe('req-to');
+    expect(rest.join(' ')).toBe('Task timed out after 1.00 seconds');
+    expect(execution.log).toMatch(
+      /END RequestId: req-to\nREPORT RequestId: req-to\tDuration: 1000\.00 ms\tBilled Duration: 1000 ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tStatus: timeout\t\n$/,
+    );
+    expect(pool.size).toBe(0);
+    await expectServesAgain(pool, pid);
+  });
+
+  it('turns process.exit(1) into Runtime.ExitError', async () => {
+    const { pool } = crashy();
+    const pid = await warmPid(pool);
+    const execution = await pool.invoke('{"mode":"exit"}', 'req-exit');
+    expect(execution.ok).toBe(false);
+    expect(execution.payload).toBe(
+      '{"errorType":"Runtime.ExitError","errorMessage":"RequestId: req-exit Error: Runtime exited with error: exit status 1"}',
+    );
+    expect(execution.log).toContain('RequestId: req-exit Error: Runtime exited with error: exit status 1\nRuntime.ExitError\n');
+    expect(execution.log).toMatch(/\tStatus: error\tError Type: Runtime\.ExitError\t\n$/);
+    await expectServesAgain(pool, pid);
+  });
+
+  it('reports an uncaught exception with its own error type and ends the environment', async () => {
+    const { pool } = crashy();
+    const pid = await warmPid(pool);
+    const execution = await pool.invoke('{"mode":"uncaught"}', 'req-unc');
+    expect(execution.ok).toBe(false);
+    const error = payload(execution);
+    expect(error.errorType).toBe('Error');
+    expect(error.errorMessage).toBe('uncaught boom');
+    expect(error.trace?.[0]).toBe('Error: uncaught boom');
+    expect(execution.log).toMatch(/\treq-unc\tERROR\tUncaught Exception \t\{"errorType":"Error","errorMessage":"uncaught boom","stack":\[/);
+    expect(execution.log).toContain('Runtime exited with error: exit status 129\nRuntime.ExitError');
+    await expectServesAgain(pool, pid);
+  });
+
+  it('reports an unhandled rejection as Runtime.UnhandledPromiseRejection', async () => {
+    const { pool } = crashy();
+    const pid = await warmPid(pool);
+    const execution = await pool.invoke('{"mode":"unhandled"}', 'req-unh');
+    expect(execution.ok).toBe(false);
+    const error = payload(execution);
+    expect(error.errorType).toBe('Runtime.UnhandledPromiseRejection');
+    expect(error.errorMessage).toBe('Error: rejected boom');
+    expect(error.trace?.[0]).toBe('Runtime.UnhandledPromiseRejection: Error: rejected boom');
+    const line = execution.log.split('\n').find((l) => l.includes('\tERROR\tUnhandled Promise Rejection \t'))!;
+    expect(line.split('\t')[1]).toBe('req-unh');
+    const logged = JSON.parse(line.slice(line.indexOf('Rejection \t') + 'Rejection \t'.length)) as Record<string, unknown>;
+    expect(Object.keys(logged)).toEqual(['errorType', 'errorMessage', 'reason', 'promise', 'stack']);
+    expect(logged).toMatchObject({
+      errorType: 'Runtime.UnhandledPromiseRejection',
+      errorMessage: 'Error: rejected boom',
+      reason: { errorType: 'Error', errorMessage: 'rejected boom' },
+      promise: {},
+    });
+    await expectServesAgain(pool, pid);
+  });
+
+  it('reports running out of memory as Runtime.OutOfMemory', async () => {
+    const { pool } = crashy();
+    const pid = await warmPid(pool);
+    const execution = await pool.invoke('{"mode":"leak"}', 'req-oom');
+    expect(execution.ok).toBe(false);
+    expect(execution.payload).toBe(
+      '{"errorType":"Runtime.OutOfMemory","errorMessage":"RequestId: req-oom Error: Runtime exited with error: signal: killed"}',
+    );
+    expect(execution.log).toMatch(/\tStatus: error\tError Type: Runtime\.OutOfMemory\t\n$/);
+    await expectServesAgain(pool, pid);
+  });
+
+  it('keeps other environments serving while one crashes', async () => {
+    const { pool } = crashy(2);
+    const slow = pool.invoke('{"mode":"sleep","ms":300}');
+    const crash = pool.invoke('{"mode":"exit"}');
+    expect(pool.size).toBe(2);
+    const [slowResult, crashResult] = await Promise.all([slow, crash]);
+    expect(crashResult.ok).toBe(false);
+    expect(slowResult.ok).toBe(true);
+    expect(pool.size).toBe(1);
+    const { pid } = JSON.parse(slowResult.payload) as { pid: number };
+    // The surviving environment is the one reused next.
+    expect(await warmPid(pool)).toBe(pid);
+  });
+
+  it('fails in-flight invocations, without rejecting, when disposed', async () => {
+    const { pool } = crashy();
+    await warmPid(pool);
+    const pending = pool.invoke('{"mode":"hang"}', 'req-disp');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await pool.dispose();
+    const execution = await pending;
+    expect(execution.ok).toBe(false);
+    expect(payload(execution).errorMessage).toBe('RequestId: req-disp Error: Runtime exited with error: signal: killed');
+    expect(pool.size).toBe(0);
+  });
+});

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { LogStore } from '../../../local/logs/store.js';
+import { AwsError, UnsupportedTemplateError } from '../../../local/protocol/errors.js';
+import { fakeStack } from './json-server.js';
+
+const DAY = 86_400_000;
+
+describe('LogStore', () => {
+  it('creates the group and stream on first write and tracks stream times', () => {
+    let now = 1_000_000;
+    const store = new LogStore({ now: () => now });
+    store.putLogEvents('/aws/lambda/fn', '2026/01/01/[$LATEST]abc', [
+      { timestamp: 10, message: 'START' },
+      { timestamp: 20, message: 'END' },
+    ]);
+    now = 2_000_000;
+    store.putLogEvents('/aws/lambda/fn', '2026/01/01/[$LATEST]abc', [{ timestamp: 5, message: 'late' }]);
+    const [stream] = store.describeLogStreams('/aws/lambda/fn');
+    expect(stream).toMatchObject({
+      logStreamName: '2026/01/01/[$LATEST]abc',
+      creationTime: 1_000_000,
+      firstEventTimestamp: 5,
+      lastEventTimestamp: 20,
+      lastIngestionTime: 2_000_000,
+      storedBytes: 0,
+      arn: 'arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/fn:log-stream:2026/01/01/[$LATEST]abc',
+    });
+    expect(stream!.uploadSequenceToken).toMatch(/^\d{56}$/);
+    // Events come back in timestamp order whatever the arrival order.
+    expect(store.streamEvents('/aws/lambda/fn', '2026/01/01/[$LATEST]abc').map((e) => e.message)).toEqual(['late', 'START', 'END']);
+  });
+
+  it('gives every event a distinct 56-digit id and its ingestion time', () => {
+    const store = new LogStore({ now: () => 42 });
+    store.putLogEvents('g', 's', [
+      { timestamp: 1, message: 'a' },
+      { timestamp: 1, message: 'b' },
+    ]);
+    const events = store.groupEvents('g');
+    expect(events.map((e) => e.eventId)).toHaveLength(2);
+    expect(new Set(events.map((e) => e.eventId)).size).toBe(2);
+    for (const e of events) {
+      expect(e.eventId).toMatch(/^\d{56}$/);
+      expect(e.ingestionTime).toBe(42);
+    }
+  });
+
+  it('drops the oldest events beyond the per-group cap', () => {
+    const store = new LogStore({ maxEventsPerGroup: 100 });
+    for (let i = 0; i < 250; i++) store.putLogEvents('g', `s${i % 3}`, [{ timestamp: i, message: `m${i}` }]);
+    const events = store.groupEvents('g');
+    expect(events.length).toBeLessThanOrEqual(100);
+    expect(events.at(-1)!.message).toBe('m249');
+    expect(events.some((e) => e.message === 'm0')).toBe(false);
+    // Each stream lost the same old events as the group.
+    const perStream = ['s0', 's1', 's2'].reduce((n, s) => n + store.streamEvents('g', s).length, 0);
+    expect(perStream).toBe(events.length);
+  });
+
+  it('hides events older than the retention period', () => {
+    const now = Date.now();
+    const store = new LogStore({ now: () => now });
+    store.ensureLogGroup('g', 1);
+    store.putLogEvents('g', 's', [
+      { timestamp: now - 2 * DAY, message: 'old' },
+      { timestamp: now - 1000, message: 'new' },
+    ]);
+    expect(store.groupEvents('g').map((e) => e.message)).toEqual(['new']);
+    expect(store.tail('g', 10).map((e) => e.message)).toEqual(['new']);
+    store.putRetentionPolicy('g', undefined);
+    expect(store.groupEvents('g').map((e) => e.message)).toEqual(['old', 'new']);
+  });
+
+  it('notifies subscribers until they unsubscribe, and survives a throwing one', () => {
+    const store = new LogStore();
+    const seen: string[] = [];
+    store.subscribe(() => {
+      throw new Error('broken viewer');
+    });
+    const stop = store.subscribe((group, stream, events) => seen.push(`${group}|${stream}|${events.map((e) => e.message).join(',')}`));
+    store.putLogEvents('g', 's', [{ timestamp: 1, message: 'x' }]);
+    stop();
+    store.putLogEvents('g', 's', [{ timestamp: 2, message: 'y' }]);
+    expect(seen).toEqual(['g|s|x']);
+    expect(store.groupEvents('g')).toHaveLength(2);
+  });
+
+  it('reports missing groups and streams as AWS does', () => {
+    const store = new LogStore();
+    expect(() => store.describeLogStreams('nope')).toThrow(AwsError);
+    expect(() => store.describeLogStreams('nope')).toThrow('The specified log group does not exist.');
+    store.ensureLogGroup('g');
+    expect(() => store.streamEvents('g', 'nope')).toThrow('The specified log stream does not exist.');
+    expect(() => store.createLogGroup('g')).toThrow('The specified log group already exists');
+  });
+
+  it('reads log groups from the stack', () => {
+    const store = LogStore.fromStack(
+      fakeStack([
+        { logicalId: 'Named', type: 'AWS::Logs::LogGroup', properties: { LogGroupName: '/aws/lambda/named', RetentionInDays: 7, Tags: [] } },
+        { logicalId: 'Unnamed', type: 'AWS::Logs::LogGroup', ref: 'TestStack-Unnamed-ABC', properties: {} },
+      ]),
+    );
+    expect(store.logGroupNames()).toEqual(['/aws/lambda/named', 'TestStack-Unnamed-ABC']);
+    expect(store.describeLogGroups()[0]).toMatchObject({
+      logGroupName: '/aws/lambda/named',
+      retentionInDays: 7,
+      arn: 'arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/named:*',
+      logGroupArn: 'arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/named',
+    });
+  });
+
+  it.each([
+    [{ KmsKeyId: 'arn:aws:kms:us-east-1:000000000000:key/1' }, 'Properties.KmsKeyId'],
+    [{ DataProtectionPolicy: {} }, 'Properties.DataProtectionPolicy'],
+    [{ RetentionInDays: 2 }, 'Properties.RetentionInDays'],
+    [{ LogGroupClass: 'INFREQUENT_ACCESS' }, 'Properties.LogGroupClass'],
+  ])('refuses %j at start-up', (properties, path) => {
+    const stack = fakeStack([{ logicalId: 'Group', type: 'AWS::Logs::LogGroup', properties }]);
+    expect(() => LogStore.fromStack(stack)).toThrow(UnsupportedTemplateError);
+    expect(() => LogStore.fromStack(stack)).toThrow(`Group: ${path}`);
+  });
+});

@@ -1,0 +1,169 @@
+import {
+  ChangeMessageVisibilityCommand,
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ListQueuesCommand,
+  PurgeQueueCommand,
+  QueueDoesNotExist,
+  ReceiptHandleIsInvalid,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqsApi } from '../../../local/sqs/api.js';
+import { SqsService } from '../../../local/sqs/service.js';
+import { clientConfig, serveJson } from '../logs/json-server.js';
+
+describe('SQS API through @aws-sdk/client-sqs', () => {
+  const service = new SqsService();
+  let server: Awaited<ReturnType<typeof serveJson>>;
+  let sqs: SQSClient;
+  let url: string;
+
+  beforeAll(async () => {
+    server = await serveJson(sqsApi(service));
+    sqs = new SQSClient(clientConfig(server.endpoint));
+    service.createQueue('jobs');
+    url = (await sqs.send(new GetQueueUrlCommand({ QueueName: 'jobs' }))).QueueUrl!;
+  });
+  afterAll(async () => {
+    sqs?.destroy();
+    await server?.close();
+  });
+
+  it('returns the queue URL and QueueDoesNotExist for an unknown queue', async () => {
+    expect(url).toBe('https://sqs.us-east-1.amazonaws.com/000000000000/jobs');
+    const error = await sqs.send(new GetQueueUrlCommand({ QueueName: 'nope' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QueueDoesNotExist);
+    expect(error).toMatchObject({ message: 'The specified queue does not exist.', $metadata: { httpStatusCode: 400 } });
+  });
+
+  it('sends with attributes and receives them back with the MD5s AWS gives (the SDK checks the body MD5)', async () => {
+    const sent = await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: url,
+        MessageBody: 'msg',
+        MessageAttributes: {
+          General: { DataType: 'String', StringValue: 'Kenobi' },
+          Hello: { DataType: 'String', StringValue: 'There' },
+          'Help.Me': { DataType: 'String', StringValue: 'Me' },
+          Blob: { DataType: 'Binary', BinaryValue: new Uint8Array([0, 1, 2, 255]) },
+        },
+      }),
+    );
+    expect(sent.MD5OfMessageBody).toBe('6e2baaf3b97dbeef01c0043275f9a0e7');
+    expect(sent.MD5OfMessageAttributes).toMatch(/^[0-9a-f]{32}$/);
+    const received = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MessageAttributeNames: ['General', 'Hello'], MessageSystemAttributeNames: ['SentTimestamp', 'SenderId'] }),
+    );
+    const [message] = received.Messages ?? [];
+    expect(message).toMatchObject({
+      MessageId: sent.MessageId,
+      Body: 'msg',
+      MD5OfBody: '6e2baaf3b97dbeef01c0043275f9a0e7',
+      // Recorded on AWS for exactly these two attributes.
+      MD5OfMessageAttributes: 'fca026605781cb4126a1e9044df24232',
+      MessageAttributes: { General: { DataType: 'String', StringValue: 'Kenobi' }, Hello: { DataType: 'String', StringValue: 'There' } },
+    });
+    expect(Number(message!.Attributes!.SentTimestamp)).toBeGreaterThan(0);
+    expect(message!.Attributes!.SenderId).toBe('000000000000');
+    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: message!.ReceiptHandle, VisibilityTimeout: 0 }));
+    const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MessageAttributeNames: ['All'] }));
+    expect(again.Messages?.[0]?.MessageAttributes?.Blob?.BinaryValue).toEqual(new Uint8Array([0, 1, 2, 255]));
+    expect(again.Messages?.[0]?.MD5OfMessageAttributes).toBe(sent.MD5OfMessageAttributes);
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: again.Messages![0]!.ReceiptHandle }));
+    expect(service.peek('jobs')).toEqual([]);
+  });
+
+  it('long-polls until a message arrives', async () => {
+    const polling = sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await service.sendMessage('arn:aws:sqs:us-east-1:000000000000:jobs', 'from SNS');
+    const got = await polling;
+    expect(got.Messages?.map((m) => m.Body)).toEqual(['from SNS']);
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: got.Messages![0]!.ReceiptHandle }));
+  });
+
+  it('answers an empty queue with no Messages member', async () => {
+    const empty = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
+    expect(empty.Messages).toBeUndefined();
+  });
+
+  it('reports counts and attributes, lists and purges queues', async () => {
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'a' }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'b', DelaySeconds: 900 }));
+    const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }));
+    expect(attrs.Attributes).toMatchObject({
+      ApproximateNumberOfMessages: '1',
+      ApproximateNumberOfMessagesDelayed: '1',
+      ApproximateNumberOfMessagesNotVisible: '0',
+      QueueArn: 'arn:aws:sqs:us-east-1:000000000000:jobs',
+      VisibilityTimeout: '30',
+    });
+    const created = await sqs.send(new CreateQueueCommand({ QueueName: 'jobs-extra' }));
+    expect(created.QueueUrl).toBe('https://sqs.us-east-1.amazonaws.com/000000000000/jobs-extra');
+    const listed = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'jobs' }));
+    expect(listed.QueueUrls).toEqual([url, created.QueueUrl]);
+    await sqs.send(new PurgeQueueCommand({ QueueUrl: url }));
+    expect(service.peek('jobs')).toEqual([]);
+    await expect(sqs.send(new PurgeQueueCommand({ QueueUrl: url }))).rejects.toMatchObject({
+      name: 'PurgeQueueInProgress',
+      $metadata: { httpStatusCode: 403 },
+    });
+  });
+
+  it('batches sends and deletes, reporting failed entries', async () => {
+    const sent = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: `http://127.0.0.1:1/000000000000/jobs-extra`,
+        Entries: [
+          { Id: 'ok', MessageBody: 'fine' },
+          { Id: 'bad', MessageBody: 'x', DelaySeconds: 1000 },
+        ],
+      }),
+    );
+    expect(sent.Successful?.map((s) => s.Id)).toEqual(['ok']);
+    expect(sent.Failed).toEqual([expect.objectContaining({ Id: 'bad', Code: 'InvalidParameterValue', SenderFault: true })]);
+    const [m] = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: `http://localhost/000000000000/jobs-extra` }))).Messages ?? [];
+    const deleted = await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/jobs-extra',
+        Entries: [
+          { Id: 'a', ReceiptHandle: m!.ReceiptHandle },
+          { Id: 'b', ReceiptHandle: 'garbage' },
+        ],
+      }),
+    );
+    expect(deleted.Successful?.map((s) => s.Id)).toEqual(['a']);
+    expect(deleted.Failed?.[0]).toMatchObject({ Id: 'b', Code: 'ReceiptHandleIsInvalid' });
+    await expect(
+      sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [{ Id: 'x', MessageBody: 'a' }, { Id: 'x', MessageBody: 'b' }] })),
+    ).rejects.toMatchObject({ name: 'BatchEntryIdsNotDistinct' });
+  });
+
+  it('answers bad input with the AWS error names and statuses', async () => {
+    const missing = await sqs.send(new SendMessageCommand({ QueueUrl: `${url}-missing`, MessageBody: 'x' })).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(QueueDoesNotExist);
+    expect(missing).toMatchObject({ Code: 'AWS.SimpleQueueService.NonExistentQueue', Type: 'Sender' });
+    const badHandle = await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: 'nope' })).catch((e: unknown) => e);
+    expect(badHandle).toBeInstanceOf(ReceiptHandleIsInvalid);
+    expect(badHandle).toMatchObject({ $metadata: { httpStatusCode: 404 } });
+    await expect(sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 11 }))).rejects.toMatchObject({
+      name: 'InvalidParameterValue',
+      message: 'Value 11 for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.',
+      $metadata: { httpStatusCode: 400 },
+    });
+    await expect(sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x'.repeat(262_145) }))).rejects.toMatchObject({
+      name: 'InvalidParameterValue',
+      message: 'One or more parameters are invalid. Reason: Message must be shorter than 262144 bytes.',
+    });
+    await expect(sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['Nope' as never] }))).rejects.toMatchObject({
+      name: 'InvalidAttributeName',
+    });
+  });
+});

@@ -86,7 +86,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       await synthesizeApp({
         projectDir: options.projectDir,
         context: { ...(options.context ?? {}) },
-        onWarning: (message) => print(`warning: ${message}`),
+        onWarning: (message) => {
+          // esbuild's progress lines arrive on the same channel as warnings.
+          const text = message.trim();
+          if (text) print(text.startsWith('Bundling asset') ? text : `warning: ${text}`);
+        },
       }));
     const stack = loadStack(assemblyDir, { localEndpoint: endpoint });
 
@@ -152,10 +156,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       services: built,
       async stop() {
         await door.close();
+        built.sns.dispose();
+        await built.events.dispose();
         await built.lambda.dispose();
       },
     };
   } catch (error) {
+    services?.sns.dispose();
+    await services?.events.dispose().catch(() => {});
     await services?.lambda.dispose().catch(() => {});
     await door.close();
     throw error;

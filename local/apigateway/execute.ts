@@ -39,6 +39,7 @@ export interface ExecutionDeps {
   readonly onIntegration?: (summary: string, detail: Record<string, unknown>) => void;
 }
 
+/** One request bound to its API, stage, resource and method. */
 export interface MethodInvocation {
   readonly api: RestApiDef;
   readonly stage: StageDef;

@@ -19,6 +19,7 @@ export interface AwsIntegrationUri {
   readonly value: string;
 }
 
+/** Take an AWS integration URI apart; undefined when it is not one. */
 export function parseAwsUri(uri: string): AwsIntegrationUri | undefined {
   const m = /^arn:[^:]+:apigateway:([^:]*):([^:]+):(action|path)\/(.*)$/s.exec(uri);
   if (!m) return undefined;
@@ -107,6 +108,7 @@ export interface MappedRequestParameters {
   readonly path: Record<string, string>;
 }
 
+/** Evaluate `integration.request.*` mappings from the method request. */
 export function mapRequestParameters(mapping: Readonly<Record<string, string>>, sources: MappingSources): MappedRequestParameters {
   const out: MappedRequestParameters = { header: {}, querystring: {}, path: {} };
   for (const [target, source] of Object.entries(mapping)) {
@@ -241,8 +243,9 @@ export function mockStatusCode(output: string): number | undefined {
       return Number.isInteger(n) ? n : undefined;
     }
   } catch {
-    // API Gateway reads the statusCode out of text that is not strict JSON too.
-    const m = /"statusCode"\s*:\s*"?(\d{3})"?/.exec(output);
+    // API Gateway reads the statusCode out of text that is not strict JSON too
+    // (CDK's CORS preflight template is `{ statusCode: 200 }`).
+    const m = /["']?statusCode["']?\s*:\s*["']?(\d{3})["']?/.exec(output);
     if (m) return Number(m[1]);
   }
   return undefined;

@@ -14,6 +14,7 @@ type Step =
 /** Thrown for a path expression that cannot be parsed. */
 export class JsonPathError extends Error {}
 
+/** Split a JSONPath into steps; throws JsonPathError for syntax outside the subset. */
 export function parseJsonPath(path: string): Step[] {
   const p = path.trim();
   if (!p.startsWith('$')) throw new JsonPathError(`Invalid JSONPath ${path}: must start with $`);

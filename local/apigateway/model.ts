@@ -7,9 +7,12 @@
 import type { StackModel, StackResource } from '../cloudformation/types.js';
 import { UnsupportedTemplateError } from '../protocol/errors.js';
 
+/** Integration types the runtime serves. */
 export type IntegrationType = 'AWS' | 'AWS_PROXY' | 'MOCK';
+/** What API Gateway does with a body no request template matches. */
 export type PassthroughBehavior = 'WHEN_NO_MATCH' | 'WHEN_NO_TEMPLATES' | 'NEVER';
 
+/** One entry of `Integration.IntegrationResponses`. */
 export interface IntegrationResponseDef {
   readonly statusCode: string;
   /** Regex matched against the whole backend status (or Lambda errorMessage); undefined for the default response. */
@@ -18,6 +21,7 @@ export interface IntegrationResponseDef {
   readonly responseParameters: Readonly<Record<string, string>>;
 }
 
+/** A method's `Integration`. */
 export interface IntegrationDef {
   readonly type: IntegrationType;
   readonly httpMethod?: string;
@@ -31,6 +35,7 @@ export interface IntegrationDef {
   readonly timeoutMs: number;
 }
 
+/** An `AWS::ApiGateway::Method` with its validator settings resolved. */
 export interface MethodDef {
   readonly logicalId: string;
   readonly httpMethod: string;
@@ -40,6 +45,7 @@ export interface MethodDef {
   readonly integration: IntegrationDef;
 }
 
+/** A node of the resource tree (`AWS::ApiGateway::Resource`, or the API's root). */
 export interface ResourceDef {
   readonly id: string;
   readonly parentId?: string;
@@ -50,6 +56,7 @@ export interface ResourceDef {
   readonly methods: Map<string, MethodDef>;
 }
 
+/** One entry of a stage's `MethodSettings`. */
 export interface MethodSettingDef {
   /** `*` or an HTTP method. */
   readonly httpMethod: string;
@@ -61,6 +68,7 @@ export interface MethodSettingDef {
   readonly dataTraceEnabled?: boolean;
 }
 
+/** A deployed stage (`AWS::ApiGateway::Stage`, or a Deployment's `StageName`). */
 export interface StageDef {
   readonly logicalId: string;
   readonly name: string;
@@ -70,6 +78,7 @@ export interface StageDef {
   readonly accessLog?: { readonly logGroupName: string; readonly format: string };
 }
 
+/** An `AWS::ApiGateway::RestApi` with its resources and stages. */
 export interface RestApiDef {
   readonly logicalId: string;
   readonly id: string;

@@ -4,6 +4,7 @@
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 
+/** The request as the proxy event describes it. */
 export interface ProxyEventInput {
   readonly resourcePath: string;
   readonly resourceId: string;
@@ -47,6 +48,7 @@ function isText(body: Buffer): boolean {
   return Buffer.from(body.toString('utf8'), 'utf8').equals(body);
 }
 
+/** The event a Lambda proxy integration sends; a non-UTF-8 body goes base64-encoded. */
 export function buildProxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
   const c = input.context;
   const text = isText(input.body);

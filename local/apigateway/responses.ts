@@ -4,6 +4,7 @@
  */
 import type { HttpResponse } from '../protocol/http.js';
 
+/** A gateway response API Gateway answers with itself. */
 export interface GatewayError {
   readonly statusCode: number;
   readonly errorType: string;
@@ -11,24 +12,28 @@ export interface GatewayError {
   readonly body: string;
 }
 
+/** Unknown resource, method or stage (API Gateway's answer to any unrouted request). */
 export const MISSING_AUTH_TOKEN: GatewayError = {
   statusCode: 403,
   errorType: 'MissingAuthenticationTokenException',
   body: '{"message":"Missing Authentication Token"}',
 };
 
+/** Throttled by the stage or method limit. */
 export const TOO_MANY_REQUESTS: GatewayError = {
   statusCode: 429,
   errorType: 'TooManyRequestsException',
   body: '{"message":"Too Many Requests"}',
 };
 
+/** No request template for the Content-Type and passthrough not allowed. */
 export const UNSUPPORTED_MEDIA_TYPE: GatewayError = {
   statusCode: 415,
   errorType: 'UnsupportedMediaTypeException',
   body: '{"message": "Unsupported Media Type"}',
 };
 
+/** Integration failure, template failure, no integration response for the result. */
 export const INTERNAL_SERVER_ERROR: GatewayError = {
   statusCode: 500,
   errorType: 'InternalServerErrorException',
@@ -49,24 +54,28 @@ export const INTEGRATION_TIMEOUT: GatewayError = {
   body: '{"message": "Endpoint request timed out"}',
 };
 
+/** A request line API Gateway cannot read (malformed percent-encoding). */
 export const BAD_REQUEST: GatewayError = {
   statusCode: 400,
   errorType: 'BadRequestException',
   body: '{"message":"Bad Request"}',
 };
 
+/** Payload over the 10 MB quota. */
 export const REQUEST_TOO_LARGE: GatewayError = {
   statusCode: 413,
   errorType: 'RequestTooLargeException',
   body: '{"message":"Request Too Long"}',
 };
 
+/** URL over the endpoint type's length quota. */
 export const URI_TOO_LONG: GatewayError = {
   statusCode: 414,
   errorType: 'RequestTooLargeException',
   body: '{"message":"Request-URI Too Long"}',
 };
 
+/** A request validator found required parameters missing. */
 export function missingParameters(names: readonly string[]): GatewayError {
   return {
     statusCode: 400,
@@ -75,6 +84,7 @@ export function missingParameters(names: readonly string[]): GatewayError {
   };
 }
 
+/** The HTTP response for a gateway error. */
 export function gatewayResponse(error: GatewayError, headers: Record<string, string> = {}): HttpResponse {
   return {
     statusCode: error.statusCode,

@@ -5,6 +5,7 @@
  */
 import type { MethodDef, ResourceDef } from './model.js';
 
+/** The resource (and method) a request path resolved to. */
 export interface RouteMatch {
   readonly resource: ResourceDef;
   /** Undefined when the resource exists but has neither this method nor ANY. */

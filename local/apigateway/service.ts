@@ -15,6 +15,7 @@ import { executeMethod, type MethodResult } from './execute.js';
 import { formatAccessLog } from './access-log.js';
 import {
   BAD_REQUEST,
+  INTERNAL_SERVER_ERROR,
   MISSING_AUTH_TOKEN,
   REQUEST_TOO_LARGE,
   TOO_MANY_REQUESTS,
@@ -23,6 +24,7 @@ import {
   type GatewayError,
 } from './responses.js';
 
+/** What ApiGatewayService needs from the runtime. */
 export interface ApiGatewayDeps {
   readonly sinks: Sinks;
   readonly logs: LogSink;
@@ -59,8 +61,9 @@ export function parseQueryString(raw: string): Record<string, string[]> | undefi
     let key: string;
     let value: string;
     try {
-      key = decodeURIComponent(rawKey);
-      value = decodeURIComponent(rawValue);
+      // API Gateway decodes a query `+` as a space (form encoding), unlike a path's.
+      key = decodeURIComponent(rawKey.replace(/\+/g, ' '));
+      value = decodeURIComponent(rawValue.replace(/\+/g, ' '));
     } catch {
       return undefined;
     }
@@ -85,6 +88,7 @@ function javaMap(values: Readonly<Record<string, unknown>>): string {
     .join(', ')}}`;
 }
 
+/** The stack's REST APIs, served stage by stage. */
 export class ApiGatewayService {
   static readonly handledTypes: readonly string[] = [
     'AWS::ApiGateway::RestApi',
@@ -132,6 +136,21 @@ export class ApiGatewayService {
    * Never throws: every failure is a gateway response.
    */
   async handle(apiId: string, stageName: string, path: string, req: HttpRequest): Promise<HttpResponse> {
+    try {
+      return await this.serve(apiId, stageName, path, req);
+    } catch (error) {
+      // A bug here must cost one request, never the runtime.
+      this.deps.tracer?.record({
+        service: 'apigateway',
+        kind: 'error',
+        resource: `${apiId}/${stageName}`,
+        summary: `${req.method} ${path} -> 500 (${(error as Error)?.message ?? String(error)})`,
+      });
+      return gatewayResponse(INTERNAL_SERVER_ERROR);
+    }
+  }
+
+  private async serve(apiId: string, stageName: string, path: string, req: HttpRequest): Promise<HttpResponse> {
     const started = Date.now();
     const requestId = randomUUID();
     const extendedRequestId = `${randomBytes(12).toString('base64').replace(/[+/]/g, 'A').slice(0, 15)}=`;
@@ -209,7 +228,7 @@ export class ApiGatewayService {
       responseOverride: { header: {} },
     };
     if (!this.throttles.get(`${api.id}/${stage.name}`)!.admit(resource.path, req.method)) return fail(TOO_MANY_REQUESTS, context);
-    const sourceArn = `arn:${this.env.partition}:execute-api:${this.env.region}:${this.env.account}:${api.id}/${stage.name}/${method.httpMethod}${resource.path === '/' ? '/' : resource.path}`;
+    const sourceArn = `arn:${this.env.partition}:execute-api:${this.env.region}:${this.env.account}:${api.id}/${stage.name}/${method.httpMethod === 'ANY' ? req.method.toUpperCase() : method.httpMethod}${resource.path}`;
     const exec: string[] = [];
     const result: MethodResult = await executeMethod(
       { api, stage, resource, method, req, path, pathParameters, query, headers, context, sourceArn, accountId: this.env.account },

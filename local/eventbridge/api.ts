@@ -36,7 +36,8 @@ function ruleOut(rule: RuleModel): Record<string, unknown> {
   return {
     Name: rule.name,
     Arn: rule.arn,
-    EventPattern: rule.eventPatternText,
+    ...(rule.eventPatternText !== undefined ? { EventPattern: rule.eventPatternText } : {}),
+    ...(rule.scheduleExpression !== undefined ? { ScheduleExpression: rule.scheduleExpression } : {}),
     State: rule.state,
     ...(rule.description ? { Description: rule.description } : {}),
     EventBusName: rule.busName,

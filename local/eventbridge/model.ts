@@ -7,6 +7,7 @@ import type { StackModel, StackResource } from '../cloudformation/types.js';
 import { AwsError, UnsupportedTemplateError } from '../protocol/errors.js';
 import { compileInputTransformer, parseJsonPath, type InputTransformer, type JsonPath } from './input.js';
 import { compilePattern, type CompiledPattern } from './pattern.js';
+import { parseRate } from './schedule.js';
 
 export interface EventBusModel {
   readonly name: string;
@@ -42,8 +43,12 @@ export interface RuleModel {
   readonly enabled: boolean;
   readonly state: string;
   readonly description?: string;
-  readonly eventPatternText: string;
-  readonly pattern: CompiledPattern;
+  /** Absent for a purely scheduled rule. */
+  readonly eventPatternText?: string;
+  readonly pattern?: CompiledPattern;
+  readonly scheduleExpression?: string;
+  /** Period of a `rate()` schedule in AWS ms. */
+  readonly schedulePeriodMs?: number;
   readonly targets: readonly TargetModel[];
 }
 
@@ -109,13 +114,21 @@ export function loadRules(stack: StackModel, buses: readonly EventBusModel[]): R
   return stack.resourcesOfType('AWS::Events::Rule').map((r) => {
     checkKnown(r, ['Name', 'EventBusName', 'EventPattern', 'State', 'Targets', 'RoleArn', 'ScheduleExpression']);
     const p = r.properties;
-    if (p.ScheduleExpression !== undefined) {
-      throw new UnsupportedTemplateError(r.logicalId, 'Properties.ScheduleExpression', 'scheduled rules are not run locally');
-    }
-    if (p.EventPattern === undefined) {
-      throw new UnsupportedTemplateError(r.logicalId, 'Properties.EventPattern', 'a rule needs an EventPattern');
+    if (p.EventPattern === undefined && p.ScheduleExpression === undefined) {
+      throw new UnsupportedTemplateError(r.logicalId, 'Properties.EventPattern', 'a rule needs an EventPattern or a ScheduleExpression');
     }
     const busName = busNameOf(typeof p.EventBusName === 'string' ? p.EventBusName : undefined);
+    let schedulePeriodMs: number | undefined;
+    if (p.ScheduleExpression !== undefined) {
+      if (busName !== 'default') {
+        throw new UnsupportedTemplateError(r.logicalId, 'Properties.ScheduleExpression', 'schedules run only on the default event bus');
+      }
+      try {
+        schedulePeriodMs = parseRate(String(p.ScheduleExpression));
+      } catch (error) {
+        throw new UnsupportedTemplateError(r.logicalId, 'Properties.ScheduleExpression', (error as Error).message);
+      }
+    }
     if (!buses.some((b) => b.name === busName)) {
       throw new UnsupportedTemplateError(r.logicalId, 'Properties.EventBusName', `event bus ${busName} is not in the stack`);
     }
@@ -125,7 +138,7 @@ export function loadRules(stack: StackModel, buses: readonly EventBusModel[]): R
     }
     const arn = r.arn ?? r.attributes.Arn!;
     const name = typeof p.Name === 'string' ? p.Name : arn.slice(arn.lastIndexOf('/') + 1);
-    const { pattern, text } = patternOf(r, p.EventPattern);
+    const compiled = p.EventPattern === undefined ? undefined : patternOf(r, p.EventPattern);
     const rawTargets = p.Targets === undefined ? [] : p.Targets;
     if (!Array.isArray(rawTargets)) {
       throw new UnsupportedTemplateError(r.logicalId, 'Properties.Targets', 'must be a list');
@@ -142,8 +155,10 @@ export function loadRules(stack: StackModel, buses: readonly EventBusModel[]): R
       enabled: state !== 'DISABLED',
       state,
       ...(typeof p.Description === 'string' ? { description: p.Description } : {}),
-      eventPatternText: text,
-      pattern,
+      ...(compiled ? { eventPatternText: compiled.text, pattern: compiled.pattern } : {}),
+      ...(schedulePeriodMs !== undefined
+        ? { scheduleExpression: String(p.ScheduleExpression), schedulePeriodMs }
+        : {}),
       targets,
     };
   });

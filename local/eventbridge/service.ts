@@ -4,6 +4,7 @@
  * through {@link EventBridgeService.putEvents} (the EventBusSink contract);
  * the API layer (api.ts) calls the remaining public methods.
  */
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type {
   EventBusSink,
@@ -19,7 +20,7 @@ import type { StackModel } from '../cloudformation/types.js';
 import { AwsError } from '../protocol/errors.js';
 import { ArchiveStore, checkReplayInput, toMs, type ReplayRecord, type StartReplayInput } from './archive.js';
 import { deliver, type DeliveryDeps } from './delivery.js';
-import { buildEnvelope, entrySize, MAX_REQUEST_BYTES, validateEntry, type EventEnvelope } from './envelope.js';
+import { buildEnvelope, entrySize, isoSeconds, MAX_REQUEST_BYTES, validateEntry, type EventEnvelope } from './envelope.js';
 import {
   busNameOf,
   type ArchiveModel,
@@ -60,6 +61,7 @@ export class EventBridgeService implements EventBusSink {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly deliveryDeps: DeliveryDeps;
   private readonly disposed = new AbortController();
+  private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(
     private readonly env: { readonly account: string; readonly region: string; readonly partition: string },
@@ -69,6 +71,7 @@ export class EventBridgeService implements EventBusSink {
     private readonly deps: EventBridgeDeps,
   ) {
     this.archives = archives.map((a) => new ArchiveStore(a));
+    for (const rule of rules) if (rule.schedulePeriodMs !== undefined) this.schedule(rule, rule.schedulePeriodMs);
     const self = this;
     this.deliveryDeps = {
       // Sinks are filled in after construction: read them at call time.
@@ -119,9 +122,10 @@ export class EventBridgeService implements EventBusSink {
     return testEventPattern(eventPattern, event);
   }
 
-  /** Abandon pending retries (their timers would otherwise keep the process alive). */
+  /** Stop schedules and abandon pending retries (their timers would otherwise keep the process alive). */
   async dispose(): Promise<void> {
     this.disposed.abort();
+    for (const timer of this.timers) clearInterval(timer);
     await this.idle();
   }
 
@@ -131,8 +135,10 @@ export class EventBridgeService implements EventBusSink {
   }
 
   private findBus(nameOrArn: string | undefined): EventBusModel | undefined {
+    // An ARN must name this account and region exactly; a bare name is looked up locally.
+    if (nameOrArn?.startsWith('arn:')) return this.buses.find((b) => b.arn === nameOrArn);
     const name = busNameOf(nameOrArn);
-    return this.buses.find((b) => b.name === name || b.arn === nameOrArn);
+    return this.buses.find((b) => b.name === name);
   }
 
   private forward(busArn: string, event: EventEnvelope): void {
@@ -157,7 +163,7 @@ export class EventBridgeService implements EventBusSink {
     for (const rule of this.rules) {
       if (rule.busName !== bus.name || !rule.enabled) continue;
       if (filter && filter.length > 0 && !filter.includes(rule.arn)) continue;
-      if (!rule.pattern.matches(event)) continue;
+      if (!rule.pattern || !rule.pattern.matches(event)) continue;
       this.deps.tracer?.record({
         service: 'eventbridge',
         kind: 'match',
@@ -167,6 +173,36 @@ export class EventBridgeService implements EventBusSink {
       });
       for (const target of rule.targets) this.track(deliver(this.deliveryDeps, rule, target, event, arrivedAt));
     }
+  }
+
+  /** Fire a scheduled rule every period of AWS time, as a `Scheduled Event` on the default bus. */
+  private schedule(rule: RuleModel, periodMs: number): void {
+    const timer = setInterval(() => {
+      if (!rule.enabled) return;
+      const now = this.deps.clock.now();
+      const event: EventEnvelope = {
+        version: '0',
+        id: randomUUID(),
+        'detail-type': 'Scheduled Event',
+        source: 'aws.events',
+        account: this.env.account,
+        time: isoSeconds(now),
+        region: this.env.region,
+        resources: [rule.arn],
+        detail: {},
+      };
+      this.deps.tracer?.record({
+        service: 'eventbridge',
+        kind: 'schedule',
+        resource: rule.name,
+        summary: `${rule.scheduleExpression ?? 'schedule'} fired rule ${rule.name}`,
+        ids: { eventId: event.id },
+      });
+      for (const target of rule.targets) this.track(deliver(this.deliveryDeps, rule, target, event, now));
+    }, Math.max(1, this.deps.clock.toLocalMs(periodMs)));
+    // A schedule alone must not keep the process alive.
+    timer.unref();
+    this.timers.push(timer);
   }
 
   private track(promise: Promise<void>): void {

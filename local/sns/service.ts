@@ -215,7 +215,10 @@ export class SnsService implements TopicSink {
       return;
     }
     const { body, attributes } = this.sqsMessage(subscription, recipient, notification);
-    const sent = await this.deps.sinks.sqs.sendMessage(subscription.endpoint, body, attributes);
+    const sent = await this.deps.sinks.sqs.sendMessage(subscription.endpoint, body, attributes, {
+      principal: 'sns.amazonaws.com',
+      sourceArn: subscription.topicArn,
+    });
     this.trace('deliver', subscription.endpoint, `${subscription.logicalId}: sent to queue ${queueName(subscription.endpoint)} (attempt ${attempt})`, notification, {
       subscriptionArn: subscription.arn,
       raw: subscription.rawMessageDelivery,
@@ -243,7 +246,10 @@ export class SnsService implements TopicSink {
     // The DLQ gets the JSON envelope (the raw body for raw delivery) carrying this protocol's body.
     const { body, attributes } = this.sqsMessage(subscription, recipient, notification);
     try {
-      const sent = await this.deps.sinks.sqs.sendMessage(dlq, body, attributes);
+      const sent = await this.deps.sinks.sqs.sendMessage(dlq, body, attributes, {
+        principal: 'sns.amazonaws.com',
+        sourceArn: subscription.topicArn,
+      });
       this.trace('dead-letter', dlq, `${subscription.logicalId}: message ${notification.messageId} moved to dead-letter queue ${queueName(dlq)} (${reason})`, notification, {
         subscriptionArn: subscription.arn,
       }, { sqsMessageId: sent.MessageId });

@@ -84,12 +84,17 @@ describe('destined handler', () => {
     [{ Sns: { Message: '{"mode":1}' } }, /Record 0 has a message without a "mode" string/],
     [{ Sns: { Message: 'null' } }, /Record 0 has a message without a "mode" string/],
     [null, /Record 0 is not an SNS notification/],
-  ])('rejects the malformed record %j with a clear error', (record, message) => {
+  ])('rejects the malformed record %j with a clear TypeError', (record, message) => {
     expect(() => parseRecord(record, 0)).toThrow(message);
+    expect(() => parseRecord(record, 0)).toThrow(TypeError);
   });
 
   it('keeps a JSON-escaped mode intact', () => {
-    expect(parseRecord(snsRecord('{"mode":"a\\"b&c=d"}'), 3)).toEqual({ mode: 'a"b&c=d' });
+    expect(parseRecord(snsRecord('{"mode":"a\\"b&c=d"}'), 3).mode).toBe('a"b&c=d');
+  });
+
+  it('carries the SNS MessageId so the log line can be followed', () => {
+    expect(parseRecord(snsRecord('{"mode":"x"}', 4), 0)).toEqual({ mode: 'x', messageId: 'm-4' });
   });
 });
 

@@ -156,7 +156,7 @@ describe(`the Destined Lambda chain (${onAws ? 'AWS' : 'local runtime'})`, () =>
       }),
     );
     expect(response.StatusCode).toBe(202);
-    expect(response.Payload === undefined || response.Payload.length === 0).toBe(true);
+    expect(response.Payload?.length ?? 0).toBe(0);
 
     const [event] = await loggedEventsFor(groups.success, token);
     expect(event!.detail.requestPayload.Records[0].Sns.MessageId).toBe(token);

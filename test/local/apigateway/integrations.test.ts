@@ -165,7 +165,7 @@ describe('Lambda proxy integration', () => {
     const h = harness(stack, {
       lambda: () => lambdaResult({ statusCode: 201, headers: { 'X-One': '1' }, multiValueHeaders: { 'X-Many': ['a', 'b'] }, body: 'created' }),
     });
-    const response = await call(h, 'PUT', '/users/u1?x=1&x=2&y=3', { headers: { 'content-type': 'text/plain', 'user-agent': 'ua' }, body: 'payload' });
+    const response = await call(h, 'PUT', '/users/u+1?x=1&x=2&y=a+b%2B', { headers: { 'content-type': 'text/plain', 'user-agent': 'ua' }, body: 'payload' });
     expect(response.statusCode).toBe(201);
     expect(text(response)).toBe('created');
     expect(response.headers['x-one']).toBe('1');
@@ -173,11 +173,11 @@ describe('Lambda proxy integration', () => {
     const event = JSON.parse(h.lambdaCalls[0]!.payload) as APIGatewayProxyEvent;
     expect(event).toMatchObject({
       resource: '/users/{id}',
-      path: '/users/u1',
+      path: '/users/u+1',
       httpMethod: 'PUT',
-      queryStringParameters: { x: '2', y: '3' },
-      multiValueQueryStringParameters: { x: ['1', '2'], y: ['3'] },
-      pathParameters: { id: 'u1' },
+      queryStringParameters: { x: '2', y: 'a b+' },
+      multiValueQueryStringParameters: { x: ['1', '2'], y: ['a b+'] },
+      pathParameters: { id: 'u+1' },
       stageVariables: { color: 'blue' },
       body: 'payload',
       isBase64Encoded: false,
@@ -187,7 +187,7 @@ describe('Lambda proxy integration', () => {
     expect(event.requestContext).toMatchObject({
       resourcePath: '/users/{id}',
       httpMethod: 'PUT',
-      path: '/prod/users/u1',
+      path: '/prod/users/u+1',
       stage: 'prod',
       accountId: '000000000000',
       apiId: 'abc123defg',
@@ -242,5 +242,52 @@ describe('MOCK integration', () => {
     expect([ok.statusCode, text(ok)]).toEqual([200, '{"ok":true}']);
     const missing = await call(h, 'GET', '/mock?fail=yes');
     expect([missing.statusCode, text(missing)]).toEqual([404, '{"ok":false}']);
+  });
+});
+
+describe('integration edge cases', () => {
+  it('answers 504 when the integration does not answer within TimeoutInMillis', async () => {
+    const stack = apiStack([{ path: '/slow', httpMethod: 'GET', integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri, TimeoutInMillis: 50 } }]);
+    const h = harness(stack, { lambda: () => new Promise(() => {}) });
+    const response = await call(h, 'GET', '/slow');
+    expect(response.statusCode).toBe(504);
+    expect(text(response)).toBe('{"message": "Endpoint request timed out"}');
+  });
+
+  it('fills ${stageVariables.x} in the integration URI', async () => {
+    const uri = 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:${stageVariables.fn}/invocations';
+    const stack = apiStack([{ path: '/sv', httpMethod: 'GET', integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: uri } }], {
+      stage: { Variables: { fn: 'chosen' } },
+    });
+    const h = harness(stack, { lambda: () => lambdaResult({ statusCode: 200, body: 'ok' }) });
+    expect((await call(h, 'GET', '/sv')).statusCode).toBe(200);
+    expect(h.lambdaCalls[0]!.fn).toBe('arn:aws:lambda:us-east-1:000000000000:function:chosen');
+  });
+
+  it('renames response headers API Gateway owns, as x-amzn-Remapped-*', async () => {
+    const stack = apiStack([{ path: '/h', httpMethod: 'GET', integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri } }]);
+    const h = harness(stack, { lambda: () => lambdaResult({ statusCode: 200, headers: { Connection: 'close', 'Content-Length': '99', 'X-Mine': 'y' }, body: 'ok' }) });
+    const response = await call(h, 'GET', '/h');
+    expect(response.headers).toMatchObject({ 'x-amzn-remapped-connection': 'close', 'x-amzn-remapped-content-length': '99', 'x-mine': 'y' });
+    expect(response.headers.connection).toBeUndefined();
+  });
+});
+
+describe('MOCK status parsing', () => {
+  it('reads the relaxed `{ statusCode: 200 }` CDK uses for CORS preflight', async () => {
+    const stack = apiStack([
+      {
+        path: '/cors',
+        httpMethod: 'OPTIONS',
+        integration: {
+          Type: 'MOCK',
+          RequestTemplates: { 'application/json': '{ statusCode: 200 }' },
+          IntegrationResponses: [{ StatusCode: '204', ResponseParameters: { 'method.response.header.Access-Control-Allow-Origin': "'*'" } }],
+        },
+      },
+    ]);
+    const response = await call(harness(stack), 'OPTIONS', '/cors');
+    expect(response.statusCode).toBe(204);
+    expect(response.headers['access-control-allow-origin']).toBe('*');
   });
 });

@@ -85,6 +85,21 @@ describe('Java methods on template values', () => {
     expect(rendered).toBe('rid 1.2.3.4 test');
   });
 
+  it("CDK's multi-origin CORS template sets the Allow-Origin override from a lower-case origin header", () => {
+    const cdkCors = [
+      '#set($origin = $input.params().header.get("Origin"))',
+      '#if($origin == "")',
+      '  #set($origin = $input.params().header.get("origin"))',
+      '#end',
+      '#if($origin == "https://b.example")',
+      '  #set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)',
+      '#end',
+    ].join('\n');
+    const context: Record<string, unknown> = { responseOverride: { header: {} } };
+    render(cdkCors, '', { header: { origin: 'https://b.example' } }, context);
+    expect(context.responseOverride).toEqual({ header: { 'Access-Control-Allow-Origin': 'https://b.example' } });
+  });
+
   it('a template that does not parse is a MappingTemplateError', () => {
     expect(() => render('#if($x')).toThrow(/Mapping template failed/);
   });

@@ -206,6 +206,25 @@ describe('retry policy and dead-letter queue', () => {
   });
 });
 
+describe('scheduled rules', () => {
+  it('fires a rate() rule on the clock as a Scheduled Event until disposed', async () => {
+    const { service, recorded } = makeService(
+      [['Tick', 'AWS::Events::Rule', { Name: 'tick', ScheduleExpression: 'rate(1 minute)', Targets: [fnTarget] }]],
+      { clockScale: 0.0001 },
+    );
+    while (recorded.invokes.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    await service.dispose();
+    const event = JSON.parse(recorded.invokes[0]!.payload);
+    expect(event).toMatchObject({
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      resources: [arn('events', 'rule/tick')],
+      detail: {},
+    });
+    expect(service.listRules({})[0]!.scheduleExpression).toBe('rate(1 minute)');
+  });
+});
+
 describe('dispose', () => {
   it('abandons pending back-offs so nothing keeps running after the runtime stops', async () => {
     const always = Array.from({ length: 200 }, () => new AwsError('ServiceException', 'down', 500));
@@ -278,8 +297,14 @@ describe('fromStack validation', () => {
 
   it('refuses scheduled rules, unknown target kinds and bad transformers', () => {
     expect(() =>
-      makeService([['S', 'AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', Targets: [fnTarget] }]]),
-    ).toThrow(/ScheduleExpression/);
+      makeService([['S', 'AWS::Events::Rule', { ScheduleExpression: 'cron(0 12 * * ? *)', Targets: [fnTarget] }]]),
+    ).toThrow(/ScheduleExpression: cron/);
+    expect(() =>
+      makeService([['S', 'AWS::Events::Rule', { ScheduleExpression: 'rate(2 minute)', Targets: [fnTarget] }]]),
+    ).toThrow(/invalid schedule expression/);
+    expect(() => makeService([customBus, rule('S', { source: ['a'] }, [], { ScheduleExpression: 'rate(1 day)' })])).toThrow(
+      /only on the default event bus/,
+    );
     expect(() => makeService([customBus, rule('K', { source: ['a'] }, [{ Id: 'k', Arn: arn('kinesis', 'stream/s') }])])).toThrow(
       /Targets\.0\.Arn/,
     );

@@ -11,6 +11,9 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { LogEvent, LogSink } from '../local/contracts.js';
 import { FunctionPool, type FunctionConfig } from '../local/lambda/environments.js';
+import { LambdaService } from '../local/lambda/service.js';
+import { createClock } from '../local/clock.js';
+import { CaptureSinks, fn, makeStack } from '../test/local/lambda/helpers.js';
 
 const SEQUENTIAL = 2_000;
 const THROUGHPUT = 10_000;
@@ -147,11 +150,30 @@ async function poolThroughput(n: number, workers: number): Promise<number> {
   return rate;
 }
 
+/**
+ * The whole RequestResponse path a caller takes inside the runtime: function
+ * resolution, payload checks, the pool, the invocation's log lines.
+ */
+async function serviceSequential(n: number): Promise<number[]> {
+  const stack = makeStack([fn('bench', { MemorySize: 128, Timeout: 3 })], fixture);
+  const service = LambdaService.fromStack(stack, { sinks: new CaptureSinks(), logs: memoryLogs(), clock: createClock(1), maxConcurrency: 1 });
+  const times: number[] = [];
+  for (let i = 0; i < n + WARMUP; i++) {
+    const start = performance.now();
+    const result = await service.invoke('bench', '{}', 'RequestResponse');
+    if (result.functionError) throw new Error(`bench handler failed: ${result.payload}`);
+    if (i >= WARMUP) times.push(performance.now() - start);
+  }
+  await service.dispose();
+  return times;
+}
+
 /** Prints the measurements and the ratios to their floors. */
 export async function run(): Promise<void> {
   await bareSequential(WARMUP); // warms the parent's JIT for both paths
   const bare = await bareSequential(SEQUENTIAL);
   const pooled = await poolSequential(SEQUENTIAL);
+  const serviced = await serviceSequential(SEQUENTIAL);
   const bareMedian = median(bare);
   const poolMedian = median(pooled);
   const bareRate = await bareThroughput(THROUGHPUT, 2);
@@ -161,7 +183,12 @@ export async function run(): Promise<void> {
   console.log(`  bare IPC round-trip (floor)   median ${fmt(bareMedian)}  p99 ${fmt(percentile(bare, 0.99))}`);
   console.log(`  FunctionPool.invoke           median ${fmt(poolMedian)}  p99 ${fmt(percentile(pooled, 0.99))}`);
   console.log(
-    `  overhead over floor           ${fmt(poolMedian - bareMedian)}  (ratio ${(poolMedian / bareMedian).toFixed(2)}x; target: median invoke <= 2 ms)`,
+    `  overhead over floor           ${fmt(poolMedian - bareMedian)}  (ratio ${(poolMedian / bareMedian).toFixed(2)}x)`,
+  );
+  const serviceMedian = median(serviced);
+  console.log(`  LambdaService.invoke          median ${fmt(serviceMedian)}  p99 ${fmt(percentile(serviced, 0.99))}`);
+  console.log(
+    `  overhead over floor           ${fmt(serviceMedian - bareMedian)}  (ratio ${(serviceMedian / bareMedian).toFixed(2)}x; target: overhead <= 2 ms)`,
   );
   console.log(`throughput, 2 warm environments, ${THROUGHPUT} invokes:`);
   console.log(`  bare IPC, 2 children (floor)  ${bareRate.toFixed(0)} round-trips/s`);

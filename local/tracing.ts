@@ -44,12 +44,22 @@ const SERVICE_COLOURS: Record<string, number> = {
   logs: 90,
 };
 
-/** One terminal line for a hop: `12:00:01.234 sns        publish    ...`. */
+/** The readable end of a resource ARN or name: a function, topic, rule or queue name. */
+function shortName(resource: string): string {
+  const tail = resource.split(':').filter((part) => part !== '$LATEST').pop() ?? resource;
+  return tail.split('/').pop() || resource;
+}
+
+/**
+ * One terminal line for a hop: `12:00:01.234 lambda      <resource>: <summary>`,
+ * naming the resource unless the summary already does.
+ */
 export function formatTrace(event: TraceEvent, colour: boolean): string {
   const time = new Date(event.time).toISOString().slice(11, 23);
   const service = event.service.padEnd(11);
-  const text = `${time} ${service} ${event.summary}`;
-  if (!colour) return text;
+  const name = shortName(event.resource);
+  const summary = name && !event.summary.includes(name) ? `${name}: ${event.summary}` : event.summary;
+  if (!colour) return `${time} ${service} ${summary}`;
   const code = SERVICE_COLOURS[event.service] ?? 37;
-  return `\x1b[2m${time}\x1b[0m \x1b[${code}m${service}\x1b[0m ${event.summary}`;
+  return `\x1b[2m${time}\x1b[0m \x1b[${code}m${service}\x1b[0m ${summary}`;
 }

@@ -17,13 +17,18 @@ import {
   parseAwsUri,
   parseProxyResponse,
   selectIntegrationResponse,
+  type MappedRequestParameters,
   type MappingSources,
 } from './integrations.js';
 import { buildProxyEvent } from './proxy-event.js';
+import { validateJsonSchema } from './json-schema.js';
+import { callHttp, fillUri, withQuery } from './http-integration.js';
 import { MappingTemplateError, renderMappingTemplate, type MappingParams } from './vtl.js';
 import {
   BAD_GATEWAY,
+  INTEGRATION_FAILURE,
   INTEGRATION_TIMEOUT,
+  INVALID_BODY,
   INTERNAL_SERVER_ERROR,
   UNSUPPORTED_MEDIA_TYPE,
   gatewayResponse,
@@ -37,6 +42,8 @@ export interface ExecutionDeps {
   readonly callAwsService: (service: string, req: HttpRequest) => Promise<HttpResponse>;
   /** Called once per integration call, for tracing and logs. */
   readonly onIntegration?: (summary: string, detail: Record<string, unknown>) => void;
+  /** Payload lines for execution logs with data tracing (DataTraceEnabled). */
+  readonly onDataTrace?: (line: string) => void;
 }
 
 /** One request bound to its API, stage, resource and method. */
@@ -64,6 +71,8 @@ export interface MethodResult {
   readonly integrationStatus?: number;
   readonly integrationLatency?: number;
   readonly error?: string;
+  /** Set when API Gateway answered itself, so a GatewayResponse can customize the answer. */
+  readonly gatewayError?: GatewayError;
 }
 
 /** Thrown inside the pipeline to answer with a gateway response. */
@@ -101,7 +110,7 @@ export async function executeMethod(inv: MethodInvocation, deps: ExecutionDeps):
   } catch (error) {
     const failure =
       error instanceof GatewayFailure ? error : new GatewayFailure(INTERNAL_SERVER_ERROR, `Execution failed: ${(error as Error)?.message ?? String(error)}`);
-    return { response: gatewayResponse(failure.gatewayError), ...state, error: failure.message };
+    return { response: gatewayResponse(failure.gatewayError), ...state, error: failure.message, gatewayError: failure.gatewayError };
   }
 }
 
@@ -147,8 +156,26 @@ async function execute(
     if (missing.length > 0) throw new GatewayFailure(missingParameters(missing), `Missing required request parameters: [${missing.join(', ')}]`);
   }
 
+  if (Object.keys(method.requestModels).length > 0) {
+    const contentType = mediaType(headerOf(inv.headers, 'content-type')) || 'application/json';
+    const schema = method.requestModels[contentType] ?? method.requestModels.$default;
+    if (schema) {
+      let body: unknown;
+      let problems: string[];
+      try {
+        body = JSON.parse(bodyText);
+        problems = validateJsonSchema(schema, body);
+      } catch {
+        problems = ['body is not JSON'];
+      }
+      if (problems.length > 0) throw new GatewayFailure(INVALID_BODY, `Request body does not match model schema for content type ${contentType}: ${problems.join('; ')}`);
+    }
+  }
+
+  deps.onDataTrace?.(`Method request body before transformations: ${bodyText}`);
   const integration = method.integration;
   if (integration.type === 'AWS_PROXY') return proxyIntegration(inv, deps, integration, state);
+  if (integration.type === 'HTTP_PROXY') return httpProxyIntegration(inv, deps, integration, sources, state);
 
   // Request mapping: the template for the request's Content-Type, or passthrough.
   const contentType = mediaType(headerOf(inv.headers, 'content-type')) || 'application/json';
@@ -169,46 +196,12 @@ async function execute(
     for (const [k, v] of Object.entries(override[where] ?? {})) if (v !== undefined && v !== null) mapped[where][k] = String(v);
   }
 
-  let backend: { status: number; body: string; headers: Record<string, string>; selector: string | undefined };
+  deps.onDataTrace?.(`Endpoint request body after transformations: ${payload}`);
   const started = Date.now();
-  if (integration.type === 'MOCK') {
-    const status = mockStatusCode(payload);
-    if (status === undefined) throw new GatewayFailure(INTERNAL_SERVER_ERROR, 'Execution failed due to configuration error: Unable to parse statusCode');
-    backend = { status, body: '', headers: {}, selector: String(status) };
-  } else {
-    const lambdaArn = lambdaArnFromUri(integrationUri(integration, inv));
-    if (lambdaArn) {
-      const invocationType = invocationTypeOf(mapped.header);
-      deps.onIntegration?.(`invoke ${lambdaArn} (${invocationType})`, { functionArn: lambdaArn, invocationType });
-      const result = await withTimeout(deps.sinks.lambda.invoke(lambdaArn, payload, invocationType, callerOf(integration, inv)), integration.timeoutMs).catch(
-        (error: unknown) => {
-          if (error instanceof GatewayFailure) throw error;
-          throw new GatewayFailure(INTERNAL_SERVER_ERROR, `Execution failed: Lambda invocation failed: ${(error as Error)?.message ?? String(error)}`);
-        },
-      );
-      const errorMessage = result.functionError ? lambdaErrorMessage(result.payload) : undefined;
-      backend = { status: result.statusCode, body: result.payload, headers: {}, selector: errorMessage };
-    } else {
-      const uri = parseAwsUri(integrationUri(integration, inv))!;
-      const request = buildAwsServiceRequest({
-        uri,
-        httpMethod: integration.httpMethod ?? inv.req.method,
-        body: payload,
-        params: mapped,
-        sourceIp: inv.req.sourceIp,
-        defaultContentType: headerOf(inv.headers, 'content-type') ?? 'application/json',
-      });
-      deps.onIntegration?.(`${uri.service} ${uri.kind}/${uri.value}`, { service: uri.service, path: request.path, query: request.rawQuery });
-      const response = await withTimeout(deps.callAwsService(uri.service, request), integration.timeoutMs).catch((error: unknown) => {
-        if (error instanceof GatewayFailure) throw error;
-        throw new GatewayFailure(INTERNAL_SERVER_ERROR, `Execution failed: ${uri.service} call failed: ${(error as Error)?.message ?? String(error)}`);
-      });
-      const body = typeof response.body === 'string' ? response.body : response.body.toString('utf8');
-      backend = { status: response.statusCode, body, headers: response.headers, selector: String(response.statusCode) };
-    }
-  }
+  const backend = await callIntegration(integration, inv, deps, payload, mapped);
   state.integrationLatency = Date.now() - started;
   state.integrationStatus = backend.status;
+  deps.onDataTrace?.(`Endpoint response body before transformations: ${backend.body}`);
 
   const selected = selectIntegrationResponse(integration.integrationResponses, backend.selector);
   if (!selected) {
@@ -235,6 +228,68 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new GatewayFailure(INTEGRATION_TIMEOUT, `Execution failed due to a timeout error after ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** What the integration's backend answered, with the value SelectionPatterns match against. */
+interface BackendResult {
+  readonly status: number;
+  readonly body: string;
+  readonly headers: Record<string, string>;
+  readonly selector: string | undefined;
+}
+
+/** Call a non-proxy integration (MOCK, HTTP, Lambda, AWS service) with the mapped request. */
+async function callIntegration(
+  integration: IntegrationDef,
+  inv: MethodInvocation,
+  deps: ExecutionDeps,
+  payload: string,
+  mapped: MappedRequestParameters,
+): Promise<BackendResult> {
+  if (integration.type === 'MOCK') {
+    const status = mockStatusCode(payload);
+    if (status === undefined) throw new GatewayFailure(INTERNAL_SERVER_ERROR, 'Execution failed due to configuration error: Unable to parse statusCode');
+    return { status, body: '', headers: {}, selector: String(status) };
+  } else if (integration.type === 'HTTP') {
+    const query = Object.fromEntries(Object.entries(mapped.querystring).map(([k, v]) => [k, [v]]));
+    const url = withQuery(fillUri(integrationUri(integration, inv), mapped.path), query);
+    const headers = { 'content-type': headerOf(inv.headers, 'content-type') ?? 'application/json', ...lowerKeys(mapped.header) };
+    deps.onIntegration?.(`${integration.httpMethod ?? inv.req.method} ${url}`, { url });
+    const result = await httpCall(url, integration.httpMethod ?? inv.req.method, headers, Buffer.from(payload, 'utf8'), integration.timeoutMs);
+    return { status: result.status, body: result.body.toString('utf8'), headers: result.headers, selector: String(result.status) };
+  } else {
+    const lambdaArn = lambdaArnFromUri(integrationUri(integration, inv));
+    if (lambdaArn) {
+      const invocationType = invocationTypeOf(mapped.header);
+      deps.onIntegration?.(`invoke ${lambdaArn} (${invocationType})`, { functionArn: lambdaArn, invocationType });
+      const result = await withTimeout(deps.sinks.lambda.invoke(lambdaArn, payload, invocationType, callerOf(integration, inv)), integration.timeoutMs).catch(
+        (error: unknown) => {
+          if (error instanceof GatewayFailure) throw error;
+          throw new GatewayFailure(INTEGRATION_FAILURE, `Execution failed: Lambda invocation failed: ${(error as Error)?.message ?? String(error)}`);
+        },
+      );
+      const errorMessage = result.functionError ? lambdaErrorMessage(result.payload) : undefined;
+      return { status: result.statusCode, body: result.payload, headers: {}, selector: errorMessage };
+    } else {
+      const uri = parseAwsUri(integrationUri(integration, inv))!;
+      const request = buildAwsServiceRequest({
+        uri,
+        httpMethod: integration.httpMethod ?? inv.req.method,
+        body: payload,
+        params: mapped,
+        sourceIp: inv.req.sourceIp,
+        defaultContentType: headerOf(inv.headers, 'content-type') ?? 'application/json',
+      });
+      const target = `${request.path}${request.rawQuery ? `?${request.rawQuery}` : ''}`;
+      deps.onIntegration?.(`${uri.service} ${request.method} ${target}`, { service: uri.service, method: request.method, path: request.path, query: request.rawQuery });
+      const response = await withTimeout(deps.callAwsService(uri.service, request), integration.timeoutMs).catch((error: unknown) => {
+        if (error instanceof GatewayFailure) throw error;
+        throw new GatewayFailure(INTEGRATION_FAILURE, `Execution failed: ${uri.service} call failed: ${(error as Error)?.message ?? String(error)}`);
+      });
+      const body = typeof response.body === 'string' ? response.body : response.body.toString('utf8');
+      return { status: response.statusCode, body, headers: response.headers, selector: String(response.statusCode) };
+    }
+  }
 }
 
 function render(template: string, body: string, params: MappingParams, inv: MethodInvocation): string {
@@ -308,6 +363,42 @@ function mapResponse(
   return { statusCode, headers, body };
 }
 
+function lowerKeys(values: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+async function httpCall(url: string, method: string, headers: Record<string, string>, body: Buffer, timeoutMs: number) {
+  try {
+    return await callHttp({ url, method: method === 'ANY' ? 'GET' : method, headers, body, timeoutMs });
+  } catch (error) {
+    if ((error as Error)?.name === 'AbortError') throw new GatewayFailure(INTEGRATION_TIMEOUT, `Execution failed due to a timeout error after ${timeoutMs} ms`);
+    throw new GatewayFailure(INTEGRATION_FAILURE, `Execution failed due to configuration error: Invalid endpoint address ${url}: ${(error as Error)?.message ?? String(error)}`);
+  }
+}
+
+/** HTTP_PROXY: the whole request goes to the endpoint, and its whole answer comes back. */
+async function httpProxyIntegration(
+  inv: MethodInvocation,
+  deps: ExecutionDeps,
+  integration: IntegrationDef,
+  sources: MappingSources,
+  state: { integrationStatus?: number; integrationLatency?: number },
+): Promise<HttpResponse> {
+  const mapped = mapRequestParameters(integration.requestParameters, sources);
+  const query: Record<string, string[]> = { ...inv.query };
+  for (const [k, v] of Object.entries(mapped.querystring)) query[k] = [v];
+  const url = withQuery(fillUri(integrationUri(integration, inv), mapped.path), query);
+  const headers: Record<string, string> = Object.fromEntries(Object.entries(inv.headers).map(([k, v]) => [k, v.join(',')]));
+  Object.assign(headers, lowerKeys(mapped.header));
+  const method = !integration.httpMethod || integration.httpMethod === 'ANY' ? inv.req.method.toUpperCase() : integration.httpMethod;
+  deps.onIntegration?.(`${method} ${url}`, { url });
+  const started = Date.now();
+  const result = await httpCall(url, method, headers, inv.req.body, integration.timeoutMs);
+  state.integrationLatency = Date.now() - started;
+  state.integrationStatus = result.status;
+  return { statusCode: result.status, headers: result.headers, body: result.body };
+}
+
 async function proxyIntegration(
   inv: MethodInvocation,
   deps: ExecutionDeps,
@@ -339,6 +430,7 @@ async function proxyIntegration(
       protocol: String(c.protocol),
       sourceIp: String(c.identity.sourceIp ?? ''),
       userAgent: String(c.identity.userAgent ?? ''),
+      ...(c.authorizer ? { authorizer: c.authorizer as Record<string, unknown> } : {}),
     },
   });
   deps.onIntegration?.(`invoke ${functionArn} (proxy)`, { functionArn, invocationType: 'RequestResponse' });
@@ -346,7 +438,7 @@ async function proxyIntegration(
   const invocation = deps.sinks.lambda.invoke(functionArn, JSON.stringify(event), 'RequestResponse', callerOf(integration, inv));
   const result = await withTimeout(invocation, integration.timeoutMs).catch((error: unknown) => {
     if (error instanceof GatewayFailure) throw error;
-    throw new GatewayFailure(INTERNAL_SERVER_ERROR, `Execution failed: Lambda invocation failed: ${(error as Error)?.message ?? String(error)}`);
+    throw new GatewayFailure(INTEGRATION_FAILURE, `Execution failed: Lambda invocation failed: ${(error as Error)?.message ?? String(error)}`);
   });
   state.integrationLatency = Date.now() - started;
   state.integrationStatus = result.statusCode;

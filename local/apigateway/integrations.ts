@@ -195,7 +195,7 @@ export function buildAwsServiceRequest(options: {
 export interface ProxyResponse {
   readonly statusCode: number;
   readonly headers: Record<string, string>;
-  readonly body: string | Buffer;
+  readonly body: string;
 }
 
 const PROXY_RESPONSE_KEYS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'body', 'isBase64Encoded', 'cookies']);
@@ -227,8 +227,9 @@ export function parseProxyResponse(payload: string): ProxyResponse | undefined {
       headers[key] = [...(headers[key] !== undefined ? [headers[key]] : []), ...v.map(String)].join(', ');
     }
   }
-  const text = typeof r.body === 'string' ? r.body : '';
-  const body = r.isBase64Encoded === true ? Buffer.from(text, 'base64') : text;
+  // Without BinaryMediaTypes (which the runtime rejects at start-up) API Gateway
+  // returns a base64-encoded body as the text it is, whatever isBase64Encoded says.
+  const body = typeof r.body === 'string' ? r.body : '';
   return { statusCode: status, headers, body };
 }
 

@@ -6,9 +6,12 @@
  */
 import type { StackModel, StackResource } from '../cloudformation/types.js';
 import { UnsupportedTemplateError } from '../protocol/errors.js';
+import { externalRefs } from './json-schema.js';
+import { logGroupNameFromArn } from './access-log.js';
+import type { AuthorizerDef } from './authorizer.js';
 
 /** Integration types the runtime serves. */
-export type IntegrationType = 'AWS' | 'AWS_PROXY' | 'MOCK';
+export type IntegrationType = 'AWS' | 'AWS_PROXY' | 'MOCK' | 'HTTP' | 'HTTP_PROXY';
 /** What API Gateway does with a body no request template matches. */
 export type PassthroughBehavior = 'WHEN_NO_MATCH' | 'WHEN_NO_TEMPLATES' | 'NEVER';
 
@@ -42,6 +45,10 @@ export interface MethodDef {
   /** `method.request.querystring.x` -> required. */
   readonly requestParameters: Readonly<Record<string, boolean>>;
   readonly validateRequestParameters: boolean;
+  /** Content type (or `$default`) -> JSON schema the body must match; empty unless the validator checks bodies. */
+  readonly requestModels: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** The Lambda authorizer of an AuthorizationType CUSTOM method. */
+  readonly authorizer?: AuthorizerDef;
   readonly integration: IntegrationDef;
 }
 
@@ -78,6 +85,15 @@ export interface StageDef {
   readonly accessLog?: { readonly logGroupName: string; readonly format: string };
 }
 
+/** An `AWS::ApiGateway::GatewayResponse`: how the API customizes one of API Gateway's own answers. */
+export interface GatewayResponseDef {
+  readonly responseType: string;
+  readonly statusCode?: number;
+  /** `gatewayresponse.header.X` -> source expression. */
+  readonly responseParameters: Readonly<Record<string, string>>;
+  readonly responseTemplates: Readonly<Record<string, string>>;
+}
+
 /** An `AWS::ApiGateway::RestApi` with its resources and stages. */
 export interface RestApiDef {
   readonly logicalId: string;
@@ -87,6 +103,8 @@ export interface RestApiDef {
   readonly root: ResourceDef;
   readonly resources: ReadonlyMap<string, ResourceDef>;
   readonly stages: Map<string, StageDef>;
+  /** By ResponseType (`THROTTLED`, `DEFAULT_4XX`, ...). */
+  readonly gatewayResponses: Map<string, GatewayResponseDef>;
 }
 
 const ACCEPTED_RESTAPI = new Set([
@@ -117,6 +135,7 @@ const ACCEPTED_METHOD = new Set([
   'RequestModels',
   'OperationName',
   'AuthorizationScopes',
+  'AuthorizerId',
 ]);
 
 const ACCEPTED_INTEGRATION = new Set([
@@ -193,6 +212,9 @@ export function readRestApis(stack: StackModel): RestApiDef[] {
     if (p.Policy !== undefined) {
       throw new UnsupportedTemplateError(r.logicalId, 'Properties.Policy', 'API resource policies are not enforced locally');
     }
+    if (bool(p.DisableExecuteApiEndpoint)) {
+      throw new UnsupportedTemplateError(r.logicalId, 'Properties.DisableExecuteApiEndpoint', 'the runtime serves APIs only on their execute-api endpoint');
+    }
     rejectUnknown(r, p, ACCEPTED_RESTAPI, 'Properties');
     const types = (record<unknown>(p.EndpointConfiguration).Types as unknown[] | undefined) ?? ['EDGE'];
     const rootId = r.attributes.RootResourceId ?? `${r.ref}-root`;
@@ -205,6 +227,7 @@ export function readRestApis(stack: StackModel): RestApiDef[] {
       root,
       resources: new Map([[rootId, root]]),
       stages: new Map(),
+      gatewayResponses: new Map(),
     });
   }
   const apiOf = (r: StackResource): RestApiDef => {
@@ -244,9 +267,30 @@ export function readRestApis(stack: StackModel): RestApiDef[] {
     validators.set(r.ref, { params: bool(r.properties.ValidateRequestParameters), body: bool(r.properties.ValidateRequestBody) });
   }
 
+  const authorizers = new Map<string, AuthorizerDef>();
+  for (const r of stack.resourcesOfType('AWS::ApiGateway::Authorizer')) {
+    apiOf(r);
+    authorizers.set(r.ref, readAuthorizer(r));
+  }
+
+  const models = new Map<string, Map<string, Readonly<Record<string, unknown>>>>();
+  for (const r of stack.resourcesOfType('AWS::ApiGateway::Model')) {
+    const api = apiOf(r);
+    let schema: unknown = r.properties.Schema ?? {};
+    if (typeof schema === 'string') {
+      try {
+        schema = JSON.parse(schema);
+      } catch {
+        throw new UnsupportedTemplateError(r.logicalId, 'Properties.Schema', 'is not valid JSON');
+      }
+    }
+    if (!models.has(api.id)) models.set(api.id, new Map());
+    models.get(api.id)!.set(String(r.properties.Name ?? r.ref), record<unknown>(schema));
+  }
+
   for (const r of stack.resourcesOfType('AWS::ApiGateway::Method')) {
     const api = apiOf(r);
-    const method = readMethod(r, validators);
+    const method = readMethod(r, validators, models.get(api.id) ?? new Map(), authorizers);
     const resource = api.resources.get(String(r.properties.ResourceId));
     if (!resource) {
       throw new UnsupportedTemplateError(r.logicalId, 'Properties.ResourceId', `no resource ${String(r.properties.ResourceId)} in API ${api.id}`);
@@ -268,6 +312,19 @@ export function readRestApis(stack: StackModel): RestApiDef[] {
     }
   }
 
+  for (const r of stack.resourcesOfType('AWS::ApiGateway::GatewayResponse')) {
+    const api = apiOf(r);
+    const p = r.properties;
+    const responseType = String(p.ResponseType ?? '');
+    const statusCode = num(p.StatusCode);
+    api.gatewayResponses.set(responseType, {
+      responseType,
+      ...(statusCode !== undefined ? { statusCode } : {}),
+      responseParameters: record<string>(p.ResponseParameters),
+      responseTemplates: record<string>(p.ResponseTemplates),
+    });
+  }
+
   for (const r of stack.resourcesOfType('AWS::ApiGateway::Stage')) {
     const api = apiOf(r);
     const stage = readStage(r, api, stack);
@@ -281,12 +338,53 @@ function assignPaths(resource: ResourceDef, parentPath: string): void {
   for (const child of resource.children) assignPaths(child, resource.path);
 }
 
-function readMethod(r: StackResource, validators: ReadonlyMap<string, { params: boolean; body: boolean }>): MethodDef {
+function readAuthorizer(r: StackResource): AuthorizerDef {
+  const p = r.properties;
+  const type = String(p.Type ?? '');
+  if (type !== 'TOKEN' && type !== 'REQUEST') {
+    throw new UnsupportedTemplateError(r.logicalId, 'Properties.Type', `${type} authorizers are not supported locally (TOKEN and REQUEST are)`);
+  }
+  const uri = str(p.AuthorizerUri) ?? '';
+  const functionArn = /:lambda:path\/2015-03-31\/functions\/(.+)\/invocations$/.exec(uri)?.[1];
+  if (!functionArn) throw new UnsupportedTemplateError(r.logicalId, 'Properties.AuthorizerUri', `expected a Lambda invocation URI, got ${uri}`);
+  const sources = (str(p.IdentitySource) ?? (type === 'TOKEN' ? 'method.request.header.Authorization' : ''))
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  if (type === 'TOKEN' && sources.length !== 1) {
+    throw new UnsupportedTemplateError(r.logicalId, 'Properties.IdentitySource', 'a TOKEN authorizer takes exactly one header');
+  }
+  const ttl = num(p.AuthorizerResultTtlInSeconds) ?? 300;
+  return {
+    id: r.ref,
+    logicalId: r.logicalId,
+    type,
+    functionArn,
+    identitySources: sources,
+    ...(str(p.IdentityValidationExpression) ? { validationExpression: str(p.IdentityValidationExpression)! } : {}),
+    ttlSeconds: ttl,
+    ...(str(p.AuthorizerCredentials) ? { credentials: str(p.AuthorizerCredentials)! } : {}),
+  };
+}
+
+/** The built-in `Error` model. */
+const ERROR_MODEL = { type: 'object', properties: { message: { type: 'string' } } };
+
+function readMethod(
+  r: StackResource,
+  validators: ReadonlyMap<string, { params: boolean; body: boolean }>,
+  models: ReadonlyMap<string, Readonly<Record<string, unknown>>>,
+  authorizers: ReadonlyMap<string, AuthorizerDef>,
+): MethodDef {
   const p = r.properties;
   rejectUnknown(r, p, ACCEPTED_METHOD, 'Properties');
   const auth = str(p.AuthorizationType) ?? 'NONE';
-  if (auth !== 'NONE') {
-    throw new UnsupportedTemplateError(r.logicalId, 'Properties.AuthorizationType', `${auth} authorization is not supported locally (only NONE)`);
+  let authorizer: AuthorizerDef | undefined;
+  if (auth === 'CUSTOM') {
+    authorizer = authorizers.get(String(p.AuthorizerId));
+    if (!authorizer) throw new UnsupportedTemplateError(r.logicalId, 'Properties.AuthorizerId', `no Lambda AWS::ApiGateway::Authorizer ${String(p.AuthorizerId)}`);
+  } else if (auth !== 'NONE') {
+    throw new UnsupportedTemplateError(r.logicalId, 'Properties.AuthorizationType', `${auth} authorization is not supported locally (NONE and CUSTOM are)`);
   }
   if (bool(p.ApiKeyRequired)) throw new UnsupportedTemplateError(r.logicalId, 'Properties.ApiKeyRequired', 'API keys are not supported locally');
   const httpMethod = String(p.HttpMethod ?? '').toUpperCase();
@@ -296,8 +394,19 @@ function readMethod(r: StackResource, validators: ReadonlyMap<string, { params: 
   if (validatorId !== undefined && !validator) {
     throw new UnsupportedTemplateError(r.logicalId, 'Properties.RequestValidatorId', `no AWS::ApiGateway::RequestValidator ${validatorId}`);
   }
-  if (validator?.body && Object.keys(record(p.RequestModels)).length > 0) {
-    throw new UnsupportedTemplateError(r.logicalId, 'Properties.RequestModels', 'request body validation against a model is not supported locally');
+  const requestModels: Record<string, Readonly<Record<string, unknown>>> = {};
+  if (validator?.body) {
+    for (const [contentType, name] of Object.entries(record<unknown>(p.RequestModels))) {
+      const where = `Properties.RequestModels.${contentType}`;
+      const modelName = String(name);
+      // The built-in Empty model places no constraint on the body.
+      if (modelName === 'Empty') continue;
+      const schema = modelName === 'Error' ? ERROR_MODEL : models.get(modelName);
+      if (!schema) throw new UnsupportedTemplateError(r.logicalId, where, `no AWS::ApiGateway::Model named ${modelName} in the API`);
+      const refs = externalRefs(schema);
+      if (refs.length > 0) throw new UnsupportedTemplateError(r.logicalId, where, `model ${modelName} refers to other models (${refs[0]}), which is not supported locally`);
+      requestModels[contentType.toLowerCase()] = schema;
+    }
   }
   const requestParameters: Record<string, boolean> = {};
   for (const [k, v] of Object.entries(record<unknown>(p.RequestParameters))) requestParameters[k] = bool(v);
@@ -306,6 +415,8 @@ function readMethod(r: StackResource, validators: ReadonlyMap<string, { params: 
     httpMethod,
     requestParameters,
     validateRequestParameters: validator?.params ?? false,
+    requestModels,
+    ...(authorizer ? { authorizer } : {}),
     integration: readIntegration(r, record<unknown>(p.Integration)),
   };
 }
@@ -315,8 +426,8 @@ function readIntegration(r: StackResource, p: Props): IntegrationDef {
   if (Object.keys(p).length === 0) throw new UnsupportedTemplateError(r.logicalId, at, 'a method without an integration cannot be served');
   rejectUnknown(r, p, ACCEPTED_INTEGRATION, at);
   const type = String(p.Type ?? '');
-  if (type !== 'AWS' && type !== 'AWS_PROXY' && type !== 'MOCK') {
-    throw new UnsupportedTemplateError(r.logicalId, `${at}.Type`, `${type} integrations are not supported locally (AWS, AWS_PROXY, MOCK are)`);
+  if (type !== 'AWS' && type !== 'AWS_PROXY' && type !== 'MOCK' && type !== 'HTTP' && type !== 'HTTP_PROXY') {
+    throw new UnsupportedTemplateError(r.logicalId, `${at}.Type`, `${type} integrations are not supported locally (AWS, AWS_PROXY, HTTP, HTTP_PROXY, MOCK are)`);
   }
   if (p.ConnectionType !== undefined && p.ConnectionType !== 'INTERNET') {
     throw new UnsupportedTemplateError(r.logicalId, `${at}.ConnectionType`, 'VPC links are not supported locally');
@@ -325,7 +436,9 @@ function readIntegration(r: StackResource, p: Props): IntegrationDef {
     throw new UnsupportedTemplateError(r.logicalId, `${at}.ContentHandling`, 'binary conversion is not supported locally');
   }
   const uri = str(p.Uri);
-  if (type !== 'MOCK') {
+  if (type === 'HTTP' || type === 'HTTP_PROXY') {
+    if (!uri || !/^https?:\/\/[^/]+/.test(uri)) throw new UnsupportedTemplateError(r.logicalId, `${at}.Uri`, `expected an http(s) URL, got ${uri}`);
+  } else if (type !== 'MOCK') {
     if (!uri || !/^arn:[^:]+:apigateway:[^:]*:[^:]+:(action|path)\//.test(uri)) {
       throw new UnsupportedTemplateError(r.logicalId, `${at}.Uri`, `expected arn:<partition>:apigateway:<region>:<service>:action/... or :path/..., got ${uri}`);
     }
@@ -398,11 +511,11 @@ function readStage(r: StackResource, api: RestApiDef, stack: StackModel): StageD
   let accessLog: StageDef['accessLog'];
   if (access.DestinationArn !== undefined) {
     const arn = String(access.DestinationArn);
-    const m = /^arn:[^:]+:logs:[^:]*:[^:]*:log-group:([^:]+)(?::\*)?$/.exec(arn);
-    if (!m) {
+    const logGroupName = arn.startsWith('arn:') && arn.split(':')[2] === 'logs' ? logGroupNameFromArn(arn) : undefined;
+    if (!logGroupName) {
       throw new UnsupportedTemplateError(r.logicalId, 'Properties.AccessLogSetting.DestinationArn', `only CloudWatch Logs log groups are supported, got ${arn}`);
     }
-    accessLog = { logGroupName: m[1]!, format: str(access.Format) ?? DEFAULT_ACCESS_LOG_FORMAT };
+    accessLog = { logGroupName, format: str(access.Format) ?? DEFAULT_ACCESS_LOG_FORMAT };
   }
   const deploymentId = str(p.DeploymentId) ?? '';
   if (deploymentId && !stack.resourcesOfType('AWS::ApiGateway::Deployment').some((d) => d.ref === deploymentId)) {

@@ -29,6 +29,8 @@ export interface ProxyEventInput {
     readonly protocol: string;
     readonly sourceIp: string;
     readonly userAgent: string;
+    /** A Lambda authorizer's principalId and context. */
+    readonly authorizer?: Readonly<Record<string, unknown>>;
   };
 }
 
@@ -44,14 +46,9 @@ function multi(values: Readonly<Record<string, readonly string[]>>): Record<stri
   return Object.fromEntries(entries.map(([k, v]) => [k, [...v]]));
 }
 
-function isText(body: Buffer): boolean {
-  return Buffer.from(body.toString('utf8'), 'utf8').equals(body);
-}
-
-/** The event a Lambda proxy integration sends; a non-UTF-8 body goes base64-encoded. */
+/** The event a Lambda proxy integration sends. */
 export function buildProxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
   const c = input.context;
-  const text = isText(input.body);
   const stageVariables = Object.keys(input.stageVariables).length > 0 ? { ...input.stageVariables } : null;
   return {
     resource: input.resourcePath,
@@ -96,9 +93,10 @@ export function buildProxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
       domainName: c.domainName,
       deploymentId: c.deploymentId,
       apiId: c.apiId,
-      authorizer: undefined,
+      ...(c.authorizer ? { authorizer: { ...c.authorizer, integrationLatency: 0 } } : {}),
     } as APIGatewayProxyEvent['requestContext'],
-    body: input.body.length === 0 ? null : text ? input.body.toString('utf8') : input.body.toString('base64'),
-    isBase64Encoded: input.body.length > 0 && !text,
+    // Without BinaryMediaTypes every payload is text to API Gateway.
+    body: input.body.length === 0 ? null : input.body.toString('utf8'),
+    isBase64Encoded: false,
   };
 }

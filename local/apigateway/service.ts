@@ -1,7 +1,7 @@
 /**
  * API Gateway REST APIs: serves the stack's APIs stage by stage, with
- * routing, throttling, mapping templates, integrations, access and
- * execution logs.
+ * routing, throttling, Lambda authorizers, request validation, mapping
+ * templates, integrations, gateway responses, access and execution logs.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
@@ -13,6 +13,10 @@ import { BadPathError, matchRoute } from './router.js';
 import { StageThrottle } from './throttle.js';
 import { executeMethod, type MethodResult } from './execute.js';
 import { formatAccessLog } from './access-log.js';
+import { evaluateMappingSource } from './integrations.js';
+import { renderMappingTemplate } from './vtl.js';
+import { Authorizers } from './authorizer.js';
+import { buildProxyEvent } from './proxy-event.js';
 import {
   BAD_REQUEST,
   INTERNAL_SERVER_ERROR,
@@ -99,6 +103,8 @@ export class ApiGatewayService {
     'AWS::ApiGateway::RequestValidator',
     'AWS::ApiGateway::Account',
     'AWS::ApiGateway::Model',
+    'AWS::ApiGateway::GatewayResponse',
+    'AWS::ApiGateway::Authorizer',
   ];
 
   /** Read every REST API of the stack; throws UnsupportedTemplateError for features it cannot serve faithfully. */
@@ -108,12 +114,15 @@ export class ApiGatewayService {
 
   private readonly apis = new Map<string, RestApiDef>();
   private readonly throttles = new Map<string, StageThrottle>();
+  private readonly authorizers: Authorizers;
 
   constructor(
     apis: readonly RestApiDef[],
     private readonly env: StackEnvironment,
     private readonly deps: ApiGatewayDeps,
   ) {
+    // Sinks are filled in after construction: read them at call time.
+    this.authorizers = new Authorizers(() => deps.sinks.lambda, deps.clock);
     for (const api of apis) {
       this.apis.set(api.id, api);
       for (const stage of api.stages.values()) this.throttles.set(`${api.id}/${stage.name}`, new StageThrottle(stage.methodSettings));
@@ -158,26 +167,34 @@ export class ApiGatewayService {
     const api = this.apis.get(apiId);
     const stage = api?.stages.get(stageName);
     const fail = (error: GatewayError, context?: Record<string, unknown>): HttpResponse => {
-      const response = gatewayResponse(error, idHeaders);
+      const base = context ?? {
+        requestId,
+        extendedRequestId,
+        httpMethod: req.method.toUpperCase(),
+        path: `/${stageName}${path}`,
+        stage: stageName,
+        apiId,
+        accountId: this.env.account,
+        identity: { sourceIp: req.sourceIp, userAgent: headerLists(req)['user-agent']?.join(',') },
+      };
+      const response = api && stage ? this.customize(api, stage, error, base, req, {}, idHeaders) : gatewayResponse(error, idHeaders);
       if (api && stage) {
-        const base = context ?? { requestId, extendedRequestId, httpMethod: req.method.toUpperCase(), path: `/${stageName}${path}`, stage: stageName };
         this.writeAccessLog(stage, api, {
           ...base,
-          identity: { sourceIp: req.sourceIp, userAgent: headerLists(req)['user-agent']?.join(',') },
           protocol: 'HTTP/1.1',
           requestTime: formatRequestTime(started),
           requestTimeEpoch: started,
-          status: error.statusCode,
-          responseLength: Buffer.byteLength(error.body),
+          status: response.statusCode,
+          responseLength: typeof response.body === 'string' ? Buffer.byteLength(response.body) : response.body.length,
           responseLatency: Date.now() - started,
-          error: { message: error.body, responseType: error.errorType },
+          error: { message: error.message, messageString: JSON.stringify(error.message), responseType: error.responseType },
         });
       }
       this.deps.tracer?.record({
         service: 'apigateway',
         kind: 'response',
         resource: `${apiId}/${stageName}`,
-        summary: `${req.method} ${path} -> ${error.statusCode} ${error.errorType}`,
+        summary: `${req.method} ${path} -> ${response.statusCode} ${error.errorType}`,
         ids: { requestId },
       });
       return response;
@@ -228,6 +245,56 @@ export class ApiGatewayService {
       responseOverride: { header: {} },
     };
     if (!this.throttles.get(`${api.id}/${stage.name}`)!.admit(resource.path, req.method)) return fail(TOO_MANY_REQUESTS, context);
+    if (method.authorizer) {
+      const env = this.env;
+      const requestPath = path.length > 1 ? path.replace(/\/$/, '') : '/';
+      const event = buildProxyEvent({
+        resourcePath: resource.path,
+        resourceId: resource.id,
+        path,
+        httpMethod: req.method.toUpperCase(),
+        headers,
+        query,
+        pathParameters,
+        stageVariables: stage.variables,
+        body: Buffer.alloc(0),
+        context: {
+          requestId,
+          extendedRequestId,
+          requestTime: String(context.requestTime),
+          requestTimeEpoch: started,
+          accountId: env.account,
+          apiId: api.id,
+          stage: stage.name,
+          deploymentId: stage.deploymentId,
+          domainName: String(context.domainName),
+          protocol: 'HTTP/1.1',
+          sourceIp: req.sourceIp,
+          userAgent: userAgent ?? '',
+        },
+      });
+      const { body: _body, isBase64Encoded: _encoded, ...requestEvent } = event;
+      const outcome = await this.authorizers.authorize(method.authorizer, {
+        methodArn: `arn:${env.partition}:execute-api:${env.region}:${env.account}:${api.id}/${stage.name}/${req.method.toUpperCase()}${requestPath}`,
+        sourceArn: `arn:${env.partition}:execute-api:${env.region}:${env.account}:${api.id}/authorizers/${method.authorizer.id}`,
+        accountId: env.account,
+        headers,
+        query,
+        pathParameters,
+        stageVariables: stage.variables,
+        context,
+        requestEvent,
+      });
+      this.deps.tracer?.record({
+        service: 'apigateway',
+        kind: 'authorize',
+        resource: `${api.name}/${stage.name}`,
+        summary: `${method.httpMethod} ${resource.path} -> authorizer ${method.authorizer.logicalId}: ${outcome.allowed ? `allowed ${outcome.principalId}` : outcome.reason}`,
+        ids: { requestId },
+      });
+      if (!outcome.allowed) return fail(outcome.error, context);
+      context.authorizer = { principalId: outcome.principalId, ...outcome.context };
+    }
     const sourceArn = `arn:${this.env.partition}:execute-api:${this.env.region}:${this.env.account}:${api.id}/${stage.name}/${method.httpMethod === 'ANY' ? req.method.toUpperCase() : method.httpMethod}${resource.path}`;
     const exec: string[] = [];
     const result: MethodResult = await executeMethod(
@@ -235,6 +302,7 @@ export class ApiGatewayService {
       {
         sinks: this.deps.sinks,
         callAwsService: this.deps.callAwsService,
+        ...(stage.methodSettings.some((m) => m.dataTraceEnabled) ? { onDataTrace: (line: string) => void exec.push(line) } : {}),
         onIntegration: (summary, detail) => {
           exec.push(`Sending request to ${summary}`);
           this.deps.tracer?.record({
@@ -248,7 +316,9 @@ export class ApiGatewayService {
         },
       },
     );
-    const response: HttpResponse = { ...result.response, headers: { ...result.response.headers, ...idHeaders } };
+    const response: HttpResponse = result.gatewayError
+      ? this.customize(api, stage, result.gatewayError, context, req, pathParameters, idHeaders)
+      : { ...result.response, headers: { ...result.response.headers, ...idHeaders } };
     const responseLength = typeof response.body === 'string' ? Buffer.byteLength(response.body) : response.body.length;
     this.deps.tracer?.record({
       service: 'apigateway',
@@ -265,10 +335,66 @@ export class ApiGatewayService {
       integrationLatency: result.integrationLatency,
       integrationStatus: result.integrationStatus,
       integration: { latency: result.integrationLatency, status: result.integrationStatus },
-      error: { message: result.error, messageString: result.error === undefined ? undefined : JSON.stringify(result.error) },
+      error: result.gatewayError
+        ? { message: result.gatewayError.message, messageString: JSON.stringify(result.gatewayError.message), responseType: result.gatewayError.responseType }
+        : {},
     };
     this.writeLogs(api, stage, logContext, { query, pathParameters, exec, error: result.error, status: response.statusCode });
     return response;
+  }
+
+  /**
+   * API Gateway's own answer, as the API's GatewayResponse for its type (or
+   * DEFAULT_4XX / DEFAULT_5XX) customizes it: status, headers, template.
+   */
+  private customize(
+    api: RestApiDef,
+    stage: StageDef,
+    error: GatewayError,
+    context: Record<string, unknown>,
+    req: HttpRequest,
+    pathParameters: Record<string, string>,
+    idHeaders: Record<string, string>,
+  ): HttpResponse {
+    const def = api.gatewayResponses.get(error.responseType) ?? api.gatewayResponses.get(error.statusCode < 500 ? 'DEFAULT_4XX' : 'DEFAULT_5XX');
+    const response = gatewayResponse(error, idHeaders);
+    if (!def) return response;
+    const query = Object.fromEntries(Object.entries(parseQueryString(req.rawQuery) ?? {}).map(([k, v]) => [k, v[v.length - 1] ?? '']));
+    const headers = Object.fromEntries(Object.entries(headerLists(req)).map(([k, v]) => [k, v.join(',')]));
+    const errorContext = {
+      ...context,
+      error: { message: error.message, messageString: JSON.stringify(error.message), responseType: error.responseType },
+    };
+    const sources = {
+      path: pathParameters,
+      querystring: query,
+      multiQuerystring: {},
+      header: headers,
+      multiHeader: {},
+      body: req.body.toString('utf8'),
+      context: errorContext,
+      stageVariables: stage.variables,
+    };
+    for (const [target, source] of Object.entries(def.responseParameters)) {
+      const m = /^gatewayresponse\.header\.(.+)$/.exec(target);
+      const value = m ? evaluateMappingSource(source, 'method.request', sources) : undefined;
+      if (m && value !== undefined) response.headers[m[1]!.toLowerCase()] = value;
+    }
+    const keys = Object.keys(def.responseTemplates);
+    const key = keys.find((k) => k.toLowerCase() === 'application/json') ?? keys[0];
+    if (key !== undefined) {
+      try {
+        response.body = renderMappingTemplate(
+          def.responseTemplates[key]!,
+          { body: '', params: { path: pathParameters, querystring: query, header: headers } },
+          { context: errorContext, stageVariables: { ...stage.variables } },
+        );
+        response.headers['content-type'] = key;
+      } catch {
+        // A broken template leaves API Gateway's default body.
+      }
+    }
+    return { ...response, statusCode: def.statusCode ?? error.statusCode };
   }
 
   private writeAccessLog(stage: StageDef, api: RestApiDef, logContext: Record<string, unknown>): void {

@@ -83,10 +83,11 @@ describe('SendEventApi served locally', () => {
     expect(line.requestTime).toMatch(/^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
   });
 
-  it('leaves other paths to other handlers and answers 403 for unknown resources of the stage', async () => {
+  it('answers 403 for unknown resources and stages, and can leave other paths to later handlers', async () => {
     const h = harness(stack);
     const handler = apiGatewayHandler(h.service);
-    expect(await handler(httpRequest('GET', '/_local/health'))).toBeUndefined();
+    expect((await handler(httpRequest('GET', '/dev/SendEvent')))?.statusCode).toBe(403);
+    expect(await apiGatewayHandler(h.service, { claimUnmatched: false })(httpRequest('GET', '/_local/health'))).toBeUndefined();
     const missing = await handler(httpRequest('GET', '/prod/Nope'));
     expect(missing?.statusCode).toBe(403);
     expect(missing?.headers['x-amzn-errortype']).toBe('MissingAuthenticationTokenException');

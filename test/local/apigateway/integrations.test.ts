@@ -291,3 +291,11 @@ describe('MOCK status parsing', () => {
     expect(response.headers['access-control-allow-origin']).toBe('*');
   });
 });
+
+describe('payload encoding without binary media types', () => {
+  it('returns a base64 proxy body as the text it is, as API Gateway does without BinaryMediaTypes', async () => {
+    const stack = apiStack([{ path: '/b', httpMethod: 'GET', integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri } }]);
+    const h = harness(stack, { lambda: () => lambdaResult({ statusCode: 200, body: 'aGVsbG8=', isBase64Encoded: true }) });
+    expect(text(await call(h, 'GET', '/b'))).toBe('aGVsbG8=');
+  });
+});

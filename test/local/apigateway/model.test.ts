@@ -35,7 +35,9 @@ describe('reading REST APIs from the stack', () => {
   it.each([
     ['AuthorizationType', { path: '/x', httpMethod: 'GET', integration: mock, properties: { AuthorizationType: 'AWS_IAM' } }, 'Properties.AuthorizationType'],
     ['ApiKeyRequired', { path: '/x', httpMethod: 'GET', integration: mock, properties: { ApiKeyRequired: true } }, 'Properties.ApiKeyRequired'],
-    ['HTTP integration', { path: '/x', httpMethod: 'GET', integration: { Type: 'HTTP_PROXY', Uri: 'https://example.com' } }, 'Properties.Integration.Type'],
+    ['an unknown integration type', { path: '/x', httpMethod: 'GET', integration: { Type: 'HTTP_STREAM', Uri: 'https://example.com' } }, 'Properties.Integration.Type'],
+    ['a non-HTTP URL on an HTTP integration', { path: '/x', httpMethod: 'GET', integration: { Type: 'HTTP_PROXY', Uri: 'ftp://example.com' } }, 'Properties.Integration.Uri'],
+    ['a VPC link', { path: '/x', httpMethod: 'GET', integration: { Type: 'HTTP_PROXY', Uri: 'http://nlb', ConnectionType: 'VPC_LINK' } }, 'Properties.Integration.ConnectionType'],
     ['bad URI', { path: '/x', httpMethod: 'GET', integration: { Type: 'AWS', Uri: 'https://example.com' } }, 'Properties.Integration.Uri'],
     ['ContentHandling', { path: '/x', httpMethod: 'GET', integration: { ...mock, ContentHandling: 'CONVERT_TO_BINARY' } }, 'Properties.Integration.ContentHandling'],
   ] as const)('rejects %s on a method, naming the method and property', (_name, method, property) => {
@@ -44,18 +46,34 @@ describe('reading REST APIs from the stack', () => {
     expect(error.propertyPath).toBe(property);
   });
 
+  it('rejects a Firehose access log destination and a disabled execute-api endpoint', () => {
+    const firehose = { AccessLogSetting: { DestinationArn: 'arn:aws:firehose:us-east-1:000000000000:deliverystream/amazon-apigateway-x' } };
+    expect(unsupported(() => readRestApis(apiStack([], { stage: firehose }))).propertyPath).toBe('Properties.AccessLogSetting.DestinationArn');
+    expect(unsupported(() => readRestApis(apiStack([], { restApi: { DisableExecuteApiEndpoint: true } }))).propertyPath).toBe('Properties.DisableExecuteApiEndpoint');
+  });
+
   it('rejects OpenAPI bodies, caching and canaries', () => {
     expect(unsupported(() => readRestApis(apiStack([], { restApi: { Body: { openapi: '3.0' } } }))).propertyPath).toBe('Properties.Body');
     expect(unsupported(() => readRestApis(apiStack([], { stage: { CacheClusterEnabled: true } }))).propertyPath).toBe('Properties.CacheClusterEnabled');
     expect(unsupported(() => readRestApis(apiStack([], { stage: { CanarySetting: { PercentTraffic: 10 } } }))).propertyPath).toBe('Properties.CanarySetting');
   });
 
-  it('rejects body validation against a model', () => {
-    const stack = apiStack(
-      [{ path: '/x', httpMethod: 'POST', integration: mock, properties: { RequestValidatorId: 'v', RequestModels: { 'application/json': 'M' } } }],
-      { extra: [resource('V', 'AWS::ApiGateway::RequestValidator', { RestApiId: API_ID, ValidateRequestBody: true }, 'v')] },
-    );
-    expect(unsupported(() => readRestApis(stack)).propertyPath).toBe('Properties.RequestModels');
+  it('rejects a request model that is missing or refers to another model', () => {
+    const validator = resource('V', 'AWS::ApiGateway::RequestValidator', { RestApiId: API_ID, ValidateRequestBody: true }, 'v');
+    const method = (model: string) => ({
+      path: '/x',
+      httpMethod: 'POST',
+      integration: mock,
+      properties: { RequestValidatorId: 'v', RequestModels: { 'application/json': model } },
+    });
+    const missing = unsupported(() => readRestApis(apiStack([method('Nope')], { extra: [validator] })));
+    expect(missing.propertyPath).toBe('Properties.RequestModels.application/json');
+    const refModel = resource('M', 'AWS::ApiGateway::Model', {
+      RestApiId: API_ID,
+      Name: 'Linked',
+      Schema: { type: 'object', properties: { a: { $ref: 'https://apigateway.amazonaws.com/restapis/x/models/Other' } } },
+    });
+    expect(unsupported(() => readRestApis(apiStack([method('Linked')], { extra: [validator, refModel] }))).message).toMatch(/refers to other models/);
   });
 
   it('accepts stage logging, metrics and throttling settings and access logs', () => {

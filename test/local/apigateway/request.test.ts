@@ -124,7 +124,7 @@ describe('limits and failures', () => {
             }),
           },
         ],
-        { stage: { MethodSettings: [{ HttpMethod: '*', ResourcePath: '/*', LoggingLevel: 'INFO' }] } },
+        { stage: { MethodSettings: [{ HttpMethod: '*', ResourcePath: '/*', LoggingLevel: 'INFO', DataTraceEnabled: true }] } },
       ),
     );
     const response = await call(h, 'GET', '/o?a=1');
@@ -132,6 +132,97 @@ describe('limits and failures', () => {
     const exec = h.logs.find((l) => l.group === `API-Gateway-Execution-Logs_${API_ID}/prod`);
     expect(exec?.events.map((e) => e.message)).toContain(`(${response.headers['x-amzn-requestid']}) Method request query string: {a=1}`);
     expect(exec?.events.at(-1)?.message).toMatch(/Method completed with status: 418$/);
+    expect(exec?.events.map((e) => e.message)).toContain(`(${response.headers['x-amzn-requestid']}) Endpoint request body after transformations: {"statusCode": 200}`);
     expect(h.traces.map((t) => t.kind)).toEqual(['request', 'response']);
+  });
+});
+
+describe('gateway responses', () => {
+  it('customizes status, headers and body of API Gateway answers by response type, then DEFAULT_4XX', async () => {
+    const stack = apiStack(
+      [
+        {
+          path: '/v',
+          httpMethod: 'GET',
+          integration: echoMock(),
+          properties: { RequestValidatorId: 'val1', RequestParameters: { 'method.request.querystring.mode': true } },
+        },
+      ],
+      {
+        extra: [
+          resource('Validator', 'AWS::ApiGateway::RequestValidator', { RestApiId: API_ID, ValidateRequestParameters: true }, 'val1'),
+          resource('Missing', 'AWS::ApiGateway::GatewayResponse', {
+            RestApiId: API_ID,
+            ResponseType: 'MISSING_AUTHENTICATION_TOKEN',
+            StatusCode: '404',
+            ResponseParameters: { 'gatewayresponse.header.Access-Control-Allow-Origin': "'*'" },
+            ResponseTemplates: { 'application/json': '{"error":$context.error.messageString,"type":"$context.error.responseType"}' },
+          }),
+          resource('Default4xx', 'AWS::ApiGateway::GatewayResponse', {
+            RestApiId: API_ID,
+            ResponseType: 'DEFAULT_4XX',
+            ResponseParameters: { 'gatewayresponse.header.X-Echo': 'method.request.header.x-in' },
+          }),
+        ],
+      },
+    );
+    const h = harness(stack);
+    const missing = await call(h, 'GET', '/nowhere');
+    expect([missing.statusCode, text(missing), missing.headers['access-control-allow-origin']]).toEqual([
+      404,
+      '{"error":"Missing Authentication Token","type":"MISSING_AUTHENTICATION_TOKEN"}',
+      '*',
+    ]);
+    const invalid = await call(h, 'GET', '/v', { headers: { 'x-in': 'echoed' } });
+    expect(invalid.statusCode).toBe(400);
+    expect(invalid.headers['x-echo']).toBe('echoed');
+    expect(text(invalid)).toBe('{"message": "Missing required request parameters: [mode]"}');
+  });
+});
+
+describe('request body validation', () => {
+  const stack = apiStack(
+    [
+      {
+        path: '/orders',
+        httpMethod: 'POST',
+        integration: echoMock(),
+        properties: { RequestValidatorId: 'body', RequestModels: { 'application/json': 'Order' } },
+      },
+    ],
+    {
+      extra: [
+        resource('BodyValidator', 'AWS::ApiGateway::RequestValidator', { RestApiId: API_ID, ValidateRequestBody: true }, 'body'),
+        resource('OrderModel', 'AWS::ApiGateway::Model', {
+          RestApiId: API_ID,
+          Name: 'Order',
+          ContentType: 'application/json',
+          Schema: JSON.stringify({
+            $schema: 'http://json-schema.org/draft-04/schema#',
+            type: 'object',
+            required: ['item', 'quantity'],
+            properties: { item: { type: 'string', minLength: 1 }, quantity: { type: 'integer', minimum: 1 } },
+            additionalProperties: false,
+          }),
+        }),
+      ],
+    },
+  );
+
+  it('lets a body that matches the model through', async () => {
+    const response = await call(harness(stack), 'POST', '/orders', { headers: { 'content-type': 'application/json' }, body: '{"item":"tea","quantity":2}' });
+    expect(response.statusCode).toBe(200);
+  });
+
+  it.each([
+    ['a missing required property', '{"item":"tea"}'],
+    ['a wrong type', '{"item":"tea","quantity":"2"}'],
+    ['an extra property', '{"item":"tea","quantity":2,"x":1}'],
+    ['a body that is not JSON', 'item=tea'],
+  ])('answers 400 Invalid request body for %s', async (_what, body) => {
+    const response = await call(harness(stack), 'POST', '/orders', { headers: { 'content-type': 'application/json' }, body });
+    expect(response.statusCode).toBe(400);
+    expect(text(response)).toBe('{"message": "Invalid request body"}');
+    expect(response.headers['x-amzn-errortype']).toBe('BadRequestException');
   });
 });

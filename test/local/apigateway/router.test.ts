@@ -62,14 +62,17 @@ describe('routing', () => {
     }
   });
 
-  it('serves /restapis/<id>/<stage>/_user_request_/ and 403s an unknown stage there', async () => {
+  it('serves /restapis/<id>/<stage>/_user_request_/, and 403s an unknown stage unless told to leave it', async () => {
     const h = harness(stack);
-    const handler = apiGatewayHandler(h.service);
+    const handler = apiGatewayHandler(h.service, { claimUnmatched: false });
     const ok = await handler(httpRequest('GET', `/restapis/${API_ID}/prod/_user_request_/items`));
     expect(text(ok!)).toBe('list');
     const unknownStage = await handler(httpRequest('GET', `/restapis/${API_ID}/dev/_user_request_/items`));
     expect(unknownStage?.statusCode).toBe(403);
     expect(await handler(httpRequest('GET', '/dev/items'))).toBeUndefined();
+    const claiming = apiGatewayHandler(h.service);
+    expect((await claiming(httpRequest('GET', '/dev/items')))?.statusCode).toBe(403);
+    expect((await claiming(httpRequest('GET', '/')))?.headers['x-amzn-errortype']).toBe('MissingAuthenticationTokenException');
     expect(text((await handler(httpRequest('GET', '/prod/items/9')))!)).toBe('item 9 /items/{id}');
   });
 

@@ -1,14 +1,16 @@
 /**
  * Every mapping-template case recorded against AWS
  * (../shared/conformance/apigateway-vtl/cases.json) through the whole
- * method execution, with stub backends that behave as each case describes.
+ * method execution, with backends that behave as each case describes:
+ * HTTP integrations to local echo endpoints, MOCK, and a stub Lambda.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiStack, call, harness, lambdaResult, text, type MethodSpec } from './helpers.js';
-import type { HttpRequest, HttpResponse } from '../../../local/protocol/http.js';
 
 const repoRoot = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const dataDir = path.resolve(repoRoot, '../shared/conformance/apigateway-vtl');
@@ -33,23 +35,39 @@ interface Case {
 const { cases } = JSON.parse(readFileSync(path.join(dataDir, 'cases.json'), 'utf8')) as { cases: Case[] };
 const file = (name: string) => readFileSync(path.join(dataDir, name), 'utf8');
 
-/** httpbin.org/post: echoes the request, `json` being the parsed JSON body or null. */
-function httpbinEcho(_service: string, req: HttpRequest): HttpResponse {
-  let json: unknown = null;
-  try {
-    json = req.body.length ? JSON.parse(req.body.toString('utf8')) : null;
-  } catch {
-    json = null;
-  }
-  return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ json, data: req.body.toString('utf8') }) };
-}
+/**
+ * The recorded backends, on a local port: `/post` echoes like httpbin.org/post
+ * (`json` = the parsed JSON body or null), `/echo` answers with the body
+ * unchanged (the recorded function URL returned `event.body`).
+ */
+let server: Server;
+let base = '';
 
-/** A backend that answers with the request body unchanged (a function URL returning `event.body`). */
-function bodyEcho(_service: string, req: HttpRequest): HttpResponse {
-  return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: req.body.toString('utf8') };
-}
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const data = Buffer.concat(chunks).toString('utf8');
+      let json: unknown = null;
+      try {
+        json = data ? JSON.parse(data) : null;
+      } catch {
+        json = null;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(req.url === '/post' ? JSON.stringify({ json, data }) : data);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
 
-const ECHO_URI = 'arn:aws:apigateway:us-east-1:echo:path/echo';
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
 const LAMBDA_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:conformance';
 
 function setup(c: Case) {
@@ -62,7 +80,6 @@ function setup(c: Case) {
   const requestTemplates = requestTemplate ? { RequestTemplates: { 'application/json': requestTemplate } } : {};
   const resourcePath = c.resourcePath ?? c.clientRequest.path ?? '/test';
   let integration: Record<string, unknown>;
-  let aws: ((s: string, r: HttpRequest) => HttpResponse) | undefined;
   if (c.integration === 'MOCK') {
     integration = { Type: 'MOCK', ...requestTemplates, IntegrationResponses: [integrationResponse] };
   } else if (c.integration?.startsWith('AWS Lambda')) {
@@ -74,12 +91,11 @@ function setup(c: Case) {
       IntegrationResponses: [integrationResponse],
     };
   } else {
-    integration = { Type: 'AWS', IntegrationHttpMethod: 'POST', Uri: ECHO_URI, ...requestTemplates, IntegrationResponses: [integrationResponse] };
-    aws = c.stage === 'integration-response' ? httpbinEcho : bodyEcho;
+    const uri = `${base}/${c.stage === 'integration-response' ? 'post' : 'echo'}`;
+    integration = { Type: 'HTTP', IntegrationHttpMethod: 'POST', Uri: uri, ...requestTemplates, IntegrationResponses: [integrationResponse] };
   }
   const method: MethodSpec = { path: resourcePath, httpMethod: c.clientRequest.method, integration };
   return harness(apiStack([method]), {
-    ...(aws ? { aws } : {}),
     // The recorded function: customerror when body.httpStatus >= 400.
     lambda: (_fn, payload) => {
       const event = JSON.parse(payload) as { body: { httpStatus: string } };

@@ -1,0 +1,195 @@
+/**
+ * Lambda authorizers (AuthorizationType CUSTOM): TOKEN and REQUEST. The
+ * function is invoked with the identity source, its IAM policy is evaluated
+ * against the method ARN, and the policy is cached per identity for the
+ * authorizer's TTL, as API Gateway does (a cached policy is re-evaluated
+ * against each method it is used for).
+ */
+import type { Clock } from '../clock.js';
+import type { InvokeCaller, LambdaInvoker } from '../contracts.js';
+import type { GatewayError } from './responses.js';
+
+/** An `AWS::ApiGateway::Authorizer` of a Lambda type. */
+export interface AuthorizerDef {
+  readonly id: string;
+  readonly logicalId: string;
+  readonly type: 'TOKEN' | 'REQUEST';
+  readonly functionArn: string;
+  /** `method.request.header.X`, `method.request.querystring.Y`, `stageVariables.Z`, `context.W`. */
+  readonly identitySources: readonly string[];
+  /** TOKEN: a token that does not match is refused without calling the function. */
+  readonly validationExpression?: string;
+  readonly ttlSeconds: number;
+  /** With a role, API Gateway invokes the function as that role. */
+  readonly credentials?: string;
+}
+
+/** What the request offers the authorizer. */
+export interface AuthorizationRequest {
+  readonly methodArn: string;
+  /** Authorizer source ARN, `arn:...:execute-api:<region>:<account>:<apiId>/authorizers/<id>`. */
+  readonly sourceArn: string;
+  readonly accountId: string;
+  readonly headers: Readonly<Record<string, string[]>>;
+  readonly query: Readonly<Record<string, string[]>>;
+  readonly pathParameters: Readonly<Record<string, string>>;
+  readonly stageVariables: Readonly<Record<string, string>>;
+  readonly context: Readonly<Record<string, unknown>>;
+  /** The REQUEST event's request fields (resource, path, httpMethod, requestContext...). */
+  readonly requestEvent: Readonly<Record<string, unknown>>;
+}
+
+export type AuthorizationOutcome =
+  | { readonly allowed: true; readonly principalId: string; readonly context: Record<string, unknown> }
+  | { readonly allowed: false; readonly error: GatewayError; readonly reason: string };
+
+export const UNAUTHORIZED: GatewayError = {
+  statusCode: 401,
+  errorType: 'UnauthorizedException',
+  body: '{"message":"Unauthorized"}',
+  responseType: 'UNAUTHORIZED',
+  message: 'Unauthorized',
+};
+
+/** The policy explicitly denies the method. */
+export const EXPLICIT_DENY: GatewayError = {
+  statusCode: 403,
+  errorType: 'AccessDeniedException',
+  body: '{"Message":"User is not authorized to access this resource with an explicit deny"}',
+  responseType: 'ACCESS_DENIED',
+  message: 'User is not authorized to access this resource with an explicit deny',
+};
+
+/** The policy allows nothing that covers the method. */
+export const NOT_ALLOWED: GatewayError = {
+  statusCode: 403,
+  errorType: 'AccessDeniedException',
+  body: '{"Message":"User is not authorized to access this resource"}',
+  responseType: 'ACCESS_DENIED',
+  message: 'User is not authorized to access this resource',
+};
+
+/** The function failed or answered something that is not an authorizer result. */
+export const AUTHORIZER_FAILURE: GatewayError = {
+  statusCode: 500,
+  errorType: 'AuthorizerConfigurationException',
+  body: '{"message":null}',
+  responseType: 'AUTHORIZER_CONFIGURATION_ERROR',
+  message: 'Authorizer error',
+};
+
+interface AuthorizerResult {
+  readonly principalId: string;
+  readonly statements: readonly { readonly effect: string; readonly actions: readonly string[]; readonly resources: readonly string[] }[];
+  readonly context: Record<string, unknown>;
+}
+
+function list(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)];
+}
+
+/** The function's answer as an authorizer result; undefined when it is not one. */
+export function parseAuthorizerResult(payload: string): AuthorizerResult | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload);
+  } catch {
+    return undefined;
+  }
+  if (!value || typeof value !== 'object') return undefined;
+  const r = value as Record<string, unknown>;
+  const policy = r.policyDocument as Record<string, unknown> | undefined;
+  if (typeof r.principalId !== 'string' || !policy || typeof policy !== 'object' || !Array.isArray(policy.Statement)) return undefined;
+  const statements = (policy.Statement as Record<string, unknown>[]).map((s) => ({
+    effect: String(s.Effect ?? ''),
+    actions: list(s.Action),
+    resources: list(s.Resource),
+  }));
+  const context: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries((r.context as Record<string, unknown> | undefined) ?? {})) {
+    // API Gateway passes only string, number and boolean context values.
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') context[k] = v;
+    else return undefined;
+  }
+  return { principalId: r.principalId, statements, context };
+}
+
+function wildcard(pattern: string): RegExp {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
+}
+
+/** IAM evaluation of an authorizer policy for one method ARN: an explicit Deny wins, then any Allow. */
+export function evaluatePolicy(result: AuthorizerResult, methodArn: string): 'allow' | 'deny' | 'none' {
+  const covers = (s: AuthorizerResult['statements'][number]) =>
+    s.actions.some((a) => wildcard(a).test('execute-api:Invoke')) && s.resources.some((r) => wildcard(r).test(methodArn));
+  if (result.statements.some((s) => s.effect === 'Deny' && covers(s))) return 'deny';
+  return result.statements.some((s) => s.effect === 'Allow' && covers(s)) ? 'allow' : 'none';
+}
+
+function identityValue(source: string, req: AuthorizationRequest): string | undefined {
+  const m = /^method\.request\.(header|querystring|multivalueheader|multivaluequerystring)\.(.+)$/.exec(source);
+  if (m) {
+    const values = m[1]!.includes('header') ? req.headers[m[2]!.toLowerCase()] : req.query[m[2]!];
+    return values && values.length > 0 ? values.join(',') : undefined;
+  }
+  if (source.startsWith('stageVariables.')) return req.stageVariables[source.slice('stageVariables.'.length)];
+  if (source.startsWith('context.')) {
+    const v = req.context[source.slice('context.'.length)];
+    return v === undefined || v === null ? undefined : String(v);
+  }
+  return undefined;
+}
+
+/** Runs one API's Lambda authorizers, with their result caches. */
+export class Authorizers {
+  private readonly cache = new Map<string, { result: AuthorizerResult; expires: number }>();
+
+  constructor(
+    private readonly lambda: () => LambdaInvoker,
+    private readonly clock: Clock,
+  ) {}
+
+  async authorize(def: AuthorizerDef, req: AuthorizationRequest): Promise<AuthorizationOutcome> {
+    const values = def.identitySources.map((s) => identityValue(s, req));
+    if (values.some((v) => v === undefined || v === '')) return { allowed: false, error: UNAUTHORIZED, reason: 'identity source missing' };
+    const token = values[0]!;
+    if (def.type === 'TOKEN' && def.validationExpression && !new RegExp(`^(?:${def.validationExpression})$`).test(token)) {
+      return { allowed: false, error: UNAUTHORIZED, reason: 'token does not match IdentityValidationExpression' };
+    }
+    const key = `${def.id}\u0000${values.join('\u0000')}`;
+    const cached = this.cache.get(key);
+    let result = cached && cached.expires > this.clock.now() ? cached.result : undefined;
+    if (!result) {
+      const event =
+        def.type === 'TOKEN'
+          ? { type: 'TOKEN', authorizationToken: token, methodArn: req.methodArn }
+          : { type: 'REQUEST', methodArn: req.methodArn, ...req.requestEvent };
+      const caller: InvokeCaller = def.credentials ? {} : { principal: 'apigateway.amazonaws.com', sourceArn: req.sourceArn, sourceAccount: req.accountId };
+      let invoked;
+      try {
+        invoked = await this.lambda().invoke(def.functionArn, JSON.stringify(event), 'RequestResponse', caller);
+      } catch (error) {
+        return { allowed: false, error: AUTHORIZER_FAILURE, reason: `authorizer invocation failed: ${(error as Error)?.message ?? String(error)}` };
+      }
+      if (invoked.functionError) {
+        const message = (() => {
+          try {
+            return String((JSON.parse(invoked.payload) as { errorMessage?: unknown }).errorMessage);
+          } catch {
+            return '';
+          }
+        })();
+        // A function that throws "Unauthorized" refuses the caller; any other error is a broken authorizer.
+        if (message === 'Unauthorized') return { allowed: false, error: UNAUTHORIZED, reason: 'authorizer answered Unauthorized' };
+        return { allowed: false, error: AUTHORIZER_FAILURE, reason: `authorizer failed: ${message}` };
+      }
+      result = parseAuthorizerResult(invoked.payload);
+      if (!result) return { allowed: false, error: AUTHORIZER_FAILURE, reason: 'authorizer result is not a principalId and policyDocument' };
+      if (def.ttlSeconds > 0) this.cache.set(key, { result, expires: this.clock.now() + this.clock.toLocalMs(def.ttlSeconds * 1000) });
+    }
+    const verdict = evaluatePolicy(result, req.methodArn);
+    if (verdict === 'deny') return { allowed: false, error: EXPLICIT_DENY, reason: 'policy denies the method' };
+    if (verdict === 'none') return { allowed: false, error: NOT_ALLOWED, reason: 'policy does not allow the method' };
+    return { allowed: true, principalId: result.principalId, context: result.context };
+  }
+}

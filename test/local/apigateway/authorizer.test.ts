@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { apiStack, call, harness, lambdaResult, resource, text, API_ID } from './helpers.js';
+import { evaluatePolicy, parseAuthorizerResult } from '../../../local/apigateway/authorizer.js';
+import { UnsupportedTemplateError } from '../../../local/protocol/errors.js';
+import { readRestApis } from '../../../local/apigateway/model.js';
+
+const AUTH_FN = 'arn:aws:lambda:us-east-1:000000000000:function:auth';
+const TARGET_FN = 'arn:aws:lambda:us-east-1:000000000000:function:target';
+const invocations = (fn: string) => `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${fn}/invocations`;
+
+function policy(effect: 'Allow' | 'Deny', resourceArn: string, context: Record<string, unknown> = {}) {
+  return { principalId: 'user-1', policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: resourceArn }] }, context };
+}
+
+function stack(authorizer: Record<string, unknown>, integration: Record<string, unknown> = { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: invocations(TARGET_FN) }) {
+  return apiStack(
+    [
+      { path: '/things/{id}', httpMethod: 'GET', integration, properties: { AuthorizationType: 'CUSTOM', AuthorizerId: 'auth1' } },
+      { path: '/open', httpMethod: 'GET', integration: { Type: 'MOCK', RequestTemplates: { 'application/json': '{"statusCode":200}' }, IntegrationResponses: [{ StatusCode: '200' }] } },
+    ],
+    { extra: [resource('Auth', 'AWS::ApiGateway::Authorizer', { RestApiId: API_ID, AuthorizerUri: invocations(AUTH_FN), ...authorizer }, 'auth1')] },
+  );
+}
+
+describe('TOKEN authorizer', () => {
+  const tokenStack = stack({ Type: 'TOKEN', IdentitySource: 'method.request.header.Authorization', IdentityValidationExpression: 'Bearer .+' });
+
+  it('invokes the function with the token and method ARN, then passes principal and context to the integration', async () => {
+    const h = harness(tokenStack, {
+      lambda: (fn, payload) =>
+        fn === AUTH_FN
+          ? lambdaResult(policy('Allow', `arn:aws:execute-api:us-east-1:000000000000:${API_ID}/prod/GET/things/*`, { tenant: 't1', level: 3 }))
+          : lambdaResult({ statusCode: 200, body: payload }),
+    });
+    const response = await call(h, 'GET', '/things/42', { headers: { authorization: 'Bearer abc' } });
+    expect(response.statusCode).toBe(200);
+    const authEvent = JSON.parse(h.lambdaCalls[0]!.payload) as Record<string, unknown>;
+    expect(authEvent).toEqual({ type: 'TOKEN', authorizationToken: 'Bearer abc', methodArn: `arn:aws:execute-api:us-east-1:000000000000:${API_ID}/prod/GET/things/42` });
+    expect(h.lambdaCalls[0]!.caller).toMatchObject({ principal: 'apigateway.amazonaws.com', sourceArn: `arn:aws:execute-api:us-east-1:000000000000:${API_ID}/authorizers/auth1` });
+    const proxyEvent = JSON.parse(text(response)) as APIGatewayProxyEvent;
+    expect(proxyEvent.requestContext.authorizer).toMatchObject({ principalId: 'user-1', tenant: 't1', level: 3 });
+  });
+
+  it('answers 401 without a token or with one that fails the validation expression, without calling the function', async () => {
+    const h = harness(tokenStack, { lambda: () => lambdaResult(policy('Allow', '*')) });
+    for (const headers of [{}, { authorization: 'Basic xyz' }] as Record<string, string>[]) {
+      const response = await call(h, 'GET', '/things/1', { headers });
+      expect(response.statusCode).toBe(401);
+      expect(text(response)).toBe('{"message":"Unauthorized"}');
+      expect(response.headers['x-amzn-errortype']).toBe('UnauthorizedException');
+    }
+    expect(h.lambdaCalls).toHaveLength(0);
+    expect((await call(h, 'GET', '/open')).statusCode).toBe(200);
+  });
+
+  it('answers 403 for an explicit deny and for a policy that does not cover the method', async () => {
+    let answer = policy('Deny', '*');
+    const h = harness(tokenStack, { lambda: () => lambdaResult(answer) });
+    const denied = await call(h, 'GET', '/things/1', { headers: { authorization: 'Bearer a' } });
+    expect([denied.statusCode, text(denied)]).toEqual([403, '{"Message":"User is not authorized to access this resource with an explicit deny"}']);
+    answer = policy('Allow', `arn:aws:execute-api:us-east-1:000000000000:${API_ID}/prod/POST/*`);
+    const other = await call(h, 'GET', '/things/1', { headers: { authorization: 'Bearer b' } });
+    expect([other.statusCode, text(other)]).toEqual([403, '{"Message":"User is not authorized to access this resource"}']);
+  });
+
+  it('answers 401 when the function throws Unauthorized and 500 for any other failure', async () => {
+    let message = 'Unauthorized';
+    const h = harness(tokenStack, { lambda: () => lambdaResult({ errorType: 'Error', errorMessage: message }, { functionError: 'Unhandled' }) });
+    expect((await call(h, 'GET', '/things/1', { headers: { authorization: 'Bearer a' } })).statusCode).toBe(401);
+    message = 'boom';
+    const broken = await call(h, 'GET', '/things/1', { headers: { authorization: 'Bearer b' } });
+    expect([broken.statusCode, text(broken)]).toEqual([500, '{"message":null}']);
+  });
+
+  it('caches the policy per token for the TTL and re-evaluates it for each method', async () => {
+    const h = harness(tokenStack, {
+      lambda: (fn) =>
+        fn === AUTH_FN ? lambdaResult(policy('Allow', `arn:aws:execute-api:us-east-1:000000000000:${API_ID}/prod/GET/things/1`)) : lambdaResult({ statusCode: 200, body: 'ok' }),
+    });
+    const headers = { authorization: 'Bearer same' };
+    expect((await call(h, 'GET', '/things/1', { headers })).statusCode).toBe(200);
+    expect((await call(h, 'GET', '/things/1', { headers })).statusCode).toBe(200);
+    expect((await call(h, 'GET', '/things/2', { headers })).statusCode).toBe(403);
+    expect(h.lambdaCalls.filter((c) => c.fn === AUTH_FN)).toHaveLength(1);
+  });
+});
+
+describe('REQUEST authorizer', () => {
+  it('sends the request fields and uses header and query identity sources; its context reaches mapping templates', async () => {
+    const mock = {
+      Type: 'MOCK',
+      RequestTemplates: { 'application/json': '{"statusCode":200}' },
+      IntegrationResponses: [{ StatusCode: '200', ResponseTemplates: { 'application/json': '$context.authorizer.principalId/$context.authorizer.tenant' } }],
+    };
+    const h = harness(
+      stack({ Type: 'REQUEST', IdentitySource: 'method.request.header.X-Key, method.request.querystring.tenant', AuthorizerResultTtlInSeconds: 0 }, mock),
+      { lambda: () => lambdaResult(policy('Allow', '*', { tenant: 'acme' })) },
+    );
+    expect((await call(h, 'GET', '/things/1', { headers: { 'x-key': 'k' } })).statusCode).toBe(401);
+    const response = await call(h, 'GET', '/things/7?tenant=acme', { headers: { 'x-key': 'k' } });
+    expect([response.statusCode, text(response)]).toEqual([200, 'user-1/acme']);
+    const event = JSON.parse(h.lambdaCalls[0]!.payload) as Record<string, unknown>;
+    expect(event).toMatchObject({
+      type: 'REQUEST',
+      resource: '/things/{id}',
+      path: '/things/7',
+      httpMethod: 'GET',
+      queryStringParameters: { tenant: 'acme' },
+      pathParameters: { id: '7' },
+    });
+    expect(event).not.toHaveProperty('body');
+  });
+});
+
+describe('authorizer definitions and policies', () => {
+  it('rejects Cognito authorizers and methods with IAM authorization', () => {
+    expect(() => readRestApis(stack({ Type: 'COGNITO_USER_POOLS', ProviderARNs: ['arn:x'] }))).toThrow(UnsupportedTemplateError);
+    const iam = apiStack([{ path: '/x', httpMethod: 'GET', integration: { Type: 'MOCK' }, properties: { AuthorizationType: 'AWS_IAM' } }]);
+    expect(() => readRestApis(iam)).toThrow(/AuthorizationType/);
+  });
+
+  it('evaluates wildcards, explicit deny first', () => {
+    const result = parseAuthorizerResult(
+      JSON.stringify({
+        principalId: 'p',
+        policyDocument: {
+          Statement: [
+            { Effect: 'Allow', Action: 'execute-api:*', Resource: ['arn:aws:execute-api:*:*:api/prod/*'] },
+            { Effect: 'Deny', Action: '*', Resource: 'arn:aws:execute-api:*:*:api/prod/DELETE/*' },
+          ],
+        },
+      }),
+    )!;
+    expect(evaluatePolicy(result, 'arn:aws:execute-api:us-east-1:1:api/prod/GET/a')).toBe('allow');
+    expect(evaluatePolicy(result, 'arn:aws:execute-api:us-east-1:1:api/prod/DELETE/a')).toBe('deny');
+    expect(evaluatePolicy(result, 'arn:aws:execute-api:us-east-1:1:api/dev/GET/a')).toBe('none');
+    expect(parseAuthorizerResult('{"principalId":"p"}')).toBeUndefined();
+    expect(parseAuthorizerResult(JSON.stringify({ principalId: 'p', policyDocument: { Statement: [] }, context: { nested: {} } }))).toBeUndefined();
+  });
+});

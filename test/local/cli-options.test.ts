@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { CliError, parseCliOptions } from '../../local/cli-options.js';
+
+describe('npm start options', () => {
+  it('has the documented defaults', () => {
+    expect(parseCliOptions([])).toEqual({ port: 3000, host: '127.0.0.1', timeScale: 1 / 60, context: {}, help: false });
+  });
+
+  it('reads every flag', () => {
+    const options = parseCliOptions([
+      '--port', '0', '--host', '0.0.0.0', '--time-scale', '1/600',
+      '--context', 'retryAttempts=0', '--context', 'eventBusName=a=b', '--assembly', 'cdk.out',
+    ]);
+    expect(options).toEqual({
+      port: 0,
+      host: '0.0.0.0',
+      timeScale: 1 / 600,
+      context: { retryAttempts: '0', eventBusName: 'a=b' },
+      assembly: 'cdk.out',
+      help: false,
+    });
+    expect(parseCliOptions(['--time-scale', '1']).timeScale).toBe(1);
+    expect(parseCliOptions(['--time-scale', '0.5']).timeScale).toBe(0.5);
+  });
+
+  it.each([
+    [['--port', '-1'], /--port/],
+    [['--port', '3.5'], /--port/],
+    [['--port', ''], /--port/],
+    [['--host', ''], /--host/],
+    [['--time-scale', 'fast'], /--time-scale/],
+    [['--time-scale', '-1'], /--time-scale/],
+    [['--time-scale', ''], /--time-scale/],
+    [['--context', '=x'], /--context/],
+    [['--assembly', ' '], /--assembly/],
+    [['serve'], /Unexpected argument/],
+    [['--port'], /argument missing/],
+  ])('rejects %j', (argv, message) => {
+    expect(() => parseCliOptions(argv)).toThrow(CliError);
+    expect(() => parseCliOptions(argv)).toThrow(message);
+  });
+});

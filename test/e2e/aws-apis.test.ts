@@ -9,17 +9,16 @@ import { EventBridgeClient, ListRulesCommand, PutEventsCommand, TestEventPattern
 import { GetFunctionEventInvokeConfigCommand, InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { ListTopicsCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { clientConfig } from './target.js';
 import { startLocalForTests } from '../support/local-runtime.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 
 let runtime: LocalRuntime;
-let config: ReturnType<typeof clientConfig>;
+let config: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
 
 beforeAll(async () => {
   runtime = await startLocalForTests();
   // Any region and credentials: the runtime serves the stack whatever the client says.
-  config = { ...clientConfig(runtime.endpoint), region: 'eu-west-3' };
+  config = { endpoint: runtime.endpoint, region: 'eu-west-3', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } };
 });
 afterAll(async () => {
   await runtime?.stop();

@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   CloudFormationClient,
   DescribeStackResourceCommand,
@@ -11,7 +9,8 @@ import { cloudFormationApi } from '../../../local/cloudformation/api.js';
 import type { Template } from '../../../local/cloudformation/intrinsics.js';
 import { buildStackModel } from '../../../local/cloudformation/model.js';
 import { CloudFormationService } from '../../../local/cloudformation/service.js';
-import { handleQuery, queryParams } from '../../../local/protocol/query.js';
+import { handleQuery } from '../../../local/protocol/query.js';
+import { serveApis, TEST_CLIENT, type Served } from '../../support/serve.js';
 
 const template: Template = {
   Description: 'A test stack',
@@ -30,7 +29,7 @@ const template: Template = {
 };
 
 describe('CloudFormation Query API through the AWS SDK', () => {
-  let server: Server;
+  let server: Served;
   let client: CloudFormationClient;
   let endpoint: string;
   const stack = buildStackModel(
@@ -41,33 +40,14 @@ describe('CloudFormation Query API through the AWS SDK', () => {
   const api = cloudFormationApi(service);
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const url = new URL(req.url ?? '/', 'http://local');
-        const request = {
-          method: req.method ?? 'GET',
-          path: url.pathname,
-          rawQuery: url.search.slice(1),
-          headers: req.headers,
-          body: Buffer.concat(chunks),
-          sourceIp: '127.0.0.1',
-        };
-        void handleQuery(queryParams(request), api, String(req.headers.accept ?? '')).then((response) => {
-          res.writeHead(response.statusCode, response.headers);
-          res.end(response.body);
-        });
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    client = new CloudFormationClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    server = await serveApis({ query: [api] });
+    endpoint = server.endpoint;
+    client = new CloudFormationClient({ endpoint, ...TEST_CLIENT });
   });
 
   afterAll(async () => {
     client?.destroy();
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
   });
 
   it('DescribeStacks returns the stack with resolved, rewritten outputs', async () => {

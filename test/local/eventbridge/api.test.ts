@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   DescribeReplayCommand,
   DescribeRuleCommand,
@@ -14,7 +12,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventBridgeApi } from '../../../local/eventbridge/api.js';
-import { handleJson, jsonTarget } from '../../../local/protocol/json.js';
+import { serveApis, TEST_CLIENT, type Served } from '../../support/serve.js';
 import { arn, BUS_ARN, customBus, entry, FN_ARN, makeService, rule, DLQ_ARN } from './helpers.js';
 
 const { service, recorded } = makeService([
@@ -26,41 +24,17 @@ const { service, recorded } = makeService([
   ['A', 'AWS::Events::Archive', { ArchiveName: 'arch', SourceArn: BUS_ARN, RetentionDays: 0 }],
 ]);
 const api = eventBridgeApi(service);
-let server: Server;
+let server: Served;
 let client: EventBridgeClient;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
-      const request = {
-        method: req.method ?? 'GET',
-        path: (req.url ?? '/').split('?')[0]!,
-        rawQuery: '',
-        headers: req.headers,
-        body: Buffer.concat(chunks),
-        sourceIp: '127.0.0.1',
-      };
-      const op = jsonTarget(request, api);
-      const response = op
-        ? await handleJson(request, api, op)
-        : { statusCode: 400, headers: {}, body: '{"__type":"UnknownOperationException"}' };
-      res.writeHead(response.statusCode, response.headers);
-      res.end(response.body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  client = new EventBridgeClient({
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  server = await serveApis({ json: [api] });
+  client = new EventBridgeClient({ endpoint: server.endpoint, ...TEST_CLIENT });
 });
 
 afterAll(async () => {
   client.destroy();
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
 });
 
 describe('EventBridge API through the AWS SDK', () => {

@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   GetFunctionCommand,
@@ -16,32 +14,9 @@ import {
   DeleteFunctionEventInvokeConfigCommand,
 } from '@aws-sdk/client-lambda';
 import { lambdaApi } from '../../../local/lambda/api.js';
-import type { HttpHandler } from '../../../local/protocol/http.js';
+import { serve, TEST_CLIENT, type Served } from '../../support/serve.js';
 import { ACCOUNT, arnOf, fail, fn, type ResourceSpec } from './helpers.js';
 import { build } from './build.js';
-
-/** Adapt node:http to an HttpHandler, as the front door does. */
-function serve(handler: HttpHandler): Promise<Server> {
-  const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const response = await handler({
-      method: req.method ?? 'GET',
-      path: url.pathname,
-      rawQuery: url.search.slice(1),
-      headers: req.headers,
-      body: Buffer.concat(chunks),
-      sourceIp: '127.0.0.1',
-    });
-    if (!response) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(response.statusCode, response.headers).end(response.body);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:t';
 const functions: ResourceSpec[] = [
@@ -58,22 +33,16 @@ const functions: ResourceSpec[] = [
 
 describe('Lambda REST-JSON API with the AWS SDK', () => {
   const { service, pools } = build(functions, { bad: fail });
-  let server: Server;
+  let server: Served;
   let client: LambdaClient;
 
   beforeAll(async () => {
     server = await serve(lambdaApi(service));
-    const { port } = server.address() as AddressInfo;
-    client = new LambdaClient({
-      endpoint: `http://127.0.0.1:${port}`,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-      maxAttempts: 1,
-    });
+    client = new LambdaClient({ endpoint: server.endpoint, ...TEST_CLIENT, maxAttempts: 1 });
   });
   afterAll(async () => {
     client.destroy();
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
   });
 
   const decode = (payload?: Uint8Array) => JSON.parse(Buffer.from(payload ?? []).toString('utf8'));

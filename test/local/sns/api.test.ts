@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   GetTopicAttributesCommand,
@@ -12,7 +10,7 @@ import {
 import { createClock } from '../../../local/clock.js';
 import { matchesPattern } from '../../../local/eventbridge/pattern.js';
 import type { HttpRequest } from '../../../local/protocol/http.js';
-import { handleQuery, isQueryRequestFor, queryParams } from '../../../local/protocol/query.js';
+import { serveApis, TEST_CLIENT, type Served } from '../../support/serve.js';
 import { snsApi, snsServiceEndpoint } from '../../../local/sns/api.js';
 import { SnsService } from '../../../local/sns/service.js';
 import { ACCOUNT, FUNCTION_ARN, QUEUE_ARN, TOPIC_ARN, recordingSinks, stackOf, subscriptionResource, topicResource } from './stack-fixture.js';
@@ -28,39 +26,19 @@ const service = SnsService.fromStack(
 );
 const api = snsApi(service);
 
-function toRequest(method: string, url: string, headers: HttpRequest['headers'], body: Buffer): HttpRequest {
-  const q = url.indexOf('?');
-  return { method, path: q < 0 ? url : url.slice(0, q), rawQuery: q < 0 ? '' : url.slice(q + 1), headers, body, sourceIp: '127.0.0.1' };
-}
-
-let server: Server;
+let server: Served;
 let endpoint: string;
 let client: SNSClient;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const request = toRequest(req.method ?? 'GET', req.url ?? '/', req.headers, Buffer.concat(chunks));
-      const params = queryParams(request);
-      if (!isQueryRequestFor(request, params, api)) {
-        res.writeHead(404).end();
-        return;
-      }
-      void handleQuery(params, api, String(req.headers.accept ?? '')).then((response) => {
-        res.writeHead(response.statusCode, response.headers).end(response.body);
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  client = new SNSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+  server = await serveApis({ query: [api] });
+  endpoint = server.endpoint;
+  client = new SNSClient({ endpoint, ...TEST_CLIENT, maxAttempts: 1 });
 });
 
 afterAll(async () => {
   client.destroy();
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
 });
 
 async function sdkError(promise: Promise<unknown>): Promise<SNSServiceException> {
@@ -134,6 +112,11 @@ describe('SNS Query API with @aws-sdk/client-sns', () => {
     expect(xml).not.toContain('SequenceNumber');
   });
 });
+
+function toRequest(method: string, url: string, headers: HttpRequest['headers'], body: Buffer): HttpRequest {
+  const q = url.indexOf('?');
+  return { method, path: q < 0 ? url : url.slice(0, q), rawQuery: q < 0 ? '' : url.slice(q + 1), headers, body, sourceIp: '127.0.0.1' };
+}
 
 describe('snsServiceEndpoint (API Gateway AWS integration)', () => {
   const call = snsServiceEndpoint(service);

@@ -114,6 +114,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       logs,
       clock,
       tracer: traces,
+      // API Gateway calls SNS on its Query protocol, exactly as it calls AWS.
+      awsServices: ['sns'],
       callAwsService: (service: string, req: HttpRequest): Promise<HttpResponse> => {
         if (service === 'sns') return snsEndpoint(req);
         throw new AwsError('UnknownService', `The local runtime has no ${service} endpoint for API Gateway`, 500);

@@ -13,7 +13,8 @@ import { BadPathError, matchRoute } from './router.js';
 import { StageThrottle } from './throttle.js';
 import { executeMethod, type MethodResult } from './execute.js';
 import { formatAccessLog } from './access-log.js';
-import { evaluateMappingSource } from './integrations.js';
+import { evaluateMappingSource, lambdaArnFromUri, parseAwsUri } from './integrations.js';
+import { UnsupportedTemplateError } from '../protocol/errors.js';
 import { renderMappingTemplate } from './vtl.js';
 import { Authorizers } from './authorizer.js';
 import { buildProxyEvent } from './proxy-event.js';
@@ -36,6 +37,12 @@ export interface ApiGatewayDeps {
   readonly tracer?: Tracer;
   /** Sends an AWS service integration's request to the local service (`sns`, `sqs`, ...). */
   readonly callAwsService: (service: string, req: HttpRequest) => Promise<HttpResponse>;
+  /**
+   * The services `callAwsService` answers. An AWS integration to any other
+   * service fails at start-up, naming the method.
+   * @default every service is accepted
+   */
+  readonly awsServices?: readonly string[];
 }
 
 /** API Gateway quota: 10 MB payload. */
@@ -109,7 +116,9 @@ export class ApiGatewayService {
 
   /** Read every REST API of the stack; throws UnsupportedTemplateError for features it cannot serve faithfully. */
   static fromStack(stack: StackModel, deps: ApiGatewayDeps): ApiGatewayService {
-    return new ApiGatewayService(readRestApis(stack), stack.env, deps);
+    const apis = readRestApis(stack);
+    if (deps.awsServices) checkAwsIntegrations(apis, deps.awsServices);
+    return new ApiGatewayService(apis, stack.env, deps);
   }
 
   private readonly apis = new Map<string, RestApiDef>();
@@ -443,6 +452,26 @@ export class ApiGatewayService {
       );
     } catch {
       // Logging must never turn a served request into a failure.
+    }
+  }
+}
+
+/** Every AWS service integration must target a service the runtime serves (Lambda goes through sinks). */
+function checkAwsIntegrations(apis: readonly RestApiDef[], services: readonly string[]): void {
+  for (const api of apis) {
+    for (const resource of api.resources.values()) {
+      for (const method of resource.methods.values()) {
+        const { type, uri } = method.integration;
+        if (type !== 'AWS' || !uri || lambdaArnFromUri(uri)) continue;
+        const target = parseAwsUri(uri);
+        if (!target || !services.includes(target.service)) {
+          throw new UnsupportedTemplateError(
+            method.logicalId,
+            'Properties.Integration.Uri',
+            `the local runtime serves AWS integrations to ${services.join(', ')} and Lambda, not ${target?.service ?? uri}`,
+          );
+        }
+      }
     }
   }
 }

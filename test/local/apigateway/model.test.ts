@@ -3,6 +3,7 @@ import { apiStack, harness, resource, API_ID } from './helpers.js';
 import { UnsupportedTemplateError } from '../../../local/protocol/errors.js';
 import { readRestApis } from '../../../local/apigateway/model.js';
 import { ApiGatewayService } from '../../../local/apigateway/service.js';
+import { createClock } from '../../../local/clock.js';
 
 const mock = { Type: 'MOCK', IntegrationResponses: [{ StatusCode: '200' }] };
 
@@ -44,6 +45,17 @@ describe('reading REST APIs from the stack', () => {
     const error = unsupported(() => readRestApis(apiStack([method])));
     expect(error.logicalId).toBe('Method0');
     expect(error.propertyPath).toBe(property);
+  });
+
+  it('rejects an AWS integration to a service the runtime does not serve, and accepts one it does', () => {
+    const deps = { sinks: {} as never, logs: { ensureLogGroup: () => {}, putLogEvents: () => {} }, clock: createClock(1), callAwsService: async () => ({ statusCode: 200, headers: {}, body: '' }), awsServices: ['sns'] };
+    const sqs = { Type: 'AWS', IntegrationHttpMethod: 'POST', Uri: 'arn:aws:apigateway:us-east-1:sqs:path/000000000000/q' };
+    const error = unsupported(() => ApiGatewayService.fromStack(apiStack([{ path: '/x', httpMethod: 'POST', integration: sqs }]), deps));
+    expect(error.logicalId).toBe('Method0');
+    expect(error.propertyPath).toBe('Properties.Integration.Uri');
+    expect(error.message).toMatch(/not sqs/);
+    const sns = { ...sqs, Uri: 'arn:aws:apigateway:us-east-1:sns:action/Publish' };
+    expect(ApiGatewayService.fromStack(apiStack([{ path: '/x', httpMethod: 'POST', integration: sns }]), deps).restApis.size).toBe(1);
   });
 
   it('rejects a Firehose access log destination and a disabled execute-api endpoint', () => {

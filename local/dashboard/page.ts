@@ -65,6 +65,9 @@ export function dashboardPage(stackName: string): string {
   }
   $('send').onclick = () => send('');
   $('send-fail').onclick = () => send('fail');
+  // The readable end of an ARN: a function, topic, rule or queue name.
+  const shortName = (r) => (r.split(':').filter((p) => p !== '$LATEST').pop() || r).split('/').pop() || r;
+  const pretty = (m) => { try { return JSON.stringify(JSON.parse(m), null, 2); } catch { return m.trimEnd(); } };
   let since = 0;
   async function pollTraces() {
     const events = await (await fetch('/_local/traces?since=' + since)).json();
@@ -72,14 +75,18 @@ export function dashboardPage(stackName: string): string {
       since = Math.max(since, e.time);
       $('traces').tBodies[0].insertAdjacentHTML('afterbegin',
         '<tr><td class="mono">' + new Date(e.time).toISOString().slice(11, 23) + '</td><td class="svc svc-' + text(e.service) + '">' +
-        text(e.service) + '</td><td>' + text(e.kind) + '</td><td class="mono">' + text(e.summary) + '</td></tr>');
+        text(e.service) + '</td><td>' + text(e.kind) + '</td><td class="mono">' + text(shortName(e.resource)) +
+        '</td><td class="mono">' + text(e.summary) + '</td></tr>');
     }
   }
   async function pollLog() {
     const group = $('group').value;
     if (!group) return;
     const lines = await (await fetch('/_local/logs?group=' + encodeURIComponent(group))).json();
-    $('log').textContent = lines.map((l) => new Date(l.timestamp).toISOString() + ' ' + l.message.trimEnd()).join('\\n');
+    const log = $('log');
+    const atBottom = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
+    log.textContent = lines.map((l) => new Date(l.timestamp).toISOString() + ' ' + pretty(l.message)).join('\\n');
+    if (atBottom) log.scrollTop = log.scrollHeight;
   }
   $('group').onchange = pollLog;
   setInterval(() => { pollTraces().catch(() => {}); pollLog().catch(() => {}); }, 1000);

@@ -15,6 +15,9 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
+/** The one stage's name, a literal so names derived from it need no Ref to the stage (which depends on them). */
+export const STAGE_NAME = 'prod';
+
 /** Props of {@link SendEventApi}. */
 export interface SendEventApiProps {
   /** The topic `GET /SendEvent` publishes to. */
@@ -72,6 +75,8 @@ export class SendEventApi extends Construct {
   public readonly publishRole: Role;
   /** The `prod` stage's access-log group. */
   public readonly accessLogGroup: LogGroup;
+  /** The `prod` stage's execution-log group, `API-Gateway-Execution-Logs_<apiId>/prod`. */
+  public readonly executionLogGroup: LogGroup;
 
   public constructor(scope: Construct, id: string, props: SendEventApiProps) {
     super(scope, id);
@@ -88,7 +93,7 @@ export class SendEventApi extends Construct {
       // Execution logging needs the account-level CloudWatch role.
       cloudWatchRole: true,
       deployOptions: {
-        stageName: 'prod',
+        stageName: STAGE_NAME,
         throttlingRateLimit: props.throttlingRateLimit,
         throttlingBurstLimit: props.throttlingBurstLimit,
         accessLogDestination: new LogGroupLogDestination(this.accessLogGroup),
@@ -99,6 +104,16 @@ export class SendEventApi extends Construct {
         metricsEnabled: true,
       },
     });
+
+    // API Gateway creates this group itself on first use, with no retention and
+    // outside the stack, so `cdk destroy` would leave it behind forever. Owning
+    // it, and creating it before the stage can log, gives it a retention and a lifecycle.
+    this.executionLogGroup = new LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${STAGE_NAME}`,
+      retention: props.logGroupRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.api.deploymentStage.node.addDependency(this.executionLogGroup);
 
     this.publishRole = new Role(this, 'PublishRole', {
       assumedBy: new ServicePrincipal('apigateway.amazonaws.com'),

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { handleJson, jsonTarget, type JsonService } from './protocol/json.js';
-import { handleQuery, isQueryRequestFor, queryParams, type QueryService } from './protocol/query.js';
-import { headerValue, jsonResponse, type HttpHandler } from './protocol/http.js';
+import { credentialScope, handleQuery, isQueryRequestFor, queryParams, type QueryService } from './protocol/query.js';
+import { headerValue, jsonResponse, type HttpHandler, type HttpRequest, type HttpResponse } from './protocol/http.js';
 
 /**
  * Routes AWS SDK requests on the shared port to the emulated services by
@@ -9,25 +10,49 @@ import { headerValue, jsonResponse, type HttpHandler } from './protocol/http.js'
  */
 export function awsApiHandler(services: { json: readonly JsonService[]; query: readonly QueryService[] }): HttpHandler {
   return async (req) => {
-    if (headerValue(req, 'x-amz-target')) {
+    // Every awsJson and Query API lives at `/`; other paths (API Gateway
+    // stages) stay theirs even when a client forwards an X-Amz-Target header.
+    if (req.path !== '/') return undefined;
+    const target = headerValue(req, 'x-amz-target');
+    if (target) {
       for (const service of services.json) {
         const operation = jsonTarget(req, service);
         if (operation !== undefined) return handleJson(req, service, operation);
       }
-      return jsonResponse(
-        400,
-        { __type: 'UnknownOperationException', message: `No local service answers X-Amz-Target ${headerValue(req, 'x-amz-target')}` },
-        { 'x-amzn-errortype': 'UnknownOperationException' },
-      );
+      return unknownJsonOperation(req, `No local service answers X-Amz-Target ${target}`);
     }
-    if (req.path !== '/') return undefined;
+    // An awsJson body without its target cannot name an operation; AWS
+    // answers it as an unknown operation rather than as a missing page.
+    if (req.method === 'POST' && jsonVersion(req)) {
+      return unknownJsonOperation(req, 'Missing X-Amz-Target header: the request names no operation');
+    }
     const params = queryParams(req);
-    if (!params.has('Action')) return undefined;
     for (const service of services.query) {
-      if (isQueryRequestFor(req, params, service)) {
+      if (!isQueryRequestFor(req, params, service)) continue;
+      // A request signed for a Query service but naming no action gets
+      // MissingAction; unsigned ones without Action are not recognisably AWS's.
+      if (params.has('Action') || credentialScope(req) === service.signingName) {
         return handleQuery(params, service, headerValue(req, 'accept') ?? '');
       }
     }
     return undefined;
   };
+}
+
+/** `1.0` or `1.1` when the body is declared awsJson. */
+function jsonVersion(req: HttpRequest): '1.0' | '1.1' | undefined {
+  return /^application\/x-amz-json-(1\.[01])\b/.exec(headerValue(req, 'content-type') ?? '')?.[1] as '1.0' | '1.1' | undefined;
+}
+
+function unknownJsonOperation(req: HttpRequest, message: string): HttpResponse {
+  const version = jsonVersion(req);
+  return jsonResponse(
+    400,
+    { __type: 'UnknownOperationException', message },
+    {
+      ...(version ? { 'content-type': `application/x-amz-json-${version}` } : {}),
+      'x-amzn-requestid': randomUUID(),
+      'x-amzn-errortype': 'UnknownOperationException',
+    },
+  );
 }

@@ -103,6 +103,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       logs,
       clock,
       tracer: traces,
+      // An AWS SDK call made inside a function reaches this runtime, not AWS.
+      awsEndpointUrl: endpoint,
       ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
       onOutput: (fn, line) => print(functionLine(fn, line, options.colour ?? false)),
     });

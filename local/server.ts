@@ -97,5 +97,6 @@ async function toHttpRequest(req: IncomingMessage): Promise<HttpRequest | number
     headers: req.headers,
     body: Buffer.concat(chunks),
     sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+    rawHeaders: req.rawHeaders,
   };
 }

@@ -8,6 +8,7 @@
 import type { Clock } from '../clock.js';
 import type { InvokeCaller, LambdaInvoker } from '../contracts.js';
 import type { GatewayError } from './responses.js';
+import { headerValues } from './headers.js';
 
 /** An `AWS::ApiGateway::Authorizer` of a Lambda type. */
 export interface AuthorizerDef {
@@ -129,7 +130,7 @@ export function evaluatePolicy(result: AuthorizerResult, methodArn: string): 'al
 function identityValue(source: string, req: AuthorizationRequest): string | undefined {
   const m = /^method\.request\.(header|querystring|multivalueheader|multivaluequerystring)\.(.+)$/.exec(source);
   if (m) {
-    const values = m[1]!.includes('header') ? req.headers[m[2]!.toLowerCase()] : req.query[m[2]!];
+    const values = m[1]!.includes('header') ? headerValues(req.headers, m[2]!) : req.query[m[2]!];
     return values && values.length > 0 ? values.join(',') : undefined;
   }
   if (source.startsWith('stageVariables.')) return req.stageVariables[source.slice('stageVariables.'.length)];

@@ -21,11 +21,14 @@ import {
   type MappingSources,
 } from './integrations.js';
 import { buildProxyEvent } from './proxy-event.js';
+import { headerValues } from './headers.js';
+import { BadEncodingError, decodeRequestBody } from './compression.js';
 import { validateJsonSchema } from './json-schema.js';
 import { callHttp, fillUri, withQuery } from './http-integration.js';
 import { MappingTemplateError, renderMappingTemplate, type MappingParams } from './vtl.js';
 import {
   BAD_GATEWAY,
+  BAD_REQUEST,
   INTEGRATION_FAILURE,
   INTEGRATION_TIMEOUT,
   INVALID_BODY,
@@ -94,8 +97,7 @@ function mediaType(value: string | undefined): string {
 }
 
 function headerOf(headers: Record<string, string[]>, name: string): string | undefined {
-  const v = headers[name.toLowerCase()];
-  return v ? v.join(',') : undefined;
+  return headerValues(headers, name)?.join(',');
 }
 
 /** Response headers API Gateway owns; a backend's values come back renamed `x-amzn-Remapped-<name>`. */
@@ -125,7 +127,15 @@ async function execute(
     querystring: lastValues(inv.query),
     header: Object.fromEntries(Object.entries(inv.headers).map(([k, v]) => [k, v.join(',')])),
   };
-  const bodyText = inv.req.body.toString('utf8');
+  let bodyText: string;
+  try {
+    // Mapped integrations see the body decoded; proxy integrations get it as sent.
+    const proxy = method.integration.type === 'AWS_PROXY' || method.integration.type === 'HTTP_PROXY';
+    bodyText = (proxy ? inv.req.body : decodeRequestBody(inv.req.body, headerOf(inv.headers, 'content-encoding'))).toString('utf8');
+  } catch (error) {
+    if (error instanceof BadEncodingError) throw new GatewayFailure(BAD_REQUEST, `Execution failed: ${error.message}`);
+    throw error;
+  }
   const sources: MappingSources = {
     path: params.path,
     querystring: params.querystring,
@@ -150,7 +160,7 @@ async function execute(
           ? params.path[key] !== undefined
           : where.endsWith('querystring')
             ? inv.query[key] !== undefined
-            : inv.headers[key.toLowerCase()] !== undefined;
+            : headerValues(inv.headers, key) !== undefined;
       if (!present) missing.push(key);
     }
     if (missing.length > 0) throw new GatewayFailure(missingParameters(missing), `Missing required request parameters: [${missing.join(', ')}]`);
@@ -388,7 +398,8 @@ async function httpProxyIntegration(
   const query: Record<string, string[]> = { ...inv.query };
   for (const [k, v] of Object.entries(mapped.querystring)) query[k] = [v];
   const url = withQuery(fillUri(integrationUri(integration, inv), mapped.path), query);
-  const headers: Record<string, string> = Object.fromEntries(Object.entries(inv.headers).map(([k, v]) => [k, v.join(',')]));
+  // One spelling per name, or fetch would merge `Content-Type` and `content-type` into one list.
+  const headers: Record<string, string> = lowerKeys(Object.fromEntries(Object.entries(inv.headers).map(([k, v]) => [k, v.join(',')])));
   Object.assign(headers, lowerKeys(mapped.header));
   const method = !integration.httpMethod || integration.httpMethod === 'ANY' ? inv.req.method.toUpperCase() : integration.httpMethod;
   deps.onIntegration?.(`${method} ${url}`, { url });

@@ -146,7 +146,8 @@ export function selectIntegrationResponse(
   if (selector !== undefined) {
     for (const response of responses) {
       if (response.selectionPattern === undefined) continue;
-      if (new RegExp(`^(?:${response.selectionPattern})$`, 's').test(selector)) return response;
+      // Java regex without DOTALL: `.` stops at a newline, so `.+` misses a multi-line message (as AWS documents).
+      if (new RegExp(`^(?:${response.selectionPattern})$`).test(selector)) return response;
     }
   }
   return responses.find((r) => r.selectionPattern === undefined);

@@ -100,6 +100,8 @@ export interface RestApiDef {
   readonly id: string;
   readonly name: string;
   readonly endpointType: string;
+  /** MinimumCompressionSize: responses at least this large are compressed for clients that accept it. */
+  readonly minimumCompressionSize?: number;
   readonly root: ResourceDef;
   readonly resources: ReadonlyMap<string, ResourceDef>;
   readonly stages: Map<string, StageDef>;
@@ -224,6 +226,7 @@ export function readRestApis(stack: StackModel): RestApiDef[] {
       id: r.ref,
       name: str(p.Name) ?? r.logicalId,
       endpointType: String(types[0] ?? 'EDGE'),
+      ...(num(p.MinimumCompressionSize) !== undefined ? { minimumCompressionSize: num(p.MinimumCompressionSize)! } : {}),
       root,
       resources: new Map([[rootId, root]]),
       stages: new Map(),
@@ -417,8 +420,32 @@ function readMethod(
     validateRequestParameters: validator?.params ?? false,
     requestModels,
     ...(authorizer ? { authorizer } : {}),
-    integration: readIntegration(r, record<unknown>(p.Integration)),
+    integration: checkMethodResponses(r, readIntegration(r, record<unknown>(p.Integration))),
   };
+}
+
+/**
+ * API Gateway refuses (so the deployment fails) an integration response for
+ * a status the method does not declare in MethodResponses, or one mapping a
+ * header the method response does not declare. Proxy integrations have none.
+ */
+function checkMethodResponses(r: StackResource, integration: IntegrationDef): IntegrationDef {
+  const declared = new Map<string, ReadonlySet<string>>();
+  const list = Array.isArray(r.properties.MethodResponses) ? (r.properties.MethodResponses as Props[]) : [];
+  for (const mr of list) declared.set(String(mr.StatusCode), new Set(Object.keys(record<unknown>(mr.ResponseParameters))));
+  integration.integrationResponses.forEach((ir, i) => {
+    const where = `Properties.Integration.IntegrationResponses.${i}`;
+    const headers = declared.get(ir.statusCode);
+    if (!headers) {
+      throw new UnsupportedTemplateError(r.logicalId, `${where}.StatusCode`, `Invalid Method Response status code specified: no MethodResponses entry for ${ir.statusCode}`);
+    }
+    for (const target of Object.keys(ir.responseParameters)) {
+      if (target.startsWith('method.response.header.') && !headers.has(target)) {
+        throw new UnsupportedTemplateError(r.logicalId, `${where}.ResponseParameters.${target}`, `Invalid mapping expression specified: the ${ir.statusCode} method response does not declare ${target}`);
+      }
+    }
+  });
+  return integration;
 }
 
 function readIntegration(r: StackResource, p: Props): IntegrationDef {

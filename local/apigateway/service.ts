@@ -1,7 +1,8 @@
 /**
  * API Gateway REST APIs: serves the stack's APIs stage by stage, with
  * routing, throttling, Lambda authorizers, request validation, mapping
- * templates, integrations, gateway responses, access and execution logs.
+ * templates, integrations, gateway responses, payload compression, access
+ * and execution logs.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
@@ -18,6 +19,8 @@ import { UnsupportedTemplateError } from '../protocol/errors.js';
 import { renderMappingTemplate } from './vtl.js';
 import { Authorizers } from './authorizer.js';
 import { buildProxyEvent } from './proxy-event.js';
+import { headerValues, requestHeaders } from './headers.js';
+import { compressResponse } from './compression.js';
 import {
   BAD_REQUEST,
   INTERNAL_SERVER_ERROR,
@@ -50,6 +53,8 @@ const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 /** API Gateway quota: URL length, edge-optimized 8192, regional and private 10240 characters. */
 const MAX_URL_EDGE = 8192;
 const MAX_URL_REGIONAL = 10240;
+/** API Gateway quota: the method ARN of an authorized method, 1600 bytes. */
+const MAX_METHOD_ARN_BYTES = 1600;
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -60,11 +65,23 @@ export function formatRequestTime(epochMs: number): string {
   return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
 }
 
-/** Split a raw query string into decoded multi-value parameters; undefined for malformed percent-encoding. */
+/**
+ * Characters a REST API refuses unencoded in a query string: AWS documents
+ * `|` as unsupported, and requests with a raw `{` or `}` are answered 400
+ * before the API sees them.
+ */
+const REFUSED_QUERY_CHARS = /[|{}]/;
+
+/**
+ * Split a raw query string into decoded multi-value parameters; undefined for
+ * malformed percent-encoding or a refused character (API Gateway answers 400).
+ */
 export function parseQueryString(raw: string): Record<string, string[]> | undefined {
   const out: Record<string, string[]> = {};
   if (raw === '') return out;
-  for (const part of raw.split('&')) {
+  if (REFUSED_QUERY_CHARS.test(raw)) return undefined;
+  // REST APIs split the query at a `;` as at a `&` (a documented API Gateway quirk).
+  for (const part of raw.split(/[&;]/)) {
     if (part === '') continue;
     const eq = part.indexOf('=');
     const rawKey = eq < 0 ? part : part.slice(0, eq);
@@ -83,14 +100,6 @@ export function parseQueryString(raw: string): Record<string, string[]> | undefi
   return out;
 }
 
-function headerLists(req: HttpRequest): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (v === undefined) continue;
-    out[k.toLowerCase()] = Array.isArray(v) ? v.map(String) : [String(v)];
-  }
-  return out;
-}
 
 /** Java `Map#toString` of parameters, as execution logs print them. */
 function javaMap(values: Readonly<Record<string, unknown>>): string {
@@ -155,7 +164,9 @@ export class ApiGatewayService {
    */
   async handle(apiId: string, stageName: string, path: string, req: HttpRequest): Promise<HttpResponse> {
     try {
-      return await this.serve(apiId, stageName, path, req);
+      const response = await this.serve(apiId, stageName, path, req);
+      const acceptEncoding = headerValues(requestHeaders(req), 'accept-encoding')?.join(',');
+      return compressResponse(response, this.apis.get(apiId)?.minimumCompressionSize, acceptEncoding);
     } catch (error) {
       // A bug here must cost one request, never the runtime.
       this.deps.tracer?.record({
@@ -184,7 +195,7 @@ export class ApiGatewayService {
         stage: stageName,
         apiId,
         accountId: this.env.account,
-        identity: { sourceIp: req.sourceIp, userAgent: headerLists(req)['user-agent']?.join(',') },
+        identity: { sourceIp: req.sourceIp, userAgent: headerValues(requestHeaders(req), 'user-agent')?.join(',') },
       };
       const response = api && stage ? this.customize(api, stage, error, base, req, {}, idHeaders) : gatewayResponse(error, idHeaders);
       if (api && stage) {
@@ -231,14 +242,15 @@ export class ApiGatewayService {
       summary: `${req.method} /${stage.name}${path} -> ${method.httpMethod} ${resource.path} (${method.integration.type})`,
       ids: { requestId },
     });
-    const headers = headerLists(req);
-    const userAgent = headers['user-agent']?.join(',');
+    const headers = requestHeaders(req);
+    const userAgent = headerValues(headers, 'user-agent')?.join(',');
+    const host = headerValues(headers, 'host')?.[0];
     const context: Record<string, unknown> = {
       accountId: this.env.account,
       apiId: api.id,
       deploymentId: stage.deploymentId,
-      domainName: headers.host?.[0] ?? `${api.id}.execute-api.${this.env.region}.${this.env.urlSuffix}`,
-      domainPrefix: (headers.host?.[0] ?? api.id).split('.')[0],
+      domainName: host ?? `${api.id}.execute-api.${this.env.region}.${this.env.urlSuffix}`,
+      domainPrefix: (host ?? api.id).split('.')[0],
       extendedRequestId,
       httpMethod: req.method.toUpperCase(),
       identity: { sourceIp: req.sourceIp, userAgent },
@@ -283,8 +295,11 @@ export class ApiGatewayService {
         },
       });
       const { body: _body, isBase64Encoded: _encoded, ...requestEvent } = event;
+      const methodArn = `arn:${env.partition}:execute-api:${env.region}:${env.account}:${api.id}/${stage.name}/${req.method.toUpperCase()}${requestPath}`;
+      // AWS quota: with authorization on, a method ARN over 1600 bytes gets 414 before the authorizer runs.
+      if (Buffer.byteLength(methodArn) > MAX_METHOD_ARN_BYTES) return fail(URI_TOO_LONG, context);
       const outcome = await this.authorizers.authorize(method.authorizer, {
-        methodArn: `arn:${env.partition}:execute-api:${env.region}:${env.account}:${api.id}/${stage.name}/${req.method.toUpperCase()}${requestPath}`,
+        methodArn,
         sourceArn: `arn:${env.partition}:execute-api:${env.region}:${env.account}:${api.id}/authorizers/${method.authorizer.id}`,
         accountId: env.account,
         headers,
@@ -369,7 +384,7 @@ export class ApiGatewayService {
     const response = gatewayResponse(error, idHeaders);
     if (!def) return response;
     const query = Object.fromEntries(Object.entries(parseQueryString(req.rawQuery) ?? {}).map(([k, v]) => [k, v[v.length - 1] ?? '']));
-    const headers = Object.fromEntries(Object.entries(headerLists(req)).map(([k, v]) => [k, v.join(',')]));
+    const headers = Object.fromEntries(Object.entries(requestHeaders(req)).map(([k, v]) => [k, v.join(',')]));
     const errorContext = {
       ...context,
       error: { message: error.message, messageString: JSON.stringify(error.message), responseType: error.responseType },

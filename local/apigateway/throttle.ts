@@ -31,9 +31,9 @@ export class TokenBucket {
   }
 }
 
-/** Resource path as MethodSettings spell it: `/` escaped as `~1`. */
+/** Resource path as MethodSettings spell it: `/` escaped as `~1`, but the root resource is plain `/`. */
 export function methodSettingPath(resourcePath: string): string {
-  return `/${resourcePath.replace(/\//g, '~1')}`;
+  return resourcePath === '/' ? '/' : `/${resourcePath.replace(/\//g, '~1')}`;
 }
 
 /** All the buckets of one stage. */

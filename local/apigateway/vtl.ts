@@ -213,7 +213,30 @@ const javaMethodHandler = {
 
 type MathNode = { type: string; operator?: string; expression?: unknown[] };
 
+/** API Gateway quota: iterations of one `#foreach` loop in a mapping template. */
+export const MAX_FOREACH_ITERATIONS = 1000;
+
 class MappingTemplate extends Compile {
+  // Java Velocity's `directive.foreach.maxloops`, which API Gateway sets to its
+  // quota: a loop silently stops after that many iterations.
+  override renderAstList(asts?: never[], contextId?: string): string {
+    if (contextId?.startsWith('foreach:')) {
+      const loop = (this.local[contextId] as { foreach?: { index?: number } } | undefined)?.foreach;
+      if (loop?.index !== undefined && loop.index >= MAX_FOREACH_ITERATIONS) {
+        this.runState.break = true;
+        return '';
+      }
+    }
+    return super.renderAstList(asts, contextId);
+  }
+
+  protected override getBlock(block: never[]): string {
+    const out = super.getBlock(block);
+    // velocityjs leaves a #break (or the cap above) set after a loop over a map; it ends only that loop.
+    if ((block[0] as { type?: string } | undefined)?.type === 'foreach') this.runState.break = false;
+    return out;
+  }
+
   protected override getReferences(ast: never, isVal?: boolean): string {
     const value = super.getReferences(ast, isVal) as unknown;
     return (isVal ? javaString(value) : value) as string;

@@ -6,6 +6,7 @@
 import type { PutEventsEntry } from '../contracts.js';
 import { AwsError } from '../protocol/errors.js';
 import type { JsonService } from '../protocol/json.js';
+import { member } from '../protocol/json-input.js';
 import type { ReplayRecord } from './archive.js';
 import type { RuleModel, TargetModel } from './model.js';
 import type { EventBridgeService } from './service.js';
@@ -76,8 +77,17 @@ function replayOut(r: ReplayRecord): Record<string, unknown> {
 }
 
 function page<T>(items: readonly T[], input: Record<string, unknown>): { items: T[]; next?: string } {
-  const limit = typeof input.Limit === 'number' && input.Limit > 0 ? input.Limit : 100;
-  const start = typeof input.NextToken === 'string' ? Number(input.NextToken) || 0 : 0;
+  const limit = member<number>(input, 'Limit', 'integer') ?? 100;
+  if (limit < 1 || limit > 100) {
+    throw new AwsError(
+      'ValidationException',
+      `1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value ${limit < 1 ? 'greater than or equal to 1' : 'less than or equal to 100'}`,
+    );
+  }
+  const token = member<string>(input, 'NextToken', 'string');
+  // Tokens are the offsets this API handed out; anything else was not issued by it.
+  if (token !== undefined && !/^\d+$/.test(token)) throw new AwsError('ValidationException', 'Invalid NextToken');
+  const start = token === undefined ? 0 : Number(token);
   const items2 = items.slice(start, start + limit);
   return start + limit < items.length ? { items: items2, next: String(start + limit) } : { items: items2 };
 }
@@ -90,7 +100,7 @@ function entriesOf(input: Record<string, unknown>): PutEventsEntry[] {
       "1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must not be null",
     );
   }
-  return entries.map((e) => (e && typeof e === 'object' ? (e as PutEventsEntry) : {}));
+  return entries.map((entry: unknown, i) => member<PutEventsEntry>({ [`Entries.${i + 1}`]: entry }, `Entries.${i + 1}`, 'structure') ?? {});
 }
 
 /** The JSON service the front door routes `AWSEvents.*` requests to. */
@@ -132,8 +142,8 @@ export function eventBridgeApi(service: EventBridgeService): JsonService {
           ReplayName: required(input, 'ReplayName'),
           ...(str(input, 'Description') ? { Description: str(input, 'Description')! } : {}),
           EventSourceArn: required(input, 'EventSourceArn'),
-          EventStartTime: typeof input.EventStartTime === 'number' ? input.EventStartTime * 1000 : Number.NaN,
-          EventEndTime: typeof input.EventEndTime === 'number' ? input.EventEndTime * 1000 : Number.NaN,
+          EventStartTime: (member<number>(input, 'EventStartTime', 'timestamp') ?? Number.NaN) * 1000,
+          EventEndTime: (member<number>(input, 'EventEndTime', 'timestamp') ?? Number.NaN) * 1000,
           Destination: {
             Arn: typeof dest?.Arn === 'string' ? dest.Arn : '',
             ...(Array.isArray(dest?.FilterArns) ? { FilterArns: dest.FilterArns as string[] } : {}),

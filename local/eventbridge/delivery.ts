@@ -53,9 +53,13 @@ export function targetPayload(target: TargetModel, rule: RuleModel, event: Event
   }
 }
 
+/** The dead-letter error code of an event refused by a second event bus target. */
+export const HOP_DETECTED = 'THIRD_ACCOUNT_HOP_DETECTED';
+
 function classify(error: unknown): Failure {
   if (error instanceof AwsError) {
     const code = error.code;
+    if (code === HOP_DETECTED) return { code, message: error.message, retryable: false };
     if (code === 'AccessDeniedException' || code === 'AccessDenied' || code === 'AuthorizationError') {
       return { code: 'NO_PERMISSIONS', message: error.message, retryable: false };
     }

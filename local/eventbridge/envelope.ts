@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { PutEventsEntry, PutEventsResultEntry } from '../contracts.js';
+import { AwsError } from '../protocol/errors.js';
 
 /** The event as rules, archives and targets see it. */
 export interface EventEnvelope {
@@ -21,6 +22,28 @@ export interface EventEnvelope {
 
 /** 256 KB: the most a PutEvents call may carry. */
 export const MAX_REQUEST_BYTES = 256 * 1024;
+
+const STRING_FIELDS = ['Source', 'DetailType', 'Detail', 'EventBusName', 'TraceHeader'] as const;
+
+/**
+ * Reject members of the wrong JSON type for the whole call, as the AWS JSON
+ * protocol does before any entry is looked at, instead of failing on them later.
+ */
+export function checkEntryShapes(entries: readonly PutEventsEntry[]): void {
+  const wrong = (field: string) =>
+    new AwsError('SerializationException', `Unexpected value type for ${field} of a PutEvents entry`, 400);
+  for (const entry of entries) {
+    if (entry === null || typeof entry !== 'object') throw wrong('Entries');
+    for (const field of STRING_FIELDS) {
+      const value = entry[field];
+      if (value !== undefined && value !== null && typeof value !== 'string') throw wrong(field);
+    }
+    const resources: unknown = entry.Resources;
+    if (resources !== undefined && resources !== null) {
+      if (!Array.isArray(resources) || resources.some((r) => typeof r !== 'string')) throw wrong('Resources');
+    }
+  }
+}
 
 /** EventBridge's size formula for one entry (Time counts 14 bytes). */
 export function entrySize(entry: PutEventsEntry): number {

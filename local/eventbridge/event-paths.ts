@@ -9,25 +9,50 @@
 /** A leaf value of an event. */
 export type Leaf = string | number | boolean | null;
 
-/** A precompiled dotted path: try the whole rest as one key, and every split at a dot. */
+/**
+ * A precompiled dotted path: try the whole rest as one key, and every split
+ * at a dot. A path with few dots lists its splits; a long one (where listing
+ * every split costs cubic time) finds them by scanning the record's keys.
+ */
 export interface PathNode {
   readonly whole: string;
-  readonly splits: ReadonlyArray<readonly [string, PathNode]>;
+  readonly splits: ReadonlyArray<readonly [string, PathNode]> | undefined;
+  /** For a long path: the rest after `key` when `key` ends exactly at one of its dots. */
+  readonly restAfter: ((key: string) => PathNode | undefined) | undefined;
 }
 
 const pathCache = new Map<string, PathNode>();
+/** Distinct paths kept; TestEventPattern callers may send endless new ones. */
+const PATH_CACHE_LIMIT = 10_000;
+const MAX_LISTED_SPLITS = 16;
 
 /** Compile a dotted path (memoised: many rules share paths). */
 export function compilePath(path: string): PathNode {
   let node = pathCache.get(path);
   if (node) return node;
-  const splits: Array<readonly [string, PathNode]> = [];
-  for (let i = path.indexOf('.'); i >= 0; i = path.indexOf('.', i + 1)) {
-    splits.push([path.slice(0, i), compilePath(path.slice(i + 1))]);
-  }
-  node = { whole: path, splits };
+  node = buildPath(path);
+  if (pathCache.size >= PATH_CACHE_LIMIT) pathCache.clear();
   pathCache.set(path, node);
   return node;
+}
+
+function buildPath(path: string): PathNode {
+  const dots: number[] = [];
+  for (let i = path.indexOf('.'); i >= 0 && dots.length <= MAX_LISTED_SPLITS; i = path.indexOf('.', i + 1)) dots.push(i);
+  if (dots.length <= MAX_LISTED_SPLITS) {
+    return { whole: path, splits: dots.map((i) => [path.slice(0, i), compilePath(path.slice(i + 1))] as const), restAfter: undefined };
+  }
+  const rests = new Map<number, PathNode>();
+  const restAfter = (key: string): PathNode | undefined => {
+    if (key.length >= path.length || path.charCodeAt(key.length) !== 0x2e || !path.startsWith(key)) return undefined;
+    let rest = rests.get(key.length);
+    if (!rest) {
+      rest = compilePath(path.slice(key.length + 1));
+      rests.set(key.length, rest);
+    }
+    return rest;
+  };
+  return { whole: path, splits: undefined, restAfter };
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -63,12 +88,21 @@ function collect(event: unknown, path: PathNode, out: Leaf[], members: Array<Mem
   const record = event as Record<string, unknown>;
   if (hasOwn.call(record, path.whole)) pushLeaves(record[path.whole], out, members);
   const splits = path.splits;
-  for (let i = 0; i < splits.length; i++) {
-    const [key, rest] = splits[i]!;
-    if (hasOwn.call(record, key)) {
-      const child = record[key];
-      if (child !== null && typeof child === 'object') collect(child, rest, out, members);
+  if (splits) {
+    for (let i = 0; i < splits.length; i++) {
+      const [key, rest] = splits[i]!;
+      if (hasOwn.call(record, key)) {
+        const child = record[key];
+        if (child !== null && typeof child === 'object') collect(child, rest, out, members);
+      }
     }
+    return;
+  }
+  for (const key of Object.keys(record)) {
+    const rest = path.restAfter!(key);
+    if (rest === undefined) continue;
+    const child = record[key];
+    if (child !== null && typeof child === 'object') collect(child, rest, out, members);
   }
 }
 

@@ -92,7 +92,39 @@ export function compileInputTransformer(value: unknown): InputTransformer {
     if (typeof path !== 'string') throw new Error(`InputPathsMap.${key} must be a JSONPath string`);
     paths.set(key, parseJsonPath(path));
   }
+  for (const match of template.matchAll(PLACEHOLDER)) {
+    const name = match[1]!;
+    if (!paths.has(name) && !(PREDEFINED_VARIABLES as readonly string[]).includes(name)) {
+      // PutTargets refuses this (ValidationException), so a deploy of such a template fails.
+      throw new Error(`InputTemplate contains invalid placeholder ${name}.`);
+    }
+  }
   return { paths, template };
+}
+
+/** What EventBridge treats as a `<variable>` in an InputTemplate. */
+const PLACEHOLDER = /<([A-Za-z0-9_.-]+)>/g;
+
+/**
+ * `aws.events.event`: the envelope without `detail`, with `detail-type`
+ * spelled `detailType`, in the key order EventBridge writes it.
+ */
+function eventWithoutDetail(event: unknown): unknown {
+  if (event === null || typeof event !== 'object') return event;
+  const e = event as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  const copy = (to: string, from: string) => {
+    if (Object.hasOwn(e, from)) out[to] = e[from];
+  };
+  copy('id', 'id');
+  copy('account', 'account');
+  copy('detailType', 'detail-type');
+  copy('time', 'time');
+  copy('source', 'source');
+  copy('region', 'region');
+  copy('resources', 'resources');
+  copy('version', 'version');
+  return out;
 }
 
 /** Facts about the delivery that the predefined variables expose. */
@@ -116,10 +148,11 @@ export function applyInputTransformer(t: InputTransformer, event: unknown, ctx: 
       case 'aws.events.event.ingestion-time':
         return { value: ctx.ingestionTime };
       case 'aws.events.event':
+        return { value: eventWithoutDetail(event) };
       case 'aws.events.event.json':
         return { value: event };
       default:
-        return undefined; // an unknown <x> stays literal text
+        return undefined; // text such as `<b c>` that is no placeholder stays as written
     }
   };
   const tpl = t.template;
@@ -141,7 +174,7 @@ export function applyInputTransformer(t: InputTransformer, event: unknown, ctx: 
       const close = tpl.indexOf('>', i + 1);
       const found = close > i ? lookup(tpl.slice(i + 1, close)) : undefined;
       if (found) {
-        out += inString ? rawText(found.value) : JSON.stringify(found.value ?? null);
+        out += inString ? rawText(found.value) : jsonText(found.value);
         i = close;
         continue;
       }
@@ -149,6 +182,11 @@ export function applyInputTransformer(t: InputTransformer, event: unknown, ctx: 
     out += c;
   }
   return out;
+}
+
+/** A value outside quotes; a path that selects nothing gives `""`, as EventBridge delivers it. */
+function jsonText(value: unknown): string {
+  return value === undefined ? '""' : JSON.stringify(value);
 }
 
 function rawText(value: unknown): string {

@@ -52,8 +52,12 @@ function describeChar(text: string, pos: number): string {
   return `'${String.fromCodePoint(code)}' (code ${code})`;
 }
 
+/** Jackson's default StreamReadConstraints nesting limit. */
+const MAX_NESTING_DEPTH = 1000;
+
 class Reader {
   pos = 0;
+  private depth = 0;
   constructor(private readonly text: string) {}
 
   skipWhitespace(): void {
@@ -73,8 +77,17 @@ class Reader {
     const t = this.text;
     if (this.pos >= t.length) this.endOfInput(': expected a value');
     const c = t[this.pos]!;
-    if (c === '{') return this.object();
-    if (c === '[') return this.array();
+    if (c === '{' || c === '[') {
+      // Bounded like Jackson's reader, so a hostile pattern gets an answer instead of exhausting the stack.
+      if (++this.depth > MAX_NESTING_DEPTH) {
+        throw new JsonTextError(
+          `Document nesting depth (${this.depth}) exceeds the maximum allowed (${MAX_NESTING_DEPTH}, from \`StreamReadConstraints.getMaxNestingDepth()\`)`,
+        );
+      }
+      const node = c === '{' ? this.object() : this.array();
+      this.depth--;
+      return node;
+    }
     if (c === '"') return { kind: 'string', value: this.string() };
     if (c === '-' || (c >= '0' && c <= '9')) return this.number();
     return this.keyword();

@@ -207,6 +207,10 @@ function loadTarget(rule: StackResource, index: number, value: unknown): TargetM
       fail('InputTransformer', (error as Error).message);
     }
   }
+  if (service === 'events' && inputs.length > 0) {
+    // The forwarded event is what the next bus matches, so a reshaped payload has no faithful local meaning.
+    fail(inputs[0]!, 'not supported by the local EventBridge for an event bus target (the event is forwarded as it is)');
+  }
   const retry = (t.RetryPolicy ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(retry)) {
     if (key !== 'MaximumRetryAttempts' && key !== 'MaximumEventAgeInSeconds') fail(`RetryPolicy.${key}`, 'unknown');

@@ -19,8 +19,8 @@ import type {
 import type { StackModel } from '../cloudformation/types.js';
 import { AwsError } from '../protocol/errors.js';
 import { ArchiveStore, checkReplayInput, toMs, type ReplayRecord, type StartReplayInput } from './archive.js';
-import { deliver, type DeliveryDeps } from './delivery.js';
-import { buildEnvelope, entrySize, isoSeconds, MAX_REQUEST_BYTES, validateEntry, type EventEnvelope } from './envelope.js';
+import { deliver, HOP_DETECTED, type DeliveryDeps } from './delivery.js';
+import { buildEnvelope, checkEntryShapes, entrySize, isoSeconds, MAX_REQUEST_BYTES, validateEntry, type EventEnvelope } from './envelope.js';
 import {
   busNameOf,
   type ArchiveModel,
@@ -62,6 +62,8 @@ export class EventBridgeService implements EventBusSink {
   private readonly deliveryDeps: DeliveryDeps;
   private readonly disposed = new AbortController();
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Events that already reached a bus through an event bus target. */
+  private readonly forwarded = new WeakSet<EventEnvelope>();
 
   constructor(
     private readonly env: { readonly account: string; readonly region: string; readonly partition: string },
@@ -95,6 +97,7 @@ export class EventBridgeService implements EventBusSink {
         `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length ${bound}`,
       );
     }
+    checkEntryShapes(entries);
     const total = entries.reduce((sum, e) => sum + entrySize(e), 0);
     if (total > MAX_REQUEST_BYTES) {
       throw new AwsError('ValidationException', 'Total size of the entries in the request is over the limit.');
@@ -142,8 +145,16 @@ export class EventBridgeService implements EventBusSink {
   }
 
   private forward(busArn: string, event: EventEnvelope): void {
+    // EventBridge delivers an event to an event bus target once only, which also ends bus-to-bus loops.
+    if (this.forwarded.has(event)) {
+      throw new AwsError(
+        HOP_DETECTED,
+        `Event ingestion rejected for event ${event.id} because an event can be sent to an event bus target only once. This event was previously delivered to an event bus target.`,
+      );
+    }
     const bus = this.findBus(busArn);
     if (!bus) throw new AwsError('ResourceNotFoundException', `Event bus ${busNameOf(busArn)} does not exist.`);
+    this.forwarded.add(event);
     this.ingest(bus, event, this.deps.clock.now(), {});
   }
 

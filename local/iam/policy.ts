@@ -155,3 +155,41 @@ export function wildcardMatch(pattern: string, value: string, ignoreCase: boolea
     .join('');
   return new RegExp(`^${source}$`, ignoreCase ? 'si' : 's').test(value);
 }
+
+/** A part of a policy document this evaluator would silently get wrong. */
+export interface UnsupportedPolicyPart {
+  /** Path inside the document, e.g. `Statement.0.Condition.NumericLessThan`. */
+  readonly path: string;
+  readonly reason: string;
+}
+
+/**
+ * The parts of a policy document that {@link isAllowed} cannot evaluate
+ * faithfully given the condition keys its caller supplies: unknown condition
+ * operators and keys. Such a statement would otherwise never apply, so an
+ * Allow would deny and, worse, a Deny would allow; callers report these at
+ * start-up instead.
+ */
+export function unsupportedPolicyParts(doc: unknown, knownKeys: readonly string[]): UnsupportedPolicyPart[] {
+  const known = new Set(knownKeys.map((k) => k.toLowerCase()));
+  const raw = typeof doc === 'object' && doc !== null ? (doc as { Statement?: unknown }).Statement : undefined;
+  const statements = Array.isArray(raw) ? raw.map((s, i) => [`Statement.${i}`, s] as const) : raw === undefined ? [] : [['Statement', raw] as const];
+  const parts: UnsupportedPolicyPart[] = [];
+  for (const [path, statement] of statements) {
+    const condition = typeof statement === 'object' && statement !== null ? (statement as Statement).Condition : undefined;
+    if (typeof condition !== 'object' || condition === null) continue;
+    for (const [operator, block] of Object.entries(condition as Record<string, unknown>)) {
+      const name = operator.replace(/^(ForAnyValue|ForAllValues):/i, '').toLowerCase().replace(/ifexists$/, '');
+      if (name !== 'null' && !Object.hasOwn(OPERATORS, name)) {
+        parts.push({ path: `${path}.Condition.${operator}`, reason: `condition operator ${operator} is not evaluated locally` });
+        continue;
+      }
+      for (const key of typeof block === 'object' && block !== null ? Object.keys(block) : []) {
+        if (!known.has(key.toLowerCase())) {
+          parts.push({ path: `${path}.Condition.${operator}.${key}`, reason: `condition key ${key} is not known locally` });
+        }
+      }
+    }
+  }
+  return parts;
+}

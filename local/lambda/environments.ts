@@ -15,6 +15,7 @@ import {
   billedDuration,
   endLine,
   initReportLine,
+  initStartLine,
   logStreamName,
   reportLine,
   runtimeExitMessage,
@@ -81,6 +82,15 @@ export interface PoolOptions {
   readonly idleTimeoutMs?: number;
   /** Terminal echo of each log line. */
   readonly onOutput?: (functionName: string, line: string) => void;
+  /**
+   * Where the AWS SDK inside the function sends its calls (`AWS_ENDPOINT_URL`),
+   * e.g. the local runtime's own address; a function's own variable wins.
+   */
+  readonly awsEndpointUrl?: string;
+}
+
+function partitionOf(arn: string): string {
+  return arn.split(':')[1] || 'aws';
 }
 
 /** AWS's limit on the init phase of an on-demand environment. */
@@ -141,6 +151,8 @@ class Environment {
   ) {
     this.stream = logStreamName(Date.now());
     this.exited = new Promise((resolve) => (this.markExited = resolve));
+    // Lambda opens each environment's stream with INIT_START; it reaches the log store with the first invocation.
+    this.addLine(Date.now(), initStartLine(config.runtime, config.region, partitionOf(config.functionArn)));
     shimPath().then(
       (shim) => this.spawn(shim),
       (error: unknown) => this.onExit(null, null, `runtime shim failed to build: ${String(error)}`),
@@ -154,8 +166,10 @@ class Environment {
       const value = process.env[key];
       if (value !== undefined) env[key] = value;
     }
+    // LANG is one of the variables a function may override; the reserved ones below may not.
+    env['LANG'] = 'en_US.UTF-8';
+    if (this.options.awsEndpointUrl !== undefined) env['AWS_ENDPOINT_URL'] = this.options.awsEndpointUrl;
     Object.assign(env, c.environment, {
-      LANG: 'en_US.UTF-8',
       TZ: ':UTC',
       AWS_LAMBDA_FUNCTION_NAME: c.functionName,
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',

@@ -36,6 +36,9 @@ export function effective(config: EventInvokeConfig | undefined): EffectiveInvok
 // AWS's own pattern for a destination ARN (from its ValidationException text).
 const DESTINATION_PATTERN =
   /^(|kafka:\/\/([^.]([a-zA-Z0-9\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.*))$/;
+// The pattern as AWS prints it in the ValidationException (Java regex syntax).
+const DESTINATION_PATTERN_TEXT =
+  '$|kafka://([^.]([a-zA-Z0-9\\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)';
 const DESTINATION_SERVICES = new Set(['sqs', 'sns', 'lambda', 'events']);
 
 /** The input of Put/UpdateFunctionEventInvokeConfig, as the wire gives it. */
@@ -81,7 +84,7 @@ export function validateEventInvokeConfig(
   ] as const) {
     if (arn !== undefined && !DESTINATION_PATTERN.test(arn)) {
       errors.push(
-        `Value '${arn}' at 'destinationConfig.${field}.destination' failed to satisfy constraint: Member must satisfy regular expression pattern: ${DESTINATION_PATTERN.source.slice(1, -1)}`,
+        `Value '${arn}' at 'destinationConfig.${field}.destination' failed to satisfy constraint: Member must satisfy regular expression pattern: ${DESTINATION_PATTERN_TEXT}`,
       );
     }
   }

@@ -152,13 +152,61 @@ function environment(id: string, value: unknown): Record<string, string> {
   if (!isRecord(vars)) throw new UnsupportedTemplateError(id, 'Properties.Environment.Variables', 'must be an object');
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(vars)) {
+    const where = `Properties.Environment.Variables.${k}`;
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
-      throw new UnsupportedTemplateError(id, `Properties.Environment.Variables.${k}`, 'must resolve to a string');
+      throw new UnsupportedTemplateError(id, where, 'must resolve to a string');
+    }
+    if (!ENV_KEY.test(k)) {
+      throw new UnsupportedTemplateError(id, where, 'a variable name must start with a letter and hold only letters, digits and underscores');
     }
     out[k] = String(v);
   }
+  // The deployment would fail on these (CreateFunction's InvalidParameterValueException), so the local run must too.
+  const reserved = Object.keys(out).filter((k) => RESERVED_ENV_KEYS.has(k));
+  if (reserved.length > 0) {
+    throw new UnsupportedTemplateError(
+      id,
+      `Properties.Environment.Variables.${reserved[0]}`,
+      'Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys ' +
+        `that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(', ')}`,
+    );
+  }
+  if (Buffer.byteLength(JSON.stringify(out), 'utf8') > MAX_ENV_BYTES) {
+    throw new UnsupportedTemplateError(
+      id,
+      'Properties.Environment.Variables',
+      'Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit.',
+    );
+  }
   return out;
 }
+
+// Set by the Lambda runtime itself; CreateFunction refuses them in Environment.Variables.
+const RESERVED_ENV_KEYS: ReadonlySet<string> = new Set([
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
+  'TZ',
+]);
+/** AWS measures the variables as their JSON text. */
+const MAX_ENV_BYTES = 4 * 1024;
+// AWS's model says [a-zA-Z]([a-zA-Z0-9_])+; one-letter names are let through rather than refuse what may deploy.
+const ENV_KEY = /^[a-zA-Z][a-zA-Z0-9_]*$/;
 
 function logGroup(id: string, value: unknown, functionName: string): string {
   const fallback = `/aws/lambda/${functionName}`;

@@ -2,7 +2,21 @@
  * The platform's own log lines, as CloudWatch shows them for a Lambda
  * function (the runtime's console lines are formatted in the shim).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+
+/**
+ * `INIT_START Runtime Version: nodejs:22.v<N>\tRuntime Version ARN: arn:...:runtime:<64 hex>`,
+ * the first line of every execution environment's stream. The major comes
+ * from the function's Runtime, the revision from the local Node.js that
+ * really runs it, and the ARN's hash from both, so they stay stable between
+ * runs on one machine.
+ */
+export function initStartLine(runtime: string, region: string, partition = 'aws'): string {
+  const major = /^nodejs(\d+)\.x$/.exec(runtime)?.[1] ?? process.versions.node.split('.')[0]!;
+  const version = `nodejs:${major}.v${process.versions.node.split('.')[1] ?? '0'}`;
+  const hash = createHash('sha256').update(`${version}/${process.versions.node}`).digest('hex');
+  return `INIT_START Runtime Version: ${version}\tRuntime Version ARN: arn:${partition}:lambda:${region}::runtime:${hash}`;
+}
 
 /** `START RequestId: <id> Version: $LATEST` */
 export function startLine(requestId: string, version = '$LATEST'): string {
@@ -59,6 +73,8 @@ export function timeoutLine(requestId: string, timeoutSeconds: number, at: numbe
 
 /** The message Lambda returns and logs when the runtime process ends mid-invocation. */
 export function runtimeExitMessage(requestId: string, exit: { code: number | null; signal: string | null }): string {
+  // A clean exit (process.exit(0) mid-invocation) is not an "error" to the platform, but still ends the invoke.
+  if (exit.signal === null && exit.code === 0) return `RequestId: ${requestId} Error: Runtime exited without providing a reason`;
   const how = exit.signal !== null ? `signal: ${signalWord(exit.signal)}` : `exit status ${exit.code ?? 0}`;
   return `RequestId: ${requestId} Error: Runtime exited with error: ${how}`;
 }

@@ -17,6 +17,7 @@ export interface PoolFactoryOptions {
   readonly logs: LogSink;
   readonly maxConcurrency?: number;
   readonly onOutput?: (functionName: string, line: string) => void;
+  readonly awsEndpointUrl?: string;
 }
 
 /** Creates the pool that runs one function. */
@@ -28,6 +29,7 @@ export const defaultPoolFactory: PoolFactory = (config, options) =>
     logs: options.logs,
     ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
     ...(options.onOutput === undefined ? {} : { onOutput: options.onOutput }),
+    ...(options.awsEndpointUrl === undefined ? {} : { awsEndpointUrl: options.awsEndpointUrl }),
   });
 
 /**

@@ -31,6 +31,8 @@ export interface LambdaServiceDeps {
   /** Cap on execution environments of a function without reserved concurrency. */
   readonly maxConcurrency?: number;
   readonly onOutput?: (functionName: string, line: string) => void;
+  /** `AWS_ENDPOINT_URL` for the functions, so the SDK inside them calls the local runtime instead of AWS. */
+  readonly awsEndpointUrl?: string;
   /** Seam for tests; defaults to the real FunctionPool. */
   readonly poolFactory?: PoolFactory;
 }
@@ -93,6 +95,7 @@ export class LambdaService implements LambdaInvoker {
         logs: deps.logs,
         ...(deps.maxConcurrency === undefined ? {} : { maxConcurrency: deps.maxConcurrency }),
         ...(deps.onOutput === undefined ? {} : { onOutput: deps.onOutput }),
+        ...(deps.awsEndpointUrl === undefined ? {} : { awsEndpointUrl: deps.awsEndpointUrl }),
       });
       const queue = new AsyncQueue({
         clock: deps.clock,

@@ -1,5 +1,6 @@
 import type { JsonService } from '../protocol/json.js';
 import { AwsError } from '../protocol/errors.js';
+import { member } from '../protocol/json-input.js';
 import { compileFilterPattern } from './filter-pattern.js';
 import { VALID_RETENTION_DAYS, type LogStore, type StoredLogEvent } from './store.js';
 
@@ -109,7 +110,7 @@ function describeLogStreams(store: LogStore, input: Record<string, unknown>): un
   if (orderBy === 'LastEventTime' && prefix !== undefined) {
     throw new AwsError('InvalidParameterException', 'Cannot order by LastEventTime with a logStreamNamePrefix.');
   }
-  const descending = input.descending === true;
+  const descending = member<boolean>(input, 'descending', 'boolean') === true;
   let streams = store.describeLogStreams(group).filter((s) => prefix === undefined || s.logStreamName.startsWith(prefix));
   if (orderBy === 'LastEventTime') {
     streams = streams.sort((a, b) => (a.lastEventTimestamp ?? 0) - (b.lastEventTimestamp ?? 0) || (a.logStreamName < b.logStreamName ? -1 : 1));
@@ -150,7 +151,7 @@ function getLogEvents(store: LogStore, input: Record<string, unknown>): unknown 
       to = at;
     }
     if (from === to) return { events: [], nextForwardToken: match[1] === 'f' ? token : `f/${boundary}/s`, nextBackwardToken: match[1] === 'b' ? token : `b/${boundary}/s` };
-  } else if (input.startFromHead === true) {
+  } else if (member<boolean>(input, 'startFromHead', 'boolean') === true) {
     from = 0;
     to = Math.min(events.length, limit);
   } else {
@@ -172,7 +173,7 @@ function filterLogEvents(store: LogStore, input: Record<string, unknown>): unkno
   const limit = optionalInt(input, 'limit', 1, 10_000) ?? 10_000;
   const startTime = optionalInt(input, 'startTime', 0, Number.MAX_SAFE_INTEGER);
   const endTime = optionalInt(input, 'endTime', 0, Number.MAX_SAFE_INTEGER);
-  const names = input.logStreamNames;
+  const names = member<unknown[]>(input, 'logStreamNames', 'list');
   const prefix = optionalString(input, 'logStreamNamePrefix');
   if (names !== undefined && prefix !== undefined) {
     throw new AwsError('InvalidParameterException', 'logStreamNames and logStreamNamePrefix are mutually exclusive parameters.');
@@ -180,8 +181,7 @@ function filterLogEvents(store: LogStore, input: Record<string, unknown>): unkno
   if (names !== undefined && (!Array.isArray(names) || names.length === 0 || names.length > 100 || names.some((n) => typeof n !== 'string'))) {
     throw new AwsError('InvalidParameterException', 'logStreamNames must be a list of 1 to 100 log stream names.');
   }
-  const filterPattern = input.filterPattern;
-  if (filterPattern !== undefined && typeof filterPattern !== 'string') throw new AwsError('InvalidParameterException', 'Invalid filter pattern');
+  const filterPattern = optionalString(input, 'filterPattern');
   const matches = compileFilterPattern(filterPattern);
   const streams = new Set(
     store
@@ -238,27 +238,27 @@ function groupName(store: LogStore, input: Record<string, unknown>): string {
 }
 
 function requiredName(input: Record<string, unknown>, key: string): string {
-  const value = input[key];
-  if (typeof value !== 'string' || value === '') {
+  const value = member<string>(input, key, 'string');
+  if (value === undefined) {
     throw new AwsError('InvalidParameterException', `1 validation error detected: Value null at '${key}' failed to satisfy constraint: Member must not be null`);
+  }
+  if (value === '') {
+    throw new AwsError('InvalidParameterException', `1 validation error detected: Value '' at '${key}' failed to satisfy constraint: Member must have length greater than or equal to 1`);
   }
   return value;
 }
 
 function optionalString(input: Record<string, unknown>, key: string): string | undefined {
-  const value = input[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new AwsError('InvalidParameterException', `${key} must be a string`);
-  return value;
+  return member<string>(input, key, 'string');
 }
 
 function optionalInt(input: Record<string, unknown>, key: string, min: number, max: number): number | undefined {
-  const value = input[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+  const value = member<number>(input, key, 'integer');
+  if (value === undefined) return undefined;
+  if (value < min || value > max) {
     throw new AwsError(
       'InvalidParameterException',
-      `1 validation error detected: Value '${String(value)}' at '${key}' failed to satisfy constraint: Member must have value ${value as number < min ? `greater than or equal to ${min}` : `less than or equal to ${max}`}`,
+      `1 validation error detected: Value '${String(value)}' at '${key}' failed to satisfy constraint: Member must have value ${value < min ? `greater than or equal to ${min}` : `less than or equal to ${max}`}`,
     );
   }
   return value;

@@ -12,6 +12,11 @@ export interface HttpRequest {
   readonly body: Buffer;
   /** Address of the caller, for `$context.identity.sourceIp`. */
   readonly sourceIp: string;
+  /**
+   * Header names and values as the client sent them (Node's `rawHeaders`),
+   * so API Gateway can show the client's spelling and repeated headers.
+   */
+  readonly rawHeaders?: readonly string[];
 }
 
 export interface HttpResponse {

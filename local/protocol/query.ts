@@ -31,10 +31,16 @@ export function parseForm(body: string): Map<string, string> {
 
 /** Query requests carry the service in the signature's credential scope or in `Version`. */
 export function isQueryRequestFor(req: HttpRequest, params: QueryParams, service: QueryService): boolean {
-  const auth = req.headers.authorization;
-  const scope = typeof auth === 'string' ? /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(auth)?.[1] : undefined;
+  // A presigned URL carries the scope in `X-Amz-Credential` instead of a header.
+  const scope = credentialScope(req) ?? /^[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(params.get('X-Amz-Credential') ?? '')?.[1];
   if (scope) return scope === service.signingName;
   return params.get('Version') === service.version;
+}
+
+/** The service of a SigV4 `Authorization` header's credential scope (`<key>/<date>/<region>/<service>/aws4_request`). */
+export function credentialScope(req: HttpRequest): string | undefined {
+  const auth = req.headers.authorization;
+  return typeof auth === 'string' ? /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(auth)?.[1] : undefined;
 }
 
 export function queryParams(req: HttpRequest): Map<string, string> {
@@ -101,9 +107,10 @@ export async function handleQuery(params: QueryParams, service: QueryService, ac
   const action = params.get('Action') ?? '';
   const json = accept.includes('application/json');
   try {
+    if (action === '') throw new AwsError('MissingAction', 'Missing Action');
     const handler = Object.hasOwn(service.operations, action) ? service.operations[action] : undefined;
     if (!handler) {
-      throw new AwsError('InvalidAction', `The action ${action || '(none)'} is not valid for this web service.`);
+      throw new AwsError('InvalidAction', `The action ${action} is not valid for this web service.`);
     }
     const result = await handler(params);
     const body = json

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { MessageAttributeValue, PatternMatcher } from '../contracts.js';
+import { AwsError } from '../protocol/errors.js';
 
 export type FilterPolicyScope = 'MessageAttributes' | 'MessageBody';
 
@@ -138,6 +139,21 @@ function validateCidr(value: unknown): void {
   if (!/^\d+$/.test(mask)) fail('FilterPolicy: Malformed CIDR, mask bits must be an integer');
   const family = isIP(ip);
   if (family === 0 || Number(mask) > (family === 4 ? 32 : 128)) fail(`FilterPolicy: Nonstandard IP address: ${ip}`);
+}
+
+const SHARED_GRAMMAR_ERROR = 'InvalidEventPatternException';
+
+/**
+ * SNS's error for a policy the shared EventBridge matcher refused. SNS and
+ * EventBridge run the same rule compiler, so the reason after EventBridge's
+ * "Reason: " is what SNS says after "Invalid parameter: FilterPolicy: ".
+ * Other errors are returned unchanged.
+ */
+export function asFilterPolicyError(error: unknown): unknown {
+  if (!(error instanceof AwsError) || error.code !== SHARED_GRAMMAR_ERROR) return error;
+  const at = error.message.indexOf('Reason: ');
+  const reason = at >= 0 ? error.message.slice(at + 'Reason: '.length) : error.message;
+  return new AwsError('InvalidParameter', `Invalid parameter: FilterPolicy: ${reason}`, 400);
 }
 
 /**

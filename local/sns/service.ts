@@ -4,7 +4,7 @@ import type { InvokeCaller, PatternMatcher, Sinks, TopicSink, Tracer } from '../
 import type { StackEnvironment, StackModel } from '../cloudformation/types.js';
 import { AwsError, UnsupportedTemplateError } from '../protocol/errors.js';
 import { describeError, isClientError, managedRetryDelays } from './delivery.js';
-import { passesFilter } from './filter-policy.js';
+import { asFilterPolicyError, passesFilter } from './filter-policy.js';
 import { bodyFor, invalidParameter, validateMessage, type MessageInput } from './message.js';
 import { lambdaEvent, sqsEnvelope, type Notification, type Recipient } from './notification.js';
 import { checkPublishPermission } from './topic-policy.js';
@@ -66,7 +66,10 @@ export class SnsService implements TopicSink {
       try {
         deps.matcher(subscription.filter.policy, {});
       } catch (error) {
-        throw new UnsupportedTemplateError(subscription.logicalId.split('.')[0]!, 'Properties.FilterPolicy', `cannot be evaluated locally: ${describeError(error)}`);
+        const mapped = asFilterPolicyError(error);
+        // SNS's own refusal reads as SNS would answer it; anything else is a limit of the local matcher.
+        const detail = mapped instanceof AwsError && mapped.code === 'InvalidParameter' ? mapped.message : `cannot be evaluated locally: ${describeError(mapped)}`;
+        throw new UnsupportedTemplateError(subscription.logicalId.split('.')[0]!, 'Properties.FilterPolicy', detail);
       }
     }
     return new SnsService(stack.env, topics, subscriptions, deps);

@@ -1,6 +1,10 @@
 import type { StackResource } from '../cloudformation/types.js';
 import { UnsupportedTemplateError } from '../protocol/errors.js';
+import { unsupportedPolicyParts } from '../iam/policy.js';
 import type { QueueSettings } from './queue.js';
+
+/** The condition keys SqsService's authorize() supplies when a service sends to a queue. */
+export const QUEUE_POLICY_CONTEXT_KEYS: readonly string[] = ['aws:SourceArn', 'aws:SourceAccount', 'aws:SecureTransport'];
 
 /** Properties that only describe the queue (tags, encryption at rest) and change nothing locally. */
 const ACCEPTED = new Set([
@@ -99,6 +103,8 @@ export function queuePolicyTargets(resource: StackResource): { queueUrl: string;
   if (typeof PolicyDocument !== 'object' || PolicyDocument === null) {
     throw new UnsupportedTemplateError(resource.logicalId, 'Properties.PolicyDocument', 'must be a policy document object');
   }
+  const [unsupported] = unsupportedPolicyParts(PolicyDocument, QUEUE_POLICY_CONTEXT_KEYS);
+  if (unsupported) throw new UnsupportedTemplateError(resource.logicalId, `Properties.PolicyDocument.${unsupported.path}`, unsupported.reason);
   return (Queues as string[]).map((queueUrl) => ({ queueUrl, document: PolicyDocument }));
 }
 

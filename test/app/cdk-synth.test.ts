@@ -40,6 +40,9 @@ describe('npx cdk synth', () => {
     );
     const assetDir = join(outdir, fn.Metadata['aws:asset:path']);
     expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
+    // The destinations do the sending: the function itself carries no AWS SDK and no EventBridge call.
+    const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+    expect(bundle).not.toMatch(/@aws-sdk|PutEvents|EventBridge/);
     const mod = (await import(join(assetDir, 'index.mjs'))) as { handler: (e: unknown) => Promise<unknown> };
     const event = { Records: [{ Sns: { Message: '{"mode":"ok"}' } }] };
     const log = console.log;
@@ -51,8 +54,32 @@ describe('npx cdk synth', () => {
         message: 'hello world',
       });
       await expect(mod.handler({ Records: [{ Sns: { Message: '{"mode":"fail"}' } }] })).rejects.toThrow('asked to fail');
+      await expect(mod.handler({ Records: [{ Sns: {} }] })).rejects.toThrow(TypeError);
     } finally {
       console.log = log;
+    }
+
+    // The loggers bundle Powertools (CommonJS parts) into ESM: they must load and log one JSON line.
+    for (const name of ['success-logger', 'failure-logger']) {
+      const logger = Object.values(template.Resources as Record<string, any>).find(
+        (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName === `TheDestinedLambdaStack-${name}`,
+      );
+      const loggerModule = (await import(join(outdir, logger.Metadata['aws:asset:path'], 'index.mjs'))) as {
+        handler: (e: unknown) => Promise<unknown>;
+      };
+      const lines: string[] = [];
+      const write = process.stdout.write;
+      process.stdout.write = ((chunk: string | Uint8Array) => {
+        lines.push(String(chunk));
+        return true;
+      }) as typeof process.stdout.write;
+      try {
+        await loggerModule.handler({ 'detail-type': 'x', detail: { name } });
+      } finally {
+        process.stdout.write = write;
+      }
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0]!)).toMatchObject({ message: 'destination event', event: { detail: { name } } });
     }
   }, 180_000);
 

@@ -52,6 +52,10 @@ const failureSamples: [string, Record<string, any>][] = [
     requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: 3 },
     responsePayload: { errorType: 'Error', errorMessage: 'Record 0 asked to fail (mode=fail)', trace: [] },
   })],
+  ['RetriesExhausted with a TypeError (a malformed record)', sample('failure', FN, {
+    requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+    responsePayload: { errorType: 'TypeError', errorMessage: 'Record 0 has no Sns.Message string', trace: [] },
+  })],
   ['a timeout', sample('failure', FN, {
     responsePayload: { errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 10.00 seconds' },
   })],

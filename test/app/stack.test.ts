@@ -323,6 +323,20 @@ describe('SendEvent API', () => {
     });
     template.resourceCountIs('AWS::ApiGateway::Account', 1);
   });
+
+  it('owns the execution-log group API Gateway would otherwise create without retention, before the stage logs', () => {
+    const apiId = logicalId(json, 'AWS::ApiGateway::RestApi', 'SendEventApi');
+    const groupId = logicalId(json, 'AWS::Logs::LogGroup', 'SendEventApiExecutionLogs');
+    expect(json.Resources[groupId]).toMatchObject({
+      DeletionPolicy: 'Delete',
+      Properties: {
+        LogGroupName: { 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: apiId }, '/prod']] },
+        RetentionInDays: 30,
+      },
+    });
+    const stage = json.Resources[logicalId(json, 'AWS::ApiGateway::Stage', 'SendEventApiDeploymentStageprod')];
+    expect(stage.DependsOn).toContain(groupId);
+  });
 });
 
 describe('IAM', () => {

@@ -42,6 +42,15 @@ describe('TOKEN authorizer', () => {
     expect(proxyEvent.requestContext.authorizer).toMatchObject({ principalId: 'user-1', tenant: 't1', level: 3 });
   });
 
+  it('answers 414 for a method ARN over 1600 bytes without calling the authorizer', async () => {
+    const h = harness(tokenStack, { lambda: () => lambdaResult(policy('Allow', '*')) });
+    const long = await call(h, 'GET', `/things/${'x'.repeat(1600)}`, { headers: { authorization: 'Bearer abc' } });
+    expect(long.statusCode).toBe(414);
+    expect(h.lambdaCalls).toHaveLength(0);
+    // The same path on a method without authorization has no such limit.
+    expect((await call(h, 'GET', `/open?q=${'x'.repeat(1600)}`)).statusCode).toBe(200);
+  });
+
   it('answers 401 without a token or with one that fails the validation expression, without calling the function', async () => {
     const h = harness(tokenStack, { lambda: () => lambdaResult(policy('Allow', '*')) });
     for (const headers of [{}, { authorization: 'Basic xyz' }] as Record<string, string>[]) {

@@ -64,4 +64,11 @@ describe('request details', () => {
     expect(parseQueryString('a=1&a=2&b=x+y%2B&c')).toEqual({ a: ['1', '2'], b: ['x y+'], c: [''] });
     expect(parseQueryString('a=%zz')).toBeUndefined();
   });
+
+  it('splits at a semicolon as at an ampersand, and refuses a raw | { or } but not their escapes', () => {
+    expect(parseQueryString('mode=fail;TargetArn=x&b=1')).toEqual({ mode: ['fail'], TargetArn: ['x'], b: ['1'] });
+    expect(parseQueryString('a=%3B')).toEqual({ a: [';'] });
+    for (const raw of ['a=x|y', 'query={id}', 'a=}']) expect(parseQueryString(raw)).toBeUndefined();
+    expect(parseQueryString('a=%7Cx%7B%7D')).toEqual({ a: ['|x{}'] });
+  });
 });

@@ -70,6 +70,7 @@ export function apiStack(
         HttpMethod: m.httpMethod,
         AuthorizationType: 'NONE',
         Integration: m.integration,
+        MethodResponses: declaredMethodResponses(m.integration),
         ...(m.properties ?? {}),
       }),
     );
@@ -78,6 +79,15 @@ export function apiStack(
   resources.push(resource('Stage', 'AWS::ApiGateway::Stage', { RestApiId: API_ID, DeploymentId: 'dep001', StageName: 'prod', ...(options.stage ?? {}) }, 'prod'));
   resources.push(...(options.extra ?? []));
   return makeStack(resources);
+}
+
+/** The MethodResponses a deployable method needs for its integration responses (API Gateway rejects the rest). */
+function declaredMethodResponses(integration: Record<string, unknown>): Record<string, unknown>[] {
+  const responses = (integration.IntegrationResponses as Record<string, unknown>[] | undefined) ?? [];
+  return responses.map((ir) => ({
+    StatusCode: ir.StatusCode ?? '200',
+    ResponseParameters: Object.fromEntries(Object.keys((ir.ResponseParameters as Record<string, string> | undefined) ?? {}).map((k) => [k, false])),
+  }));
 }
 
 export type LambdaStub = (fn: string, payload: string, type: InvocationType, caller?: InvokeCaller) => Promise<InvokeResult> | InvokeResult;

@@ -154,6 +154,16 @@ describe('Lambda non-proxy integration', () => {
     expect(bad.statusCode).toBe(400);
     expect(text(bad)).toBe('{"error":"[BadRequest] no mode"}');
   });
+
+  it('does not let `.` in a SelectionPattern cross a newline of the error message, as Java regex', async () => {
+    const h = harness(stack, {
+      lambda: () => lambdaResult({ errorType: 'Error', errorMessage: '[BadRequest] first\nsecond' }, { functionError: 'Unhandled' }),
+    });
+    const response = await call(h, 'POST', '/sync', { body: '{}' });
+    // `.*\[BadRequest\].*` cannot reach past the newline: the default (200) response passes the error through.
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(text(response))).toMatchObject({ errorMessage: '[BadRequest] first\nsecond' });
+  });
 });
 
 describe('Lambda proxy integration', () => {

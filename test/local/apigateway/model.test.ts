@@ -58,6 +58,24 @@ describe('reading REST APIs from the stack', () => {
     expect(ApiGatewayService.fromStack(apiStack([{ path: '/x', httpMethod: 'POST', integration: sns }]), deps).restApis.size).toBe(1);
   });
 
+  it('rejects integration responses the method responses do not declare, as API Gateway does', () => {
+    const integration = {
+      ...mock,
+      IntegrationResponses: [{ StatusCode: '200', ResponseParameters: { 'method.response.header.X-Id': "'1'" } }],
+    };
+    const undeclaredStatus = unsupported(() =>
+      readRestApis(apiStack([{ path: '/x', httpMethod: 'GET', integration, properties: { MethodResponses: [{ StatusCode: '400' }] } }])),
+    );
+    expect(undeclaredStatus.logicalId).toBe('Method0');
+    expect(undeclaredStatus.propertyPath).toBe('Properties.Integration.IntegrationResponses.0.StatusCode');
+    const undeclaredHeader = unsupported(() =>
+      readRestApis(apiStack([{ path: '/x', httpMethod: 'GET', integration, properties: { MethodResponses: [{ StatusCode: '200' }] } }])),
+    );
+    expect(undeclaredHeader.propertyPath).toBe('Properties.Integration.IntegrationResponses.0.ResponseParameters.method.response.header.X-Id');
+    const declared = { MethodResponses: [{ StatusCode: '200', ResponseParameters: { 'method.response.header.X-Id': true } }] };
+    expect(readRestApis(apiStack([{ path: '/x', httpMethod: 'GET', integration, properties: declared }]))).toHaveLength(1);
+  });
+
   it('rejects a Firehose access log destination and a disabled execute-api endpoint', () => {
     const firehose = { AccessLogSetting: { DestinationArn: 'arn:aws:firehose:us-east-1:000000000000:deliverystream/amazon-apigateway-x' } };
     expect(unsupported(() => readRestApis(apiStack([], { stage: firehose }))).propertyPath).toBe('Properties.AccessLogSetting.DestinationArn');

@@ -80,6 +80,8 @@ describe('routing', () => {
     const h = harness(stack);
     expect((await call(h, 'GET', '/items/%zz')).statusCode).toBe(400);
     expect((await call(h, 'GET', '/items?q=%zz')).statusCode).toBe(400);
+    expect((await call(h, 'GET', '/items?query={id,name}')).statusCode).toBe(400);
+    expect(text(await call(h, 'GET', '/items?query=%7Bid%7D'))).toBe('list');
     const long = await call(h, 'GET', `/items?q=${'x'.repeat(10_240)}`);
     expect(long.statusCode).toBe(414);
   });

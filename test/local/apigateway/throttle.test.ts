@@ -26,6 +26,13 @@ describe('throttling', () => {
     expect([throttle.admit('/other', 'GET'), throttle.admit('/other', 'GET')]).toEqual([true, false]);
   });
 
+  it('names the root resource `/` in a method setting, as CloudFormation does', () => {
+    expect(methodSettingPath('/')).toBe('/');
+    const throttle = new StageThrottle([{ httpMethod: 'GET', resourcePath: '/', throttlingRateLimit: 1, throttlingBurstLimit: 1 }], () => 0);
+    expect([throttle.admit('/', 'GET'), throttle.admit('/', 'GET')]).toEqual([true, false]);
+    expect([throttle.admit('/items', 'GET'), throttle.admit('/items', 'GET')]).toEqual([true, true]);
+  });
+
   it('answers 429 Too Many Requests past the stage burst', async () => {
     const stack = apiStack(
       [{ path: '/t', httpMethod: 'GET', integration: { Type: 'MOCK', IntegrationResponses: [{ StatusCode: '200' }] } }],

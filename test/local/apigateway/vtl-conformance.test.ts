@@ -131,6 +131,12 @@ describe('API Gateway VTL conformance with AWS recordings', () => {
   }
 
   afterAll(() => {
-    console.log(`API Gateway VTL conformance: ${passed.length}/${cases.length} cases give AWS's recorded output`);
+    // Some recordings hold only the parsed JSON body, so those cases can match by value, not byte for byte.
+    const asJson = new Set(cases.filter((c) => c.expectedOutputJson !== undefined).map((c) => c.id));
+    const bytes = passed.filter((id) => !asJson.has(id)).length;
+    console.log(
+      `API Gateway VTL conformance: ${passed.length}/${cases.length} cases give AWS's recorded output ` +
+        `(${bytes}/${cases.length - asJson.size} byte for byte; ${passed.length - bytes}/${asJson.size} recorded as parsed JSON only, equal by value)`,
+    );
   });
 });

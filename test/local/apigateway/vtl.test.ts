@@ -59,6 +59,17 @@ describe('$input', () => {
     const t = "#foreach($i in $input.path('$.items'))$i.id#if($foreach.hasNext),#end#end $input.path('$.items').size()";
     expect(render(t, body)).toBe('a,b 2');
   });
+
+  it('#foreach stops silently after the 1000-iteration quota, and the next loop still runs', () => {
+    const body = JSON.stringify({ items: Array.from({ length: 1500 }, (_, i) => i) });
+    const t = "#foreach($i in $input.path('$.items'))x#end|#foreach($i in [1..3])$i#end";
+    expect(render(t, body)).toBe(`${'x'.repeat(1000)}|123`);
+  });
+
+  it('#break in a loop over a map ends that loop only', () => {
+    const t = "#set($m = {'a': 1, 'b': 2})#foreach($v in $m)$v#break#end|#foreach($i in [1..3])$i#end";
+    expect(render(t)).toBe('1|123');
+  });
 });
 
 describe('Java methods on template values', () => {

@@ -30,6 +30,16 @@ describe('the real app (bin/app.ts) synthesized and loaded', () => {
     }
   });
 
+  it('resolves Fn::Sub with pseudo parameters, Fn::GetAtt and Ref to concrete values', () => {
+    const [destined] = stack.resourcesOfType('AWS::Lambda::Function').filter((f) => f.ref === 'TheDestinedLambdaStack-destined');
+    const p = destined!.properties as { Code: { S3Bucket: string }; Role: string; LoggingConfig: { LogGroup: string } };
+    expect(p.Code.S3Bucket).toBe('cdk-hnb659fds-assets-000000000000-us-east-1');
+    const roles = new Map(stack.resourcesOfType('AWS::IAM::Role').map((r) => [r.arn, r]));
+    expect(roles.has(p.Role)).toBe(true);
+    expect(p.Role).toMatch(/^arn:aws:iam::000000000000:role\/TheDest[A-Za-z]*-DestinedFunctionServ[A-Za-z0-9]*-[A-Z0-9]{12}$/);
+    expect(stack.resourcesOfType('AWS::Logs::LogGroup').map((g) => g.ref)).toContain(p.LoggingConfig.LogGroup);
+  });
+
   it('gives each resource its own physical id', () => {
     const refs = [...stack.resources.values()].map((r) => r.ref);
     expect(new Set(refs).size).toBe(refs.length);
@@ -67,6 +77,9 @@ describe('the real app (bin/app.ts) synthesized and loaded', () => {
 
   it('names everything the same on a second load', () => {
     const again = loadStack(assemblyDir, { localEndpoint: endpoint });
-    expect([...again.resources.values()].map((r) => r.ref)).toEqual([...stack.resources.values()].map((r) => r.ref));
+    const identities = (model: StackModel) => [...model.resources.values()].map((r) => ({ ref: r.ref, arn: r.arn, attributes: r.attributes }));
+    expect(identities(again)).toEqual(identities(stack));
+    expect(again.stackId).toBe(stack.stackId);
+    expect(again.outputs).toEqual(stack.outputs);
   });
 });

@@ -40,7 +40,8 @@ describe('InputTransformer', () => {
       { t: '$.detail.text', n: '$.detail.n', f: '$.detail.flag', o: '$.detail.obj', gone: '$.detail.nothing' },
       '{"say": "<t>!", "n": <n>, "f": <f>, "o": <o>, "os": "<o>", "gone": <gone>, "t": <t>}',
     );
-    expect(JSON.parse(out)).toEqual({ say: 'say "hi"!', n: 4, f: false, o: { k: 'v' }, os: '{"k":"v"}', gone: null, t: 'say "hi"' });
+    // A path that selects nothing is delivered as "" (recorded on AWS), not null.
+    expect(JSON.parse(out)).toEqual({ say: 'say "hi"!', n: 4, f: false, o: { k: 'v' }, os: '{"k":"v"}', gone: '', t: 'say "hi"' });
   });
 
   it('provides the predefined variables', () => {
@@ -48,11 +49,44 @@ describe('InputTransformer', () => {
       {},
       '{"arn": "<aws.events.rule-arn>", "name": "<aws.events.rule-name>", "at": "<aws.events.event.ingestion-time>", "e": <aws.events.event>}',
     );
-    expect(JSON.parse(out)).toEqual({ arn: ctx.ruleArn, name: 'r', at: ctx.ingestionTime, e: event });
+    expect(JSON.parse(out)).toEqual({ arn: ctx.ruleArn, name: 'r', at: ctx.ingestionTime, e: { id: 'e1', source: 'app' } });
   });
 
-  it('keeps plain-text templates and unknown placeholders', () => {
-    expect(fill({ s: '$.source' }, 'source <s> and <other>')).toBe('source "app" and <other>');
+  it('gives aws.events.event without detail (detailType, AWS key order) and aws.events.event.json whole', () => {
+    const envelope = {
+      version: '0',
+      id: 'e2',
+      'detail-type': 'T',
+      source: 's',
+      account: '1',
+      time: '2026-01-01T00:00:00Z',
+      region: 'r',
+      resources: [],
+      detail: { k: 1 },
+    };
+    const t = compileInputTransformer({ InputTemplate: '{"e": <aws.events.event>, "j": <aws.events.event.json>}' });
+    const out = JSON.parse(applyInputTransformer(t, envelope, ctx)) as { e: object; j: object };
+    expect(Object.entries(out.e)).toEqual([
+      ['id', 'e2'],
+      ['account', '1'],
+      ['detailType', 'T'],
+      ['time', '2026-01-01T00:00:00Z'],
+      ['source', 's'],
+      ['region', 'r'],
+      ['resources', []],
+      ['version', '0'],
+    ]);
+    expect(out.j).toEqual(envelope);
+  });
+
+  it('keeps plain-text templates and text that is no placeholder', () => {
+    expect(fill({ s: '$.source' }, 'source <s> and <not one>')).toBe('source "app" and <not one>');
+  });
+
+  it('rejects a placeholder that is neither in InputPathsMap nor predefined, as PutTargets does', () => {
+    expect(() => compileInputTransformer({ InputPathsMap: { s: '$.source' }, InputTemplate: '"<s> <other>"' })).toThrow(
+      'InputTemplate contains invalid placeholder other.',
+    );
   });
 
   it('validates at load', () => {

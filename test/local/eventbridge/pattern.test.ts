@@ -131,6 +131,56 @@ describe('validation', () => {
   });
 });
 
+describe('long dotted paths', () => {
+  const segments = Array.from({ length: 20 }, (_, i) => `s${i}`);
+  const pattern = { [segments.join('.')]: ['x'] };
+
+  it('split anywhere in the event, as short paths are', () => {
+    const nest = (cuts: number[], value: unknown): unknown => {
+      // Keys made of the segments between consecutive cuts, innermost last.
+      const bounds = [0, ...cuts, segments.length];
+      let out = value;
+      for (let i = bounds.length - 2; i >= 0; i--) out = { [segments.slice(bounds[i], bounds[i + 1]).join('.')]: out };
+      return out;
+    };
+    for (const cuts of [[], [1], [19], [3, 7, 12], Array.from({ length: 19 }, (_, i) => i + 1)]) {
+      expect(matchesPattern(pattern, nest(cuts, 'x')), `cuts ${cuts.join(',')}`).toBe(true);
+      expect(matchesPattern(pattern, nest(cuts, 'y')), `cuts ${cuts.join(',')}`).toBe(false);
+    }
+  });
+
+  it('ignores a key that is a prefix of a segment rather than ending at a dot', () => {
+    expect(matchesPattern(pattern, { s0: { 's1.s': { [segments.slice(2).join('.')]: 'x' } } })).toBe(false);
+    expect(matchesPattern(pattern, { 's0.s1.s2.s3.s4.s5.s6.s7.s8.s9.s1': { '0.s11': 'x' } })).toBe(false);
+  });
+
+  it('compiles and matches a key with thousands of dots (a request may send one)', () => {
+    const long = Array.from({ length: 3000 }, () => 'a').join('.');
+    const compiled = compilePattern(`{"${long}": ["x"]}`);
+    let event: unknown = 'x';
+    for (let i = 0; i < 3000; i++) event = { a: event };
+    expect(compiled.matches(event)).toBe(true);
+  });
+});
+
+describe('nesting depth', () => {
+  it('answers InvalidEventPatternException for a pattern nested past 1000 levels instead of overflowing the stack', () => {
+    for (const pattern of ['['.repeat(100_000), '{"a":'.repeat(100_000)]) {
+      const error = patternError(pattern);
+      expect(error.code).toBe('InvalidEventPatternException');
+      expect(error.message).toContain('Document nesting depth (1001) exceeds the maximum allowed (1000');
+    }
+  });
+
+  it('still compiles and matches a pattern 999 objects deep', () => {
+    const depth = 999;
+    const pattern = '{"a":'.repeat(depth - 1) + '{"a":["x"]}' + '}'.repeat(depth - 1);
+    let event: unknown = 'x';
+    for (let i = 0; i < depth; i++) event = { a: event };
+    expect(matchesPattern(pattern, event)).toBe(true);
+  });
+});
+
 describe('matchesPattern and testEventPattern', () => {
   it('caches compiled patterns by identity and text', () => {
     const pattern = { source: ['x'] };

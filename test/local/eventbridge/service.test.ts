@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UnsupportedTemplateError, AwsError } from '../../../local/protocol/errors.js';
+import type { PutEventsEntry } from '../../../local/contracts.js';
 import {
   BUS_ARN,
   customBus,
@@ -72,6 +73,17 @@ describe('PutEvents', () => {
     });
   });
 
+  it('answers SerializationException for members of the wrong type instead of crashing', async () => {
+    const { service, recorded } = makeService([customBus, rule('R', { source: ['app'] }, [fnTarget])]);
+    for (const bad of [{ Resources: 5 }, { Resources: [1] }, { EventBusName: 7 }, { Source: {} }]) {
+      const call = service.putEvents([{ ...entry(), ...bad } as unknown as PutEventsEntry]);
+      await expect(call).rejects.toMatchObject({ code: 'SerializationException', statusCode: 400 });
+    }
+    await expect(service.putEvents([null as unknown as PutEventsEntry])).rejects.toMatchObject({ code: 'SerializationException' });
+    await service.idle();
+    expect(recorded.invokes).toHaveLength(0);
+  });
+
   it('accepts the bus by ARN and uses the default bus when none is named', async () => {
     const { service, recorded } = makeService([
       customBus,
@@ -112,6 +124,30 @@ describe('rules and targets', () => {
     expect(recorded.invokes).toHaveLength(1);
   });
 
+  it('delivers to an event bus target once only: a loop back is dead-lettered as THIRD_ACCOUNT_HOP_DETECTED', async () => {
+    const { service, recorded } = makeService([
+      customBus,
+      ['Other', 'AWS::Events::EventBus', { Name: 'other' }],
+      rule('AtoB', { source: ['app'] }, [{ Id: 'b', Arn: arn('events', 'event-bus/other') }, fnTarget]),
+      rule('BtoA', { source: ['app'] }, [{ Id: 'a', Arn: BUS_ARN, DeadLetterConfig: { Arn: DLQ_ARN } }, { Id: 'q', Arn: QUEUE_ARN }], {
+        EventBusName: 'other',
+      }),
+    ]);
+    await service.putEvents([entry()]);
+    await service.idle();
+    // custom -> other once: the function on custom and the queue on other each get it once, nothing loops.
+    expect(recorded.invokes).toHaveLength(1);
+    const [queued, dead] = [recorded.messages.filter((m) => m.queueArn === QUEUE_ARN), recorded.messages.filter((m) => m.queueArn === DLQ_ARN)];
+    expect(queued).toHaveLength(1);
+    expect(dead).toHaveLength(1);
+    const id = JSON.parse(dead[0]!.body).id as string;
+    expect(dead[0]!.attributes?.ERROR_CODE?.StringValue).toBe('THIRD_ACCOUNT_HOP_DETECTED');
+    expect(dead[0]!.attributes?.ERROR_MESSAGE?.StringValue).toBe(
+      `Event ingestion rejected for event ${id} because an event can be sent to an event bus target only once. This event was previously delivered to an event bus target.`,
+    );
+    expect(dead[0]!.attributes?.RETRY_ATTEMPTS?.StringValue).toBe('0');
+  });
+
   it('shapes the payload with Input, InputPath and InputTransformer', async () => {
     const { service, recorded } = makeService([
       customBus,
@@ -122,8 +158,8 @@ describe('rules and targets', () => {
           Id: 't',
           Arn: QUEUE_ARN,
           InputTransformer: {
-            InputPathsMap: { name: '$.detail.name', items: '$.detail.items', n: '$.detail.n' },
-            InputTemplate: '{"msg": "<name> has <n> in <aws.events.rule-name>", "items": <items>, "name": <name>, "unknown": "<nope>"}',
+            InputPathsMap: { name: '$.detail.name', items: '$.detail.items', n: '$.detail.n', gone: '$.detail.nothing' },
+            InputTemplate: '{"msg": "<name> has <n> in <aws.events.rule-name>", "items": <items>, "name": <name>, "gone": <gone>}',
           },
         },
         { Id: 's', Arn: QUEUE_ARN, InputTransformer: { InputPathsMap: { name: '$.detail.name' }, InputTemplate: '"<name> is here"' } },
@@ -138,7 +174,7 @@ describe('rules and targets', () => {
       msg: 'a "b" has 3 in shaper',
       items: [{ k: 1 }, { k: 2 }],
       name: 'a "b"',
-      unknown: '<nope>',
+      gone: '',
     });
     expect(JSON.parse(bodies[3]!)).toBe('a "b" is here');
   });
@@ -314,6 +350,16 @@ describe('fromStack validation', () => {
         rule('T', { source: ['a'] }, [{ Id: 't', Arn: FN_ARN, InputTransformer: { InputPathsMap: { x: 'detail' }, InputTemplate: '<x>' } }]),
       ]),
     ).toThrow(/InputTransformer/);
+    // PutTargets answers "InputTemplate for target t contains invalid placeholder nope.", so no deploy has one.
+    expect(() =>
+      makeService([
+        customBus,
+        rule('U', { source: ['a'] }, [{ Id: 't', Arn: FN_ARN, InputTransformer: { InputPathsMap: { x: '$.id' }, InputTemplate: '"<x> <nope>"' } }]),
+      ]),
+    ).toThrow(/U: Properties\.Targets\.0\.InputTransformer: InputTemplate contains invalid placeholder nope\./);
+    expect(() =>
+      makeService([customBus, rule('B', { source: ['a'] }, [{ Id: 'b', Arn: arn('events', 'event-bus/default'), InputPath: '$.detail' }])]),
+    ).toThrow(/B: Properties\.Targets\.0\.InputPath: .*event bus target/);
     expect(() => makeService([customBus, rule('P', { source: ['a'] }, [{ ...fnTarget, SqsParameters: {} }])])).toThrow(
       /SqsParameters/,
     );

@@ -7,7 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
-import { isAllowed, wildcardMatch, type PolicyRequest } from '../../../local/iam/policy.js';
+import { isAllowed, unsupportedPolicyParts, wildcardMatch, type PolicyRequest } from '../../../local/iam/policy.js';
 
 const ACCOUNT = '000000000000';
 const arnOf = (logicalId: string, type: string) => {
@@ -162,5 +162,28 @@ describe('isAllowed', () => {
     expect(wildcardMatch('a*c?', 'abbbcd', false)).toBe(true);
     expect(wildcardMatch('a.c', 'abc', false)).toBe(false);
     expect(wildcardMatch('SQS:*', 'sqs:SendMessage', true)).toBe(true);
+  });
+
+  it('lists the condition operators and keys it cannot evaluate, by path', () => {
+    const known = ['aws:SourceArn', 'aws:SecureTransport'];
+    expect(
+      unsupportedPolicyParts(
+        {
+          Statement: [
+            { Effect: 'Allow', Principal: '*', Action: 'sqs:SendMessage', Condition: { ArnLike: { 'AWS:SOURCEARN': 'arn:*' }, BoolIfExists: { 'aws:SecureTransport': 'true' } } },
+            { Effect: 'Deny', Principal: '*', Action: '*', Condition: { NumericLessThan: { 'aws:EpochTime': '1' }, StringEquals: { 'aws:SourceVpc': 'vpc-1' } } },
+          ],
+        },
+        known,
+      ),
+    ).toEqual([
+      { path: 'Statement.1.Condition.NumericLessThan', reason: 'condition operator NumericLessThan is not evaluated locally' },
+      { path: 'Statement.1.Condition.StringEquals.aws:SourceVpc', reason: 'condition key aws:SourceVpc is not known locally' },
+    ]);
+    // A lone statement object, not in a list, is addressed without an index.
+    expect(unsupportedPolicyParts({ Statement: { Condition: { DateGreaterThan: { 'aws:CurrentTime': 'x' } } } }, known)).toEqual([
+      { path: 'Statement.Condition.DateGreaterThan', reason: 'condition operator DateGreaterThan is not evaluated locally' },
+    ]);
+    expect(unsupportedPolicyParts({ Statement: [{ Condition: { Null: { 'aws:SourceArn': 'true' } } }] }, known)).toEqual([]);
   });
 });

@@ -67,6 +67,17 @@ describe('FunctionPool: an environment that dies', () => {
     await expectServesAgain(pool, pid);
   });
 
+  it('turns process.exit(0) mid-invocation into Runtime.ExitError without a reason', async () => {
+    const { pool } = crashy();
+    const pid = await warmPid(pool);
+    const execution = await pool.invoke('{"mode":"exit","code":0}', 'req-exit0');
+    expect(execution.ok).toBe(false);
+    expect(execution.payload).toBe(
+      '{"errorType":"Runtime.ExitError","errorMessage":"RequestId: req-exit0 Error: Runtime exited without providing a reason"}',
+    );
+    await expectServesAgain(pool, pid);
+  });
+
   it('reports an uncaught exception with its own error type and ends the environment', async () => {
     const { pool } = crashy();
     const pid = await warmPid(pool);

@@ -140,6 +140,7 @@ describe('log-format', () => {
   it('words runtime exits and timeouts as Lambda does', () => {
     expect(runtimeExitMessage('id', { code: 1, signal: null })).toBe('RequestId: id Error: Runtime exited with error: exit status 1');
     expect(runtimeExitMessage('id', { code: null, signal: 'SIGKILL' })).toBe('RequestId: id Error: Runtime exited with error: signal: killed');
+    expect(runtimeExitMessage('id', { code: 0, signal: null })).toBe('RequestId: id Error: Runtime exited without providing a reason');
     expect(timeoutLine('id', 3, Date.UTC(2024, 0, 2, 3, 4, 5, 6))).toBe('2024-01-02T03:04:05.006Z id Task timed out after 3.00 seconds');
   });
 

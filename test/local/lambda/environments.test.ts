@@ -21,7 +21,8 @@ function json(execution: Execution): Record<string, unknown> {
 
 describe('FunctionPool: results and the runtime API', () => {
   it('returns the handler result with AWS context fields and environment', async () => {
-    const { pool, config } = start('ok', { environment: { GREETING: 'hi', AWS_REGION: 'xx-nope-1' }, memorySizeMb: 256 });
+    // The template check refuses reserved keys; the environment still sets them last, and lets LANG through.
+    const { pool, config } = start('ok', { environment: { GREETING: 'hi', AWS_REGION: 'xx-nope-1', LANG: 'C.UTF-8' }, memorySizeMb: 256 });
     const execution = await pool.invoke('{"a":1}', 'req-1');
     expect(execution.ok).toBe(true);
     expect(execution.requestId).toBe('req-1');
@@ -59,6 +60,7 @@ describe('FunctionPool: results and the runtime API', () => {
       LAMBDA_TASK_ROOT: fixtureDir('ok'),
       _HANDLER: 'index.handler',
       TZ: ':UTC',
+      LANG: 'C.UTF-8',
     });
     expect(result.env['AWS_ACCESS_KEY_ID']).toBeTruthy();
     expect(result.env['AWS_SECRET_ACCESS_KEY']).toBeTruthy();
@@ -70,6 +72,19 @@ describe('FunctionPool: results and the runtime API', () => {
     expect(result.cwd).toBe(fixtureDir('ok'));
     // Heap sized from MemorySize (old space 90%, plus young generation); Node's default is >= 2 GB.
     expect(result.heapLimitMb).toBeLessThan(400);
+  });
+
+  it('points the SDK inside the function at the local endpoint unless the function sets its own', async () => {
+    const make = (environment: Record<string, string>) => {
+      const pool = new FunctionPool(fixtureConfig('ok', { environment }), { logs: new MemoryLogs(), awsEndpointUrl: 'http://127.0.0.1:3999' });
+      pools.push(pool);
+      return pool;
+    };
+    const env = async (pool: FunctionPool) => (json(await pool.invoke('{}')) as { env: Record<string, string> }).env;
+    expect((await env(make({})))['AWS_ENDPOINT_URL']).toBe('http://127.0.0.1:3999');
+    expect((await env(make({ AWS_ENDPOINT_URL: 'http://elsewhere:1' })))['AWS_ENDPOINT_URL']).toBe('http://elsewhere:1');
+    // Without the option nothing is set: the SDK would resolve AWS's own endpoints.
+    expect((await env(start('ok').pool))['AWS_ENDPOINT_URL']).toBeUndefined();
   });
 
   it('reports a thrown TypeError as the Node runtime does, with the Invoke Error log line', async () => {
@@ -190,6 +205,9 @@ describe('FunctionPool: logs', () => {
       return parts.length >= 4 && ISO.test(parts[0]!) ? parts.slice(1).join('\t') : m;
     };
     const stripped = messages.map(strip);
+    // The environment's stream opens with INIT_START, then what the module printed during init.
+    expect(stripped[0]).toMatch(/^INIT_START Runtime Version: nodejs:22\.v\d+\tRuntime Version ARN: arn:aws:lambda:eu-west-1::runtime:[0-9a-f]{64}$/);
+    stripped.shift();
     expect(stripped[0]).toBe('undefined\tINFO\tinit line');
     expect(stripped[1]).toBe('START RequestId: req-print Version: $LATEST');
     expect(stripped.slice(2, 5)).toEqual([
@@ -223,8 +241,9 @@ describe('FunctionPool: logs', () => {
     const warm = await pool.invoke('{}', 'req-warm');
     expect(cold.initDurationMs).toBeGreaterThan(0);
     expect(warm.initDurationMs).toBeUndefined();
-    expect(cold.log).toMatch(/^START RequestId: req-cold Version: \$LATEST\nEND RequestId: req-cold\nREPORT RequestId: req-cold\t/);
+    expect(cold.log).toMatch(/^INIT_START Runtime Version: [^\n]+\nSTART RequestId: req-cold Version: \$LATEST\nEND RequestId: req-cold\nREPORT RequestId: req-cold\t/);
     expect(cold.log).toContain('Init Duration: ');
+    expect(warm.log).toMatch(/^START RequestId: req-warm /);
     expect(warm.log).not.toContain('Init Duration');
     const report = /Duration: (\d+\.\d\d) ms\tBilled Duration: (\d+) ms/.exec(warm.log)!;
     expect(Number(report[2])).toBe(Math.max(1, Math.ceil(Number(report[1]))));

@@ -16,6 +16,8 @@ describe('LambdaService on the real FunctionPool', () => {
       [
         fn('destined', { Handler: 'index.handler', Timeout: 10 }),
         fn('reserved', { Handler: 'index.handler', Timeout: 10, ReservedConcurrentExecutions: 1 }),
+        fn('retried', { Handler: 'index.handler', Timeout: 10 }),
+        invokeConfig('retried', { MaximumRetryAttempts: 1 }),
         invokeConfig('destined', {
           MaximumRetryAttempts: 1,
           DestinationConfig: { OnSuccess: { Destination: QUEUE }, OnFailure: { Destination: QUEUE } },
@@ -49,6 +51,26 @@ describe('LambdaService on the real FunctionPool', () => {
     expect(failure.responsePayload).toMatchObject({ errorType: 'Error', errorMessage: 'intentional failure' });
     const lines = (logs.groups.get('/aws/lambda/destined') ?? []).map((e) => e.message);
     expect(lines.filter((l) => l.startsWith(`START RequestId: ${failId}`))).toHaveLength(2);
+  }, 20_000);
+
+  it('logs a retried async event as AWS recorded it: one INIT_START, Init Duration on the cold attempt only, one request id', async () => {
+    const { requestId } = await service.invoke('retried', '{"mode":"fail"}', 'Event');
+    await service.idle();
+    const platform = (logs.groups.get('/aws/lambda/retried') ?? [])
+      .map((e) => e.message)
+      .filter((m) => /^(INIT_START|START|END|REPORT) /.test(m))
+      .map((m) => m.replace(/\tDuration: .*?(\tInit Duration: [\d.]+ ms)?\t$/, (_all, init: string | undefined) => (init ? ' [init]' : '')));
+    // The shape of ../shared/conformance/lambda-async test_invocation_type_event_error's log_events.
+    expect(platform).toHaveLength(7);
+    expect(platform[0]).toMatch(/^INIT_START Runtime Version: nodejs:22\.v\d+\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:[0-9a-f]{64}$/);
+    expect(platform.slice(1)).toEqual([
+      `START RequestId: ${requestId} Version: $LATEST`,
+      `END RequestId: ${requestId}`,
+      `REPORT RequestId: ${requestId} [init]`,
+      `START RequestId: ${requestId} Version: $LATEST`,
+      `END RequestId: ${requestId}`,
+      `REPORT RequestId: ${requestId}`,
+    ]);
   }, 20_000);
 
   it('throttles a second concurrent sync invoke of a function with reserved concurrency 1', async () => {

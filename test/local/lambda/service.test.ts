@@ -212,7 +212,30 @@ describe('fromStack', () => {
     expect(rejected([fn('f'), invokeConfig('f', { Qualifier: 'live', MaximumRetryAttempts: 1 })]).propertyPath).toBe('Properties.Qualifier');
     expect(rejected([fn('f'), invokeConfig('f', { MaximumRetryAttempts: 5 })]).propertyPath).toBe('Properties.MaximumRetryAttempts');
     expect(rejected([fn('f'), invokeConfig('nope', { MaximumRetryAttempts: 1 })]).propertyPath).toBe('Properties.FunctionName');
+    const self = rejected([fn('f'), invokeConfig('f', { DestinationConfig: { OnFailure: { Destination: arnOf('f') } } })]);
+    expect(self).toMatchObject({ logicalId: 'fEventInvokeConfig', propertyPath: 'Properties.DestinationConfig.OnFailure.Destination' });
+    expect(self.message).toContain("You can't specify the function as a destination for itself.");
+    const missing = rejected([fn('f'), invokeConfig('f', { DestinationConfig: { OnSuccess: { Destination: arnOf('gone') } } })]);
+    expect(missing.propertyPath).toBe('Properties.DestinationConfig.OnSuccess.Destination');
+    expect(missing.message).toContain(`The destination ARN ${arnOf('gone')} is invalid.`);
     expect(rejected([fn('f'), permission({ FunctionName: 'nope', Principal: 'sns.amazonaws.com' })]).propertyPath).toBe('Properties.FunctionName');
+  });
+
+  it('refuses environment variables a deployment would refuse', () => {
+    const reserved = rejected([fn('f', { Environment: { Variables: { OK_VAR: 'x', AWS_REGION: 'eu-west-1', TZ: 'Europe/Paris' } } })]);
+    expect(reserved).toMatchObject({ logicalId: 'f', propertyPath: 'Properties.Environment.Variables.AWS_REGION' });
+    expect(reserved.message).toContain('Reserved keys used in this request: AWS_REGION, TZ');
+    expect(rejected([fn('f', { Environment: { Variables: { '1BAD': 'x' } } })]).propertyPath).toBe('Properties.Environment.Variables.1BAD');
+    expect(rejected([fn('f', { Environment: { Variables: { BIG: 'x'.repeat(4096) } } })]).message).toContain('exceeded the 4KB limit');
+    // Not reserved: a function may set its own LANG, PATH or NODE_OPTIONS.
+    const { pools } = build([fn('f', { Environment: { Variables: { LANG: 'C.UTF-8', NODE_OPTIONS: '--enable-source-maps' } } })]);
+    expect(pools.get('f')!.config.environment).toEqual({ LANG: 'C.UTF-8', NODE_OPTIONS: '--enable-source-maps' });
+  });
+
+  it('reads EventInvokeConfig integers written as strings, as CloudFormation does', () => {
+    const { service } = build([fn('f'), invokeConfig('f', { MaximumRetryAttempts: '1', MaximumEventAgeInSeconds: '120' })]);
+    expect(service.find('f')!.eventInvokeConfig).toMatchObject({ maximumRetryAttempts: 1, maximumEventAgeInSeconds: 120 });
+    expect(rejected([fn('f'), invokeConfig('f', { MaximumRetryAttempts: '3' })]).propertyPath).toBe('Properties.MaximumRetryAttempts');
   });
 
   it('writes inline ZipFile code to index.js', async () => {

@@ -181,4 +181,28 @@ describe('CloudWatch Logs API through @aws-sdk/client-cloudwatch-logs', () => {
       logs.send(new PutLogEventsCommand({ logGroupName: '/put/test', logStreamName: 'missing', logEvents: [{ timestamp: now, message: 'x' }] })),
     ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
+
+  it('answers members of the wrong JSON type with SerializationException, as the CLI would meet them', async () => {
+    // Raw requests: the SDK's types would not let these through.
+    const send = async (operation: string, body: unknown) => {
+      const response = await fetch(`${server.endpoint}/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Logs_20140328.${operation}` },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, type: ((await response.json()) as { __type: string }).__type };
+    };
+    expect(await send('FilterLogEvents', { logGroupName: GROUP, limit: 'x' })).toEqual({ status: 400, type: 'SerializationException' });
+    expect(await send('FilterLogEvents', { logGroupName: GROUP, filterPattern: 5 })).toEqual({ status: 400, type: 'SerializationException' });
+    expect(await send('FilterLogEvents', { logGroupName: GROUP, logStreamNames: 'x' })).toEqual({ status: 400, type: 'SerializationException' });
+    expect(await send('GetLogEvents', { logGroupName: GROUP, logStreamName: 7 })).toEqual({ status: 400, type: 'SerializationException' });
+    expect(await send('GetLogEvents', { logGroupName: GROUP, logStreamName: '2026/11/26/[$LATEST]aaa', startFromHead: 'yes' })).toEqual({
+      status: 400,
+      type: 'SerializationException',
+    });
+    expect(await send('DescribeLogStreams', { logGroupName: GROUP, descending: 1 })).toEqual({ status: 400, type: 'SerializationException' });
+    // In range checks still come after the type is right.
+    expect(await send('DescribeLogGroups', { limit: 0 })).toEqual({ status: 400, type: 'InvalidParameterException' });
+    expect(await send('GetLogEvents', { logGroupName: GROUP, logStreamName: '' })).toEqual({ status: 400, type: 'InvalidParameterException' });
+  });
 });

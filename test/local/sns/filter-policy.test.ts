@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageAttributeValue, PatternMatcher } from '../../../local/contracts.js';
 import { matchesPattern } from '../../../local/eventbridge/pattern.js';
+import { AwsError } from '../../../local/protocol/errors.js';
 import {
+  asFilterPolicyError,
   attributesDocument,
   FilterPolicyError,
   passesFilter,
@@ -53,6 +55,26 @@ describe('validateFilterPolicy', () => {
     expect(reasonOf({ a: [['nested']] })).toBe('FilterPolicy: Match value must be String, number, true, false, or null');
     const tooComplex = { a: Array.from({ length: 10 }, (_, i) => `a${i}`), b: Array.from({ length: 16 }, (_, i) => `b${i}`) };
     expect(reasonOf(tooComplex)).toBe('FilterPolicy: Filter policy is too complex');
+  });
+});
+
+describe('asFilterPolicyError', () => {
+  it('turns the shared compiler refusal into SNS InvalidParameter and leaves other errors alone', () => {
+    let refusal: unknown;
+    try {
+      matchesPattern({ a: [] }, {});
+    } catch (error) {
+      refusal = error;
+    }
+    const mapped = asFilterPolicyError(refusal);
+    expect(mapped).toBeInstanceOf(AwsError);
+    expect([(mapped as AwsError).code, (mapped as AwsError).statusCode, (mapped as AwsError).message]).toEqual([
+      'InvalidParameter',
+      400,
+      'Invalid parameter: FilterPolicy: Empty arrays are not allowed',
+    ]);
+    const other = new AwsError('ServiceException', 'boom', 500);
+    expect(asFilterPolicyError(other)).toBe(other);
   });
 });
 

@@ -85,6 +85,15 @@ describe('SnsService.fromStack', () => {
     expect(error.logicalId).toBe('LambdaSub');
     expect(error.propertyPath).toBe('Properties.FilterPolicy');
     expect(error.message).toContain('Empty arrays are not allowed');
+    // Refusals by the shared EventBridge compiler read as SNS's InvalidParameter, never InvalidEventPatternException.
+    for (const [policy, scope, reason] of [
+      [{ a: {} }, 'MessageBody', 'Empty objects are not allowed'],
+      [{ $or: [{ a: ['x'] }] }, 'MessageAttributes', 'There must have at least 2 Objects in $or relationship.'],
+      [{ a: [{ 'anything-but': ['x', 1] }] }, 'MessageAttributes', 'Inside anything but list, either all values are number or string, mixed type is not supported'],
+    ] as const) {
+      const shared = templateError(() => build([topicResource(), lambdaSubscription({ FilterPolicy: policy, FilterPolicyScope: scope })]));
+      expect(shared.message).toBe(`LambdaSub: Properties.FilterPolicy: Invalid parameter: FilterPolicy: ${reason}`);
+    }
     const scope = templateError(() => build([topicResource(), lambdaSubscription({ FilterPolicy: { a: ['x'] }, FilterPolicyScope: 'Body' })]));
     expect(scope.propertyPath).toBe('Properties.FilterPolicyScope');
   });

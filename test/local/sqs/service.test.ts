@@ -229,5 +229,14 @@ describe('SqsService', () => {
       'Q: Properties.RedrivePolicy.deadLetterTargetArn',
     );
     refuse([snsDlqPolicy('absent', 'arn:aws:sns:us-east-1:000000000000:t')], 'absentPolicy: Properties.Queues');
+    // A Deny on a condition the runtime cannot evaluate would never apply, so it would allow what AWS refuses.
+    const withCondition = (condition: Record<string, unknown>) => {
+      const policy = snsDlqPolicy('q', 'arn:aws:sns:us-east-1:000000000000:t');
+      const statements = (policy.properties.PolicyDocument.Statement as Record<string, unknown>[]).map((s, i) => (i === 0 ? { ...s, Condition: condition } : s));
+      return [queueResource('Q', 'q'), { ...policy, properties: { ...policy.properties, PolicyDocument: { ...policy.properties.PolicyDocument, Statement: statements } } }];
+    };
+    refuse(withCondition({ IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }), 'qPolicy: Properties.PolicyDocument.Statement.0.Condition.IpAddress: condition operator IpAddress is not evaluated locally');
+    refuse(withCondition({ StringEquals: { 'aws:PrincipalOrgID': 'o-1' } }), 'qPolicy: Properties.PolicyDocument.Statement.0.Condition.StringEquals.aws:PrincipalOrgID');
+    expect(() => SqsService.fromStack(fakeStack(withCondition({ 'ForAnyValue:StringLikeIfExists': { 'AWS:SourceAccount': '0*' } })))).not.toThrow();
   });
 });

@@ -1,0 +1,44 @@
+/**
+ * Method request headers as API Gateway presents them: under the name the
+ * client spelled (`$input.params().header`, the proxy event's `headers`),
+ * one list entry per header line, looked up without regard to case.
+ */
+import type { HttpRequest } from '../protocol/http.js';
+
+/**
+ * Node lower-cases `req.headers` and joins repeated lines; the client's
+ * spelling and the separate lines survive only in `rawHeaders`, which the
+ * front door may pass along.
+ */
+type WithRawHeaders = HttpRequest & { readonly rawHeaders?: readonly string[] };
+
+/** The request's headers by name, each with its values in arrival order. */
+export function requestHeaders(req: HttpRequest): Record<string, string[]> {
+  const raw = (req as WithRawHeaders).rawHeaders;
+  const out: Record<string, string[]> = {};
+  if (raw && raw.length > 0) {
+    // The first spelling of a name wins, as one map entry holds every line of it.
+    const spelled = new Map<string, string>();
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]!;
+      const key = spelled.get(name.toLowerCase()) ?? name;
+      spelled.set(name.toLowerCase(), key);
+      (out[key] ??= []).push(raw[i + 1]!);
+    }
+    return out;
+  }
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v === undefined) continue;
+    out[k.toLowerCase()] = Array.isArray(v) ? v.map(String) : [String(v)];
+  }
+  return out;
+}
+
+/** The values of header `name` in any spelling; undefined when absent. */
+export function headerValues(headers: Readonly<Record<string, readonly string[]>>, name: string): readonly string[] | undefined {
+  const direct = headers[name];
+  if (direct) return direct;
+  const lower = name.toLowerCase();
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === lower) return v;
+  return undefined;
+}

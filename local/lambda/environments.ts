@@ -270,7 +270,13 @@ class Environment {
 
   private putLogs(events: readonly LogEvent[]): void {
     try {
-      this.options.logs.putLogEvents(this.config.logGroupName, this.stream, events);
+      // CloudWatch keeps each line Lambda writes with its newline (the AWS
+      // recordings show "START RequestId: ... Version: $LATEST\n").
+      this.options.logs.putLogEvents(
+        this.config.logGroupName,
+        this.stream,
+        events.map((e) => ({ timestamp: e.timestamp, message: `${e.message}\n` })),
+      );
     } catch {
       // The invocation's log text is still returned in Execution.log.
     }

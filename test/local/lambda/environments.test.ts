@@ -199,7 +199,9 @@ describe('FunctionPool: logs', () => {
     expect(streams.size).toBe(1);
     const [stream, events] = [...streams.entries()][0]!;
     expect(stream).toMatch(/^\d{4}\/\d\d\/\d\d\/\[\$LATEST\][0-9a-f]{32}$/);
-    const messages = events.map((e) => e.message);
+    // CloudWatch keeps the newline Lambda writes after each line.
+    expect(events.every((e) => e.message.endsWith('\n'))).toBe(true);
+    const messages = events.map((e) => e.message.slice(0, -1));
     const strip = (m: string) => {
       const parts = m.split('\t');
       return parts.length >= 4 && ISO.test(parts[0]!) ? parts.slice(1).join('\t') : m;

@@ -56,8 +56,11 @@ describe('LambdaService on the real FunctionPool', () => {
   it('logs a retried async event as AWS recorded it: one INIT_START, Init Duration on the cold attempt only, one request id', async () => {
     const { requestId } = await service.invoke('retried', '{"mode":"fail"}', 'Event');
     await service.idle();
-    const platform = (logs.groups.get('/aws/lambda/retried') ?? [])
-      .map((e) => e.message)
+    const stored = logs.groups.get('/aws/lambda/retried') ?? [];
+    // As recorded on AWS, each message keeps its trailing newline ("START RequestId: ... $LATEST\n").
+    expect(stored.every((e) => e.message.endsWith('\n'))).toBe(true);
+    const platform = stored
+      .map((e) => e.message.slice(0, -1))
       .filter((m) => /^(INIT_START|START|END|REPORT) /.test(m))
       .map((m) => m.replace(/\tDuration: .*?(\tInit Duration: [\d.]+ ms)?\t$/, (_all, init: string | undefined) => (init ? ' [init]' : '')));
     // The shape of ../shared/conformance/lambda-async test_invocation_type_event_error's log_events.

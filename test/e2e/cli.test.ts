@@ -59,3 +59,28 @@ describe('npm start flags', () => {
     expect(proc.out()).toContain('stopping the local runtime');
   });
 });
+
+describe('npm start with a template it cannot serve faithfully', () => {
+  it('stops at start-up naming the resource and the property', async () => {
+    const { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } = await import('node:fs');
+    const os = await import('node:os');
+    const assembly = mkdtempSync(path.join(os.tmpdir(), 'tdl-unsupported-'));
+    cpSync(await assemblyForTests(), assembly, { recursive: true });
+    const templateFile = readdirSync(assembly).find((f) => f.endsWith('.template.json'))!;
+    const template = JSON.parse(readFileSync(path.join(assembly, templateFile), 'utf8'));
+    const [logicalId, fn] = Object.entries<any>(template.Resources).find(
+      ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName === 'TheDestinedLambdaStack-destined',
+    )!;
+    fn.Properties.Layers = ['arn:aws:lambda:us-east-1:123456789012:layer:shared:1'];
+    writeFileSync(path.join(assembly, templateFile), JSON.stringify(template));
+
+    try {
+      const proc = run(['--assembly', assembly, '--port', '0']);
+      expect(await proc.exited).toBe(1);
+      expect(proc.err()).toContain(logicalId);
+      expect(proc.err()).toContain('Properties.Layers');
+    } finally {
+      rmSync(assembly, { recursive: true, force: true });
+    }
+  });
+});

@@ -117,3 +117,30 @@ describe('the stack inside the runtime', () => {
     }
   });
 });
+
+describe('CDK context given to the runtime', () => {
+  let configured: LocalRuntime;
+
+  beforeAll(async () => {
+    // As `npm start -- --context retryAttempts=0`: synthesized with the override.
+    configured = await startLocalForTests({ context: { retryAttempts: '0' } });
+  });
+  afterAll(async () => {
+    await configured?.stop();
+  });
+
+  it('reaches the CDK app: with retryAttempts=0 a failure is reported after one attempt', async () => {
+    const destined = configured.stack.outputs.find((o) => o.OutputKey === 'DestinedFunctionName')!.OutputValue;
+    const failureLogger = configured.stack.outputs.find((o) => o.OutputKey === 'FailureLoggerFunctionName')!.OutputValue;
+    expect(configured.services.lambda.getEventInvokeConfig(destined)).toMatchObject({ MaximumRetryAttempts: 0 });
+    const id = randomUUID();
+    await configured.services.lambda.invoke(destined, snsEvent('{"mode":"fail"}', id), 'Event');
+    const group = `/aws/lambda/${failureLogger}`;
+    const [event] = await waitFor(() =>
+      configured.services.logs.logGroupNames().includes(group)
+        ? configured.services.logs.groupEvents(group).filter((e) => e.message.includes(id))
+        : [],
+    );
+    expect(JSON.parse(event!.message).event.detail.requestContext).toMatchObject({ condition: 'RetriesExhausted', approximateInvokeCount: 1 });
+  });
+});

@@ -1,4 +1,3 @@
-#!/usr/bin/env -S npx tsx
 /**
  * `npm start`: synthesize the CDK app and serve the whole stack locally, as
  * `cdk deploy` would put it on AWS. Flags: see USAGE in cli-options.ts.

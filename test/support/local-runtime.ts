@@ -42,7 +42,8 @@ export async function assemblyForTests(context: Readonly<Record<string, string>>
       mkdirSync(lock);
     } catch {
       // Another worker is synthesizing; a lock older than 5 minutes is stale.
-      if (Date.now() - statSync(lock, { throwIfNoEntry: false })!.mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
+      const held = statSync(lock, { throwIfNoEntry: false });
+      if (held && Date.now() - held.mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
       await new Promise((resolve) => setTimeout(resolve, 250));
       continue;
     }

@@ -110,18 +110,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     });
     const events = EventBridgeService.fromStack(stack, { sinks, clock, tracer: traces, logs });
     const sns = SnsService.fromStack(stack, { sinks, matcher: matchesPattern, clock, tracer: traces });
-    const snsEndpoint = snsServiceEndpoint(sns);
+    // API Gateway's AWS integrations call these on their own wire protocol, exactly as they call AWS.
+    const awsEndpoints: Readonly<Record<string, (req: HttpRequest) => Promise<HttpResponse>>> = {
+      sns: snsServiceEndpoint(sns),
+    };
     const apigateway = ApiGatewayService.fromStack(stack, {
       sinks,
       logs,
       clock,
       tracer: traces,
-      // API Gateway calls SNS on its Query protocol, exactly as it calls AWS.
-      awsServices: ['sns'],
-      callAwsService: (service: string, req: HttpRequest): Promise<HttpResponse> => {
-        if (service === 'sns') return snsEndpoint(req);
-        throw new AwsError('UnknownService', `The local runtime has no ${service} endpoint for API Gateway`, 500);
-      },
+      awsServices: Object.keys(awsEndpoints),
+      callAwsService: (service, req) =>
+        awsEndpoints[service]?.(req) ??
+        Promise.reject(new AwsError('UnknownService', `The local runtime has no ${service} endpoint for API Gateway`, 500)),
     });
     Object.assign(sinks, { lambda, events, sns, sqs });
     services = { lambda, events, sns, sqs, logs, apigateway };
@@ -160,18 +161,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       services: built,
       async stop() {
         await door.close();
-        built.sns.dispose();
-        await built.events.dispose();
-        await built.lambda.dispose();
+        await disposeServices(built);
       },
     };
   } catch (error) {
-    services?.sns.dispose();
-    await services?.events.dispose().catch(() => {});
-    await services?.lambda.dispose().catch(() => {});
+    if (services) await disposeServices(services).catch(() => {});
     await door.close();
     throw error;
   }
+}
+
+/** Stop what keeps timers or child processes: pending deliveries and retries, execution environments. */
+async function disposeServices(services: LocalRuntime['services']): Promise<void> {
+  services.sns.dispose();
+  await services.events.dispose();
+  await services.lambda.dispose();
 }
 
 function functionLine(functionName: string, line: string, colour: boolean): string {

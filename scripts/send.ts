@@ -4,9 +4,7 @@
  * Talks to AWS with your credentials, or with `--local` to `npm start`.
  */
 import { parseArgs } from 'node:util';
-import { CloudWatchLogsClient, FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
-import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { chainClients, filterAllLogEvents, loggedEvent, logGroupOf, stackOutputs } from './chain-api.js';
 
 const USAGE = `Usage: npm run send -- [--fail] [--local] [--endpoint URL] [--stack NAME] [--timeout SECONDS]
 
@@ -49,46 +47,19 @@ function options() {
 }
 
 const opts = options();
-const config = opts.endpoint
-  ? { endpoint: opts.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-  : {};
-const cloudFormation = new CloudFormationClient(config);
-const lambda = new LambdaClient(config);
-const logs = new CloudWatchLogsClient(config);
+const clients = chainClients(opts.endpoint);
 const started = Date.now();
 
 const hop = (what: string) => console.log(`${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s  ${what}`);
-
-async function outputs(): Promise<Record<string, string>> {
-  const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: opts.stack }));
-  return Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]));
-}
-
-async function logGroup(functionName: string): Promise<string> {
-  const fn = await lambda.send(new GetFunctionCommand({ FunctionName: functionName }));
-  return fn.Configuration?.LoggingConfig?.LogGroup ?? `/aws/lambda/${functionName}`;
-}
-
-async function filter(logGroupName: string, filterPattern: string): Promise<FilteredLogEvent[]> {
-  const events: FilteredLogEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await logs.send(
-      new FilterLogEventsCommand({ logGroupName, filterPattern, startTime: started - 5_000, ...(nextToken ? { nextToken } : {}) }),
-    );
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return events;
-}
+const search = (group: string, pattern: string) => filterAllLogEvents(clients, group, pattern, started - 5_000);
 
 async function main(): Promise<number> {
-  const out = await outputs();
+  const out = await stackOutputs(clients, opts.stack);
   const url = `${out.SendEventUrl}${opts.fail ? '?mode=fail' : ''}`;
   const groups = {
-    destined: await logGroup(out.DestinedFunctionName!),
-    success: await logGroup(out.SuccessLoggerFunctionName!),
-    failure: await logGroup(out.FailureLoggerFunctionName!),
+    destined: await logGroupOf(clients, out.DestinedFunctionName!),
+    success: await logGroupOf(clients, out.SuccessLoggerFunctionName!),
+    failure: await logGroupOf(clients, out.FailureLoggerFunctionName!),
   };
 
   hop(`API Gateway  GET ${url}`);
@@ -104,21 +75,18 @@ async function main(): Promise<number> {
   const deadline = started + opts.timeoutMs;
   const pollMs = opts.endpoint ? 200 : 3_000;
   while (Date.now() < deadline) {
-    for (const event of await filter(groups.destined, `"${messageId}"`)) {
+    for (const event of await search(groups.destined, `"${messageId}"`)) {
       const requestId = event.message?.split('\t')[1];
       if (!requestId || seen.has(event.eventId!)) continue;
       seen.add(event.eventId!);
-      const attempt = [...seen].length;
-      hop(`Lambda       ${out.DestinedFunctionName} attempt ${attempt} (request ${requestId})`);
+      hop(`Lambda       ${out.DestinedFunctionName} attempt ${seen.size} (request ${requestId})`);
     }
     for (const [group, name] of [
       [groups.success, out.SuccessLoggerFunctionName],
       [groups.failure, out.FailureLoggerFunctionName],
     ] as const) {
-      const [logged] = await filter(group, `"${messageId}"`);
-      if (!logged) continue;
-      const line = JSON.parse(logged.message!.slice(logged.message!.indexOf('{'))) as { event?: Record<string, any> };
-      const event = line.event ?? {};
+      const event = (await search(group, `"${messageId}"`)).map((e) => loggedEvent(e.message ?? '')).find((e) => e);
+      if (!event) continue;
       const ctx = event.detail?.requestContext ?? {};
       hop(`EventBridge  ${event['detail-type']} -> ${name}`);
       hop(`             condition ${ctx.condition}, approximateInvokeCount ${ctx.approximateInvokeCount}`);

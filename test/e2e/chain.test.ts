@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { logGroupOf, loggedEvent, makeTarget, stackOutputs, waitForLogEvents, type E2ETarget } from './target.js';
+import { logGroupOf, loggedEvent, makeTarget, waitForLogEvents, type E2ETarget } from './target.js';
+import { stackOutputs } from '../../scripts/chain-api.js';
 import { startLocalForTests } from '../support/local-runtime.js';
 
 const onAws = process.env.E2E_TARGET === 'aws';
@@ -22,7 +23,7 @@ beforeAll(async () => {
     stop = () => runtime.stop();
     target = makeTarget('local', runtime.endpoint);
   }
-  outputs = await stackOutputs(target);
+  outputs = await stackOutputs(target, target.stackName);
   groups = {
     destined: await logGroupOf(target, outputs.DestinedFunctionName!),
     success: await logGroupOf(target, outputs.SuccessLoggerFunctionName!),

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalForTests } from '../support/local-runtime.js';
+import { loggedEvent } from '../../scripts/chain-api.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 
 let runtime: LocalRuntime;
@@ -39,13 +40,15 @@ function snsEvent(message: string, messageId = randomUUID()) {
 }
 
 /** The EventBridge events a logger logged that mention `token`. */
-function loggedBy(functionName: string, token: string): Array<Record<string, any>> {
+function loggedBy(functionName: string, token: string, runtimeToRead: LocalRuntime = runtime): Array<Record<string, any>> {
   const group = `/aws/lambda/${functionName}`;
-  if (!runtime.services.logs.logGroupNames().includes(group)) return [];
-  return runtime.services.logs
+  const { logs } = runtimeToRead.services;
+  if (!logs.logGroupNames().includes(group)) return [];
+  return logs
     .groupEvents(group)
-    .filter((e) => e.message.includes(token) && e.message.trimStart().startsWith('{'))
-    .map((e) => (JSON.parse(e.message) as { event: Record<string, any> }).event);
+    .filter((e) => e.message.includes(token))
+    .map((e) => loggedEvent(e.message))
+    .filter((event) => event !== undefined);
 }
 
 async function waitFor<T>(read: () => T[], count = 1, timeoutMs = 20_000): Promise<T[]> {
@@ -135,12 +138,7 @@ describe('CDK context given to the runtime', () => {
     expect(configured.services.lambda.getEventInvokeConfig(destined)).toMatchObject({ MaximumRetryAttempts: 0 });
     const id = randomUUID();
     await configured.services.lambda.invoke(destined, snsEvent('{"mode":"fail"}', id), 'Event');
-    const group = `/aws/lambda/${failureLogger}`;
-    const [event] = await waitFor(() =>
-      configured.services.logs.logGroupNames().includes(group)
-        ? configured.services.logs.groupEvents(group).filter((e) => e.message.includes(id))
-        : [],
-    );
-    expect(JSON.parse(event!.message).event.detail.requestContext).toMatchObject({ condition: 'RetriesExhausted', approximateInvokeCount: 1 });
+    const [event] = await waitFor(() => loggedBy(failureLogger, id, configured));
+    expect(event!.detail.requestContext).toMatchObject({ condition: 'RetriesExhausted', approximateInvokeCount: 1 });
   });
 });

@@ -9,34 +9,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import type { LogEvent, LogSink } from '../local/contracts.js';
 import { FunctionPool, type FunctionConfig } from '../local/lambda/environments.js';
 import { LambdaService } from '../local/lambda/service.js';
 import { createClock } from '../local/clock.js';
 import { CaptureSinks, fn, makeStack } from '../test/local/lambda/helpers.js';
+import { fixtureConfig, fixtureDir, MemoryLogs } from '../test/local/lambda/environments-helpers.js';
 
 const SEQUENTIAL = 2_000;
 const THROUGHPUT = 10_000;
 const WARMUP = 300;
 
-const fixture = fileURLToPath(new URL('../test/fixtures/lambda/trivial/', import.meta.url));
-
-/** An in-memory LogSink like the real one: it only appends. */
-function memoryLogs(): LogSink & { count: () => number } {
-  let events = 0;
-  const streams = new Map<string, LogEvent[]>();
-  return {
-    ensureLogGroup: () => undefined,
-    putLogEvents: (group, stream, batch) => {
-      const key = `${group}\0${stream}`;
-      let list = streams.get(key);
-      if (!list) streams.set(key, (list = []));
-      for (const event of batch) list.push(event);
-      events += batch.length;
-    },
-    count: () => events,
-  };
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -103,23 +85,11 @@ async function bareThroughput(n: number, workers: number): Promise<number> {
 // ------------------------------------------------------------------ FunctionPool
 
 function config(): FunctionConfig {
-  return {
-    functionName: 'bench',
-    functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:bench',
-    handler: 'index.handler',
-    codeDir: fixture,
-    runtime: 'nodejs22.x',
-    memorySizeMb: 128,
-    timeoutSeconds: 3,
-    environment: {},
-    logGroupName: '/aws/lambda/bench',
-    region: 'us-east-1',
-    accountId: '000000000000',
-  };
+  return fixtureConfig('trivial', { timeoutSeconds: 3 });
 }
 
 async function poolSequential(n: number): Promise<number[]> {
-  const pool = new FunctionPool(config(), { logs: memoryLogs(), maxConcurrency: 1 });
+  const pool = new FunctionPool(config(), { logs: new MemoryLogs(), maxConcurrency: 1 });
   const times: number[] = [];
   for (let i = 0; i < n + WARMUP; i++) {
     const start = performance.now();
@@ -132,7 +102,7 @@ async function poolSequential(n: number): Promise<number[]> {
 }
 
 async function poolThroughput(n: number, workers: number): Promise<number> {
-  const pool = new FunctionPool(config(), { logs: memoryLogs(), maxConcurrency: workers });
+  const pool = new FunctionPool(config(), { logs: new MemoryLogs(), maxConcurrency: workers });
   // Warm both environments first: cold starts are not what this measures.
   await Promise.all(Array.from({ length: workers }, () => pool.invoke('{}')));
   let next = 0;
@@ -157,8 +127,8 @@ async function poolThroughput(n: number, workers: number): Promise<number> {
  * resolution, payload checks, the pool, the invocation's log lines.
  */
 async function serviceSequential(n: number): Promise<number[]> {
-  const stack = makeStack([fn('bench', { MemorySize: 128, Timeout: 3 })], fixture);
-  const service = LambdaService.fromStack(stack, { sinks: new CaptureSinks(), logs: memoryLogs(), clock: createClock(1), maxConcurrency: 1 });
+  const stack = makeStack([fn('bench', { MemorySize: 128, Timeout: 3 })], fixtureDir('trivial'));
+  const service = LambdaService.fromStack(stack, { sinks: new CaptureSinks(), logs: new MemoryLogs(), clock: createClock(1), maxConcurrency: 1 });
   const times: number[] = [];
   for (let i = 0; i < n + WARMUP; i++) {
     const start = performance.now();

@@ -7,12 +7,14 @@ export interface DestinedMessage {
   readonly messageId?: string;
 }
 
-/** What the function returns on success; the success rule matches `source` and `action`. */
-export interface DestinedResult {
-  readonly source: 'cdkpatterns.the-destined-lambda';
-  readonly action: 'message';
-  readonly message: 'hello world';
-}
+/** What the function returns on success; the success rule (lib/destination-rules.ts) matches `source` and `action`. */
+export const DESTINED_RESULT = {
+  source: 'cdkpatterns.the-destined-lambda',
+  action: 'message',
+  message: 'hello world',
+} as const;
+
+export type DestinedResult = typeof DESTINED_RESULT;
 
 /**
  * Parses one SNS record's message into a {@link DestinedMessage}, failing
@@ -54,5 +56,5 @@ export const handler = async (event: SNSEvent): Promise<DestinedResult> => {
       throw new Error(`Record ${index} asked to fail (mode=fail)`);
     }
   });
-  return { source: 'cdkpatterns.the-destined-lambda', action: 'message', message: 'hello world' };
+  return { ...DESTINED_RESULT };
 };

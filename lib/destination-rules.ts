@@ -6,13 +6,8 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
+import { DESTINED_RESULT } from '../lambda/destined.js';
 import { FAILURE_DETAIL_TYPE, SUCCESS_DETAIL_TYPE } from '../lambda/destination-record.js';
-
-export { FAILURE_DETAIL_TYPE, SUCCESS_DETAIL_TYPE };
-/** `source` the destined function puts in its result, matched by the success rule. */
-export const RESULT_SOURCE = 'cdkpatterns.the-destined-lambda';
-/** `action` the destined function puts in its result, matched by the success rule. */
-export const RESULT_ACTION = 'message';
 
 /**
  * Success records of exactly this function (its `$LATEST`, as Lambda writes
@@ -24,7 +19,8 @@ export function successPattern(functionArn: string): EventPattern {
     detailType: [SUCCESS_DETAIL_TYPE],
     detail: {
       requestContext: { condition: ['Success'], functionArn: [`${functionArn}:$LATEST`] },
-      responsePayload: { source: [RESULT_SOURCE], action: [RESULT_ACTION] },
+      // What the destined function returns, from the handler's own constant.
+      responsePayload: { source: [DESTINED_RESULT.source], action: [DESTINED_RESULT.action] },
     },
   };
 }
@@ -40,6 +36,11 @@ export function failurePattern(functionArn: string): EventPattern {
     detailType: [FAILURE_DETAIL_TYPE],
     detail: { requestContext: { functionArn: [`${functionArn}:$LATEST`] } },
   };
+}
+
+/** A dead-letter queue that refuses plain HTTP and is encrypted with SQS-managed keys. */
+export function secureDeadLetterQueue(scope: Construct, id: string): Queue {
+  return new Queue(scope, id, { enforceSSL: true, encryption: QueueEncryption.SQS_MANAGED });
 }
 
 /** Props of {@link DestinationRules}. */
@@ -75,35 +76,36 @@ export class DestinationRules extends Construct {
   public constructor(scope: Construct, id: string, props: DestinationRulesProps) {
     super(scope, id);
     const fnArn = props.destinedFunction.functionArn;
-    const queueProps = { enforceSSL: true, encryption: QueueEncryption.SQS_MANAGED } as const;
+    // Each rule's DLQ is created just before the rule, which keeps the template's resource order.
+    const ruleTo = (name: string, logger: IFunction, description: string, eventPattern: EventPattern) => {
+      const deadLetterQueue = secureDeadLetterQueue(this, `${name}TargetDlq`);
+      const rule = new Rule(this, `${name}Rule`, {
+        eventBus: props.bus,
+        description,
+        eventPattern,
+        targets: [
+          new LambdaFunction(logger, {
+            retryAttempts: props.targetRetryAttempts,
+            maxEventAge: props.targetMaxEventAge,
+            deadLetterQueue,
+          }),
+        ],
+      });
+      return { rule, deadLetterQueue };
+    };
 
-    this.successDeadLetterQueue = new Queue(this, 'SuccessTargetDlq', queueProps);
-    this.successRule = new Rule(this, 'SuccessRule', {
-      eventBus: props.bus,
-      description: 'Successful invocations of the destined function',
-      eventPattern: successPattern(fnArn),
-      targets: [
-        new LambdaFunction(props.successLogger, {
-          retryAttempts: props.targetRetryAttempts,
-          maxEventAge: props.targetMaxEventAge,
-          deadLetterQueue: this.successDeadLetterQueue,
-        }),
-      ],
-    });
+    const success = ruleTo('Success', props.successLogger, 'Successful invocations of the destined function', successPattern(fnArn));
+    this.successRule = success.rule;
+    this.successDeadLetterQueue = success.deadLetterQueue;
 
-    this.failureDeadLetterQueue = new Queue(this, 'FailureTargetDlq', queueProps);
-    this.failureRule = new Rule(this, 'FailureRule', {
-      eventBus: props.bus,
-      description: 'Every failure of the destined function (any error, timeout, RetriesExhausted, EventAgeExceeded)',
-      eventPattern: failurePattern(fnArn),
-      targets: [
-        new LambdaFunction(props.failureLogger, {
-          retryAttempts: props.targetRetryAttempts,
-          maxEventAge: props.targetMaxEventAge,
-          deadLetterQueue: this.failureDeadLetterQueue,
-        }),
-      ],
-    });
+    const failure = ruleTo(
+      'Failure',
+      props.failureLogger,
+      'Every failure of the destined function (any error, timeout, RetriesExhausted, EventAgeExceeded)',
+      failurePattern(fnArn),
+    );
+    this.failureRule = failure.rule;
+    this.failureDeadLetterQueue = failure.deadLetterQueue;
 
     this.failureArchive = new Archive(this, 'FailureArchive', {
       sourceEventBus: props.bus,

@@ -5,9 +5,9 @@ import { EventBridgeDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { DestinationRules } from './destination-rules.js';
+import { DestinationRules, secureDeadLetterQueue } from './destination-rules.js';
 import { DestinedFunction } from './destined-function.js';
 import { acknowledgeNagFindings } from './nag-acknowledgements.js';
 import { SendEventApi } from './send-event-api.js';
@@ -55,7 +55,7 @@ export interface TheDestinedLambdaStackProps extends StackProps {
   readonly archiveRetention?: Duration;
 }
 
-/** Defaults of {@link TheDestinedLambdaStackProps}, shared with bin/ and the tests. */
+/** Defaults of {@link TheDestinedLambdaStackProps}. */
 export const STACK_DEFAULTS = {
   eventBusName: 'the-destined-lambda',
   retryAttempts: 2,
@@ -152,29 +152,21 @@ export class TheDestinedLambdaStack extends Stack {
       },
     });
 
-    this.subscriptionDeadLetterQueue = new Queue(this, 'SubscriptionDlq', {
-      enforceSSL: true,
-      encryption: QueueEncryption.SQS_MANAGED,
-    });
+    this.subscriptionDeadLetterQueue = secureDeadLetterQueue(this, 'SubscriptionDlq');
     this.topic.addSubscription(
       new LambdaSubscription(this.destined.fn, { deadLetterQueue: this.subscriptionDeadLetterQueue }),
     );
 
-    const loggerProps = { timeout: Duration.seconds(10), memorySize: 256 };
-    this.successLogger = new DestinedFunction(this, 'SuccessLogger', {
-      entry: 'success-logger.ts',
-      functionName: `${this.stackName}-success-logger`,
-      description: 'Logs success records of the destined function',
-      logGroupRetention,
-      functionProps: loggerProps,
-    });
-    this.failureLogger = new DestinedFunction(this, 'FailureLogger', {
-      entry: 'failure-logger.ts',
-      functionName: `${this.stackName}-failure-logger`,
-      description: 'Logs failure records of the destined function',
-      logGroupRetention,
-      functionProps: loggerProps,
-    });
+    const logger = (id: string, name: 'success' | 'failure') =>
+      new DestinedFunction(this, id, {
+        entry: `${name}-logger.ts`,
+        functionName: `${this.stackName}-${name}-logger`,
+        description: `Logs ${name} records of the destined function`,
+        logGroupRetention,
+        functionProps: { timeout: Duration.seconds(10), memorySize: 256 },
+      });
+    this.successLogger = logger('SuccessLogger', 'success');
+    this.failureLogger = logger('FailureLogger', 'failure');
 
     this.rules = new DestinationRules(this, 'Rules', {
       bus: this.bus,

@@ -33,7 +33,7 @@ export function localRoutes(deps: { stack: StackModel; traces: TraceLog; logs: L
       case '/_local/logs': {
         const group = query.get('group');
         if (!group) return jsonResponse(400, { message: 'group is required' });
-        if (!deps.logs.logGroupNames().includes(group)) return jsonResponse(404, { message: `No log group ${group}` });
+        if (!deps.logs.hasLogGroup(group)) return jsonResponse(404, { message: `No log group ${group}` });
         return jsonResponse(200, deps.logs.tail(group, 200));
       }
       default:

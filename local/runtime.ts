@@ -5,7 +5,7 @@ import type { Sinks } from './contracts.js';
 import type { StackModel } from './cloudformation/types.js';
 import { synthesizeApp } from './cloudformation/assembly.js';
 import { loadStack } from './cloudformation/model.js';
-import { inertResourceTypes } from './cloudformation/inert.js';
+import { inertResourceTypes, refuseUnemulated } from './cloudformation/inert.js';
 import { cloudFormationApi } from './cloudformation/api.js';
 import { CloudFormationService } from './cloudformation/service.js';
 import { LambdaService } from './lambda/service.js';
@@ -137,6 +137,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       ...ApiGatewayService.handledTypes,
     ]);
     const inert = inertResourceTypes(stack, handled);
+    refuseUnemulated(inert);
     if (inert.size > 0) {
       print('Not emulated (no local behaviour):');
       for (const [type, ids] of inert) print(`  ${type}: ${ids.join(', ')}`);

@@ -7,8 +7,9 @@
  */
 import type { Clock } from '../clock.js';
 import type { InvokeCaller, LambdaInvoker } from '../contracts.js';
-import type { GatewayError } from './responses.js';
+import { AUTHORIZER_FAILURE, EXPLICIT_DENY, NOT_ALLOWED, UNAUTHORIZED, type GatewayError } from './responses.js';
 import { headerValues } from './headers.js';
+import { lambdaErrorMessage } from './integrations.js';
 
 /** An `AWS::ApiGateway::Authorizer` of a Lambda type. */
 export interface AuthorizerDef {
@@ -18,8 +19,8 @@ export interface AuthorizerDef {
   readonly functionArn: string;
   /** `method.request.header.X`, `method.request.querystring.Y`, `stageVariables.Z`, `context.W`. */
   readonly identitySources: readonly string[];
-  /** TOKEN: a token that does not match is refused without calling the function. */
-  readonly validationExpression?: string;
+  /** TOKEN: a token that does not match (the whole of) it is refused without calling the function. */
+  readonly validationExpression?: RegExp;
   readonly ttlSeconds: number;
   /** With a role, API Gateway invokes the function as that role. */
   readonly credentials?: string;
@@ -44,49 +45,19 @@ export type AuthorizationOutcome =
   | { readonly allowed: true; readonly principalId: string; readonly context: Record<string, unknown> }
   | { readonly allowed: false; readonly error: GatewayError; readonly reason: string };
 
-export const UNAUTHORIZED: GatewayError = {
-  statusCode: 401,
-  errorType: 'UnauthorizedException',
-  body: '{"message":"Unauthorized"}',
-  responseType: 'UNAUTHORIZED',
-  message: 'Unauthorized',
-};
-
-/** The policy explicitly denies the method. */
-export const EXPLICIT_DENY: GatewayError = {
-  statusCode: 403,
-  errorType: 'AccessDeniedException',
-  body: '{"Message":"User is not authorized to access this resource with an explicit deny"}',
-  responseType: 'ACCESS_DENIED',
-  message: 'User is not authorized to access this resource with an explicit deny',
-};
-
-/** The policy allows nothing that covers the method. */
-export const NOT_ALLOWED: GatewayError = {
-  statusCode: 403,
-  errorType: 'AccessDeniedException',
-  body: '{"Message":"User is not authorized to access this resource"}',
-  responseType: 'ACCESS_DENIED',
-  message: 'User is not authorized to access this resource',
-};
-
-/** The function failed or answered something that is not an authorizer result. */
-export const AUTHORIZER_FAILURE: GatewayError = {
-  statusCode: 500,
-  errorType: 'AuthorizerConfigurationException',
-  body: '{"message":null}',
-  responseType: 'AUTHORIZER_CONFIGURATION_ERROR',
-  message: 'Authorizer error',
-};
-
 interface AuthorizerResult {
   readonly principalId: string;
-  readonly statements: readonly { readonly effect: string; readonly actions: readonly string[]; readonly resources: readonly string[] }[];
+  /** Action and Resource wildcards compiled once, as a cached policy is evaluated for every method it is used for. */
+  readonly statements: readonly { readonly effect: string; readonly actions: readonly RegExp[]; readonly resources: readonly RegExp[] }[];
   readonly context: Record<string, unknown>;
 }
 
-function list(value: unknown): string[] {
-  return Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)];
+function wildcards(value: unknown): RegExp[] {
+  return (Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)]).map(wildcard);
+}
+
+function wildcard(pattern: string): RegExp {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
 }
 
 /** The function's answer as an authorizer result; undefined when it is not one. */
@@ -103,8 +74,8 @@ export function parseAuthorizerResult(payload: string): AuthorizerResult | undef
   if (typeof r.principalId !== 'string' || !policy || typeof policy !== 'object' || !Array.isArray(policy.Statement)) return undefined;
   const statements = (policy.Statement as Record<string, unknown>[]).map((s) => ({
     effect: String(s.Effect ?? ''),
-    actions: list(s.Action),
-    resources: list(s.Resource),
+    actions: wildcards(s.Action),
+    resources: wildcards(s.Resource),
   }));
   const context: Record<string, unknown> = {};
   for (const [k, v] of Object.entries((r.context as Record<string, unknown> | undefined) ?? {})) {
@@ -115,14 +86,10 @@ export function parseAuthorizerResult(payload: string): AuthorizerResult | undef
   return { principalId: r.principalId, statements, context };
 }
 
-function wildcard(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
-}
-
 /** IAM evaluation of an authorizer policy for one method ARN: an explicit Deny wins, then any Allow. */
 export function evaluatePolicy(result: AuthorizerResult, methodArn: string): 'allow' | 'deny' | 'none' {
   const covers = (s: AuthorizerResult['statements'][number]) =>
-    s.actions.some((a) => wildcard(a).test('execute-api:Invoke')) && s.resources.some((r) => wildcard(r).test(methodArn));
+    s.actions.some((a) => a.test('execute-api:Invoke')) && s.resources.some((r) => r.test(methodArn));
   if (result.statements.some((s) => s.effect === 'Deny' && covers(s))) return 'deny';
   return result.statements.some((s) => s.effect === 'Allow' && covers(s)) ? 'allow' : 'none';
 }
@@ -154,7 +121,7 @@ export class Authorizers {
     const values = def.identitySources.map((s) => identityValue(s, req));
     if (values.some((v) => v === undefined || v === '')) return { allowed: false, error: UNAUTHORIZED, reason: 'identity source missing' };
     const token = values[0]!;
-    if (def.type === 'TOKEN' && def.validationExpression && !new RegExp(`^(?:${def.validationExpression})$`).test(token)) {
+    if (def.type === 'TOKEN' && def.validationExpression && !def.validationExpression.test(token)) {
       return { allowed: false, error: UNAUTHORIZED, reason: 'token does not match IdentityValidationExpression' };
     }
     const key = `${def.id}\u0000${values.join('\u0000')}`;
@@ -173,13 +140,7 @@ export class Authorizers {
         return { allowed: false, error: AUTHORIZER_FAILURE, reason: `authorizer invocation failed: ${(error as Error)?.message ?? String(error)}` };
       }
       if (invoked.functionError) {
-        const message = (() => {
-          try {
-            return String((JSON.parse(invoked.payload) as { errorMessage?: unknown }).errorMessage);
-          } catch {
-            return '';
-          }
-        })();
+        const message = lambdaErrorMessage(invoked.payload);
         // A function that throws "Unauthorized" refuses the caller; any other error is a broken authorizer.
         if (message === 'Unauthorized') return { allowed: false, error: UNAUTHORIZED, reason: 'authorizer answered Unauthorized' };
         return { allowed: false, error: AUTHORIZER_FAILURE, reason: `authorizer failed: ${message}` };

@@ -11,6 +11,7 @@ import type { IntegrationDef, IntegrationResponseDef, MethodDef, ResourceDef, Re
 import {
   buildAwsServiceRequest,
   lambdaArnFromUri,
+  lambdaErrorMessage,
   mapRequestParameters,
   mapResponseParameters,
   mockStatusCode,
@@ -20,8 +21,8 @@ import {
   type MappedRequestParameters,
   type MappingSources,
 } from './integrations.js';
-import { buildProxyEvent } from './proxy-event.js';
-import { headerValues } from './headers.js';
+import { buildProxyEvent, proxyEventContext } from './proxy-event.js';
+import { headerEntry, headerValues } from './headers.js';
 import { BadEncodingError, decodeRequestBody } from './compression.js';
 import { validateJsonSchema } from './json-schema.js';
 import { callHttp, fillUri, withQuery } from './http-integration.js';
@@ -78,6 +79,9 @@ export interface MethodResult {
   readonly gatewayError?: GatewayError;
 }
 
+/** What access logs learn about the integration call, filled in as the execution goes. */
+type IntegrationState = { integrationStatus?: number; integrationLatency?: number };
+
 /** Thrown inside the pipeline to answer with a gateway response. */
 class GatewayFailure extends Error {
   constructor(
@@ -105,7 +109,7 @@ const REMAPPED_HEADERS = new Set(['authorization', 'connection', 'content-length
 
 /** Run the method; never throws (every failure is a gateway response). */
 export async function executeMethod(inv: MethodInvocation, deps: ExecutionDeps): Promise<MethodResult> {
-  const state: { integrationStatus?: number; integrationLatency?: number } = {};
+  const state: IntegrationState = {};
   try {
     const response = await execute(inv, deps, state);
     return { response, ...state };
@@ -119,7 +123,7 @@ export async function executeMethod(inv: MethodInvocation, deps: ExecutionDeps):
 async function execute(
   inv: MethodInvocation,
   deps: ExecutionDeps,
-  state: { integrationStatus?: number; integrationLatency?: number },
+  state: IntegrationState,
 ): Promise<HttpResponse> {
   const { method } = inv;
   const params: MappingParams = {
@@ -166,8 +170,9 @@ async function execute(
     if (missing.length > 0) throw new GatewayFailure(missingParameters(missing), `Missing required request parameters: [${missing.join(', ')}]`);
   }
 
+  // Models and request templates are chosen by media type; a request without one counts as JSON.
+  const contentType = mediaType(headerOf(inv.headers, 'content-type')) || 'application/json';
   if (Object.keys(method.requestModels).length > 0) {
-    const contentType = mediaType(headerOf(inv.headers, 'content-type')) || 'application/json';
     const schema = method.requestModels[contentType] ?? method.requestModels.$default;
     if (schema) {
       let body: unknown;
@@ -188,7 +193,6 @@ async function execute(
   if (integration.type === 'HTTP_PROXY') return httpProxyIntegration(inv, deps, integration, sources, state);
 
   // Request mapping: the template for the request's Content-Type, or passthrough.
-  const contentType = mediaType(headerOf(inv.headers, 'content-type')) || 'application/json';
   const templateKeys = Object.keys(integration.requestTemplates);
   const key = templateKeys.find((k) => k.toLowerCase() === contentType);
   let payload: string;
@@ -229,15 +233,21 @@ function integrationUri(integration: IntegrationDef, inv: MethodInvocation): str
 }
 
 /**
- * Give up on an integration after its timeout. Real time: the backend's
- * work takes local wall-clock time, which the time scale does not shrink.
+ * Wait for a backend call, giving up after the integration's timeout; a
+ * rejection becomes an integration failure naming `what`. Real time: the
+ * backend's work takes local wall-clock time, which the time scale does not shrink.
  */
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+function backendCall<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => reject(new GatewayFailure(INTEGRATION_TIMEOUT, `Execution failed due to a timeout error after ${ms} ms`)), ms);
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, timeout])
+    .catch((error: unknown) => {
+      if (error instanceof GatewayFailure) throw error;
+      throw new GatewayFailure(INTEGRATION_FAILURE, `Execution failed: ${what} failed: ${(error as Error)?.message ?? String(error)}`);
+    })
+    .finally(() => clearTimeout(timer));
 }
 
 /** What the integration's backend answered, with the value SelectionPatterns match against. */
@@ -272,12 +282,8 @@ async function callIntegration(
     if (lambdaArn) {
       const invocationType = invocationTypeOf(mapped.header);
       deps.onIntegration?.(`invoke ${lambdaArn} (${invocationType})`, { functionArn: lambdaArn, invocationType });
-      const result = await withTimeout(deps.sinks.lambda.invoke(lambdaArn, payload, invocationType, callerOf(integration, inv)), integration.timeoutMs).catch(
-        (error: unknown) => {
-          if (error instanceof GatewayFailure) throw error;
-          throw new GatewayFailure(INTEGRATION_FAILURE, `Execution failed: Lambda invocation failed: ${(error as Error)?.message ?? String(error)}`);
-        },
-      );
+      const invocation = deps.sinks.lambda.invoke(lambdaArn, payload, invocationType, callerOf(integration, inv));
+      const result = await backendCall(invocation, integration.timeoutMs, 'Lambda invocation');
       const errorMessage = result.functionError ? lambdaErrorMessage(result.payload) : undefined;
       return { status: result.statusCode, body: result.payload, headers: {}, selector: errorMessage };
     } else {
@@ -292,10 +298,7 @@ async function callIntegration(
       });
       const target = `${request.path}${request.rawQuery ? `?${request.rawQuery}` : ''}`;
       deps.onIntegration?.(`${uri.service} ${request.method} ${target}`, { service: uri.service, method: request.method, path: request.path, query: request.rawQuery });
-      const response = await withTimeout(deps.callAwsService(uri.service, request), integration.timeoutMs).catch((error: unknown) => {
-        if (error instanceof GatewayFailure) throw error;
-        throw new GatewayFailure(INTEGRATION_FAILURE, `Execution failed: ${uri.service} call failed: ${(error as Error)?.message ?? String(error)}`);
-      });
+      const response = await backendCall(deps.callAwsService(uri.service, request), integration.timeoutMs, `${uri.service} call`);
       const body = typeof response.body === 'string' ? response.body : response.body.toString('utf8');
       return { status: response.statusCode, body, headers: response.headers, selector: String(response.statusCode) };
     }
@@ -312,28 +315,15 @@ function render(template: string, body: string, params: MappingParams, inv: Meth
 }
 
 function invocationTypeOf(headers: Record<string, string>): InvocationType {
-  for (const [k, v] of Object.entries(headers)) {
-    if (k.toLowerCase() !== 'x-amz-invocation-type') continue;
-    if (v === 'Event' || v === 'RequestResponse' || v === 'DryRun') return v;
-    throw new GatewayFailure(INTERNAL_SERVER_ERROR, `Execution failed: invalid X-Amz-Invocation-Type ${v}`);
-  }
-  return 'RequestResponse';
+  const v = headerEntry(headers, 'x-amz-invocation-type') ?? 'RequestResponse';
+  if (v === 'Event' || v === 'RequestResponse' || v === 'DryRun') return v;
+  throw new GatewayFailure(INTERNAL_SERVER_ERROR, `Execution failed: invalid X-Amz-Invocation-Type ${v}`);
 }
 
 function callerOf(integration: IntegrationDef, inv: MethodInvocation): InvokeCaller {
   // With a credentials role API Gateway calls as that role (IAM), not as the service principal.
   if (integration.credentials) return {};
   return { principal: 'apigateway.amazonaws.com', sourceArn: inv.sourceArn, sourceAccount: inv.accountId };
-}
-
-function lambdaErrorMessage(payload: string): string {
-  try {
-    const parsed = JSON.parse(payload) as unknown;
-    if (parsed && typeof parsed === 'object' && 'errorMessage' in parsed) return String((parsed as { errorMessage: unknown }).errorMessage);
-    return typeof parsed === 'string' ? parsed : payload;
-  } catch {
-    return payload;
-  }
 }
 
 function chooseResponseTemplate(templates: Readonly<Record<string, string | null>>, accept: string | undefined): string | undefined {
@@ -392,7 +382,7 @@ async function httpProxyIntegration(
   deps: ExecutionDeps,
   integration: IntegrationDef,
   sources: MappingSources,
-  state: { integrationStatus?: number; integrationLatency?: number },
+  state: IntegrationState,
 ): Promise<HttpResponse> {
   const mapped = mapRequestParameters(integration.requestParameters, sources);
   const query: Record<string, string[]> = { ...inv.query };
@@ -414,10 +404,9 @@ async function proxyIntegration(
   inv: MethodInvocation,
   deps: ExecutionDeps,
   integration: IntegrationDef,
-  state: { integrationStatus?: number; integrationLatency?: number },
+  state: IntegrationState,
 ): Promise<HttpResponse> {
   const functionArn = lambdaArnFromUri(integrationUri(integration, inv))!;
-  const c = inv.context as Record<string, unknown> & { identity: Record<string, unknown> };
   const event = buildProxyEvent({
     resourcePath: inv.resource.path,
     resourceId: inv.resource.id,
@@ -428,29 +417,12 @@ async function proxyIntegration(
     pathParameters: inv.pathParameters,
     stageVariables: inv.stage.variables,
     body: inv.req.body,
-    context: {
-      requestId: String(c.requestId),
-      extendedRequestId: String(c.extendedRequestId),
-      requestTime: String(c.requestTime),
-      requestTimeEpoch: Number(c.requestTimeEpoch),
-      accountId: inv.accountId,
-      apiId: inv.api.id,
-      stage: inv.stage.name,
-      deploymentId: inv.stage.deploymentId,
-      domainName: String(c.domainName),
-      protocol: String(c.protocol),
-      sourceIp: String(c.identity.sourceIp ?? ''),
-      userAgent: String(c.identity.userAgent ?? ''),
-      ...(c.authorizer ? { authorizer: c.authorizer as Record<string, unknown> } : {}),
-    },
+    context: proxyEventContext(inv.context),
   });
   deps.onIntegration?.(`invoke ${functionArn} (proxy)`, { functionArn, invocationType: 'RequestResponse' });
   const started = Date.now();
   const invocation = deps.sinks.lambda.invoke(functionArn, JSON.stringify(event), 'RequestResponse', callerOf(integration, inv));
-  const result = await withTimeout(invocation, integration.timeoutMs).catch((error: unknown) => {
-    if (error instanceof GatewayFailure) throw error;
-    throw new GatewayFailure(INTEGRATION_FAILURE, `Execution failed: Lambda invocation failed: ${(error as Error)?.message ?? String(error)}`);
-  });
+  const result = await backendCall(invocation, integration.timeoutMs, 'Lambda invocation');
   state.integrationLatency = Date.now() - started;
   state.integrationStatus = result.statusCode;
   if (result.functionError) throw new GatewayFailure(BAD_GATEWAY, `Lambda execution failed with status 200 due to customer function error`);

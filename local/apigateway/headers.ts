@@ -34,11 +34,15 @@ export function requestHeaders(req: HttpRequest): Record<string, string[]> {
   return out;
 }
 
-/** The values of header `name` in any spelling; undefined when absent. */
-export function headerValues(headers: Readonly<Record<string, readonly string[]>>, name: string): readonly string[] | undefined {
-  const direct = headers[name];
-  if (direct) return direct;
+/** The entry of header `name` in a map keyed by header names of any spelling; undefined when absent. */
+export function headerEntry<T>(headers: Readonly<Record<string, T>>, name: string): T | undefined {
+  if (Object.hasOwn(headers, name)) return headers[name];
   const lower = name.toLowerCase();
   for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === lower) return v;
   return undefined;
+}
+
+/** The values of header `name` in any spelling; undefined when absent. */
+export function headerValues(headers: Readonly<Record<string, readonly string[]>>, name: string): readonly string[] | undefined {
+  return headerEntry(headers, name);
 }

@@ -50,7 +50,7 @@ export function withQuery(url: string, query: Readonly<Record<string, readonly s
 }
 
 /** Drop connection-level headers before forwarding. */
-export function forwardableHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+function forwardableHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).filter(([k]) => !HOP_BY_HOP.has(k.toLowerCase())));
 }
 

@@ -8,6 +8,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { HttpRequest } from '../protocol/http.js';
 import type { IntegrationResponseDef } from './model.js';
 import { evaluateJsonPath } from './jsonpath.js';
+import { headerEntry } from './headers.js';
 
 /** An `arn:<partition>:apigateway:<region>:<service>:action/<Action>` or `:path/<path>` URI, taken apart. */
 export interface AwsIntegrationUri {
@@ -32,6 +33,17 @@ export function lambdaArnFromUri(uri: string): string | undefined {
   return /:lambda:path\/2015-03-31\/functions\/(.+)\/invocations$/.exec(uri)?.[1];
 }
 
+/** The `errorMessage` of a failed Lambda invocation's payload (what SelectionPatterns and authorizers look at). */
+export function lambdaErrorMessage(payload: string): string {
+  try {
+    const parsed = JSON.parse(payload) as unknown;
+    if (parsed && typeof parsed === 'object' && 'errorMessage' in parsed) return String((parsed as { errorMessage: unknown }).errorMessage);
+    return typeof parsed === 'string' ? parsed : payload;
+  } catch {
+    return payload;
+  }
+}
+
 /** What parameter mapping expressions can read. */
 export interface MappingSources {
   readonly path: Readonly<Record<string, string>>;
@@ -42,12 +54,6 @@ export interface MappingSources {
   readonly body: string;
   readonly context: Readonly<Record<string, unknown>>;
   readonly stageVariables: Readonly<Record<string, string>>;
-}
-
-function lookupHeader(headers: Readonly<Record<string, unknown>>, name: string): unknown {
-  const lower = name.toLowerCase();
-  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === lower) return v;
-  return undefined;
 }
 
 function bodyPath(body: string, path: string): string | undefined {
@@ -93,9 +99,9 @@ export function evaluateMappingSource(expression: string, prefix: string, source
     case 'multivaluequerystring':
       return sources.multiQuerystring[name]?.join(',');
     case 'header':
-      return lookupHeader(sources.header, name) as string | undefined;
+      return headerEntry(sources.header, name);
     case 'multivalueheader':
-      return (lookupHeader(sources.multiHeader, name) as string[] | undefined)?.join(',');
+      return headerEntry(sources.multiHeader, name)?.join(',');
     default:
       return undefined;
   }
@@ -145,9 +151,7 @@ export function selectIntegrationResponse(
 ): IntegrationResponseDef | undefined {
   if (selector !== undefined) {
     for (const response of responses) {
-      if (response.selectionPattern === undefined) continue;
-      // Java regex without DOTALL: `.` stops at a newline, so `.+` misses a multi-line message (as AWS documents).
-      if (new RegExp(`^(?:${response.selectionPattern})$`).test(selector)) return response;
+      if (response.selectionPattern?.test(selector)) return response;
     }
   }
   return responses.find((r) => r.selectionPattern === undefined);

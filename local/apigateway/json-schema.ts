@@ -7,8 +7,6 @@
 
 type Schema = Readonly<Record<string, unknown>>;
 
-const KEYWORDS_WITH_REFS = ['$ref'];
-
 /** Every `$ref` in a schema that does not point inside it (another model by URL). */
 export function externalRefs(schema: unknown): string[] {
   const out: string[] = [];
@@ -16,8 +14,44 @@ export function externalRefs(schema: unknown): string[] {
     if (Array.isArray(node)) node.forEach(walk);
     else if (node && typeof node === 'object') {
       for (const [k, v] of Object.entries(node)) {
-        if (KEYWORDS_WITH_REFS.includes(k) && typeof v === 'string' && !v.startsWith('#')) out.push(v);
+        if (k === '$ref' && typeof v === 'string' && !v.startsWith('#')) out.push(v);
         else walk(v);
+      }
+    }
+  };
+  walk(schema);
+  return out;
+}
+
+/** `pattern` and `patternProperties` regexes, compiled once: schemas are fixed at start-up, bodies come per request. */
+const compiled = new Map<string, RegExp>();
+
+function schemaRegex(pattern: string): RegExp {
+  let re = compiled.get(pattern);
+  if (!re) {
+    re = new RegExp(pattern, 'u');
+    compiled.set(pattern, re);
+  }
+  return re;
+}
+
+/** The `pattern` / `patternProperties` regexes of a schema that do not compile (so the model cannot be served). */
+export function invalidPatterns(schema: unknown): string[] {
+  const out: string[] = [];
+  const check = (pattern: string): void => {
+    try {
+      schemaRegex(pattern);
+    } catch {
+      out.push(pattern);
+    }
+  };
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      for (const [k, v] of Object.entries(node)) {
+        if (k === 'pattern' && typeof v === 'string') check(v);
+        else if (k === 'patternProperties' && v && typeof v === 'object') Object.keys(v).forEach(check);
+        walk(v);
       }
     }
   };
@@ -73,7 +107,7 @@ export function validateJsonSchema(schema: Schema, value: unknown, root: Schema 
     const length = [...value].length;
     if (typeof s.minLength === 'number' && length < s.minLength) fail(`shorter than ${s.minLength}`);
     if (typeof s.maxLength === 'number' && length > s.maxLength) fail(`longer than ${s.maxLength}`);
-    if (typeof s.pattern === 'string' && !new RegExp(s.pattern, 'u').test(value)) fail(`does not match ${s.pattern}`);
+    if (typeof s.pattern === 'string' && !schemaRegex(s.pattern).test(value)) fail(`does not match ${s.pattern}`);
   }
   if (typeof value === 'number') {
     if (typeof s.minimum === 'number' && (s.exclusiveMinimum === true ? value <= s.minimum : value < s.minimum)) fail(`below minimum ${s.minimum}`);
@@ -106,7 +140,7 @@ export function validateJsonSchema(schema: Schema, value: unknown, root: Schema 
     if (typeof s.minProperties === 'number' && keys.length < s.minProperties) fail(`fewer than ${s.minProperties} properties`);
     if (typeof s.maxProperties === 'number' && keys.length > s.maxProperties) fail(`more than ${s.maxProperties} properties`);
     const properties = (s.properties ?? {}) as Record<string, Schema>;
-    const patterns = Object.entries((s.patternProperties ?? {}) as Record<string, Schema>).map(([p, sub]) => [new RegExp(p, 'u'), sub] as const);
+    const patterns = Object.entries((s.patternProperties ?? {}) as Record<string, Schema>).map(([p, sub]) => [schemaRegex(p), sub] as const);
     for (const key of keys) {
       let matched = false;
       if (Object.prototype.hasOwnProperty.call(properties, key)) {

@@ -6,8 +6,9 @@
  */
 import type { StackModel, StackResource } from '../cloudformation/types.js';
 import { UnsupportedTemplateError } from '../protocol/errors.js';
-import { externalRefs } from './json-schema.js';
+import { externalRefs, invalidPatterns } from './json-schema.js';
 import { logGroupNameFromArn } from './access-log.js';
+import { lambdaArnFromUri, parseAwsUri } from './integrations.js';
 import type { AuthorizerDef } from './authorizer.js';
 
 /** Integration types the runtime serves. */
@@ -18,8 +19,11 @@ export type PassthroughBehavior = 'WHEN_NO_MATCH' | 'WHEN_NO_TEMPLATES' | 'NEVER
 /** One entry of `Integration.IntegrationResponses`. */
 export interface IntegrationResponseDef {
   readonly statusCode: string;
-  /** Regex matched against the whole backend status (or Lambda errorMessage); undefined for the default response. */
-  readonly selectionPattern?: string;
+  /**
+   * SelectionPattern, compiled once and anchored: it must match the whole
+   * backend status (or Lambda errorMessage). Undefined for the default response.
+   */
+  readonly selectionPattern?: RegExp;
   readonly responseTemplates: Readonly<Record<string, string | null>>;
   readonly responseParameters: Readonly<Record<string, string>>;
 }
@@ -172,6 +176,8 @@ const ACCEPTED_STAGE = new Set([
 
 type Props = Readonly<Record<string, unknown>>;
 
+const ACCEPTED_INTEGRATION_RESPONSE = new Set(['StatusCode', 'SelectionPattern', 'ResponseTemplates', 'ResponseParameters']);
+
 function rejectUnknown(resource: StackResource, props: Props, accepted: ReadonlySet<string>, prefix: string): void {
   for (const key of Object.keys(props)) {
     if (!accepted.has(key)) {
@@ -186,6 +192,15 @@ function record<T>(value: unknown): Record<string, T> {
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+}
+
+/** `pattern` compiled to match a whole string; an invalid one stops start-up naming the property. */
+function wholeMatch(r: StackResource, where: string, pattern: string): RegExp {
+  try {
+    return new RegExp(`^(?:${pattern})$`);
+  } catch {
+    throw new UnsupportedTemplateError(r.logicalId, where, `not a regular expression: ${pattern}`);
+  }
 }
 
 function bool(value: unknown): boolean {
@@ -348,7 +363,7 @@ function readAuthorizer(r: StackResource): AuthorizerDef {
     throw new UnsupportedTemplateError(r.logicalId, 'Properties.Type', `${type} authorizers are not supported locally (TOKEN and REQUEST are)`);
   }
   const uri = str(p.AuthorizerUri) ?? '';
-  const functionArn = /:lambda:path\/2015-03-31\/functions\/(.+)\/invocations$/.exec(uri)?.[1];
+  const functionArn = lambdaArnFromUri(uri);
   if (!functionArn) throw new UnsupportedTemplateError(r.logicalId, 'Properties.AuthorizerUri', `expected a Lambda invocation URI, got ${uri}`);
   const sources = (str(p.IdentitySource) ?? (type === 'TOKEN' ? 'method.request.header.Authorization' : ''))
     .split(',')
@@ -358,13 +373,14 @@ function readAuthorizer(r: StackResource): AuthorizerDef {
     throw new UnsupportedTemplateError(r.logicalId, 'Properties.IdentitySource', 'a TOKEN authorizer takes exactly one header');
   }
   const ttl = num(p.AuthorizerResultTtlInSeconds) ?? 300;
+  const validation = str(p.IdentityValidationExpression);
   return {
     id: r.ref,
     logicalId: r.logicalId,
     type,
     functionArn,
     identitySources: sources,
-    ...(str(p.IdentityValidationExpression) ? { validationExpression: str(p.IdentityValidationExpression)! } : {}),
+    ...(validation ? { validationExpression: wholeMatch(r, 'Properties.IdentityValidationExpression', validation) } : {}),
     ttlSeconds: ttl,
     ...(str(p.AuthorizerCredentials) ? { credentials: str(p.AuthorizerCredentials)! } : {}),
   };
@@ -408,6 +424,8 @@ function readMethod(
       if (!schema) throw new UnsupportedTemplateError(r.logicalId, where, `no AWS::ApiGateway::Model named ${modelName} in the API`);
       const refs = externalRefs(schema);
       if (refs.length > 0) throw new UnsupportedTemplateError(r.logicalId, where, `model ${modelName} refers to other models (${refs[0]}), which is not supported locally`);
+      const bad = invalidPatterns(schema);
+      if (bad.length > 0) throw new UnsupportedTemplateError(r.logicalId, where, `model ${modelName} has a pattern that is not a regular expression: ${bad[0]}`);
       requestModels[contentType.toLowerCase()] = schema;
     }
   }
@@ -451,6 +469,10 @@ function checkMethodResponses(r: StackResource, integration: IntegrationDef): In
 function readIntegration(r: StackResource, p: Props): IntegrationDef {
   const at = 'Properties.Integration';
   if (Object.keys(p).length === 0) throw new UnsupportedTemplateError(r.logicalId, at, 'a method without an integration cannot be served');
+  // Before the generic check, which would reject it with a vaguer message.
+  if (p.ContentHandling !== undefined) {
+    throw new UnsupportedTemplateError(r.logicalId, `${at}.ContentHandling`, 'binary conversion is not supported locally');
+  }
   rejectUnknown(r, p, ACCEPTED_INTEGRATION, at);
   const type = String(p.Type ?? '');
   if (type !== 'AWS' && type !== 'AWS_PROXY' && type !== 'MOCK' && type !== 'HTTP' && type !== 'HTTP_PROXY') {
@@ -459,17 +481,14 @@ function readIntegration(r: StackResource, p: Props): IntegrationDef {
   if (p.ConnectionType !== undefined && p.ConnectionType !== 'INTERNET') {
     throw new UnsupportedTemplateError(r.logicalId, `${at}.ConnectionType`, 'VPC links are not supported locally');
   }
-  if (p.ContentHandling !== undefined) {
-    throw new UnsupportedTemplateError(r.logicalId, `${at}.ContentHandling`, 'binary conversion is not supported locally');
-  }
   const uri = str(p.Uri);
   if (type === 'HTTP' || type === 'HTTP_PROXY') {
     if (!uri || !/^https?:\/\/[^/]+/.test(uri)) throw new UnsupportedTemplateError(r.logicalId, `${at}.Uri`, `expected an http(s) URL, got ${uri}`);
   } else if (type !== 'MOCK') {
-    if (!uri || !/^arn:[^:]+:apigateway:[^:]*:[^:]+:(action|path)\//.test(uri)) {
+    if (!uri || !parseAwsUri(uri)) {
       throw new UnsupportedTemplateError(r.logicalId, `${at}.Uri`, `expected arn:<partition>:apigateway:<region>:<service>:action/... or :path/..., got ${uri}`);
     }
-    if (type === 'AWS_PROXY' && !/:lambda:path\/2015-03-31\/functions\/.+\/invocations$/.test(uri)) {
+    if (type === 'AWS_PROXY' && !lambdaArnFromUri(uri)) {
       throw new UnsupportedTemplateError(r.logicalId, `${at}.Uri`, 'AWS_PROXY is supported for Lambda functions only');
     }
   }
@@ -492,17 +511,12 @@ function readIntegration(r: StackResource, p: Props): IntegrationDef {
       if (ir.ContentHandling !== undefined) {
         throw new UnsupportedTemplateError(r.logicalId, `${where}.ContentHandling`, 'binary conversion is not supported locally');
       }
+      rejectUnknown(r, ir, ACCEPTED_INTEGRATION_RESPONSE, where);
       const pattern = str(ir.SelectionPattern);
-      if (pattern) {
-        try {
-          new RegExp(pattern);
-        } catch {
-          throw new UnsupportedTemplateError(r.logicalId, `${where}.SelectionPattern`, `not a regular expression: ${pattern}`);
-        }
-      }
       return {
         statusCode: str(ir.StatusCode) ?? '200',
-        ...(pattern ? { selectionPattern: pattern } : {}),
+        // Java regex without DOTALL: `.` stops at a newline, so `.+` misses a multi-line message (as AWS documents).
+        ...(pattern ? { selectionPattern: wholeMatch(r, `${where}.SelectionPattern`, pattern) } : {}),
         responseTemplates: record<string | null>(ir.ResponseTemplates),
         responseParameters: record<string>(ir.ResponseParameters),
       };
@@ -554,5 +568,5 @@ function readStage(r: StackResource, api: RestApiDef, stack: StackModel): StageD
 }
 
 /** CLF-like default when a stage names a destination without a format. */
-export const DEFAULT_ACCESS_LOG_FORMAT =
+const DEFAULT_ACCESS_LOG_FORMAT =
   '$context.identity.sourceIp $context.identity.caller $context.identity.user [$context.requestTime] "$context.httpMethod $context.resourcePath $context.protocol" $context.status $context.responseLength $context.requestId';

@@ -34,6 +34,26 @@ export interface ProxyEventInput {
   };
 }
 
+/** The event's request context fields, read from the method's `$context` (as the service builds it). */
+export function proxyEventContext(context: Readonly<Record<string, unknown>>): ProxyEventInput['context'] {
+  const identity = (context.identity ?? {}) as Readonly<Record<string, unknown>>;
+  return {
+    requestId: String(context.requestId),
+    extendedRequestId: String(context.extendedRequestId),
+    requestTime: String(context.requestTime),
+    requestTimeEpoch: Number(context.requestTimeEpoch),
+    accountId: String(context.accountId),
+    apiId: String(context.apiId),
+    stage: String(context.stage),
+    deploymentId: String(context.deploymentId),
+    domainName: String(context.domainName),
+    protocol: String(context.protocol),
+    sourceIp: String(identity.sourceIp ?? ''),
+    userAgent: String(identity.userAgent ?? ''),
+    ...(context.authorizer ? { authorizer: context.authorizer as Readonly<Record<string, unknown>> } : {}),
+  };
+}
+
 function single(values: Readonly<Record<string, readonly string[]>>): Record<string, string> | null {
   const entries = Object.entries(values);
   if (entries.length === 0) return null;

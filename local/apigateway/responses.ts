@@ -109,6 +109,42 @@ export const INVALID_BODY: GatewayError = {
   message: 'Invalid request body',
 };
 
+/** A Lambda authorizer refused the caller, or the identity source is missing or invalid. */
+export const UNAUTHORIZED: GatewayError = {
+  statusCode: 401,
+  errorType: 'UnauthorizedException',
+  body: '{"message":"Unauthorized"}',
+  responseType: 'UNAUTHORIZED',
+  message: 'Unauthorized',
+};
+
+/** A Lambda authorizer's policy explicitly denies the method. */
+export const EXPLICIT_DENY: GatewayError = {
+  statusCode: 403,
+  errorType: 'AccessDeniedException',
+  body: '{"Message":"User is not authorized to access this resource with an explicit deny"}',
+  responseType: 'ACCESS_DENIED',
+  message: 'User is not authorized to access this resource with an explicit deny',
+};
+
+/** A Lambda authorizer's policy allows nothing that covers the method. */
+export const NOT_ALLOWED: GatewayError = {
+  statusCode: 403,
+  errorType: 'AccessDeniedException',
+  body: '{"Message":"User is not authorized to access this resource"}',
+  responseType: 'ACCESS_DENIED',
+  message: 'User is not authorized to access this resource',
+};
+
+/** A Lambda authorizer failed or answered something that is not an authorizer result. */
+export const AUTHORIZER_FAILURE: GatewayError = {
+  statusCode: 500,
+  errorType: 'AuthorizerConfigurationException',
+  body: '{"message":null}',
+  responseType: 'AUTHORIZER_CONFIGURATION_ERROR',
+  message: 'Authorizer error',
+};
+
 /** A request validator found required parameters missing. */
 export function missingParameters(names: readonly string[]): GatewayError {
   return {

@@ -18,7 +18,7 @@ import { evaluateMappingSource, lambdaArnFromUri, parseAwsUri } from './integrat
 import { UnsupportedTemplateError } from '../protocol/errors.js';
 import { renderMappingTemplate } from './vtl.js';
 import { Authorizers } from './authorizer.js';
-import { buildProxyEvent } from './proxy-event.js';
+import { buildProxyEvent, proxyEventContext } from './proxy-event.js';
 import { headerValues, requestHeaders } from './headers.js';
 import { compressResponse } from './compression.js';
 import {
@@ -164,8 +164,10 @@ export class ApiGatewayService {
    */
   async handle(apiId: string, stageName: string, path: string, req: HttpRequest): Promise<HttpResponse> {
     try {
-      const response = await this.serve(apiId, stageName, path, req);
-      const acceptEncoding = headerValues(requestHeaders(req), 'accept-encoding')?.join(',');
+      // Read once: the method execution, the gateway responses and the compression all look at them.
+      const headers = requestHeaders(req);
+      const response = await this.serve(apiId, stageName, path, req, headers);
+      const acceptEncoding = headerValues(headers, 'accept-encoding')?.join(',');
       return compressResponse(response, this.apis.get(apiId)?.minimumCompressionSize, acceptEncoding);
     } catch (error) {
       // A bug here must cost one request, never the runtime.
@@ -179,31 +181,32 @@ export class ApiGatewayService {
     }
   }
 
-  private async serve(apiId: string, stageName: string, path: string, req: HttpRequest): Promise<HttpResponse> {
+  private async serve(apiId: string, stageName: string, path: string, req: HttpRequest, headers: Record<string, string[]>): Promise<HttpResponse> {
     const started = Date.now();
     const requestId = randomUUID();
     const extendedRequestId = `${randomBytes(12).toString('base64').replace(/[+/]/g, 'A').slice(0, 15)}=`;
     const idHeaders = { 'x-amzn-requestid': requestId, 'x-amz-apigw-id': extendedRequestId };
     const api = this.apis.get(apiId);
     const stage = api?.stages.get(stageName);
-    const fail = (error: GatewayError, context?: Record<string, unknown>): HttpResponse => {
-      const base = context ?? {
-        requestId,
-        extendedRequestId,
-        httpMethod: req.method.toUpperCase(),
-        path: `/${stageName}${path}`,
-        stage: stageName,
-        apiId,
-        accountId: this.env.account,
-        identity: { sourceIp: req.sourceIp, userAgent: headerValues(requestHeaders(req), 'user-agent')?.join(',') },
-      };
-      const response = api && stage ? this.customize(api, stage, error, base, req, {}, idHeaders) : gatewayResponse(error, idHeaders);
+    // `$context` as far as it is known before routing; the stage's and resource's fields join it below.
+    const base: Record<string, unknown> = {
+      accountId: this.env.account,
+      apiId,
+      extendedRequestId,
+      httpMethod: req.method.toUpperCase(),
+      identity: { sourceIp: req.sourceIp, userAgent: headerValues(headers, 'user-agent')?.join(',') },
+      path: `/${stageName}${path}`,
+      protocol: 'HTTP/1.1',
+      requestId,
+      requestTime: formatRequestTime(started),
+      requestTimeEpoch: started,
+      stage: stageName,
+    };
+    const fail = (error: GatewayError, context: Record<string, unknown> = base): HttpResponse => {
+      const response = api && stage ? this.customize(api, stage, error, context, req, headers, {}, idHeaders) : gatewayResponse(error, idHeaders);
       if (api && stage) {
         this.writeAccessLog(stage, api, {
-          ...base,
-          protocol: 'HTTP/1.1',
-          requestTime: formatRequestTime(started),
-          requestTimeEpoch: started,
+          ...context,
           status: response.statusCode,
           responseLength: typeof response.body === 'string' ? Buffer.byteLength(response.body) : response.body.length,
           responseLatency: Date.now() - started,
@@ -242,26 +245,14 @@ export class ApiGatewayService {
       summary: `${req.method} /${stage.name}${path} -> ${method.httpMethod} ${resource.path} (${method.integration.type})`,
       ids: { requestId },
     });
-    const headers = requestHeaders(req);
-    const userAgent = headerValues(headers, 'user-agent')?.join(',');
     const host = headerValues(headers, 'host')?.[0];
     const context: Record<string, unknown> = {
-      accountId: this.env.account,
-      apiId: api.id,
+      ...base,
       deploymentId: stage.deploymentId,
       domainName: host ?? `${api.id}.execute-api.${this.env.region}.${this.env.urlSuffix}`,
       domainPrefix: (host ?? api.id).split('.')[0],
-      extendedRequestId,
-      httpMethod: req.method.toUpperCase(),
-      identity: { sourceIp: req.sourceIp, userAgent },
-      path: `/${stage.name}${path}`,
-      protocol: 'HTTP/1.1',
-      requestId,
-      requestTime: formatRequestTime(started),
-      requestTimeEpoch: started,
       resourceId: resource.id,
       resourcePath: resource.path,
-      stage: stage.name,
       requestOverride: { header: {}, querystring: {}, path: {} },
       responseOverride: { header: {} },
     };
@@ -279,20 +270,7 @@ export class ApiGatewayService {
         pathParameters,
         stageVariables: stage.variables,
         body: Buffer.alloc(0),
-        context: {
-          requestId,
-          extendedRequestId,
-          requestTime: String(context.requestTime),
-          requestTimeEpoch: started,
-          accountId: env.account,
-          apiId: api.id,
-          stage: stage.name,
-          deploymentId: stage.deploymentId,
-          domainName: String(context.domainName),
-          protocol: 'HTTP/1.1',
-          sourceIp: req.sourceIp,
-          userAgent: userAgent ?? '',
-        },
+        context: proxyEventContext(context),
       });
       const { body: _body, isBase64Encoded: _encoded, ...requestEvent } = event;
       const methodArn = `arn:${env.partition}:execute-api:${env.region}:${env.account}:${api.id}/${stage.name}/${req.method.toUpperCase()}${requestPath}`;
@@ -341,7 +319,7 @@ export class ApiGatewayService {
       },
     );
     const response: HttpResponse = result.gatewayError
-      ? this.customize(api, stage, result.gatewayError, context, req, pathParameters, idHeaders)
+      ? this.customize(api, stage, result.gatewayError, context, req, headers, pathParameters, idHeaders)
       : { ...result.response, headers: { ...result.response.headers, ...idHeaders } };
     const responseLength = typeof response.body === 'string' ? Buffer.byteLength(response.body) : response.body.length;
     this.deps.tracer?.record({
@@ -377,6 +355,7 @@ export class ApiGatewayService {
     error: GatewayError,
     context: Record<string, unknown>,
     req: HttpRequest,
+    requestHeaderValues: Readonly<Record<string, string[]>>,
     pathParameters: Record<string, string>,
     idHeaders: Record<string, string>,
   ): HttpResponse {
@@ -384,7 +363,7 @@ export class ApiGatewayService {
     const response = gatewayResponse(error, idHeaders);
     if (!def) return response;
     const query = Object.fromEntries(Object.entries(parseQueryString(req.rawQuery) ?? {}).map(([k, v]) => [k, v[v.length - 1] ?? '']));
-    const headers = Object.fromEntries(Object.entries(requestHeaders(req)).map(([k, v]) => [k, v.join(',')]));
+    const headers = Object.fromEntries(Object.entries(requestHeaderValues).map(([k, v]) => [k, v.join(',')]));
     const errorContext = {
       ...context,
       error: { message: error.message, messageString: JSON.stringify(error.message), responseType: error.responseType },

@@ -7,6 +7,7 @@
  */
 import { Compile, parse } from 'velocityjs';
 import { evaluateJsonPath } from './jsonpath.js';
+import { headerEntry } from './headers.js';
 import {
   escapeJavaScript,
   javaEquals,
@@ -45,7 +46,7 @@ type Payload = { property: string; context: unknown; params: unknown[] };
 type Resolved = { value: unknown } | undefined;
 
 /** `$input`: body, JSONPath over the body, method request parameters. */
-export function createInput(input: MappingInput): Record<string, unknown> {
+function createInput(input: MappingInput): Record<string, unknown> {
   // API Gateway maps an empty payload as the empty JSON object.
   const body = input.body === '' ? '{}' : input.body;
   let parsed: { ok: true; value: unknown } | { ok: false } | undefined;
@@ -83,9 +84,7 @@ export function createInput(input: MappingInput): Record<string, unknown> {
       const key = javaString(name);
       if (Object.prototype.hasOwnProperty.call(input.params.path, key)) return input.params.path[key];
       if (Object.prototype.hasOwnProperty.call(input.params.querystring, key)) return input.params.querystring[key];
-      const lower = key.toLowerCase();
-      for (const [h, v] of Object.entries(input.params.header)) if (h.toLowerCase() === lower) return v;
-      return undefined;
+      return headerEntry(input.params.header, key);
     },
   };
 }
@@ -214,7 +213,7 @@ const javaMethodHandler = {
 type MathNode = { type: string; operator?: string; expression?: unknown[] };
 
 /** API Gateway quota: iterations of one `#foreach` loop in a mapping template. */
-export const MAX_FOREACH_ITERATIONS = 1000;
+const MAX_FOREACH_ITERATIONS = 1000;
 
 class MappingTemplate extends Compile {
   // Java Velocity's `directive.foreach.maxloops`, which API Gateway sets to its

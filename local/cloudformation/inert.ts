@@ -1,3 +1,4 @@
+import { UnsupportedTemplateError } from '../protocol/errors.js';
 import type { StackModel } from './types.js';
 
 /**
@@ -14,4 +15,27 @@ export function inertResourceTypes(stack: StackModel, handledTypes: ReadonlySet<
     inert.set(resource.type, ids);
   }
   return inert;
+}
+
+/**
+ * Services the runtime emulates. A resource of theirs that none of them
+ * handles would change what they do on AWS (a function URL, an event source
+ * mapping, a log subscription), so it must not be skipped as inert.
+ */
+const EMULATED_NAMESPACES = /^AWS::(Lambda|Events|SNS|SQS|ApiGateway|ApiGatewayV2|Logs)::/;
+
+/** Types of those services that change nothing locally: everything runs in one account. */
+const HARMLESS_TYPES: ReadonlySet<string> = new Set(['AWS::Events::EventBusPolicy', 'AWS::Logs::ResourcePolicy']);
+
+/**
+ * Throws for the first inert resource that belongs to an emulated service,
+ * naming it, so an unsupported feature fails at start-up instead of being
+ * silently absent.
+ */
+export function refuseUnemulated(inert: ReadonlyMap<string, readonly string[]>): void {
+  for (const [type, ids] of inert) {
+    if (EMULATED_NAMESPACES.test(type) && !HARMLESS_TYPES.has(type)) {
+      throw new UnsupportedTemplateError(ids[0]!, 'Type', `${type} is not emulated by the local runtime`);
+    }
+  }
 }

@@ -27,6 +27,11 @@ export interface Template {
   readonly Resources?: Record<string, TemplateResource>;
   readonly Outputs?: Record<string, TemplateOutput>;
   readonly Transform?: unknown;
+  /**
+   * Not evaluated: rules only assert parameter values before a deployment, and
+   * the one CDK always emits (CheckBootstrapVersion) reads an SSM parameter
+   * that does not exist offline.
+   */
   readonly Rules?: unknown;
 }
 

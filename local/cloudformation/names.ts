@@ -254,9 +254,6 @@ function busName(value: string | undefined): string {
   return match ? match[1]! : value;
 }
 
-/** Resource types whose names and attributes are modelled here. */
-export const namedResourceTypes: readonly string[] = Object.keys(namers);
-
 /**
  * Identity of one resource. Unknown types get a `<stack>-<logicalId>-<hash>`
  * physical id as Ref and no attributes, so templates that only `Ref` them

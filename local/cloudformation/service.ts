@@ -36,10 +36,12 @@ export class CloudFormationService {
     return new CloudFormationService(stack, new Date(deps.now?.() ?? Date.now()));
   }
 
+  /** When the stack counts as created; second precision, as AWS reports it. */
+  readonly creationTime: Date;
+
   constructor(
     readonly stack: StackModel,
-    /** When the stack counts as created; second precision, as AWS reports it. */
-    readonly creationTime: Date,
+    creationTime: Date,
   ) {
     this.creationTime = new Date(Math.floor(creationTime.getTime() / 1000) * 1000);
   }

@@ -13,13 +13,12 @@ import type { EventBridgeService } from './service.js';
 
 const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
 
-function str(input: Record<string, unknown>, key: string): string | undefined {
-  const value = input[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') {
-    throw new AwsError('SerializationException', `Expected a string for ${key}`);
-  }
-  return value;
+const str = (input: Record<string, unknown>, key: string) => member<string>(input, key, 'string');
+
+/** `{ [key]: value }` for a non-empty string member, `{}` otherwise: spread into a service input. */
+function optional<K extends string>(input: Record<string, unknown>, key: K): { [P in K]?: string } {
+  const value = str(input, key);
+  return (value ? { [key]: value } : {}) as { [P in K]?: string };
 }
 
 function required(input: Record<string, unknown>, key: string): string {
@@ -37,7 +36,7 @@ function ruleOut(rule: RuleModel): Record<string, unknown> {
   return {
     Name: rule.name,
     Arn: rule.arn,
-    ...(rule.eventPatternText !== undefined ? { EventPattern: rule.eventPatternText } : {}),
+    ...(rule.pattern ? { EventPattern: rule.pattern.source } : {}),
     ...(rule.scheduleExpression !== undefined ? { ScheduleExpression: rule.scheduleExpression } : {}),
     State: rule.state,
     ...(rule.description ? { Description: rule.description } : {}),
@@ -115,8 +114,8 @@ export function eventBridgeApi(service: EventBridgeService): JsonService {
       }),
       ListRules: (input) => {
         const rules = service.listRules({
-          ...(str(input, 'NamePrefix') ? { NamePrefix: str(input, 'NamePrefix')! } : {}),
-          ...(str(input, 'EventBusName') ? { EventBusName: str(input, 'EventBusName')! } : {}),
+          ...optional(input, 'NamePrefix'),
+          ...optional(input, 'EventBusName'),
         });
         const { items, next } = page(rules, input);
         return { Rules: items.map(ruleOut), ...(next ? { NextToken: next } : {}) };
@@ -124,29 +123,31 @@ export function eventBridgeApi(service: EventBridgeService): JsonService {
       DescribeRule: (input) => {
         const rule = service.describeRule({
           Name: required(input, 'Name'),
-          ...(str(input, 'EventBusName') ? { EventBusName: str(input, 'EventBusName')! } : {}),
+          ...optional(input, 'EventBusName'),
         });
         return { ...ruleOut(rule), CreatedBy: rule.arn.split(':')[4] };
       },
       ListTargetsByRule: (input) => {
         const targets = service.listTargetsByRule({
           Rule: required(input, 'Rule'),
-          ...(str(input, 'EventBusName') ? { EventBusName: str(input, 'EventBusName')! } : {}),
+          ...optional(input, 'EventBusName'),
         });
         const { items, next } = page(targets, input);
         return { Targets: items.map(targetOut), ...(next ? { NextToken: next } : {}) };
       },
       StartReplay: (input) => {
-        const dest = input.Destination as { Arn?: unknown; FilterArns?: unknown } | undefined;
+        const dest = member<Record<string, unknown>>(input, 'Destination', 'structure') ?? {};
+        const filterArns = member<unknown[]>(dest, 'FilterArns', 'list');
+        filterArns?.forEach((value, i) => member({ [`FilterArns.${i + 1}`]: value }, `FilterArns.${i + 1}`, 'string'));
         const record = service.startReplay({
           ReplayName: required(input, 'ReplayName'),
-          ...(str(input, 'Description') ? { Description: str(input, 'Description')! } : {}),
+          ...optional(input, 'Description'),
           EventSourceArn: required(input, 'EventSourceArn'),
           EventStartTime: (member<number>(input, 'EventStartTime', 'timestamp') ?? Number.NaN) * 1000,
           EventEndTime: (member<number>(input, 'EventEndTime', 'timestamp') ?? Number.NaN) * 1000,
           Destination: {
-            Arn: typeof dest?.Arn === 'string' ? dest.Arn : '',
-            ...(Array.isArray(dest?.FilterArns) ? { FilterArns: dest.FilterArns as string[] } : {}),
+            Arn: member<string>(dest, 'Arn', 'string') ?? '',
+            ...(filterArns ? { FilterArns: filterArns as string[] } : {}),
           },
         });
         return {
@@ -159,8 +160,8 @@ export function eventBridgeApi(service: EventBridgeService): JsonService {
       DescribeReplay: (input) => replayOut(service.describeReplay({ ReplayName: required(input, 'ReplayName') })),
       ListArchives: (input) => {
         const archives = service.listArchives({
-          ...(str(input, 'NamePrefix') ? { NamePrefix: str(input, 'NamePrefix')! } : {}),
-          ...(str(input, 'EventSourceArn') ? { EventSourceArn: str(input, 'EventSourceArn')! } : {}),
+          ...optional(input, 'NamePrefix'),
+          ...optional(input, 'EventSourceArn'),
         });
         const { items, next } = page(archives, input);
         return {

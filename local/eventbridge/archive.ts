@@ -12,6 +12,8 @@ export interface ArchivedEvent {
   readonly event: EventEnvelope;
   /** Epoch ms the bus received the event. */
   readonly arrivedAt: number;
+  /** Bytes of the event as JSON, counted once for ListArchives' SizeBytes. */
+  readonly size: number;
 }
 
 export type ReplayState = 'STARTING' | 'RUNNING' | 'CANCELLING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
@@ -34,13 +36,16 @@ export interface ReplayRecord {
 /** The events of one archive. */
 export class ArchiveStore {
   private readonly events: ArchivedEvent[] = [];
+  private bytes = 0;
 
   constructor(readonly model: ArchiveModel) {}
 
   /** Keep `event` if it matches the archive's pattern. */
   offer(event: EventEnvelope, arrivedAt: number): void {
     if (this.model.pattern && !this.model.pattern.matches(event)) return;
-    this.events.push({ event, arrivedAt });
+    const size = Buffer.byteLength(JSON.stringify(event));
+    this.events.push({ event, arrivedAt, size });
+    this.bytes += size;
   }
 
   /** Events that arrived in [start, end), oldest first, after dropping expired ones. */
@@ -54,14 +59,15 @@ export class ArchiveStore {
   }
 
   get sizeBytes(): number {
-    return this.events.reduce((sum, e) => sum + Buffer.byteLength(JSON.stringify(e.event)), 0);
+    return this.bytes;
   }
 
-  private expire(now: number): void {
+  /** Drop the events older than the retention period (none when it is 0, "indefinitely"). */
+  expire(now: number): void {
     const days = this.model.retentionDays;
     if (!days) return;
     const cutoff = now - days * 86_400_000;
-    while (this.events.length > 0 && this.events[0]!.arrivedAt < cutoff) this.events.shift();
+    while (this.events.length > 0 && this.events[0]!.arrivedAt < cutoff) this.bytes -= this.events.shift()!.size;
   }
 }
 

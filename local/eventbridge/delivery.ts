@@ -36,7 +36,7 @@ interface Failure {
 }
 
 /** The payload the target receives. */
-export function targetPayload(target: TargetModel, rule: RuleModel, event: EventEnvelope, ingestionMs: number): string {
+function targetPayload(target: TargetModel, rule: RuleModel, event: EventEnvelope, ingestionMs: number): string {
   switch (target.input.kind) {
     case 'event':
       return JSON.stringify(event);
@@ -75,8 +75,15 @@ function classify(error: unknown): Failure {
   return { code: 'SDK_CLIENT_ERROR', message: error instanceof Error ? error.message : String(error), retryable: true };
 }
 
+/** Who EventBridge is when it calls a target or a dead-letter queue for `rule`. */
+const callerFor = (rule: RuleModel, event: EventEnvelope): InvokeCaller => ({
+  principal: 'events.amazonaws.com',
+  sourceArn: rule.arn,
+  sourceAccount: event.account,
+});
+
 async function attempt(deps: DeliveryDeps, target: TargetModel, rule: RuleModel, event: EventEnvelope, payload: string) {
-  const caller: InvokeCaller = { principal: 'events.amazonaws.com', sourceArn: rule.arn, sourceAccount: event.account };
+  const caller = callerFor(rule, event);
   switch (target.service) {
     case 'lambda':
       await deps.sinks.lambda.invoke(target.arn, payload, 'Event', caller);
@@ -187,11 +194,7 @@ async function deadLetter(
     ...(exhausted ? { EXHAUSTED_RETRY_CONDITION: attr(exhausted) } : {}),
   };
   try {
-    await deps.sinks.sqs.sendMessage(target.deadLetterArn, JSON.stringify(event), attributes, {
-      principal: 'events.amazonaws.com',
-      sourceArn: rule.arn,
-      sourceAccount: event.account,
-    });
+    await deps.sinks.sqs.sendMessage(target.deadLetterArn, JSON.stringify(event), attributes, callerFor(rule, event));
     deps.tracer?.record({
       service: 'eventbridge',
       kind: 'dead-letter',

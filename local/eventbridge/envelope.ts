@@ -85,7 +85,7 @@ export function validateEntry(
 }
 
 /** Entry time as epoch ms: a Date, epoch seconds (the JSON protocol), or ISO text. */
-export function entryTime(time: PutEventsEntry['Time'] | number, now: number): number {
+function entryTime(time: PutEventsEntry['Time'] | number, now: number): number {
   if (time === undefined) return now;
   if (time instanceof Date) return time.getTime();
   if (typeof time === 'number') return time * 1000;

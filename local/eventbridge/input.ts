@@ -57,10 +57,17 @@ export function readJsonPath(value: unknown, path: JsonPath): unknown {
   return current;
 }
 
+/** A placeholder of the template, and whether it sits inside a JSON string literal. */
+interface Placeholder {
+  readonly name: string;
+  readonly quoted: boolean;
+}
+
 /** A compiled input transformer. */
 export interface InputTransformer {
   readonly paths: ReadonlyMap<string, JsonPath>;
-  readonly template: string;
+  /** The template split once at load: literal text and the placeholders to fill per event. */
+  readonly parts: readonly (string | Placeholder)[];
 }
 
 /** Variables EventBridge defines itself; InputPathsMap may not redefine them. */
@@ -99,7 +106,46 @@ export function compileInputTransformer(value: unknown): InputTransformer {
       throw new Error(`InputTemplate contains invalid placeholder ${name}.`);
     }
   }
-  return { paths, template };
+  const known = (name: string) => paths.has(name) || (PREDEFINED_VARIABLES as readonly string[]).includes(name);
+  return { paths, parts: splitTemplate(template, known) };
+}
+
+/**
+ * Split a template into literal text and placeholders. A placeholder inside
+ * a JSON string literal is filled with the raw text of its value, one outside
+ * with the value as JSON; `<text>` naming no variable stays as written.
+ */
+function splitTemplate(tpl: string, known: (name: string) => boolean): (string | Placeholder)[] {
+  const parts: (string | Placeholder)[] = [];
+  let text = '';
+  let inString = false;
+  for (let i = 0; i < tpl.length; i++) {
+    const c = tpl[i]!;
+    if (c === '\\' && inString) {
+      text += c + (tpl[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (c === '"') {
+      inString = !inString;
+      text += c;
+      continue;
+    }
+    if (c === '<') {
+      const close = tpl.indexOf('>', i + 1);
+      const name = close > i ? tpl.slice(i + 1, close) : undefined;
+      if (name !== undefined && known(name)) {
+        if (text) parts.push(text);
+        text = '';
+        parts.push({ name, quoted: inString });
+        i = close;
+        continue;
+      }
+    }
+    text += c;
+  }
+  if (text) parts.push(text);
+  return parts;
 }
 
 /** What EventBridge treats as a `<variable>` in an InputTemplate. */
@@ -137,49 +183,26 @@ export interface TransformContext {
 
 /** Fill the template for `event`. */
 export function applyInputTransformer(t: InputTransformer, event: unknown, ctx: TransformContext): string {
-  const lookup = (name: string): { value: unknown } | undefined => {
+  const valueOf = (name: string): unknown => {
     const path = t.paths.get(name);
-    if (path) return { value: readJsonPath(event, path) };
+    if (path) return readJsonPath(event, path);
     switch (name) {
       case 'aws.events.rule-arn':
-        return { value: ctx.ruleArn };
+        return ctx.ruleArn;
       case 'aws.events.rule-name':
-        return { value: ctx.ruleName };
+        return ctx.ruleName;
       case 'aws.events.event.ingestion-time':
-        return { value: ctx.ingestionTime };
+        return ctx.ingestionTime;
       case 'aws.events.event':
-        return { value: eventWithoutDetail(event) };
-      case 'aws.events.event.json':
-        return { value: event };
-      default:
-        return undefined; // text such as `<b c>` that is no placeholder stays as written
+        return eventWithoutDetail(event);
+      default: // 'aws.events.event.json': splitTemplate kept no other name
+        return event;
     }
   };
-  const tpl = t.template;
   let out = '';
-  let inString = false;
-  for (let i = 0; i < tpl.length; i++) {
-    const c = tpl[i]!;
-    if (c === '\\' && inString) {
-      out += c + (tpl[i + 1] ?? '');
-      i++;
-      continue;
-    }
-    if (c === '"') {
-      inString = !inString;
-      out += c;
-      continue;
-    }
-    if (c === '<') {
-      const close = tpl.indexOf('>', i + 1);
-      const found = close > i ? lookup(tpl.slice(i + 1, close)) : undefined;
-      if (found) {
-        out += inString ? rawText(found.value) : jsonText(found.value);
-        i = close;
-        continue;
-      }
-    }
-    out += c;
+  for (const part of t.parts) {
+    if (typeof part === 'string') out += part;
+    else out += part.quoted ? rawText(valueOf(part.name)) : jsonText(valueOf(part.name));
   }
   return out;
 }

@@ -187,16 +187,7 @@ class Reader {
       this.pos++;
       this.skipWhitespace();
       entries.push([key, this.value()]);
-      this.skipWhitespace();
-      if (this.pos >= t.length) this.endOfInput(': expected close marker for Object');
-      const c = t[this.pos];
-      this.pos++;
-      if (c === '}') return { kind: 'object', entries };
-      if (c !== ',') {
-        throw new JsonTextError(
-          `Unexpected character (${describeChar(t, this.pos - 1)}): was expecting comma to separate Object entries`,
-        );
-      }
+      if (this.closes('}', 'Object')) return { kind: 'object', entries };
     }
   }
 
@@ -212,16 +203,21 @@ class Reader {
     while (true) {
       this.skipWhitespace();
       items.push(this.value());
-      this.skipWhitespace();
-      if (this.pos >= t.length) this.endOfInput(': expected close marker for Array');
-      const c = t[this.pos];
-      this.pos++;
-      if (c === ']') return { kind: 'array', items };
-      if (c !== ',') {
-        throw new JsonTextError(
-          `Unexpected character (${describeChar(t, this.pos - 1)}): was expecting comma to separate Array entries`,
-        );
-      }
+      if (this.closes(']', 'Array')) return { kind: 'array', items };
     }
+  }
+
+  /** After an entry: consume `close` (true) or a comma (false), with Jackson's errors otherwise. */
+  private closes(close: '}' | ']', what: 'Object' | 'Array'): boolean {
+    const t = this.text;
+    this.skipWhitespace();
+    if (this.pos >= t.length) this.endOfInput(`: expected close marker for ${what}`);
+    const c = t[this.pos];
+    this.pos++;
+    if (c === close) return true;
+    if (c !== ',') {
+      throw new JsonTextError(`Unexpected character (${describeChar(t, this.pos - 1)}): was expecting comma to separate ${what} entries`);
+    }
+    return false;
   }
 }

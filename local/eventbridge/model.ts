@@ -43,8 +43,7 @@ export interface RuleModel {
   readonly enabled: boolean;
   readonly state: string;
   readonly description?: string;
-  /** Absent for a purely scheduled rule. */
-  readonly eventPatternText?: string;
+  /** Absent for a purely scheduled rule; `pattern.source` is the pattern text DescribeRule answers. */
   readonly pattern?: CompiledPattern;
   readonly scheduleExpression?: string;
   /** Period of a `rate()` schedule in AWS ms. */
@@ -58,7 +57,6 @@ export interface ArchiveModel {
   readonly sourceArn: string;
   readonly busName: string;
   readonly pattern?: CompiledPattern;
-  readonly eventPatternText?: string;
   readonly retentionDays: number;
   readonly description?: string;
 }
@@ -100,10 +98,9 @@ export function loadBuses(stack: StackModel): EventBusModel[] {
   return buses;
 }
 
-function patternOf(r: StackResource, value: unknown): { pattern: CompiledPattern; text: string } {
+function patternOf(r: StackResource, value: unknown): CompiledPattern {
   try {
-    const pattern = compilePattern(typeof value === 'string' ? value : (value as object));
-    return { pattern, text: typeof value === 'string' ? value : JSON.stringify(value) };
+    return compilePattern(typeof value === 'string' ? value : (value as object));
   } catch (error) {
     const message = error instanceof AwsError ? error.message : String(error);
     throw new UnsupportedTemplateError(r.logicalId, 'Properties.EventPattern', message);
@@ -138,7 +135,7 @@ export function loadRules(stack: StackModel, buses: readonly EventBusModel[]): R
     }
     const arn = r.arn ?? r.attributes.Arn!;
     const name = typeof p.Name === 'string' ? p.Name : arn.slice(arn.lastIndexOf('/') + 1);
-    const compiled = p.EventPattern === undefined ? undefined : patternOf(r, p.EventPattern);
+    const pattern = p.EventPattern === undefined ? undefined : patternOf(r, p.EventPattern);
     const rawTargets = p.Targets === undefined ? [] : p.Targets;
     if (!Array.isArray(rawTargets)) {
       throw new UnsupportedTemplateError(r.logicalId, 'Properties.Targets', 'must be a list');
@@ -155,7 +152,7 @@ export function loadRules(stack: StackModel, buses: readonly EventBusModel[]): R
       enabled: state !== 'DISABLED',
       state,
       ...(typeof p.Description === 'string' ? { description: p.Description } : {}),
-      ...(compiled ? { eventPatternText: compiled.text, pattern: compiled.pattern } : {}),
+      ...(pattern ? { pattern } : {}),
       ...(schedulePeriodMs !== undefined
         ? { scheduleExpression: String(p.ScheduleExpression), schedulePeriodMs }
         : {}),
@@ -254,7 +251,7 @@ export function loadArchives(stack: StackModel, buses: readonly EventBusModel[])
     }
     const bus = buses.find((b) => b.arn === p.SourceArn || b.name === busNameOf(p.SourceArn as string));
     if (!bus) throw new UnsupportedTemplateError(r.logicalId, 'Properties.SourceArn', `no event bus ${p.SourceArn}`);
-    const compiled = p.EventPattern === undefined ? undefined : patternOf(r, p.EventPattern);
+    const pattern = p.EventPattern === undefined ? undefined : patternOf(r, p.EventPattern);
     const retention = p.RetentionDays ?? 0;
     if (typeof retention !== 'number' || retention < 0) {
       throw new UnsupportedTemplateError(r.logicalId, 'Properties.RetentionDays', 'must be a non-negative number');
@@ -265,7 +262,7 @@ export function loadArchives(stack: StackModel, buses: readonly EventBusModel[])
       arn,
       sourceArn: bus.arn,
       busName: bus.name,
-      ...(compiled ? { pattern: compiled.pattern, eventPatternText: compiled.text } : {}),
+      ...(pattern ? { pattern } : {}),
       retentionDays: retention,
       ...(typeof p.Description === 'string' ? { description: p.Description } : {}),
     };

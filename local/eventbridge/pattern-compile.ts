@@ -5,7 +5,7 @@
  * The output is a list of alternative rules ($or expands to several), each
  * a list of fields that must all match.
  */
-import { cidrContains, CidrError, parseCidr, parseIp } from './cidr.js';
+import { cidrContains, CidrError, parseCidr, parseIp, type CidrBlock } from './cidr.js';
 import { compilePath, type Leaf, type PathNode } from './event-paths.js';
 import type { JsonNode } from './json-text.js';
 import { compileWildcard, WildcardError } from './wildcard.js';
@@ -120,7 +120,7 @@ function exactTest(item: Exclude<JsonNode, { kind: 'object' | 'array' }>): Value
       if (ip) {
         // EventBridge turns an address into a one-address range, so equivalent spellings match.
         const block = { bytes: ip, bits: ip.length * 8 };
-        return (v) => typeof v === 'string' && (v === s || ipEquals(block, v));
+        return (v) => typeof v === 'string' && (v === s || inBlock(block, v));
       }
       return (v) => v === s;
     }
@@ -137,7 +137,8 @@ function exactTest(item: Exclude<JsonNode, { kind: 'object' | 'array' }>): Value
   }
 }
 
-function ipEquals(block: { bytes: Uint8Array; bits: number }, value: string): boolean {
+/** Whether `value` is an address inside `block`. */
+function inBlock(block: CidrBlock, value: string): boolean {
   const ip = parseIp(value);
   return ip !== undefined && cidrContains(block, ip);
 }
@@ -188,11 +189,7 @@ function matchExpression(node: Extract<JsonNode, { kind: 'object' }>, spec: Fiel
         throw error;
       }
       onlyKey(node);
-      spec.tests.push((v) => {
-        if (typeof v !== 'string') return false;
-        const ip = parseIp(v);
-        return ip !== undefined && cidrContains(block, ip);
-      });
+      spec.tests.push((v) => typeof v === 'string' && inBlock(block, v));
       return;
     }
     case 'exists': {

@@ -20,7 +20,7 @@ export interface CompiledPattern {
 const PREFIX = 'Event pattern is not valid. Reason: ';
 
 /** The error EventBridge answers for a bad pattern. */
-export function invalidPattern(reason: string): AwsError {
+function invalidPattern(reason: string): AwsError {
   return new AwsError('InvalidEventPatternException', PREFIX + reason, 400);
 }
 

@@ -57,6 +57,8 @@ export class EventBridgeService implements EventBusSink {
   }
 
   private readonly archives: ArchiveStore[];
+  /** Per bus name: its rules and archives, grouped once so ingesting an event scans only its bus. */
+  private readonly byBus = new Map<string, { rules: RuleModel[]; archives: ArchiveStore[] }>();
   private readonly replays = new Map<string, ReplayRecord>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly deliveryDeps: DeliveryDeps;
@@ -73,6 +75,12 @@ export class EventBridgeService implements EventBusSink {
     private readonly deps: EventBridgeDeps,
   ) {
     this.archives = archives.map((a) => new ArchiveStore(a));
+    for (const bus of buses) {
+      this.byBus.set(bus.name, {
+        rules: rules.filter((r) => r.busName === bus.name),
+        archives: this.archives.filter((a) => a.model.busName === bus.name),
+      });
+    }
     for (const rule of rules) if (rule.schedulePeriodMs !== undefined) this.schedule(rule, rule.schedulePeriodMs);
     const self = this;
     this.deliveryDeps = {
@@ -152,8 +160,7 @@ export class EventBridgeService implements EventBusSink {
         `Event ingestion rejected for event ${event.id} because an event can be sent to an event bus target only once. This event was previously delivered to an event bus target.`,
       );
     }
-    const bus = this.findBus(busArn);
-    if (!bus) throw new AwsError('ResourceNotFoundException', `Event bus ${busNameOf(busArn)} does not exist.`);
+    const bus = this.requireBus(busArn);
     this.forwarded.add(event);
     this.ingest(bus, event, this.deps.clock.now(), {});
   }
@@ -167,12 +174,13 @@ export class EventBridgeService implements EventBusSink {
       summary: `${event.source} / ${event['detail-type']} on bus ${bus.name}${options.replay ? ` (replay ${options.replay.name})` : ''}`,
       ids,
     });
+    const own = this.byBus.get(bus.name)!;
     if (!options.replay) {
-      for (const archive of this.archives) if (archive.model.busName === bus.name) archive.offer(event, arrivedAt);
+      for (const archive of own.archives) archive.offer(event, arrivedAt);
     }
     const filter = options.replay?.filterArns;
-    for (const rule of this.rules) {
-      if (rule.busName !== bus.name || !rule.enabled) continue;
+    for (const rule of own.rules) {
+      if (!rule.enabled) continue;
       if (filter && filter.length > 0 && !filter.includes(rule.arn)) continue;
       if (!rule.pattern || !rule.pattern.matches(event)) continue;
       this.deps.tracer?.record({
@@ -253,6 +261,9 @@ export class EventBridgeService implements EventBusSink {
   // ------------------------------------------------------------------ archives and replays
 
   listArchives(input: { NamePrefix?: string; EventSourceArn?: string }): ArchiveStore[] {
+    // Counts and sizes leave out what the retention period already dropped.
+    const now = this.deps.clock.now();
+    for (const archive of this.archives) archive.expire(now);
     return this.archives.filter(
       (a) =>
         (!input.NamePrefix || a.model.name.startsWith(input.NamePrefix)) &&

@@ -48,7 +48,7 @@ export function isAllowed(policyDocs: readonly unknown[], request: PolicyRequest
 }
 
 /** The statements of a policy document given as an object or JSON text. */
-export function statementsOf(doc: unknown): Statement[] {
+function statementsOf(doc: unknown): Statement[] {
   let parsed = doc;
   if (typeof doc === 'string') {
     try {
@@ -116,10 +116,7 @@ function conditionsHold(condition: unknown, context: PolicyContext): boolean {
   const byLowerKey = new Map(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v]));
   for (const [rawOperator, block] of Object.entries(condition as Record<string, unknown>)) {
     if (typeof block !== 'object' || block === null) return false;
-    // Every key here is single-valued, so the set qualifiers change nothing.
-    let name = rawOperator.replace(/^(ForAnyValue|ForAllValues):/i, '').toLowerCase();
-    const ifExists = name.endsWith('ifexists');
-    if (ifExists) name = name.slice(0, -'ifexists'.length);
+    const { name, ifExists } = operatorName(rawOperator);
     for (const [key, expected] of Object.entries(block as Record<string, unknown>)) {
       const value = byLowerKey.get(key.toLowerCase());
       if (name === 'null') {
@@ -127,7 +124,7 @@ function conditionsHold(condition: unknown, context: PolicyContext): boolean {
         if ((value === undefined) !== wantMissing) return false;
         continue;
       }
-      const operator = OPERATORS[name];
+      const operator = Object.hasOwn(OPERATORS, name) ? OPERATORS[name] : undefined;
       // An operator we do not know cannot be shown to hold.
       if (!operator) return false;
       if (value === undefined) {
@@ -141,19 +138,39 @@ function conditionsHold(condition: unknown, context: PolicyContext): boolean {
   return true;
 }
 
+/** A condition operator without its set qualifier or `IfExists`, lower-cased. */
+function operatorName(raw: string): { name: string; ifExists: boolean } {
+  // Every key the runtime supplies is single-valued, so the set qualifiers change nothing.
+  const name = raw.replace(/^(ForAnyValue|ForAllValues):/i, '').toLowerCase();
+  const ifExists = name.endsWith('ifexists');
+  return { name: ifExists ? name.slice(0, -'ifexists'.length) : name, ifExists };
+}
+
 function list(value: unknown): string[] {
   if (value === undefined || value === null) return [];
   const values = Array.isArray(value) ? value : [value];
   return values.map((v) => (typeof v === 'string' ? v : typeof v === 'boolean' || typeof v === 'number' ? String(v) : JSON.stringify(v)));
 }
 
+/**
+ * Compiled wildcard patterns. Policies come from the template, so the set is
+ * small and fixed; each send would otherwise recompile the same expressions.
+ */
+const compiled = new Map<string, RegExp>();
+
 /** IAM wildcard match: `*` any run of characters, `?` one character. */
 export function wildcardMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const source = pattern
-    .split(/([*?])/)
-    .map((part) => (part === '*' ? '.*' : part === '?' ? '.' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${source}$`, ignoreCase ? 'si' : 's').test(value);
+  const key = `${ignoreCase ? 'i' : 's'}${pattern}`;
+  let regex = compiled.get(key);
+  if (!regex) {
+    const source = pattern
+      .split(/([*?])/)
+      .map((part) => (part === '*' ? '.*' : part === '?' ? '.' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('');
+    regex = new RegExp(`^${source}$`, ignoreCase ? 'si' : 's');
+    compiled.set(key, regex);
+  }
+  return regex.test(value);
 }
 
 /** A part of a policy document this evaluator would silently get wrong. */
@@ -179,7 +196,7 @@ export function unsupportedPolicyParts(doc: unknown, knownKeys: readonly string[
     const condition = typeof statement === 'object' && statement !== null ? (statement as Statement).Condition : undefined;
     if (typeof condition !== 'object' || condition === null) continue;
     for (const [operator, block] of Object.entries(condition as Record<string, unknown>)) {
-      const name = operator.replace(/^(ForAnyValue|ForAllValues):/i, '').toLowerCase().replace(/ifexists$/, '');
+      const { name } = operatorName(operator);
       if (name !== 'null' && !Object.hasOwn(OPERATORS, name)) {
         parts.push({ path: `${path}.Condition.${operator}`, reason: `condition operator ${operator} is not evaluated locally` });
         continue;

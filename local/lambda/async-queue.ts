@@ -25,13 +25,6 @@ export interface AsyncQueueDeps {
   readonly deadLetterTargetArn?: string;
 }
 
-/** How one asynchronous event ended (for tests and the dashboard). */
-export interface AsyncOutcome {
-  readonly requestId: string;
-  readonly condition: InvocationCondition;
-  readonly approximateInvokeCount: number;
-}
-
 /**
  * Lambda's internal queue for one function's asynchronous invocations:
  * runs each event, retries function errors with AWS's back-off, re-queues
@@ -42,7 +35,6 @@ export interface AsyncOutcome {
 export class AsyncQueue {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly abort = new AbortController();
-  private readonly listeners = new Set<(outcome: AsyncOutcome) => void>();
 
   constructor(private readonly deps: AsyncQueueDeps) {}
 
@@ -66,12 +58,6 @@ export class AsyncQueue {
     });
     this.inFlight.add(task);
     void task.finally(() => this.inFlight.delete(task));
-  }
-
-  /** Called with each event's final outcome. Returns an unsubscribe function. */
-  onOutcome(listener: (outcome: AsyncOutcome) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   /** Resolves once every accepted event has finished. */
@@ -163,6 +149,7 @@ export class AsyncQueue {
   ): Promise<void> {
     const { sinks, tracer, functionArn, functionName, clock } = this.deps;
     const config = this.deps.config();
+    const delivery = { sinks, tracer };
     const record = buildInvocationRecord({
       requestId,
       functionArn,
@@ -172,11 +159,11 @@ export class AsyncQueue {
       ...(outcome ? { outcome } : {}),
       time: clock.now(),
     });
-    const sends: Promise<unknown>[] = [];
+    const sends: Promise<void>[] = [];
     if (condition === 'Success') {
-      if (config.onSuccess) sends.push(sendToDestination(config.onSuccess, record, { sinks, ...(tracer ? { tracer } : {}) }));
+      if (config.onSuccess) sends.push(sendToDestination(config.onSuccess, record, delivery));
     } else {
-      if (config.onFailure) sends.push(sendToDestination(config.onFailure, record, { sinks, ...(tracer ? { tracer } : {}) }));
+      if (config.onFailure) sends.push(sendToDestination(config.onFailure, record, delivery));
       if (this.deps.deadLetterTargetArn) {
         sends.push(
           sendToDeadLetter(
@@ -187,7 +174,7 @@ export class AsyncQueue {
               payload,
               ...(outcome ? { errorPayload: outcome.payload } : {}),
             },
-            { sinks, ...(tracer ? { tracer } : {}) },
+            delivery,
           ),
         );
       }
@@ -202,14 +189,6 @@ export class AsyncQueue {
       }
     }
     await Promise.all(sends);
-    const final: AsyncOutcome = { requestId, condition, approximateInvokeCount: attempts };
-    for (const listener of this.listeners) {
-      try {
-        listener(final);
-      } catch {
-        // A listener's failure must not affect the event.
-      }
-    }
   }
 }
 

@@ -1,4 +1,5 @@
-import type { MessageAttributeValue, Sinks, Tracer } from '../contracts.js';
+import type { MessageAttributeValue } from '../contracts.js';
+import { deliveryError, functionNameOf, type DestinationDeps } from './destinations.js';
 
 /** A failed asynchronous event on its way to the function's dead-letter queue or topic. */
 export interface DeadLetterInput {
@@ -12,7 +13,7 @@ export interface DeadLetterInput {
 }
 
 /** The message attributes Lambda puts on a dead-letter message. */
-export function deadLetterAttributes(requestId: string, errorPayload?: string): Record<string, MessageAttributeValue> {
+function deadLetterAttributes(requestId: string, errorPayload?: string): Record<string, MessageAttributeValue> {
   return {
     RequestID: { DataType: 'String', StringValue: requestId },
     // The status of the Invoke that failed: 200 for a function error.
@@ -33,8 +34,9 @@ function errorMessageOf(errorPayload: string | undefined): string {
 }
 
 /** Send a failed event to the function's dead-letter queue or topic. Never rejects. */
-export async function sendToDeadLetter(input: DeadLetterInput, deps: { sinks: Sinks; tracer?: Tracer }): Promise<{ ok: boolean; error?: string }> {
+export async function sendToDeadLetter(input: DeadLetterInput, deps: DestinationDeps): Promise<void> {
   const attributes = deadLetterAttributes(input.requestId, input.errorPayload);
+  const functionName = functionNameOf(input.functionArn);
   try {
     let messageId: string;
     if (input.targetArn.split(':')[2] === 'sns') {
@@ -45,20 +47,17 @@ export async function sendToDeadLetter(input: DeadLetterInput, deps: { sinks: Si
     deps.tracer?.record({
       service: 'lambda',
       kind: 'dead-letter',
-      resource: input.functionArn.split(':')[6] ?? input.functionArn,
+      resource: functionName,
       summary: `failed event -> dead-letter ${input.targetArn}`,
       ids: { requestId: input.requestId, messageId },
     });
-    return { ok: true };
   } catch (error) {
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     deps.tracer?.record({
       service: 'lambda',
       kind: 'dead-letter-failed',
-      resource: input.functionArn.split(':')[6] ?? input.functionArn,
-      summary: `could not send failed event to dead-letter ${input.targetArn}: ${message}`,
+      resource: functionName,
+      summary: `could not send failed event to dead-letter ${input.targetArn}: ${deliveryError(error)}`,
       ids: { requestId: input.requestId },
     });
-    return { ok: false, error: message };
   }
 }

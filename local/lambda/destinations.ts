@@ -12,20 +12,25 @@ export function detailType(success: boolean): string {
   return `Lambda Function Invocation Result - ${success ? 'Success' : 'Failure'}`;
 }
 
+/** The function name of a function ARN, for trace lines. */
+export function functionNameOf(functionArn: string): string {
+  return functionArn.split(':')[6] ?? functionArn;
+}
+
+/** `Name: message` of a failed delivery, for trace lines. */
+export function deliveryError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
 /**
  * Send an invocation record to an on-success / on-failure destination,
  * chosen by the ARN's service. Never rejects: a failed delivery is traced
- * and reported through the returned value, and the event is not retried
- * (Lambda drops a record its destination refuses).
+ * and the event is not retried (Lambda drops a record its destination refuses).
  */
-export async function sendToDestination(
-  destinationArn: string,
-  record: InvocationRecord,
-  deps: DestinationDeps,
-): Promise<{ ok: boolean; error?: string }> {
+export async function sendToDestination(destinationArn: string, record: InvocationRecord, deps: DestinationDeps): Promise<void> {
   const { requestId, functionArn, condition } = record.requestContext;
   const success = condition === 'Success';
-  const functionName = functionArn.split(':')[6] ?? functionArn;
+  const functionName = functionNameOf(functionArn);
   const body = JSON.stringify(record);
   const service = destinationArn.split(':')[2];
   try {
@@ -75,17 +80,14 @@ export async function sendToDestination(
       ids,
       detail: record,
     });
-    return { ok: true };
   } catch (error) {
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     deps.tracer?.record({
       service: 'lambda',
       kind: 'destination-failed',
       resource: functionName,
-      summary: `could not send ${condition} record to ${destinationArn}: ${message}`,
+      summary: `could not send ${condition} record to ${destinationArn}: ${deliveryError(error)}`,
       ids: { requestId },
       detail: record,
     });
-    return { ok: false, error: message };
   }
 }

@@ -41,6 +41,18 @@ const DESTINATION_PATTERN_TEXT =
   '$|kafka://([^.]([a-zA-Z0-9\\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)';
 const DESTINATION_SERVICES = new Set(['sqs', 'sns', 'lambda', 'events']);
 
+/** A refused EventInvokeConfig, naming the input member it is about (for a template's property path). */
+export class InvokeConfigError extends AwsError {
+  constructor(
+    code: string,
+    message: string,
+    /** e.g. `MaximumRetryAttempts`, `DestinationConfig.OnSuccess.Destination`, `DestinationConfig`. */
+    readonly member: string,
+  ) {
+    super(code, message, 400);
+  }
+}
+
 /** The input of Put/UpdateFunctionEventInvokeConfig, as the wire gives it. */
 export interface EventInvokeConfigInput {
   readonly MaximumRetryAttempts?: unknown;
@@ -62,55 +74,65 @@ export function validateEventInvokeConfig(
   now: number,
   base?: EventInvokeConfig,
 ): EventInvokeConfig {
-  const errors: string[] = [];
+  // AWS reports every constraint violation in one ValidationException; the first names the member.
+  const errors: { readonly text: string; readonly member: string }[] = [];
   const retries = input.MaximumRetryAttempts;
   const age = input.MaximumEventAgeInSeconds;
   if (retries !== undefined && retries !== null && (!Number.isInteger(retries) || (retries as number) < 0 || (retries as number) > 2)) {
-    errors.push(
-      `Value '${String(retries)}' at 'maximumRetryAttempts' failed to satisfy constraint: Member must have value ${(retries as number) < 0 ? 'greater than or equal to 0' : 'less than or equal to 2'}`,
-    );
+    errors.push({
+      text: `Value '${String(retries)}' at 'maximumRetryAttempts' failed to satisfy constraint: Member must have value ${(retries as number) < 0 ? 'greater than or equal to 0' : 'less than or equal to 2'}`,
+      member: 'MaximumRetryAttempts',
+    });
   }
   if (age !== undefined && age !== null && (!Number.isInteger(age) || (age as number) < 60 || (age as number) > 21600)) {
-    errors.push(
-      `Value '${String(age)}' at 'maximumEventAgeInSeconds' failed to satisfy constraint: Member must have value ${(age as number) < 60 ? 'greater than or equal to 60' : 'less than or equal to 21600'}`,
-    );
+    errors.push({
+      text: `Value '${String(age)}' at 'maximumEventAgeInSeconds' failed to satisfy constraint: Member must have value ${(age as number) < 60 ? 'greater than or equal to 60' : 'less than or equal to 21600'}`,
+      member: 'MaximumEventAgeInSeconds',
+    });
   }
   const dc = isRecord(input.DestinationConfig) ? input.DestinationConfig : undefined;
   const onSuccess = destinationOf(dc, 'OnSuccess');
   const onFailure = destinationOf(dc, 'OnFailure');
-  for (const [field, arn] of [
-    ['onSuccess', onSuccess],
-    ['onFailure', onFailure],
-  ] as const) {
+  const destinations = [
+    ['OnSuccess', onSuccess],
+    ['OnFailure', onFailure],
+  ] as const;
+  for (const [key, arn] of destinations) {
     if (arn !== undefined && !DESTINATION_PATTERN.test(arn)) {
-      errors.push(
-        `Value '${arn}' at 'destinationConfig.${field}.destination' failed to satisfy constraint: Member must satisfy regular expression pattern: ${DESTINATION_PATTERN_TEXT}`,
-      );
+      errors.push({
+        text: `Value '${arn}' at 'destinationConfig.${key === 'OnSuccess' ? 'onSuccess' : 'onFailure'}.destination' failed to satisfy constraint: Member must satisfy regular expression pattern: ${DESTINATION_PATTERN_TEXT}`,
+        member: `DestinationConfig.${key}.Destination`,
+      });
     }
   }
   if (errors.length > 0) {
-    throw new AwsError('ValidationException', `${errors.length} validation error${errors.length > 1 ? 's' : ''} detected: ${errors.join('; ')}`, 400);
+    throw new InvokeConfigError(
+      'ValidationException',
+      `${errors.length} validation error${errors.length > 1 ? 's' : ''} detected: ${errors.map((e) => e.text).join('; ')}`,
+      errors[0]!.member,
+    );
   }
   if (base === undefined && retries == null && age == null && dc === undefined) {
-    throw new AwsError('InvalidParameterValueException', 'You must specify at least one of error handling or destination setting.', 400);
+    throw new InvokeConfigError('InvalidParameterValueException', 'You must specify at least one of error handling or destination setting.', 'DestinationConfig');
   }
-  for (const arn of [onSuccess, onFailure]) {
+  for (const [key, arn] of destinations) {
     if (!arn) continue;
+    const member = `DestinationConfig.${key}.Destination`;
     const service = arn.split(':')[2] ?? '';
     if (!DESTINATION_SERVICES.has(service)) {
       const show = (v: string | undefined, name: string) => (v ? `${name}(destination=${v})` : 'null');
-      throw new AwsError(
+      throw new InvokeConfigError(
         'InvalidParameterValueException',
         `The provided destination config DestinationConfig(onSuccess=${show(onSuccess, 'OnSuccess')}, onFailure=${show(onFailure, 'OnFailure')}) is invalid.`,
-        400,
+        member,
       );
     }
     if (service === 'lambda') {
       if (unqualified(arn) === functionArn) {
-        throw new AwsError('InvalidParameterValueException', "You can't specify the function as a destination for itself.", 400);
+        throw new InvokeConfigError('InvalidParameterValueException', "You can't specify the function as a destination for itself.", member);
       }
       if (!functionExists(arn)) {
-        throw new AwsError('InvalidParameterValueException', `The destination ARN ${arn} is invalid.`, 400);
+        throw new InvokeConfigError('InvalidParameterValueException', `The destination ARN ${arn} is invalid.`, member);
       }
     }
   }

@@ -102,7 +102,7 @@ export function readFunction(stack: StackModel, resource: StackResource): Functi
       functionName,
       functionArn,
       handler,
-      codeDir: codeDir(stack, resource, runtime),
+      codeDir: codeDir(stack, resource),
       runtime,
       memorySizeMb,
       timeoutSeconds,
@@ -122,7 +122,7 @@ export function readFunction(stack: StackModel, resource: StackResource): Functi
   };
 }
 
-function codeDir(stack: StackModel, resource: StackResource, runtime: string): string {
+function codeDir(stack: StackModel, resource: StackResource): string {
   const code = resource.properties['Code'];
   const id = resource.logicalId;
   if (!isRecord(code)) throw new UnsupportedTemplateError(id, 'Properties.Code', 'missing');
@@ -132,7 +132,7 @@ function codeDir(stack: StackModel, resource: StackResource, runtime: string): s
   if (typeof code['ZipFile'] === 'string') {
     // CloudFormation writes inline Node.js code to index.js (CommonJS, as on AWS).
     const dir = mkdtempSync(join(tmpdir(), `lambda-${resource.logicalId}-`));
-    writeFileSync(join(dir, runtime.startsWith('nodejs') ? 'index.js' : 'index'), code['ZipFile']);
+    writeFileSync(join(dir, 'index.js'), code['ZipFile']);
     return dir;
   }
   try {

@@ -18,9 +18,9 @@ export function initStartLine(runtime: string, region: string, partition = 'aws'
   return `INIT_START Runtime Version: ${version}\tRuntime Version ARN: arn:${partition}:lambda:${region}::runtime:${hash}`;
 }
 
-/** `START RequestId: <id> Version: $LATEST` */
-export function startLine(requestId: string, version = '$LATEST'): string {
-  return `START RequestId: ${requestId} Version: ${version}`;
+/** `START RequestId: <id> Version: $LATEST` (only $LATEST exists locally). */
+export function startLine(requestId: string): string {
+  return `START RequestId: ${requestId} Version: $LATEST`;
 }
 
 /** `END RequestId: <id>` */
@@ -96,10 +96,10 @@ function signalWord(signal: string): string {
 }
 
 /** `YYYY/MM/DD/[$LATEST]<32 hex>`, one per execution environment. */
-export function logStreamName(now: number, version = '$LATEST'): string {
+export function logStreamName(now: number): string {
   const d = new Date(now);
   const date = `${d.getUTCFullYear()}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${String(d.getUTCDate()).padStart(2, '0')}`;
-  return `${date}/[${version}]${randomBytes(16).toString('hex')}`;
+  return `${date}/[$LATEST]${randomBytes(16).toString('hex')}`;
 }
 
 /** Memory in MB as REPORT prints it. */

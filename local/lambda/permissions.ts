@@ -1,5 +1,6 @@
 import type { InvokeCaller } from '../contracts.js';
 import type { StackResource } from '../cloudformation/types.js';
+import { wildcardMatch } from '../iam/policy.js';
 import { AwsError, UnsupportedTemplateError } from '../protocol/errors.js';
 
 /** One statement of a function's resource policy (an AWS::Lambda::Permission). */
@@ -38,16 +39,11 @@ export function readPermission(resource: StackResource): { functionRef: string; 
   };
 }
 
-/** `ArnLike`: `*` matches any run of characters, `?` any one (AWS's policy wildcards). */
-export function arnLike(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-  return re.test(value);
-}
-
 function allows(statement: PermissionStatement, caller: InvokeCaller): boolean {
   if (statement.action !== 'lambda:InvokeFunction' && statement.action !== 'lambda:*') return false;
   if (statement.principal !== '*' && statement.principal !== caller.principal) return false;
-  if (statement.sourceArn !== undefined && (caller.sourceArn === undefined || !arnLike(statement.sourceArn, caller.sourceArn))) return false;
+  // The SourceArn condition is ArnLike: IAM wildcards.
+  if (statement.sourceArn !== undefined && (caller.sourceArn === undefined || !wildcardMatch(statement.sourceArn, caller.sourceArn, false))) return false;
   if (statement.sourceAccount !== undefined && caller.sourceAccount !== statement.sourceAccount) {
     // A service without an explicit source account calls from the account of its source ARN.
     const fromArn = caller.sourceArn?.split(':')[4];

@@ -24,20 +24,14 @@ export interface PoolFactoryOptions {
 export type PoolFactory = (config: FunctionConfig, options: PoolFactoryOptions) => PoolLike;
 
 /** The real factory: one pool of execution environments per function. */
-export const defaultPoolFactory: PoolFactory = (config, options) =>
-  new FunctionPool(config, {
-    logs: options.logs,
-    ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
-    ...(options.onOutput === undefined ? {} : { onOutput: options.onOutput }),
-    ...(options.awsEndpointUrl === undefined ? {} : { awsEndpointUrl: options.awsEndpointUrl }),
-  });
+export const defaultPoolFactory: PoolFactory = (config, options) => new FunctionPool(config, options);
 
 /**
  * Whether a pool rejection is a throttle. Checked by name as well as by
  * class so a fake pool in tests (or a second copy of the module) counts too.
  */
 export function isThrottle(error: unknown): boolean {
-  return error instanceof ThrottledError || (error instanceof Error && (error.name === 'ThrottledError' || error.constructor.name === 'ThrottledError'));
+  return error instanceof ThrottledError || (error instanceof Error && error.name === 'ThrottledError');
 }
 
 export type { Execution, FunctionConfig };

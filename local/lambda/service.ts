@@ -3,7 +3,7 @@ import type { InvocationType, InvokeCaller, InvokeResult, LambdaInvoker, LogSink
 import type { Clock } from '../clock.js';
 import type { StackModel } from '../cloudformation/types.js';
 import { AwsError } from '../protocol/errors.js';
-import { AsyncQueue, type AsyncOutcome } from './async-queue.js';
+import { AsyncQueue } from './async-queue.js';
 import { LambdaError, functionDoesNotExist, functionNotFound } from './errors.js';
 import {
   describeEventInvokeConfig,
@@ -91,12 +91,8 @@ export class LambdaService implements LambdaInvoker {
     const factory = deps.poolFactory ?? defaultPoolFactory;
     for (const def of definitions) {
       const name = def.config.functionName;
-      const pool = factory(def.config, {
-        logs: deps.logs,
-        ...(deps.maxConcurrency === undefined ? {} : { maxConcurrency: deps.maxConcurrency }),
-        ...(deps.onOutput === undefined ? {} : { onOutput: deps.onOutput }),
-        ...(deps.awsEndpointUrl === undefined ? {} : { awsEndpointUrl: deps.awsEndpointUrl }),
-      });
+      // The deps carry every PoolFactoryOptions member (logs, maxConcurrency, onOutput, awsEndpointUrl).
+      const pool = factory(def.config, deps);
       const queue = new AsyncQueue({
         clock: deps.clock,
         // Read at call time: the sinks are filled in after every service exists.
@@ -258,12 +254,6 @@ export class LambdaService implements LambdaInvoker {
     if (!entry) throw functionDoesNotExist();
     const config = entry.eventInvokeConfig;
     return config ? [describeEventInvokeConfig(config, `${entry.definition.config.functionArn}:$LATEST`)] : [];
-  }
-
-  /** Called with each asynchronous event's final outcome. */
-  onAsyncOutcome(listener: (functionName: string, outcome: AsyncOutcome) => void): () => void {
-    const offs = [...this.functions.values()].map((e) => e.queue.onOutcome((o) => listener(e.definition.config.functionName, o)));
-    return () => offs.forEach((off) => off());
   }
 
   /** Resolves when no asynchronous event is pending on any function (destinations may enqueue more). */

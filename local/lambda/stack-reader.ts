@@ -1,6 +1,6 @@
 import type { StackModel } from '../cloudformation/types.js';
 import { UnsupportedTemplateError } from '../protocol/errors.js';
-import { unqualified, validateEventInvokeConfig, type EventInvokeConfig, type EventInvokeConfigInput } from './event-invoke-config.js';
+import { InvokeConfigError, validateEventInvokeConfig, type EventInvokeConfig, type EventInvokeConfigInput } from './event-invoke-config.js';
 import { readFunction, type FunctionDefinition } from './function-definition.js';
 import { parseFunctionRef, type FunctionRef } from './function-ref.js';
 import { readPermission, type PermissionStatement } from './permissions.js';
@@ -68,8 +68,8 @@ export function readLambdaResources(stack: StackModel, now: number): LambdaResou
         validateEventInvokeConfig(withNumbers(p), def.config.functionArn, (arn) => find(arn) !== undefined, now),
       );
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      throw new UnsupportedTemplateError(id, `Properties.${propertyNamed(message, p['DestinationConfig'], def.config.functionArn)}`, message);
+      if (!(error instanceof InvokeConfigError)) throw error;
+      throw new UnsupportedTemplateError(id, `Properties.${error.member}`, error.message);
     }
   }
   return { definitions, permissionsOf, invokeConfigs };
@@ -79,19 +79,4 @@ export function readLambdaResources(stack: StackModel, now: number): LambdaResou
 function withNumbers(p: Readonly<Record<string, unknown>>): EventInvokeConfigInput {
   const numeric = (value: unknown) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value);
   return { ...p, MaximumRetryAttempts: numeric(p['MaximumRetryAttempts']), MaximumEventAgeInSeconds: numeric(p['MaximumEventAgeInSeconds']) };
-}
-
-/** The template property an EventInvokeConfig validation message is about. */
-function propertyNamed(message: string, destinationConfig: unknown, functionArn: string): string {
-  if (message.includes('maximumRetryAttempts')) return 'MaximumRetryAttempts';
-  if (message.includes('maximumEventAgeInSeconds')) return 'MaximumEventAgeInSeconds';
-  // A message about one destination names its ARN (or, for a self-destination, means the function's own); point at it when only one fits.
-  const self = message.includes('destination for itself');
-  const config = (typeof destinationConfig === 'object' && destinationConfig !== null ? destinationConfig : {}) as Record<string, { Destination?: unknown } | undefined>;
-  const named = (['OnSuccess', 'OnFailure'] as const).filter((key) => {
-    const arn = config[key]?.Destination;
-    if (typeof arn !== 'string' || arn === '') return false;
-    return self ? unqualified(arn) === functionArn : message.includes(arn);
-  });
-  return named.length === 1 ? `DestinationConfig.${named[0]}.Destination` : 'DestinationConfig';
 }

@@ -2,7 +2,7 @@ import type { JsonService } from '../protocol/json.js';
 import { AwsError } from '../protocol/errors.js';
 import { member } from '../protocol/json-input.js';
 import { compileFilterPattern } from './filter-pattern.js';
-import { VALID_RETENTION_DAYS, type LogStore, type StoredLogEvent } from './store.js';
+import { DAY_MS, VALID_RETENTION_DAYS, type LogStore, type StoredLogEvent } from './store.js';
 
 /** The CloudWatch Logs API (awsJson 1.1, `Logs_20140328.<Operation>`) over a LogStore. */
 export function logsApi(store: LogStore): JsonService {
@@ -42,8 +42,6 @@ export function logsApi(store: LogStore): JsonService {
     },
   };
 }
-
-const DAY_MS = 86_400_000;
 
 function putLogEvents(store: LogStore, input: Record<string, unknown>): unknown {
   const group = requiredName(input, 'logGroupName');
@@ -183,17 +181,13 @@ function filterLogEvents(store: LogStore, input: Record<string, unknown>): unkno
   }
   const filterPattern = optionalString(input, 'filterPattern');
   const matches = compileFilterPattern(filterPattern);
-  const streams = new Set(
-    store
-      .describeLogStreams(group)
-      .map((s) => s.logStreamName)
-      .filter((n) => (names === undefined || (names as string[]).includes(n)) && (prefix === undefined || n.startsWith(prefix))),
-  );
+  const wanted = names === undefined ? undefined : new Set(names as string[]);
+  const candidates = store.groupEvents(group, (n) => (wanted === undefined || wanted.has(n)) && (prefix === undefined || n.startsWith(prefix)));
   const after = decodeToken(input.nextToken);
   if (after !== undefined && !/^\d{56}$/.test(after)) throw new AwsError('InvalidParameterException', 'The specified nextToken is invalid.');
   const found: StoredLogEvent[] = [];
   let more = false;
-  for (const event of store.groupEvents(group, streams)) {
+  for (const event of candidates) {
     if (after !== undefined && event.eventId <= after) continue;
     if (startTime !== undefined && event.timestamp < startTime) continue;
     if (endTime !== undefined && event.timestamp > endTime) continue;

@@ -32,11 +32,6 @@ export function compileFilterPattern(pattern: string | undefined | null): Filter
   return compileTerms(text);
 }
 
-/** Whether `message` matches `pattern` (compiles each time; prefer compileFilterPattern in loops). */
-export function matchesFilterPattern(pattern: string | undefined, message: string): boolean {
-  return compileFilterPattern(pattern)(message);
-}
-
 function invalid(message = 'Invalid filter pattern'): AwsError {
   return new AwsError('InvalidParameterException', message);
 }
@@ -233,22 +228,18 @@ function compileJson(body: string): FilterPredicate {
     return token;
   };
 
-  const parseOr = (): JsonTest => {
-    const parts = [parseAnd()];
-    while (peek()?.t === 'or') {
+  /** `operand (connective operand)*`: any of them for `||`, all of them for `&&`. */
+  const parseChain = (connective: 'or' | 'and', operand: () => JsonTest): JsonTest => {
+    const parts = [operand()];
+    while (peek()?.t === connective) {
       pos++;
-      parts.push(parseAnd());
+      parts.push(operand());
     }
-    return parts.length === 1 ? parts[0]! : (doc) => parts.some((p) => p(doc));
+    if (parts.length === 1) return parts[0]!;
+    return connective === 'or' ? (doc) => parts.some((p) => p(doc)) : (doc) => parts.every((p) => p(doc));
   };
-  const parseAnd = (): JsonTest => {
-    const parts = [parseUnary()];
-    while (peek()?.t === 'and') {
-      pos++;
-      parts.push(parseUnary());
-    }
-    return parts.length === 1 ? parts[0]! : (doc) => parts.every((p) => p(doc));
-  };
+  const parseOr = (): JsonTest => parseChain('or', parseAnd);
+  const parseAnd = (): JsonTest => parseChain('and', parseUnary);
   const parseUnary = (): JsonTest => {
     if (peek()?.t === 'lparen') {
       pos++;

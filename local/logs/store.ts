@@ -55,7 +55,7 @@ export const VALID_RETENTION_DAYS: readonly number[] = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 /** Template properties that change nothing locally. */
 const HARMLESS_GROUP_PROPERTIES = new Set(['LogGroupName', 'RetentionInDays', 'Tags', 'LogGroupClass', 'DeletionProtectionEnabled']);
 
@@ -236,12 +236,12 @@ export class LogStore implements LogSink {
     return this.retained(group, stream.events);
   }
 
-  /** The group's events within retention, by timestamp then arrival. */
-  groupEvents(logGroupName: string, streamNames?: ReadonlySet<string>): StoredLogEvent[] {
+  /** The group's events within retention (of the streams `includeStream` accepts), by timestamp then arrival. */
+  groupEvents(logGroupName: string, includeStream?: (logStreamName: string) => boolean): StoredLogEvent[] {
     const group = this.requireGroup(logGroupName);
     const all: StoredLogEvent[] = [];
     for (const stream of group.streams.values()) {
-      if (streamNames && !streamNames.has(stream.name)) continue;
+      if (includeStream && !includeStream(stream.name)) continue;
       all.push(...this.retained(group, stream.events));
     }
     return all.sort((a, b) => a.timestamp - b.timestamp || compareIds(a.eventId, b.eventId));
@@ -286,7 +286,7 @@ export class LogStore implements LogSink {
     for (const event of stored) {
       insertSorted(stream.events, event);
       group.arrival.push(event);
-      group.storedBytes += Buffer.byteLength(event.message, 'utf8') + 26;
+      group.storedBytes += storedBytes(event);
       stream.firstEventTimestamp = Math.min(stream.firstEventTimestamp ?? Infinity, event.timestamp);
       stream.lastEventTimestamp = Math.max(stream.lastEventTimestamp ?? -Infinity, event.timestamp);
     }
@@ -309,7 +309,7 @@ export class LogStore implements LogSink {
     const dropped = group.arrival.splice(0, Math.min(excess, group.arrival.length));
     const byStream = new Map<string, Set<StoredLogEvent>>();
     for (const event of dropped) {
-      group.storedBytes -= Buffer.byteLength(event.message, 'utf8') + 26;
+      group.storedBytes -= storedBytes(event);
       let set = byStream.get(event.logStreamName);
       if (!set) byStream.set(event.logStreamName, (set = new Set()));
       set.add(event);
@@ -365,6 +365,11 @@ export class LogStore implements LogSink {
       storedBytes: 0,
     };
   }
+}
+
+/** Bytes an event counts for in `storedBytes`: its UTF-8 message plus AWS's 26 bytes of overhead. */
+function storedBytes(event: StoredLogEvent): number {
+  return Buffer.byteLength(event.message, 'utf8') + 26;
 }
 
 function insertSorted(events: StoredLogEvent[], event: StoredLogEvent): void {

@@ -16,6 +16,12 @@ export class AwsError extends Error {
     super(message);
     this.name = code;
   }
+
+  /** `error` itself when it is an AwsError, otherwise a 500 `InternalFailure` carrying its message. */
+  static from(error: unknown): AwsError {
+    if (error instanceof AwsError) return error;
+    return new AwsError('InternalFailure', error instanceof Error ? error.message : String(error), 500);
+  }
 }
 
 /**

@@ -57,10 +57,7 @@ export async function handleJson(req: HttpRequest, service: JsonService, operati
 }
 
 function jsonError(error: unknown, service: JsonService, contentType: string, requestId: string): HttpResponse {
-  const awsError =
-    error instanceof AwsError
-      ? error
-      : new AwsError('InternalFailure', error instanceof Error ? error.message : String(error), 500);
+  const awsError = AwsError.from(error);
   return {
     statusCode: awsError.statusCode,
     headers: {

@@ -32,7 +32,7 @@ export function parseForm(body: string): Map<string, string> {
 /** Query requests carry the service in the signature's credential scope or in `Version`. */
 export function isQueryRequestFor(req: HttpRequest, params: QueryParams, service: QueryService): boolean {
   // A presigned URL carries the scope in `X-Amz-Credential` instead of a header.
-  const scope = credentialScope(req) ?? /^[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(params.get('X-Amz-Credential') ?? '')?.[1];
+  const scope = credentialScope(req) ?? scopeService(params.get('X-Amz-Credential'));
   if (scope) return scope === service.signingName;
   return params.get('Version') === service.version;
 }
@@ -40,7 +40,12 @@ export function isQueryRequestFor(req: HttpRequest, params: QueryParams, service
 /** The service of a SigV4 `Authorization` header's credential scope (`<key>/<date>/<region>/<service>/aws4_request`). */
 export function credentialScope(req: HttpRequest): string | undefined {
   const auth = req.headers.authorization;
-  return typeof auth === 'string' ? /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(auth)?.[1] : undefined;
+  return typeof auth === 'string' ? scopeService(/Credential=([^,\s]+)/.exec(auth)?.[1]) : undefined;
+}
+
+/** The service of a SigV4 credential, `<key>/<date>/<region>/<service>/aws4_request`. */
+function scopeService(credential: string | undefined): string | undefined {
+  return credential === undefined ? undefined : /^[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(credential)?.[1];
 }
 
 export function queryParams(req: HttpRequest): Map<string, string> {
@@ -106,6 +111,7 @@ export async function handleQuery(params: QueryParams, service: QueryService, ac
   const requestId = randomUUID();
   const action = params.get('Action') ?? '';
   const json = accept.includes('application/json');
+  const contentType = json ? 'application/json' : 'text/xml';
   try {
     if (action === '') throw new AwsError('MissingAction', 'Missing Action');
     const handler = Object.hasOwn(service.operations, action) ? service.operations[action] : undefined;
@@ -123,21 +129,14 @@ export async function handleQuery(params: QueryParams, service: QueryService, ac
       : `<?xml version="1.0"?>\n<${action}Response xmlns="${service.xmlns}">` +
         (result === undefined ? '' : `<${action}Result>${toXml(result)}</${action}Result>`) +
         `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
-    return { statusCode: 200, headers: { 'content-type': json ? 'application/json' : 'text/xml', 'x-amzn-requestid': requestId }, body };
+    return { statusCode: 200, headers: { 'content-type': contentType, 'x-amzn-requestid': requestId }, body };
   } catch (error) {
-    const awsError =
-      error instanceof AwsError
-        ? error
-        : new AwsError('InternalFailure', error instanceof Error ? error.message : String(error), 500);
+    const awsError = AwsError.from(error);
     const fields = { Type: awsError.fault, Code: awsError.code, Message: awsError.message };
     const body = json
       ? JSON.stringify({ Error: fields, RequestId: requestId })
       : `<?xml version="1.0"?>\n<ErrorResponse xmlns="${service.xmlns}"><Error>${toXml(fields)}</Error>` +
         `<RequestId>${requestId}</RequestId></ErrorResponse>`;
-    return {
-      statusCode: awsError.statusCode,
-      headers: { 'content-type': json ? 'application/json' : 'text/xml', 'x-amzn-requestid': requestId },
-      body,
-    };
+    return { statusCode: awsError.statusCode, headers: { 'content-type': contentType, 'x-amzn-requestid': requestId }, body };
   }
 }

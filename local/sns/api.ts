@@ -43,7 +43,7 @@ function required(params: QueryParams, name: string): string {
 }
 
 /** `MessageAttributes.entry.N.Name` / `.Value.DataType|StringValue|BinaryValue` as a map. */
-export function parseMessageAttributes(params: QueryParams): Record<string, MessageAttributeInput> {
+function parseMessageAttributes(params: QueryParams): Record<string, MessageAttributeInput> {
   const out: Record<string, MessageAttributeInput> = {};
   for (const entry of indexedStructures(params, 'MessageAttributes', 'entry')) {
     const name = entry.get('Name');
@@ -63,7 +63,7 @@ export function parseMessageAttributes(params: QueryParams): Record<string, Mess
 }
 
 /** The Publish parameters of a Query request. */
-export function publishRequest(params: QueryParams): PublishRequest {
+function publishRequest(params: QueryParams): PublishRequest {
   const optional = (name: string): Record<string, string> => {
     const value = params.get(name);
     return value === undefined ? {} : { [name]: value };
@@ -109,7 +109,7 @@ export function snsApi(service: SnsService): QueryService {
       GetTopicAttributes: (params) => {
         const topic = service.topic(required(params, 'TopicArn'));
         const attributes: Record<string, string> = {
-          Policy: JSON.stringify(effectivePolicy(topic.arn, service.env.account)),
+          Policy: JSON.stringify(topicPolicy(topic.policies, topic.arn, service.env.account)),
           Owner: service.env.account,
           SubscriptionsPending: '0',
           TopicArn: topic.arn,
@@ -132,8 +132,20 @@ export function snsApi(service: SnsService): QueryService {
   };
 }
 
-/** SNS's default topic policy: the owning account may do everything. */
-function effectivePolicy(topicArn: string, account: string): unknown {
+/**
+ * The topic's access policy: its TopicPolicy document as written (several
+ * merged, as Publish honours all their statements), or SNS's default, where
+ * the owning account may do everything.
+ */
+function topicPolicy(documents: readonly Readonly<Record<string, unknown>>[], topicArn: string, account: string): unknown {
+  if (documents.length === 1) return documents[0];
+  if (documents.length > 1) {
+    const statements = documents.flatMap((document) => {
+      const statement = document['Statement'];
+      return statement === undefined ? [] : Array.isArray(statement) ? statement : [statement];
+    });
+    return { Version: documents[0]!['Version'] ?? '2012-10-17', Statement: statements };
+  }
   return {
     Version: '2008-10-17',
     Id: '__default_policy_ID',

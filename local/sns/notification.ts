@@ -21,18 +21,18 @@ export interface Recipient {
 }
 
 /** `https://sns.<region>.amazonaws.com`, where SNS publishes its certificate and unsubscribe links. */
-export function snsHost(env: StackEnvironment): string {
+function snsHost(env: StackEnvironment): string {
   return `https://sns.${env.region}.${env.urlSuffix}`;
 }
 
 /** The signing certificate URL: one fixed file per region, as on AWS. */
-export function signingCertUrl(env: StackEnvironment): string {
+function signingCertUrl(env: StackEnvironment): string {
   const id = createHash('md5').update(`SimpleNotificationService-${env.partition}-${env.region}`).digest('hex');
   return `${snsHost(env)}/SimpleNotificationService-${id}.pem`;
 }
 
 /** The link in every notification that unsubscribes its subscription. */
-export function unsubscribeUrl(env: StackEnvironment, subscriptionArn: string): string {
+function unsubscribeUrl(env: StackEnvironment, subscriptionArn: string): string {
   return `${snsHost(env)}/?Action=Unsubscribe&SubscriptionArn=${subscriptionArn}`;
 }
 
@@ -45,7 +45,7 @@ function signature(): string {
 }
 
 /** `{name: {Type, Value}}` with binary values in base64, as SNS renders attributes in JSON. */
-export function renderAttributes(attributes: Readonly<Record<string, MessageAttributeValue>>): Record<string, { Type: string; Value: string }> {
+function renderAttributes(attributes: Readonly<Record<string, MessageAttributeValue>>): Record<string, { Type: string; Value: string }> {
   const out: Record<string, { Type: string; Value: string }> = {};
   for (const [name, attribute] of Object.entries(attributes)) {
     out[name] = {

@@ -118,7 +118,7 @@ export class SnsService implements TopicSink {
         'Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type',
       );
     }
-    checkPublishPermission(topic.policy, caller, topic.arn);
+    checkPublishPermission(topic.policies, caller, topic.arn);
 
     const notification: Notification = {
       messageId: randomUUID(),

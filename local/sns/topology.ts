@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { StackModel, StackResource } from '../cloudformation/types.js';
 import { UnsupportedTemplateError } from '../protocol/errors.js';
 import { FilterPolicyError, validateFilterPolicy, type FilterPolicy, type FilterPolicyScope } from './filter-policy.js';
-import { readTopicPolicy, type PolicyStatement } from './topic-policy.js';
+import { readTopicPolicy, type TopicPolicy } from './topic-policy.js';
 
 /** A topic from the template. */
 export interface TopicDefinition {
@@ -13,8 +13,8 @@ export interface TopicDefinition {
   readonly kmsMasterKeyId?: string;
   /** `1` (SHA1withRSA, the default) or `2` (SHA256withRSA). */
   readonly signatureVersion: string;
-  /** Statements of every AWS::SNS::TopicPolicy naming this topic. */
-  readonly policy: PolicyStatement[];
+  /** The documents of every AWS::SNS::TopicPolicy naming this topic; Publish by a service honours them all. */
+  readonly policies: readonly Readonly<Record<string, unknown>>[];
 }
 
 /** A confirmed subscription from the template (standalone or inline on the topic). */
@@ -39,20 +39,21 @@ const ARN = /^arn:[^:]+:([^:]+):([^:]*):([^:]*):(.+)$/;
 
 /** Read every topic, topic policy and subscription of the stack, or throw naming what cannot be served. */
 export function readTopology(stack: StackModel): { topics: TopicDefinition[]; subscriptions: SubscriptionDefinition[] } {
-  const policies = stack.resourcesOfType('AWS::SNS::TopicPolicy').map(readTopicPolicy);
-  const topics = stack.resourcesOfType('AWS::SNS::Topic').map((resource) => readTopic(stack, resource, policies));
+  const policyResources = stack.resourcesOfType('AWS::SNS::TopicPolicy');
+  const policies = policyResources.map(readTopicPolicy);
+  const topicResources = stack.resourcesOfType('AWS::SNS::Topic');
+  const topics = topicResources.map((resource) => readTopic(stack, resource, policies));
   const byArn = new Map(topics.map((t) => [t.arn, t]));
   for (const [index, policy] of policies.entries()) {
     for (const arn of policy.topics) {
       if (!byArn.has(arn)) {
-        const id = stack.resourcesOfType('AWS::SNS::TopicPolicy')[index]!.logicalId;
-        throw new UnsupportedTemplateError(id, 'Properties.Topics', `${arn} is not a topic of this stack`);
+        throw new UnsupportedTemplateError(policyResources[index]!.logicalId, 'Properties.Topics', `${arn} is not a topic of this stack`);
       }
     }
   }
   const subscriptions: SubscriptionDefinition[] = [];
-  for (const resource of stack.resourcesOfType('AWS::SNS::Topic')) {
-    const topic = topics.find((t) => t.logicalId === resource.logicalId)!;
+  for (const [index, resource] of topicResources.entries()) {
+    const topic = topics[index]!;
     const inline = resource.properties['Subscription'];
     if (inline === undefined) continue;
     if (!Array.isArray(inline)) throw new UnsupportedTemplateError(resource.logicalId, 'Properties.Subscription', 'must be a list');
@@ -89,7 +90,7 @@ function unsupportedSubscriptionProperty(key: string): string {
   }
 }
 
-function readTopic(stack: StackModel, resource: StackResource, policies: { topics: string[]; statements: PolicyStatement[] }[]): TopicDefinition {
+function readTopic(stack: StackModel, resource: StackResource, policies: readonly TopicPolicy[]): TopicDefinition {
   const id = resource.logicalId;
   const p = resource.properties;
   for (const key of Object.keys(p)) {
@@ -115,7 +116,7 @@ function readTopic(stack: StackModel, resource: StackResource, policies: { topic
     displayName: typeof p['DisplayName'] === 'string' ? p['DisplayName'] : '',
     ...(typeof p['KmsMasterKeyId'] === 'string' ? { kmsMasterKeyId: p['KmsMasterKeyId'] } : {}),
     signatureVersion,
-    policy: policies.filter((policy) => policy.topics.includes(arn)).flatMap((policy) => policy.statements),
+    policies: policies.filter((policy) => policy.topics.includes(arn)).map((policy) => policy.document),
   };
 }
 

@@ -30,7 +30,7 @@ export function sqsApi(sqs: SqsService): JsonService {
       SendMessage: (input) => sqs.send(queueUrl(input), { ...input, MessageAttributes: attributesIn(input.MessageAttributes) }),
       SendMessageBatch: (input) => {
         const url = queueUrl(input);
-        const entries = batchEntries(input.Entries);
+        const entries = batchEntries(input.Entries, 'SendMessageBatchRequestEntry');
         const Successful: unknown[] = [];
         const Failed: unknown[] = [];
         for (const entry of entries) {
@@ -63,7 +63,7 @@ export function sqsApi(sqs: SqsService): JsonService {
         const url = queueUrl(input);
         const Successful: unknown[] = [];
         const Failed: unknown[] = [];
-        for (const entry of batchEntries(input.Entries)) {
+        for (const entry of batchEntries(input.Entries, 'DeleteMessageBatchRequestEntry')) {
           try {
             sqs.deleteMessage(url, entry.ReceiptHandle);
             Successful.push({ Id: entry.Id });
@@ -117,9 +117,9 @@ interface BatchEntry {
   readonly [key: string]: unknown;
 }
 
-function batchEntries(entries: unknown): BatchEntry[] {
+function batchEntries(entries: unknown, entryType: string): BatchEntry[] {
   if (!Array.isArray(entries) || entries.length === 0) {
-    throw new AwsError('EmptyBatchRequest', 'There should be at least one SendMessageBatchRequestEntry in the request.');
+    throw new AwsError('EmptyBatchRequest', `There should be at least one ${entryType} in the request.`);
   }
   if (entries.length > 10) {
     throw new AwsError('TooManyEntriesInBatchRequest', `Maximum number of entries per request are 10. You have sent ${entries.length}.`);

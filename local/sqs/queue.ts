@@ -46,8 +46,7 @@ export interface QueuedMessage {
 /** A standard (not FIFO) queue and its messages. */
 export class Queue {
   readonly messages: QueuedMessage[] = [];
-  policies: unknown[] = [];
-  lastModifiedTimestamp: number;
+  readonly policies: unknown[] = [];
   /** Local ms of the last PurgeQueue, which AWS allows once a minute. */
   lastPurge = -Infinity;
   private readonly waiters = new Set<() => void>();
@@ -57,10 +56,14 @@ export class Queue {
     readonly arn: string,
     readonly url: string,
     readonly account: string,
-    public settings: QueueSettings,
+    readonly settings: QueueSettings,
     readonly createdTimestamp: number,
-  ) {
-    this.lastModifiedTimestamp = createdTimestamp;
+  ) {}
+
+  /** Enqueue a message and wake the long polls. */
+  add(message: QueuedMessage): void {
+    this.messages.push(message);
+    this.notify();
   }
 
   /** Wake every long poll so it looks again. */

@@ -112,6 +112,7 @@ export class SqsService implements QueueSink {
       ...(deps.tracer ? { tracer: deps.tracer } : {}),
     });
     const byUrl = new Map<string, Queue>();
+    const logicalIds = new Map<Queue, string>();
     for (const resource of stack.resourcesOfType('AWS::SQS::Queue')) {
       const settings = queueSettingsFromTemplate(resource);
       const url = resource.ref.includes('://') ? resource.ref : undefined;
@@ -123,6 +124,7 @@ export class SqsService implements QueueSink {
       const arn = resource.arn ?? resource.attributes.Arn;
       const queue = service.createQueue(name, settings, arn);
       byUrl.set(url ?? queue.url, queue);
+      logicalIds.set(queue, resource.logicalId);
     }
     const policies = [...stack.resourcesOfType('AWS::SQS::QueuePolicy'), ...stack.resourcesOfType('AWS::SQS::QueueInlinePolicy')];
     for (const resource of policies) {
@@ -135,7 +137,7 @@ export class SqsService implements QueueSink {
         queue.policies.push(document);
       }
     }
-    service.checkRedriveAllowed(stack);
+    service.checkRedriveAllowed(logicalIds);
     return service;
   }
 
@@ -206,23 +208,27 @@ export class SqsService implements QueueSink {
   ): Promise<{ readonly MessageId: string }> {
     const queue = this.requireQueue(queueArn);
     if (caller?.principal !== undefined) this.authorize(queue, caller);
-    const sent = this.send(queue.url, { MessageBody: body, ...(messageAttributes ? { MessageAttributes: messageAttributes } : {}) }, caller);
+    const sent = this.sendTo(queue, { MessageBody: body, ...(messageAttributes ? { MessageAttributes: messageAttributes } : {}) }, caller);
     return { MessageId: sent.MessageId };
   }
 
   /** SendMessage by queue URL. */
   send(queueUrl: string, input: SendInput, caller?: InvokeCaller): SendOutput {
-    const queue = this.requireQueue(queueUrl);
+    return this.sendTo(this.requireQueue(queueUrl), input, caller);
+  }
+
+  private sendTo(queue: Queue, input: SendInput, caller: InvokeCaller | undefined): SendOutput {
     const body = validateBody(input.MessageBody, queue.settings.maximumMessageSize);
     const delay = validateRange('DelaySeconds', input.DelaySeconds, 0, 900, 'DelaySeconds must be >= 0 and <= 900') ?? queue.settings.delaySeconds;
     const attributes = validateAttributes(input.MessageAttributes);
+    const md5OfAttributes = md5OfMessageAttributes(attributes);
     const now = Date.now();
     const message: QueuedMessage = {
       messageId: randomUUID(),
       body,
       md5OfBody: md5OfBody(body),
       messageAttributes: attributes,
-      ...(attributes && Object.keys(attributes).length > 0 ? { md5OfMessageAttributes: md5OfMessageAttributes(attributes)! } : {}),
+      ...(md5OfAttributes ? { md5OfMessageAttributes: md5OfAttributes } : {}),
       sentTimestamp: now,
       expiresAt: now + this.localMs(queue.settings.messageRetentionPeriod),
       senderId: caller?.principal ? `AROA${this.account}:${caller.principal}` : this.account,
@@ -230,8 +236,7 @@ export class SqsService implements QueueSink {
       visibleAt: now + this.localMs(delay),
       receiveNonce: 0,
     };
-    queue.messages.push(message);
-    queue.notify();
+    queue.add(message);
     this.tracer?.record({
       service: 'sqs',
       kind: 'deliver',
@@ -265,7 +270,6 @@ export class SqsService implements QueueSink {
       }
       const nextVisible = queue.messages.reduce((next, m) => (m.visibleAt > now && m.visibleAt < next ? m.visibleAt : next), Infinity);
       await queue.waitForChange(Math.min(deadline, nextVisible) - now);
-      if (!this.queues.has(queue.name)) return [];
     }
   }
 
@@ -411,8 +415,7 @@ export class SqsService implements QueueSink {
     // The message keeps its id, body and original send time; the count restarts.
     const moved: QueuedMessage = { ...message, receiveCount: 0, visibleAt: now, receiveNonce: 0 };
     delete moved.firstReceiveTimestamp;
-    dlq.messages.push(moved);
-    dlq.notify();
+    dlq.add(moved);
     this.tracer?.record({
       service: 'sqs',
       kind: 'dead-letter',
@@ -464,7 +467,8 @@ export class SqsService implements QueueSink {
       ApproximateNumberOfMessagesNotVisible: String(inFlight),
       ApproximateNumberOfMessagesDelayed: String(delayed),
       CreatedTimestamp: String(Math.floor(queue.createdTimestamp / 1000)),
-      LastModifiedTimestamp: String(Math.floor(queue.lastModifiedTimestamp / 1000)),
+      // Queue attributes never change after creation here.
+      LastModifiedTimestamp: String(Math.floor(queue.createdTimestamp / 1000)),
       QueueArn: queue.arn,
       VisibilityTimeout: String(s.visibilityTimeout),
       MaximumMessageSize: String(s.maximumMessageSize),
@@ -496,12 +500,12 @@ export class SqsService implements QueueSink {
     return { messageId: parts[2]!, nonce: Number(parts[3]) };
   }
 
-  private checkRedriveAllowed(stack: StackModel): void {
+  private checkRedriveAllowed(logicalIds: ReadonlyMap<Queue, string>): void {
     for (const source of this.queues.values()) {
       const target = source.settings.redrivePolicy?.deadLetterTargetArn;
       if (!target) continue;
       const dlq = this.findQueue(target);
-      const logicalId = stack.resourcesOfType('AWS::SQS::Queue').find((r) => (r.arn ?? r.attributes.Arn) === source.arn)?.logicalId ?? source.name;
+      const logicalId = logicalIds.get(source) ?? source.name;
       if (!dlq) {
         throw new UnsupportedTemplateError(logicalId, 'Properties.RedrivePolicy.deadLetterTargetArn', `no queue in the stack has the ARN ${target}`);
       }

@@ -22,6 +22,17 @@ const ACCEPTED = new Set([
   'Tags',
 ]);
 
+/** Integer queue properties, the setting each sets and the range AWS accepts. */
+const INTEGER_SETTINGS: readonly (readonly [string, NumericSetting, number, number])[] = [
+  ['VisibilityTimeout', 'visibilityTimeout', 0, 43_200],
+  ['MessageRetentionPeriod', 'messageRetentionPeriod', 60, 1_209_600],
+  ['DelaySeconds', 'delaySeconds', 0, 900],
+  ['ReceiveMessageWaitTimeSeconds', 'receiveMessageWaitTimeSeconds', 0, 20],
+  ['MaximumMessageSize', 'maximumMessageSize', 1024, 1_048_576],
+  ['KmsDataKeyReusePeriodSeconds', 'kmsDataKeyReusePeriodSeconds', 60, 86_400],
+];
+type NumericSetting = { [K in keyof QueueSettings]-?: QueueSettings[K] extends number | undefined ? K : never }[keyof QueueSettings];
+
 /** An AWS::SQS::Queue's settings, or UnsupportedTemplateError naming the property. */
 export function queueSettingsFromTemplate(resource: StackResource): Partial<QueueSettings> {
   const props = resource.properties;
@@ -35,26 +46,14 @@ export function queueSettingsFromTemplate(resource: StackResource): Partial<Queu
     }
   }
   const settings: Partial<QueueSettings> = {};
-  const int = (key: string, min: number, max: number): number | undefined => {
-    if (props[key] === undefined) return undefined;
+  for (const [key, setting, min, max] of INTEGER_SETTINGS) {
+    if (props[key] === undefined) continue;
     const value = Number(props[key]);
     if (!Number.isInteger(value) || value < min || value > max) {
       throw new UnsupportedTemplateError(resource.logicalId, `Properties.${key}`, `${String(props[key])} is outside ${min}..${max}`);
     }
-    return value;
-  };
-  const visibility = int('VisibilityTimeout', 0, 43_200);
-  if (visibility !== undefined) settings.visibilityTimeout = visibility;
-  const retention = int('MessageRetentionPeriod', 60, 1_209_600);
-  if (retention !== undefined) settings.messageRetentionPeriod = retention;
-  const delay = int('DelaySeconds', 0, 900);
-  if (delay !== undefined) settings.delaySeconds = delay;
-  const wait = int('ReceiveMessageWaitTimeSeconds', 0, 20);
-  if (wait !== undefined) settings.receiveMessageWaitTimeSeconds = wait;
-  const size = int('MaximumMessageSize', 1024, 1_048_576);
-  if (size !== undefined) settings.maximumMessageSize = size;
-  const reuse = int('KmsDataKeyReusePeriodSeconds', 60, 86_400);
-  if (reuse !== undefined) settings.kmsDataKeyReusePeriodSeconds = reuse;
+    settings[setting] = value;
+  }
   if (typeof props.KmsMasterKeyId === 'string') {
     settings.kmsMasterKeyId = props.KmsMasterKeyId;
     settings.sqsManagedSseEnabled = false;

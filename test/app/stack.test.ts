@@ -24,6 +24,22 @@ afterAll(() => synth?.cleanup());
 
 const latestArn = (id: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, ':$LATEST']] });
 
+/** The DLQ's policy lets `service` send to it only on behalf of `sourceArn`. */
+function expectDlqSendPolicy(dlqId: string, service: string, sourceArn: unknown): void {
+  template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+    Queues: [{ Ref: dlqId }],
+    PolicyDocument: {
+      Statement: Match.arrayWith([
+        Match.objectLike({
+          Action: 'sqs:SendMessage',
+          Principal: { Service: service },
+          Condition: { ArnEquals: { 'aws:SourceArn': sourceArn } },
+        }),
+      ]),
+    },
+  });
+}
+
 describe('event bus and topic', () => {
   it('creates the bus the-destined-lambda', () => {
     template.resourceCountIs('AWS::Events::EventBus', 1);
@@ -104,18 +120,7 @@ describe('destined function', () => {
       SourceArn: { Ref: topicId },
     });
     // SNS may send to the DLQ only for this topic.
-    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      Queues: [{ Ref: dlqId }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Action: 'sqs:SendMessage',
-            Principal: { Service: 'sns.amazonaws.com' },
-            Condition: { ArnEquals: { 'aws:SourceArn': { Ref: topicId } } },
-          }),
-        ]),
-      },
-    });
+    expectDlqSendPolicy(dlqId, 'sns.amazonaws.com', { Ref: topicId });
   });
 });
 
@@ -164,18 +169,7 @@ describe('rules, targets and archive', () => {
       FunctionName: { 'Fn::GetAtt': [loggerId, 'Arn'] },
       SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] },
     });
-    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      Queues: [{ Ref: dlqId }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Action: 'sqs:SendMessage',
-            Principal: { Service: 'events.amazonaws.com' },
-            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } },
-          }),
-        ]),
-      },
-    });
+    expectDlqSendPolicy(dlqId, 'events.amazonaws.com', { 'Fn::GetAtt': [ruleId, 'Arn'] });
   });
 
   it('archives failure records for 30 days with the failure pattern', () => {

@@ -43,7 +43,7 @@ function snsEvent(message: string, messageId = randomUUID()) {
 function loggedBy(functionName: string, token: string, runtimeToRead: LocalRuntime = runtime): Array<Record<string, any>> {
   const group = `/aws/lambda/${functionName}`;
   const { logs } = runtimeToRead.services;
-  if (!logs.logGroupNames().includes(group)) return [];
+  if (!logs.hasLogGroup(group)) return [];
   return logs
     .groupEvents(group)
     .filter((e) => e.message.includes(token))

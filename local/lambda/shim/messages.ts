@@ -46,8 +46,6 @@ export interface ResultMessage {
   readonly ms: number;
   /** Resident set size in bytes. */
   readonly rss: number;
-  /** errorType, for the REPORT line, when not ok. */
-  readonly et?: string;
   /**
    * The runtime is about to exit with this status (uncaught exception 129,
    * unhandled rejection 128): the environment must not be reused.

@@ -88,18 +88,21 @@ interface Active {
 }
 let active: Active | undefined;
 
-function finish(inv: Active, ok: boolean, payload: string, errorType?: string, exit?: number): void {
+function finish(inv: Active, ok: boolean, payload: string, exit?: number): void {
   if (inv.done) return;
   inv.done = true;
   flushStdout();
   flushStderr();
   const ms = performance.now() - inv.start;
-  const message: ChildMessage =
-    errorType === undefined
-      ? { t: 'r', id: inv.id, ok, p: payload, ms, rss: process.memoryUsage.rss() }
-      : exit === undefined
-        ? { t: 'r', id: inv.id, ok, p: payload, ms, rss: process.memoryUsage.rss(), et: errorType }
-        : { t: 'r', id: inv.id, ok, p: payload, ms, rss: process.memoryUsage.rss(), et: errorType, exit };
+  const message: ChildMessage = {
+    t: 'r',
+    id: inv.id,
+    ok,
+    p: payload,
+    ms,
+    rss: process.memoryUsage.rss(),
+    ...(exit === undefined ? {} : { exit }),
+  };
   if (active === inv) active = undefined;
   send(message, exit === undefined ? undefined : () => process.exit(exit));
 }
@@ -107,8 +110,7 @@ function finish(inv: Active, ok: boolean, payload: string, errorType?: string, e
 function fail(inv: Active, error: unknown): void {
   if (inv.done) return;
   console.error('Invoke Error', toFormatted(error));
-  const payload = toRapidResponse(error);
-  finish(inv, false, JSON.stringify(payload), payload.errorType);
+  finish(inv, false, JSON.stringify(toRapidResponse(error)));
 }
 
 function succeed(inv: Active, result: unknown): void {
@@ -175,8 +177,7 @@ function invoke(handler: Handler, message: InvokeMessage): void {
 process.on('uncaughtException', (error) => {
   console.error('Uncaught Exception', toFormatted(error));
   if (active) {
-    const payload = toRapidResponse(error);
-    finish(active, false, JSON.stringify(payload), payload.errorType, 129);
+    finish(active, false, JSON.stringify(toRapidResponse(error)), 129);
   } else {
     setImmediate(() => process.exit(129));
   }
@@ -188,8 +189,7 @@ process.on('unhandledRejection', (reason, promise) => {
   Object.assign(error, { reason, promise });
   console.error('Unhandled Promise Rejection', toFormatted(error));
   if (active) {
-    const payload = toRapidResponse(error);
-    finish(active, false, JSON.stringify(payload), payload.errorType, 128);
+    finish(active, false, JSON.stringify(toRapidResponse(error)), 128);
   } else {
     setImmediate(() => process.exit(128));
   }

@@ -1,23 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { apiStack, call, harness, lambdaResult, resource, text, API_ID } from './helpers.js';
+import { apiStack, call, harness, lambdaInvocationUri as invocations, lambdaProxyIntegration, lambdaResult, mockIntegration, resource, text, API_ID } from './helpers.js';
 import { evaluatePolicy, parseAuthorizerResult } from '../../../local/apigateway/authorizer.js';
 import { UnsupportedTemplateError } from '../../../local/protocol/errors.js';
 import { readRestApis } from '../../../local/apigateway/model.js';
 
 const AUTH_FN = 'arn:aws:lambda:us-east-1:000000000000:function:auth';
 const TARGET_FN = 'arn:aws:lambda:us-east-1:000000000000:function:target';
-const invocations = (fn: string) => `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${fn}/invocations`;
 
 function policy(effect: 'Allow' | 'Deny', resourceArn: string, context: Record<string, unknown> = {}) {
   return { principalId: 'user-1', policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: resourceArn }] }, context };
 }
 
-function stack(authorizer: Record<string, unknown>, integration: Record<string, unknown> = { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: invocations(TARGET_FN) }) {
+function stack(authorizer: Record<string, unknown>, integration: Record<string, unknown> = lambdaProxyIntegration(TARGET_FN)) {
   return apiStack(
     [
       { path: '/things/{id}', httpMethod: 'GET', integration, properties: { AuthorizationType: 'CUSTOM', AuthorizerId: 'auth1' } },
-      { path: '/open', httpMethod: 'GET', integration: { Type: 'MOCK', RequestTemplates: { 'application/json': '{"statusCode":200}' }, IntegrationResponses: [{ StatusCode: '200' }] } },
+      { path: '/open', httpMethod: 'GET', integration: mockIntegration('') },
     ],
     { extra: [resource('Auth', 'AWS::ApiGateway::Authorizer', { RestApiId: API_ID, AuthorizerUri: invocations(AUTH_FN), ...authorizer }, 'auth1')] },
   );
@@ -97,11 +96,7 @@ describe('TOKEN authorizer', () => {
 
 describe('REQUEST authorizer', () => {
   it('sends the request fields and uses header and query identity sources; its context reaches mapping templates', async () => {
-    const mock = {
-      Type: 'MOCK',
-      RequestTemplates: { 'application/json': '{"statusCode":200}' },
-      IntegrationResponses: [{ StatusCode: '200', ResponseTemplates: { 'application/json': '$context.authorizer.principalId/$context.authorizer.tenant' } }],
-    };
+    const mock = mockIntegration('$context.authorizer.principalId/$context.authorizer.tenant');
     const h = harness(
       stack({ Type: 'REQUEST', IdentitySource: 'method.request.header.X-Key, method.request.querystring.tenant', AuthorizerResultTtlInSeconds: 0 }, mock),
       { lambda: () => lambdaResult(policy('Allow', '*', { tenant: 'acme' })) },

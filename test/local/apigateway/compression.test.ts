@@ -1,24 +1,11 @@
 import { deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { chooseCoding } from '../../../local/apigateway/compression.js';
-import { apiStack, call, harness, httpRequest, text, API_ID } from './helpers.js';
+import { apiStack, call, harness, httpRequest, mockIntegration, text, API_ID } from './helpers.js';
 
 const body = JSON.stringify({ data: 'x'.repeat(200) });
 const stack = (restApi: Record<string, unknown>) =>
-  apiStack(
-    [
-      {
-        path: '/big',
-        httpMethod: 'GET',
-        integration: {
-          Type: 'MOCK',
-          RequestTemplates: { 'application/json': '{"statusCode": 200}' },
-          IntegrationResponses: [{ StatusCode: '200', ResponseTemplates: { 'application/json': body } }],
-        },
-      },
-    ],
-    { restApi },
-  );
+  apiStack([{ path: '/big', httpMethod: 'GET', integration: mockIntegration(body) }], { restApi });
 
 describe('MinimumCompressionSize', () => {
   it('compresses a response at least that large in a coding the client accepts', async () => {
@@ -52,15 +39,7 @@ describe('MinimumCompressionSize', () => {
 
 describe('compressed request bodies', () => {
   const echo = apiStack([
-    {
-      path: '/echo',
-      httpMethod: 'POST',
-      integration: {
-        Type: 'MOCK',
-        RequestTemplates: { 'application/json': '{"statusCode": 200}' },
-        IntegrationResponses: [{ StatusCode: '200', ResponseTemplates: { 'application/json': 'ok' } }],
-      },
-    },
+    { path: '/echo', httpMethod: 'POST', integration: mockIntegration('ok') },
     {
       path: '/mapped',
       httpMethod: 'POST',

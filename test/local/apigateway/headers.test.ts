@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { HttpRequest } from '../../../local/protocol/http.js';
 import { headerValues, requestHeaders } from '../../../local/apigateway/headers.js';
-import { apiStack, harness, httpRequest, lambdaResult, text, API_ID } from './helpers.js';
+import { apiStack, harness, httpRequest, lambdaProxyIntegration, lambdaResult, mockIntegration, resource, text, API_ID } from './helpers.js';
 
 /** A request as Node would hand it over: lower-cased `headers` plus the raw lines. */
 function rawRequest(method: string, path: string, lines: readonly [string, string][], body = ''): HttpRequest {
@@ -29,29 +29,16 @@ describe('request headers', () => {
       {
         path: '/mapped',
         httpMethod: 'POST',
-        integration: {
-          Type: 'MOCK',
-          RequestTemplates: { 'application/json': '{"statusCode": 200}' },
-          IntegrationResponses: [{ StatusCode: '200', ResponseTemplates: { 'application/json': "$input.params().header|$input.params('x-custom')" } }],
-        },
+        integration: mockIntegration("$input.params().header|$input.params('x-custom')"),
         properties: { RequestParameters: { 'method.request.header.x-custom': true }, RequestValidatorId: 'v1' },
       },
       {
         path: '/proxy',
         httpMethod: 'GET',
-        integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:f/invocations' },
+        integration: lambdaProxyIntegration('arn:aws:lambda:us-east-1:000000000000:function:f'),
       },
     ], {
-      extra: [
-        {
-          logicalId: 'Validator',
-          type: 'AWS::ApiGateway::RequestValidator',
-          properties: { RestApiId: API_ID, ValidateRequestParameters: true },
-          ref: 'v1',
-          attributes: {},
-          metadata: {},
-        },
-      ],
+      extra: [resource('Validator', 'AWS::ApiGateway::RequestValidator', { RestApiId: API_ID, ValidateRequestParameters: true }, 'v1')],
     });
     const h = harness(stack, { lambda: (_fn, payload) => lambdaResult({ statusCode: 200, body: payload }) });
 

@@ -42,6 +42,26 @@ export interface MethodSpec {
   readonly properties?: Record<string, unknown>;
 }
 
+/** The URI by which an integration or authorizer invokes the Lambda function `functionArn`. */
+export function lambdaInvocationUri(functionArn: string): string {
+  return `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${functionArn}/invocations`;
+}
+
+/** A Lambda proxy (AWS_PROXY) integration of `functionArn`. */
+export function lambdaProxyIntegration(functionArn: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaInvocationUri(functionArn), ...extra };
+}
+
+/** A MOCK integration answering 200 with `responseTemplate` as its application/json body. */
+export function mockIntegration(responseTemplate: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    Type: 'MOCK',
+    RequestTemplates: { 'application/json': '{"statusCode": 200}' },
+    IntegrationResponses: [{ StatusCode: '200', ResponseTemplates: { 'application/json': responseTemplate } }],
+    ...extra,
+  };
+}
+
 /** One REST API with stage `prod` and the given methods (resources made from the paths). */
 export function apiStack(
   methods: readonly MethodSpec[],

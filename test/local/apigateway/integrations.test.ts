@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { apiStack, call, harness, lambdaResult, text } from './helpers.js';
+import { apiStack, call, harness, lambdaInvocationUri, lambdaProxyIntegration, lambdaResult, text } from './helpers.js';
 import { AwsError } from '../../../local/protocol/errors.js';
 
 const FN = 'arn:aws:lambda:us-east-1:000000000000:function:target';
-const lambdaUri = `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${FN}/invocations`;
+const lambdaUri = lambdaInvocationUri(FN);
+/** One Lambda proxy method of FN at `path`. */
+const proxyStack = (path: string, extra: Record<string, unknown> = {}) => apiStack([{ path, httpMethod: 'GET', integration: lambdaProxyIntegration(FN, extra) }]);
 
 describe('AWS service integration', () => {
   const stack = apiStack([
@@ -167,7 +169,7 @@ describe('Lambda non-proxy integration', () => {
 });
 
 describe('Lambda proxy integration', () => {
-  const stack = apiStack([{ path: '/users/{id}', httpMethod: 'ANY', integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri } }], {
+  const stack = apiStack([{ path: '/users/{id}', httpMethod: 'ANY', integration: lambdaProxyIntegration(FN) }], {
     stage: { Variables: { color: 'blue' } },
   });
 
@@ -257,7 +259,7 @@ describe('MOCK integration', () => {
 
 describe('integration edge cases', () => {
   it('answers 504 when the integration does not answer within TimeoutInMillis', async () => {
-    const stack = apiStack([{ path: '/slow', httpMethod: 'GET', integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri, TimeoutInMillis: 50 } }]);
+    const stack = proxyStack('/slow', { TimeoutInMillis: 50 });
     const h = harness(stack, { lambda: () => new Promise(() => {}) });
     const response = await call(h, 'GET', '/slow');
     expect(response.statusCode).toBe(504);
@@ -266,7 +268,7 @@ describe('integration edge cases', () => {
 
   it('fills ${stageVariables.x} in the integration URI', async () => {
     const uri = 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:${stageVariables.fn}/invocations';
-    const stack = apiStack([{ path: '/sv', httpMethod: 'GET', integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: uri } }], {
+    const stack = apiStack([{ path: '/sv', httpMethod: 'GET', integration: lambdaProxyIntegration(FN, { Uri: uri }) }], {
       stage: { Variables: { fn: 'chosen' } },
     });
     const h = harness(stack, { lambda: () => lambdaResult({ statusCode: 200, body: 'ok' }) });
@@ -275,7 +277,7 @@ describe('integration edge cases', () => {
   });
 
   it('renames response headers API Gateway owns, as x-amzn-Remapped-*', async () => {
-    const stack = apiStack([{ path: '/h', httpMethod: 'GET', integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri } }]);
+    const stack = proxyStack('/h');
     const h = harness(stack, { lambda: () => lambdaResult({ statusCode: 200, headers: { Connection: 'close', 'Content-Length': '99', 'X-Mine': 'y' }, body: 'ok' }) });
     const response = await call(h, 'GET', '/h');
     expect(response.headers).toMatchObject({ 'x-amzn-remapped-connection': 'close', 'x-amzn-remapped-content-length': '99', 'x-mine': 'y' });
@@ -304,7 +306,7 @@ describe('MOCK status parsing', () => {
 
 describe('payload encoding without binary media types', () => {
   it('returns a base64 proxy body as the text it is, as API Gateway does without BinaryMediaTypes', async () => {
-    const stack = apiStack([{ path: '/b', httpMethod: 'GET', integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri } }]);
+    const stack = proxyStack('/b');
     const h = harness(stack, { lambda: () => lambdaResult({ statusCode: 200, body: 'aGVsbG8=', isBase64Encoded: true }) });
     expect(text(await call(h, 'GET', '/b'))).toBe('aGVsbG8=');
   });

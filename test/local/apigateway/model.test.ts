@@ -47,6 +47,13 @@ describe('reading REST APIs from the stack', () => {
     expect(error.propertyPath).toBe(property);
   });
 
+  it('rejects an integration response key it does not know, naming its path', () => {
+    const integration = { Type: 'MOCK', IntegrationResponses: [{ StatusCode: '200', Frobnicate: true }] };
+    const error = unsupported(() => readRestApis(apiStack([{ path: '/x', httpMethod: 'GET', integration }])));
+    expect(error.logicalId).toBe('Method0');
+    expect(error.propertyPath).toBe('Properties.Integration.IntegrationResponses.0.Frobnicate');
+  });
+
   it('rejects an AWS integration to a service the runtime does not serve, and accepts one it does', () => {
     const deps = { sinks: {} as never, logs: { ensureLogGroup: () => {}, putLogEvents: () => {} }, clock: createClock(1), callAwsService: async () => ({ statusCode: 200, headers: {}, body: '' }), awsServices: ['sns'] };
     const sqs = { Type: 'AWS', IntegrationHttpMethod: 'POST', Uri: 'arn:aws:apigateway:us-east-1:sqs:path/000000000000/q' };
@@ -74,6 +81,20 @@ describe('reading REST APIs from the stack', () => {
     expect(undeclaredHeader.propertyPath).toBe('Properties.Integration.IntegrationResponses.0.ResponseParameters.method.response.header.X-Id');
     const declared = { MethodResponses: [{ StatusCode: '200', ResponseParameters: { 'method.response.header.X-Id': true } }] };
     expect(readRestApis(apiStack([{ path: '/x', httpMethod: 'GET', integration, properties: declared }]))).toHaveLength(1);
+  });
+
+  it('rejects an invalid SelectionPattern or IdentityValidationExpression at start-up, naming the property', () => {
+    const integration = { ...mock, IntegrationResponses: [{ StatusCode: '200' }, { StatusCode: '200', SelectionPattern: '(4\\d{2}' }] };
+    const pattern = unsupported(() => readRestApis(apiStack([{ path: '/x', httpMethod: 'GET', integration }])));
+    expect([pattern.logicalId, pattern.propertyPath]).toEqual(['Method0', 'Properties.Integration.IntegrationResponses.1.SelectionPattern']);
+    const authorizer = resource('Auth', 'AWS::ApiGateway::Authorizer', {
+      RestApiId: API_ID,
+      Type: 'TOKEN',
+      AuthorizerUri: 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:auth/invocations',
+      IdentityValidationExpression: 'Bearer [',
+    });
+    const validation = unsupported(() => readRestApis(apiStack([], { extra: [authorizer] })));
+    expect([validation.logicalId, validation.propertyPath]).toEqual(['Auth', 'Properties.IdentityValidationExpression']);
   });
 
   it('rejects a Firehose access log destination and a disabled execute-api endpoint', () => {
@@ -104,6 +125,10 @@ describe('reading REST APIs from the stack', () => {
       Schema: { type: 'object', properties: { a: { $ref: 'https://apigateway.amazonaws.com/restapis/x/models/Other' } } },
     });
     expect(unsupported(() => readRestApis(apiStack([method('Linked')], { extra: [validator, refModel] }))).message).toMatch(/refers to other models/);
+    const badPattern = resource('P', 'AWS::ApiGateway::Model', { RestApiId: API_ID, Name: 'Bad', Schema: { type: 'string', pattern: '([a-z]' } });
+    const invalid = unsupported(() => readRestApis(apiStack([method('Bad')], { extra: [validator, badPattern] })));
+    expect([invalid.logicalId, invalid.propertyPath]).toEqual(['Method0', 'Properties.RequestModels.application/json']);
+    expect(invalid.message).toMatch(/not a regular expression/);
   });
 
   it('accepts stage logging, metrics and throttling settings and access logs', () => {

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { apiStack, call, harness, resource, text, API_ID } from './helpers.js';
+import { apiStack, call, harness, mockIntegration, resource, text, API_ID } from './helpers.js';
 
-const echoMock = (extra: Record<string, unknown> = {}) => ({
-  Type: 'MOCK',
-  RequestTemplates: { 'application/json': '{"statusCode": 200}' },
-  IntegrationResponses: [{ StatusCode: '200', ResponseTemplates: { 'application/json': 'ok' } }],
-  ...extra,
-});
+const echoMock = (extra: Record<string, unknown> = {}) => mockIntegration('ok', extra);
 
 describe('request validation', () => {
   const validated = (validateParams: boolean) =>

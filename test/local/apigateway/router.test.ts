@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { apiStack, call, harness, httpRequest, text, API_ID } from './helpers.js';
+import { apiStack, call, harness, httpRequest, mockIntegration as mock, text, API_ID } from './helpers.js';
 import { apiGatewayHandler } from '../../../local/apigateway/api.js';
-
-const mock = (body: string) => ({
-  Type: 'MOCK',
-  RequestTemplates: { 'application/json': '{"statusCode": 200}' },
-  IntegrationResponses: [{ StatusCode: '200', ResponseTemplates: { 'application/json': body } }],
-});
 
 const stack = apiStack([
   { path: '/', httpMethod: 'GET', integration: mock('root') },

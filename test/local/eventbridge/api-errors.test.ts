@@ -67,6 +67,9 @@ describe('EventBridge API paging and malformed input', () => {
         Destination: { Arn: BUS_ARN },
       }),
     ).toEqual({ status: 400, type: 'SerializationException' });
+    const replay = { ReplayName: 'r', EventSourceArn: 'arn:aws:events:us-east-1:000000000000:archive/arch', EventStartTime: 0, EventEndTime: 1 };
+    expect(await raw('StartReplay', { ...replay, Destination: BUS_ARN })).toEqual({ status: 400, type: 'SerializationException' });
+    expect(await raw('StartReplay', { ...replay, Destination: { Arn: BUS_ARN, FilterArns: [1] } })).toEqual({ status: 400, type: 'SerializationException' });
   });
 
   it('names the missing member of a required parameter', async () => {

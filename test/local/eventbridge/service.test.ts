@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UnsupportedTemplateError, AwsError } from '../../../local/protocol/errors.js';
 import type { PutEventsEntry } from '../../../local/contracts.js';
+import { ArchiveStore } from '../../../local/eventbridge/archive.js';
 import {
   BUS_ARN,
   customBus,
@@ -306,6 +307,16 @@ describe('archives and replays', () => {
     expect(replayed['replay-name']).toBe('again');
     expect(replayed.detail).toEqual({ keep: true });
     expect(service.listArchives({})[0]!.eventCount).toBe(1); // replays are not archived again
+  });
+
+  it('counts and sizes only the events still inside the retention period', () => {
+    const archive = new ArchiveStore({ name: 'arch', arn: arn('events', 'archive/arch'), sourceArn: BUS_ARN, busName: 'custom', retentionDays: 1 });
+    const event = { version: '0', id: 'e1', 'detail-type': 'T', source: 's', account: '1', time: 't', region: 'r', resources: [], detail: {} } as const;
+    archive.offer(event, 0);
+    archive.offer({ ...event, id: 'e2' }, 86_400_000);
+    expect([archive.eventCount, archive.sizeBytes]).toEqual([2, 2 * Buffer.byteLength(JSON.stringify(event))]);
+    archive.expire(86_400_001);
+    expect([archive.eventCount, archive.sizeBytes]).toEqual([1, Buffer.byteLength(JSON.stringify(event))]);
   });
 
   it('validates StartReplay', () => {

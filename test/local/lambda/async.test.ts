@@ -6,6 +6,13 @@ const QUEUE = 'arn:aws:sqs:us-east-1:000000000000:dest';
 const BUS = 'arn:aws:events:us-east-1:000000000000:event-bus/destined';
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:dest-topic';
 
+/** The message attributes AWS puts on a dead-letter message after the `fail` handler's error. */
+const deadLetterAttributes = (requestId: string) => ({
+  RequestID: { DataType: 'String', StringValue: requestId },
+  ErrorCode: { DataType: 'Number', StringValue: '200' },
+  ErrorMessage: { DataType: 'String', StringValue: 'intentional failure' },
+});
+
 describe('asynchronous invocation', () => {
   it('answers 202 with an empty payload at once', async () => {
     const { service, pools } = build([fn('f')]);
@@ -175,11 +182,7 @@ describe('asynchronous invocation', () => {
       {
         queueArn: QUEUE,
         body: '{"raise_error":1}',
-        attributes: {
-          RequestID: { DataType: 'String', StringValue: requestId },
-          ErrorCode: { DataType: 'Number', StringValue: '200' },
-          ErrorMessage: { DataType: 'String', StringValue: 'intentional failure' },
-        },
+        attributes: deadLetterAttributes(requestId),
       },
     ]);
   });
@@ -192,11 +195,7 @@ describe('asynchronous invocation', () => {
       {
         TopicArn: TOPIC,
         Message: '{"n":2}',
-        MessageAttributes: {
-          RequestID: { DataType: 'String', StringValue: requestId },
-          ErrorCode: { DataType: 'Number', StringValue: '200' },
-          ErrorMessage: { DataType: 'String', StringValue: 'intentional failure' },
-        },
+        MessageAttributes: deadLetterAttributes(requestId),
       },
     ]);
   });

@@ -1,17 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { FunctionPool, type Execution } from '../../../local/lambda/environments.js';
-import { fixtureConfig, ISO, MemoryLogs } from './environments-helpers.js';
+import { describe, expect, it } from 'vitest';
+import type { Execution, FunctionPool } from '../../../local/lambda/environments.js';
+import { ISO } from './environments-helpers.js';
+import { poolStarter } from './pool-starter.js';
 
-const pools: FunctionPool[] = [];
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((pool) => pool.dispose()));
-});
+const start = poolStarter();
 
 function crashy(maxConcurrency = 10) {
-  const logs = new MemoryLogs();
-  const pool = new FunctionPool(fixtureConfig('crashy', { timeoutSeconds: 1 }), { logs, maxConcurrency });
-  pools.push(pool);
-  return { pool, logs };
+  return start('crashy', { timeoutSeconds: 1 }, { maxConcurrency });
 }
 
 function payload(execution: Execution): { errorType: string; errorMessage: string; trace?: string[] } {
@@ -19,11 +14,11 @@ function payload(execution: Execution): { errorType: string; errorMessage: strin
 }
 
 /** After a crash the pool must start a new environment (a new pid) and answer normally. */
-async function expectServesAgain(pool: FunctionPool, crashedPid: number | undefined): Promise<void> {
+async function expectServesAgain(pool: FunctionPool, crashedPid: number): Promise<void> {
   const after = await pool.invoke('{}');
   expect(after.ok).toBe(true);
   const { pid } = JSON.parse(after.payload) as { pid: number };
-  if (crashedPid !== undefined) expect(pid).not.toBe(crashedPid);
+  expect(pid).not.toBe(crashedPid);
 }
 
 async function warmPid(pool: FunctionPool): Promise<number> {
@@ -31,12 +26,18 @@ async function warmPid(pool: FunctionPool): Promise<number> {
   return (JSON.parse(warm.payload) as { pid: number }).pid;
 }
 
+/** Warm one environment, then send it the event that kills it; the invocation must fail. */
+async function crashWarm(event: string, requestId: string): Promise<{ pool: FunctionPool; pid: number; execution: Execution }> {
+  const { pool } = crashy();
+  const pid = await warmPid(pool);
+  const execution = await pool.invoke(event, requestId);
+  expect(execution.ok).toBe(false);
+  return { pool, pid, execution };
+}
+
 describe('FunctionPool: an environment that dies', () => {
   it('times out after timeoutSeconds with Sandbox.Timedout, and is replaced', async () => {
-    const { pool } = crashy();
-    const pid = await warmPid(pool);
-    const execution = await pool.invoke('{"mode":"hang"}', 'req-to');
-    expect(execution.ok).toBe(false);
+    const { pool, pid, execution } = await crashWarm('{"mode":"hang"}', 'req-to');
     expect(execution.payload).toBe(
       '{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: req-to Error: Task timed out after 1.00 seconds"}',
     );
@@ -55,10 +56,7 @@ describe('FunctionPool: an environment that dies', () => {
   });
 
   it('turns process.exit(1) into Runtime.ExitError', async () => {
-    const { pool } = crashy();
-    const pid = await warmPid(pool);
-    const execution = await pool.invoke('{"mode":"exit"}', 'req-exit');
-    expect(execution.ok).toBe(false);
+    const { pool, pid, execution } = await crashWarm('{"mode":"exit"}', 'req-exit');
     expect(execution.payload).toBe(
       '{"errorType":"Runtime.ExitError","errorMessage":"RequestId: req-exit Error: Runtime exited with error: exit status 1"}',
     );
@@ -68,10 +66,7 @@ describe('FunctionPool: an environment that dies', () => {
   });
 
   it('turns process.exit(0) mid-invocation into Runtime.ExitError without a reason', async () => {
-    const { pool } = crashy();
-    const pid = await warmPid(pool);
-    const execution = await pool.invoke('{"mode":"exit","code":0}', 'req-exit0');
-    expect(execution.ok).toBe(false);
+    const { pool, pid, execution } = await crashWarm('{"mode":"exit","code":0}', 'req-exit0');
     expect(execution.payload).toBe(
       '{"errorType":"Runtime.ExitError","errorMessage":"RequestId: req-exit0 Error: Runtime exited without providing a reason"}',
     );
@@ -79,10 +74,7 @@ describe('FunctionPool: an environment that dies', () => {
   });
 
   it('reports an uncaught exception with its own error type and ends the environment', async () => {
-    const { pool } = crashy();
-    const pid = await warmPid(pool);
-    const execution = await pool.invoke('{"mode":"uncaught"}', 'req-unc');
-    expect(execution.ok).toBe(false);
+    const { pool, pid, execution } = await crashWarm('{"mode":"uncaught"}', 'req-unc');
     const error = payload(execution);
     expect(error.errorType).toBe('Error');
     expect(error.errorMessage).toBe('uncaught boom');
@@ -93,10 +85,7 @@ describe('FunctionPool: an environment that dies', () => {
   });
 
   it('reports an unhandled rejection as Runtime.UnhandledPromiseRejection', async () => {
-    const { pool } = crashy();
-    const pid = await warmPid(pool);
-    const execution = await pool.invoke('{"mode":"unhandled"}', 'req-unh');
-    expect(execution.ok).toBe(false);
+    const { pool, pid, execution } = await crashWarm('{"mode":"unhandled"}', 'req-unh');
     const error = payload(execution);
     expect(error.errorType).toBe('Runtime.UnhandledPromiseRejection');
     expect(error.errorMessage).toBe('Error: rejected boom');
@@ -115,10 +104,7 @@ describe('FunctionPool: an environment that dies', () => {
   });
 
   it('reports running out of memory as Runtime.OutOfMemory', async () => {
-    const { pool } = crashy();
-    const pid = await warmPid(pool);
-    const execution = await pool.invoke('{"mode":"leak"}', 'req-oom');
-    expect(execution.ok).toBe(false);
+    const { pool, pid, execution } = await crashWarm('{"mode":"leak"}', 'req-oom');
     expect(execution.payload).toBe(
       '{"errorType":"Runtime.OutOfMemory","errorMessage":"RequestId: req-oom Error: Runtime exited with error: signal: killed"}',
     );

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { FunctionPool, ThrottledError, type FunctionConfig, type PoolOptions } from '../../../local/lambda/environments.js';
+import { describe, expect, it } from 'vitest';
+import { FunctionPool, ThrottledError } from '../../../local/lambda/environments.js';
 import {
   billedDuration,
   initReportLine,
@@ -9,18 +9,9 @@ import {
   timeoutLine,
 } from '../../../local/lambda/log-format.js';
 import { fixtureConfig, MemoryLogs } from './environments-helpers.js';
+import { poolStarter } from './pool-starter.js';
 
-const pools: FunctionPool[] = [];
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((pool) => pool.dispose()));
-});
-
-function start(name: string, overrides: Partial<FunctionConfig> = {}, options: Partial<PoolOptions> = {}) {
-  const logs = new MemoryLogs();
-  const pool = new FunctionPool(fixtureConfig(name, overrides), { logs, ...options });
-  pools.push(pool);
-  return { pool, logs };
-}
+const start = poolStarter();
 
 describe('FunctionPool: warm reuse and scaling', () => {
   it('initialises once and reuses the warm environment for sequential invokes', async () => {
@@ -76,17 +67,19 @@ describe('FunctionPool: warm reuse and scaling', () => {
   });
 
   it('fails like AWS when the asset directory is missing, and survives a throwing log sink and echo', async () => {
-    const logs = new MemoryLogs();
+    const { pool, logs } = start(
+      'ok',
+      { codeDir: '/nonexistent/asset' },
+      {
+        onOutput: () => {
+          throw new Error('terminal gone');
+        },
+      },
+    );
+    // Nothing is written before the first invocation (the pool only creates the group).
     logs.putLogEvents = () => {
       throw new Error('log store down');
     };
-    const pool = new FunctionPool(fixtureConfig('ok', { codeDir: '/nonexistent/asset' }), {
-      logs,
-      onOutput: () => {
-        throw new Error('terminal gone');
-      },
-    });
-    pools.push(pool);
     const execution = await pool.invoke('{}');
     expect(execution.ok).toBe(false);
     expect(JSON.parse(execution.payload)).toMatchObject({ errorType: 'Runtime.ImportModuleError' });

@@ -1,19 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { FunctionPool, type Execution, type FunctionConfig } from '../../../local/lambda/environments.js';
-import { fixtureConfig, fixtureDir, ISO, MemoryLogs, UUID } from './environments-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { FunctionPool, type Execution } from '../../../local/lambda/environments.js';
+import { fixtureDir, ISO, UUID } from './environments-helpers.js';
+import { poolStarter } from './pool-starter.js';
 
-const pools: FunctionPool[] = [];
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((pool) => pool.dispose()));
-});
-
-function start(name: string, overrides: Partial<FunctionConfig> = {}) {
-  const logs = new MemoryLogs();
-  const config = fixtureConfig(name, overrides);
-  const pool = new FunctionPool(config, { logs });
-  pools.push(pool);
-  return { pool, logs, config };
-}
+const start = poolStarter();
 
 function json(execution: Execution): Record<string, unknown> {
   return JSON.parse(execution.payload) as Record<string, unknown>;
@@ -75,11 +65,7 @@ describe('FunctionPool: results and the runtime API', () => {
   });
 
   it('points the SDK inside the function at the local endpoint unless the function sets its own', async () => {
-    const make = (environment: Record<string, string>) => {
-      const pool = new FunctionPool(fixtureConfig('ok', { environment }), { logs: new MemoryLogs(), awsEndpointUrl: 'http://127.0.0.1:3999' });
-      pools.push(pool);
-      return pool;
-    };
+    const make = (environment: Record<string, string>) => start('ok', { environment }, { awsEndpointUrl: 'http://127.0.0.1:3999' }).pool;
     const env = async (pool: FunctionPool) => (json(await pool.invoke('{}')) as { env: Record<string, string> }).env;
     expect((await env(make({})))['AWS_ENDPOINT_URL']).toBe('http://127.0.0.1:3999');
     expect((await env(make({ AWS_ENDPOINT_URL: 'http://elsewhere:1' })))['AWS_ENDPOINT_URL']).toBe('http://elsewhere:1');
@@ -189,10 +175,7 @@ describe('FunctionPool: results and the runtime API', () => {
 describe('FunctionPool: logs', () => {
   it('formats console calls, passes raw writes through, and frames them with START/END/REPORT', async () => {
     const echoed: string[] = [];
-    const logs = new MemoryLogs();
-    const config = fixtureConfig('printer');
-    const pool = new FunctionPool(config, { logs, onOutput: (name, line) => echoed.push(`${name}|${line}`) });
-    pools.push(pool);
+    const { pool, logs } = start('printer', {}, { onOutput: (name, line) => echoed.push(`${name}|${line}`) });
     const execution = await pool.invoke('{}', 'req-print');
     expect(execution.ok).toBe(true);
     const streams = logs.groups.get('/aws/lambda/fn-printer')!;

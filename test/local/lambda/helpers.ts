@@ -4,8 +4,6 @@ import type {
   InvokeCaller,
   InvokeResult,
   LambdaInvoker,
-  LogEvent,
-  LogSink,
   MessageAttributeValue,
   PublishInput,
   PutEventsEntry,
@@ -187,13 +185,5 @@ export class CaptureTracer implements Tracer {
   }
 }
 
-export class MemoryLogs implements LogSink {
-  readonly groups = new Map<string, LogEvent[]>();
-  ensureLogGroup(name: string): void {
-    if (!this.groups.has(name)) this.groups.set(name, []);
-  }
-  putLogEvents(name: string, _stream: string, events: readonly LogEvent[]): void {
-    this.ensureLogGroup(name);
-    this.groups.get(name)!.push(...events);
-  }
-}
+/** The in-memory LogSink of the execution-environment tests, for the service tests too. */
+export { MemoryLogs } from './environments-helpers.js';

@@ -49,18 +49,18 @@ describe('LambdaService on the real FunctionPool', () => {
     expect(success.responsePayload).toEqual({ source: 'destined', requestId: okId, event: { mode: 'ok' } });
     expect(failure.requestContext).toMatchObject({ requestId: failId, approximateInvokeCount: 2 });
     expect(failure.responsePayload).toMatchObject({ errorType: 'Error', errorMessage: 'intentional failure' });
-    const lines = (logs.groups.get('/aws/lambda/destined') ?? []).map((e) => e.message);
+    const lines = logs.messages('/aws/lambda/destined');
     expect(lines.filter((l) => l.startsWith(`START RequestId: ${failId}`))).toHaveLength(2);
   }, 20_000);
 
   it('logs a retried async event as AWS recorded it: one INIT_START, Init Duration on the cold attempt only, one request id', async () => {
     const { requestId } = await service.invoke('retried', '{"mode":"fail"}', 'Event');
     await service.idle();
-    const stored = logs.groups.get('/aws/lambda/retried') ?? [];
+    const stored = logs.messages('/aws/lambda/retried');
     // As recorded on AWS, each message keeps its trailing newline ("START RequestId: ... $LATEST\n").
-    expect(stored.every((e) => e.message.endsWith('\n'))).toBe(true);
+    expect(stored.every((m) => m.endsWith('\n'))).toBe(true);
     const platform = stored
-      .map((e) => e.message.slice(0, -1))
+      .map((m) => m.slice(0, -1))
       .filter((m) => /^(INIT_START|START|END|REPORT) /.test(m))
       .map((m) => m.replace(/\tDuration: .*?(\tInit Duration: [\d.]+ ms)?\t$/, (_all, init: string | undefined) => (init ? ' [init]' : '')));
     // The shape of ../shared/conformance/lambda-async test_invocation_type_event_error's log_events.

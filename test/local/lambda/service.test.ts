@@ -16,6 +16,7 @@ async function rejection(promise: Promise<unknown>): Promise<AwsError> {
 }
 
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:events';
+const QUEUE_ARN = 'arn:aws:sqs:us-east-1:000000000000:dest';
 const permission = (props: Record<string, unknown>): ResourceSpec => ({
   logicalId: `Perm${Math.random().toString(36).slice(2, 8)}`,
   type: 'AWS::Lambda::Permission',
@@ -218,6 +219,13 @@ describe('fromStack', () => {
     const missing = rejected([fn('f'), invokeConfig('f', { DestinationConfig: { OnSuccess: { Destination: arnOf('gone') } } })]);
     expect(missing.propertyPath).toBe('Properties.DestinationConfig.OnSuccess.Destination');
     expect(missing.message).toContain(`The destination ARN ${arnOf('gone')} is invalid.`);
+    // The message names both destinations; the path names the one refused.
+    const s3 = rejected([
+      fn('f'),
+      invokeConfig('f', { DestinationConfig: { OnSuccess: { Destination: QUEUE_ARN }, OnFailure: { Destination: 'arn:aws:s3:::bucket' } } }),
+    ]);
+    expect(s3.propertyPath).toBe('Properties.DestinationConfig.OnFailure.Destination');
+    expect(s3.message).toContain('The provided destination config DestinationConfig(onSuccess=OnSuccess(destination=');
     expect(rejected([fn('f'), permission({ FunctionName: 'nope', Principal: 'sns.amazonaws.com' })]).propertyPath).toBe('Properties.FunctionName');
   });
 

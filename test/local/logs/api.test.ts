@@ -12,19 +12,19 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logsApi } from '../../../local/logs/api.js';
 import { LogStore } from '../../../local/logs/store.js';
-import { clientConfig, serveJson } from './json-server.js';
+import { serveApis, TEST_CLIENT, type Served } from '../../support/serve.js';
 
 const GROUP = '/aws/lambda/success-logger';
 
 describe('CloudWatch Logs API through @aws-sdk/client-cloudwatch-logs', () => {
   const store = new LogStore();
-  let server: Awaited<ReturnType<typeof serveJson>>;
+  let server: Served;
   let logs: CloudWatchLogsClient;
   const base = Date.now() - 60_000;
 
   beforeAll(async () => {
-    server = await serveJson(logsApi(store));
-    logs = new CloudWatchLogsClient(clientConfig(server.endpoint));
+    server = await serveApis({ json: [logsApi(store)] });
+    logs = new CloudWatchLogsClient({ endpoint: server.endpoint, ...TEST_CLIENT, maxAttempts: 1 });
     store.ensureLogGroup(GROUP, 7);
     // Two streams with interleaved timestamps, as two execution environments write them.
     for (let i = 0; i < 30; i++) {

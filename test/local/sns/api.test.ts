@@ -13,7 +13,7 @@ import type { HttpRequest } from '../../../local/protocol/http.js';
 import { serveApis, TEST_CLIENT, type Served } from '../../support/serve.js';
 import { snsApi, snsServiceEndpoint } from '../../../local/sns/api.js';
 import { SnsService } from '../../../local/sns/service.js';
-import { ACCOUNT, FUNCTION_ARN, QUEUE_ARN, TOPIC_ARN, recordingSinks, stackOf, subscriptionResource, topicResource } from './stack-fixture.js';
+import { ACCOUNT, FUNCTION_ARN, QUEUE_ARN, TOPIC_ARN, recordingSinks, resource, stackOf, subscriptionResource, topicResource } from './stack-fixture.js';
 
 const recorded = recordingSinks();
 const service = SnsService.fromStack(
@@ -101,6 +101,16 @@ describe('SNS Query API with @aws-sdk/client-sns', () => {
     expect(JSON.parse(attributes.Attributes!['Policy']!).Statement[0].Resource).toBe(TOPIC_ARN);
     const notFound = await sdkError(client.send(new GetTopicAttributesCommand({ TopicArn: `${TOPIC_ARN}-nope` })));
     expect(notFound.name).toBe('NotFoundException');
+  });
+
+  it("answers the stack's TopicPolicy document as the Policy attribute", async () => {
+    const document = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish', Resource: TOPIC_ARN }] };
+    const withPolicy = SnsService.fromStack(
+      stackOf([topicResource(), resource('Policy', 'AWS::SNS::TopicPolicy', { Topics: [TOPIC_ARN], PolicyDocument: document })]),
+      { sinks: recordingSinks().sinks, matcher: matchesPattern, clock: createClock(0.001) },
+    );
+    const result = await snsApi(withPolicy).operations['GetTopicAttributes']!(new Map([['TopicArn', TOPIC_ARN]]));
+    expect(JSON.parse(JSON.parse(JSON.stringify(result)).Attributes.Policy)).toEqual(document);
   });
 
   it('accepts a raw form POST as the AWS CLI sends it', async () => {

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { AwsError } from '../../../local/protocol/errors.js';
 import { bodyFor, MAX_PUBLISH_BYTES, validateMessage, type MessageInput } from '../../../local/sns/message.js';
+import { thrownBy } from './stack-fixture.js';
 
-function errorOf(input: MessageInput): AwsError {
-  try {
-    validateMessage(input);
-  } catch (error) {
-    if (error instanceof AwsError) return error;
-    throw error;
-  }
-  throw new Error('expected validateMessage to throw');
-}
+const errorOf = (input: MessageInput) => thrownBy(AwsError, () => validateMessage(input));
 
 describe('validateMessage', () => {
   it('rejects a missing or empty message with InvalidParameter', () => {

@@ -11,9 +11,11 @@ import {
   TOPIC_ARN,
   recordingSinks,
   recordingTracer,
+  rejectionOf,
   resource,
   stackOf,
   subscriptionResource,
+  thrownBy,
   topicResource,
 } from './stack-fixture.js';
 
@@ -28,25 +30,8 @@ function build(resources = [topicResource(), lambdaSubscription()], options: Par
   return { service, tracer, ...recorded };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<AwsError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AwsError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
-
-function templateError(fn: () => unknown): UnsupportedTemplateError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof UnsupportedTemplateError) return error;
-    throw error;
-  }
-  throw new Error('expected an UnsupportedTemplateError');
-}
+const rejection = (promise: Promise<unknown>) => rejectionOf(AwsError, promise);
+const templateError = (fn: () => unknown) => thrownBy(UnsupportedTemplateError, fn);
 
 describe('SnsService.fromStack', () => {
   it('reads topics and subscriptions, inline ones included', () => {

@@ -95,3 +95,27 @@ export function recordingTracer(): Tracer & { events: Omit<TraceEvent, 'time'>[]
   const events: Omit<TraceEvent, 'time'>[] = [];
   return { events, record: (event) => void events.push(event) };
 }
+
+type ErrorClass<E extends Error> = new (...args: never[]) => E;
+
+/** The error `fn` throws, which must be a `type`; anything else fails the test. */
+export function thrownBy<E extends Error>(type: ErrorClass<E>, fn: () => unknown): E {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof type) return error;
+    throw error;
+  }
+  throw new Error(`expected ${type.name} to be thrown`);
+}
+
+/** The rejection of `promise`, which must be a `type`; anything else fails the test. */
+export async function rejectionOf<E extends Error>(type: ErrorClass<E>, promise: Promise<unknown>): Promise<E> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof type) return error;
+    throw error;
+  }
+  throw new Error(`expected a rejection with ${type.name}`);
+}

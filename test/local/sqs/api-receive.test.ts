@@ -2,18 +2,18 @@ import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageBatchCommand, S
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqsApi } from '../../../local/sqs/api.js';
 import { SqsService } from '../../../local/sqs/service.js';
-import { clientConfig, serveJson } from '../logs/json-server.js';
+import { serveApis, TEST_CLIENT, type Served } from '../../support/serve.js';
 
 /** ReceiveMessage's knobs as `aws sqs receive-message` passes them, through the SDK's JSON 1.0 shape. */
 describe('SQS ReceiveMessage parameters', () => {
   const service = new SqsService();
-  let server: Awaited<ReturnType<typeof serveJson>>;
+  let server: Served;
   let sqs: SQSClient;
   let url: string;
 
   beforeAll(async () => {
-    server = await serveJson(sqsApi(service));
-    sqs = new SQSClient(clientConfig(server.endpoint));
+    server = await serveApis({ json: [sqsApi(service)] });
+    sqs = new SQSClient({ endpoint: server.endpoint, ...TEST_CLIENT, maxAttempts: 1 });
     url = service.createQueue('receive-knobs').url;
   });
   afterAll(async () => {

@@ -17,17 +17,17 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqsApi } from '../../../local/sqs/api.js';
 import { SqsService } from '../../../local/sqs/service.js';
-import { clientConfig, serveJson } from '../logs/json-server.js';
+import { serveApis, TEST_CLIENT, type Served } from '../../support/serve.js';
 
 describe('SQS API through @aws-sdk/client-sqs', () => {
   const service = new SqsService();
-  let server: Awaited<ReturnType<typeof serveJson>>;
+  let server: Served;
   let sqs: SQSClient;
   let url: string;
 
   beforeAll(async () => {
-    server = await serveJson(sqsApi(service));
-    sqs = new SQSClient(clientConfig(server.endpoint));
+    server = await serveApis({ json: [sqsApi(service)] });
+    sqs = new SQSClient({ endpoint: server.endpoint, ...TEST_CLIENT, maxAttempts: 1 });
     service.createQueue('jobs');
     url = (await sqs.send(new GetQueueUrlCommand({ QueueName: 'jobs' }))).QueueUrl!;
   });

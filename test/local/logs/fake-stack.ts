@@ -1,16 +1,4 @@
 import type { StackModel, StackResource } from '../../../local/cloudformation/types.js';
-import type { JsonService } from '../../../local/protocol/json.js';
-import { serveApis, type Served } from '../../support/serve.js';
-
-/** A throwaway server answering one awsJson service, for real SDK clients in tests. */
-export function serveJson(service: JsonService): Promise<Served> {
-  return serveApis({ json: [service] });
-}
-
-/** SDK client settings for the local endpoint. */
-export function clientConfig(endpoint: string) {
-  return { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 };
-}
 
 /** A minimal StackModel holding the given resources. */
 export function fakeStack(resources: Array<Partial<StackResource> & Pick<StackResource, 'logicalId' | 'type'>>): StackModel {

@@ -10,21 +10,7 @@ import type { InvokeCaller, LambdaInvoker } from '../contracts.js';
 import { AUTHORIZER_FAILURE, EXPLICIT_DENY, NOT_ALLOWED, UNAUTHORIZED, type GatewayError } from './responses.js';
 import { headerValues } from './headers.js';
 import { lambdaErrorMessage } from './integrations.js';
-
-/** An `AWS::ApiGateway::Authorizer` of a Lambda type. */
-export interface AuthorizerDef {
-  readonly id: string;
-  readonly logicalId: string;
-  readonly type: 'TOKEN' | 'REQUEST';
-  readonly functionArn: string;
-  /** `method.request.header.X`, `method.request.querystring.Y`, `stageVariables.Z`, `context.W`. */
-  readonly identitySources: readonly string[];
-  /** TOKEN: a token that does not match (the whole of) it is refused without calling the function. */
-  readonly validationExpression?: RegExp;
-  readonly ttlSeconds: number;
-  /** With a role, API Gateway invokes the function as that role. */
-  readonly credentials?: string;
-}
+import type { AuthorizerDef } from './types.js';
 
 /** What the request offers the authorizer. */
 export interface AuthorizationRequest {

@@ -7,7 +7,7 @@
  */
 import type { HttpRequest, HttpResponse } from '../protocol/http.js';
 import type { InvocationType, InvokeCaller, Sinks } from '../contracts.js';
-import type { IntegrationDef, IntegrationResponseDef, MethodDef, ResourceDef, RestApiDef, StageDef } from './model.js';
+import type { IntegrationDef, IntegrationResponseDef, MethodDef, ResourceDef, RestApiDef, StageDef } from './types.js';
 import {
   buildAwsServiceRequest,
   lambdaArnFromUri,
@@ -24,7 +24,6 @@ import {
 import { buildProxyEvent, proxyEventContext } from './proxy-event.js';
 import { headerEntry, headerValues } from './headers.js';
 import { BadEncodingError, decodeRequestBody } from './compression.js';
-import { validateJsonSchema } from './json-schema.js';
 import { callHttp, fillUri, withQuery } from './http-integration.js';
 import { MappingTemplateError, renderMappingTemplate, type MappingParams } from './vtl.js';
 import {
@@ -172,19 +171,16 @@ async function execute(
 
   // Models and request templates are chosen by media type; a request without one counts as JSON.
   const contentType = mediaType(headerOf(inv.headers, 'content-type')) || 'application/json';
-  if (Object.keys(method.requestModels).length > 0) {
-    const schema = method.requestModels[contentType] ?? method.requestModels.$default;
-    if (schema) {
-      let body: unknown;
-      let problems: string[];
-      try {
-        body = JSON.parse(bodyText);
-        problems = validateJsonSchema(schema, body);
-      } catch {
-        problems = ['body is not JSON'];
-      }
-      if (problems.length > 0) throw new GatewayFailure(INVALID_BODY, `Request body does not match model schema for content type ${contentType}: ${problems.join('; ')}`);
+  const model = method.requestModels.get(contentType) ?? method.requestModels.get('$default');
+  if (model) {
+    let problems: string[];
+    try {
+      problems = model.validate(JSON.parse(bodyText));
+    } catch {
+      problems = ['body is not JSON'];
     }
+    // The execution log line API Gateway writes; the caller only sees {"message": "Invalid request body"}.
+    if (problems.length > 0) throw new GatewayFailure(INVALID_BODY, `Request body does not match model schema for content type ${contentType}: [${problems.join(', ')}]`);
   }
 
   deps.onDataTrace?.(`Method request body before transformations: ${bodyText}`);

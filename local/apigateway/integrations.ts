@@ -6,7 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { HttpRequest } from '../protocol/http.js';
-import type { IntegrationResponseDef } from './model.js';
+import type { IntegrationResponseDef } from './types.js';
 import { evaluateJsonPath } from './jsonpath.js';
 import { headerEntry } from './headers.js';
 

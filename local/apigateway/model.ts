@@ -6,112 +6,18 @@
  */
 import type { StackModel, StackResource } from '../cloudformation/types.js';
 import { UnsupportedTemplateError } from '../protocol/errors.js';
-import { externalRefs, invalidPatterns } from './json-schema.js';
+import { compileModel, ModelSchemaError, type CompiledModel } from './json-schema.js';
 import { logGroupNameFromArn } from './access-log.js';
 import { lambdaArnFromUri, parseAwsUri } from './integrations.js';
-import type { AuthorizerDef } from './authorizer.js';
-
-/** Integration types the runtime serves. */
-export type IntegrationType = 'AWS' | 'AWS_PROXY' | 'MOCK' | 'HTTP' | 'HTTP_PROXY';
-/** What API Gateway does with a body no request template matches. */
-export type PassthroughBehavior = 'WHEN_NO_MATCH' | 'WHEN_NO_TEMPLATES' | 'NEVER';
-
-/** One entry of `Integration.IntegrationResponses`. */
-export interface IntegrationResponseDef {
-  readonly statusCode: string;
-  /**
-   * SelectionPattern, compiled once and anchored: it must match the whole
-   * backend status (or Lambda errorMessage). Undefined for the default response.
-   */
-  readonly selectionPattern?: RegExp;
-  readonly responseTemplates: Readonly<Record<string, string | null>>;
-  readonly responseParameters: Readonly<Record<string, string>>;
-}
-
-/** A method's `Integration`. */
-export interface IntegrationDef {
-  readonly type: IntegrationType;
-  readonly httpMethod?: string;
-  readonly uri?: string;
-  readonly credentials?: string;
-  readonly requestParameters: Readonly<Record<string, string>>;
-  readonly requestTemplates: Readonly<Record<string, string | null>>;
-  readonly passthroughBehavior: PassthroughBehavior;
-  readonly integrationResponses: readonly IntegrationResponseDef[];
-  /** Integration timeout (TimeoutInMillis, default 29 s). */
-  readonly timeoutMs: number;
-}
-
-/** An `AWS::ApiGateway::Method` with its validator settings resolved. */
-export interface MethodDef {
-  readonly logicalId: string;
-  readonly httpMethod: string;
-  /** `method.request.querystring.x` -> required. */
-  readonly requestParameters: Readonly<Record<string, boolean>>;
-  readonly validateRequestParameters: boolean;
-  /** Content type (or `$default`) -> JSON schema the body must match; empty unless the validator checks bodies. */
-  readonly requestModels: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-  /** The Lambda authorizer of an AuthorizationType CUSTOM method. */
-  readonly authorizer?: AuthorizerDef;
-  readonly integration: IntegrationDef;
-}
-
-/** A node of the resource tree (`AWS::ApiGateway::Resource`, or the API's root). */
-export interface ResourceDef {
-  readonly id: string;
-  readonly parentId?: string;
-  readonly pathPart: string;
-  /** Full resource path, e.g. `/orders/{id}`. */
-  path: string;
-  readonly children: ResourceDef[];
-  readonly methods: Map<string, MethodDef>;
-}
-
-/** One entry of a stage's `MethodSettings`. */
-export interface MethodSettingDef {
-  /** `*` or an HTTP method. */
-  readonly httpMethod: string;
-  /** `/*` or a resource path. */
-  readonly resourcePath: string;
-  readonly throttlingRateLimit?: number;
-  readonly throttlingBurstLimit?: number;
-  readonly loggingLevel?: string;
-  readonly dataTraceEnabled?: boolean;
-}
-
-/** A deployed stage (`AWS::ApiGateway::Stage`, or a Deployment's `StageName`). */
-export interface StageDef {
-  readonly logicalId: string;
-  readonly name: string;
-  readonly deploymentId: string;
-  readonly variables: Readonly<Record<string, string>>;
-  readonly methodSettings: readonly MethodSettingDef[];
-  readonly accessLog?: { readonly logGroupName: string; readonly format: string };
-}
-
-/** An `AWS::ApiGateway::GatewayResponse`: how the API customizes one of API Gateway's own answers. */
-export interface GatewayResponseDef {
-  readonly responseType: string;
-  readonly statusCode?: number;
-  /** `gatewayresponse.header.X` -> source expression. */
-  readonly responseParameters: Readonly<Record<string, string>>;
-  readonly responseTemplates: Readonly<Record<string, string>>;
-}
-
-/** An `AWS::ApiGateway::RestApi` with its resources and stages. */
-export interface RestApiDef {
-  readonly logicalId: string;
-  readonly id: string;
-  readonly name: string;
-  readonly endpointType: string;
-  /** MinimumCompressionSize: responses at least this large are compressed for clients that accept it. */
-  readonly minimumCompressionSize?: number;
-  readonly root: ResourceDef;
-  readonly resources: ReadonlyMap<string, ResourceDef>;
-  readonly stages: Map<string, StageDef>;
-  /** By ResponseType (`THROTTLED`, `DEFAULT_4XX`, ...). */
-  readonly gatewayResponses: Map<string, GatewayResponseDef>;
-}
+import type {
+  AuthorizerDef,
+  IntegrationDef,
+  MethodDef,
+  MethodSettingDef,
+  ResourceDef,
+  RestApiDef,
+  StageDef,
+} from './types.js';
 
 const ACCEPTED_RESTAPI = new Set([
   'Name',
@@ -215,39 +121,7 @@ function num(value: unknown): number | undefined {
 
 /** Parse every REST API in the stack; throws UnsupportedTemplateError for what the runtime cannot serve faithfully. */
 export function readRestApis(stack: StackModel): RestApiDef[] {
-  const apis = new Map<string, RestApiDef>();
-  for (const r of stack.resourcesOfType('AWS::ApiGateway::RestApi')) {
-    const p = r.properties;
-    if (p.Body !== undefined) throw new UnsupportedTemplateError(r.logicalId, 'Properties.Body', 'OpenAPI import is not supported locally');
-    if (p.BodyS3Location !== undefined) {
-      throw new UnsupportedTemplateError(r.logicalId, 'Properties.BodyS3Location', 'OpenAPI import is not supported locally');
-    }
-    if (p.CloneFrom !== undefined) throw new UnsupportedTemplateError(r.logicalId, 'Properties.CloneFrom', 'cloning an API is not supported locally');
-    if (Array.isArray(p.BinaryMediaTypes) && p.BinaryMediaTypes.length > 0) {
-      throw new UnsupportedTemplateError(r.logicalId, 'Properties.BinaryMediaTypes', 'binary payloads are not supported locally');
-    }
-    if (p.Policy !== undefined) {
-      throw new UnsupportedTemplateError(r.logicalId, 'Properties.Policy', 'API resource policies are not enforced locally');
-    }
-    if (bool(p.DisableExecuteApiEndpoint)) {
-      throw new UnsupportedTemplateError(r.logicalId, 'Properties.DisableExecuteApiEndpoint', 'the runtime serves APIs only on their execute-api endpoint');
-    }
-    rejectUnknown(r, p, ACCEPTED_RESTAPI, 'Properties');
-    const types = (record<unknown>(p.EndpointConfiguration).Types as unknown[] | undefined) ?? ['EDGE'];
-    const rootId = r.attributes.RootResourceId ?? `${r.ref}-root`;
-    const root: ResourceDef = { id: rootId, pathPart: '', path: '/', children: [], methods: new Map() };
-    apis.set(r.ref, {
-      logicalId: r.logicalId,
-      id: r.ref,
-      name: str(p.Name) ?? r.logicalId,
-      endpointType: String(types[0] ?? 'EDGE'),
-      ...(num(p.MinimumCompressionSize) !== undefined ? { minimumCompressionSize: num(p.MinimumCompressionSize)! } : {}),
-      root,
-      resources: new Map([[rootId, root]]),
-      stages: new Map(),
-      gatewayResponses: new Map(),
-    });
-  }
+  const apis = new Map(stack.resourcesOfType('AWS::ApiGateway::RestApi').map((r) => [r.ref, readRestApi(r)] as const));
   const apiOf = (r: StackResource): RestApiDef => {
     const api = apis.get(String(r.properties.RestApiId));
     if (!api) {
@@ -255,12 +129,74 @@ export function readRestApis(stack: StackModel): RestApiDef[] {
     }
     return api;
   };
+  buildResourceTrees(stack, apiOf);
+  for (const api of apis.values()) assignPaths(api.root, '');
+  const lookups: MethodLookups = {
+    validators: readRequestValidators(stack, apiOf),
+    authorizers: readAuthorizers(stack, apiOf),
+    models: readModels(stack, apiOf),
+  };
+  attachMethods(stack, apiOf, lookups);
+  addDeploymentStages(stack, apiOf);
+  addGatewayResponses(stack, apiOf);
+  addStages(stack, apiOf);
+  return [...apis.values()];
+}
 
-  // Resources: a parent may come after its child in the template.
+/** The RestApi of a resource that names one in `RestApiId`. */
+type ApiOf = (r: StackResource) => RestApiDef;
+
+type RequestValidatorDef = { readonly params: boolean; readonly body: boolean };
+
+/** A model, compiled the first time a method validates bodies with it. */
+type LazyModel = () => CompiledModel;
+
+/** What methods refer to by id or name. */
+interface MethodLookups {
+  readonly validators: ReadonlyMap<string, RequestValidatorDef>;
+  readonly authorizers: ReadonlyMap<string, AuthorizerDef>;
+  /** API id -> model name -> model. */
+  readonly models: ReadonlyMap<string, ReadonlyMap<string, LazyModel>>;
+}
+
+function readRestApi(r: StackResource): RestApiDef {
+  const p = r.properties;
+  if (p.Body !== undefined) throw new UnsupportedTemplateError(r.logicalId, 'Properties.Body', 'OpenAPI import is not supported locally');
+  if (p.BodyS3Location !== undefined) {
+    throw new UnsupportedTemplateError(r.logicalId, 'Properties.BodyS3Location', 'OpenAPI import is not supported locally');
+  }
+  if (p.CloneFrom !== undefined) throw new UnsupportedTemplateError(r.logicalId, 'Properties.CloneFrom', 'cloning an API is not supported locally');
+  if (Array.isArray(p.BinaryMediaTypes) && p.BinaryMediaTypes.length > 0) {
+    throw new UnsupportedTemplateError(r.logicalId, 'Properties.BinaryMediaTypes', 'binary payloads are not supported locally');
+  }
+  if (p.Policy !== undefined) {
+    throw new UnsupportedTemplateError(r.logicalId, 'Properties.Policy', 'API resource policies are not enforced locally');
+  }
+  if (bool(p.DisableExecuteApiEndpoint)) {
+    throw new UnsupportedTemplateError(r.logicalId, 'Properties.DisableExecuteApiEndpoint', 'the runtime serves APIs only on their execute-api endpoint');
+  }
+  rejectUnknown(r, p, ACCEPTED_RESTAPI, 'Properties');
+  const types = (record<unknown>(p.EndpointConfiguration).Types as unknown[] | undefined) ?? ['EDGE'];
+  const rootId = r.attributes.RootResourceId ?? `${r.ref}-root`;
+  const root: ResourceDef = { id: rootId, pathPart: '', path: '/', children: [], methods: new Map() };
+  return {
+    logicalId: r.logicalId,
+    id: r.ref,
+    name: str(p.Name) ?? r.logicalId,
+    endpointType: String(types[0] ?? 'EDGE'),
+    ...(num(p.MinimumCompressionSize) !== undefined ? { minimumCompressionSize: num(p.MinimumCompressionSize)! } : {}),
+    root,
+    resources: new Map([[rootId, root]]),
+    stages: new Map(),
+    gatewayResponses: new Map(),
+  };
+}
+
+/** Every AWS::ApiGateway::Resource under its parent; a parent may come after its child in the template. */
+function buildResourceTrees(stack: StackModel, apiOf: ApiOf): void {
   const pending = stack.resourcesOfType('AWS::ApiGateway::Resource');
   for (const r of pending) {
-    const api = apiOf(r);
-    const resources = api.resources as Map<string, ResourceDef>;
+    const resources = apiOf(r).resources as Map<string, ResourceDef>;
     resources.set(r.ref, {
       id: r.ref,
       parentId: String(r.properties.ParentId),
@@ -277,21 +213,37 @@ export function readRestApis(stack: StackModel): RestApiDef[] {
     if (!parent) throw new UnsupportedTemplateError(r.logicalId, 'Properties.ParentId', `no resource ${self.parentId} in API ${api.id}`);
     parent.children.push(self);
   }
-  for (const api of apis.values()) assignPaths(api.root, '');
+}
 
-  const validators = new Map<string, { params: boolean; body: boolean }>();
+function readRequestValidators(stack: StackModel, apiOf: ApiOf): Map<string, RequestValidatorDef> {
+  const validators = new Map<string, RequestValidatorDef>();
   for (const r of stack.resourcesOfType('AWS::ApiGateway::RequestValidator')) {
     apiOf(r);
     validators.set(r.ref, { params: bool(r.properties.ValidateRequestParameters), body: bool(r.properties.ValidateRequestBody) });
   }
+  return validators;
+}
 
+function readAuthorizers(stack: StackModel, apiOf: ApiOf): Map<string, AuthorizerDef> {
   const authorizers = new Map<string, AuthorizerDef>();
   for (const r of stack.resourcesOfType('AWS::ApiGateway::Authorizer')) {
     apiOf(r);
     authorizers.set(r.ref, readAuthorizer(r));
   }
+  return authorizers;
+}
 
-  const models = new Map<string, Map<string, Readonly<Record<string, unknown>>>>();
+/** Compiled at most once, however many methods use it. */
+function lazyModel(name: string, schema: Readonly<Record<string, unknown>>): LazyModel {
+  let compiled: CompiledModel | undefined;
+  return () => (compiled ??= compileModel(name, schema));
+}
+
+/** The built-in `Error` model. */
+const ERROR_MODEL = { type: 'object', properties: { message: { type: 'string' } } };
+
+function readModels(stack: StackModel, apiOf: ApiOf): Map<string, Map<string, LazyModel>> {
+  const models = new Map<string, Map<string, LazyModel>>();
   for (const r of stack.resourcesOfType('AWS::ApiGateway::Model')) {
     const api = apiOf(r);
     let schema: unknown = r.properties.Schema ?? {};
@@ -303,19 +255,29 @@ export function readRestApis(stack: StackModel): RestApiDef[] {
       }
     }
     if (!models.has(api.id)) models.set(api.id, new Map());
-    models.get(api.id)!.set(String(r.properties.Name ?? r.ref), record<unknown>(schema));
+    const name = String(r.properties.Name ?? r.ref);
+    models.get(api.id)!.set(name, lazyModel(name, record<unknown>(schema)));
   }
+  return models;
+}
 
+function attachMethods(stack: StackModel, apiOf: ApiOf, lookups: MethodLookups): void {
   for (const r of stack.resourcesOfType('AWS::ApiGateway::Method')) {
     const api = apiOf(r);
-    const method = readMethod(r, validators, models.get(api.id) ?? new Map(), authorizers);
+    const method = readMethod(r, api, lookups);
     const resource = api.resources.get(String(r.properties.ResourceId));
     if (!resource) {
       throw new UnsupportedTemplateError(r.logicalId, 'Properties.ResourceId', `no resource ${String(r.properties.ResourceId)} in API ${api.id}`);
     }
     resource.methods.set(method.httpMethod, method);
   }
+}
 
+/** Models every API has without declaring them (Empty is handled apart: it places no constraint). */
+const BUILT_IN_MODELS: ReadonlyMap<string, LazyModel> = new Map([['Error', lazyModel('Error', ERROR_MODEL)]]);
+
+/** A Deployment's `StageName` creates a stage with default settings. */
+function addDeploymentStages(stack: StackModel, apiOf: ApiOf): void {
   for (const r of stack.resourcesOfType('AWS::ApiGateway::Deployment')) {
     const api = apiOf(r);
     const p = r.properties;
@@ -329,7 +291,9 @@ export function readRestApis(stack: StackModel): RestApiDef[] {
       api.stages.set(p.StageName, { logicalId: r.logicalId, name: p.StageName, deploymentId: r.ref, variables: {}, methodSettings: [] });
     }
   }
+}
 
+function addGatewayResponses(stack: StackModel, apiOf: ApiOf): void {
   for (const r of stack.resourcesOfType('AWS::ApiGateway::GatewayResponse')) {
     const api = apiOf(r);
     const p = r.properties;
@@ -342,13 +306,14 @@ export function readRestApis(stack: StackModel): RestApiDef[] {
       responseTemplates: record<string>(p.ResponseTemplates),
     });
   }
+}
 
+function addStages(stack: StackModel, apiOf: ApiOf): void {
   for (const r of stack.resourcesOfType('AWS::ApiGateway::Stage')) {
     const api = apiOf(r);
     const stage = readStage(r, api, stack);
     api.stages.set(stage.name, stage);
   }
-  return [...apis.values()];
 }
 
 function assignPaths(resource: ResourceDef, parentPath: string): void {
@@ -386,21 +351,13 @@ function readAuthorizer(r: StackResource): AuthorizerDef {
   };
 }
 
-/** The built-in `Error` model. */
-const ERROR_MODEL = { type: 'object', properties: { message: { type: 'string' } } };
-
-function readMethod(
-  r: StackResource,
-  validators: ReadonlyMap<string, { params: boolean; body: boolean }>,
-  models: ReadonlyMap<string, Readonly<Record<string, unknown>>>,
-  authorizers: ReadonlyMap<string, AuthorizerDef>,
-): MethodDef {
+function readMethod(r: StackResource, api: RestApiDef, lookups: MethodLookups): MethodDef {
   const p = r.properties;
   rejectUnknown(r, p, ACCEPTED_METHOD, 'Properties');
   const auth = str(p.AuthorizationType) ?? 'NONE';
   let authorizer: AuthorizerDef | undefined;
   if (auth === 'CUSTOM') {
-    authorizer = authorizers.get(String(p.AuthorizerId));
+    authorizer = lookups.authorizers.get(String(p.AuthorizerId));
     if (!authorizer) throw new UnsupportedTemplateError(r.logicalId, 'Properties.AuthorizerId', `no Lambda AWS::ApiGateway::Authorizer ${String(p.AuthorizerId)}`);
   } else if (auth !== 'NONE') {
     throw new UnsupportedTemplateError(r.logicalId, 'Properties.AuthorizationType', `${auth} authorization is not supported locally (NONE and CUSTOM are)`);
@@ -409,24 +366,25 @@ function readMethod(
   const httpMethod = String(p.HttpMethod ?? '').toUpperCase();
   if (!httpMethod) throw new UnsupportedTemplateError(r.logicalId, 'Properties.HttpMethod', 'is required');
   const validatorId = str(p.RequestValidatorId);
-  const validator = validatorId === undefined ? undefined : validators.get(validatorId);
+  const validator = validatorId === undefined ? undefined : lookups.validators.get(validatorId);
   if (validatorId !== undefined && !validator) {
     throw new UnsupportedTemplateError(r.logicalId, 'Properties.RequestValidatorId', `no AWS::ApiGateway::RequestValidator ${validatorId}`);
   }
-  const requestModels: Record<string, Readonly<Record<string, unknown>>> = {};
+  const requestModels = new Map<string, CompiledModel>();
   if (validator?.body) {
     for (const [contentType, name] of Object.entries(record<unknown>(p.RequestModels))) {
       const where = `Properties.RequestModels.${contentType}`;
       const modelName = String(name);
       // The built-in Empty model places no constraint on the body.
       if (modelName === 'Empty') continue;
-      const schema = modelName === 'Error' ? ERROR_MODEL : models.get(modelName);
-      if (!schema) throw new UnsupportedTemplateError(r.logicalId, where, `no AWS::ApiGateway::Model named ${modelName} in the API`);
-      const refs = externalRefs(schema);
-      if (refs.length > 0) throw new UnsupportedTemplateError(r.logicalId, where, `model ${modelName} refers to other models (${refs[0]}), which is not supported locally`);
-      const bad = invalidPatterns(schema);
-      if (bad.length > 0) throw new UnsupportedTemplateError(r.logicalId, where, `model ${modelName} has a pattern that is not a regular expression: ${bad[0]}`);
-      requestModels[contentType.toLowerCase()] = schema;
+      const model = BUILT_IN_MODELS.get(modelName) ?? lookups.models.get(api.id)?.get(modelName);
+      if (!model) throw new UnsupportedTemplateError(r.logicalId, where, `no AWS::ApiGateway::Model named ${modelName} in the API`);
+      try {
+        requestModels.set(contentType.toLowerCase(), model());
+      } catch (error) {
+        if (error instanceof ModelSchemaError) throw new UnsupportedTemplateError(r.logicalId, where, error.message);
+        throw error;
+      }
     }
   }
   const requestParameters: Record<string, boolean> = {};

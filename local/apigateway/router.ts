@@ -3,7 +3,7 @@
  * a literal path part beats a `{param}`, which beats a greedy `{proxy+}`;
  * a method beats `ANY`.
  */
-import type { MethodDef, ResourceDef } from './model.js';
+import type { MethodDef, ResourceDef } from './types.js';
 
 /** The resource (and method) a request path resolved to. */
 export interface RouteMatch {

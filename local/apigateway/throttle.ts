@@ -4,7 +4,7 @@
  * about request rates the client really makes, so it runs in real time, not
  * in the runtime's scaled AWS time.
  */
-import type { MethodSettingDef } from './model.js';
+import type { MethodSettingDef } from './types.js';
 
 /** A token bucket: `burst` tokens, refilled at `rate` per second. */
 export class TokenBucket {

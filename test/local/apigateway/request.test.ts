@@ -221,3 +221,48 @@ describe('request body validation', () => {
     expect(response.headers['x-amzn-errortype']).toBe('BadRequestException');
   });
 });
+
+describe('request body validation against a draft 4 model', () => {
+  const modelStack = (schema: Record<string, unknown>) =>
+    apiStack(
+      [
+        {
+          path: '/m',
+          httpMethod: 'POST',
+          integration: echoMock(),
+          properties: { RequestValidatorId: 'body', RequestModels: { 'application/json': 'M' } },
+        },
+      ],
+      {
+        stage: { MethodSettings: [{ HttpMethod: '*', ResourcePath: '/*', LoggingLevel: 'ERROR' }] },
+        extra: [
+          resource('BodyValidator', 'AWS::ApiGateway::RequestValidator', { RestApiId: API_ID, ValidateRequestBody: true }, 'body'),
+          resource('Model', 'AWS::ApiGateway::Model', { RestApiId: API_ID, Name: 'M', ContentType: 'application/json', Schema: schema }),
+        ],
+      },
+    );
+  const post = (h: ReturnType<typeof harness>, body: string) => call(h, 'POST', '/m', { headers: { 'content-type': 'application/json' }, body });
+
+  it('does not take an inherited property for a required one', async () => {
+    const h = harness(modelStack({ type: 'object', required: ['constructor'] }));
+    const refused = await post(h, '{}');
+    expect(refused.statusCode).toBe(400);
+    expect(text(refused)).toBe('{"message": "Invalid request body"}');
+    expect((await post(h, '{"constructor":"x"}')).statusCode).toBe(200);
+  });
+
+  it('compares enum objects whatever their key order', async () => {
+    const h = harness(modelStack({ enum: [{ a: 1, b: 2 }] }));
+    expect((await post(h, '{"b":2,"a":1}')).statusCode).toBe(200);
+    expect((await post(h, '{"b":3,"a":1}')).statusCode).toBe(400);
+  });
+
+  it('writes the violations to the execution log as API Gateway does', async () => {
+    const h = harness(modelStack({ type: 'object', required: ['item'], properties: { n: { type: 'integer' } } }));
+    await post(h, '{"n":"2"}');
+    const lines = h.logs.filter((l) => l.group.startsWith('API-Gateway-Execution-Logs_')).flatMap((l) => l.events.map((e) => e.message));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/ Request body does not match model schema for content type application\/json: \[\/ must have required property 'item', \/n must be integer\]$/),
+    );
+  });
+});

@@ -5,6 +5,7 @@
  * check is reproduced by measuring the largest set of simultaneously active
  * NFA states over every reachable input.
  */
+import { escapeRegExp } from '../text/escape-regexp.js';
 
 /** A pattern error with the wording EventBridge uses for wildcard problems. */
 export class WildcardError extends Error {}
@@ -89,7 +90,7 @@ export function compileWildcard(pattern: string): (value: string) => boolean {
     const literal = tokens.join('');
     return (value) => value === literal;
   }
-  const source = tokens.map((t) => (t === null ? '[\\s\\S]*' : t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
+  const source = tokens.map((t) => (t === null ? '[\\s\\S]*' : escapeRegExp(t))).join('');
   const re = new RegExp(`^${source}$`, 'u');
   return (value) => re.test(value);
 }

@@ -1,4 +1,5 @@
 import { AwsError } from '../protocol/errors.js';
+import { escapeRegExp } from '../text/escape-regexp.js';
 
 /**
  * CloudWatch Logs filter patterns, as FilterLogEvents, metric and
@@ -127,12 +128,8 @@ function makeValueTest(op: Operator, raw: string, quoted: boolean): ValueTest {
     op,
     kind: 'string',
     text: raw,
-    ...(raw.includes('*') ? { glob: new RegExp(`^${raw.split('*').map(escapeRegex).join('.*')}$`, 's') } : {}),
+    ...(raw.includes('*') ? { glob: new RegExp(`^${raw.split('*').map(escapeRegExp).join('.*')}$`, 's') } : {}),
   };
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Applies a comparison to a JSON value (or a delimited field's text). */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildInvocationRecord } from '../../../local/lambda/invocation-record.js';
+import { escapeRegExp } from '../../../local/text/escape-regexp.js';
 
 const SNAPSHOTS = new URL('../../../../shared/conformance/lambda-async/snapshots/test_lambda_destinations.snapshot.json', import.meta.url);
 const snapshots = JSON.parse(readFileSync(SNAPSHOTS, 'utf8')) as Record<string, { 'recorded-content': Record<string, unknown> }>;
@@ -32,7 +33,7 @@ function expectMatches(actual: unknown, expected: unknown, path: string, orderMa
     expect(typeof actual, path).toBe('string');
     if (expected === 'date') return void expect(actual, path).toMatch(ISO);
     if (/^<uuid:\d+>$/.test(expected)) return void expect(actual, path).toMatch(UUID);
-    const pattern = new RegExp(`^${expected.split(/<[^>]+>/).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+?')}$`);
+    const pattern = new RegExp(`^${expected.split(/<[^>]+>/).map(escapeRegExp).join('.+?')}$`);
     return void expect(actual, path).toMatch(pattern);
   }
   if (Array.isArray(expected)) {

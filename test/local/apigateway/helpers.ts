@@ -6,6 +6,7 @@ import type { InvocationType, InvokeCaller, InvokeResult, LogEvent, LogSink, Sin
 import type { HttpRequest, HttpResponse } from '../../../local/protocol/http.js';
 import { createClock } from '../../../local/clock.js';
 import { ApiGatewayService } from '../../../local/apigateway/service.js';
+import { fakeResource, fakeStack } from '../../support/fake-stack.js';
 
 export const API_ID = 'abc123defg';
 export const ROOT_ID = 'rootid0001';
@@ -17,21 +18,7 @@ export function resource(
   ref = logicalId,
   attributes: Record<string, string> = {},
 ): StackResource {
-  return { logicalId, type, properties, ref, attributes, metadata: {} };
-}
-
-export function makeStack(resources: readonly StackResource[]): StackModel {
-  const map = new Map(resources.map((r) => [r.logicalId, r]));
-  return {
-    stackName: 'TestStack',
-    stackId: 'arn:aws:cloudformation:us-east-1:000000000000:stack/TestStack/1',
-    env: { account: '000000000000', region: 'us-east-1', partition: 'aws', urlSuffix: 'amazonaws.com' },
-    assemblyDir: '/nonexistent',
-    resources: map,
-    outputs: [],
-    resourcesOfType: (type) => resources.filter((r) => r.type === type),
-    assetDir: () => '/nonexistent',
-  };
+  return fakeResource(logicalId, type, properties, { ref, attributes });
 }
 
 export interface MethodSpec {
@@ -98,7 +85,7 @@ export function apiStack(
   resources.push(resource('Deployment', 'AWS::ApiGateway::Deployment', { RestApiId: API_ID }, 'dep001'));
   resources.push(resource('Stage', 'AWS::ApiGateway::Stage', { RestApiId: API_ID, DeploymentId: 'dep001', StageName: 'prod', ...(options.stage ?? {}) }, 'prod'));
   resources.push(...(options.extra ?? []));
-  return makeStack(resources);
+  return fakeStack(resources);
 }
 
 /** The MethodResponses a deployable method needs for its integration responses (API Gateway rejects the rest). */

@@ -1,5 +1,6 @@
 import { createClock } from '../../../local/clock.js';
-import type { StackModel, StackResource } from '../../../local/cloudformation/types.js';
+import type { StackModel } from '../../../local/cloudformation/types.js';
+import { fakeResource, fakeStack } from '../../support/fake-stack.js';
 import type {
   InvokeCaller,
   MessageAttributeValue,
@@ -21,8 +22,7 @@ export const TOPIC_ARN = arn('sns', 'topic');
 
 /** A minimal StackModel: resources given as [logicalId, type, properties, name]. */
 export function makeStack(resources: Array<[string, string, Record<string, unknown>, string?]>): StackModel {
-  const map = new Map<string, StackResource>();
-  for (const [logicalId, type, properties, name] of resources) {
+  const built = resources.map(([logicalId, type, properties, name]) => {
     let resourceArn: string | undefined;
     let ref = name ?? logicalId;
     if (type === 'AWS::Events::EventBus') resourceArn = arn('events', `event-bus/${properties.Name ?? ref}`);
@@ -33,26 +33,9 @@ export function makeStack(resources: Array<[string, string, Record<string, unkno
       ref = bus === 'default' ? ruleName : `${bus}|${ruleName}`;
     }
     if (type === 'AWS::Events::Archive') resourceArn = arn('events', `archive/${properties.ArchiveName ?? ref}`);
-    map.set(logicalId, {
-      logicalId,
-      type,
-      properties,
-      ref,
-      attributes: resourceArn ? { Arn: resourceArn } : {},
-      ...(resourceArn ? { arn: resourceArn } : {}),
-      metadata: {},
-    });
-  }
-  return {
-    stackName: 'Test',
-    stackId: 'id',
-    env: { account: ACCOUNT, region: REGION, partition: 'aws', urlSuffix: 'amazonaws.com' },
-    assemblyDir: '/nonexistent',
-    resources: map,
-    outputs: [],
-    resourcesOfType: (type) => [...map.values()].filter((r) => r.type === type),
-    assetDir: () => '/nonexistent',
-  };
+    return fakeResource(logicalId, type, properties, { ref, ...(resourceArn ? { arn: resourceArn, attributes: { Arn: resourceArn } } : {}) });
+  });
+  return fakeStack(built, { stackName: 'Test', stackId: 'id', account: ACCOUNT, region: REGION });
 }
 
 export interface Recorded {

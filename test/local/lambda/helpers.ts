@@ -1,4 +1,5 @@
-import type { StackModel, StackResource } from '../../../local/cloudformation/types.js';
+import type { StackModel } from '../../../local/cloudformation/types.js';
+import { fakeResource, fakeStack } from '../../support/fake-stack.js';
 import type {
   EventBusSink,
   InvokeCaller,
@@ -30,30 +31,12 @@ export interface ResourceSpec {
 
 /** A hand-made StackModel: enough for the Lambda service's fromStack. */
 export function makeStack(specs: readonly ResourceSpec[], codeDir = '/tmp/code'): StackModel {
-  const resources = new Map<string, StackResource>();
-  for (const s of specs) {
+  const resources = specs.map((s) => {
     const ref = s.ref ?? s.logicalId;
     const arn = s.arn ?? (s.type === 'AWS::Lambda::Function' ? arnOf(ref) : undefined);
-    resources.set(s.logicalId, {
-      logicalId: s.logicalId,
-      type: s.type,
-      properties: s.properties,
-      ref,
-      attributes: arn ? { Arn: arn } : {},
-      ...(arn ? { arn } : {}),
-      metadata: {},
-    });
-  }
-  return {
-    stackName: 'Test',
-    stackId: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/Test/1`,
-    env: { account: ACCOUNT, region: REGION, partition: 'aws', urlSuffix: 'amazonaws.com' },
-    assemblyDir: '/tmp/cdk.out',
-    resources,
-    outputs: [],
-    resourcesOfType: (type) => [...resources.values()].filter((r) => r.type === type),
-    assetDir: () => codeDir,
-  };
+    return fakeResource(s.logicalId, s.type, s.properties, { ref, ...(arn ? { arn, attributes: { Arn: arn } } : {}) });
+  });
+  return fakeStack(resources, { stackName: 'Test', account: ACCOUNT, region: REGION, assemblyDir: '/tmp/cdk.out', codeDir });
 }
 
 /** An AWS::Lambda::Function spec with sensible defaults. */

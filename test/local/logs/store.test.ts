@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LogStore } from '../../../local/logs/store.js';
 import { AwsError, UnsupportedTemplateError } from '../../../local/protocol/errors.js';
-import { fakeStack } from './fake-stack.js';
+import { fakeStack } from '../../support/fake-stack.js';
 
 const DAY = 86_400_000;
 

@@ -13,11 +13,12 @@ import type { HttpRequest } from '../../../local/protocol/http.js';
 import { serveApis, TEST_CLIENT, type Served } from '../../support/serve.js';
 import { snsApi, snsServiceEndpoint } from '../../../local/sns/api.js';
 import { SnsService } from '../../../local/sns/service.js';
-import { ACCOUNT, FUNCTION_ARN, QUEUE_ARN, TOPIC_ARN, recordingSinks, resource, stackOf, subscriptionResource, topicResource } from './stack-fixture.js';
+import { ACCOUNT, FUNCTION_ARN, QUEUE_ARN, TOPIC_ARN, recordingSinks, resource, subscriptionResource, topicResource } from './stack-fixture.js';
+import { fakeStack } from '../../support/fake-stack.js';
 
 const recorded = recordingSinks();
 const service = SnsService.fromStack(
-  stackOf([
+  fakeStack([
     topicResource('Topic', { TopicName: 'events-topic', DisplayName: 'Events' }),
     subscriptionResource('LambdaSub', { Protocol: 'lambda', Endpoint: FUNCTION_ARN }),
     subscriptionResource('QueueSub', { Protocol: 'sqs', Endpoint: QUEUE_ARN, RawMessageDelivery: true }),
@@ -106,7 +107,7 @@ describe('SNS Query API with @aws-sdk/client-sns', () => {
   it("answers the stack's TopicPolicy document as the Policy attribute", async () => {
     const document = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish', Resource: TOPIC_ARN }] };
     const withPolicy = SnsService.fromStack(
-      stackOf([topicResource(), resource('Policy', 'AWS::SNS::TopicPolicy', { Topics: [TOPIC_ARN], PolicyDocument: document })]),
+      fakeStack([topicResource(), resource('Policy', 'AWS::SNS::TopicPolicy', { Topics: [TOPIC_ARN], PolicyDocument: document })]),
       { sinks: recordingSinks().sinks, matcher: matchesPattern, clock: createClock(0.001) },
     );
     const result = await snsApi(withPolicy).operations['GetTopicAttributes']!(new Map([['TopicArn', TOPIC_ARN]]));

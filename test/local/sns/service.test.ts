@@ -13,11 +13,11 @@ import {
   recordingTracer,
   rejectionOf,
   resource,
-  stackOf,
   subscriptionResource,
   thrownBy,
   topicResource,
 } from './stack-fixture.js';
+import { fakeStack } from '../../support/fake-stack.js';
 
 const lambdaSubscription = (extra: Record<string, unknown> = {}) =>
   subscriptionResource('LambdaSub', { Protocol: 'lambda', Endpoint: FUNCTION_ARN, ...extra });
@@ -26,7 +26,7 @@ const sqsSubscription = (extra: Record<string, unknown> = {}) => subscriptionRes
 function build(resources = [topicResource(), lambdaSubscription()], options: Parameters<typeof recordingSinks>[0] = {}, matcher: PatternMatcher = matchesPattern) {
   const recorded = recordingSinks(options);
   const tracer = recordingTracer();
-  const service = SnsService.fromStack(stackOf(resources), { sinks: recorded.sinks, matcher, clock: createClock(0.0001), tracer });
+  const service = SnsService.fromStack(fakeStack(resources), { sinks: recorded.sinks, matcher, clock: createClock(0.0001), tracer });
   return { service, tracer, ...recorded };
 }
 
@@ -216,7 +216,7 @@ describe('publish', () => {
     const recorded = recordingSinks({ invokeFailures: throttled });
     const tracer = recordingTracer();
     // Real time: after the 3 immediate retries the next waits a whole AWS second.
-    const service = SnsService.fromStack(stackOf([topicResource(), lambdaSubscription()]), {
+    const service = SnsService.fromStack(fakeStack([topicResource(), lambdaSubscription()]), {
       sinks: recorded.sinks,
       matcher: matchesPattern,
       clock: createClock(1),

@@ -1,4 +1,5 @@
-import type { StackModel, StackResource } from '../../../local/cloudformation/types.js';
+import type { StackResource } from '../../../local/cloudformation/types.js';
+import { fakeResource } from '../../support/fake-stack.js';
 import type { InvocationType, InvokeCaller, InvokeResult, MessageAttributeValue, Sinks, TraceEvent, Tracer } from '../../../local/contracts.js';
 import { AwsError } from '../../../local/protocol/errors.js';
 
@@ -10,9 +11,7 @@ export const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:subscriber-queue`;
 export const DLQ_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:sns-dlq`;
 
 /** A resource as loadStack would hand it over (properties already resolved). */
-export function resource(logicalId: string, type: string, properties: Record<string, unknown>, extra: Partial<StackResource> = {}): StackResource {
-  return { logicalId, type, properties, ref: logicalId, attributes: {}, metadata: {}, ...extra };
-}
+export const resource = fakeResource;
 
 export function topicResource(logicalId = 'Topic', properties: Record<string, unknown> = { TopicName: 'events-topic' }): StackResource {
   const name = typeof properties['TopicName'] === 'string' ? properties['TopicName'] : logicalId;
@@ -22,21 +21,6 @@ export function topicResource(logicalId = 'Topic', properties: Record<string, un
 
 export function subscriptionResource(logicalId: string, properties: Record<string, unknown>): StackResource {
   return resource(logicalId, 'AWS::SNS::Subscription', { TopicArn: TOPIC_ARN, ...properties });
-}
-
-/** A minimal StackModel over the given resources. */
-export function stackOf(resources: StackResource[]): StackModel {
-  const map = new Map(resources.map((r) => [r.logicalId, r]));
-  return {
-    stackName: 'TestStack',
-    stackId: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/TestStack/1`,
-    env: { account: ACCOUNT, region: REGION, partition: 'aws', urlSuffix: 'amazonaws.com' },
-    assemblyDir: '/nonexistent',
-    resources: map,
-    outputs: [],
-    resourcesOfType: (type) => resources.filter((r) => r.type === type),
-    assetDir: () => '/nonexistent',
-  };
 }
 
 export interface Invocation {

@@ -3,7 +3,7 @@ import { createClock } from '../../../local/clock.js';
 import type { TraceEvent } from '../../../local/contracts.js';
 import { AwsError, UnsupportedTemplateError } from '../../../local/protocol/errors.js';
 import { SqsService } from '../../../local/sqs/service.js';
-import { fakeStack } from '../logs/fake-stack.js';
+import { fakeStack } from '../../support/fake-stack.js';
 
 const ACCOUNT = '000000000000';
 const queueArn = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;

@@ -10,8 +10,8 @@ import type { LogSink, Sinks, Tracer } from '../contracts.js';
 import type { StackEnvironment, StackModel } from '../cloudformation/types.js';
 import type { HttpRequest, HttpResponse } from '../protocol/http.js';
 import { readRestApis } from './model.js';
-import type { RestApiDef, StageDef } from './types.js';
-import { BadPathError, matchRoute } from './router.js';
+import type { AuthorizerDef, MethodDef, RestApiDef, StageDef } from './types.js';
+import { BadPathError, matchRoute, type RouteMatch } from './router.js';
 import { StageThrottle } from './throttle.js';
 import { executeMethod, type MethodResult } from './execute.js';
 import { formatAccessLog } from './access-log.js';
@@ -109,6 +109,62 @@ function javaMap(values: Readonly<Record<string, unknown>>): string {
     .join(', ')}}`;
 }
 
+/** A request as far as it is known before routing. */
+interface RequestScope {
+  readonly apiId: string;
+  readonly stageName: string;
+  /** Raw path after the stage. */
+  readonly path: string;
+  readonly req: HttpRequest;
+  readonly headers: Record<string, string[]>;
+  readonly started: number;
+  readonly requestId: string;
+  readonly idHeaders: Record<string, string>;
+  /** `$context`. */
+  readonly context: Record<string, unknown>;
+}
+
+/** A route that found a method. */
+type MethodRoute = RouteMatch & { readonly method: MethodDef };
+
+/** A request routed to a method of a deployed stage. */
+interface BoundRequest extends RequestScope {
+  readonly api: RestApiDef;
+  readonly stage: StageDef;
+  readonly route: MethodRoute;
+  readonly query: Record<string, string[]>;
+}
+
+/** API Gateway's quotas on URL length and payload size. */
+function refusedByQuotas(api: RestApiDef, stageName: string, path: string, req: HttpRequest): GatewayError | undefined {
+  const urlLength = path.length + stageName.length + 1 + (req.rawQuery ? req.rawQuery.length + 1 : 0);
+  if (urlLength > (api.endpointType === 'EDGE' ? MAX_URL_EDGE : MAX_URL_REGIONAL)) return URI_TOO_LONG;
+  if (req.body.length > MAX_PAYLOAD_BYTES) return REQUEST_TOO_LARGE;
+  return undefined;
+}
+
+/** The resource and method for the path, or the gateway error API Gateway answers without one. */
+function routeOf(api: RestApiDef, path: string, httpMethod: string): MethodRoute | GatewayError {
+  let match: RouteMatch | undefined;
+  try {
+    match = matchRoute(api.root, path, httpMethod);
+  } catch (error) {
+    if (error instanceof BadPathError) return BAD_REQUEST;
+    throw error;
+  }
+  const method = match?.method;
+  return match && method ? { ...match, method } : MISSING_AUTH_TOKEN;
+}
+
+function bodyLength(response: HttpResponse): number {
+  return typeof response.body === 'string' ? Buffer.byteLength(response.body) : response.body.length;
+}
+
+/** `$context.error` for a gateway error. */
+function errorContext(error: GatewayError): Record<string, unknown> {
+  return { message: error.message, messageString: JSON.stringify(error.message), responseType: error.responseType };
+}
+
 /** The stack's REST APIs, served stage by stage. */
 export class ApiGatewayService {
   static readonly handledTypes: readonly string[] = [
@@ -183,125 +239,164 @@ export class ApiGatewayService {
   }
 
   private async serve(apiId: string, stageName: string, path: string, req: HttpRequest, headers: Record<string, string[]>): Promise<HttpResponse> {
-    const started = Date.now();
-    const requestId = randomUUID();
-    const extendedRequestId = `${randomBytes(12).toString('base64').replace(/[+/]/g, 'A').slice(0, 15)}=`;
-    const idHeaders = { 'x-amzn-requestid': requestId, 'x-amz-apigw-id': extendedRequestId };
     const api = this.apis.get(apiId);
     const stage = api?.stages.get(stageName);
-    // `$context` as far as it is known before routing; the stage's and resource's fields join it below.
-    const base: Record<string, unknown> = {
-      accountId: this.env.account,
-      apiId,
-      extendedRequestId,
-      httpMethod: req.method.toUpperCase(),
-      identity: { sourceIp: req.sourceIp, userAgent: headerValues(headers, 'user-agent')?.join(',') },
-      path: `/${stageName}${path}`,
-      protocol: 'HTTP/1.1',
-      requestId,
-      requestTime: formatRequestTime(started),
-      requestTimeEpoch: started,
-      stage: stageName,
-    };
-    const fail = (error: GatewayError, context: Record<string, unknown> = base): HttpResponse => {
-      const response = api && stage ? this.customize(api, stage, error, context, req, headers, {}, idHeaders) : gatewayResponse(error, idHeaders);
-      if (api && stage) {
-        this.writeAccessLog(stage, api, {
-          ...context,
-          status: response.statusCode,
-          responseLength: typeof response.body === 'string' ? Buffer.byteLength(response.body) : response.body.length,
-          responseLatency: Date.now() - started,
-          error: { message: error.message, messageString: JSON.stringify(error.message), responseType: error.responseType },
-        });
-      }
-      this.deps.tracer?.record({
-        service: 'apigateway',
-        kind: 'response',
-        resource: `${apiId}/${stageName}`,
-        summary: `${req.method} ${path} -> ${response.statusCode} ${error.errorType}`,
-        ids: { requestId },
-      });
-      return response;
-    };
+    const request = this.startRequest(apiId, stageName, path, req, headers);
+    const fail = (error: GatewayError, context = request.context): HttpResponse => this.failEarly(request, api, stage, error, context);
     if (!api || !stage) return fail(MISSING_AUTH_TOKEN);
 
-    const urlLength = path.length + stageName.length + 1 + (req.rawQuery ? req.rawQuery.length + 1 : 0);
-    if (urlLength > (api.endpointType === 'EDGE' ? MAX_URL_EDGE : MAX_URL_REGIONAL)) return fail(URI_TOO_LONG);
-    if (req.body.length > MAX_PAYLOAD_BYTES) return fail(REQUEST_TOO_LARGE);
+    const refused = refusedByQuotas(api, stageName, path, req);
+    if (refused) return fail(refused);
     const query = parseQueryString(req.rawQuery);
     if (!query) return fail(BAD_REQUEST);
-    let match;
-    try {
-      match = matchRoute(api.root, path, req.method);
-    } catch (error) {
-      if (error instanceof BadPathError) return fail(BAD_REQUEST);
-      throw error;
-    }
-    if (!match?.method) return fail(MISSING_AUTH_TOKEN);
-    const { resource, method, pathParameters } = match;
+    const route = routeOf(api, path, req.method);
+    if ('responseType' in route) return fail(route);
+    const { resource, method } = route;
     this.deps.tracer?.record({
       service: 'apigateway',
       kind: 'request',
       resource: `${api.name}/${stage.name}`,
       summary: `${req.method} /${stage.name}${path} -> ${method.httpMethod} ${resource.path} (${method.integration.type})`,
-      ids: { requestId },
+      ids: { requestId: request.requestId },
     });
-    const host = headerValues(headers, 'host')?.[0];
-    const context: Record<string, unknown> = {
-      ...base,
+    const bound: BoundRequest = { ...request, api, stage, route, query, context: this.methodContext(request, api, stage, route) };
+    if (!this.throttles.get(`${api.id}/${stage.name}`)!.admit(resource.path, req.method)) return fail(TOO_MANY_REQUESTS, bound.context);
+    if (method.authorizer) {
+      const refusal = await this.authorize(bound, method.authorizer);
+      if (refusal) return fail(refusal, bound.context);
+    }
+    const exec: string[] = [];
+    const result = await this.execute(bound, exec);
+    return this.respond(bound, result, exec);
+  }
+
+  /** Ids and the `$context` as far as they are known before routing. */
+  private startRequest(apiId: string, stageName: string, path: string, req: HttpRequest, headers: Record<string, string[]>): RequestScope {
+    const started = Date.now();
+    const requestId = randomUUID();
+    const extendedRequestId = `${randomBytes(12).toString('base64').replace(/[+/]/g, 'A').slice(0, 15)}=`;
+    return {
+      apiId,
+      stageName,
+      path,
+      req,
+      headers,
+      started,
+      requestId,
+      idHeaders: { 'x-amzn-requestid': requestId, 'x-amz-apigw-id': extendedRequestId },
+      context: {
+        accountId: this.env.account,
+        apiId,
+        extendedRequestId,
+        httpMethod: req.method.toUpperCase(),
+        identity: { sourceIp: req.sourceIp, userAgent: headerValues(headers, 'user-agent')?.join(',') },
+        path: `/${stageName}${path}`,
+        protocol: 'HTTP/1.1',
+        requestId,
+        requestTime: formatRequestTime(started),
+        requestTimeEpoch: started,
+        stage: stageName,
+      },
+    };
+  }
+
+  /** A gateway response before the method runs: customized, access-logged and traced. */
+  private failEarly(
+    request: RequestScope,
+    api: RestApiDef | undefined,
+    stage: StageDef | undefined,
+    error: GatewayError,
+    context: Record<string, unknown>,
+  ): HttpResponse {
+    const { req, headers, idHeaders } = request;
+    const response = api && stage ? this.customize(api, stage, error, context, req, headers, {}, idHeaders) : gatewayResponse(error, idHeaders);
+    if (api && stage) {
+      this.writeAccessLog(stage, api, {
+        ...context,
+        status: response.statusCode,
+        responseLength: bodyLength(response),
+        responseLatency: Date.now() - request.started,
+        error: errorContext(error),
+      });
+    }
+    this.deps.tracer?.record({
+      service: 'apigateway',
+      kind: 'response',
+      resource: `${request.apiId}/${request.stageName}`,
+      summary: `${req.method} ${request.path} -> ${response.statusCode} ${error.errorType}`,
+      ids: { requestId: request.requestId },
+    });
+    return response;
+  }
+
+  /** `$context` once the resource is known. */
+  private methodContext(request: RequestScope, api: RestApiDef, stage: StageDef, route: MethodRoute): Record<string, unknown> {
+    const host = headerValues(request.headers, 'host')?.[0];
+    return {
+      ...request.context,
       deploymentId: stage.deploymentId,
       domainName: host ?? `${api.id}.execute-api.${this.env.region}.${this.env.urlSuffix}`,
       domainPrefix: (host ?? api.id).split('.')[0],
-      resourceId: resource.id,
-      resourcePath: resource.path,
+      resourceId: route.resource.id,
+      resourcePath: route.resource.path,
       requestOverride: { header: {}, querystring: {}, path: {} },
       responseOverride: { header: {} },
     };
-    if (!this.throttles.get(`${api.id}/${stage.name}`)!.admit(resource.path, req.method)) return fail(TOO_MANY_REQUESTS, context);
-    if (method.authorizer) {
-      const env = this.env;
-      const requestPath = path.length > 1 ? path.replace(/\/$/, '') : '/';
-      const event = buildProxyEvent({
-        resourcePath: resource.path,
-        resourceId: resource.id,
-        path,
-        httpMethod: req.method.toUpperCase(),
-        headers,
-        query,
-        pathParameters,
-        stageVariables: stage.variables,
-        body: Buffer.alloc(0),
-        context: proxyEventContext(context),
-      });
-      const { body: _body, isBase64Encoded: _encoded, ...requestEvent } = event;
-      const methodArn = `arn:${env.partition}:execute-api:${env.region}:${env.account}:${api.id}/${stage.name}/${req.method.toUpperCase()}${requestPath}`;
-      // AWS quota: with authorization on, a method ARN over 1600 bytes gets 414 before the authorizer runs.
-      if (Buffer.byteLength(methodArn) > MAX_METHOD_ARN_BYTES) return fail(URI_TOO_LONG, context);
-      const outcome = await this.authorizers.authorize(method.authorizer, {
-        methodArn,
-        sourceArn: `arn:${env.partition}:execute-api:${env.region}:${env.account}:${api.id}/authorizers/${method.authorizer.id}`,
-        accountId: env.account,
-        headers,
-        query,
-        pathParameters,
-        stageVariables: stage.variables,
-        context,
-        requestEvent,
-      });
-      this.deps.tracer?.record({
-        service: 'apigateway',
-        kind: 'authorize',
-        resource: `${api.name}/${stage.name}`,
-        summary: `${method.httpMethod} ${resource.path} -> authorizer ${method.authorizer.logicalId}: ${outcome.allowed ? `allowed ${outcome.principalId}` : outcome.reason}`,
-        ids: { requestId },
-      });
-      if (!outcome.allowed) return fail(outcome.error, context);
-      context.authorizer = { principalId: outcome.principalId, ...outcome.context };
-    }
-    const sourceArn = `arn:${this.env.partition}:execute-api:${this.env.region}:${this.env.account}:${api.id}/${stage.name}/${method.httpMethod === 'ANY' ? req.method.toUpperCase() : method.httpMethod}${resource.path}`;
-    const exec: string[] = [];
-    const result: MethodResult = await executeMethod(
-      { api, stage, resource, method, req, path, pathParameters, query, headers, context, sourceArn, accountId: this.env.account },
+  }
+
+  /** Run the method's Lambda authorizer; the refusal to answer with, or undefined (and `$context.authorizer` set) when allowed. */
+  private async authorize(bound: BoundRequest, authorizer: AuthorizerDef): Promise<GatewayError | undefined> {
+    const { api, stage, req, path, headers, query, context, route } = bound;
+    const { resource, method, pathParameters } = route;
+    const env = this.env;
+    const requestPath = path.length > 1 ? path.replace(/\/$/, '') : '/';
+    const event = buildProxyEvent({
+      resourcePath: resource.path,
+      resourceId: resource.id,
+      path,
+      httpMethod: req.method.toUpperCase(),
+      headers,
+      query,
+      pathParameters,
+      stageVariables: stage.variables,
+      body: Buffer.alloc(0),
+      context: proxyEventContext(context),
+    });
+    const { body: _body, isBase64Encoded: _encoded, ...requestEvent } = event;
+    const methodArn = `arn:${env.partition}:execute-api:${env.region}:${env.account}:${api.id}/${stage.name}/${req.method.toUpperCase()}${requestPath}`;
+    // AWS quota: with authorization on, a method ARN over 1600 bytes gets 414 before the authorizer runs.
+    if (Buffer.byteLength(methodArn) > MAX_METHOD_ARN_BYTES) return URI_TOO_LONG;
+    const outcome = await this.authorizers.authorize(authorizer, {
+      methodArn,
+      sourceArn: `arn:${env.partition}:execute-api:${env.region}:${env.account}:${api.id}/authorizers/${authorizer.id}`,
+      accountId: env.account,
+      headers,
+      query,
+      pathParameters,
+      stageVariables: stage.variables,
+      context,
+      requestEvent,
+    });
+    this.deps.tracer?.record({
+      service: 'apigateway',
+      kind: 'authorize',
+      resource: `${api.name}/${stage.name}`,
+      summary: `${method.httpMethod} ${resource.path} -> authorizer ${authorizer.logicalId}: ${outcome.allowed ? `allowed ${outcome.principalId}` : outcome.reason}`,
+      ids: { requestId: bound.requestId },
+    });
+    if (!outcome.allowed) return outcome.error;
+    context.authorizer = { principalId: outcome.principalId, ...outcome.context };
+    return undefined;
+  }
+
+  /** The method execution, tracing each integration call; `exec` collects execution-log lines. */
+  private execute(bound: BoundRequest, exec: string[]): Promise<MethodResult> {
+    const { api, stage, req, path, headers, query, context, route } = bound;
+    const { resource, method, pathParameters } = route;
+    const env = this.env;
+    const sourceArn = `arn:${env.partition}:execute-api:${env.region}:${env.account}:${api.id}/${stage.name}/${method.httpMethod === 'ANY' ? req.method.toUpperCase() : method.httpMethod}${resource.path}`;
+    return executeMethod(
+      { api, stage, resource, method, req, path, pathParameters, query, headers, context, sourceArn, accountId: env.account },
       {
         sinks: this.deps.sinks,
         callAwsService: this.deps.callAwsService,
@@ -313,36 +408,39 @@ export class ApiGatewayService {
             kind: 'integration',
             resource: `${api.name}/${stage.name}`,
             summary: `${method.httpMethod} ${resource.path} -> ${summary}`,
-            ids: { requestId },
+            ids: { requestId: bound.requestId },
             detail,
           });
         },
       },
     );
+  }
+
+  /** The method response (or customized gateway response), traced and logged. */
+  private respond(bound: BoundRequest, result: MethodResult, exec: string[]): HttpResponse {
+    const { api, stage, req, headers, context, idHeaders, route } = bound;
+    const { resource, method, pathParameters } = route;
     const response: HttpResponse = result.gatewayError
       ? this.customize(api, stage, result.gatewayError, context, req, headers, pathParameters, idHeaders)
       : { ...result.response, headers: { ...result.response.headers, ...idHeaders } };
-    const responseLength = typeof response.body === 'string' ? Buffer.byteLength(response.body) : response.body.length;
     this.deps.tracer?.record({
       service: 'apigateway',
       kind: 'response',
       resource: `${api.name}/${stage.name}`,
       summary: `${method.httpMethod} ${resource.path} -> ${response.statusCode}${result.error ? ` (${result.error})` : ''}`,
-      ids: { requestId },
+      ids: { requestId: bound.requestId },
     });
     const logContext = {
       ...context,
       status: response.statusCode,
-      responseLength,
-      responseLatency: Date.now() - started,
+      responseLength: bodyLength(response),
+      responseLatency: Date.now() - bound.started,
       integrationLatency: result.integrationLatency,
       integrationStatus: result.integrationStatus,
       integration: { latency: result.integrationLatency, status: result.integrationStatus },
-      error: result.gatewayError
-        ? { message: result.gatewayError.message, messageString: JSON.stringify(result.gatewayError.message), responseType: result.gatewayError.responseType }
-        : {},
+      error: result.gatewayError ? errorContext(result.gatewayError) : {},
     };
-    this.writeLogs(api, stage, logContext, { query, pathParameters, exec, error: result.error, status: response.statusCode });
+    this.writeLogs(api, stage, logContext, { query: bound.query, pathParameters, exec, error: result.error, status: response.statusCode });
     return response;
   }
 
@@ -365,10 +463,7 @@ export class ApiGatewayService {
     if (!def) return response;
     const query = Object.fromEntries(Object.entries(parseQueryString(req.rawQuery) ?? {}).map(([k, v]) => [k, v[v.length - 1] ?? '']));
     const headers = Object.fromEntries(Object.entries(requestHeaderValues).map(([k, v]) => [k, v.join(',')]));
-    const errorContext = {
-      ...context,
-      error: { message: error.message, messageString: JSON.stringify(error.message), responseType: error.responseType },
-    };
+    const withError = { ...context, error: errorContext(error) };
     const sources = {
       path: pathParameters,
       querystring: query,
@@ -376,7 +471,7 @@ export class ApiGatewayService {
       header: headers,
       multiHeader: {},
       body: req.body.toString('utf8'),
-      context: errorContext,
+      context: withError,
       stageVariables: stage.variables,
     };
     for (const [target, source] of Object.entries(def.responseParameters)) {
@@ -391,7 +486,7 @@ export class ApiGatewayService {
         response.body = renderMappingTemplate(
           def.responseTemplates[key]!,
           { body: '', params: { path: pathParameters, querystring: query, header: headers } },
-          { context: errorContext, stageVariables: { ...stage.variables } },
+          { context: withError, stageVariables: { ...stage.variables } },
         );
         response.headers['content-type'] = key;
       } catch {

@@ -1,6 +1,21 @@
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import type { TheDestinedLambdaStack } from './the-destined-lambda-stack.js';
+import type { DestinationRules } from './destination-rules.js';
+import type { DestinedFunction } from './destined-function.js';
+import type { SendEventApi } from './send-event-api.js';
+
+/**
+ * The constructs whose findings are acknowledged. The stack passes itself;
+ * naming only these parts keeps this module free of the stack's.
+ */
+export interface NagSubjects {
+  readonly destined: DestinedFunction;
+  readonly successLogger: DestinedFunction;
+  readonly failureLogger: DestinedFunction;
+  readonly subscriptionDeadLetterQueue: IConstruct;
+  readonly rules: Pick<DestinationRules, 'successDeadLetterQueue' | 'failureDeadLetterQueue'>;
+  readonly sendEventApi: SendEventApi;
+}
 
 /** cdk-nag v3 rule ids are namespaced by the pack. */
 const id = (rule: string): string => `AwsSolutions::AwsSolutions-${rule}`;
@@ -20,7 +35,7 @@ function acknowledge(scope: IConstruct, rule: string, reason: string): void {
  * cdk-nag asks for (SSL-only SNS and SQS, request validation, access and
  * execution logging, SQS encryption) is fixed in the constructs instead.
  */
-export function acknowledgeNagFindings(stack: TheDestinedLambdaStack): void {
+export function acknowledgeNagFindings(stack: NagSubjects): void {
   for (const fn of [stack.destined, stack.successLogger, stack.failureLogger]) {
     acknowledge(
       fn.fn.role!,

@@ -179,7 +179,9 @@ async function execute(
     } catch {
       problems = ['body is not JSON'];
     }
-    // The execution log line API Gateway writes; the caller only sees {"message": "Invalid request body"}.
+    // The caller only sees {"message": "Invalid request body"}; the violations go to the execution log
+    // (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html),
+    // bracketed as API Gateway lists them, each worded by ajv rather than by AWS's Java validator.
     if (problems.length > 0) throw new GatewayFailure(INVALID_BODY, `Request body does not match model schema for content type ${contentType}: [${problems.join(', ')}]`);
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FunctionPool, ThrottledError } from '../../../local/lambda/environments.js';
+import os from 'node:os';
+import { defaultIdleTimeoutMs, defaultMaxEnvironments, FunctionPool, ThrottledError } from '../../../local/lambda/environments.js';
 import {
   billedDuration,
   initReportLine,
@@ -135,6 +136,14 @@ describe('FunctionPool: warm reuse and scaling', () => {
     expect(execution.ok).toBe(false);
     expect(pool.size).toBe(0);
     await expect(pool.invoke('{}')).rejects.toBeInstanceOf(ThrottledError);
+  });
+
+  it('defaults to twice the cores (at least 4) and to AWS\'s idle minutes on the time scale (at least 10 s)', () => {
+    expect(defaultMaxEnvironments()).toBe(Math.max(4, 2 * os.availableParallelism()));
+    expect(defaultMaxEnvironments()).toBeGreaterThanOrEqual(4);
+    expect(defaultIdleTimeoutMs(1)).toBe(300_000);
+    expect(defaultIdleTimeoutMs(1 / 60)).toBe(10_000);
+    expect(defaultIdleTimeoutMs(1 / 10)).toBe(30_000);
   });
 
   it('rejects runtimes other than Node.js', () => {

@@ -105,3 +105,20 @@ describe('FunctionPool: a failure after the handler returned', () => {
     expect(errorOf(running)).toMatchObject({ errorType: 'Runtime.UnhandledPromiseRejection', errorMessage: 'Error: late rejection' });
   });
 });
+
+describe('FunctionPool: a failure while init is still running', () => {
+  it('is an init error: the invocation gets it and the environment is replaced', async () => {
+    const { pool } = start('init-late', { timeoutSeconds: 10 });
+    const execution = await pool.invoke('{}', 'req-init');
+    expect(execution.ok).toBe(false);
+    expect(errorOf(execution)).toMatchObject({ errorType: 'TypeError', errorMessage: 'init boom' });
+    expect(execution.log).toMatch(/\tERROR\tUncaught Exception \t\{"errorType":"TypeError","errorMessage":"init boom"/);
+    expect(execution.log).toMatch(/INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: error\tError Type: TypeError\n/);
+    expect(execution.log).toMatch(/\tStatus: error\tError Type: TypeError\t\n$/);
+    const deadline = Date.now() + 5_000;
+    while (pool.size > 0) {
+      if (Date.now() > deadline) throw new Error('the environment whose init failed was never replaced');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  });
+});

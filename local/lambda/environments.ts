@@ -1,7 +1,8 @@
 /**
  * Lambda execution environments: each one a separate `node` process running
- * the runtime shim (./shim), kept warm and reused, scaled out up to the
- * function's concurrency, replaced when it times out, exits or crashes.
+ * the runtime shim (./shim) out of the function's reach (./runtime-process.ts),
+ * kept warm and reused, scaled out up to the environment cap, reaped when
+ * idle, replaced when it times out, exits or crashes.
  * The parent never trusts the child: every failure of the process becomes
  * the invocation's function error, never an exception here.
  */

@@ -89,7 +89,7 @@ function config(): FunctionConfig {
 }
 
 async function poolSequential(n: number): Promise<number[]> {
-  const pool = new FunctionPool(config(), { logs: new MemoryLogs(), maxConcurrency: 1 });
+  const pool = new FunctionPool(config(), { logs: new MemoryLogs(), maxEnvironments: 1 });
   const times: number[] = [];
   for (let i = 0; i < n + WARMUP; i++) {
     const start = performance.now();
@@ -102,7 +102,7 @@ async function poolSequential(n: number): Promise<number[]> {
 }
 
 async function poolThroughput(n: number, workers: number): Promise<number> {
-  const pool = new FunctionPool(config(), { logs: new MemoryLogs(), maxConcurrency: workers });
+  const pool = new FunctionPool(config(), { logs: new MemoryLogs(), maxEnvironments: workers });
   // Warm both environments first: cold starts are not what this measures.
   await Promise.all(Array.from({ length: workers }, () => pool.invoke('{}')));
   let next = 0;
@@ -128,7 +128,7 @@ async function poolThroughput(n: number, workers: number): Promise<number> {
  */
 async function serviceSequential(n: number): Promise<number[]> {
   const stack = makeStack([fn('bench', { MemorySize: 128, Timeout: 3 })], fixtureDir('trivial'));
-  const service = LambdaService.fromStack(stack, { sinks: new CaptureSinks(), logs: new MemoryLogs(), clock: createClock(1), maxConcurrency: 1 });
+  const service = LambdaService.fromStack(stack, { sinks: new CaptureSinks(), logs: new MemoryLogs(), clock: createClock(1), maxEnvironments: 1 });
   const times: number[] = [];
   for (let i = 0; i < n + WARMUP; i++) {
     const start = performance.now();

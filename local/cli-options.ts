@@ -7,6 +7,10 @@ export interface CliOptions {
   readonly timeScale: number;
   readonly context: Readonly<Record<string, string>>;
   readonly assembly?: string;
+  /** --max-environments: most execution environments per function. */
+  readonly maxEnvironments?: number;
+  /** --idle-env-seconds: idle environments are stopped after this long (local seconds). */
+  readonly idleEnvSeconds?: number;
   readonly help: boolean;
 }
 
@@ -24,6 +28,14 @@ Options:
                      AWS minute is a local second; 1 is real time)
   --context K=V      CDK context, as 'cdk -c K=V' (repeatable)
   --assembly DIR     serve an already synthesized cloud assembly (e.g. cdk.out)
+  --max-environments N
+                     most execution environments (processes) per function;
+                     more invocations wait for a free one (default: twice
+                     the CPU cores, at least 4). Only a function's
+                     ReservedConcurrentExecutions throttles, as on AWS
+  --idle-env-seconds S
+                     stop an execution environment idle this long (default:
+                     AWS's 5 minutes times --time-scale, at least 10 s)
   -h, --help         show this help`;
 
 export class CliError extends Error {}
@@ -42,6 +54,8 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
         'time-scale': { type: 'string' },
         context: { type: 'string', short: 'c', multiple: true },
         assembly: { type: 'string' },
+        'max-environments': { type: 'string' },
+        'idle-env-seconds': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -54,6 +68,8 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
     timeScale: values['time-scale'] === undefined ? DEFAULT_TIME_SCALE : parseTimeScale(values['time-scale']),
     context: parseContext(values.context ?? []),
     ...(values.assembly === undefined ? {} : { assembly: parseAssembly(values.assembly) }),
+    ...(values['max-environments'] === undefined ? {} : { maxEnvironments: parseMaxEnvironments(values['max-environments']) }),
+    ...(values['idle-env-seconds'] === undefined ? {} : { idleEnvSeconds: parseIdleSeconds(values['idle-env-seconds']) }),
     help: values.help ?? false,
   };
 }
@@ -93,4 +109,18 @@ function parseContext(pairs: readonly string[]): Record<string, string> {
 function parseAssembly(dir: string): string {
   if (dir.trim() === '') throw new CliError('--assembly needs a directory');
   return dir;
+}
+
+function parseMaxEnvironments(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < 1 || value > 1000) {
+    throw new CliError(`--max-environments must be an integer from 1 to 1000, got '${text}'`);
+  }
+  return value;
+}
+
+function parseIdleSeconds(text: string): number {
+  const value = text.trim() === '' ? NaN : Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new CliError(`--idle-env-seconds must be a positive number, got '${text}'`);
+  return value;
 }

@@ -34,6 +34,8 @@ async function main(): Promise<number> {
       port: options.port,
       host: options.host,
       timeScale: options.timeScale,
+      ...(options.maxEnvironments === undefined ? {} : { maxEnvironments: options.maxEnvironments }),
+      ...(options.idleEnvSeconds === undefined ? {} : { idleEnvironmentMs: options.idleEnvSeconds * 1000 }),
       colour,
       print: (line) => console.log(line),
     });

@@ -141,6 +141,14 @@ export interface TraceEvent {
   /** Correlation ids: SNS MessageId, Lambda requestId, EventBridge event id. */
   readonly ids?: Readonly<Record<string, string>>;
   readonly detail?: unknown;
+  /**
+   * How the hop ended, where that is not plain success: `failed` (e.g. a
+   * destination record that could not be delivered), `denied` (refused by a
+   * policy), `pending`. Absent means ok.
+   */
+  readonly outcome?: 'ok' | 'failed' | 'denied' | 'pending';
+  /** Why, with `failed` or `denied`: the error as AWS would word it. */
+  readonly reason?: string;
 }
 
 export interface Tracer {

@@ -8,7 +8,7 @@ import { jsonResponse, type HttpHandler } from './protocol/http.js';
  * The runtime's own routes: `/_local/health`, `/_local/traces`,
  * `/_local/state` and `/_local/logs` for the dashboard, and `/` itself.
  */
-export function localRoutes(deps: { stack: StackModel; traces: TraceLog; logs: LogStore }): HttpHandler {
+export function localRoutes(deps: { stack: StackModel; traces: TraceLog; logs: LogStore; metrics?: () => unknown }): HttpHandler {
   return async (req) => {
     if (req.path === '/' && (req.method === 'GET' || req.method === 'HEAD') && req.rawQuery === '') {
       return { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: dashboardPage(deps.stack.stackName) };
@@ -24,6 +24,9 @@ export function localRoutes(deps: { stack: StackModel; traces: TraceLog; logs: L
         if (!Number.isFinite(since)) return jsonResponse(400, { message: 'since must be epoch milliseconds' });
         return jsonResponse(200, deps.traces.list(since));
       }
+      case '/_local/metrics':
+        // Process and per-function figures: see local/lambda/runtime-metrics.ts for the shape.
+        return jsonResponse(200, deps.metrics?.() ?? {});
       case '/_local/state':
         return jsonResponse(200, {
           stackName: deps.stack.stackName,

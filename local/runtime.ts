@@ -23,6 +23,8 @@ import { ApiGatewayService } from './apigateway/service.js';
 import { apiGatewayHandler } from './apigateway/api.js';
 import { awsApiHandler } from './aws-api.js';
 import { localRoutes } from './local-routes.js';
+import { defaultIdleTimeoutMs } from './lambda/environments.js';
+import { runtimeMetrics } from './lambda/runtime-metrics.js';
 import { AwsError } from './protocol/errors.js';
 import { jsonResponse, type HttpRequest, type HttpResponse } from './protocol/http.js';
 
@@ -43,8 +45,10 @@ export interface RuntimeOptions {
   readonly print?: (line: string) => void;
   /** ANSI colours in printed lines. @default false */
   readonly colour?: boolean;
-  /** Cap on concurrent execution environments per function without reserved concurrency. @default 10 */
-  readonly maxConcurrency?: number;
+  /** Most execution environments (processes) per function; invocations beyond wait for one. @default 2 × cores, at least 4 */
+  readonly maxEnvironments?: number;
+  /** Idle execution environments are stopped after this many local ms. @default 5 AWS minutes × time scale, at least 10 s */
+  readonly idleEnvironmentMs?: number;
 }
 
 export interface LocalRuntime {
@@ -105,7 +109,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       tracer: traces,
       // An AWS SDK call made inside a function reaches this runtime, not AWS.
       awsEndpointUrl: endpoint,
-      ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
+      ...(options.maxEnvironments === undefined ? {} : { maxEnvironments: options.maxEnvironments }),
+      idleTimeoutMs: options.idleEnvironmentMs ?? defaultIdleTimeoutMs(clock.scale),
       onOutput: (fn, line) => print(functionLine(fn, line, options.colour ?? false)),
     });
     const events = EventBridgeService.fromStack(stack, { sinks, clock, tracer: traces, logs });
@@ -144,7 +149,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     }
 
     door.use([
-      localRoutes({ stack, traces, logs }),
+      localRoutes({ stack, traces, logs, metrics: () => runtimeMetrics(lambda) }),
       lambdaApi(lambda),
       awsApiHandler({
         json: [eventBridgeApi(events), logsApi(logs), sqsApi(sqs)],

@@ -22,6 +22,12 @@ export function deliveryError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
+/** An authorization refusal rather than a failure of the target. */
+function isDenial(error: unknown): boolean {
+  const name = error instanceof Error ? `${error.name} ${(error as { code?: unknown }).code ?? ''}` : '';
+  return /AccessDenied|AuthorizationError|NotAuthorized/.test(name);
+}
+
 /**
  * Send an invocation record to an on-success / on-failure destination,
  * chosen by the ARN's service. Never rejects: a failed delivery is traced
@@ -81,13 +87,18 @@ export async function sendToDestination(destinationArn: string, record: Invocati
       detail: record,
     });
   } catch (error) {
+    // On AWS this is counted in the function's DestinationDeliveryFailures metric and nothing else says so
+    // (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html); here it is also a failed trace.
+    const reason = deliveryError(error);
     deps.tracer?.record({
       service: 'lambda',
       kind: 'destination-failed',
       resource: functionName,
-      summary: `could not send ${condition} record to ${destinationArn}: ${deliveryError(error)}`,
+      summary: `could not send ${condition} record to ${destinationArn}: ${reason}`,
       ids: { requestId },
       detail: record,
+      outcome: isDenial(error) ? 'denied' : 'failed',
+      reason,
     });
   }
 }

@@ -1,13 +1,13 @@
 /**
  * Lambda execution environments: each one a separate `node` process running
- * the runtime shim (./shim), kept warm and reused, scaled out up to the
- * function's concurrency, replaced when it times out, exits or crashes.
+ * the runtime shim (./shim) out of the function's reach (./runtime-process.ts),
+ * kept warm and reused, scaled out up to the environment cap, reaped when
+ * idle, replaced when it times out, exits or crashes.
  * The parent never trusts the child: every failure of the process becomes
  * the invocation's function error, never an exception here.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { LogEvent, LogSink } from '../contracts.js';
@@ -24,6 +24,7 @@ import {
   toMb,
   type ReportFields,
 } from './log-format.js';
+import { RuntimeProcess, type ProcessExit } from './runtime-process.js';
 import { RUNTIME_DIR, shimPath } from './shim-build.js';
 import type { ChildMessage, InvokeMessage } from './shim/messages.js';
 
@@ -65,7 +66,7 @@ export interface Execution {
   readonly initDurationMs?: number;
 }
 
-/** All environments are busy and the pool is at its concurrency cap. */
+/** The function is at its reserved concurrency (ReservedConcurrentExecutions). */
 export class ThrottledError extends Error {
   constructor(message = 'Rate Exceeded.') {
     super(message);
@@ -76,8 +77,13 @@ export class ThrottledError extends Error {
 /** How a pool logs, scales and reaps. */
 export interface PoolOptions {
   readonly logs: LogSink;
-  /** Cap when the function has no reserved concurrency. @default 10 */
-  readonly maxConcurrency?: number;
+  /**
+   * Most execution environments (processes) the function runs at once; an
+   * invocation beyond it waits for one to be free. A local capacity limit,
+   * not an AWS one: only ReservedConcurrentExecutions throttles.
+   * @default defaultMaxEnvironments()
+   */
+  readonly maxEnvironments?: number;
   /** Idle environments are reaped after this long. @default 300000 (5 min) */
   readonly idleTimeoutMs?: number;
   /** Terminal echo of each log line. */
@@ -96,17 +102,21 @@ function partitionOf(arn: string): string {
 /** AWS's limit on the init phase of an on-demand environment. */
 const INIT_TIMEOUT_MS = 10_000;
 
-/** Children to kill if the parent exits without disposing (tests, Ctrl-C). */
-const liveChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function trackChild(child: ChildProcess): void {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const c of liveChildren) c.kill('SIGKILL');
-    });
-  }
-  liveChildren.add(child);
+/**
+ * Default cap on one function's execution environments: twice the cores the
+ * runtime may use, at least 4. A CPU-bound handler gains nothing from more
+ * processes than cores, while each environment holds 40-60 MB, so on a
+ * 2-core laptop a burst at concurrency 32 keeps 4 processes per function
+ * (not 32) and events wait in the pool instead; handlers that mostly wait
+ * on I/O may want more (`--max-environments`).
+ */
+export function defaultMaxEnvironments(): number {
+  return Math.max(4, 2 * os.availableParallelism());
+}
+
+/** AWS keeps an idle environment for minutes; locally that wait follows `--time-scale`, but not below 10 s. */
+export function defaultIdleTimeoutMs(timeScale: number): number {
+  return Math.max(10_000, 5 * 60_000 * timeScale);
 }
 
 interface Pending {
@@ -117,6 +127,8 @@ interface Pending {
   /** performance.now() when the invoke was sent to the child. */
   sentAt: number;
   timer?: NodeJS.Timeout;
+  /** Already moved once off an environment that ended before running it. */
+  readonly moved: boolean;
 }
 
 type State = 'init' | 'idle' | 'busy' | 'dead';
@@ -125,7 +137,7 @@ type State = 'init' | 'idle' | 'busy' | 'dead';
 class Environment {
   state: State = 'init';
   lastUsed = performance.now();
-  private child: ChildProcess | undefined;
+  private process: RuntimeProcess | undefined;
   private readonly stream: string;
   private initMs: number | undefined;
   /** Init failed: the error payload and type every invocation on it gets. */
@@ -135,6 +147,9 @@ class Environment {
   private cold = true;
   private pending: Pending | undefined;
   private peakRss = 0;
+  /** RSS the runtime last reported, and its pid, for the pool's metrics. */
+  private lastRss = 0;
+  private runtimePid: number | undefined;
   /** The child's stderr said V8 ran out of heap. */
   private outOfMemory = false;
   private initTimer: NodeJS.Timeout | undefined;
@@ -155,7 +170,7 @@ class Environment {
     this.addLine(Date.now(), initStartLine(config.runtime, config.region, partitionOf(config.functionArn)));
     shimPath().then(
       (shim) => this.spawn(shim),
-      (error: unknown) => this.onExit(null, null, `runtime shim failed to build: ${String(error)}`),
+      (error: unknown) => this.onExit({ code: null, signal: null }, `runtime shim failed to build: ${String(error)}`),
     );
   }
 
@@ -194,52 +209,36 @@ class Environment {
 
   private spawn(shim: string): void {
     if (this.state === 'dead') return;
-    let child: ChildProcess;
-    try {
-      child = fork(shim, [], {
+    this.process = new RuntimeProcess(
+      {
+        shim,
         // A missing asset directory must fail like AWS (Runtime.ImportModuleError from the shim), not at spawn.
         cwd: existsSync(this.config.codeDir) ? this.config.codeDir : os.tmpdir(),
         env: this.env(),
         // Never inherit the parent's loaders (tsx, vitest); heap sized from MemorySize as the AWS bootstrap does.
         execArgv: [`--max-old-space-size=${Math.max(16, Math.floor(this.config.memorySizeMb * 0.9))}`],
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-        serialization: 'json',
-      });
-    } catch (error) {
-      this.onExit(null, null, String(error));
-      return;
-    }
-    this.child = child;
-    trackChild(child);
-    child.on('message', (message: ChildMessage) => this.onMessage(message));
-    child.on('error', (error) => {
-      // Spawn failure (no 'exit' follows); a send on a closed channel is followed by 'exit' anyway.
-      if (child.pid === undefined) this.onExit(null, null, error.message);
-    });
-    // Handle the exit only once stdout/stderr ('close') and the IPC channel have drained: a
-    // result, log line or V8 out-of-memory report written just before the exit must not lose
-    // the race against the exit event.
-    let exitStatus: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    let channelClosed = false;
-    const settle = () => {
-      if (exitStatus && channelClosed) this.onExit(exitStatus.code, exitStatus.signal);
-    };
-    child.on('close', (code, signal) => {
-      exitStatus = { code, signal };
-      settle();
-    });
-    child.on('exit', (code, signal) => {
-      // A grandchild holding the inherited pipes open would delay 'close' indefinitely.
-      setTimeout(() => this.onExit(code, signal), 500).unref();
-    });
-    child.on('disconnect', () => {
-      channelClosed = true;
-      settle();
-    });
-    child.stdout?.on('data', (chunk: Buffer) => this.onNativeOutput(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => this.onNativeOutput(chunk));
+      },
+      {
+        onMessage: (message) => this.onMessage(message),
+        onOutput: (chunk) => this.onNativeOutput(chunk),
+        onExit: (exit, spawnError) => this.onExit(exit, spawnError),
+      },
+    );
     this.initTimer = setTimeout(() => this.onInitTimeout(), INIT_TIMEOUT_MS);
     this.initTimer.unref();
+  }
+
+  /** Resident memory of the runtime process: the kernel's figure where there is one, else the last reported. */
+  rssBytes(): number {
+    if (this.runtimePid !== undefined && process.platform === 'linux') {
+      try {
+        const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${this.runtimePid}/status`, 'utf8'))?.[1];
+        if (kb !== undefined) return Number(kb) * 1024;
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    return this.lastRss;
   }
 
   /** Output that bypassed the shim's patched streams (V8 fatal errors, native addons). */
@@ -269,6 +268,7 @@ class Environment {
   }
 
   private putLogs(events: readonly LogEvent[]): void {
+    if (events.length === 0) return;
     try {
       // CloudWatch keeps each line Lambda writes with its newline (the AWS
       // recordings show "START RequestId: ... Version: $LATEST\n").
@@ -283,9 +283,9 @@ class Environment {
   }
 
   /** Starts an invocation; the caller has already marked this environment busy. */
-  run(payload: string, requestId: string): Promise<Execution> {
+  run(payload: string, requestId: string, moved = false): Promise<Execution> {
     return new Promise<Execution>((resolve) => {
-      this.pending = { id: requestId, payload, resolve, lines: [], sentAt: 0 };
+      this.pending = { id: requestId, payload, resolve, lines: [], sentAt: 0, moved };
       if (this.state === 'dead') this.failDead();
       else if (this.initMs !== undefined || this.initError !== undefined) this.send();
       // Otherwise sent when the init message arrives.
@@ -307,11 +307,7 @@ class Environment {
     const message: InvokeMessage = { t: 'i', id: p.id, p: p.payload, d: now + timeoutMs };
     p.sentAt = performance.now();
     p.timer = setTimeout(() => this.onTimeout(), timeoutMs);
-    try {
-      this.child?.send(message);
-    } catch {
-      // Channel already closed: the exit handler reports the failure.
-    }
+    this.process?.send(message);
   }
 
   private emitPlatform(p: Pending, line: string, timestamp = Date.now()): void {
@@ -327,6 +323,8 @@ class Environment {
       case 'n':
         clearTimeout(this.initTimer);
         this.peakRss = Math.max(this.peakRss, message.rss);
+        this.lastRss = message.rss;
+        this.runtimePid = message.pid;
         this.initMs = performance.now() - this.createdAt;
         if (!message.ok) {
           this.initError = { payload: message.p ?? '{}', errorType: message.et ?? 'Runtime.Unknown' };
@@ -340,6 +338,7 @@ class Environment {
         if (!p || p.id !== message.id) return;
         clearTimeout(p.timer);
         this.peakRss = Math.max(this.peakRss, message.rss);
+        this.lastRss = message.rss;
         if (message.exit !== undefined) {
           // The runtime reported the error and is exiting: never hand this environment out again.
           const line = `${runtimeExitMessage(p.id, { code: message.exit, signal: null })}\nRuntime.ExitError`;
@@ -383,15 +382,16 @@ class Environment {
     if (this.pending) this.send();
   }
 
-  private onExit(code: number | null, signal: string | null, spawnError?: string): void {
+  private onExit(exit: ProcessExit, spawnError?: string): void {
     if (this.exitHandled) return;
     this.exitHandled = true;
-    if (this.child) liveChildren.delete(this.child);
     clearTimeout(this.initTimer);
     this.state = 'dead';
     this.markExited();
     const p = this.pending;
-    if (p) {
+    if (p && this.neverStarted(p, exit)) {
+      this.moveElsewhere(p);
+    } else if (p) {
       clearTimeout(p.timer);
       if (p.lines.length === 0) this.emitPlatform(p, startLine(p.id));
       const oom = this.outOfMemory;
@@ -399,19 +399,48 @@ class Environment {
       const message =
         spawnError !== undefined
           ? `RequestId: ${p.id} Error: ${spawnError}`
-          : runtimeExitMessage(p.id, { code, signal: oom ? 'SIGKILL' : signal });
+          : runtimeExitMessage(p.id, { code: exit.code, signal: oom ? 'SIGKILL' : exit.signal });
       this.addLine(Date.now(), `${message}\n${errorType}`);
       const duration = p.sentAt === 0 ? 0 : performance.now() - p.sentAt;
       this.complete(false, JSON.stringify({ errorType, errorMessage: message }), duration, {
         status: 'error',
         errorType,
       });
+    } else {
+      // Lines of a fatal error between invocations belong to this environment's stream.
+      this.putLogs(this.initLines.splice(0));
     }
     this.pool.remove(this);
   }
 
+  /**
+   * The runtime ended by itself between invocations (a late uncaught
+   * exception, a timer calling process.exit) while this invocation was on
+   * its way: the handler never ran, so it is not this invocation's failure.
+   * Moved once; an environment that keeps dying before its first invocation
+   * is charged with it.
+   */
+  private neverStarted(p: Pending, exit: ProcessExit): boolean {
+    return !p.moved && exit.activeRequestId !== undefined && exit.activeRequestId !== p.id && this.initError === undefined;
+  }
+
+  private moveElsewhere(p: Pending): void {
+    clearTimeout(p.timer);
+    this.pending = undefined;
+    // Keep what the runtime printed on its way out, without the START of an invocation it never ran.
+    const start = startLine(p.id);
+    this.putLogs([...this.initLines.splice(0), ...p.lines.filter((line) => line.message !== start)]);
+    // Queued first, so the slot this environment frees goes to it.
+    const rerun = this.pool.rerun(p.payload, p.id);
+    this.pool.remove(this);
+    rerun.then(p.resolve, (error: unknown) => {
+      const message = `RequestId: ${p.id} Error: ${error instanceof Error ? error.message : String(error)}`;
+      p.resolve({ requestId: p.id, ok: false, payload: JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: message }), log: '', durationMs: 0 });
+    });
+  }
+
   private failDead(): void {
-    this.onExit(null, null, 'execution environment is gone');
+    this.onExit({ code: null, signal: null }, 'execution environment is gone');
   }
 
   private complete(
@@ -426,17 +455,22 @@ class Environment {
     const cold = this.cold;
     this.cold = false;
     const initDurationMs = cold ? this.initMs : undefined;
+    // A failed init has its duration on the INIT_REPORT line instead.
+    const reportedInitMs = this.initError ? undefined : initDurationMs;
     this.emitPlatform(p, endLine(p.id));
+    const invokeBilled = extra.status === 'timeout' ? Math.round(durationMs) : durationMs;
     this.emitPlatform(
       p,
       reportLine({
         requestId: p.id,
         durationMs,
-        billedDurationMs: extra.status === 'timeout' ? Math.round(durationMs) : billedDuration(durationMs),
+        // Since 2025-08-01 the INIT phase of managed-runtime zip functions is billed too:
+        // a cold start's Billed Duration covers Init Duration plus Duration
+        // (https://aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase).
+        billedDurationMs: billedDuration(invokeBilled + (reportedInitMs ?? 0)),
         memorySizeMb: this.config.memorySizeMb,
         maxMemoryUsedMb: Math.min(this.config.memorySizeMb, toMb(this.peakRss)),
-        // A failed init has its duration on the INIT_REPORT line instead.
-        ...(initDurationMs === undefined || this.initError ? {} : { initDurationMs }),
+        ...(reportedInitMs === undefined ? {} : { initDurationMs: reportedInitMs }),
         ...extra,
       }),
     );
@@ -460,27 +494,51 @@ class Environment {
     p.resolve(execution);
   }
 
-  /** Ends the process; the exit handler cleans up. */
+  /** Ends the process tree; the exit handler cleans up. */
   kill(): Promise<void> {
     this.state = 'dead';
-    const child = this.child;
     // Not spawned yet (shim still building): there is no exit event to wait for.
-    if (!child) this.onExit(null, 'SIGKILL');
-    else if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (!this.process) this.onExit({ code: null, signal: 'SIGKILL' });
+    else this.process.kill();
     return this.exited;
   }
+}
+
+/** What a pool holds right now, for `/_local/metrics`. */
+export interface PoolStats {
+  /** Live execution environments (processes). */
+  readonly environments: number;
+  /** Environments running an invocation or starting for one. */
+  readonly busyEnvironments: number;
+  /** Invocations waiting for an environment to be free. */
+  readonly waiting: number;
+  /** Resident memory of the environments' runtime processes. */
+  readonly rssBytes: number;
+}
+
+interface Waiter {
+  readonly resolve: (env: Environment) => void;
+  readonly reject: (error: Error) => void;
 }
 
 /**
  * The execution environments of one function. `invoke` picks a warm idle
  * environment (most recently used first, so surplus ones go idle and are
- * reaped, as on AWS), starts a new one while under the concurrency cap, or
- * throws `ThrottledError`.
+ * reaped, as on AWS), or starts a new one while under the environment cap;
+ * beyond the cap the invocation waits in a first-come list that each
+ * released environment serves, with no timer per waiting event. Only a
+ * function with ReservedConcurrentExecutions is throttled (`ThrottledError`),
+ * as on AWS, when that many invocations are running or waiting.
  */
 export class FunctionPool {
   private readonly all = new Set<Environment>();
   private readonly idle: Environment[] = [];
+  private readonly waiters: Waiter[] = [];
+  private waitersHead = 0;
+  /** Most processes at once. */
   private readonly cap: number;
+  /** ReservedConcurrentExecutions: invocations (running or waiting) beyond it are throttled. */
+  private readonly reserved: number | undefined;
   private readonly idleTimeoutMs: number;
   private reaper: NodeJS.Timeout | undefined;
   private disposed = false;
@@ -492,7 +550,8 @@ export class FunctionPool {
     if (!config.runtime.startsWith('nodejs')) {
       throw new Error(`${config.functionName}: runtime ${config.runtime} is not supported (only nodejs*)`);
     }
-    this.cap = config.reservedConcurrency ?? options.maxConcurrency ?? 10;
+    this.reserved = config.reservedConcurrency;
+    this.cap = Math.max(1, Math.min(options.maxEnvironments ?? defaultMaxEnvironments(), this.reserved ?? Infinity));
     this.idleTimeoutMs = options.idleTimeoutMs ?? 5 * 60_000;
     options.logs.ensureLogGroup(config.logGroupName);
   }
@@ -507,34 +566,91 @@ export class FunctionPool {
     return this.all.size;
   }
 
+  /** Invocations waiting for a free environment. */
+  get waiting(): number {
+    return this.waiters.length - this.waitersHead;
+  }
+
+  stats(): PoolStats {
+    let rssBytes = 0;
+    for (const env of this.all) rssBytes += env.rssBytes();
+    return { environments: this.all.size, busyEnvironments: this.busy, waiting: this.waiting, rssBytes };
+  }
+
   /**
    * Runs one invocation. Rejects with ThrottledError (checked synchronously)
-   * when at the cap. Never rejects for function errors (those are ok:false).
+   * at the reserved concurrency; otherwise waits for an environment when all
+   * are busy. Never rejects for function errors (those are ok:false).
    */
   invoke(payload: string, requestId: string = randomUUID()): Promise<Execution> {
     if (this.disposed) return Promise.reject(new ThrottledError('function pool is disposed'));
+    if (this.reserved !== undefined && this.busy + this.waiting >= this.reserved) {
+      return Promise.reject(new ThrottledError());
+    }
+    const env = this.take();
+    if (env) return env.run(payload, requestId);
+    return new Promise<Environment>((resolve, reject) => this.waiters.push({ resolve, reject })).then((next) =>
+      next.run(payload, requestId),
+    );
+  }
+
+  /** @internal Runs an invocation whose environment ended before starting it, ahead of the waiting ones. */
+  rerun(payload: string, requestId: string): Promise<Execution> {
+    if (this.disposed) return Promise.reject(new Error('execution environment is gone'));
+    const env = this.take();
+    if (env) return env.run(payload, requestId, true);
+    return new Promise<Environment>((resolve, reject) => {
+      // It was running already: it goes first.
+      if (this.waitersHead > 0) this.waiters[--this.waitersHead] = { resolve, reject };
+      else this.waiters.unshift({ resolve, reject });
+    }).then((next) => next.run(payload, requestId, true));
+  }
+
+  /** An idle environment, or a new one under the cap, marked busy; undefined at the cap. */
+  private take(): Environment | undefined {
     let env = this.idle.pop();
     if (!env) {
-      if (this.all.size >= this.cap) return Promise.reject(new ThrottledError());
+      if (this.all.size >= this.cap) return undefined;
       env = new Environment(this, this.config, this.options);
       this.all.add(env);
       this.startReaper();
     }
     env.state = env.state === 'init' ? 'init' : 'busy';
-    return env.run(payload, requestId);
+    return env;
+  }
+
+  private nextWaiter(): Waiter | undefined {
+    if (this.waitersHead >= this.waiters.length) return undefined;
+    const waiter = this.waiters[this.waitersHead]!;
+    this.waiters[this.waitersHead++] = undefined as unknown as Waiter;
+    // Compact now and then so the list does not grow with every event ever queued.
+    if (this.waitersHead > 1024 && this.waitersHead * 2 > this.waiters.length) {
+      this.waiters.splice(0, this.waitersHead);
+      this.waitersHead = 0;
+    }
+    return waiter;
   }
 
   /** @internal An environment finished an invocation and can take another. */
   release(env: Environment): void {
     if (this.disposed || !this.all.has(env)) return;
-    this.idle.push(env);
+    const waiter = this.nextWaiter();
+    if (waiter) {
+      env.state = 'busy';
+      waiter.resolve(env);
+    } else {
+      this.idle.push(env);
+    }
   }
 
-  /** @internal An environment's process is gone. */
+  /** @internal An environment's process is gone; its slot may serve a waiting invocation. */
   remove(env: Environment): void {
-    this.all.delete(env);
+    if (!this.all.delete(env)) return;
     const index = this.idle.indexOf(env);
     if (index >= 0) this.idle.splice(index, 1);
+    if (this.disposed || this.waiting === 0) return;
+    const next = this.take();
+    if (next) this.nextWaiter()!.resolve(next);
   }
 
   private startReaper(): void {
@@ -558,11 +674,13 @@ export class FunctionPool {
     }
   }
 
-  /** Kills every child process. */
+  /** Kills every child process; waiting invocations are refused. */
   async dispose(): Promise<void> {
     this.disposed = true;
     if (this.reaper) clearInterval(this.reaper);
     this.reaper = undefined;
+    let waiter;
+    while ((waiter = this.nextWaiter())) waiter.reject(new ThrottledError('function pool is disposed'));
     const envs = [...this.all];
     this.idle.length = 0;
     await Promise.all(envs.map((env) => env.kill()));

@@ -1,5 +1,5 @@
 import type { LogSink } from '../contracts.js';
-import { FunctionPool, ThrottledError, type Execution, type FunctionConfig } from './environments.js';
+import { FunctionPool, ThrottledError, type Execution, type FunctionConfig, type PoolStats } from './environments.js';
 
 /**
  * The part of `FunctionPool` the Lambda service uses. A seam so the
@@ -7,15 +7,23 @@ import { FunctionPool, ThrottledError, type Execution, type FunctionConfig } fro
  * fake pool, without child processes.
  */
 export interface PoolLike {
-  /** Rejects with a `ThrottledError` at the concurrency cap; never for function errors. */
+  /**
+   * Rejects with a `ThrottledError` at the function's reserved concurrency;
+   * otherwise waits for a free environment. Never rejects for function errors.
+   */
   invoke(payload: string, requestId?: string): Promise<Execution>;
+  /** Environments and their memory now; a fake pool may have none. */
+  stats?(): PoolStats;
   dispose(): Promise<void>;
 }
 
 /** Options the service passes to every pool it creates. */
 export interface PoolFactoryOptions {
   readonly logs: LogSink;
-  readonly maxConcurrency?: number;
+  /** Most execution environments per function. @default defaultMaxEnvironments() */
+  readonly maxEnvironments?: number;
+  /** Idle environments are reaped after this long. @default 5 minutes */
+  readonly idleTimeoutMs?: number;
   readonly onOutput?: (functionName: string, line: string) => void;
   readonly awsEndpointUrl?: string;
 }
@@ -34,4 +42,4 @@ export function isThrottle(error: unknown): boolean {
   return error instanceof ThrottledError || (error instanceof Error && error.name === 'ThrottledError');
 }
 
-export type { Execution, FunctionConfig };
+export type { Execution, FunctionConfig, PoolStats };

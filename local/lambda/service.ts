@@ -16,7 +16,17 @@ import type { FunctionDefinition } from './function-definition.js';
 import { parseFunctionRef, type FunctionRef } from './function-ref.js';
 import { checkInvokePermission, type PermissionStatement } from './permissions.js';
 import { readLambdaResources, refIsInStack } from './stack-reader.js';
+import { countingPool, countingTracer, newCounters, type FunctionCounters } from './metrics.js';
 import { defaultPoolFactory, isThrottle, type PoolFactory, type PoolLike } from './pool.js';
+
+/** One function's line in `/_local/metrics`. */
+export interface FunctionMetrics extends FunctionCounters {
+  readonly environments: number;
+  readonly busyEnvironments: number;
+  /** Invocations waiting for a free environment (the local cap, not an AWS throttle). */
+  readonly waitingInvocations: number;
+  readonly environmentsRssBytes: number;
+}
 
 /** AWS's payload limits for Invoke: 6 MB synchronous, 1 MB asynchronous (raised from 256 KB in 2025; see the Invoke API reference). */
 export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
@@ -28,8 +38,10 @@ export interface LambdaServiceDeps {
   readonly logs: LogSink;
   readonly clock: Clock;
   readonly tracer?: Tracer;
-  /** Cap on execution environments of a function without reserved concurrency. */
-  readonly maxConcurrency?: number;
+  /** Most execution environments per function; invocations beyond wait for one. */
+  readonly maxEnvironments?: number;
+  /** Idle execution environments are reaped after this long (local ms). */
+  readonly idleTimeoutMs?: number;
   readonly onOutput?: (functionName: string, line: string) => void;
   /** `AWS_ENDPOINT_URL` for the functions, so the SDK inside them calls the local runtime instead of AWS. */
   readonly awsEndpointUrl?: string;
@@ -56,6 +68,7 @@ export interface LambdaFunction {
 interface Entry {
   readonly definition: FunctionDefinition;
   readonly pool: PoolLike;
+  readonly counters: FunctionCounters;
   readonly queue: AsyncQueue;
   readonly permissions: PermissionStatement[];
   eventInvokeConfig?: EventInvokeConfig;
@@ -91,15 +104,16 @@ export class LambdaService implements LambdaInvoker {
     const factory = deps.poolFactory ?? defaultPoolFactory;
     for (const def of definitions) {
       const name = def.config.functionName;
-      // The deps carry every PoolFactoryOptions member (logs, maxConcurrency, onOutput, awsEndpointUrl).
-      const pool = factory(def.config, deps);
+      const counters = newCounters();
+      // The deps carry every PoolFactoryOptions member (logs, maxEnvironments, idleTimeoutMs, onOutput, awsEndpointUrl).
+      const pool = countingPool(factory(def.config, deps), counters);
       const queue = new AsyncQueue({
         clock: deps.clock,
         // Read at call time: the sinks are filled in after every service exists.
         get sinks() {
           return deps.sinks;
         },
-        ...(deps.tracer ? { tracer: deps.tracer } : {}),
+        tracer: countingTracer(deps.tracer, counters),
         functionName: name,
         functionArn: def.config.functionArn,
         pool,
@@ -110,6 +124,7 @@ export class LambdaService implements LambdaInvoker {
       const entry: Entry = {
         definition: def,
         pool,
+        counters,
         queue,
         permissions: permissionsOf.get(name) ?? [],
         ...(invokeConfigs.has(name) ? { eventInvokeConfig: invokeConfigs.get(name)! } : {}),
@@ -254,6 +269,22 @@ export class LambdaService implements LambdaInvoker {
     if (!entry) throw functionDoesNotExist();
     const config = entry.eventInvokeConfig;
     return config ? [describeEventInvokeConfig(config, `${entry.definition.config.functionArn}:$LATEST`)] : [];
+  }
+
+  /** Counters and execution environments of every function, by name. */
+  metrics(): Record<string, FunctionMetrics> {
+    const metrics: Record<string, FunctionMetrics> = {};
+    for (const [name, entry] of this.functions) {
+      const stats = entry.pool.stats?.();
+      metrics[name] = {
+        ...entry.counters,
+        environments: stats?.environments ?? 0,
+        busyEnvironments: stats?.busyEnvironments ?? 0,
+        waitingInvocations: stats?.waiting ?? 0,
+        environmentsRssBytes: stats?.rssBytes ?? 0,
+      };
+    }
+    return metrics;
   }
 
   /** Resolves when no asynchronous event is pending on any function (destinations may enqueue more). */

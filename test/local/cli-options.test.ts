@@ -23,6 +23,13 @@ describe('npm start options', () => {
     expect(parseCliOptions(['--time-scale', '0.5']).timeScale).toBe(0.5);
   });
 
+  it('reads the execution-environment cap and idle time', () => {
+    const options = parseCliOptions(['--max-environments', '8', '--idle-env-seconds', '2.5']);
+    expect(options.maxEnvironments).toBe(8);
+    expect(options.idleEnvSeconds).toBe(2.5);
+    expect(parseCliOptions([])).not.toHaveProperty('maxEnvironments');
+  });
+
   it.each([
     [['--port', '-1'], /--port/],
     [['--port', '3.5'], /--port/],
@@ -33,6 +40,10 @@ describe('npm start options', () => {
     [['--time-scale', ''], /--time-scale/],
     [['--context', '=x'], /--context/],
     [['--assembly', ' '], /--assembly/],
+    [['--max-environments', '0'], /--max-environments/],
+    [['--max-environments', '2.5'], /--max-environments/],
+    [['--idle-env-seconds', '0'], /--idle-env-seconds/],
+    [['--idle-env-seconds', 'soon'], /--idle-env-seconds/],
     [['serve'], /Unexpected argument/],
     [['--port'], /argument missing/],
   ])('rejects %j', (argv, message) => {

@@ -33,6 +33,8 @@ export interface InitMessage {
   /** errorType, for the REPORT line. */
   readonly et?: string;
   readonly rss: number;
+  /** The runtime's pid, for the pool's memory metrics (the parent only knows the intermediate shell's). */
+  readonly pid: number;
 }
 
 /** Child -> parent: an invocation finished. */

@@ -9,6 +9,7 @@
  * when it is set to false. Pending timers then run during the next
  * invocation, as they would on a frozen-and-thawed AWS environment.
  */
+import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { format } from 'node:util';
 import { RuntimeError, toFormatted, toRapidResponse } from './errors.js';
@@ -22,7 +23,9 @@ const memoryLimitInMB = env['AWS_LAMBDA_FUNCTION_MEMORY_SIZE'] ?? '128';
 const logGroupName = env['AWS_LAMBDA_LOG_GROUP_NAME'] ?? '';
 const logStreamName = env['AWS_LAMBDA_LOG_STREAM_NAME'] ?? '';
 const functionArn = env['_LOCAL_FUNCTION_ARN'] ?? '';
+const exitReportFd = Number(env['_LOCAL_EXIT_FD'] ?? NaN);
 delete env['_LOCAL_FUNCTION_ARN'];
+delete env['_LOCAL_EXIT_FD'];
 
 function send(message: ChildMessage, then?: () => void): void {
   if (!process.connected) return;
@@ -174,13 +177,35 @@ function invoke(handler: Handler, message: InvokeMessage): void {
 
 // ------------------------------------------------------------------ fatal errors
 
+/** Init has been reported to the pool (successfully or not). */
+let initReported = false;
+/** A fatal error arrived between invocations: the environment is ending, and runs nothing more. */
+let dying = false;
+
+/**
+ * The Node.js runtime posts an uncaught exception or unhandled rejection to
+ * the invocation it is running, or as an init error during init, then exits
+ * (129 / 128), and Lambda replaces the environment
+ * (https://github.com/aws/aws-lambda-nodejs-runtime-interface-client/blob/main/src/index.mjs,
+ * `errorCallbacks`). Between invocations nothing is running to charge: the
+ * environment just ends; an invocation already sent to it never started,
+ * which the exit report below tells the pool, so it runs on a fresh one.
+ */
+function onFatal(error: unknown, exitCode: number): void {
+  const payload = toRapidResponse(error);
+  if (active) {
+    finish(active, false, JSON.stringify(payload), exitCode);
+  } else if (!initReported) {
+    reportInit({ ok: false, p: JSON.stringify(payload), et: payload.errorType }, () => process.exit(exitCode));
+  } else {
+    dying = true;
+    setImmediate(() => process.exit(exitCode));
+  }
+}
+
 process.on('uncaughtException', (error) => {
   console.error('Uncaught Exception', toFormatted(error));
-  if (active) {
-    finish(active, false, JSON.stringify(toRapidResponse(error)), 129);
-  } else {
-    setImmediate(() => process.exit(129));
-  }
+  onFatal(error, 129);
 });
 
 process.on('unhandledRejection', (reason, promise) => {
@@ -188,10 +213,17 @@ process.on('unhandledRejection', (reason, promise) => {
   // Like the runtime's UnhandledPromiseRejection: the raw reason and promise are logged with it.
   Object.assign(error, { reason, promise });
   console.error('Unhandled Promise Rejection', toFormatted(error));
-  if (active) {
-    finish(active, false, JSON.stringify(toRapidResponse(error)), 128);
-  } else {
-    setImmediate(() => process.exit(128));
+  onFatal(error, 128);
+});
+
+// The pool sees node only through an intermediate shell, which hides how it ended: say it here,
+// with the invocation running at that moment (none when the exit came between invocations).
+process.on('exit', (code) => {
+  if (!Number.isInteger(exitReportFd)) return;
+  try {
+    writeSync(exitReportFd, `${code} ${active?.id ?? ''}\n`);
+  } catch {
+    // The pool went away.
   }
 });
 
@@ -201,29 +233,27 @@ process.on('disconnect', () => process.exit(0));
 // ------------------------------------------------------------------ init
 
 const initStart = performance.now();
+
+function reportInit(outcome: { ok: true } | { ok: false; p: string; et: string }, then?: () => void): void {
+  if (initReported) return;
+  initReported = true;
+  flushStdout();
+  flushStderr();
+  send({ t: 'n', ...outcome, ms: performance.now() - initStart, rss: process.memoryUsage.rss(), pid: process.pid }, then);
+}
+
 let handler: Handler | undefined;
 try {
   handler = await loadHandler(env['LAMBDA_TASK_ROOT'] ?? process.cwd(), env['_HANDLER'] ?? '');
-  flushStdout();
-  flushStderr();
-  send({ t: 'n', ok: true, ms: performance.now() - initStart, rss: process.memoryUsage.rss() });
+  reportInit({ ok: true });
 } catch (error) {
   console.error('Uncaught Exception', toFormatted(error));
-  flushStdout();
-  flushStderr();
   const payload = toRapidResponse(error);
-  send({
-    t: 'n',
-    ok: false,
-    ms: performance.now() - initStart,
-    p: JSON.stringify(payload),
-    et: payload.errorType,
-    rss: process.memoryUsage.rss(),
-  });
+  reportInit({ ok: false, p: JSON.stringify(payload), et: payload.errorType });
 }
 
 const loaded = handler;
 // Listening keeps the runtime alive; after a failed init it waits for the pool to end it.
 process.on('message', (message: ParentMessage) => {
-  if (message.t === 'i' && loaded) invoke(loaded, message);
+  if (message.t === 'i' && loaded && !dying) invoke(loaded, message);
 });

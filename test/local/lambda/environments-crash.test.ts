@@ -5,8 +5,8 @@ import { poolStarter } from './pool-starter.js';
 
 const start = poolStarter();
 
-function crashy(maxConcurrency = 10) {
-  return start('crashy', { timeoutSeconds: 1 }, { maxConcurrency });
+function crashy(maxEnvironments = 10, timeoutSeconds = 1) {
+  return start('crashy', { timeoutSeconds }, { maxEnvironments });
 }
 
 function payload(execution: Execution): { errorType: string; errorMessage: string; trace?: string[] } {
@@ -27,8 +27,8 @@ async function warmPid(pool: FunctionPool): Promise<number> {
 }
 
 /** Warm one environment, then send it the event that kills it; the invocation must fail. */
-async function crashWarm(event: string, requestId: string): Promise<{ pool: FunctionPool; pid: number; execution: Execution }> {
-  const { pool } = crashy();
+async function crashWarm(event: string, requestId: string, timeoutSeconds = 1): Promise<{ pool: FunctionPool; pid: number; execution: Execution }> {
+  const { pool } = crashy(10, timeoutSeconds);
   const pid = await warmPid(pool);
   const execution = await pool.invoke(event, requestId);
   expect(execution.ok).toBe(false);
@@ -104,7 +104,7 @@ describe('FunctionPool: an environment that dies', () => {
   });
 
   it('reports running out of memory as Runtime.OutOfMemory', async () => {
-    const { pool, pid, execution } = await crashWarm('{"mode":"leak"}', 'req-oom');
+    const { pool, pid, execution } = await crashWarm('{"mode":"leak"}', 'req-oom', 20);
     expect(execution.payload).toBe(
       '{"errorType":"Runtime.OutOfMemory","errorMessage":"RequestId: req-oom Error: Runtime exited with error: signal: killed"}',
     );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FunctionPool, ThrottledError } from '../../../local/lambda/environments.js';
+import os from 'node:os';
+import { defaultIdleTimeoutMs, defaultMaxEnvironments, FunctionPool, ThrottledError } from '../../../local/lambda/environments.js';
 import {
   billedDuration,
   initReportLine,
@@ -29,30 +30,71 @@ describe('FunctionPool: warm reuse and scaling', () => {
     expect([...streams.values()][0]!.filter((e) => e.message.startsWith('REPORT'))).toHaveLength(5);
   });
 
-  it('scales out to the cap and throttles beyond it, synchronously counting busy environments', async () => {
-    const { pool } = start('slow', {}, { maxConcurrency: 2 });
+  it('scales out to the cap, then makes invocations wait for a free environment instead of throttling', async () => {
+    const { pool } = start('slow', {}, { maxEnvironments: 2 });
     const first = pool.invoke('{"ms":300}');
     const second = pool.invoke('{"ms":300}');
     expect(pool.busy).toBe(2);
     expect(pool.size).toBe(2);
-    await expect(pool.invoke('{"ms":1}')).rejects.toBeInstanceOf(ThrottledError);
-    const pids = (await Promise.all([first, second])).map((e) => (JSON.parse(e.payload) as { pid: number }).pid);
-    expect(new Set(pids).size).toBe(2);
+    const third = pool.invoke('{"ms":1}');
+    const fourth = pool.invoke('{"ms":1}');
+    expect(pool.waiting).toBe(2);
+    expect(pool.size).toBe(2);
+    const results = await Promise.all([first, second, third, fourth]);
+    expect(results.every((e) => e.ok)).toBe(true);
+    const pids = results.map((e) => (JSON.parse(e.payload) as { pid: number }).pid);
+    expect(new Set(pids.slice(0, 2)).size).toBe(2);
+    // The waiting ones ran warm on the same two environments, as soon as one was released.
+    expect(pids.slice(2).every((pid) => pids.slice(0, 2).includes(pid))).toBe(true);
+    expect(results.slice(2).every((e) => e.initDurationMs === undefined)).toBe(true);
+    expect(pool.waiting).toBe(0);
     expect(pool.busy).toBe(0);
-    // Both warm environments now serve without a cold start.
-    const again = await Promise.all([pool.invoke('{"ms":1}'), pool.invoke('{"ms":1}')]);
-    expect(again.every((e) => e.ok && e.initDurationMs === undefined)).toBe(true);
     expect(pool.size).toBe(2);
   });
 
-  it('caps at reserved concurrency over the pool default, and 0 throttles everything', async () => {
-    const reserved = start('slow', { reservedConcurrency: 1 }, { maxConcurrency: 5 }).pool;
+  it('hands a slot freed by a dying environment to a waiting invocation', async () => {
+    const { pool } = start('crashy', { timeoutSeconds: 10 }, { maxEnvironments: 1 });
+    const crash = pool.invoke('{"mode":"exit"}');
+    const waiting = pool.invoke('{}');
+    expect(pool.waiting).toBe(1);
+    expect((await crash).ok).toBe(false);
+    expect((await waiting).ok).toBe(true);
+    expect(pool.size).toBe(1);
+  });
+
+  it('refuses invocations still waiting when disposed', async () => {
+    const { pool } = start('slow', {}, { maxEnvironments: 1 });
+    const running = pool.invoke('{"ms":200}');
+    const waiting = pool.invoke('{"ms":1}');
+    await pool.dispose();
+    await expect(waiting).rejects.toBeInstanceOf(ThrottledError);
+    expect((await running).ok).toBe(false);
+  });
+
+  it('throttles only at reserved concurrency, counting waiting invocations, and 0 throttles everything', async () => {
+    const reserved = start('slow', { reservedConcurrency: 2 }, { maxEnvironments: 1 }).pool;
     const running = reserved.invoke('{"ms":100}');
+    // Over the local cap but within the reservation: it waits.
+    const waiting = reserved.invoke('{"ms":1}');
+    expect(reserved.size).toBe(1);
     await expect(reserved.invoke('{}')).rejects.toBeInstanceOf(ThrottledError);
     expect((await running).ok).toBe(true);
+    expect((await waiting).ok).toBe(true);
     const zero = start('slow', { reservedConcurrency: 0 }).pool;
     await expect(zero.invoke('{}')).rejects.toBeInstanceOf(ThrottledError);
     expect(zero.size).toBe(0);
+  });
+
+  it('reports its environments, busy ones and their memory', async () => {
+    const { pool } = start('slow', {}, { maxEnvironments: 3 });
+    expect(pool.stats()).toEqual({ environments: 0, busyEnvironments: 0, waiting: 0, rssBytes: 0 });
+    const running = pool.invoke('{"ms":300}');
+    await pool.invoke('{"ms":1}');
+    const stats = pool.stats();
+    expect(stats).toMatchObject({ environments: 2, busyEnvironments: 1, waiting: 0 });
+    // Each runtime process holds at least a few MB.
+    expect(stats.rssBytes).toBeGreaterThan(2 * 5 * 1024 * 1024);
+    await running;
   });
 
   it('reaps environments idle for longer than idleTimeoutMs', async () => {
@@ -94,6 +136,14 @@ describe('FunctionPool: warm reuse and scaling', () => {
     expect(execution.ok).toBe(false);
     expect(pool.size).toBe(0);
     await expect(pool.invoke('{}')).rejects.toBeInstanceOf(ThrottledError);
+  });
+
+  it('defaults to twice the cores (at least 4) and to AWS\'s idle minutes on the time scale (at least 10 s)', () => {
+    expect(defaultMaxEnvironments()).toBe(Math.max(4, 2 * os.availableParallelism()));
+    expect(defaultMaxEnvironments()).toBeGreaterThanOrEqual(4);
+    expect(defaultIdleTimeoutMs(1)).toBe(300_000);
+    expect(defaultIdleTimeoutMs(1 / 60)).toBe(10_000);
+    expect(defaultIdleTimeoutMs(1 / 10)).toBe(30_000);
   });
 
   it('rejects runtimes other than Node.js', () => {

@@ -232,6 +232,14 @@ describe('FunctionPool: logs', () => {
     expect(warm.log).not.toContain('Init Duration');
     const report = /Duration: (\d+\.\d\d) ms\tBilled Duration: (\d+) ms/.exec(warm.log)!;
     expect(Number(report[2])).toBe(Math.max(1, Math.ceil(Number(report[1]))));
+    // Since 2025-08-01 a cold start bills the INIT phase too: Billed Duration covers Init Duration plus Duration.
+    const coldReport = /\tDuration: (\d+\.\d\d) ms\tBilled Duration: (\d+) ms\t.*\tInit Duration: (\d+\.\d\d) ms\t/.exec(cold.log)!;
+    const [, duration, billed, init] = coldReport.map(Number) as [number, number, number, number];
+    expect(init).toBeGreaterThan(0);
+    // From the printed two-decimal figures, the sum may round to either side of a millisecond boundary.
+    expect(billed).toBeGreaterThanOrEqual(Math.ceil(duration + init - 0.01));
+    expect(billed).toBeLessThanOrEqual(Math.ceil(duration + init + 0.01));
+    expect(billed).toBeGreaterThan(Math.ceil(duration));
     expect(warm.requestId).toBe('req-warm');
     const generated = await pool.invoke('{}');
     expect(generated.requestId).toMatch(UUID);

@@ -25,7 +25,7 @@ describe('LambdaService on the real FunctionPool', () => {
       ],
       CODE,
     ),
-    { sinks, logs, clock: createClock(0.0001), tracer, maxConcurrency: 2 },
+    { sinks, logs, clock: createClock(0.0001), tracer, maxEnvironments: 2 },
   );
   afterAll(() => service.dispose());
 

@@ -5,8 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AwsError } from '../../../local/protocol/errors.js';
 import { testEventPattern } from '../../../local/eventbridge/pattern.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const dataDir = path.resolve(repoRoot, '../shared/conformance/eventbridge-patterns');
+const dataDir = fileURLToPath(new URL('../../conformance/eventbridge-patterns/', import.meta.url));
 
 interface Case {
   name: string;

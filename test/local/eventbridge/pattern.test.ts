@@ -93,6 +93,22 @@ describe('operators', () => {
     expect(m({ ip: [{ cidr: '10.0.0.0/8' }] }, { ip: 10 })).toBe(false);
   });
 
+  // A mask that ends inside a byte: only its high bits of that byte must agree.
+  it.each([
+    ['10.1.16.0/20', ['10.1.16.0', '10.1.20.7', '10.1.31.255'], ['10.1.15.255', '10.1.32.0', '10.1.48.1', '10.2.16.0']],
+    ['192.168.1.64/27', ['192.168.1.64', '192.168.1.80', '192.168.1.95'], ['192.168.1.63', '192.168.1.96', '192.168.1.0', '192.168.1.192']],
+    ['172.16.0.0/12', ['172.16.0.1', '172.31.255.255'], ['172.15.255.255', '172.32.0.0']],
+    ['10.0.0.1/31', ['10.0.0.0', '10.0.0.1'], ['10.0.0.2', '10.0.0.3']],
+    ['10.0.0.128/25', ['10.0.0.128', '10.0.0.255'], ['10.0.0.127', '10.0.0.0']],
+    ['0.0.0.0/1', ['0.0.0.0', '127.255.255.255'], ['128.0.0.0', '255.255.255.255']],
+    ['2001:db8:1234:1000::/52', ['2001:db8:1234:1000::', '2001:db8:1234:1fff:ffff:ffff:ffff:ffff'], ['2001:db8:1234:fff::', '2001:db8:1234:2000::']],
+    ['2001:db8::/29', ['2001:db8::1', '2001:dbf:ffff::'], ['2001:db7:ffff::', '2001:dc0::']],
+  ])('cidr %s: a mask inside a byte keeps exactly its range', (block, inside, outside) => {
+    const pattern = { ip: [{ cidr: block }] };
+    for (const ip of inside) expect(m(pattern, { ip }), `${ip} in ${block}`).toBe(true);
+    for (const ip of outside) expect(m(pattern, { ip }), `${ip} not in ${block}`).toBe(false);
+  });
+
   it('wildcard with escapes', () => {
     expect(m({ f: [{ wildcard: '/Users/*/doc.txt' }] }, { f: '/Users/me/a/doc.txt' })).toBe(true);
     expect(m({ f: [{ wildcard: 'a\\*b' }] }, { f: 'a*b' })).toBe(true);

@@ -5,7 +5,7 @@ import { nextThrottleDelay, THROTTLE_BACKOFF_MS } from '../../../local/lambda/as
 // https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
 describe('throttle back-off of the async queue', () => {
   it('doubles from one second and stays at five minutes', () => {
-    const waits = [THROTTLE_BACKOFF_MS.initial];
+    const waits: number[] = [THROTTLE_BACKOFF_MS.initial];
     while (waits.length < 12) waits.push(nextThrottleDelay(waits.at(-1)!));
     expect(waits).toEqual([
       1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 128_000, 256_000, 300_000, 300_000, 300_000,

@@ -29,11 +29,12 @@ export type JsonNode = TextSpan & JsonValue;
  * parser stood: past the offending token, except for "Unexpected character"
  * errors, which point at the character itself (jackson-core 2.17+,
  * `currentLocationMinusOne`, as AWS's recording of `{'bad': 'quotation'}` shows).
+ * None for the nesting limit: Jackson's StreamConstraintsException carries no location.
  */
 export class JsonTextError extends Error {
   constructor(
     message: string,
-    readonly offset: number,
+    readonly offset?: number,
   ) {
     super(message);
   }
@@ -127,7 +128,6 @@ class Reader {
       if (++this.depth > MAX_NESTING_DEPTH) {
         throw new JsonTextError(
           `Document nesting depth (${this.depth}) exceeds the maximum allowed (${MAX_NESTING_DEPTH}, from \`StreamReadConstraints.getMaxNestingDepth()\`)`,
-          this.pos + 1,
         );
       }
       const node = c === '{' ? this.object() : this.array();

@@ -39,7 +39,9 @@ export function compilePattern(pattern: string | object): CompiledPattern {
   try {
     root = parseJsonText(source);
   } catch (error) {
-    if (error instanceof JsonTextError) throw invalidPattern(error.message, jacksonLocation(source, error.offset));
+    if (error instanceof JsonTextError) {
+      throw invalidPattern(error.message, error.offset === undefined ? '' : jacksonLocation(source, error.offset));
+    }
     throw error;
   }
   let rules: CompiledRule[];

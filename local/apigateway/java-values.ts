@@ -41,7 +41,11 @@ export function javaEquals(a: unknown, b: unknown): boolean {
   return javaString(a) === javaString(b);
 }
 
-/** commons-lang `StringEscapeUtils.escapeJavaScript`, which `$util.escapeJavaScript` is. */
+/**
+ * commons-lang `StringEscapeUtils.escapeJavaScript`, which `$util.escapeJavaScript` is: UTF-16 units
+ * above 0x7F become `\uXXXX`, so U+007F (DEL) itself stays as it is
+ * (https://github.com/apache/commons-lang/blob/LANG_2_6/src/main/java/org/apache/commons/lang/StringEscapeUtils.java).
+ */
 export function escapeJavaScript(value: unknown): string {
   const s = javaString(value);
   let out = '';

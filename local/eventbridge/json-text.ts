@@ -2,12 +2,18 @@
  * A small JSON reader for event patterns. EventBridge parses patterns with a
  * streaming Java parser, so duplicate keys are all visited in document order
  * (not collapsed as `JSON.parse` does) and syntax errors carry the parser's
- * wording. This reader keeps object members as an ordered entry list and
- * reproduces the first line of those messages.
+ * wording. This reader keeps object members as an ordered entry list,
+ * records where each value sits in the text (for the parser's error
+ * locations) and reproduces those messages.
  */
 
-/** A parsed JSON value; objects keep every member, duplicates included. */
-export type JsonNode =
+/** Where a value sits in the text: `start` is its first character, `end` is just past its last. */
+export interface TextSpan {
+  readonly start: number;
+  readonly end: number;
+}
+
+type JsonValue =
   | { readonly kind: 'object'; readonly entries: ReadonlyArray<readonly [string, JsonNode]> }
   | { readonly kind: 'array'; readonly items: readonly JsonNode[] }
   | { readonly kind: 'string'; readonly value: string }
@@ -15,8 +21,54 @@ export type JsonNode =
   | { readonly kind: 'boolean'; readonly value: boolean }
   | { readonly kind: 'null' };
 
-/** A syntax error, worded as the Java parser words it. */
-export class JsonTextError extends Error {}
+/** A parsed JSON value; objects keep every member, duplicates included. */
+export type JsonNode = TextSpan & JsonValue;
+
+/**
+ * A syntax error, worded as the Java parser words it. `offset` is where the
+ * parser stood: past the offending token, except for "Unexpected character"
+ * errors, which point at the character itself (jackson-core 2.17+,
+ * `currentLocationMinusOne`, as AWS's recording of `{'bad': 'quotation'}` shows).
+ * None for the nesting limit: Jackson's StreamConstraintsException carries no location.
+ */
+export class JsonTextError extends Error {
+  constructor(
+    message: string,
+    readonly offset?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Jackson's default limit on the source text quoted in an error location (ErrorReportConfiguration). */
+const MAX_QUOTED_SOURCE = 500;
+
+/**
+ * The location line Jackson appends to a parse error, for `text` parsed from
+ * a String with the source included: `\n at [Source: (String)"..."; line: L,
+ * column: C]`. `offset` is the parser's position (the next character to
+ * read). Lines and columns count from 1, a CR LF pair is one line break, and
+ * the quoted text is cut at 500 characters with ISO control characters other
+ * than CR and LF written as `\uXXXX` (jackson-core ContentReference).
+ */
+export function jacksonLocation(text: string, offset: number): string {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || (c === 0x0d && text.charCodeAt(i + 1) !== 0x0a)) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  const quoted = text
+    .slice(0, MAX_QUOTED_SOURCE)
+    .replace(/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, (c) =>
+      `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
+    );
+  const truncated = text.length > MAX_QUOTED_SOURCE ? `[truncated ${text.length - MAX_QUOTED_SOURCE} chars]` : '';
+  return `\n at [Source: (String)"${quoted}"${truncated}; line: ${line}, column: ${offset - lineStart + 1}]`;
+}
 
 const EXPECTING_VALUE = "was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')";
 
@@ -29,22 +81,10 @@ export function parseJsonText(text: string): JsonNode {
   if (reader.pos < text.length) {
     throw new JsonTextError(
       `Unexpected character (${describeChar(text, reader.pos)}): expected a value or end-of-input`,
+      reader.pos,
     );
   }
   return node;
-}
-
-/** Convert an already-parsed JS value (e.g. from a template) into a node. */
-export function toJsonNode(value: unknown): JsonNode {
-  if (value === null || value === undefined) return { kind: 'null' };
-  if (typeof value === 'string') return { kind: 'string', value };
-  if (typeof value === 'number') return { kind: 'number', value, text: String(value) };
-  if (typeof value === 'boolean') return { kind: 'boolean', value };
-  if (Array.isArray(value)) return { kind: 'array', items: value.map(toJsonNode) };
-  if (typeof value === 'object') {
-    return { kind: 'object', entries: Object.entries(value).map(([k, v]) => [k, toJsonNode(v)] as const) };
-  }
-  throw new JsonTextError(`Unsupported value of type ${typeof value}`);
 }
 
 function describeChar(text: string, pos: number): string {
@@ -70,10 +110,16 @@ class Reader {
   }
 
   private endOfInput(context: string): never {
-    throw new JsonTextError(`Unexpected end-of-input${context}`);
+    throw new JsonTextError(`Unexpected end-of-input${context}`, this.text.length);
   }
 
   value(): JsonNode {
+    const start = this.pos;
+    const node = this.valueAt();
+    return { ...node, start, end: this.pos };
+  }
+
+  private valueAt(): JsonValue {
     const t = this.text;
     if (this.pos >= t.length) this.endOfInput(': expected a value');
     const c = t[this.pos]!;
@@ -93,7 +139,7 @@ class Reader {
     return this.keyword();
   }
 
-  private keyword(): JsonNode {
+  private keyword(): JsonValue {
     const t = this.text;
     const start = this.pos;
     let end = start;
@@ -106,16 +152,20 @@ class Reader {
     if (word === '') {
       throw new JsonTextError(
         `Unexpected character (${describeChar(t, start)}): expected a valid value (JSON String, Number, Array, Object or token 'null', 'true' or 'false')`,
+        start,
       );
     }
-    throw new JsonTextError(`Unrecognized token '${word}': ${EXPECTING_VALUE}`);
+    throw new JsonTextError(`Unrecognized token '${word}': ${EXPECTING_VALUE}`, end);
   }
 
-  private number(): JsonNode {
+  private number(): JsonValue {
     const t = this.text;
     const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(t.slice(this.pos, this.pos + 400));
     if (!match) {
-      throw new JsonTextError(`Unexpected character (${describeChar(t, this.pos + 1)}) in numeric value: expected digit (0-9) to follow minus sign, for valid numeric value`);
+      throw new JsonTextError(
+        `Unexpected character (${describeChar(t, this.pos + 1)}) in numeric value: expected digit (0-9) to follow minus sign, for valid numeric value`,
+        this.pos + 2,
+      );
     }
     this.pos += match[0].length;
     return { kind: 'number', value: Number(match[0]), text: match[0] };
@@ -145,7 +195,7 @@ class Reader {
           out += String.fromCharCode(parseInt(t.slice(this.pos + 2, this.pos + 6), 16));
           this.pos += 6;
         } else {
-          throw new JsonTextError(`Unrecognized character escape ${describeChar(t, this.pos + 1)}`);
+          throw new JsonTextError(`Unrecognized character escape ${describeChar(t, this.pos + 1)}`, this.pos + 2);
         }
         chunkStart = this.pos;
         continue;
@@ -153,13 +203,14 @@ class Reader {
       if (c < 0x20) {
         throw new JsonTextError(
           `Illegal unquoted character ((CTRL-CHAR, code ${c})): has to be escaped using backslash to be included in string value`,
+          this.pos + 1,
         );
       }
       this.pos++;
     }
   }
 
-  private object(): JsonNode {
+  private object(): JsonValue {
     const t = this.text;
     this.pos++;
     const entries: Array<readonly [string, JsonNode]> = [];
@@ -174,6 +225,7 @@ class Reader {
       if (t[this.pos] !== '"') {
         throw new JsonTextError(
           `Unexpected character (${describeChar(t, this.pos)}): was expecting double-quote to start field name`,
+          this.pos,
         );
       }
       const key = this.string();
@@ -182,6 +234,7 @@ class Reader {
       if (t[this.pos] !== ':') {
         throw new JsonTextError(
           `Unexpected character (${describeChar(t, this.pos)}): was expecting a colon to separate field name and value`,
+          this.pos,
         );
       }
       this.pos++;
@@ -191,7 +244,7 @@ class Reader {
     }
   }
 
-  private array(): JsonNode {
+  private array(): JsonValue {
     const t = this.text;
     this.pos++;
     const items: JsonNode[] = [];
@@ -216,7 +269,10 @@ class Reader {
     this.pos++;
     if (c === close) return true;
     if (c !== ',') {
-      throw new JsonTextError(`Unexpected character (${describeChar(t, this.pos - 1)}): was expecting comma to separate ${what} entries`);
+      throw new JsonTextError(
+        `Unexpected character (${describeChar(t, this.pos - 1)}): was expecting comma to separate ${what} entries`,
+        this.pos - 1,
+      );
     }
     return false;
   }

@@ -6,7 +6,7 @@
 import type { PatternMatcher } from '../contracts.js';
 import { AwsError } from '../protocol/errors.js';
 import { collectValues, consistentChoice, type Leaf, type Membership } from './event-paths.js';
-import { JsonTextError, parseJsonText, toJsonNode, type JsonNode } from './json-text.js';
+import { jacksonLocation, JsonTextError, parseJsonText, type JsonNode } from './json-text.js';
 import { compileRules, PatternError, type CompiledRule } from './pattern-compile.js';
 
 /** A validated pattern, ready to test events. */
@@ -19,35 +19,40 @@ export interface CompiledPattern {
 
 const PREFIX = 'Event pattern is not valid. Reason: ';
 
-/** The error EventBridge answers for a bad pattern. */
-function invalidPattern(reason: string): AwsError {
-  return new AwsError('InvalidEventPatternException', PREFIX + reason, 400);
+/**
+ * The error EventBridge answers for a bad pattern: the reason, then (for
+ * most reasons) where its JSON parser stood in the pattern text, as AWS's
+ * recordings show (test/conformance/eventbridge-patterns, `messageRaw`).
+ */
+function invalidPattern(reason: string, location = ''): AwsError {
+  return new AwsError('InvalidEventPatternException', PREFIX + reason + location, 400);
 }
 
 /**
- * Validate and compile a pattern (JSON text or an already-parsed object).
- * Throws `InvalidEventPatternException` with EventBridge's message.
+ * Validate and compile a pattern (JSON text, or an already-parsed object,
+ * which is read as its JSON serialisation). Throws
+ * `InvalidEventPatternException` with EventBridge's message.
  */
 export function compilePattern(pattern: string | object): CompiledPattern {
+  const source = typeof pattern === 'string' ? pattern : JSON.stringify(pattern);
   let root: JsonNode;
-  let source: string;
   try {
-    if (typeof pattern === 'string') {
-      source = pattern;
-      root = parseJsonText(pattern);
-    } else {
-      source = JSON.stringify(pattern);
-      root = toJsonNode(pattern);
-    }
+    root = parseJsonText(source);
   } catch (error) {
-    if (error instanceof JsonTextError) throw invalidPattern(error.message);
+    if (error instanceof JsonTextError) {
+      throw invalidPattern(error.message, error.offset === undefined ? '' : jacksonLocation(source, error.offset));
+    }
     throw error;
   }
   let rules: CompiledRule[];
   try {
     rules = compileRules(root);
   } catch (error) {
-    if (error instanceof PatternError) throw invalidPattern(error.message);
+    if (error instanceof PatternError) {
+      const location = error.offset === undefined ? '' : jacksonLocation(source, error.offset);
+      // Refusals inside an anything-but list are caught and re-thrown by AWS's compiler, message and location included.
+      throw invalidPattern(error.message, error.repeated ? location + location : location);
+    }
     throw error;
   }
   return { source, matches: (event) => matchRules(rules, event) };

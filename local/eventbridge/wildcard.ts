@@ -10,6 +10,9 @@ import { escapeRegExp } from '../text/escape-regexp.js';
 /** A pattern error with the wording EventBridge uses for wildcard problems. */
 export class WildcardError extends Error {}
 
+/** The complexity refusal, which AWS's rule machine makes after the pattern is parsed. */
+export class RuleTooComplexError extends WildcardError {}
+
 /**
  * Largest number of NFA states a wildcard may keep active. Calibrated on
  * AWS's answers: `a:*:b/*` style ARNs pass, five `*:` segments in a row do not.
@@ -82,7 +85,7 @@ export function wildcardComplexity(pattern: string): number {
 export function compileWildcard(pattern: string): (value: string) => boolean {
   const tokens = tokenize(pattern);
   if (wildcardComplexity(pattern) > MAX_WILDCARD_COMPLEXITY) {
-    throw new WildcardError(
+    throw new RuleTooComplexError(
       'Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character',
     );
   }

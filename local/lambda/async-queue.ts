@@ -8,8 +8,16 @@ import { isThrottle, type PoolLike } from './pool.js';
 
 /** AWS waits about one minute before the first retry and two before the second. */
 export const RETRY_DELAYS_MS: readonly number[] = [60_000, 120_000];
-/** Throttled events back off exponentially from one second up to five minutes. */
+/**
+ * Throttled events back off exponentially from one second up to five minutes
+ * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html).
+ */
 export const THROTTLE_BACKOFF_MS = { initial: 1_000, max: 300_000 } as const;
+
+/** The wait after a throttle that followed a wait of `delayMs` (AWS ms): doubled, capped at five minutes. */
+export function nextThrottleDelay(delayMs: number): number {
+  return Math.min(delayMs * 2, THROTTLE_BACKOFF_MS.max);
+}
 
 /** What one function's async queue needs. */
 export interface AsyncQueueDeps {
@@ -111,7 +119,7 @@ export class AsyncQueue {
             ids: { requestId },
           });
           await sleep(throttleDelay);
-          throttleDelay = Math.min(throttleDelay * 2, THROTTLE_BACKOFF_MS.max);
+          throttleDelay = nextThrottleDelay(throttleDelay);
           continue;
         }
       }

@@ -124,12 +124,22 @@ function makeValueTest(op: Operator, raw: string, quoted: boolean): ValueTest {
   const number = quoted || raw.trim() === '' ? NaN : Number(raw);
   if (Number.isFinite(number)) return { op, kind: 'number', text: raw, number };
   if (op !== '=' && op !== '!=') throw invalid();
-  return {
-    op,
-    kind: 'string',
-    text: raw,
-    ...(raw.includes('*') ? { glob: new RegExp(`^${raw.split('*').map(escapeRegExp).join('.*')}$`, 's') } : {}),
-  };
+  const glob = edgeWildcard(raw);
+  return { op, kind: 'string', text: raw, ...(glob ? { glob } : {}) };
+}
+
+/**
+ * A value's `*` is a wildcard at its start or end only: "*Event will match
+ * PutEvent and GetEvent. Event* will match EventId and EventName. Ev*ent will
+ * only match the actual string Ev*ent."
+ * (https://github.com/awsdocs/amazon-cloudwatch-logs-user-guide/blob/master/doc_source/FilterAndPatternSyntax.md)
+ */
+function edgeWildcard(raw: string): RegExp | undefined {
+  const leading = raw.startsWith('*');
+  const trailing = raw.length > 1 && raw.endsWith('*');
+  if (!leading && !trailing) return undefined;
+  const literal = raw.slice(leading ? 1 : 0, trailing ? -1 : raw.length);
+  return new RegExp(`^${leading ? '.*' : ''}${escapeRegExp(literal)}${trailing ? '.*' : ''}$`, 's');
 }
 
 /** Applies a comparison to a JSON value (or a delimited field's text). */

@@ -152,7 +152,9 @@ const SHARED_GRAMMAR_ERROR = 'InvalidEventPatternException';
 export function asFilterPolicyError(error: unknown): unknown {
   if (!(error instanceof AwsError) || error.code !== SHARED_GRAMMAR_ERROR) return error;
   const at = error.message.indexOf('Reason: ');
-  const reason = at >= 0 ? error.message.slice(at + 'Reason: '.length) : error.message;
+  const reasonAndLocation = at >= 0 ? error.message.slice(at + 'Reason: '.length) : error.message;
+  // EventBridge's parser-location suffix ("\n at [Source: ...]") is its own; SNS's message keeps the reason only.
+  const reason = reasonAndLocation.split('\n at [Source: ')[0]!;
   return new AwsError('InvalidParameter', `Invalid parameter: FilterPolicy: ${reason}`, 400);
 }
 

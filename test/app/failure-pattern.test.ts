@@ -22,7 +22,7 @@ function renderedPattern(pattern: EventPattern): Record<string, any> {
 const recorded = JSON.parse(
   readFileSync(
     new URL(
-      '../../../shared/conformance/lambda-async/snapshots/test_lambda_destinations.snapshot.json',
+      '../conformance/lambda-async/snapshots/test_lambda_destinations.snapshot.json',
       import.meta.url,
     ),
     'utf8',

@@ -1,6 +1,6 @@
 /**
  * Every mapping-template case recorded against AWS
- * (../shared/conformance/apigateway-vtl/cases.json) through the whole
+ * (test/conformance/apigateway-vtl/cases.json) through the whole
  * method execution, with backends that behave as each case describes:
  * HTTP integrations to local echo endpoints, MOCK, and a stub Lambda.
  */
@@ -12,8 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiStack, call, harness, lambdaResult, text, type MethodSpec } from './helpers.js';
 
-const repoRoot = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
-const dataDir = path.resolve(repoRoot, '../shared/conformance/apigateway-vtl');
+const dataDir = fileURLToPath(new URL('../../conformance/apigateway-vtl/', import.meta.url));
 
 interface Case {
   id: string;

@@ -93,6 +93,22 @@ describe('operators', () => {
     expect(m({ ip: [{ cidr: '10.0.0.0/8' }] }, { ip: 10 })).toBe(false);
   });
 
+  // A mask that ends inside a byte: only its high bits of that byte must agree.
+  it.each([
+    ['10.1.16.0/20', ['10.1.16.0', '10.1.20.7', '10.1.31.255'], ['10.1.15.255', '10.1.32.0', '10.1.48.1', '10.2.16.0']],
+    ['192.168.1.64/27', ['192.168.1.64', '192.168.1.80', '192.168.1.95'], ['192.168.1.63', '192.168.1.96', '192.168.1.0', '192.168.1.192']],
+    ['172.16.0.0/12', ['172.16.0.1', '172.31.255.255'], ['172.15.255.255', '172.32.0.0']],
+    ['10.0.0.1/31', ['10.0.0.0', '10.0.0.1'], ['10.0.0.2', '10.0.0.3']],
+    ['10.0.0.128/25', ['10.0.0.128', '10.0.0.255'], ['10.0.0.127', '10.0.0.0']],
+    ['0.0.0.0/1', ['0.0.0.0', '127.255.255.255'], ['128.0.0.0', '255.255.255.255']],
+    ['2001:db8:1234:1000::/52', ['2001:db8:1234:1000::', '2001:db8:1234:1fff:ffff:ffff:ffff:ffff'], ['2001:db8:1234:fff::', '2001:db8:1234:2000::']],
+    ['2001:db8::/29', ['2001:db8::1', '2001:dbf:ffff::'], ['2001:db7:ffff::', '2001:dc0::']],
+  ])('cidr %s: a mask inside a byte keeps exactly its range', (block, inside, outside) => {
+    const pattern = { ip: [{ cidr: block }] };
+    for (const ip of inside) expect(m(pattern, { ip }), `${ip} in ${block}`).toBe(true);
+    for (const ip of outside) expect(m(pattern, { ip }), `${ip} not in ${block}`).toBe(false);
+  });
+
   it('wildcard with escapes', () => {
     expect(m({ f: [{ wildcard: '/Users/*/doc.txt' }] }, { f: '/Users/me/a/doc.txt' })).toBe(true);
     expect(m({ f: [{ wildcard: 'a\\*b' }] }, { f: 'a*b' })).toBe(true);
@@ -110,24 +126,62 @@ describe('operators', () => {
 });
 
 describe('validation', () => {
+  // Column: where AWS's streaming JSON parser stands when it refuses (1-based), hand-counted.
   it.each([
-    ['{"a": []}', 'Empty arrays are not allowed'],
-    ['{"a": 1}', '"a" must be an object or an array'],
-    ['{"a": [{"numeric": [">", 5, "<", 1]}]}', 'Bottom must be less than top'],
-    ['{"a": [{"numeric": ["!", 5]}]}', 'Unrecognized numeric range operator: !'],
-    ['{"a": [{"exists": "yes"}]}', 'exists match pattern must be either true or false.'],
-    ['{"a": [{"wildcard": "a**"}]}', 'Consecutive wildcard characters at pos 2'],
-    ['{"a": [{"anything-but": [1, "a"]}]}', 'Inside anything but list, either all values are number or string, mixed type is not supported'],
-    ['{"$or": [{"a": [1]}]}', 'There must have at least 2 Objects in $or relationship.'],
-    ['{"a": [{"cidr": "10.0.0.0/33"}]}', 'Malformed CIDR, mask bits must be between 0 and 32'],
-    ['{"a": [{"prefix": "x", "suffix": "y"}]}', 'Only one key allowed in match expression'],
-    ['{}', 'Empty objects are not allowed'],
-    ['{"a": ["x"]', 'Unexpected end-of-input: expected close marker for Object'],
-  ])('%s is rejected: %s', (pattern, reason) => {
+    ['{"a": []}', 'Empty arrays are not allowed', 9],
+    ['{"a": 1}', '"a" must be an object or an array', 8],
+    ['{"a": [{"numeric": [">", 5, "<", 1]}]}', 'Bottom must be less than top', 36],
+    ['{"a": [{"numeric": ["!", 5]}]}', 'Unrecognized numeric range operator: !', 27],
+    ['{"a": [{"exists": "yes"}]}', 'exists match pattern must be either true or false.', 20],
+    ['{"a": [{"wildcard": "a**"}]}', 'Consecutive wildcard characters at pos 2', 26],
+    ['{"a": [{"anything-but": [1, "a"]}]}', 'Inside anything but list, either all values are number or string, mixed type is not supported', 33],
+    ['{"$or": [{"a": [1]}]}', 'There must have at least 2 Objects in $or relationship.', 21],
+    ['{"a": [{"prefix": "x", "suffix": "y"}]}', 'Only one key allowed in match expression', 35],
+    ['{}', 'Empty objects are not allowed', 3],
+    ['{"a": ["x"]', 'Unexpected end-of-input: expected close marker for Object', 12],
+  ])('%s is rejected: %s, at column %i', (pattern, reason, column) => {
     const error = patternError(pattern);
     expect(error.code).toBe('InvalidEventPatternException');
     expect(error.statusCode).toBe(400);
-    expect(error.message).toBe(`Event pattern is not valid. Reason: ${reason}`);
+    expect(error.message).toBe(
+      `Event pattern is not valid. Reason: ${reason}\n at [Source: (String)"${pattern}"; line: 1, column: ${column}]`,
+    );
+  });
+
+  it.each([
+    ['{"a": [{"cidr": "10.0.0.0/33"}]}', 'Malformed CIDR, mask bits must be between 0 and 32'],
+    ['{"a": [{"wildcard": "*:*:*:*:*:event-bus/*"}]}', 'Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character'],
+  ])('%s is rejected without a location, as AWS does: %s', (pattern, reason) => {
+    expect(patternError(pattern).message).toBe(`Event pattern is not valid. Reason: ${reason}`);
+  });
+
+  it('prints the location twice for a refusal inside an anything-but list, as AWS does', () => {
+    const pattern = '{"a": [{"anything-but": ["x", true]}]}';
+    const at = `\n at [Source: (String)"${pattern}"; line: 1, column: 35]`;
+    expect(patternError(pattern).message).toBe(
+      `Event pattern is not valid. Reason: Inside anything but list, start|null|boolean is not supported.${at}${at}`,
+    );
+  });
+
+  it('counts lines and columns in a pattern spread over lines (CR LF is one line break)', () => {
+    const pattern = '{\r\n  "a": [\n    1,\n    []\n  ]\n}';
+    expect(patternError(pattern).message).toBe(
+      `Event pattern is not valid. Reason: Match value must be String, number, true, false, or null\n at [Source: (String)"${pattern}"; line: 4, column: 6]`,
+    );
+  });
+
+  it('quotes at most 500 characters of the pattern and writes control characters as \\u escapes', () => {
+    const pattern = `{\t"a": 1, "${'b'.repeat(600)}": [1]}`;
+    const quoted = `{\\u0009"a": 1, "${'b'.repeat(500 - 11)}`;
+    expect(patternError(pattern).message).toBe(
+      `Event pattern is not valid. Reason: "a" must be an object or an array\n at [Source: (String)"${quoted}"[truncated ${pattern.length - 500} chars]; line: 1, column: 9]`,
+    );
+  });
+
+  it('reads a pattern given as an object as its JSON text', () => {
+    expect(patternError({ detail: { n: [{ numeric: ['<', 'x'] }] } }).message).toBe(
+      'Event pattern is not valid. Reason: Value of < must be numeric\n at [Source: (String)"{\"detail\":{\"n\":[{\"numeric\":[\"<\",\"x\"]}]}}"; line: 1, column: 34]',
+    );
   });
 });
 
@@ -168,7 +222,10 @@ describe('nesting depth', () => {
     for (const pattern of ['['.repeat(100_000), '{"a":'.repeat(100_000)]) {
       const error = patternError(pattern);
       expect(error.code).toBe('InvalidEventPatternException');
-      expect(error.message).toContain('Document nesting depth (1001) exceeds the maximum allowed (1000');
+      // Jackson's StreamConstraintsException carries no parser location.
+      expect(error.message).toBe(
+        'Event pattern is not valid. Reason: Document nesting depth (1001) exceeds the maximum allowed (1000, from `StreamReadConstraints.getMaxNestingDepth()`)',
+      );
     }
   });
 

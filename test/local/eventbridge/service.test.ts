@@ -14,6 +14,7 @@ import {
   TOPIC_ARN,
   arn,
 } from './helpers.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const fnTarget = { Id: 'fn', Arn: FN_ARN };
 
@@ -184,14 +185,16 @@ describe('rules and targets', () => {
 describe('retry policy and dead-letter queue', () => {
   it('retries transient failures, then dead-letters with EventBridge attributes', async () => {
     const fail = () => new AwsError('ServiceException', 'boom', 500);
+    // The event's maximum age must not run out first however slow the machine: at this scale the two
+    // back-offs (1 s and 2 s on AWS) take at most 3 ms, and the 24 hours of age 86 s.
     const { service, recorded } = makeService(
       [
         customBus,
         rule('R', { source: ['app'] }, [
-          { ...fnTarget, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 }, DeadLetterConfig: { Arn: DLQ_ARN } },
+          { ...fnTarget, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 86_400 }, DeadLetterConfig: { Arn: DLQ_ARN } },
         ], { Name: 'retrying' }),
       ],
-      { lambdaFailures: [fail(), fail(), fail()] },
+      { lambdaFailures: [fail(), fail(), fail()], clockScale: 0.001 },
     );
     const { Entries } = await service.putEvents([entry()]);
     await service.idle();
@@ -249,7 +252,7 @@ describe('scheduled rules', () => {
       [['Tick', 'AWS::Events::Rule', { Name: 'tick', ScheduleExpression: 'rate(1 minute)', Targets: [fnTarget] }]],
       { clockScale: 0.0001 },
     );
-    while (recorded.invokes.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitFor(() => recorded.invokes.length >= 2, 'two firings of rate(1 minute) (6 ms apart at this clock scale)');
     await service.dispose();
     const event = JSON.parse(recorded.invokes[0]!.payload);
     expect(event).toMatchObject({

@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { arnOf, fn, invokeConfig, type FakeHandler } from './helpers.js';
 import { build } from './build.js';
 
-/** What AWS recorded for async invoke, destinations and the DLQ (../shared/conformance/lambda-async). */
+/** What AWS recorded for async invoke, destinations and the DLQ (test/conformance/lambda-async). */
 const snapshots = JSON.parse(
-  readFileSync(new URL('../../../../shared/conformance/lambda-async/snapshots/test_lambda_destinations.snapshot.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../conformance/lambda-async/snapshots/test_lambda_destinations.snapshot.json', import.meta.url), 'utf8'),
 ) as Record<string, { 'recorded-content': Record<string, any> }>;
 const recorded = (test: string): Record<string, any> => {
   const key = Object.keys(snapshots).find((k) => k.endsWith(test));
@@ -74,7 +74,7 @@ describe('async invoke conformance with the AWS recordings', () => {
 
   it('a sync invoke while an async event holds the only reserved slot gets the recorded throttle', async () => {
     const api = JSON.parse(
-      readFileSync(new URL('../../../../shared/conformance/lambda-async/snapshots/test_lambda.async_subset.snapshot.json', import.meta.url), 'utf8'),
+      readFileSync(new URL('../../conformance/lambda-async/snapshots/test_lambda.async_subset.snapshot.json', import.meta.url), 'utf8'),
     ) as Record<string, { 'recorded-content': Record<string, any> }>;
     const throttle = Object.entries(api).find(([k]) => k.endsWith('test_reserved_concurrency_async_queue'))![1]['recorded-content']['too_many_requests_exc'];
     const { service, pools } = build([fn('f', { ReservedConcurrentExecutions: 1 })]);
@@ -123,7 +123,7 @@ describe('async invoke conformance with the AWS recordings', () => {
 
 describe('EventInvokeConfig validation conformance with the AWS recordings', () => {
   const api = JSON.parse(
-    readFileSync(new URL('../../../../shared/conformance/lambda-async/snapshots/test_lambda_api.async_subset.snapshot.json', import.meta.url), 'utf8'),
+    readFileSync(new URL('../../conformance/lambda-async/snapshots/test_lambda_api.async_subset.snapshot.json', import.meta.url), 'utf8'),
   ) as Record<string, { 'recorded-content': Record<string, any> }>;
   const content = Object.entries(api).find(([k]) => k.endsWith('test_lambda_eventinvokeconfig_exceptions'))![1]['recorded-content'];
   /** AWS's message with the recording's placeholders filled in for this stack. */

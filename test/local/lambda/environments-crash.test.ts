@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Execution, FunctionPool } from '../../../local/lambda/environments.js';
+import type { Execution, FunctionConfig, FunctionPool } from '../../../local/lambda/environments.js';
 import { ISO } from './environments-helpers.js';
 import { poolStarter } from './pool-starter.js';
 
 const start = poolStarter();
 
-function crashy(maxEnvironments = 10, timeoutSeconds = 1) {
-  return start('crashy', { timeoutSeconds }, { maxEnvironments });
+function crashy(maxEnvironments = 10, overrides: Partial<FunctionConfig> = {}) {
+  return start('crashy', { timeoutSeconds: 1, ...overrides }, { maxEnvironments });
 }
 
 function payload(execution: Execution): { errorType: string; errorMessage: string; trace?: string[] } {
@@ -27,8 +27,12 @@ async function warmPid(pool: FunctionPool): Promise<number> {
 }
 
 /** Warm one environment, then send it the event that kills it; the invocation must fail. */
-async function crashWarm(event: string, requestId: string, timeoutSeconds = 1): Promise<{ pool: FunctionPool; pid: number; execution: Execution }> {
-  const { pool } = crashy(10, timeoutSeconds);
+async function crashWarm(
+  event: string,
+  requestId: string,
+  overrides: Partial<FunctionConfig> = {},
+): Promise<{ pool: FunctionPool; pid: number; execution: Execution }> {
+  const { pool } = crashy(10, overrides);
   const pid = await warmPid(pool);
   const execution = await pool.invoke(event, requestId);
   expect(execution.ok).toBe(false);
@@ -104,7 +108,9 @@ describe('FunctionPool: an environment that dies', () => {
   });
 
   it('reports running out of memory as Runtime.OutOfMemory', async () => {
-    const { pool, pid, execution } = await crashWarm('{"mode":"leak"}', 'req-oom', 20);
+    // Deterministic on a loaded machine: the heap (sized from MemorySize, 16 MB at the floor) fills after
+    // two 8 MB arrays, and the timeout is far beyond what that takes, so it cannot win the race.
+    const { pool, pid, execution } = await crashWarm('{"mode":"leak"}', 'req-oom', { memorySizeMb: 16, timeoutSeconds: 30 });
     expect(execution.payload).toBe(
       '{"errorType":"Runtime.OutOfMemory","errorMessage":"RequestId: req-oom Error: Runtime exited with error: signal: killed"}',
     );

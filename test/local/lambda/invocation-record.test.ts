@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildInvocationRecord } from '../../../local/lambda/invocation-record.js';
 import { escapeRegExp } from '../../../local/text/escape-regexp.js';
 
-const SNAPSHOTS = new URL('../../../../shared/conformance/lambda-async/snapshots/test_lambda_destinations.snapshot.json', import.meta.url);
+const SNAPSHOTS = new URL('../../conformance/lambda-async/snapshots/test_lambda_destinations.snapshot.json', import.meta.url);
 const snapshots = JSON.parse(readFileSync(SNAPSHOTS, 'utf8')) as Record<string, { 'recorded-content': Record<string, unknown> }>;
 
 /** Every invocation record AWS recorded: SQS message bodies and EventBridge `detail`s. */

@@ -63,7 +63,7 @@ describe('LambdaService on the real FunctionPool', () => {
       .map((m) => m.slice(0, -1))
       .filter((m) => /^(INIT_START|START|END|REPORT) /.test(m))
       .map((m) => m.replace(/\tDuration: .*?(\tInit Duration: [\d.]+ ms)?\t$/, (_all, init: string | undefined) => (init ? ' [init]' : '')));
-    // The shape of ../shared/conformance/lambda-async test_invocation_type_event_error's log_events.
+    // The shape of test/conformance/lambda-async test_invocation_type_event_error's log_events.
     expect(platform).toHaveLength(7);
     expect(platform[0]).toMatch(/^INIT_START Runtime Version: nodejs:22\.v\d+\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:[0-9a-f]{64}$/);
     expect(platform.slice(1)).toEqual([

@@ -133,12 +133,17 @@ describe('resource policy', () => {
   });
 
   it('checks SourceAccount and the action', async () => {
-    const { service } = build([
+    const { service, pools } = build([
       fn('f'),
       permission({ Principal: 'sns.amazonaws.com', SourceAccount: '111111111111' }),
       permission({ Principal: 's3.amazonaws.com', Action: 'lambda:GetFunction' }),
     ]);
-    await expect(service.invoke('f', '{}', 'DryRun', { principal: 'sns.amazonaws.com', sourceAccount: '111111111111' })).resolves.toBeDefined();
+    // "For the DryRun invocation type, the status code is 204" (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html).
+    await expect(service.invoke('f', '{}', 'DryRun', { principal: 'sns.amazonaws.com', sourceAccount: '111111111111' })).resolves.toMatchObject({
+      statusCode: 204,
+      payload: '',
+    });
+    expect(pools.get('f')!.calls).toHaveLength(0);
     expect((await rejection(service.invoke('f', '{}', 'DryRun', { principal: 'sns.amazonaws.com', sourceAccount: '222222222222' }))).code).toBe(
       'AccessDeniedException',
     );

@@ -46,6 +46,22 @@ const cases: Array<[pattern: string, message: string, expected: boolean]> = [
   ['{ $.code = 200 }', json({ code: 200.0 }), true],
   ['{ $.code != 200 }', json({ code: 404 }), true],
   ['{ $.latency > 500 }', json({ latency: 'slow' }), false],
+  // `!=` with values that are not numbers: a string differs or not as text, with or without a wildcard;
+  // a numeric `!=` holds for a value that is not a number (it equals no number) but not for "200".
+  ['{ $.name != "bob" }', json({ name: 'alice' }), true],
+  ['{ $.name != "bob" }', json({ name: 'bob' }), false],
+  ['{ $.name != "bob" }', json({ name: 'bobby' }), true],
+  ['{ $.name != bob* }', json({ name: 'bobby' }), false],
+  ['{ $.name != bob* }', json({ name: 'alice' }), true],
+  ['{ $.code != 200 }', json({ code: 'abc' }), true],
+  ['{ $.code != 200 }', json({ code: true }), true],
+  ['{ $.code != 200 }', json({ code: '200' }), false],
+  ['{ $.code = 200 }', json({ code: 'abc' }), false],
+  ['[ip, status != 404]', '10.0.0.1 -', true],
+  ['[ip, status != 404]', '10.0.0.1 404', false],
+  ['[ip, user != frank]', '10.0.0.1 alice', true],
+  ['[ip, user != frank]', '10.0.0.1 frank', false],
+  ['[ip, user != frank]', '10.0.0.1 frankie', true],
   // Missing fields never compare.
   ['{ $.missing = "x" }', json({ other: 'x' }), false],
   ['{ $.missing != "x" }', json({ other: 'x' }), false],

@@ -4,6 +4,7 @@ import type { PatternMatcher } from '../../../local/contracts.js';
 import { matchesPattern } from '../../../local/eventbridge/pattern.js';
 import { AwsError, UnsupportedTemplateError } from '../../../local/protocol/errors.js';
 import { SnsService } from '../../../local/sns/service.js';
+import { waitFor } from '../../support/wait-for.js';
 import {
   DLQ_ARN,
   FUNCTION_ARN,
@@ -223,7 +224,7 @@ describe('publish', () => {
       tracer,
     });
     await service.publish({ TopicArn: TOPIC_ARN, Message: 'm' });
-    while (recorded.invocations.length < 4) await new Promise((resolve) => setTimeout(resolve, 1));
+    await waitFor(() => recorded.invocations.length >= 4, 'the first attempt and its 3 immediate retries', 10_000, 1);
     service.dispose();
     await service.whenIdle();
     expect(recorded.invocations).toHaveLength(4);

@@ -24,16 +24,24 @@ describe('the real app: its queues, queue policies and log groups', () => {
 
   it('lets each rule send its target dead letters, and no one else', async () => {
     const rules = stack.resourcesOfType('AWS::Events::Rule');
-    expect(rules.length).toBeGreaterThan(0);
+    // The app's success and failure rules; every target of each has its own dead-letter queue.
+    expect(rules).toHaveLength(2);
+    const dlqs = new Set<string>();
     for (const rule of rules) {
-      const targets = rule.properties.Targets as Array<{ DeadLetterConfig?: { Arn: string } }>;
-      for (const dlq of targets.map((t) => t.DeadLetterConfig?.Arn).filter((a): a is string => a !== undefined)) {
-        await expect(sqs.sendMessage(dlq, '{}', undefined, { principal: 'events.amazonaws.com', sourceArn: rule.arn! })).resolves.toHaveProperty('MessageId');
-        const otherRule = rules.find((r) => r !== rule)?.arn ?? `${rule.arn}-other`;
+      const targets = rule.properties.Targets as Array<{ Id: string; DeadLetterConfig?: { Arn: string } }>;
+      expect(targets.length, `${rule.logicalId} has targets`).toBeGreaterThan(0);
+      for (const target of targets) {
+        const dlq = target.DeadLetterConfig?.Arn;
+        if (dlq === undefined) throw new Error(`${rule.logicalId} target ${target.Id} has no dead-letter queue`);
+        dlqs.add(dlq);
+        await expect(sqs.sendMessage(dlq, rule.logicalId, undefined, { principal: 'events.amazonaws.com', sourceArn: rule.arn! })).resolves.toHaveProperty('MessageId');
+        expect(sqs.peek(dlq).map((m) => m.body)).toEqual([rule.logicalId]);
+        const otherRule = rules.find((r) => r !== rule)!.arn!;
         expect(await denied(sqs.sendMessage(dlq, '{}', undefined, { principal: 'events.amazonaws.com', sourceArn: otherRule }))).toBe('AccessDenied');
         expect(await denied(sqs.sendMessage(dlq, '{}', undefined, { principal: 'sns.amazonaws.com', sourceArn: rule.arn! }))).toBe('AccessDenied');
       }
     }
+    expect(dlqs.size).toBe(2);
   });
 
   it('lets the topic send its subscription dead letters', async () => {

@@ -2,10 +2,25 @@ import type { JsonService } from '../protocol/json.js';
 import { AwsError } from '../protocol/errors.js';
 import { member } from '../protocol/json-input.js';
 import { compileFilterPattern } from './filter-pattern.js';
-import { DAY_MS, VALID_RETENTION_DAYS, type LogStore, type StoredLogEvent } from './store.js';
+import { DAY_MS, VALID_RETENTION_DAYS, type LogStore, type ScanPosition, type StoredLogEvent } from './store.js';
+
+export interface LogsApiOptions {
+  /**
+   * How long FilterLogEvents scans before it yields to the event loop, so
+   * one search cannot keep other requests waiting. @default 20
+   */
+  readonly scanSliceMs?: number;
+  /**
+   * How long one FilterLogEvents call may scan in all. Past it the call
+   * returns the matches so far with a nextToken, as AWS returns a partial
+   * (even empty) page when its own scan limit is hit. @default 1000
+   */
+  readonly scanBudgetMs?: number;
+}
 
 /** The CloudWatch Logs API (awsJson 1.1, `Logs_20140328.<Operation>`) over a LogStore. */
-export function logsApi(store: LogStore): JsonService {
+export function logsApi(store: LogStore, options: LogsApiOptions = {}): JsonService {
+  const budget = { sliceMs: options.scanSliceMs ?? 20, totalMs: options.scanBudgetMs ?? 1_000 };
   return {
     targetPrefix: 'Logs_20140328',
     version: '1.1',
@@ -38,7 +53,7 @@ export function logsApi(store: LogStore): JsonService {
       DescribeLogGroups: (input) => describeLogGroups(store, input),
       DescribeLogStreams: (input) => describeLogStreams(store, input),
       GetLogEvents: (input) => getLogEvents(store, input),
-      FilterLogEvents: (input) => filterLogEvents(store, input),
+      FilterLogEvents: (input) => filterLogEvents(store, input, budget),
     },
   };
 }
@@ -166,7 +181,10 @@ function getLogEvents(store: LogStore, input: Record<string, unknown>): unknown 
   };
 }
 
-function filterLogEvents(store: LogStore, input: Record<string, unknown>): unknown {
+/** Events tested between two looks at the clock. */
+const CLOCK_CHECK_EVERY = 128;
+
+async function filterLogEvents(store: LogStore, input: Record<string, unknown>, budget: { sliceMs: number; totalMs: number }): Promise<unknown> {
   const group = groupName(store, input);
   const limit = optionalInt(input, 'limit', 1, 10_000) ?? 10_000;
   const startTime = optionalInt(input, 'startTime', 0, Number.MAX_SAFE_INTEGER);
@@ -182,22 +200,50 @@ function filterLogEvents(store: LogStore, input: Record<string, unknown>): unkno
   const filterPattern = optionalString(input, 'filterPattern');
   const matches = compileFilterPattern(filterPattern);
   const wanted = names === undefined ? undefined : new Set(names as string[]);
-  const candidates = store.groupEvents(group, (n) => (wanted === undefined || wanted.has(n)) && (prefix === undefined || n.startsWith(prefix)));
-  const after = decodeToken(input.nextToken);
-  if (after !== undefined && !/^\d{56}$/.test(after)) throw new AwsError('InvalidParameterException', 'The specified nextToken is invalid.');
+  const includeStream = (n: string) => (wanted === undefined || wanted.has(n)) && (prefix === undefined || n.startsWith(prefix));
+  let position = decodeFilterToken(input.nextToken);
+
   const found: StoredLogEvent[] = [];
-  let more = false;
-  for (const event of candidates) {
-    if (after !== undefined && event.eventId <= after) continue;
-    if (startTime !== undefined && event.timestamp < startTime) continue;
-    if (endTime !== undefined && event.timestamp > endTime) continue;
-    if (!matches(event.message)) continue;
-    if (found.length === limit) {
-      more = true;
-      break;
+  /** Where the next page starts: after the last event returned, or the last one scanned when the budget ran out. */
+  let resumeAt: ScanPosition | undefined;
+  const started = performance.now();
+  scanning: for (;;) {
+    const sliceStart = performance.now();
+    // A fresh iterator per slice: the store may change while this call yields.
+    const scan = store.scanGroup(group, {
+      includeStream,
+      ...(startTime === undefined ? {} : { startTime }),
+      ...(endTime === undefined ? {} : { endTime }),
+      ...(position === undefined ? {} : { after: position }),
+    });
+    let tested = 0;
+    for (const event of scan) {
+      position = { timestamp: event.timestamp, eventId: event.eventId };
+      if (matches(event.message)) {
+        // One match past a full page says there is a next page; it is not returned.
+        if (found.length === limit) break scanning;
+        found.push(event);
+      }
+      if (++tested % CLOCK_CHECK_EVERY === 0) {
+        const now = performance.now();
+        if (now - started >= budget.totalMs) {
+          resumeAt = position;
+          break scanning;
+        }
+        if (now - sliceStart >= budget.sliceMs) {
+          await new Promise((resolve) => setImmediate(resolve));
+          continue scanning;
+        }
+      }
     }
-    found.push(event);
+    // The window is exhausted: no next page.
+    return filterPage(found, undefined);
   }
+  if (found.length === limit) resumeAt = found[found.length - 1]!;
+  return filterPage(found, resumeAt);
+}
+
+function filterPage(found: readonly StoredLogEvent[], resumeAt: ScanPosition | undefined): unknown {
   return {
     events: found.map((e) => ({
       logStreamName: e.logStreamName,
@@ -208,8 +254,16 @@ function filterLogEvents(store: LogStore, input: Record<string, unknown>): unkno
     })),
     // No longer filled in by AWS since 2020.
     searchedLogStreams: [],
-    ...(more ? { nextToken: encodeToken(found[found.length - 1]!.eventId) } : {}),
+    ...(resumeAt ? { nextToken: encodeToken(`${resumeAt.timestamp}/${resumeAt.eventId}`) } : {}),
   };
+}
+
+function decodeFilterToken(token: unknown): ScanPosition | undefined {
+  const text = decodeToken(token);
+  if (text === undefined) return undefined;
+  const match = /^(-?\d+)\/(\d{56})$/.exec(text);
+  if (!match) throw new AwsError('InvalidParameterException', 'The specified nextToken is invalid.');
+  return { timestamp: Number(match[1]), eventId: match[2]! };
 }
 
 /** The group named by `logGroupName` or `logGroupIdentifier` (name or ARN); exactly one is required. */

@@ -26,7 +26,7 @@ export function logsApi(store: LogStore, options: LogsApiOptions = {}): JsonServ
     version: '1.1',
     operations: {
       CreateLogGroup: (input) => {
-        const name = requiredName(input, 'logGroupName');
+        const name = checkedName(input, 'logGroupName', LOG_GROUP_NAME);
         if (input.kmsKeyId !== undefined) {
           throw new AwsError('InvalidParameterException', 'The local runtime does not emulate KMS encryption of log groups.');
         }
@@ -34,7 +34,7 @@ export function logsApi(store: LogStore, options: LogsApiOptions = {}): JsonServ
         return {};
       },
       CreateLogStream: (input) => {
-        store.createLogStream(requiredName(input, 'logGroupName'), requiredName(input, 'logStreamName'));
+        store.createLogStream(requiredName(input, 'logGroupName'), checkedName(input, 'logStreamName', LOG_STREAM_NAME));
         return {};
       },
       PutRetentionPolicy: (input) => {
@@ -58,6 +58,39 @@ export function logsApi(store: LogStore, options: LogsApiOptions = {}): JsonServ
   };
 }
 
+/**
+ * Name rules of the API reference: 1-512 characters, groups of
+ * `[\.\-_/#A-Za-z0-9]+`, streams of `[^:*]*`.
+ * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html
+ * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogStream.html
+ */
+const LOG_GROUP_NAME = { pattern: /^[.\-_/#A-Za-z0-9]+$/, text: '[\\.\\-_/#A-Za-z0-9]+' };
+const LOG_STREAM_NAME = { pattern: /^[^:*]*$/, text: '[^:*]*' };
+const MAX_NAME_LENGTH = 512;
+
+function checkedName(input: Record<string, unknown>, key: string, rule: { pattern: RegExp; text: string }): string {
+  const value = requiredName(input, key);
+  if (value.length > MAX_NAME_LENGTH) {
+    throw new AwsError('InvalidParameterException', `1 validation error detected: Value at '${key}' failed to satisfy constraint: Member must have length less than or equal to ${MAX_NAME_LENGTH}`);
+  }
+  if (!rule.pattern.test(value)) {
+    throw new AwsError('InvalidParameterException', `1 validation error detected: Value '${value}' at '${key}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${rule.text}`);
+  }
+  return value;
+}
+
+/**
+ * PutLogEvents limits: at most 10,000 events and 1,048,576 bytes a batch,
+ * counting each event as its UTF-8 message plus 26 bytes; one event may be
+ * as large as 1 MB (it was 256 KB), so the batch limit is the one that bites;
+ * the events kept (14 days back to 2 hours ahead) may not span more than 24 hours.
+ * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html
+ */
+const MAX_BATCH_EVENTS = 10_000;
+const MAX_BATCH_BYTES = 1_048_576;
+const EVENT_OVERHEAD_BYTES = 26;
+const MAX_BATCH_SPAN_MS = 24 * 3_600_000;
+
 function putLogEvents(store: LogStore, input: Record<string, unknown>): unknown {
   const group = requiredName(input, 'logGroupName');
   const stream = requiredName(input, 'logStreamName');
@@ -65,7 +98,9 @@ function putLogEvents(store: LogStore, input: Record<string, unknown>): unknown 
   if (!Array.isArray(raw) || raw.length === 0) {
     throw new AwsError('InvalidParameterException', 'At least one log event must be provided.');
   }
-  if (raw.length > 10_000) throw new AwsError('InvalidParameterException', 'Log event batch cannot contain more than 10000 events.');
+  if (raw.length > MAX_BATCH_EVENTS) {
+    throw new AwsError('InvalidParameterException', `Log event batch cannot contain more than ${MAX_BATCH_EVENTS} events.`);
+  }
   const events = raw.map((e: unknown) => {
     const { timestamp, message } = (e ?? {}) as { timestamp?: unknown; message?: unknown };
     if (typeof timestamp !== 'number' || typeof message !== 'string' || message === '') {
@@ -73,6 +108,11 @@ function putLogEvents(store: LogStore, input: Record<string, unknown>): unknown 
     }
     return { timestamp, message };
   });
+  let batchBytes = 0;
+  for (const event of events) batchBytes += Buffer.byteLength(event.message, 'utf8') + EVENT_OVERHEAD_BYTES;
+  if (batchBytes > MAX_BATCH_BYTES) {
+    throw new AwsError('InvalidParameterException', `Upload too large: ${batchBytes} bytes exceeds limit of ${MAX_BATCH_BYTES}`);
+  }
   for (let i = 1; i < events.length; i++) {
     if (events[i]!.timestamp < events[i - 1]!.timestamp) {
       throw new AwsError('InvalidParameterException', 'Log events in a single PutLogEvents request must be in chronological order.');
@@ -85,6 +125,10 @@ function putLogEvents(store: LogStore, input: Record<string, unknown>): unknown 
   const first = tooOldEnd < 0 ? events.length : tooOldEnd;
   const last = tooNewStart < 0 ? events.length : tooNewStart;
   const accepted = events.slice(first, Math.max(first, last));
+  // The span rule counts only the events kept (within 14 days past and 2 hours ahead).
+  if (accepted.length > 1 && accepted[accepted.length - 1]!.timestamp - accepted[0]!.timestamp > MAX_BATCH_SPAN_MS) {
+    throw new AwsError('InvalidParameterException', 'The batch of log events in a single PutLogEvents request cannot span more than 24 hours.');
+  }
   const nextSequenceToken = store.putLogEventsStrict(group, stream, accepted);
   const rejected = {
     ...(first > 0 ? { tooOldLogEventEndIndex: first } : {}),

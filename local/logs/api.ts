@@ -120,7 +120,10 @@ function putLogEvents(store: LogStore, input: Record<string, unknown>): unknown 
   }
   // AWS keeps the batch but drops events too far in the past or future and says which.
   const now = Date.now();
-  const tooOldEnd = events.findIndex((e) => e.timestamp >= now - 14 * DAY_MS);
+  // Also too old: events from before the group's retention period.
+  const retentionInDays = store.describeLogGroups().find((g) => g.logGroupName === group)?.retentionInDays;
+  const oldest = Math.max(now - 14 * DAY_MS, retentionInDays === undefined ? -Infinity : now - retentionInDays * DAY_MS);
+  const tooOldEnd = events.findIndex((e) => e.timestamp >= oldest);
   const tooNewStart = events.findIndex((e) => e.timestamp > now + 2 * 3_600_000);
   const first = tooOldEnd < 0 ? events.length : tooOldEnd;
   const last = tooNewStart < 0 ? events.length : tooNewStart;

@@ -267,6 +267,24 @@ describe('CloudWatch Logs refuses what AWS refuses', () => {
     });
   });
 
+  it('PutLogEvents rejects events from before the group retention period as too old', async () => {
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/limits/retained' }));
+    await logs.send(new CreateLogStreamCommand({ logGroupName: '/limits/retained', logStreamName: 's' }));
+    store.putRetentionPolicy('/limits/retained', 1);
+    const now = Date.now();
+    const put = await logs.send(
+      new PutLogEventsCommand({
+        logGroupName: '/limits/retained',
+        logStreamName: 's',
+        logEvents: [
+          { timestamp: now - 2 * 86_400_000, message: 'two days old' },
+          { timestamp: now, message: 'now' },
+        ],
+      }),
+    );
+    expect(put.rejectedLogEventsInfo).toEqual({ tooOldLogEventEndIndex: 1 });
+  });
+
   it('PutLogEvents refuses more than 10,000 events and a batch spanning more than 24 hours', async () => {
     const now = Date.now();
     const many = Array.from({ length: 10_001 }, () => ({ timestamp: now, message: 'x' }));

@@ -13,12 +13,17 @@ import type { LocalRuntime } from '../../local/runtime.js';
 let runtime: LocalRuntime;
 let topicArn: string;
 let destined: string;
+let queueUrl: string;
 
 beforeAll(async () => {
   runtime = await startLocalForTests();
   const output = (key: string) => runtime.stack.outputs.find((o) => o.OutputKey === key)?.OutputValue;
   destined = output('DestinedFunctionName')!;
   topicArn = runtime.stack.resourcesOfType('AWS::SNS::Topic')[0]!.ref;
+  const [method, path, headers, body] = json('1.0', 'AmazonSQS.CreateQueue', { QueueName: 'bad-input' });
+  const created = await send(method, path, headers, body);
+  expect(created.status, created.body).toBe(200);
+  queueUrl = (JSON.parse(created.body) as { QueueUrl: string }).QueueUrl;
 }, 120_000);
 afterAll(async () => {
   await runtime?.stop();
@@ -94,6 +99,8 @@ const cases: Record<string, Case[]> = {
     ['GetQueueUrl of a missing queue', 400, 'QueueDoesNotExist', () => json('1.0', 'AmazonSQS.GetQueueUrl', { QueueName: 'no-such-queue' })],
     ['SendMessage to a missing queue', 400, 'QueueDoesNotExist', () => json('1.0', 'AmazonSQS.SendMessage', { QueueUrl: `${runtime.endpoint}/000000000000/no-such-queue`, MessageBody: 'x' })],
     ['a body that is not JSON', 400, 'SerializationException', () => json('1.0', 'AmazonSQS.SendMessage', '[[')],
+    ['SendMessage over 1 MiB', 400, 'InvalidParameterValue', () => json('1.0', 'AmazonSQS.SendMessage', { QueueUrl: queueUrl, MessageBody: 'x'.repeat(1_048_577) })],
+    ['SendMessageBatch over 1 MiB in all', 400, 'BatchRequestTooLong', () => json('1.0', 'AmazonSQS.SendMessageBatch', { QueueUrl: queueUrl, Entries: [1, 2].map((i) => ({ Id: `m${i}`, MessageBody: 'x'.repeat(600 * 1024) })) })],
   ],
   'CloudWatch Logs': [
     ['CreateLogGroup with a 5 MB name', 400, 'InvalidParameterException', () => json('1.1', 'Logs_20140328.CreateLogGroup', { logGroupName: 'x'.repeat(5 * 1024 * 1024) })],
@@ -148,6 +155,14 @@ describe('entry-level errors', () => {
     expect(result.Entries[0]!.ErrorCode).toBe('NotAuthorizedForSourceException');
     expect(result.Entries[1]!.EventId).toBeDefined();
     await expectStillServing();
+  });
+});
+
+describe('payloads AWS takes since 2026-01-29', () => {
+  it('SQS takes a 900 KB message, below the 1 MiB limit', async () => {
+    const [method, path, headers, body] = json('1.0', 'AmazonSQS.SendMessage', { QueueUrl: queueUrl, MessageBody: 'x'.repeat(900 * 1024) });
+    const answer = await send(method, path, headers, body);
+    expect(answer.status, answer.body.slice(0, 300)).toBe(200);
   });
 });
 

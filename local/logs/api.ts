@@ -228,8 +228,9 @@ function getLogEvents(store: LogStore, input: Record<string, unknown>): unknown 
   };
 }
 
-/** Events tested between two looks at the clock. */
-const CLOCK_CHECK_EVERY = 128;
+/** Events, or characters of messages, tested between two looks at the clock (1 MB events make a count alone too coarse). */
+const CLOCK_CHECK_EVENTS = 128;
+const CLOCK_CHECK_CHARS = 256 * 1024;
 
 async function filterLogEvents(store: LogStore, input: Record<string, unknown>, budget: { sliceMs: number; totalMs: number }): Promise<unknown> {
   const group = groupName(store, input);
@@ -264,6 +265,7 @@ async function filterLogEvents(store: LogStore, input: Record<string, unknown>, 
       ...(position === undefined ? {} : { after: position }),
     });
     let tested = 0;
+    let chars = 0;
     for (const event of scan) {
       position = { timestamp: event.timestamp, eventId: event.eventId };
       if (matches(event.message)) {
@@ -271,7 +273,10 @@ async function filterLogEvents(store: LogStore, input: Record<string, unknown>, 
         if (found.length === limit) break scanning;
         found.push(event);
       }
-      if (++tested % CLOCK_CHECK_EVERY === 0) {
+      chars += event.message.length;
+      if (++tested >= CLOCK_CHECK_EVENTS || chars >= CLOCK_CHECK_CHARS) {
+        tested = 0;
+        chars = 0;
         const now = performance.now();
         if (now - started >= budget.totalMs) {
           resumeAt = position;

@@ -378,10 +378,8 @@ export class LogStore implements LogSink {
       removed += count;
     }
     if (removed === 0) return;
-    const kept = group.arrival.filter((e) => e.timestamp >= cutoff);
     for (const event of group.arrival) if (event.timestamp < cutoff) group.storedBytes -= storedBytes(event);
-    group.arrival.length = 0;
-    group.arrival.push(...kept);
+    keepOnly(group.arrival, (e) => e.timestamp >= cutoff);
   }
 
   /**
@@ -410,9 +408,7 @@ export class LogStore implements LogSink {
     for (const [name, set] of byStream) {
       const stream = group.streams.get(name);
       if (!stream) continue;
-      const kept = stream.events.filter((e) => !set.has(e));
-      stream.events.length = 0;
-      stream.events.push(...kept);
+      keepOnly(stream.events, (e) => !set.has(e));
     }
   }
 
@@ -484,6 +480,13 @@ function insertSorted(events: StoredLogEvent[], event: StoredLogEvent): void {
 
 function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Filters an array in place, keeping order (no spread: groups can hold more events than a call takes arguments). */
+function keepOnly(events: StoredLogEvent[], keep: (event: StoredLogEvent) => boolean): void {
+  let kept = 0;
+  for (const event of events) if (keep(event)) events[kept++] = event;
+  events.length = kept;
 }
 
 function compareEvents(a: ScanPosition, b: ScanPosition): number {

@@ -163,3 +163,13 @@ describe('LogStore', () => {
     expect(() => LogStore.fromStack(stack)).toThrow(`Group: ${path}`);
   });
 });
+
+describe('LogStore at scale', () => {
+  it('caps a single stream holding more events than a call can take as arguments', () => {
+    const store = new LogStore({ maxEventsPerGroup: 300_000 });
+    const batch = Array.from({ length: 10_000 }, (_, i) => ({ timestamp: i, message: 'x' }));
+    for (let i = 0; i < 31; i++) store.putLogEvents('g', 's', batch.map((e) => ({ ...e, timestamp: e.timestamp + i * 10_000 })));
+    expect(store.streamEvents('g', 's').length).toBeLessThanOrEqual(300_000);
+    expect(store.streamEvents('g', 's').at(-1)!.timestamp).toBe(309_999);
+  });
+});

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { CliError, USAGE, parseCliOptions } from './cli-options.js';
 import { startRuntime, type LocalRuntime } from './runtime.js';
+import { networkWarning, reachableUrls } from './listen-addresses.js';
 
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -49,7 +50,7 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  printDeployed(runtime, Date.now() - started, options.timeScale);
+  printDeployed(runtime, Date.now() - started, options.timeScale, options.host);
 
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -66,8 +67,11 @@ async function main(): Promise<number> {
 }
 
 /** The summary `cdk deploy` prints, with local addresses. */
-function printDeployed(runtime: LocalRuntime, elapsedMs: number, timeScale: number): void {
+function printDeployed(runtime: LocalRuntime, elapsedMs: number, timeScale: number, host: string): void {
   const { stack } = runtime;
+  const port = Number(new URL(runtime.endpoint).port);
+  const [, ...elsewhere] = reachableUrls(host, port);
+  const warning = networkWarning(host);
   const lines = [
     '',
     ` ✅  ${stack.stackName} (local)`,
@@ -81,6 +85,8 @@ function printDeployed(runtime: LocalRuntime, elapsedMs: number, timeScale: numb
     '',
     `Dashboard:     ${runtime.endpoint}/`,
     `AWS endpoint:  ${runtime.endpoint}  (any region and credentials)`,
+    ...elsewhere.map((url) => `Also at:       ${url}`),
+    ...(warning ? ['', warning] : []),
     `Time scale:    ${timeScale === 1 ? 'real time' : `1 AWS minute = ${(60 * timeScale).toFixed(2)} s`}`,
     '',
     'Press Ctrl+C to stop.',

@@ -1,4 +1,5 @@
 import { FrontDoor } from './server.js';
+import { localAddress, urlFor } from './listen-addresses.js';
 import { createClock } from './clock.js';
 import { TraceLog, formatTrace } from './tracing.js';
 import type { Sinks } from './contracts.js';
@@ -80,7 +81,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
 
   // Listen first: the outputs need the real port (0 picks a free one).
   const address = await door.listen(options.port ?? 3000, host);
-  const endpoint = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  // A wildcard bind (0.0.0.0, ::) is reached through loopback from this machine.
+  const endpoint = urlFor(localAddress(address.address), address.port);
   door.use([async () => jsonResponse(503, { status: 'starting', message: 'The local runtime is still starting' })]);
   let services: LocalRuntime['services'] | undefined;
   try {

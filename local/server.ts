@@ -10,17 +10,36 @@ const MAX_BODY_BYTES = 12 * 1024 * 1024;
  * own and returns `undefined` for the rest; the first answer wins. A handler
  * that throws gets a 500 for that request only.
  */
+export interface FrontDoorTimeouts {
+  /** How long a client may take to send its headers. @default Node's 60 s */
+  readonly headersTimeoutMs?: number;
+  /** How long a client may take to send its whole request. @default Node's 300 s */
+  readonly requestTimeoutMs?: number;
+  /** How often Node checks those two. @default Node's 30 s */
+  readonly checkIntervalMs?: number;
+}
+
 export class FrontDoor {
   private handlers: HttpHandler[] = [];
   private readonly server: Server;
 
-  constructor(private readonly onError: (error: unknown) => void = () => {}) {
-    this.server = createServer((req, res) => void this.serve(req, res));
+  constructor(
+    private readonly onError: (error: unknown) => void = () => {},
+    timeouts: FrontDoorTimeouts = {},
+  ) {
+    this.server = createServer(
+      {
+        ...(timeouts.headersTimeoutMs === undefined ? {} : { headersTimeout: timeouts.headersTimeoutMs }),
+        ...(timeouts.requestTimeoutMs === undefined ? {} : { requestTimeout: timeouts.requestTimeoutMs }),
+        ...(timeouts.checkIntervalMs === undefined ? {} : { connectionsCheckingInterval: timeouts.checkIntervalMs }),
+      },
+      (req, res) => void this.serve(req, res),
+    );
     // Malformed HTTP (bad request line, oversized headers) is answered by
     // Node itself; keep the socket from taking the process down.
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
       if (socket.writable && !socket.destroyed) {
-        const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+        const status = clientErrorStatus(error.code);
         socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       } else {
         socket.destroy();
@@ -78,6 +97,13 @@ export class FrontDoor {
     }
     return undefined;
   }
+}
+
+/** The status Node itself would send: 408 for a request or header timeout, 431 for oversized headers, else 400. */
+function clientErrorStatus(code: string | undefined): string {
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';
+  if (code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
+  return '400 Bad Request';
 }
 
 async function toHttpRequest(req: IncomingMessage): Promise<HttpRequest | number> {

@@ -20,8 +20,11 @@ export interface EventEnvelope {
   readonly 'replay-name'?: string;
 }
 
-/** 256 KB: the most a PutEvents call may carry. */
-export const MAX_REQUEST_BYTES = 256 * 1024;
+/**
+ * 1 MB: the most a PutEvents call may carry since 2026-01-29 (it was 256 KB).
+ * https://aws.amazon.com/blogs/compute/more-room-to-build-serverless-services-now-support-payloads-up-to-1-mb
+ */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
 
 const STRING_FIELDS = ['Source', 'DetailType', 'Detail', 'EventBusName', 'TraceHeader'] as const;
 
@@ -70,6 +73,16 @@ export function validateEntry(
     },
   });
   if (typeof entry.Source !== 'string' || entry.Source === '') return required('Source');
+  // `aws.` sources are reserved for AWS services; a customer's entry is refused on its own.
+  // https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEventsResultEntry.html
+  if (entry.Source.startsWith('aws.')) {
+    return {
+      error: {
+        ErrorCode: 'NotAuthorizedForSourceException',
+        ErrorMessage: 'Not authorized for the source.',
+      },
+    };
+  }
   if (typeof entry.DetailType !== 'string' || entry.DetailType === '') return required('DetailType');
   if (typeof entry.Detail !== 'string' || entry.Detail === '') return required('Detail');
   let detail: unknown;

@@ -2,16 +2,31 @@ import type { JsonService } from '../protocol/json.js';
 import { AwsError } from '../protocol/errors.js';
 import { member } from '../protocol/json-input.js';
 import { compileFilterPattern } from './filter-pattern.js';
-import { DAY_MS, VALID_RETENTION_DAYS, type LogStore, type StoredLogEvent } from './store.js';
+import { DAY_MS, VALID_RETENTION_DAYS, type LogStore, type ScanPosition, type StoredLogEvent } from './store.js';
+
+export interface LogsApiOptions {
+  /**
+   * How long FilterLogEvents scans before it yields to the event loop, so
+   * one search cannot keep other requests waiting. @default 20
+   */
+  readonly scanSliceMs?: number;
+  /**
+   * How long one FilterLogEvents call may scan in all. Past it the call
+   * returns the matches so far with a nextToken, as AWS returns a partial
+   * (even empty) page when its own scan limit is hit. @default 1000
+   */
+  readonly scanBudgetMs?: number;
+}
 
 /** The CloudWatch Logs API (awsJson 1.1, `Logs_20140328.<Operation>`) over a LogStore. */
-export function logsApi(store: LogStore): JsonService {
+export function logsApi(store: LogStore, options: LogsApiOptions = {}): JsonService {
+  const budget = { sliceMs: options.scanSliceMs ?? 20, totalMs: options.scanBudgetMs ?? 1_000 };
   return {
     targetPrefix: 'Logs_20140328',
     version: '1.1',
     operations: {
       CreateLogGroup: (input) => {
-        const name = requiredName(input, 'logGroupName');
+        const name = checkedName(input, 'logGroupName', LOG_GROUP_NAME);
         if (input.kmsKeyId !== undefined) {
           throw new AwsError('InvalidParameterException', 'The local runtime does not emulate KMS encryption of log groups.');
         }
@@ -19,7 +34,7 @@ export function logsApi(store: LogStore): JsonService {
         return {};
       },
       CreateLogStream: (input) => {
-        store.createLogStream(requiredName(input, 'logGroupName'), requiredName(input, 'logStreamName'));
+        store.createLogStream(requiredName(input, 'logGroupName'), checkedName(input, 'logStreamName', LOG_STREAM_NAME));
         return {};
       },
       PutRetentionPolicy: (input) => {
@@ -38,10 +53,43 @@ export function logsApi(store: LogStore): JsonService {
       DescribeLogGroups: (input) => describeLogGroups(store, input),
       DescribeLogStreams: (input) => describeLogStreams(store, input),
       GetLogEvents: (input) => getLogEvents(store, input),
-      FilterLogEvents: (input) => filterLogEvents(store, input),
+      FilterLogEvents: (input) => filterLogEvents(store, input, budget),
     },
   };
 }
+
+/**
+ * Name rules of the API reference: 1-512 characters, groups of
+ * `[\.\-_/#A-Za-z0-9]+`, streams of `[^:*]*`.
+ * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html
+ * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogStream.html
+ */
+const LOG_GROUP_NAME = { pattern: /^[.\-_/#A-Za-z0-9]+$/, text: '[\\.\\-_/#A-Za-z0-9]+' };
+const LOG_STREAM_NAME = { pattern: /^[^:*]*$/, text: '[^:*]*' };
+const MAX_NAME_LENGTH = 512;
+
+function checkedName(input: Record<string, unknown>, key: string, rule: { pattern: RegExp; text: string }): string {
+  const value = requiredName(input, key);
+  if (value.length > MAX_NAME_LENGTH) {
+    throw new AwsError('InvalidParameterException', `1 validation error detected: Value at '${key}' failed to satisfy constraint: Member must have length less than or equal to ${MAX_NAME_LENGTH}`);
+  }
+  if (!rule.pattern.test(value)) {
+    throw new AwsError('InvalidParameterException', `1 validation error detected: Value '${value}' at '${key}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${rule.text}`);
+  }
+  return value;
+}
+
+/**
+ * PutLogEvents limits: at most 10,000 events and 1,048,576 bytes a batch,
+ * counting each event as its UTF-8 message plus 26 bytes; one event may be
+ * as large as 1 MB (it was 256 KB), so the batch limit is the one that bites;
+ * the events kept (14 days back to 2 hours ahead) may not span more than 24 hours.
+ * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html
+ */
+const MAX_BATCH_EVENTS = 10_000;
+const MAX_BATCH_BYTES = 1_048_576;
+const EVENT_OVERHEAD_BYTES = 26;
+const MAX_BATCH_SPAN_MS = 24 * 3_600_000;
 
 function putLogEvents(store: LogStore, input: Record<string, unknown>): unknown {
   const group = requiredName(input, 'logGroupName');
@@ -50,7 +98,9 @@ function putLogEvents(store: LogStore, input: Record<string, unknown>): unknown 
   if (!Array.isArray(raw) || raw.length === 0) {
     throw new AwsError('InvalidParameterException', 'At least one log event must be provided.');
   }
-  if (raw.length > 10_000) throw new AwsError('InvalidParameterException', 'Log event batch cannot contain more than 10000 events.');
+  if (raw.length > MAX_BATCH_EVENTS) {
+    throw new AwsError('InvalidParameterException', `Log event batch cannot contain more than ${MAX_BATCH_EVENTS} events.`);
+  }
   const events = raw.map((e: unknown) => {
     const { timestamp, message } = (e ?? {}) as { timestamp?: unknown; message?: unknown };
     if (typeof timestamp !== 'number' || typeof message !== 'string' || message === '') {
@@ -58,6 +108,11 @@ function putLogEvents(store: LogStore, input: Record<string, unknown>): unknown 
     }
     return { timestamp, message };
   });
+  let batchBytes = 0;
+  for (const event of events) batchBytes += Buffer.byteLength(event.message, 'utf8') + EVENT_OVERHEAD_BYTES;
+  if (batchBytes > MAX_BATCH_BYTES) {
+    throw new AwsError('InvalidParameterException', `Upload too large: ${batchBytes} bytes exceeds limit of ${MAX_BATCH_BYTES}`);
+  }
   for (let i = 1; i < events.length; i++) {
     if (events[i]!.timestamp < events[i - 1]!.timestamp) {
       throw new AwsError('InvalidParameterException', 'Log events in a single PutLogEvents request must be in chronological order.');
@@ -65,11 +120,18 @@ function putLogEvents(store: LogStore, input: Record<string, unknown>): unknown 
   }
   // AWS keeps the batch but drops events too far in the past or future and says which.
   const now = Date.now();
-  const tooOldEnd = events.findIndex((e) => e.timestamp >= now - 14 * DAY_MS);
+  // Also too old: events from before the group's retention period.
+  const retentionInDays = store.describeLogGroups().find((g) => g.logGroupName === group)?.retentionInDays;
+  const oldest = Math.max(now - 14 * DAY_MS, retentionInDays === undefined ? -Infinity : now - retentionInDays * DAY_MS);
+  const tooOldEnd = events.findIndex((e) => e.timestamp >= oldest);
   const tooNewStart = events.findIndex((e) => e.timestamp > now + 2 * 3_600_000);
   const first = tooOldEnd < 0 ? events.length : tooOldEnd;
   const last = tooNewStart < 0 ? events.length : tooNewStart;
   const accepted = events.slice(first, Math.max(first, last));
+  // The span rule counts only the events kept (within 14 days past and 2 hours ahead).
+  if (accepted.length > 1 && accepted[accepted.length - 1]!.timestamp - accepted[0]!.timestamp > MAX_BATCH_SPAN_MS) {
+    throw new AwsError('InvalidParameterException', 'The batch of log events in a single PutLogEvents request cannot span more than 24 hours.');
+  }
   const nextSequenceToken = store.putLogEventsStrict(group, stream, accepted);
   const rejected = {
     ...(first > 0 ? { tooOldLogEventEndIndex: first } : {}),
@@ -166,7 +228,11 @@ function getLogEvents(store: LogStore, input: Record<string, unknown>): unknown 
   };
 }
 
-function filterLogEvents(store: LogStore, input: Record<string, unknown>): unknown {
+/** Events, or characters of messages, tested between two looks at the clock (1 MB events make a count alone too coarse). */
+const CLOCK_CHECK_EVENTS = 128;
+const CLOCK_CHECK_CHARS = 256 * 1024;
+
+async function filterLogEvents(store: LogStore, input: Record<string, unknown>, budget: { sliceMs: number; totalMs: number }): Promise<unknown> {
   const group = groupName(store, input);
   const limit = optionalInt(input, 'limit', 1, 10_000) ?? 10_000;
   const startTime = optionalInt(input, 'startTime', 0, Number.MAX_SAFE_INTEGER);
@@ -182,22 +248,54 @@ function filterLogEvents(store: LogStore, input: Record<string, unknown>): unkno
   const filterPattern = optionalString(input, 'filterPattern');
   const matches = compileFilterPattern(filterPattern);
   const wanted = names === undefined ? undefined : new Set(names as string[]);
-  const candidates = store.groupEvents(group, (n) => (wanted === undefined || wanted.has(n)) && (prefix === undefined || n.startsWith(prefix)));
-  const after = decodeToken(input.nextToken);
-  if (after !== undefined && !/^\d{56}$/.test(after)) throw new AwsError('InvalidParameterException', 'The specified nextToken is invalid.');
+  const includeStream = (n: string) => (wanted === undefined || wanted.has(n)) && (prefix === undefined || n.startsWith(prefix));
+  let position = decodeFilterToken(input.nextToken);
+
   const found: StoredLogEvent[] = [];
-  let more = false;
-  for (const event of candidates) {
-    if (after !== undefined && event.eventId <= after) continue;
-    if (startTime !== undefined && event.timestamp < startTime) continue;
-    if (endTime !== undefined && event.timestamp > endTime) continue;
-    if (!matches(event.message)) continue;
-    if (found.length === limit) {
-      more = true;
-      break;
+  /** Where the next page starts: after the last event returned, or the last one scanned when the budget ran out. */
+  let resumeAt: ScanPosition | undefined;
+  const started = performance.now();
+  scanning: for (;;) {
+    const sliceStart = performance.now();
+    // A fresh iterator per slice: the store may change while this call yields.
+    const scan = store.scanGroup(group, {
+      includeStream,
+      ...(startTime === undefined ? {} : { startTime }),
+      ...(endTime === undefined ? {} : { endTime }),
+      ...(position === undefined ? {} : { after: position }),
+    });
+    let tested = 0;
+    let chars = 0;
+    for (const event of scan) {
+      position = { timestamp: event.timestamp, eventId: event.eventId };
+      if (matches(event.message)) {
+        // One match past a full page says there is a next page; it is not returned.
+        if (found.length === limit) break scanning;
+        found.push(event);
+      }
+      chars += event.message.length;
+      if (++tested >= CLOCK_CHECK_EVENTS || chars >= CLOCK_CHECK_CHARS) {
+        tested = 0;
+        chars = 0;
+        const now = performance.now();
+        if (now - started >= budget.totalMs) {
+          resumeAt = position;
+          break scanning;
+        }
+        if (now - sliceStart >= budget.sliceMs) {
+          await new Promise((resolve) => setImmediate(resolve));
+          continue scanning;
+        }
+      }
     }
-    found.push(event);
+    // The window is exhausted: no next page.
+    return filterPage(found, undefined);
   }
+  if (found.length === limit) resumeAt = found[found.length - 1]!;
+  return filterPage(found, resumeAt);
+}
+
+function filterPage(found: readonly StoredLogEvent[], resumeAt: ScanPosition | undefined): unknown {
   return {
     events: found.map((e) => ({
       logStreamName: e.logStreamName,
@@ -208,8 +306,16 @@ function filterLogEvents(store: LogStore, input: Record<string, unknown>): unkno
     })),
     // No longer filled in by AWS since 2020.
     searchedLogStreams: [],
-    ...(more ? { nextToken: encodeToken(found[found.length - 1]!.eventId) } : {}),
+    ...(resumeAt ? { nextToken: encodeToken(`${resumeAt.timestamp}/${resumeAt.eventId}`) } : {}),
   };
+}
+
+function decodeFilterToken(token: unknown): ScanPosition | undefined {
+  const text = decodeToken(token);
+  if (text === undefined) return undefined;
+  const match = /^(-?\d+)\/(\d{56})$/.exec(text);
+  if (!match) throw new AwsError('InvalidParameterException', 'The specified nextToken is invalid.');
+  return { timestamp: Number(match[1]), eventId: match[2]! };
 }
 
 /** The group named by `logGroupName` or `logGroupIdentifier` (name or ARN); exactly one is required. */

@@ -1,5 +1,5 @@
+import { RE2JS } from 're2js';
 import { AwsError } from '../protocol/errors.js';
-import { escapeRegExp } from '../text/escape-regexp.js';
 
 /**
  * CloudWatch Logs filter patterns, as FilterLogEvents, metric and
@@ -11,6 +11,12 @@ import { escapeRegExp } from '../text/escape-regexp.js';
  * - JSON: `{ $.a.b[0] = "str*" && ($.n >= 5 || $.x IS NULL) }`, also
  *   `!=`, `IS TRUE`/`IS FALSE`, `NOT EXISTS`, `= %regex%`;
  * - space-delimited: `[ip, user, ..., status = 4*, bytes > 1000]`.
+ *
+ * Every predicate runs in time linear in the message (times the pattern's
+ * size): regexes go to RE2 (re2js), which has no backtracking, `*` globs are
+ * matched segment by segment with indexOf, and `...` in delimited patterns is
+ * matched by dynamic programming. A filter cannot pin the CPU with a
+ * catastrophic pattern such as `%a*a*a*a*a*Q%`.
  */
 export type FilterPredicate = (message: string) => boolean;
 
@@ -37,16 +43,70 @@ function invalid(message = 'Invalid filter pattern'): AwsError {
   return new AwsError('InvalidParameterException', message);
 }
 
-/** The characters AWS allows in a `%regex%`: no parentheses, no spaces, no multi-byte characters. */
+/** A compiled `%regex%`: `test` says whether it matches anywhere in the text. */
+interface LinearRegex {
+  test(text: string): boolean;
+}
+
+/**
+ * The characters AWS allows in a `%regex%`: no parentheses, no spaces, no
+ * multi-byte characters.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
+ */
 const REGEX_CHARACTERS = /^[A-Za-z0-9_#=@/;,:\-^$?[\]{}|\\*+.]+$/;
 
-function compileRegex(source: string): RegExp {
+/**
+ * "There is a limit of 2 regex for each filter pattern when creating a
+ * delimited or JSON filter pattern for ... filtering log events" (same page).
+ */
+export const MAX_REGEX_PER_PATTERN = 2;
+
+function compileRegex(source: string): LinearRegex {
   if (!REGEX_CHARACTERS.test(source)) throw invalid();
   try {
-    return new RegExp(source);
+    // RE2 semantics: linear time in the text whatever the pattern.
+    const re = RE2JS.compile(source);
+    return { test: (text) => re.matcher(text).find() };
   } catch {
     throw invalid();
   }
+}
+
+/** Counts the `%regex%` values of a JSON or delimited pattern and refuses a third. */
+class RegexBudget {
+  private used = 0;
+  take(): void {
+    this.used += 1;
+    if (this.used > MAX_REGEX_PER_PATTERN) {
+      throw invalid(`A filter pattern may contain at most ${MAX_REGEX_PER_PATTERN} regular expressions`);
+    }
+  }
+}
+
+/**
+ * A `*` glob matched without backtracking: the first and last literal
+ * segments are anchored, each middle one is found by indexOf after the
+ * previous. Leftmost matching of the middle segments is optimal because `*`
+ * absorbs anything between them, so the result is exact in O(n * m).
+ */
+export function compileGlob(glob: string): (text: string) => boolean {
+  const segments = glob.split('*');
+  if (segments.length === 1) return (text) => text === glob;
+  const head = segments[0]!;
+  const tail = segments[segments.length - 1]!;
+  const middle = segments.slice(1, -1).filter((s) => s !== '');
+  const minLength = head.length + tail.length;
+  return (text) => {
+    if (text.length < minLength || !text.startsWith(head) || !text.endsWith(tail)) return false;
+    let at = head.length;
+    const end = text.length - tail.length;
+    for (const segment of middle) {
+      const found = text.indexOf(segment, at);
+      if (found < 0 || found + segment.length > end) return false;
+      at = found + segment.length;
+    }
+    return true;
+  };
 }
 
 // ---------------------------------------------------------------- terms
@@ -112,13 +172,14 @@ interface ValueTest {
   readonly kind: 'string' | 'number' | 'regex';
   readonly text: string;
   readonly number?: number;
-  readonly glob?: RegExp;
-  readonly regex?: RegExp;
+  readonly glob?: (text: string) => boolean;
+  readonly regex?: LinearRegex;
 }
 
-function makeValueTest(op: Operator, raw: string, quoted: boolean): ValueTest {
+function makeValueTest(op: Operator, raw: string, quoted: boolean, regexBudget: RegexBudget): ValueTest {
   if (!quoted && raw.length > 1 && raw.startsWith('%') && raw.endsWith('%')) {
     if (op !== '=' && op !== '!=') throw invalid();
+    regexBudget.take();
     return { op, kind: 'regex', text: raw, regex: compileRegex(raw.slice(1, -1)) };
   }
   const number = quoted || raw.trim() === '' ? NaN : Number(raw);
@@ -133,13 +194,15 @@ function makeValueTest(op: Operator, raw: string, quoted: boolean): ValueTest {
  * PutEvent and GetEvent. Event* will match EventId and EventName. Ev*ent will
  * only match the actual string Ev*ent."
  * (https://github.com/awsdocs/amazon-cloudwatch-logs-user-guide/blob/master/doc_source/FilterAndPatternSyntax.md)
+ * Each form is one linear string test, so no value can make matching backtrack.
  */
-function edgeWildcard(raw: string): RegExp | undefined {
+function edgeWildcard(raw: string): ((text: string) => boolean) | undefined {
   const leading = raw.startsWith('*');
   const trailing = raw.length > 1 && raw.endsWith('*');
   if (!leading && !trailing) return undefined;
   const literal = raw.slice(leading ? 1 : 0, trailing ? -1 : raw.length);
-  return new RegExp(`^${leading ? '.*' : ''}${escapeRegExp(literal)}${trailing ? '.*' : ''}$`, 's');
+  if (leading && trailing) return (text) => text.includes(literal);
+  return leading ? (text) => text.endsWith(literal) : (text) => text.startsWith(literal);
 }
 
 /** Applies a comparison to a JSON value (or a delimited field's text). */
@@ -165,7 +228,7 @@ function testValue(test: ValueTest, value: unknown): boolean {
         return actual >= expected;
     }
   }
-  const matched = test.kind === 'regex' ? test.regex!.test(asText) : test.glob ? test.glob.test(asText) : asText === test.text;
+  const matched = test.kind === 'regex' ? test.regex!.test(asText) : test.glob ? test.glob(asText) : asText === test.text;
   return test.op === '=' ? matched : !matched;
 }
 
@@ -227,6 +290,7 @@ type JsonTest = (document: unknown) => boolean;
 
 function compileJson(body: string): FilterPredicate {
   const tokens = lex(body);
+  const regexBudget = new RegexBudget();
   let pos = 0;
   const peek = (): Token | undefined => tokens[pos];
   const next = (): Token => {
@@ -287,7 +351,7 @@ function compileJson(body: string): FilterPredicate {
     if (operator.t !== 'op') throw invalid();
     const value = next();
     if (value.t !== 'word' && value.t !== 'string') throw invalid();
-    const test = makeValueTest(operator.v, value.v, value.t === 'string');
+    const test = makeValueTest(operator.v, value.v, value.t === 'string', regexBudget);
     return (doc) => testValue(test, resolve(doc, path).value);
   };
 
@@ -354,11 +418,12 @@ type FieldTest = { readonly ellipsis: true } | { readonly ellipsis: false; reado
 function compileDelimited(body: string): FilterPredicate {
   const fields = splitTopLevel(body, ',').map((f) => f.trim());
   if (fields.length === 0 || fields.some((f) => f === '')) throw invalid();
-  const tests: FieldTest[] = fields.map(compileField);
-  return (message) => matchFields(tests, 0, splitMessage(message), 0);
+  const regexBudget = new RegexBudget();
+  const tests: FieldTest[] = fields.map((field) => compileField(field, regexBudget));
+  return (message) => matchFields(tests, splitMessage(message));
 }
 
-function compileField(field: string): FieldTest {
+function compileField(field: string, regexBudget: RegexBudget): FieldTest {
   if (field === '...') return { ellipsis: true };
   const tokens = lex(field);
   if (tokens.length === 1 && tokens[0]!.t === 'word') return { ellipsis: false, test: () => true };
@@ -373,7 +438,7 @@ function compileField(field: string): FieldTest {
     const op = tokens[pos++];
     const value = tokens[pos++];
     if (op?.t !== 'op' || (value?.t !== 'word' && value?.t !== 'string')) throw invalid();
-    const test = makeValueTest(op.v, value.v, value.t === 'string');
+    const test = makeValueTest(op.v, value.v, value.t === 'string', regexBudget);
     alternatives[alternatives.length - 1]!.push((f) => testValue(test, f));
     if (pos === tokens.length) break;
     const connective = tokens[pos++]!;
@@ -384,14 +449,29 @@ function compileField(field: string): FieldTest {
   return { ellipsis: false, test: (f) => alternatives.some((all) => all.every((t) => t(f))) };
 }
 
-function matchFields(tests: readonly FieldTest[], ti: number, fields: readonly string[], fi: number): boolean {
-  if (ti === tests.length) return fi === fields.length;
-  const test = tests[ti]!;
-  if (test.ellipsis) {
-    for (let skip = fi; skip <= fields.length; skip++) if (matchFields(tests, ti + 1, fields, skip)) return true;
-    return false;
+/**
+ * Whether the fields match the tests, `...` standing for any number of
+ * fields. Dynamic programming over (test, field) instead of recursion, so
+ * several `...` cost O(tests * fields) rather than a power of the fields.
+ */
+function matchFields(tests: readonly FieldTest[], fields: readonly string[]): boolean {
+  // reachable[f]: the tests so far can consume exactly the first f fields.
+  let reachable = new Uint8Array(fields.length + 1);
+  reachable[0] = 1;
+  for (const test of tests) {
+    const next = new Uint8Array(fields.length + 1);
+    if (test.ellipsis) {
+      let any = 0;
+      for (let f = 0; f <= fields.length; f++) {
+        any |= reachable[f]!;
+        next[f] = any;
+      }
+    } else {
+      for (let f = 0; f < fields.length; f++) if (reachable[f] && test.test(fields[f]!)) next[f + 1] = 1;
+    }
+    reachable = next;
   }
-  return fi < fields.length && test.test(fields[fi]!) && matchFields(tests, ti + 1, fields, fi + 1);
+  return reachable[fields.length] === 1;
 }
 
 /** Message fields: split on spaces, keeping `"quoted"` and `[bracketed]` runs whole (without the delimiters). */

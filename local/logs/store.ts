@@ -38,6 +38,21 @@ export interface LogGroupInfo {
   readonly logGroupClass: 'STANDARD';
 }
 
+/** A place in a group's (timestamp, eventId) order: a scan resumes strictly after it. */
+export interface ScanPosition {
+  readonly timestamp: number;
+  readonly eventId: string;
+}
+
+export interface ScanOptions {
+  readonly includeStream?: (logStreamName: string) => boolean;
+  /** Inclusive lower bound on timestamps. */
+  readonly startTime?: number;
+  /** Inclusive upper bound on timestamps, as FilterLogEvents' endTime. */
+  readonly endTime?: number;
+  readonly after?: ScanPosition;
+}
+
 export type LogListener = (logGroupName: string, logStreamName: string, events: readonly StoredLogEvent[]) => void;
 
 export interface LogStoreOptions {
@@ -46,6 +61,11 @@ export interface LogStoreOptions {
   readonly partition?: string;
   /** Oldest events of a group are dropped beyond this many. @default 50000 */
   readonly maxEventsPerGroup?: number;
+  /**
+   * Oldest events of a group are dropped once its stored bytes (UTF-8
+   * message + 26 bytes per event, as AWS counts them) pass this. @default 32 MiB
+   */
+  readonly maxBytesPerGroup?: number;
   /** Epoch ms for ingestion times and retention. @default Date.now */
   readonly now?: () => number;
 }
@@ -77,6 +97,8 @@ class Group {
   /** Every event in arrival order, so the oldest can be dropped first. */
   readonly arrival: StoredLogEvent[] = [];
   storedBytes = 0;
+  /** When retention last removed expired events (lazy, at most once a second). */
+  expiredAt = -Infinity;
   constructor(
     readonly name: string,
     readonly creationTime: number,
@@ -96,13 +118,17 @@ export class LogStore implements LogSink {
    * A store holding the stack's log groups. Throws UnsupportedTemplateError
    * for a group property the local runtime cannot honour.
    */
-  static fromStack(stack: StackModel, deps: { readonly clock?: Clock; readonly maxEventsPerGroup?: number } = {}): LogStore {
+  static fromStack(
+    stack: StackModel,
+    deps: { readonly clock?: Clock; readonly maxEventsPerGroup?: number; readonly maxBytesPerGroup?: number } = {},
+  ): LogStore {
     const store = new LogStore({
       region: stack.env.region,
       account: stack.env.account,
       partition: stack.env.partition,
       ...(deps.clock ? { now: () => deps.clock!.now() } : {}),
       ...(deps.maxEventsPerGroup ? { maxEventsPerGroup: deps.maxEventsPerGroup } : {}),
+      ...(deps.maxBytesPerGroup ? { maxBytesPerGroup: deps.maxBytesPerGroup } : {}),
     });
     for (const resource of stack.resourcesOfType('AWS::Logs::LogGroup')) {
       const props = resource.properties;
@@ -136,6 +162,7 @@ export class LogStore implements LogSink {
   readonly account: string;
   private readonly partition: string;
   private readonly maxEvents: number;
+  private readonly maxBytes: number;
   private readonly now: () => number;
   private readonly groups = new Map<string, Group>();
   private readonly listeners = new Set<LogListener>();
@@ -146,6 +173,7 @@ export class LogStore implements LogSink {
     this.account = options.account ?? '000000000000';
     this.partition = options.partition ?? 'aws';
     this.maxEvents = options.maxEventsPerGroup ?? 50_000;
+    this.maxBytes = options.maxBytesPerGroup ?? 32 * 1024 * 1024;
     this.now = options.now ?? Date.now;
   }
 
@@ -238,13 +266,42 @@ export class LogStore implements LogSink {
 
   /** The group's events within retention (of the streams `includeStream` accepts), by timestamp then arrival. */
   groupEvents(logGroupName: string, includeStream?: (logStreamName: string) => boolean): StoredLogEvent[] {
+    return [...this.scanGroup(logGroupName, includeStream ? { includeStream } : {})];
+  }
+
+  /**
+   * The group's events within retention in (timestamp, eventId) order, read
+   * lazily: each stream is kept sorted, so a scan binary-searches its start
+   * in every stream and merges them through a heap. Starting costs
+   * O(streams * log events) and each event O(log streams), so the cost
+   * follows the window read, not the group's size. An iterator must not be
+   * kept across appends: resume with `after` instead.
+   */
+  *scanGroup(logGroupName: string, options: ScanOptions = {}): Generator<StoredLogEvent, void, undefined> {
     const group = this.requireGroup(logGroupName);
-    const all: StoredLogEvent[] = [];
+    const floor = Math.max(options.startTime ?? -Infinity, this.retentionCutoff(group));
+    const ceiling = options.endTime ?? Infinity;
+    const heap = new CursorHeap();
     for (const stream of group.streams.values()) {
-      if (includeStream && !includeStream(stream.name)) continue;
-      all.push(...this.retained(group, stream.events));
+      if (options.includeStream && !options.includeStream(stream.name)) continue;
+      const events = stream.events;
+      let index = lowerBound(events, (e) => e.timestamp >= floor);
+      if (options.after) {
+        const after = options.after;
+        index = Math.max(index, lowerBound(events, (e) => compareEvents(e, after) > 0));
+      }
+      if (index < events.length) heap.push({ events, index });
     }
-    return all.sort((a, b) => a.timestamp - b.timestamp || compareIds(a.eventId, b.eventId));
+    for (;;) {
+      const cursor = heap.peek();
+      if (!cursor) return;
+      const event = cursor.events[cursor.index]!;
+      if (event.timestamp > ceiling) return;
+      yield event;
+      cursor.index += 1;
+      if (cursor.index < cursor.events.length) heap.replaceTop(cursor);
+      else heap.pop();
+    }
   }
 
   /** The last `count` events of a group across its streams, oldest first (for the dashboard). */
@@ -252,7 +309,10 @@ export class LogStore implements LogSink {
     const group = this.groups.get(logGroupName);
     if (!group) return [];
     const cutoff = this.retentionCutoff(group);
-    const recent = group.arrival.filter((e) => e.timestamp >= cutoff).slice(-count);
+    const recent: StoredLogEvent[] = [];
+    for (let i = group.arrival.length - 1; i >= 0 && recent.length < count; i--) {
+      if (group.arrival[i]!.timestamp >= cutoff) recent.push(group.arrival[i]!);
+    }
     return recent.sort((a, b) => a.timestamp - b.timestamp || compareIds(a.eventId, b.eventId));
   }
 
@@ -292,6 +352,7 @@ export class LogStore implements LogSink {
     }
     stream.lastIngestionTime = ingestionTime;
     stream.uploadSequence += 1;
+    this.expire(group);
     this.enforceCap(group);
     for (const listener of this.listeners) {
       try {
@@ -302,14 +363,44 @@ export class LogStore implements LogSink {
     }
   }
 
+  /** Removes events past the group's retention, as RetentionInDays does on AWS; lazily, at most once a second. */
+  private expire(group: Group): void {
+    const cutoff = this.retentionCutoff(group);
+    if (cutoff === -Infinity) return;
+    const now = this.now();
+    if (now - group.expiredAt < 1_000) return;
+    group.expiredAt = now;
+    let removed = 0;
+    for (const stream of group.streams.values()) {
+      // Streams are sorted by timestamp: the expired events are a prefix.
+      const count = lowerBound(stream.events, (e) => e.timestamp >= cutoff);
+      if (count > 0) stream.events.splice(0, count);
+      removed += count;
+    }
+    if (removed === 0) return;
+    for (const event of group.arrival) if (event.timestamp < cutoff) group.storedBytes -= storedBytes(event);
+    keepOnly(group.arrival, (e) => e.timestamp >= cutoff);
+  }
+
+  /**
+   * Keeps a group within its event count and byte caps, dropping the oldest
+   * arrivals first. It drops down to 90% of a cap at once, so appends stay
+   * amortised O(1) at the cap.
+   */
   private enforceCap(group: Group): void {
-    if (group.arrival.length <= this.maxEvents) return;
-    // Drop a tenth at once so appends stay amortised O(1) at the cap.
-    const excess = group.arrival.length - this.maxEvents + Math.floor(this.maxEvents / 10);
-    const dropped = group.arrival.splice(0, Math.min(excess, group.arrival.length));
+    if (group.arrival.length <= this.maxEvents && group.storedBytes <= this.maxBytes) return;
+    const eventTarget = this.maxEvents - Math.floor(this.maxEvents / 10);
+    const byteTarget = this.maxBytes - Math.floor(this.maxBytes / 10);
+    let drop = 0;
+    let bytes = group.storedBytes;
+    while (drop < group.arrival.length && (group.arrival.length - drop > eventTarget || bytes > byteTarget)) {
+      bytes -= storedBytes(group.arrival[drop]!);
+      drop += 1;
+    }
+    const dropped = group.arrival.splice(0, drop);
+    group.storedBytes = bytes;
     const byStream = new Map<string, Set<StoredLogEvent>>();
     for (const event of dropped) {
-      group.storedBytes -= storedBytes(event);
       let set = byStream.get(event.logStreamName);
       if (!set) byStream.set(event.logStreamName, (set = new Set()));
       set.add(event);
@@ -317,9 +408,7 @@ export class LogStore implements LogSink {
     for (const [name, set] of byStream) {
       const stream = group.streams.get(name);
       if (!stream) continue;
-      const kept = stream.events.filter((e) => !set.has(e));
-      stream.events.length = 0;
-      stream.events.push(...kept);
+      keepOnly(stream.events, (e) => !set.has(e));
     }
   }
 
@@ -391,6 +480,87 @@ function insertSorted(events: StoredLogEvent[], event: StoredLogEvent): void {
 
 function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Filters an array in place, keeping order (no spread: groups can hold more events than a call takes arguments). */
+function keepOnly(events: StoredLogEvent[], keep: (event: StoredLogEvent) => boolean): void {
+  let kept = 0;
+  for (const event of events) if (keep(event)) events[kept++] = event;
+  events.length = kept;
+}
+
+function compareEvents(a: ScanPosition, b: ScanPosition): number {
+  return a.timestamp - b.timestamp || compareIds(a.eventId, b.eventId);
+}
+
+/** The first index whose event satisfies `test`, which must be false then true along the array. */
+function lowerBound(events: readonly StoredLogEvent[], test: (event: StoredLogEvent) => boolean): number {
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (test(events[mid]!)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+interface StreamCursor {
+  readonly events: readonly StoredLogEvent[];
+  index: number;
+}
+
+/** A binary min-heap of stream cursors by their current event, for the k-way merge of a group's streams. */
+class CursorHeap {
+  private readonly items: StreamCursor[] = [];
+
+  peek(): StreamCursor | undefined {
+    return this.items[0];
+  }
+
+  push(cursor: StreamCursor): void {
+    this.items.push(cursor);
+    let i = this.items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >>> 1;
+      if (this.less(parent, i)) break;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+
+  pop(): void {
+    const last = this.items.pop()!;
+    if (this.items.length > 0) this.replaceTop(last);
+  }
+
+  /** Puts `cursor` (often the advanced top itself) at the top and restores the heap order. */
+  replaceTop(cursor: StreamCursor): void {
+    this.items[0] = cursor;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let smallest = i;
+      if (left < this.items.length && this.less(left, smallest)) smallest = left;
+      if (right < this.items.length && this.less(right, smallest)) smallest = right;
+      if (smallest === i) return;
+      this.swap(i, smallest);
+      i = smallest;
+    }
+  }
+
+  private less(a: number, b: number): boolean {
+    const x = this.items[a]!;
+    const y = this.items[b]!;
+    return compareEvents(x.events[x.index]!, y.events[y.index]!) < 0;
+  }
+
+  private swap(a: number, b: number): void {
+    const t = this.items[a]!;
+    this.items[a] = this.items[b]!;
+    this.items[b] = t;
+  }
 }
 
 function sequenceToken(sequence: number): string {

@@ -15,6 +15,7 @@ const QUERY_ERROR_CODES: Readonly<Record<string, string>> = {
   EmptyBatchRequest: 'AWS.SimpleQueueService.EmptyBatchRequest',
   InvalidBatchEntryId: 'AWS.SimpleQueueService.InvalidBatchEntryId',
   TooManyEntriesInBatchRequest: 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
+  BatchRequestTooLong: 'AWS.SimpleQueueService.BatchRequestTooLong',
   UnsupportedOperation: 'AWS.SimpleQueueService.UnsupportedOperation',
   QueueNameExists: 'QueueAlreadyExists',
 };
@@ -31,6 +32,7 @@ export function sqsApi(sqs: SqsService): JsonService {
       SendMessageBatch: (input) => {
         const url = queueUrl(input);
         const entries = batchEntries(input.Entries, 'SendMessageBatchRequestEntry');
+        checkBatchLength(entries);
         const Successful: unknown[] = [];
         const Failed: unknown[] = [];
         for (const entry of entries) {
@@ -110,6 +112,34 @@ function queueUrl(input: Record<string, unknown>): string {
   const url = input.QueueUrl;
   if (typeof url !== 'string' || url === '') throw new AwsError('MissingParameter', 'The request must contain the parameter QueueUrl.');
   return url;
+}
+
+/**
+ * A SendMessageBatch may carry at most 1 MiB in all, as one message may
+ * (256 KiB before 2025-08).
+ * https://aws.amazon.com/blogs/compute/more-room-to-build-serverless-services-now-support-payloads-up-to-1-mb
+ */
+const MAX_BATCH_BYTES = 1_048_576;
+
+function checkBatchLength(entries: readonly BatchEntry[]): void {
+  let total = 0;
+  for (const entry of entries) {
+    const record = entry as unknown as Record<string, unknown>;
+    if (typeof record.MessageBody === 'string') total += Buffer.byteLength(record.MessageBody, 'utf8');
+    const attributes = record.MessageAttributes;
+    if (attributes && typeof attributes === 'object') {
+      for (const [name, value] of Object.entries(attributes as Record<string, Record<string, unknown>>)) {
+        total += Buffer.byteLength(name, 'utf8');
+        for (const field of ['DataType', 'StringValue', 'BinaryValue']) {
+          const part = value?.[field];
+          if (typeof part === 'string') total += Buffer.byteLength(part, 'utf8');
+        }
+      }
+    }
+  }
+  if (total > MAX_BATCH_BYTES) {
+    throw new AwsError('BatchRequestTooLong', `Batch requests cannot be longer than ${MAX_BATCH_BYTES} bytes. You have sent ${total} bytes.`);
+  }
 }
 
 interface BatchEntry {

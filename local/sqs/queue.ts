@@ -19,7 +19,9 @@ export const DEFAULT_SETTINGS: QueueSettings = {
   messageRetentionPeriod: 345_600,
   delaySeconds: 0,
   receiveMessageWaitTimeSeconds: 0,
-  maximumMessageSize: 262_144,
+  // 1 MiB since 2025-08 (raised from 256 KiB), also the default for a new queue.
+  // https://aws.amazon.com/blogs/compute/more-room-to-build-serverless-services-now-support-payloads-up-to-1-mb
+  maximumMessageSize: 1_048_576,
   sqsManagedSseEnabled: true,
 };
 

@@ -73,6 +73,17 @@ describe('the stack inside the runtime', () => {
     expect(loggedBy(names.failure, id)).toEqual([]);
   });
 
+  it('a destination record between 256 KB and 1 MB reaches the bus, as on AWS since 2026-01-29', async () => {
+    const id = randomUUID();
+    // The record carries the request payload, so a 400 KB message makes a 400 KB record.
+    const message = JSON.stringify({ mode: 'ok', pad: 'x'.repeat(400 * 1024) });
+    const result = await runtime.services.lambda.invoke(names.destined, snsEvent(message, id), 'Event');
+    expect(result.statusCode).toBe(202);
+    const [event] = await waitFor(() => loggedBy(names.success, id));
+    expect(event!.detail.requestContext).toMatchObject({ condition: 'Success' });
+    expect(event!.detail.requestPayload.Records[0].Sns.Message).toHaveLength(message.length);
+  });
+
   it('a failure reaches the failure logger after the retries with RetriesExhausted', async () => {
     const id = randomUUID();
     await runtime.services.lambda.invoke(names.destined, snsEvent('{"mode":"fail"}', id), 'Event');

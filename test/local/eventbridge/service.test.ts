@@ -69,10 +69,28 @@ describe('PutEvents', () => {
     await expect(service.putEvents(Array.from({ length: 11 }, () => entry()))).rejects.toMatchObject({
       code: 'ValidationException',
     });
-    await expect(service.putEvents([entry({ big: 'x'.repeat(300 * 1024) })])).rejects.toMatchObject({
+    await expect(service.putEvents([entry({ big: 'x'.repeat(1024 * 1024) })])).rejects.toMatchObject({
       code: 'ValidationException',
       message: 'Total size of the entries in the request is over the limit.',
     });
+  });
+
+  it('accepts events up to 1 MB, as AWS does since 2026-01-29', async () => {
+    const { service, recorded } = makeService([customBus, rule('R', { source: ['app'] }, [fnTarget])]);
+    const result = await service.putEvents([entry({ big: 'x'.repeat(900 * 1024) })]);
+    expect(result.FailedEntryCount).toBe(0);
+    await service.idle();
+    expect(recorded.invokes).toHaveLength(1);
+  });
+
+  it('refuses a customer entry with an aws.* source, entry by entry', async () => {
+    const { service, recorded } = makeService([customBus, rule('R', { source: ['aws.lambda', 'app'] }, [fnTarget])]);
+    const result = await service.putEvents([entry({}, { Source: 'aws.lambda' }), entry()]);
+    expect(result.FailedEntryCount).toBe(1);
+    expect(result.Entries[0]).toMatchObject({ ErrorCode: 'NotAuthorizedForSourceException' });
+    expect(result.Entries[1]!.EventId).toBeDefined();
+    await service.idle();
+    expect(recorded.invokes).toHaveLength(1);
   });
 
   it('answers SerializationException for members of the wrong type instead of crashing', async () => {

@@ -206,3 +206,98 @@ describe('CloudWatch Logs API through @aws-sdk/client-cloudwatch-logs', () => {
     expect(await send('GetLogEvents', { logGroupName: GROUP, logStreamName: '' })).toEqual({ status: 400, type: 'InvalidParameterException' });
   });
 });
+
+describe('CloudWatch Logs refuses what AWS refuses', () => {
+  const store = new LogStore();
+  let server: Served;
+  let logs: CloudWatchLogsClient;
+
+  beforeAll(async () => {
+    server = await serveApis({ json: [logsApi(store)] });
+    logs = new CloudWatchLogsClient({ endpoint: server.endpoint, ...TEST_CLIENT, maxAttempts: 1 });
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/limits' }));
+    await logs.send(new CreateLogStreamCommand({ logGroupName: '/limits', logStreamName: 's' }));
+  });
+  afterAll(async () => {
+    logs?.destroy();
+    await server?.close();
+  });
+
+  it.each([
+    ['x'.repeat(513), 'Member must have length less than or equal to 512'],
+    ['has space', 'Member must satisfy regular expression pattern'],
+    ['colon:name', 'Member must satisfy regular expression pattern'],
+    ['star*', 'Member must satisfy regular expression pattern'],
+  ])('CreateLogGroup refuses the name %s', async (logGroupName, message) => {
+    await expect(logs.send(new CreateLogGroupCommand({ logGroupName }))).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+      message: expect.stringContaining(message),
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(store.hasLogGroup(logGroupName)).toBe(false);
+  });
+
+  it('CreateLogGroup accepts every character of the allowed set, up to 512 of them', async () => {
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/aws/lambda/My-Fn_1.#x' }));
+    await logs.send(new CreateLogGroupCommand({ logGroupName: 'g'.repeat(512) }));
+    expect(store.hasLogGroup('g'.repeat(512))).toBe(true);
+  });
+
+  it.each(['a:b', 'a*b', 'x'.repeat(513)])('CreateLogStream refuses the name %s', async (logStreamName) => {
+    await expect(logs.send(new CreateLogStreamCommand({ logGroupName: '/limits', logStreamName }))).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+    });
+  });
+
+  it('PutLogEvents refuses a batch over 1,048,576 bytes counting 26 bytes per event, and accepts one at the limit', async () => {
+    const now = Date.now();
+    const exact = [{ timestamp: now, message: 'x'.repeat(1_048_576 - 26) }];
+    await logs.send(new PutLogEventsCommand({ logGroupName: '/limits', logStreamName: 's', logEvents: exact }));
+    const over = [
+      { timestamp: now, message: 'x'.repeat(524_288 - 26) },
+      { timestamp: now, message: 'x'.repeat(524_288 - 25) },
+    ];
+    await expect(logs.send(new PutLogEventsCommand({ logGroupName: '/limits', logStreamName: 's', logEvents: over }))).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+      message: 'Upload too large: 1048577 bytes exceeds limit of 1048576',
+    });
+    const twoMb = [{ timestamp: now, message: 'x'.repeat(2 * 1024 * 1024) }];
+    await expect(logs.send(new PutLogEventsCommand({ logGroupName: '/limits', logStreamName: 's', logEvents: twoMb }))).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+    });
+  });
+
+  it('PutLogEvents rejects events from before the group retention period as too old', async () => {
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/limits/retained' }));
+    await logs.send(new CreateLogStreamCommand({ logGroupName: '/limits/retained', logStreamName: 's' }));
+    store.putRetentionPolicy('/limits/retained', 1);
+    const now = Date.now();
+    const put = await logs.send(
+      new PutLogEventsCommand({
+        logGroupName: '/limits/retained',
+        logStreamName: 's',
+        logEvents: [
+          { timestamp: now - 2 * 86_400_000, message: 'two days old' },
+          { timestamp: now, message: 'now' },
+        ],
+      }),
+    );
+    expect(put.rejectedLogEventsInfo).toEqual({ tooOldLogEventEndIndex: 1 });
+  });
+
+  it('PutLogEvents refuses more than 10,000 events and a batch spanning more than 24 hours', async () => {
+    const now = Date.now();
+    const many = Array.from({ length: 10_001 }, () => ({ timestamp: now, message: 'x' }));
+    await expect(logs.send(new PutLogEventsCommand({ logGroupName: '/limits', logStreamName: 's', logEvents: many }))).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+    });
+    const wide = [
+      { timestamp: now - 25 * 3_600_000, message: 'a' },
+      { timestamp: now, message: 'b' },
+    ];
+    await expect(logs.send(new PutLogEventsCommand({ logGroupName: '/limits', logStreamName: 's', logEvents: wide }))).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+      message: expect.stringContaining('24 hours'),
+    });
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileFilterPattern } from '../../../local/logs/filter-pattern.js';
+import { compileFilterPattern, compileGlob } from '../../../local/logs/filter-pattern.js';
 import { AwsError } from '../../../local/protocol/errors.js';
 
 const json = (value: unknown) => JSON.stringify(value);
@@ -108,7 +108,9 @@ describe('CloudWatch Logs filter patterns', () => {
     expect(compileFilterPattern(pattern)(message)).toBe(expected);
   });
 
-  const invalid = ['{ $.a = 1', '[a, b', '{ a = 1 }', '{ $.a ~ 1 }', '{ $.a > "x" }', '{ $.a IS MAYBE }', '"unterminated', 'email@domain.com', '?', '{ ($.a = 1 }', '{ $.a = 1 $.b = 2 }', '%ERR(OR)?%', '%two words%', '{ $.m = %a b% }'];
+  const invalid = ['{ $.a = 1', '[a, b', '{ a = 1 }', '{ $.a ~ 1 }', '{ $.a > "x" }', '{ $.a IS MAYBE }', '"unterminated', 'email@domain.com', '?', '{ ($.a = 1 }', '{ $.a = 1 $.b = 2 }', '%ERR(OR)?%', '%two words%', '{ $.m = %a b% }',
+    // AWS allows at most two regexes per JSON or delimited pattern.
+    '{ $.a = %x% || $.b = %y% || $.c = %z% }', '[a = %x%, b = %y%, c = %z%]'];
   it.each(invalid)('rejects %s with InvalidParameterException', (pattern) => {
     let error: unknown;
     try {
@@ -123,5 +125,40 @@ describe('CloudWatch Logs filter patterns', () => {
 
   it('names the unbalanced brace as AWS does', () => {
     expect(() => compileFilterPattern('{ $.a = 1')).toThrow("If a filter pattern starts with '{' it must end with '}'");
+  });
+});
+
+describe('filter patterns run in linear time (no ReDoS)', () => {
+  // Before the fix each of these backtracked for minutes on one line; the
+  // test's own timeout is the deadline that proves "not stalled".
+  const line = `GET /prod/SendEvent?mode=${'a'.repeat(2_000)}`;
+  const hostile: Array<[string, string]> = [
+    ['%a*a*a*a*a*Q%', line],
+    ['{ $.x = "*a*a*a*b" }', JSON.stringify({ x: 'a'.repeat(2_000) })],
+    ['{ $.x = %a*a*a*a*a*Q% }', JSON.stringify({ x: 'a'.repeat(2_000) })],
+    ['[..., ..., ..., ..., x = Q]', Array.from({ length: 400 }, () => 'a').join(' ')],
+  ];
+  it.each(hostile)('%s answers false at once', (pattern, message) => {
+    const matches = compileFilterPattern(pattern);
+    for (let i = 0; i < 50; i++) expect(matches(message)).toBe(false);
+  });
+
+  const globs: Array<[glob: string, text: string, expected: boolean]> = [
+    ['*', '', true],
+    ['a*', 'abc', true],
+    ['*c', 'abc', true],
+    ['a*c', 'ac', true],
+    ['a*c', 'a', false],
+    ['ab*bc', 'abc', false],
+    ['*a*a*a*b', 'aaab', true],
+    ['*a*a*a*b', 'aab', false],
+    ['x*y*z', 'xyyz', true],
+    ['x*y*z', 'xzy', false],
+    ['**', 'anything', true],
+    ['a.b*', 'a.bc', true],
+    ['a.b*', 'axbc', false],
+  ];
+  it.each(globs)('glob %s on %s -> %s', (glob, text, expected) => {
+    expect(compileGlob(glob)(text)).toBe(expected);
   });
 });

@@ -67,8 +67,50 @@ describe('LogStore', () => {
     ]);
     expect(store.groupEvents('g').map((e) => e.message)).toEqual(['new']);
     expect(store.tail('g', 10).map((e) => e.message)).toEqual(['new']);
+    // Expired events are deleted, not only hidden: bytes and memory come back.
     store.putRetentionPolicy('g', undefined);
-    expect(store.groupEvents('g').map((e) => e.message)).toEqual(['old', 'new']);
+    expect(store.groupEvents('g').map((e) => e.message)).toEqual(['new']);
+    expect(store.describeLogGroups()[0]!.storedBytes).toBe(Buffer.byteLength('new') + 26);
+  });
+
+  it('keeps a group under its byte cap, dropping the oldest first', () => {
+    const cap = 1024 * 1024;
+    const store = new LogStore({ maxBytesPerGroup: cap });
+    const message = 'x'.repeat(974); // 1,000 bytes stored with the 26 of overhead
+    for (let i = 0; i < 20_000; i++) store.putLogEvents('g', `s${i % 7}`, [{ timestamp: i, message: `${i}`.padStart(6, '0') + message.slice(6) }]);
+    const stored = store.describeLogGroups()[0]!.storedBytes;
+    expect(stored).toBeLessThanOrEqual(cap);
+    const events = store.groupEvents('g');
+    // The retained bytes are exactly what the counter says.
+    expect(events.reduce((n, e) => n + Buffer.byteLength(e.message) + 26, 0)).toBe(stored);
+    expect(events.at(-1)!.timestamp).toBe(19_999);
+    expect(events[0]!.timestamp).toBe(20_000 - events.length);
+  });
+
+  it('scans a window from a position without reading the rest of the group', () => {
+    const store = new LogStore();
+    for (let i = 0; i < 1_000; i++) store.putLogEvents('g', `s${i % 4}`, [{ timestamp: i, message: `m${i}` }]);
+    const window = [...store.scanGroup('g', { startTime: 500, endTime: 504 })].map((e) => e.timestamp);
+    expect(window).toEqual([500, 501, 502, 503, 504]);
+    const all = store.groupEvents('g');
+    const resumed = [...store.scanGroup('g', { after: all[700]! })];
+    expect(resumed[0]!.timestamp).toBe(701);
+    expect(resumed).toHaveLength(299);
+    // Equal timestamps across streams keep arrival order through the merge.
+    store.putLogEvents('g', 's9', [{ timestamp: 2_000, message: 'first' }]);
+    store.putLogEvents('g', 's1', [{ timestamp: 2_000, message: 'second' }]);
+    expect([...store.scanGroup('g', { startTime: 2_000 })].map((e) => e.message)).toEqual(['first', 'second']);
+  });
+
+  it('expires events past RetentionInDays as time passes', () => {
+    let now = 100 * DAY;
+    const store = new LogStore({ now: () => now });
+    store.ensureLogGroup('g', 1);
+    store.putLogEvents('g', 's', [{ timestamp: now, message: 'day 100' }]);
+    now += 2 * DAY;
+    store.putLogEvents('g', 's', [{ timestamp: now, message: 'day 102' }]);
+    expect(store.streamEvents('g', 's').map((e) => e.message)).toEqual(['day 102']);
+    expect(store.describeLogGroups()[0]!.storedBytes).toBe(Buffer.byteLength('day 102') + 26);
   });
 
   it('notifies subscribers until they unsubscribe, and survives a throwing one', () => {
@@ -119,5 +161,15 @@ describe('LogStore', () => {
     const stack = fakeStack([{ logicalId: 'Group', type: 'AWS::Logs::LogGroup', properties }]);
     expect(() => LogStore.fromStack(stack)).toThrow(UnsupportedTemplateError);
     expect(() => LogStore.fromStack(stack)).toThrow(`Group: ${path}`);
+  });
+});
+
+describe('LogStore at scale', () => {
+  it('caps a single stream holding more events than a call can take as arguments', () => {
+    const store = new LogStore({ maxEventsPerGroup: 300_000 });
+    const batch = Array.from({ length: 10_000 }, (_, i) => ({ timestamp: i, message: 'x' }));
+    for (let i = 0; i < 31; i++) store.putLogEvents('g', 's', batch.map((e) => ({ ...e, timestamp: e.timestamp + i * 10_000 })));
+    expect(store.streamEvents('g', 's').length).toBeLessThanOrEqual(300_000);
+    expect(store.streamEvents('g', 's').at(-1)!.timestamp).toBe(309_999);
   });
 });

@@ -158,9 +158,9 @@ describe('SQS API through @aws-sdk/client-sqs', () => {
       message: 'Value 11 for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.',
       $metadata: { httpStatusCode: 400 },
     });
-    await expect(sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x'.repeat(262_145) }))).rejects.toMatchObject({
+    await expect(sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x'.repeat(1_048_577) }))).rejects.toMatchObject({
       name: 'InvalidParameterValue',
-      message: 'One or more parameters are invalid. Reason: Message must be shorter than 262144 bytes.',
+      message: 'One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes.',
     });
     await expect(sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['Nope' as never] }))).rejects.toMatchObject({
       name: 'InvalidAttributeName',

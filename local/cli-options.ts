@@ -7,6 +7,7 @@ export interface CliOptions {
   readonly timeScale: number;
   readonly context: Readonly<Record<string, string>>;
   readonly assembly?: string;
+  readonly freshSynth: boolean;
   readonly help: boolean;
 }
 
@@ -24,6 +25,8 @@ Options:
                      AWS minute is a local second; 1 is real time)
   --context K=V      CDK context, as 'cdk -c K=V' (repeatable)
   --assembly DIR     serve an already synthesized cloud assembly (e.g. cdk.out)
+  --fresh-synth      synthesize even if the assembly cache holds this app's
+                     assembly (by default an unchanged app is reused)
   -h, --help         show this help`;
 
 export class CliError extends Error {}
@@ -42,11 +45,15 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
         'time-scale': { type: 'string' },
         context: { type: 'string', short: 'c', multiple: true },
         assembly: { type: 'string' },
+        'fresh-synth': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (error) {
     throw new CliError((error as Error).message);
+  }
+  if (values['fresh-synth'] && values.assembly !== undefined) {
+    throw new CliError('--fresh-synth synthesizes the app; --assembly serves one as it is: pick one');
   }
   return {
     port: values.port === undefined ? 3000 : parsePort(values.port),
@@ -54,6 +61,7 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
     timeScale: values['time-scale'] === undefined ? DEFAULT_TIME_SCALE : parseTimeScale(values['time-scale']),
     context: parseContext(values.context ?? []),
     ...(values.assembly === undefined ? {} : { assembly: parseAssembly(values.assembly) }),
+    freshSynth: values['fresh-synth'] ?? false,
     help: values.help ?? false,
   };
 }

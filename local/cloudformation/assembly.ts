@@ -21,6 +21,14 @@ export interface SynthesizeOptions {
    * validation findings (construct annotations, deprecations); dropped when absent.
    */
   readonly onWarning?: (message: string) => void;
+  /**
+   * Run aws-cdk-lib's built-in CloudFormation template validation (the CLI's
+   * `--no-validation` turns it off, through CDK_VALIDATION=false in the app's
+   * environment). Validation plugins the app registers itself, such as
+   * cdk-nag, run either way, and the template is the same.
+   * @default true
+   */
+  readonly validation?: boolean;
 }
 
 /** Raised when the CDK app fails to synthesize; carries what the toolkit reported. */
@@ -80,6 +88,7 @@ export async function synthesizeApp(options: SynthesizeOptions): Promise<string>
       // No AWS account offline: do not ask STS for a default environment, do no lookups.
       resolveDefaultEnvironment: false,
       lookups: false,
+      synthOptions: { validation: options.validation ?? true },
     });
     const assembly = await toolkit.synth(source);
     await assembly.dispose();

@@ -7,11 +7,18 @@ import { describe, expect, it } from 'vitest';
 import { appSources, assemblyCacheKey, cachedAssembly } from '../../../local/cloudformation/assembly-cache.js';
 import { readAssembly } from '../../../local/cloudformation/assembly.js';
 
-const cdkLib = createRequire(import.meta.url).resolve('aws-cdk-lib');
+/** The cloud assembly schema version the toolkit reads, from its own dependency. */
+const schemaVersion = (
+  createRequire(createRequire(import.meta.url).resolve('@aws-cdk/toolkit-lib'))('@aws-cdk/cloud-assembly-schema') as {
+    Manifest: { version(): string };
+  }
+).Manifest.version();
 
 /**
  * A CDK app project whose every synthesis appends a line to `syntheses.log`
  * beside the project (outside its sources), with the CDK_VALIDATION it saw.
+ * The app writes its one-stack assembly by hand: the cache is under test,
+ * not aws-cdk-lib, and loading that takes seconds.
  */
 function project(): { dir: string; cacheDir: string; syntheses: () => string[] } {
   const root = mkdtempSync(path.join(tmpdir(), 'assembly-cache-'));
@@ -24,12 +31,16 @@ function project(): { dir: string; cacheDir: string; syntheses: () => string[] }
   );
   writeFileSync(
     path.join(dir, 'src', 'app.cjs'),
-    `const cdk = require(${JSON.stringify(cdkLib)});
-require('node:fs').appendFileSync(${JSON.stringify(log)}, String(process.env.CDK_VALIDATION) + '\\n');
-const app = new cdk.App();
-const stack = new cdk.Stack(app, 'Cached');
-new cdk.CfnResource(stack, 'Topic', { type: 'AWS::SNS::Topic', properties: { TopicName: app.node.tryGetContext('name') ?? require('./name.cjs') } });
-app.synth();
+    `const fs = require('node:fs');
+const path = require('node:path');
+fs.appendFileSync(${JSON.stringify(log)}, String(process.env.CDK_VALIDATION) + '\\n');
+const out = process.env.CDK_OUTDIR;
+const template = { Resources: { Topic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: require('./name.cjs') } } } };
+fs.writeFileSync(path.join(out, 'Cached.template.json'), JSON.stringify(template));
+fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify({
+  version: ${JSON.stringify(schemaVersion)},
+  artifacts: { Cached: { type: 'aws:cloudformation:stack', environment: 'aws://unknown-account/unknown-region', properties: { templateFile: 'Cached.template.json' } } },
+}));
 `,
   );
   writeFileSync(path.join(dir, 'src', 'name.cjs'), `module.exports = 'first';\n`);

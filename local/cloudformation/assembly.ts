@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { UnsupportedTemplateError } from '../protocol/errors.js';
 import type { Template } from './intrinsics.js';
 
@@ -29,6 +30,18 @@ export interface SynthesizeOptions {
    * @default true
    */
   readonly validation?: boolean;
+}
+
+/**
+ * Put first on the app's PATH: its `npx` runs a binary the project installed
+ * (esbuild, for each NodejsFunction) directly instead of through npm.
+ * A POSIX shell script, so not on Windows.
+ */
+const SYNTH_BIN = fileURLToPath(new URL('./synth-bin', import.meta.url));
+
+function synthEnvironment(): Record<string, string> {
+  if (process.platform === 'win32') return {};
+  return { PATH: [SYNTH_BIN, process.env.PATH ?? ''].join(path.delimiter) };
 }
 
 /** Raised when the CDK app fails to synthesize; carries what the toolkit reported. */
@@ -84,6 +97,7 @@ export async function synthesizeApp(options: SynthesizeOptions): Promise<string>
     const source = await toolkit.fromCdkApp(cdkJson.app, {
       workingDirectory: projectDir,
       outdir,
+      env: synthEnvironment(),
       contextStore: new CdkAppMultiContext(projectDir, options.context ?? {}),
       // No AWS account offline: do not ask STS for a default environment, do no lookups.
       resolveDefaultEnvironment: false,

@@ -39,7 +39,8 @@ export interface SynthesizeOptions {
  */
 const SYNTH_BIN = fileURLToPath(new URL('./synth-bin', import.meta.url));
 
-function synthEnvironment(): Record<string, string> {
+/** Environment additions for a local synth's CDK app process (or for an in-process synth in the tests). */
+export function synthEnvironment(): Record<string, string> {
   if (process.platform === 'win32') return {};
   return { PATH: [SYNTH_BIN, process.env.PATH ?? ''].join(path.delimiter) };
 }

@@ -59,6 +59,16 @@ describe('npm start flags', () => {
     expect(proc.out()).toContain('stopping the local runtime');
   });
 
+  it('serves the app from the assembly cache the tests share, saying so', async () => {
+    const cached = await assemblyForTests();
+    const proc = run(['--port', '0'], /Press Ctrl\+C to stop/);
+    await proc.ready;
+    expect(proc.out()).toContain(`Assembly from cache (${cached})`);
+    expect(proc.out()).not.toContain('Synthesizing');
+    proc.child.kill('SIGINT');
+    expect(await proc.exited).toBe(0);
+  });
+
   it('stops gracefully when one Ctrl+C arrives twice, 30 ms apart, while requests are in flight', async () => {
     const assembly = await assemblyForTests();
     const proc = run(['--assembly', assembly, '--port', '0'], /Press Ctrl\+C to stop/);

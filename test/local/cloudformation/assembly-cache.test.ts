@@ -1,18 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appSources, assemblyCacheKey, cachedAssembly } from '../../../local/cloudformation/assembly-cache.js';
 import { readAssembly } from '../../../local/cloudformation/assembly.js';
-
-/** The cloud assembly schema version the toolkit reads, from its own dependency. */
-const schemaVersion = (
-  createRequire(createRequire(import.meta.url).resolve('@aws-cdk/toolkit-lib'))('@aws-cdk/cloud-assembly-schema') as {
-    Manifest: { version(): string };
-  }
-).Manifest.version();
+import { handWrittenApp } from './hand-written-app.js';
 
 /**
  * A CDK app project whose every synthesis appends a line to `syntheses.log`
@@ -31,17 +24,8 @@ function project(): { dir: string; cacheDir: string; syntheses: () => string[] }
   );
   writeFileSync(
     path.join(dir, 'src', 'app.cjs'),
-    `const fs = require('node:fs');
-const path = require('node:path');
-fs.appendFileSync(${JSON.stringify(log)}, String(process.env.CDK_VALIDATION) + '\\n');
-const out = process.env.CDK_OUTDIR;
-const template = { Resources: { Topic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: require('./name.cjs') } } } };
-fs.writeFileSync(path.join(out, 'Cached.template.json'), JSON.stringify(template));
-fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify({
-  version: ${JSON.stringify(schemaVersion)},
-  artifacts: { Cached: { type: 'aws:cloudformation:stack', environment: 'aws://unknown-account/unknown-region', properties: { templateFile: 'Cached.template.json' } } },
-}));
-`,
+    `require('node:fs').appendFileSync(${JSON.stringify(log)}, String(process.env.CDK_VALIDATION) + '\\n');
+${handWrittenApp('Cached', "{ Resources: { Topic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: require('./name.cjs') } } } }")}`,
   );
   writeFileSync(path.join(dir, 'src', 'name.cjs'), `module.exports = 'first';\n`);
   return {

@@ -196,7 +196,7 @@ function isStale(lock: string): boolean {
   }
 }
 
-/** Remove all but the most recently used entries, and leftovers of killed syntheses. */
+/** Remove all but the most recently used entries, and the staging directories and locks of killed syntheses. */
 function prune(cacheDir: string, keep: string): void {
   const entries = readdirSync(cacheDir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && /^assembly-[0-9a-f]+$/.test(e.name))
@@ -206,8 +206,10 @@ function prune(cacheDir: string, keep: string): void {
     .sort((a, b) => b.used - a.used);
   for (const { dir } of entries.slice(KEEP_ENTRIES - 1)) rmSync(dir, { recursive: true, force: true });
   for (const e of readdirSync(cacheDir, { withFileTypes: true })) {
+    const full = path.join(cacheDir, e.name);
     const leftover = /^assembly-[0-9a-f]+\.(?:staging|old)-(\d+)-/.exec(e.name);
-    if (leftover && !isAlive(Number(leftover[1]))) rmSync(path.join(cacheDir, e.name), { recursive: true, force: true });
+    if (leftover && !isAlive(Number(leftover[1]))) rmSync(full, { recursive: true, force: true });
+    else if (/^assembly-[0-9a-f]+\.lock$/.test(e.name) && isStale(full)) rmSync(full, { recursive: true, force: true });
   }
 }
 

@@ -100,15 +100,23 @@ describe('the assembly cache', () => {
     expect(app.syntheses()).toHaveLength(1);
   }, 120_000);
 
-  it('takes over a lock left by a process that died', async () => {
+  it('takes over a lock left by a process that died, and clears what dead syntheses left', async () => {
     const app = project();
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     const key = assemblyCacheKey(app.dir, {});
     const lock = path.join(app.cacheDir, `assembly-${key}.lock`);
     mkdirSync(lock, { recursive: true });
     writeFileSync(path.join(lock, 'owner'), dead.stdout);
+    // What a killed synthesis of another key leaves behind.
+    const otherLock = path.join(app.cacheDir, 'assembly-0123abcd.lock');
+    const otherStaging = path.join(app.cacheDir, `assembly-0123abcd.staging-${dead.stdout}-5eed5eed`);
+    mkdirSync(otherLock);
+    writeFileSync(path.join(otherLock, 'owner'), dead.stdout);
+    mkdirSync(otherStaging);
     const result = await cachedAssembly({ projectDir: app.dir, cacheDir: app.cacheDir });
     expect(result.fromCache).toBe(false);
     expect(existsSync(lock)).toBe(false);
+    expect(existsSync(otherLock)).toBe(false);
+    expect(existsSync(otherStaging)).toBe(false);
   }, 120_000);
 });

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * CDK app entry point (`cdk.json`: `npx tsx bin/app.ts`). Context overrides:
+ * CDK app entry point (`cdk.json`: `node --import tsx bin/app.ts`). Context overrides:
  * `-c eventBusName=... -c retryAttempts=0..2 -c maxEventAgeSeconds=60..21600
  * -c throttlingRateLimit=N -c throttlingBurstLimit=N`.
  */

@@ -11,6 +11,7 @@ export interface CliOptions {
   readonly maxEnvironments?: number;
   /** --idle-env-seconds: idle environments are stopped after this long (local seconds). */
   readonly idleEnvSeconds?: number;
+  readonly freshSynth: boolean;
   readonly help: boolean;
 }
 
@@ -36,6 +37,8 @@ Options:
   --idle-env-seconds S
                      stop an execution environment idle this long (default:
                      AWS's 5 minutes times --time-scale, at least 10 s)
+  --fresh-synth      synthesize even if the assembly cache holds this app's
+                     assembly (by default an unchanged app is reused)
   -h, --help         show this help`;
 
 export class CliError extends Error {}
@@ -56,11 +59,15 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
         assembly: { type: 'string' },
         'max-environments': { type: 'string' },
         'idle-env-seconds': { type: 'string' },
+        'fresh-synth': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (error) {
     throw new CliError((error as Error).message);
+  }
+  if (values['fresh-synth'] && values.assembly !== undefined) {
+    throw new CliError('--fresh-synth synthesizes the app; --assembly serves one as it is: pick one');
   }
   return {
     port: values.port === undefined ? 3000 : parsePort(values.port),
@@ -70,6 +77,7 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
     ...(values.assembly === undefined ? {} : { assembly: parseAssembly(values.assembly) }),
     ...(values['max-environments'] === undefined ? {} : { maxEnvironments: parseMaxEnvironments(values['max-environments']) }),
     ...(values['idle-env-seconds'] === undefined ? {} : { idleEnvSeconds: parseIdleSeconds(values['idle-env-seconds']) }),
+    freshSynth: values['fresh-synth'] ?? false,
     help: values.help ?? false,
   };
 }

@@ -26,12 +26,14 @@ async function main(): Promise<number> {
 
   const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
   const started = Date.now();
+  const stopRequested = onStopSignal();
   let runtime: LocalRuntime;
   try {
     runtime = await startRuntime({
       projectDir,
       ...(options.assembly === undefined ? {} : { assembly: path.resolve(options.assembly) }),
       context: options.context,
+      freshSynth: options.freshSynth,
       port: options.port,
       host: options.host,
       timeScale: options.timeScale,
@@ -41,6 +43,8 @@ async function main(): Promise<number> {
       print: (line) => console.log(line),
     });
   } catch (error) {
+    // Ctrl+C during start-up also reaches the synthesizing child, which then fails: that is the stop asked for.
+    if (stopRequested.signalled) return 0;
     const err = error as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE') {
       console.error(`error: port ${options.port} on ${options.host} is in use; pick another with --port`);
@@ -50,20 +54,46 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  printDeployed(runtime, Date.now() - started, options.timeScale, options.host);
-
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) process.exit(130);
-      stopping = true;
-      console.log(`\n${signal}: stopping the local runtime...`);
-      void runtime.stop().then(resolve, resolve);
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
+  if (!stopRequested.signalled) printDeployed(runtime, Date.now() - started, options.timeScale, options.host);
+  await stopRequested.promise;
+  await runtime.stop().catch(() => {});
   return 0;
+}
+
+/**
+ * One Ctrl+C reaches the process more than once: the terminal signals the
+ * whole foreground group, and `npm start` (like tsx) forwards the signal to
+ * its child as well. Repeats inside this window are that same key press.
+ */
+const REPEAT_SIGNAL_GRACE_MS = 2_000;
+
+/**
+ * Listen for SIGINT/SIGTERM from the start: the first prints "stopping" and
+ * resolves; repeats within the grace window are ignored; a later one (a user
+ * insisting while the stop hangs) exits at once with 130.
+ */
+function onStopSignal(): { readonly promise: Promise<void>; readonly signalled: boolean } {
+  let firstAt: number | undefined;
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  const handle = (signal: NodeJS.Signals) => {
+    if (firstAt === undefined) {
+      firstAt = Date.now();
+      console.log(`\n${signal}: stopping the local runtime...`);
+      resolve();
+    } else if (Date.now() - firstAt >= REPEAT_SIGNAL_GRACE_MS) {
+      console.log(`${signal} again: exiting without waiting for the stop`);
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', handle);
+  process.on('SIGTERM', handle);
+  return {
+    promise,
+    get signalled() {
+      return firstAt !== undefined;
+    },
+  };
 }
 
 /** The summary `cdk deploy` prints, with local addresses. */

@@ -4,7 +4,7 @@ import { createClock } from './clock.js';
 import { TraceLog, formatTrace } from './tracing.js';
 import type { Sinks } from './contracts.js';
 import type { StackModel } from './cloudformation/types.js';
-import { synthesizeApp } from './cloudformation/assembly.js';
+import { cachedAssembly } from './cloudformation/assembly-cache.js';
 import { loadStack } from './cloudformation/model.js';
 import { inertResourceTypes, refuseUnemulated } from './cloudformation/inert.js';
 import { cloudFormationApi } from './cloudformation/api.js';
@@ -36,6 +36,8 @@ export interface RuntimeOptions {
   readonly assembly?: string;
   /** CDK context for synthesis, as `cdk -c`. */
   readonly context?: Readonly<Record<string, string>>;
+  /** Synthesize even when the assembly cache holds this app's assembly. @default false */
+  readonly freshSynth?: boolean;
   /** @default 3000 (0 picks a free port) */
   readonly port?: number;
   /** @default 127.0.0.1 */
@@ -86,18 +88,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   door.use([async () => jsonResponse(503, { status: 'starting', message: 'The local runtime is still starting' })]);
   let services: LocalRuntime['services'] | undefined;
   try {
-    const assemblyDir =
-      options.assembly ??
-      (print('Synthesizing the CDK app...'),
-      await synthesizeApp({
-        projectDir: options.projectDir,
-        context: { ...(options.context ?? {}) },
-        onWarning: (message) => {
-          // esbuild's progress lines arrive on the same channel as warnings.
-          const text = message.trim();
-          if (text) print(text.startsWith('Bundling asset') ? text : `warning: ${text}`);
-        },
-      }));
+    const assemblyDir = options.assembly ?? (await localAssembly(options, print));
     const stack = loadStack(assemblyDir, { localEndpoint: endpoint });
 
     // Services reach each other through `sinks`, filled in once all exist.
@@ -177,6 +168,27 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     await door.close();
     throw error;
   }
+}
+
+/** The app's assembly from the cache, or synthesized into it when the app changed. */
+async function localAssembly(options: RuntimeOptions, print: (line: string) => void): Promise<string> {
+  const started = Date.now();
+  const { dir, fromCache } = await cachedAssembly({
+    projectDir: options.projectDir,
+    context: { ...(options.context ?? {}) },
+    fresh: options.freshSynth ?? false,
+    // The runtime's start-up checks refuse what it cannot run; `cdk synth` and `cdk deploy` keep this validation.
+    validation: false,
+    onSynthesizing: () => print('Synthesizing the CDK app...'),
+    onWarning: (message) => {
+      // esbuild's progress lines arrive on the same channel as warnings.
+      const text = message.trim();
+      if (text) print(text.startsWith('Bundling asset') ? text : `warning: ${text}`);
+    },
+  });
+  const seconds = ((Date.now() - started) / 1000).toFixed(2);
+  print(fromCache ? `Assembly from cache (${dir})` : `Synthesized in ${seconds}s (cached in ${dir})`);
+  return dir;
 }
 
 /** Stop what keeps timers or child processes: pending deliveries and retries, execution environments. */

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { UnsupportedTemplateError } from '../protocol/errors.js';
 import type { Template } from './intrinsics.js';
 
@@ -21,6 +22,27 @@ export interface SynthesizeOptions {
    * validation findings (construct annotations, deprecations); dropped when absent.
    */
   readonly onWarning?: (message: string) => void;
+  /**
+   * Run aws-cdk-lib's built-in CloudFormation template validation (the CLI's
+   * `--no-validation` turns it off, through CDK_VALIDATION=false in the app's
+   * environment). Validation plugins the app registers itself, such as
+   * cdk-nag, run either way, and the template is the same.
+   * @default true
+   */
+  readonly validation?: boolean;
+}
+
+/**
+ * Put first on the app's PATH: its `npx` runs a binary the project installed
+ * (esbuild, for each NodejsFunction) directly instead of through npm.
+ * A POSIX shell script, so not on Windows.
+ */
+const SYNTH_BIN = fileURLToPath(new URL('./synth-bin', import.meta.url));
+
+/** Environment additions for a local synth's CDK app process (or for an in-process synth in the tests). */
+export function synthEnvironment(): Record<string, string> {
+  if (process.platform === 'win32') return {};
+  return { PATH: [SYNTH_BIN, process.env.PATH ?? ''].join(path.delimiter) };
 }
 
 /** Raised when the CDK app fails to synthesize; carries what the toolkit reported. */
@@ -76,10 +98,12 @@ export async function synthesizeApp(options: SynthesizeOptions): Promise<string>
     const source = await toolkit.fromCdkApp(cdkJson.app, {
       workingDirectory: projectDir,
       outdir,
+      env: synthEnvironment(),
       contextStore: new CdkAppMultiContext(projectDir, options.context ?? {}),
       // No AWS account offline: do not ask STS for a default environment, do no lookups.
       resolveDefaultEnvironment: false,
       lookups: false,
+      synthOptions: { validation: options.validation ?? true },
     });
     const assembly = await toolkit.synth(source);
     await assembly.dispose();

@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,28 +18,42 @@ describe('npx cdk synth', () => {
     }
     // A docker that always fails: bundling must never reach for it.
     env.CDK_DOCKER = '/bin/false';
-    const result = spawnSync('npx', ['cdk', 'synth', '--quiet', '--no-notices', '-o', outdir, '-c', 'retryAttempts=1'], {
-      cwd: repoRoot,
-      env,
-      encoding: 'utf8',
-      timeout: 170_000,
-    });
-    expect(result.stderr + result.stdout).not.toMatch(/docker/i);
-    expect(result.status, result.stderr).toBe(0);
+    // With and without aws-cdk-lib's built-in template validation, as the local synth runs
+    // (synthOptions.validation: false is the toolkit's --no-validation), side by side. Sibling
+    // output directories: the bundles' source maps, hence the asset hashes, depend on their depth.
+    const validated = join(outdir, 'validated');
+    const unvalidated = join(outdir, 'unvalidated');
+    const cdkSynth = (...args: string[]) =>
+      promisify(execFile)('npx', ['cdk', 'synth', '--quiet', '--no-notices', '-c', 'retryAttempts=1', ...args], {
+        cwd: repoRoot,
+        env,
+        encoding: 'utf8',
+        timeout: 280_000,
+      }).then(
+        ({ stdout, stderr }) => ({ status: 0, stdout, stderr }),
+        (error: { code?: number; stdout?: string; stderr?: string }) => ({ status: error.code ?? -1, stdout: error.stdout ?? '', stderr: error.stderr ?? '' }),
+      );
+    const results = await Promise.all([cdkSynth('-o', validated), cdkSynth('--no-validation', '-o', unvalidated)]);
+    for (const result of results) {
+      expect(result.stderr + result.stdout).not.toMatch(/docker/i);
+      expect(result.status, result.stderr).toBe(0);
+    }
 
-    const templatePath = join(outdir, 'TheDestinedLambdaStack.template.json');
+    const templatePath = join(validated, 'TheDestinedLambdaStack.template.json');
     expect(existsSync(templatePath)).toBe(true);
     const template = JSON.parse(readFileSync(templatePath, 'utf8'));
     const invokeConfig = Object.values(template.Resources as Record<string, any>).find(
       (r) => r.Type === 'AWS::Lambda::EventInvokeConfig',
     );
     expect(invokeConfig.Properties.MaximumRetryAttempts).toBe(1);
+    // The validation changes nothing in the template.
+    expect(JSON.parse(readFileSync(join(unvalidated, 'TheDestinedLambdaStack.template.json'), 'utf8'))).toEqual(template);
 
     // Run the destined function's bundle as Lambda would: an ES module exporting handler.
     const fn = Object.values(template.Resources as Record<string, any>).find(
       (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName === 'TheDestinedLambdaStack-destined',
     );
-    const assetDir = join(outdir, fn.Metadata['aws:asset:path']);
+    const assetDir = join(validated, fn.Metadata['aws:asset:path']);
     expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
     // The destinations do the sending: the function itself carries no AWS SDK and no EventBridge call.
     const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
@@ -64,7 +79,7 @@ describe('npx cdk synth', () => {
       const logger = Object.values(template.Resources as Record<string, any>).find(
         (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName === `TheDestinedLambdaStack-${name}`,
       );
-      const loggerModule = (await import(join(outdir, logger.Metadata['aws:asset:path'], 'index.mjs'))) as {
+      const loggerModule = (await import(join(validated, logger.Metadata['aws:asset:path'], 'index.mjs'))) as {
         handler: (e: unknown) => Promise<unknown>;
       };
       const lines: string[] = [];
@@ -81,7 +96,7 @@ describe('npx cdk synth', () => {
       expect(lines).toHaveLength(1);
       expect(JSON.parse(lines[0]!)).toMatchObject({ message: 'destination event', event: { detail: { name } } });
     }
-  }, 180_000);
+  }, 300_000);
 
   it('stops with a clear message and exit code 1 on a bad context value', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {

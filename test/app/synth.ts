@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp, STACK_ID } from '../../lib/app.js';
+import { synthEnvironment } from '../../local/cloudformation/assembly.js';
 import type { BuildAppOptions } from '../../lib/app.js';
 
 /** A synthesized app: its template and cdk-nag's validation report. */
@@ -19,7 +20,15 @@ export interface Synthesized {
 export function synthesize(options: Omit<BuildAppOptions, 'outdir'> = {}): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'destined-app-'));
   const { app } = buildApp({ env: {}, ...options, outdir });
-  app.synth();
+  withEnvironment(
+    {
+      // aws-cdk-lib's built-in template validation leaves the template as it is; cdk-synth.test.ts runs it through `cdk synth`.
+      CDK_VALIDATION: 'false',
+      // The local synth's PATH: esbuild runs without npx.
+      ...synthEnvironment(),
+    },
+    () => app.synth(),
+  );
   const template = JSON.parse(readFileSync(join(outdir, `${STACK_ID}.template.json`), 'utf8'));
   let report: Synthesized['report'];
   try {
@@ -28,6 +37,20 @@ export function synthesize(options: Omit<BuildAppOptions, 'outdir'> = {}): Synth
     report = undefined;
   }
   return { template, report, outdir, cleanup: () => rmSync(outdir, { recursive: true, force: true }) };
+}
+
+/** Run `fn` with environment variables set, then put them back (bundling reads them from process.env). */
+function withEnvironment(vars: Record<string, string>, fn: () => void): void {
+  const saved = Object.fromEntries(Object.keys(vars).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, vars);
+  try {
+    fn();
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
 }
 
 /** Logical id of the one resource of a type whose id starts with a prefix. */

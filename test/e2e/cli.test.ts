@@ -6,11 +6,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assemblyForTests, repoRoot } from '../support/local-runtime.js';
 
-const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
 const cli = path.join(repoRoot, 'local', 'cli.ts');
 
+/** `npm start -- ...args`: node with tsx's loader, as package.json runs it, so no parent relays signals. */
 function run(args: string[], until?: RegExp) {
-  const child = spawn(tsx, [cli, ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -57,6 +57,35 @@ describe('npm start flags', () => {
     proc.child.kill('SIGINT');
     expect(await proc.exited).toBe(0);
     expect(proc.out()).toContain('stopping the local runtime');
+  });
+
+  it('serves the app from the assembly cache the tests share, saying so', async () => {
+    const cached = await assemblyForTests();
+    const proc = run(['--port', '0'], /Press Ctrl\+C to stop/);
+    await proc.ready;
+    expect(proc.out()).toContain(`Assembly from cache (${cached})`);
+    expect(proc.out()).not.toContain('Synthesizing');
+    proc.child.kill('SIGINT');
+    expect(await proc.exited).toBe(0);
+  });
+
+  it('stops gracefully when one Ctrl+C arrives twice, 30 ms apart, while requests are in flight', async () => {
+    const assembly = await assemblyForTests();
+    const proc = run(['--assembly', assembly, '--port', '0'], /Press Ctrl\+C to stop/);
+    await proc.ready;
+    const url = /SendEventUrl = (http:\/\/127\.0\.0\.1:\d+\/prod\/SendEvent)/.exec(proc.out())![1]!;
+    // Busy: events on their way down the chain when the signal comes (answers or resets do not matter here).
+    const inFlight = Array.from({ length: 5 }, () => fetch(url).then((r) => r.text(), () => undefined));
+    await Promise.all(inFlight);
+    const busy = Array.from({ length: 5 }, () => fetch(url).then((r) => r.text(), () => undefined));
+    // The terminal's SIGINT, then npm's (or tsx's) relayed copy of the same key press.
+    proc.child.kill('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    proc.child.kill('SIGINT');
+    expect(await proc.exited, proc.out() + proc.err()).toBe(0);
+    await Promise.all(busy);
+    expect(proc.out().match(/stopping the local runtime/g)).toHaveLength(1);
+    expect(proc.out()).not.toContain('exiting without waiting');
   });
 });
 

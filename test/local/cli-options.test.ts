@@ -3,7 +3,7 @@ import { CliError, parseCliOptions } from '../../local/cli-options.js';
 
 describe('npm start options', () => {
   it('has the documented defaults', () => {
-    expect(parseCliOptions([])).toEqual({ port: 3000, host: '127.0.0.1', timeScale: 1 / 60, context: {}, help: false });
+    expect(parseCliOptions([])).toEqual({ port: 3000, host: '127.0.0.1', timeScale: 1 / 60, context: {}, freshSynth: false, help: false });
   });
 
   it('reads every flag', () => {
@@ -17,8 +17,10 @@ describe('npm start options', () => {
       timeScale: 1 / 600,
       context: { retryAttempts: '0', eventBusName: 'a=b' },
       assembly: 'cdk.out',
+      freshSynth: false,
       help: false,
     });
+    expect(parseCliOptions(['--fresh-synth']).freshSynth).toBe(true);
     expect(parseCliOptions(['--time-scale', '1']).timeScale).toBe(1);
     expect(parseCliOptions(['--time-scale', '0.5']).timeScale).toBe(0.5);
   });
@@ -46,6 +48,7 @@ describe('npm start options', () => {
     [['--idle-env-seconds', 'soon'], /--idle-env-seconds/],
     [['serve'], /Unexpected argument/],
     [['--port'], /argument missing/],
+    [['--fresh-synth', '--assembly', 'cdk.out'], /--fresh-synth .*--assembly/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseCliOptions(argv)).toThrow(CliError);
     expect(() => parseCliOptions(argv)).toThrow(message);

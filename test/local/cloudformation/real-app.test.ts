@@ -1,25 +1,18 @@
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readdirSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { synthesizeApp } from '../../../local/cloudformation/assembly.js';
 import { loadStack } from '../../../local/cloudformation/model.js';
 import type { StackModel } from '../../../local/cloudformation/types.js';
+import { assemblyForTests } from '../../support/local-runtime.js';
 import { leftoverIntrinsics } from './cdk-fixture.js';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const endpoint = 'http://127.0.0.1:3000';
 
 describe('the real app (bin/app.ts) synthesized and loaded', () => {
   let assemblyDir: string;
   let stack: StackModel;
   beforeAll(async () => {
-    assemblyDir = await synthesizeApp({
-      projectDir: repoRoot,
-      outdir: path.join(mkdtempSync(path.join(tmpdir(), 'cfn-real-')), 'cdk.out'),
-      context: { eventBusName: 'local-test-bus' },
-    });
+    // The assembly every test shares; context reaching the app is synthesizeApp's test (assembly.test.ts).
+    assemblyDir = await assemblyForTests();
     stack = loadStack(assemblyDir, { localEndpoint: endpoint });
   }, 120_000);
 
@@ -50,9 +43,9 @@ describe('the real app (bin/app.ts) synthesized and loaded', () => {
     expect(url).toBe(`${endpoint}/prod/SendEvent`);
   });
 
-  it('passes context to the app and wires the destined function to the bus', () => {
+  it('wires the destined function to the bus', () => {
     const [bus] = stack.resourcesOfType('AWS::Events::EventBus');
-    expect(bus!.ref).toBe('local-test-bus');
+    expect(bus!.ref).toBe('the-destined-lambda');
     const configs = stack.resourcesOfType('AWS::Lambda::EventInvokeConfig');
     expect(configs).toHaveLength(1);
     const functionNames = stack.resourcesOfType('AWS::Lambda::Function').map((f) => f.ref);
@@ -62,8 +55,8 @@ describe('the real app (bin/app.ts) synthesized and loaded', () => {
       DestinationConfig: { OnSuccess: { Destination: bus!.arn }, OnFailure: { Destination: bus!.arn } },
     });
     for (const rule of stack.resourcesOfType('AWS::Events::Rule')) {
-      expect(rule.properties.EventBusName).toBe('local-test-bus');
-      expect(rule.arn).toMatch(/^arn:aws:events:us-east-1:000000000000:rule\/local-test-bus\//);
+      expect(rule.properties.EventBusName).toBe('the-destined-lambda');
+      expect(rule.arn).toMatch(/^arn:aws:events:us-east-1:000000000000:rule\/the-destined-lambda\//);
     }
   });
 

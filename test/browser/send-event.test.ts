@@ -1,38 +1,19 @@
 /**
  * What a user does: open /prod/SendEvent in a browser, then the dashboard.
- * Drives Debian's chromium (installed by .ci/run) with playwright-core.
+ * `npm run test:browser`: drives an installed Chromium (see chromium.ts).
  */
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startLocalForTests } from '../support/local-runtime.js';
 import type { LocalRuntime } from '../../local/runtime.js';
+import { launchChromium } from './chromium.js';
 
 let runtime: LocalRuntime;
 let browser: Browser;
 
-/** A locally installed Chromium or Chrome: playwright-core downloads no browser. */
-function chromiumPath(): string {
-  const candidates = [
-    process.env.CHROMIUM_PATH,
-    '/usr/bin/chromium',
-    '/usr/bin/chromium-browser',
-    '/usr/bin/google-chrome',
-    '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
-  ].filter((p): p is string => Boolean(p));
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) {
-    throw new Error(`No Chromium found (looked at ${candidates.join(', ')}). Install it (Debian: apt-get install chromium) or set CHROMIUM_PATH.`);
-  }
-  return found;
-}
-
 beforeAll(async () => {
   runtime = await startLocalForTests();
-  browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

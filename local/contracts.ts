@@ -141,6 +141,10 @@ export interface TraceEvent {
   /** Correlation ids: SNS MessageId, Lambda requestId, EventBridge event id. */
   readonly ids?: Readonly<Record<string, string>>;
   readonly detail?: unknown;
+  /** How the hop ended, where it ends a journey or could: the dashboard flags `failed`, `denied` and `pending`. */
+  readonly outcome?: 'ok' | 'failed' | 'denied' | 'pending';
+  /** Why a journey stopped here, in words, e.g. `no rule matched`. */
+  readonly reason?: string;
 }
 
 export interface Tracer {

@@ -1,6 +1,6 @@
 import { FrontDoor } from './server.js';
 import { createClock } from './clock.js';
-import { TraceLog, formatTrace } from './tracing.js';
+import { TerminalPrinter, TraceLog } from './tracing.js';
 import type { Sinks } from './contracts.js';
 import type { StackModel } from './cloudformation/types.js';
 import { synthesizeApp } from './cloudformation/assembly.js';
@@ -72,6 +72,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   const host = options.host ?? '127.0.0.1';
   const clock = createClock(options.timeScale);
   const traces = new TraceLog();
+  const terminal = new TerminalPrinter({ print, colour: options.colour ?? false });
   const door = new FrontDoor((error) => print(`internal error: ${(error as Error)?.stack ?? String(error)}`));
 
   // Listen first: the outputs need the real port (0 picks a free one).
@@ -106,7 +107,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       // An AWS SDK call made inside a function reaches this runtime, not AWS.
       awsEndpointUrl: endpoint,
       ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
-      onOutput: (fn, line) => print(functionLine(fn, line, options.colour ?? false)),
+      onOutput: (fn, line) => terminal.output(functionLine(fn, line, options.colour ?? false)),
     });
     const events = EventBridgeService.fromStack(stack, { sinks, clock, tracer: traces, logs });
     const sns = SnsService.fromStack(stack, { sinks, matcher: matchesPattern, clock, tracer: traces });
@@ -152,7 +153,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       }),
       apiGatewayHandler(apigateway),
     ]);
-    traces.subscribe((event) => print(formatTrace(event, options.colour ?? false)));
+    traces.subscribe((event) => terminal.hop(event));
+    const terminalSecond = setInterval(() => terminal.tick(), 1000);
+    terminalSecond.unref();
 
     const built = services;
     return {
@@ -161,6 +164,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       traces,
       services: built,
       async stop() {
+        clearInterval(terminalSecond);
         await door.close();
         await disposeServices(built);
       },

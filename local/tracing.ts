@@ -49,6 +49,19 @@ export class TraceLog implements Tracer {
   }
 }
 
+/** Payloads kept in a trace are cut here: the ring holds thousands of hops. */
+export const TRACE_PAYLOAD_LIMIT = 16 * 1024;
+
+/** A payload as a trace keeps it: parsed JSON when it is JSON, cut to {@link TRACE_PAYLOAD_LIMIT} characters. */
+export function tracePayload(text: string): unknown {
+  if (text.length > TRACE_PAYLOAD_LIMIT) return `${text.slice(0, TRACE_PAYLOAD_LIMIT)}… (${text.length} characters in all)`;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 const SERVICE_COLOURS: Record<string, number> = {
   apigateway: 35,
   sns: 33,

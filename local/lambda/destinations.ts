@@ -87,6 +87,8 @@ export async function sendToDestination(destinationArn: string, record: Invocati
       resource: functionName,
       summary: `could not send ${condition} record to ${destinationArn}: ${deliveryError(error)}`,
       ids: { requestId },
+      outcome: /AccessDenied|NotAuthorized/.test(deliveryError(error)) ? 'denied' : 'failed',
+      reason: `record dropped: ${deliveryError(error)}`,
       detail: record,
     });
   }

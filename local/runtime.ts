@@ -145,7 +145,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     }
 
     door.use([
-      localRoutes({ stack, traces, logs }),
+      localRoutes({ stack, traces, logs, queueDepth: (arn) => sqs.findQueue(arn)?.messages.length }),
       lambdaApi(lambda),
       awsApiHandler({
         json: [eventBridgeApi(events), logsApi(logs), sqsApi(sqs)],

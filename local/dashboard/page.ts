@@ -9,6 +9,7 @@ export function dashboardPage(stackName: string): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(stackName)} (local)</title>
 <style>
   :root { --ink: #1d2433; --muted: #5b6577; --line: #d5dbe3; --bg: #f6f7f9; --ok: #1e7a34; --bad: #b3261e; --wait: #8a5a00; --focus: #0b57d0; }
@@ -35,7 +36,8 @@ export function dashboardPage(stackName: string): string {
   #send-form input { width: 9em; padding: 4px 6px; border-radius: 4px; border: 1px solid #8a93a3; }
   header label { font-size: 13px; }
   table { border-collapse: collapse; width: 100%; }
-  td, th { text-align: left; padding: 3px 6px; border-bottom: 1px solid #eef0f3; vertical-align: top; word-break: break-all; }
+  td, th { text-align: left; padding: 3px 6px; border-bottom: 1px solid #eef0f3; vertical-align: top; overflow-wrap: anywhere; }
+  #outputs th { font-weight: 600; font-size: 12px; }
   svg.graph { width: 100%; height: auto; max-height: 520px; display: block; }
   .node rect { fill: #fff; stroke: #8a93a3; stroke-width: 1.5; }
   .node-function rect { fill: #e6f4f5; stroke: #007b83; } .node-topic rect { fill: #fdf1e2; stroke: #a05a00; }

@@ -44,11 +44,11 @@ export function dashboardPage(stackName: string): string {
   .node-eventbus rect, .node-rule rect, .node-archive rect { fill: #e9f5ec; stroke: #1e7a2f; }
   .node-restapi rect { fill: #f6eaf6; stroke: #8a2c8a; } .node-queue rect { fill: #e8eefa; stroke: #1f4fa3; }
   .node-dlq rect { stroke-dasharray: 5 3; }
-  .node-id { font: 600 12px ui-monospace, Menlo, monospace; fill: var(--ink); }
+  .node-id { font: 600 11.5px ui-monospace, Menlo, monospace; fill: var(--ink); }
   .node-type { font-size: 11px; fill: var(--muted); } .node-counts { font-size: 11px; fill: var(--ink); }
   .edge { fill: none; stroke: #7d8796; stroke-width: 1.4; } .edge-dead-letter { stroke-dasharray: 4 3; stroke: #b3261e; }
   .edge-on-failure { stroke: #b3261e; } .edge-on-success { stroke: #1e7a34; }
-  .arrowhead { fill: #7d8796; } .edge-label { font-size: 10px; fill: var(--muted); }
+  .arrowhead { fill: #7d8796; } .edge-label { font-size: 10px; fill: var(--muted); paint-order: stroke; stroke: #fff; stroke-width: 3px; }
   .resources { columns: 2 320px; font-size: 12px; margin: 6px 0 0; padding-left: 18px; }
   .resources ul { padding-left: 16px; color: var(--muted); }
   .toolbar { display: flex; flex-wrap: wrap; gap: 10px; align-items: center; margin-bottom: 8px; }

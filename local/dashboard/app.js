@@ -9,7 +9,7 @@
  * Plain JavaScript: the project's type check has no DOM library, and the
  * browser test (test/browser/dashboard.test.ts) exercises this file.
  */
-import { JourneyIndex, describeHop, formatDuration, searchText, shortName, summarize } from './journeys.js';
+import { JourneyIndex, describeHop, formatDuration, searchText, shortName, summarize, timelineOrder } from './journeys.js';
 
 // ---------------------------------------------------------------- DOM helpers
 
@@ -282,7 +282,7 @@ let payloadIds = 0;
 function renderTimeline(journey, panelId) {
   const start = journey.hops[0].time;
   const steps = h('ol', { class: 'timeline' });
-  for (const hop of journey.hops) {
+  for (const hop of timelineOrder(journey.hops)) {
     const step = describeHop(hop);
     const item = h(
       'li',
@@ -291,7 +291,8 @@ function renderTimeline(journey, panelId) {
       h('span', { class: `svc svc-${step.service}` }, step.service),
       h('span', { class: 'step-title' }, step.title),
       step.facts.length ? h('ul', { class: 'facts' }, ...step.facts.map((f) => h('li', {}, f))) : null,
-      step.reason && step.outcome !== 'ok' ? h('p', { class: 'reason' }, step.reason) : null,
+      // A wait's reason is said by its facts and countdown; a stop's reason is said here.
+      step.reason && (step.outcome === 'failed' || step.outcome === 'denied') ? h('p', { class: 'reason' }, step.reason) : null,
       step.dueAt && step.dueAt > Date.now() ? h('p', { class: 'countdown', 'data-due': String(step.dueAt) }, countdown(step.dueAt)) : null,
       step.log.length ? h('pre', { class: 'log mono', 'aria-label': 'log lines' }, step.log.map(prettyText).join('\n')) : null,
     );

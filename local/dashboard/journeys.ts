@@ -204,6 +204,34 @@ export function searchText(journey: Journey): string {
   return [...journey.ids, ...journey.hops.map((h) => `${h.resource} ${h.summary} ${h.reason ?? ''}`)].join('\n').toLowerCase();
 }
 
+/** Ids a hop hands on to the next service (and the id under which that service records it). */
+const HANDED_ON: Readonly<Record<string, readonly string[]>> = {
+  'lambda:destination': ['eventId', 'messageId', 'destinationRequestId'],
+  'sns:deliver': ['lambdaRequestId', 'sqsMessageId'],
+  'eventbridge:deliver': ['lambdaRequestId', 'sqsMessageId', 'snsMessageId'],
+};
+
+/**
+ * The hops in the order of cause and effect. A service records a hand-over
+ * (SNS delivered, Lambda sent its record) once the next service has accepted
+ * it, so the next service's first hop is recorded earlier; here the
+ * hand-over moves just before it.
+ */
+export function timelineOrder(hops: readonly TraceEvent[]): TraceEvent[] {
+  const out = [...hops];
+  for (const hop of hops) {
+    const keys = HANDED_ON[`${hop.service}:${hop.kind}`];
+    if (!keys) continue;
+    const handed = new Set(keys.map((k) => hop.ids?.[k]).filter((v): v is string => v !== undefined));
+    const from = out.indexOf(hop);
+    const effect = out.findIndex((h, i) => i < from && h !== hop && h.service !== hop.service && Object.values(h.ids ?? {}).some((v) => handed.has(v)));
+    if (effect < 0) continue;
+    out.splice(from, 1);
+    out.splice(effect, 0, hop);
+  }
+  return out;
+}
+
 /** One step of a timeline, as a person reads it. */
 export interface Step {
   readonly time: number;

@@ -113,6 +113,7 @@ describe('the dashboard', () => {
     expect(payload).toContain('"condition": "RetriesExhausted"');
 
     await page.screenshot({ path: path.join(artifacts, 'dashboard.png'), fullPage: true });
+    await row.screenshot({ path: path.join(artifacts, 'dashboard-failing-journey.png') });
   });
 
   it('filters by status, searches by id, and moves between rows with the keyboard', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../../local/contracts.js';
-import { JourneyIndex, describeHop, formatDuration, groupJourneys, linkIds, searchText, summarize } from '../../../local/dashboard/journeys.js';
+import { JourneyIndex, describeHop, formatDuration, groupJourneys, linkIds, searchText, summarize, timelineOrder } from '../../../local/dashboard/journeys.js';
 
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 let clock = 1_000;
@@ -118,6 +118,25 @@ describe('journeys', () => {
     const text = searchText(groupJourneys(request(8))[0]!);
     expect(text).toContain(uuid(84));
     expect(text).toContain('logger');
+  });
+});
+
+describe('timelineOrder', () => {
+  it('puts each hand-over before what it started, and keeps the rest in recorded order', () => {
+    // As recorded: Lambda traces its destination once PutEvents returned, after EventBridge traced the event.
+    const hops = request(13);
+    const destination = hops.findIndex((h) => h.kind === 'destination');
+    hops.splice(hops.findIndex((h) => h.kind === 'match'), 0, ...hops.splice(destination, 1));
+    expect(hops.findIndex((h) => h.kind === 'destination')).toBeGreaterThan(hops.findIndex((h) => h.kind === 'put'));
+    const order = timelineOrder(hops).map((h) => `${h.service}:${h.kind}:${h.resource}`);
+    const at = (step: string) => order.indexOf(step);
+    // Recorded after Lambda accepted the event, shown before it.
+    expect(at('sns:deliver:arn:aws:lambda:us-east-1:0:function:destined')).toBeLessThan(at('lambda:enqueue:destined'));
+    expect(at('lambda:destination:destined')).toBeLessThan(at('eventbridge:put:bus'));
+    expect(at('eventbridge:deliver:ok-rule')).toBeLessThan(at('lambda:enqueue:logger'));
+    expect(at('eventbridge:put:bus')).toBeLessThan(at('eventbridge:match:ok-rule'));
+    expect(order[0]).toBe('apigateway:request:api/prod');
+    expect(order).toHaveLength(hops.length);
   });
 });
 

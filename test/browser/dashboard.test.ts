@@ -130,7 +130,7 @@ describe('the dashboard', () => {
 
     await page.locator('#journeys .journey-toggle').first().focus();
     await page.keyboard.press('ArrowDown');
-    const focused = await page.evaluate(() => document.activeElement?.closest('li.journey')?.getAttribute('data-journey'));
+    const focused = await page.locator('#journeys > li.journey:has(> .journey-toggle:focus)').getAttribute('data-journey');
     expect(focused).toBe(await page.locator('#journeys > li.journey').nth(1).getAttribute('data-journey'));
   });
 

@@ -116,10 +116,25 @@ describe('the dashboard', () => {
     await row.screenshot({ path: path.join(artifacts, 'dashboard-failing-journey.png') });
   });
 
+  it('flags an event no rule matched, naming each rule and the field where its pattern failed', async () => {
+    const bus = output('EventBusName');
+    await runtime.services.events.putEvents([{ Source: 'someone.else', DetailType: 'Unrelated', Detail: '{"x":1}', EventBusName: bus }]);
+    const row = await journeyRow('eventbridge put');
+    expect(await row.locator('.status').innerText()).toMatch(/stopped/i);
+    const flag = await row.locator('.flag').innerText();
+    expect(flag).toMatch(/^no rule matched \(/);
+    expect(flag).toContain('source is "someone.else"; the pattern wants ["lambda"]');
+  });
+
   it('filters by status, searches by id, and moves between rows with the keyboard', async () => {
     await page.locator('#status-filter').selectOption('errors');
+    await expect.poll(() => page.locator('#journeys > li.journey:not([hidden])').count()).toBe(2);
+    expect(await page.locator('#journeys > li.journey:not([hidden])').allInnerTexts()).toEqual([
+      expect.stringContaining('no rule matched'),
+      expect.stringContaining('RetriesExhausted'),
+    ]);
+    await page.locator('#status-filter').selectOption('stopped');
     await expect.poll(() => page.locator('#journeys > li.journey:not([hidden])').count()).toBe(1);
-    expect(await page.locator('#journeys > li.journey:not([hidden])').innerText()).toContain('RetriesExhausted');
     await page.locator('#status-filter').selectOption('all');
 
     const success = await journeyRow('Success');

@@ -47,6 +47,7 @@ let sendUrl;
 
 async function loadOutputs() {
   const state = await (await fetch('/_local/state')).json();
+  byId('group').append(...state.logGroups.map((g) => h('option', {}, g)));
   const table = byId('outputs');
   for (const o of state.outputs) {
     if (o.OutputKey === 'SendEventUrl') sendUrl = o.OutputValue;
@@ -184,7 +185,18 @@ async function refreshCounts() {
     const label = countLabels.get(node.id);
     if (label) label.textContent = countText(node.type, architecture.counts[node.id]);
   }
-  await refreshMetrics();
+  await Promise.all([refreshMetrics(), refreshLog()]);
+}
+
+/** The chosen log group's newest lines, pretty-printed, following the end unless the reader scrolled up. */
+async function refreshLog() {
+  const group = byId('group').value;
+  if (!group) return;
+  const lines = await (await fetch(`/_local/logs?group=${encodeURIComponent(group)}`)).json();
+  const log = byId('log');
+  const atBottom = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
+  log.textContent = lines.map((l) => `${new Date(l.timestamp).toISOString()} ${prettyText(l.message.trimEnd())}`).join('\n');
+  if (atBottom) log.scrollTop = log.scrollHeight;
 }
 
 /** `/_local/metrics` may not exist in this build: then the header shows nothing. */
@@ -393,6 +405,7 @@ byId('send-form').addEventListener('submit', (event) => {
 byId('status-filter').addEventListener('change', applyFilter);
 byId('search').addEventListener('input', applyFilter);
 byId('journeys').addEventListener('keydown', onListKey);
+byId('group').addEventListener('change', () => void refreshLog());
 // Countdowns tick on the page only; nothing is fetched.
 setInterval(() => {
   for (const el of document.querySelectorAll('[data-due]')) el.textContent = countdown(Number(el.dataset.due));
@@ -403,4 +416,4 @@ connect();
 await drawArchitecture().catch((error) => {
   byId('architecture').textContent = `The architecture could not be drawn: ${String(error)}`;
 });
-await refreshMetrics();
+await Promise.all([refreshMetrics(), refreshLog()]);

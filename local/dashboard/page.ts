@@ -78,6 +78,7 @@ export function dashboardPage(stackName: string): string {
   .svc { font-weight: 600; font-size: 12px; margin-left: 4px; }
   .svc-lambda { color: #007b83; } .svc-sns { color: #a05a00; } .svc-eventbridge { color: #1e7a2f; } .svc-apigateway { color: #8a2c8a; } .svc-sqs { color: #1f4fa3; }
   #response { margin-top: 8px; }
+  #group { max-width: 100%; } #log { max-height: 480px; }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   @media (max-width: 900px) { main { grid-template-columns: 1fr; } }
 </style>
@@ -124,6 +125,9 @@ export function dashboardPage(stackName: string): string {
     <table id="outputs"></table>
     <h2>Last answer</h2>
     <pre id="response" class="mono" aria-live="polite"></pre>
+    <h2><label for="group">Log group</label></h2>
+    <select id="group"></select>
+    <pre id="log" class="mono" tabindex="0" aria-label="Log lines of the chosen group"></pre>
   </section>
 </main>
 <script type="module" src="/_local/dashboard/app.js"></script>

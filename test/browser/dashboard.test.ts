@@ -89,6 +89,10 @@ describe('the dashboard', () => {
     // The logger's own log lines are in its step.
     expect(await timeline.locator('.step', { hasText: `${output('SuccessLoggerFunctionName')} attempt 1` }).locator('pre.log').innerText()).toContain('START RequestId');
     expect(await row.locator('.status').innerText()).toMatch(/arrived/i);
+
+    // The logger's log group, followed live.
+    await page.locator('#group').selectOption(`/aws/lambda/${output('SuccessLoggerFunctionName')}`);
+    await expect.poll(() => page.locator('#log').innerText(), { message: 'the log group never showed the logged event' }).toContain('"message": "destination event"');
   });
 
   it('follows a failing event through its attempts and waits to the failure logger', async () => {

@@ -21,7 +21,7 @@ afterAll(() => served?.close());
 describe('the dashboard routes', () => {
   it('answer the architecture with live counts', async () => {
     traces.record({ service: 'lambda', kind: 'invoke', resource: 'fn', summary: 'async attempt 1: failed (Error: x)', outcome: 'failed' });
-    const body = await (await fetch(`${served.endpoint}/_local/architecture`)).json();
+    const body = (await (await fetch(`${served.endpoint}/_local/architecture`)).json()) as { edges: unknown; counts: unknown };
     expect(body.edges).toEqual([{ from: 'Fn', to: 'Dlq', kind: 'dead-letter' }]);
     expect(body.counts).toEqual({ Fn: { events: 1, invocations: 1, errors: 1 }, Dlq: { events: 0, invocations: 0, errors: 0, waiting: 3 } });
   });
@@ -47,8 +47,8 @@ describe('the dashboard routes', () => {
 
   it('list traces with a limit, and refuse a bad one', async () => {
     for (let i = 0; i < 5; i++) traces.record({ service: 'sqs', kind: 'deliver', resource: 'q', summary: `n${i}` });
-    const listed = await (await fetch(`${served.endpoint}/_local/traces?limit=2`)).json();
-    expect(listed.map((e: { summary: string }) => e.summary)).toEqual(['n3', 'n4']);
+    const listed = (await (await fetch(`${served.endpoint}/_local/traces?limit=2`)).json()) as Array<{ summary: string }>;
+    expect(listed.map((e) => e.summary)).toEqual(['n3', 'n4']);
     expect((await fetch(`${served.endpoint}/_local/traces?limit=0`)).status).toBe(400);
   });
 

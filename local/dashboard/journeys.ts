@@ -139,6 +139,14 @@ export function stopReason(hop: TraceEvent): { outcome: 'failed' | 'denied'; rea
     return { outcome, reason: (outcome === 'denied' ? 'permission denied: ' : '') + (hop.reason ?? hop.summary) };
   }
   if (hop.outcome) return undefined;
+  // An error answer ends the request at the API: nothing was sent on.
+  if (hop.service === 'apigateway' && hop.kind === 'response') {
+    const status = Number((hop.detail as { statusCode?: number } | undefined)?.statusCode ?? /-> (\d{3})/.exec(hop.summary)?.[1]);
+    const answer = `API answered ${hop.summary.split(' -> ').pop()}`;
+    if (status === 403) return { outcome: 'denied', reason: `permission denied: ${answer}` };
+    if (status >= 400) return { outcome: 'failed', reason: answer };
+    return undefined;
+  }
   // Hops from services that do not set an outcome yet, read by their kind.
   const byKind: Record<string, string> = {
     drop: 'record dropped',

@@ -104,6 +104,14 @@ describe('journeys', () => {
     expect(stopped({ service: 'sns', kind: 'drop', resource: 'f', summary: 'dropped: AccessDeniedException: no' })).toMatchObject({ reason: 'permission denied: dropped: AccessDeniedException: no' });
   });
 
+  it('flags a request the API answered with an error', () => {
+    const answered = (summary: string, detail?: unknown) =>
+      summarize(groupJourneys([hop({ service: 'apigateway', kind: 'response', resource: 'a/prod', summary, ids: { requestId: uuid(500) }, ...(detail ? { detail } : {}) })])[0]!, clock);
+    expect(answered('GET /SendEvent -> 429 TooManyRequestsException')).toMatchObject({ status: 'stopped', reason: 'API answered 429 TooManyRequestsException' });
+    expect(answered('GET /x -> 403 MissingAuthenticationTokenException').reason).toBe('permission denied: API answered 403 MissingAuthenticationTokenException');
+    expect(answered('GET /SendEvent -> 200', { statusCode: 200 }).status).toBe('ok');
+  });
+
   it('says a journey waits for a retry, with when it is due, until the next attempt comes', () => {
     const hops = request(7, { fail: true });
     const upToFirstWait = hops.slice(0, hops.findIndex((h) => h.kind === 'retry') + 1);

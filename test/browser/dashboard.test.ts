@@ -153,10 +153,35 @@ describe('the dashboard', () => {
     expect(focused).toBe(await page.locator('#journeys > li.journey').nth(1).getAttribute('data-journey'));
   });
 
+  it('counts invocations and errors on the architecture as events pass', async () => {
+    const destined = page.locator('#architecture .node', { hasText: 'DestinedFunction' });
+    await expect.poll(() => destined.locator('.node-counts').textContent(), { message: 'the destined function never showed its invocations' }).toBe('4 invocations · 3 errors');
+  });
+
   it('rebuilds the same requests from /_local/traces after a reload', async () => {
     const before = await page.locator('#journeys > li.journey').count();
     await page.reload();
     await expect.poll(() => page.locator('#journeys > li.journey').count(), { message: 'the requests did not come back after a reload' }).toBe(before);
     expect(await page.locator('#journeys').innerText()).toContain('RetriesExhausted');
+  });
+});
+
+describe('a journey waiting for a retry', () => {
+  it('says so with a countdown', async () => {
+    // AWS minutes as local seconds, so the wait is long enough to see.
+    const slow = await startLocalForTests({ timeScale: 1 / 60 });
+    const tab = await browser.newPage();
+    try {
+      await tab.goto(`${slow.endpoint}/`);
+      await tab.locator('#live.on').waitFor({ timeout: 20_000 });
+      await tab.getByRole('button', { name: 'Send failing event' }).click();
+      const row = tab.locator('#journeys > li.journey').first();
+      await expect.poll(() => row.getAttribute('data-status'), { timeout: 20_000, message: 'the journey never waited for a retry' }).toBe('waiting');
+      expect(await row.locator('.countdown').innerText()).toMatch(/^retry in \d/);
+      expect(await row.locator('.flag').innerText()).toBe('waiting for retry 1');
+    } finally {
+      await tab.close();
+      await slow.stop();
+    }
   });
 });

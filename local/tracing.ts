@@ -55,6 +55,9 @@ export const TRACE_PAYLOAD_LIMIT = 16 * 1024;
 /** A payload as a trace keeps it: parsed JSON when it is JSON, cut to {@link TRACE_PAYLOAD_LIMIT} characters. */
 export function tracePayload(text: string): unknown {
   if (text.length > TRACE_PAYLOAD_LIMIT) return `${text.slice(0, TRACE_PAYLOAD_LIMIT)}… (${text.length} characters in all)`;
+  // Only text that can be a JSON object or array is parsed: a failed parse per hop (log text, say) costs a thrown error.
+  const first = text.trimStart()[0];
+  if (first !== '{' && first !== '[') return text;
   try {
     return JSON.parse(text);
   } catch {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TerminalPrinter, TraceLog, formatTrace, isErrorHop } from '../../local/tracing.js';
+import { TRACE_PAYLOAD_LIMIT, TerminalPrinter, TraceLog, formatTrace, isErrorHop, tracePayload } from '../../local/tracing.js';
 
 describe('TraceLog', () => {
   it('keeps hops in order, lists those after a time, and caps its size', () => {
@@ -104,5 +104,16 @@ describe('TerminalPrinter', () => {
     printer.hop(hop('back'));
     printer.tick();
     expect(lines.slice(5)).toEqual(['1 events/s, 0 errors, 4 environments', '00:00:00.000 lambda      f: back']);
+  });
+});
+
+describe('tracePayload', () => {
+  it('keeps JSON objects parsed, other text as it is, and cuts what is too long', () => {
+    expect(tracePayload('{"a":[1]}')).toEqual({ a: [1] });
+    expect(tracePayload(' [1, 2]')).toEqual([1, 2]);
+    expect(tracePayload('START RequestId: x')).toBe('START RequestId: x');
+    expect(tracePayload('{not json')).toBe('{not json');
+    const cut = tracePayload('x'.repeat(TRACE_PAYLOAD_LIMIT + 5)) as string;
+    expect(cut.endsWith(`… (${TRACE_PAYLOAD_LIMIT + 5} characters in all)`)).toBe(true);
   });
 });

@@ -162,15 +162,18 @@ export function stopReason(hop: TraceEvent): { outcome: 'failed' | 'denied'; rea
   return denied ? { outcome: 'denied', reason: `permission denied: ${hop.summary}` } : { outcome: 'failed', reason: `${reason}: ${hop.summary}` };
 }
 
-/** The retry a journey waits for: a Lambda `retry` hop with no later attempt of the same request. */
+/**
+ * The retry a journey waits for: a `retry` hop (Lambda, SNS or EventBridge)
+ * that no later hop of the same service and resource has resolved.
+ */
 function pendingRetry(hops: readonly TraceEvent[], now: number): TraceEvent | undefined {
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = hops[i]!;
     if (hop.outcome !== 'pending' && hop.kind !== 'retry') continue;
-    const requestId = hop.ids?.requestId;
-    const later = hops.slice(i + 1).some((h) => h.service === hop.service && h.ids?.requestId === requestId && (h.kind === 'invoke' || h.kind === 'destination' || h.kind === 'discard'));
+    const resolved = hops.slice(i + 1).some((h) => h.service === hop.service && h.resource === hop.resource && h.kind !== 'retry');
     const dueAt = (hop.detail as { dueAt?: number } | undefined)?.dueAt;
-    if (!later && (dueAt === undefined || dueAt > now - 60_000)) return hop;
+    // A retry due long ago that never came belongs to a runtime that stopped.
+    if (!resolved && (dueAt === undefined || dueAt > now - 60_000)) return hop;
   }
   return undefined;
 }

@@ -122,6 +122,14 @@ describe('journeys', () => {
     expect(summarize(groupJourneys(next)[0]!, clock).status).toBe('ok');
   });
 
+  it('waits on an EventBridge delivery retry until the rule delivers', () => {
+    const eventId = uuid(600);
+    const retry = hop({ service: 'eventbridge', kind: 'retry', resource: 'rule', summary: 'rule -> fn failed (THROTTLING); retry 1', ids: { eventId } });
+    expect(summarize(groupJourneys([retry])[0]!, clock).status).toBe('waiting');
+    const delivered = hop({ service: 'eventbridge', kind: 'deliver', resource: 'rule', summary: 'rule -> fn (after 1 retries)', ids: { eventId } });
+    expect(summarize(groupJourneys([retry, delivered])[0]!, clock).status).toBe('ok');
+  });
+
   it('searches ids, resources and summaries', () => {
     const text = searchText(groupJourneys(request(8))[0]!);
     expect(text).toContain(uuid(84));

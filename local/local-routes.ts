@@ -2,19 +2,38 @@ import type { StackModel } from './cloudformation/types.js';
 import type { LogStore } from './logs/store.js';
 import type { TraceLog } from './tracing.js';
 import { dashboardPage } from './dashboard/page.js';
+import { dashboardAssets } from './dashboard/assets.js';
+import { buildArchitecture } from './dashboard/architecture.js';
+import { NodeCounters } from './dashboard/counters.js';
+import { traceStream } from './dashboard/event-stream.js';
 import { jsonResponse, type HttpHandler } from './protocol/http.js';
 
 /**
  * The runtime's own routes: `/_local/health`, `/_local/traces`,
- * `/_local/state` and `/_local/logs` for the dashboard, and `/` itself.
+ * `/_local/events` (Server-Sent Events), `/_local/architecture`,
+ * `/_local/state` and `/_local/logs` for the dashboard, its scripts, and `/` itself.
  */
-export function localRoutes(deps: { stack: StackModel; traces: TraceLog; logs: LogStore; metrics?: () => unknown }): HttpHandler {
+export function localRoutes(deps: {
+  stack: StackModel;
+  traces: TraceLog;
+  logs: LogStore;
+  /** Process and per-function figures for `/_local/metrics` (local/lambda/runtime-metrics.ts). */
+  metrics?: () => unknown;
+  /** Messages in a queue now, for the architecture's counts. */
+  queueDepth?: (queueArn: string) => number | undefined;
+}): HttpHandler {
+  const architecture = buildArchitecture(deps.stack);
+  const counters = new NodeCounters(architecture, deps.queueDepth);
+  deps.traces.subscribe((hop) => counters.record(hop));
+  const assets = dashboardAssets();
   return async (req) => {
     if (req.path === '/' && (req.method === 'GET' || req.method === 'HEAD') && req.rawQuery === '') {
       return { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: dashboardPage(deps.stack.stackName) };
     }
     if (!req.path.startsWith('/_local/')) return undefined;
     if (req.method !== 'GET' && req.method !== 'HEAD') return jsonResponse(405, { message: 'Method Not Allowed' });
+    const asset = await assets(req.path);
+    if (asset) return asset;
     const query = new URLSearchParams(req.rawQuery);
     switch (req.path) {
       case '/_local/health':
@@ -22,11 +41,17 @@ export function localRoutes(deps: { stack: StackModel; traces: TraceLog; logs: L
       case '/_local/traces': {
         const since = Number(query.get('since') ?? 0);
         if (!Number.isFinite(since)) return jsonResponse(400, { message: 'since must be epoch milliseconds' });
-        return jsonResponse(200, deps.traces.list(since));
+        const limit = Number(query.get('limit') ?? 1_000);
+        if (!Number.isInteger(limit) || limit < 1) return jsonResponse(400, { message: 'limit must be a positive integer' });
+        return jsonResponse(200, deps.traces.list(since, limit));
       }
       case '/_local/metrics':
         // Process and per-function figures: see local/lambda/runtime-metrics.ts for the shape.
         return jsonResponse(200, deps.metrics?.() ?? {});
+      case '/_local/events':
+        return traceStream(deps.traces);
+      case '/_local/architecture':
+        return jsonResponse(200, { ...architecture, counts: counters.snapshot() });
       case '/_local/state':
         return jsonResponse(200, {
           stackName: deps.stack.stackName,

@@ -1,7 +1,7 @@
 import { FrontDoor } from './server.js';
 import { localAddress, urlFor } from './listen-addresses.js';
 import { createClock } from './clock.js';
-import { TraceLog, formatTrace } from './tracing.js';
+import { TerminalPrinter, TraceLog } from './tracing.js';
 import type { Sinks } from './contracts.js';
 import type { StackModel } from './cloudformation/types.js';
 import { cachedAssembly } from './cloudformation/assembly-cache.js';
@@ -79,6 +79,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   const host = options.host ?? '127.0.0.1';
   const clock = createClock(options.timeScale);
   const traces = new TraceLog();
+  const terminal = new TerminalPrinter({ print, colour: options.colour ?? false });
   const door = new FrontDoor((error) => print(`internal error: ${(error as Error)?.stack ?? String(error)}`));
 
   // Listen first: the outputs need the real port (0 picks a free one).
@@ -104,7 +105,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       awsEndpointUrl: endpoint,
       ...(options.maxEnvironments === undefined ? {} : { maxEnvironments: options.maxEnvironments }),
       idleTimeoutMs: options.idleEnvironmentMs ?? defaultIdleTimeoutMs(clock.scale),
-      onOutput: (fn, line) => print(functionLine(fn, line, options.colour ?? false)),
+      onOutput: (fn, line) => terminal.output(functionLine(fn, line, options.colour ?? false)),
     });
     const events = EventBridgeService.fromStack(stack, { sinks, clock, tracer: traces, logs });
     const sns = SnsService.fromStack(stack, { sinks, matcher: matchesPattern, clock, tracer: traces });
@@ -142,7 +143,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     }
 
     door.use([
-      localRoutes({ stack, traces, logs, metrics: () => runtimeMetrics(lambda) }),
+      localRoutes({
+        stack,
+        traces,
+        logs,
+        metrics: () => runtimeMetrics(lambda),
+        queueDepth: (arn) => sqs.findQueue(arn)?.messages.length,
+      }),
       lambdaApi(lambda),
       awsApiHandler({
         json: [eventBridgeApi(events), logsApi(logs), sqsApi(sqs)],
@@ -150,7 +157,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       }),
       apiGatewayHandler(apigateway),
     ]);
-    traces.subscribe((event) => print(formatTrace(event, options.colour ?? false)));
+    traces.subscribe((event) => terminal.hop(event));
+    const terminalSecond = setInterval(() => terminal.tick(), 1000);
+    terminalSecond.unref();
 
     const built = services;
     return {
@@ -159,6 +168,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       traces,
       services: built,
       async stop() {
+        clearInterval(terminalSecond);
         await door.close();
         await disposeServices(built);
       },

@@ -85,6 +85,18 @@ export class FrontDoor {
       response = jsonResponse(500, { message: 'Internal server error' });
     }
     if (res.headersSent || res.destroyed) return;
+    if (response.stream && req.method !== 'HEAD') {
+      res.writeHead(response.statusCode, response.headers);
+      response.stream({
+        write: (chunk) => {
+          if (!res.destroyed) res.write(chunk);
+          return res.writableLength;
+        },
+        end: () => res.end(),
+        onClose: (listener) => void res.once('close', listener),
+      });
+      return;
+    }
     const body = typeof response.body === 'string' ? Buffer.from(response.body, 'utf8') : response.body;
     res.writeHead(response.statusCode, { ...response.headers, 'content-length': String(body.length) });
     res.end(req.method === 'HEAD' ? undefined : body);

@@ -2,18 +2,26 @@ import type { TraceEvent, Tracer } from './contracts.js';
 
 /**
  * Keeps the most recent hops of every event for `/_local/traces` and the
- * dashboard, and tells subscribers (the terminal printer) as they happen.
+ * dashboard, and tells subscribers (the terminal, the dashboard's event
+ * stream) as they happen. A fixed ring: recording never moves the others.
  */
 export class TraceLog implements Tracer {
-  private readonly events: TraceEvent[] = [];
+  private readonly ring: (TraceEvent | undefined)[];
+  /** Where the next hop goes. */
+  private next = 0;
+  private count = 0;
   private readonly listeners = new Set<(event: TraceEvent) => void>();
 
-  constructor(private readonly capacity = 5_000) {}
+  constructor(private readonly capacity = 5_000) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`TraceLog capacity must be a positive integer, got ${capacity}`);
+    this.ring = new Array<TraceEvent | undefined>(capacity);
+  }
 
   record(event: Omit<TraceEvent, 'time'>): void {
     const full: TraceEvent = { time: Date.now(), ...event };
-    this.events.push(full);
-    if (this.events.length > this.capacity) this.events.splice(0, this.events.length - this.capacity);
+    this.ring[this.next] = full;
+    this.next = (this.next + 1) % this.capacity;
+    if (this.count < this.capacity) this.count++;
     for (const listener of this.listeners) {
       try {
         listener(full);
@@ -23,15 +31,37 @@ export class TraceLog implements Tracer {
     }
   }
 
-  /** Hops recorded after `since` (epoch ms), oldest first. */
+  /** Hops recorded after `since` (epoch ms), oldest first, at most the newest `limit`. */
   list(since = 0, limit = 1_000): TraceEvent[] {
-    const out = this.events.filter((e) => e.time > since);
-    return out.slice(Math.max(0, out.length - limit));
+    const out: TraceEvent[] = [];
+    // Walk back from the newest: the cost is the answer's size, not the buffer's.
+    for (let i = 1; i <= this.count && out.length < limit; i++) {
+      const event = this.ring[(this.next - i + this.capacity) % this.capacity]!;
+      if (event.time <= since) break;
+      out.push(event);
+    }
+    return out.reverse();
   }
 
   subscribe(listener: (event: TraceEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+}
+
+/** Payloads kept in a trace are cut here: the ring holds thousands of hops. */
+export const TRACE_PAYLOAD_LIMIT = 16 * 1024;
+
+/** A payload as a trace keeps it: parsed JSON when it is JSON, cut to {@link TRACE_PAYLOAD_LIMIT} characters. */
+export function tracePayload(text: string): unknown {
+  if (text.length > TRACE_PAYLOAD_LIMIT) return `${text.slice(0, TRACE_PAYLOAD_LIMIT)}… (${text.length} characters in all)`;
+  // Only text that can be a JSON object or array is parsed: a failed parse per hop (log text, say) costs a thrown error.
+  const first = text.trimStart()[0];
+  if (first !== '{' && first !== '[') return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }
 
@@ -45,7 +75,7 @@ const SERVICE_COLOURS: Record<string, number> = {
 };
 
 /** The readable end of a resource ARN or name: a function, topic, rule or queue name. */
-function shortName(resource: string): string {
+export function shortName(resource: string): string {
   const tail = resource.split(':').filter((part) => part !== '$LATEST').pop() ?? resource;
   return tail.split('/').pop() || resource;
 }
@@ -62,4 +92,76 @@ export function formatTrace(event: TraceEvent, colour: boolean): string {
   if (!colour) return `${time} ${service} ${summary}`;
   const code = SERVICE_COLOURS[event.service] ?? 37;
   return `\x1b[2m${time}\x1b[0m \x1b[${code}m${service}\x1b[0m ${summary}`;
+}
+
+/** Kinds of hop that mean something went wrong, for hops that carry no `outcome`. */
+const ERROR_KINDS = new Set(['error', 'drop', 'dead-letter', 'dead-letter-failed', 'destination-failed', 'discard', 'throttle']);
+
+/** Whether a hop reports a failure: its outcome says so, or its kind does, or a Lambda attempt failed. */
+export function isErrorHop(event: TraceEvent): boolean {
+  if (event.outcome) return event.outcome === 'failed' || event.outcome === 'denied';
+  if (ERROR_KINDS.has(event.kind)) return true;
+  return event.service === 'lambda' && event.kind === 'invoke' && /\bfailed\b/.test(event.summary);
+}
+
+export interface TerminalOptions {
+  readonly print: (line: string) => void;
+  readonly colour?: boolean;
+  /** More hops than this in one second switch the terminal to one summary line per second. @default 40 */
+  readonly maxLinesPerSecond?: number;
+  /** Live execution environments, for the summary line. */
+  readonly environments?: () => number;
+}
+
+/**
+ * The terminal's view of the traces. At a person's pace every hop and every
+ * line a function prints gets its line; under load (more than
+ * `maxLinesPerSecond` in a second) that many synchronous writes cost more
+ * than the work itself, so it prints one line per second instead:
+ * `312 events/s, 0 errors, 4 environments`. `/_local/traces` and the
+ * dashboard still get every hop. The owner calls `tick()` once a second.
+ */
+export class TerminalPrinter {
+  private readonly max: number;
+  private linesThisSecond = 0;
+  private hops = 0;
+  private errors = 0;
+  private summarizing = false;
+
+  constructor(private readonly options: TerminalOptions) {
+    this.max = options.maxLinesPerSecond ?? 40;
+  }
+
+  /** A hop of the chain. */
+  hop(event: TraceEvent): void {
+    this.hops++;
+    if (isErrorHop(event)) this.errors++;
+    this.line(() => formatTrace(event, this.options.colour ?? false));
+  }
+
+  /** A line a function printed (already prefixed with its name). */
+  output(line: string): void {
+    this.line(() => line);
+  }
+
+  /** Close the current second: print its summary if it was summarized, and choose the next second's mode. */
+  tick(): void {
+    if (this.summarizing && this.hops > 0) {
+      const environments = this.options.environments?.();
+      const parts = [`${this.hops} events/s`, `${this.errors} error${this.errors === 1 ? '' : 's'}`];
+      if (environments !== undefined) parts.push(`${environments} environment${environments === 1 ? '' : 's'}`);
+      this.options.print(parts.join(', '));
+    }
+    // Stay in summary mode while the load lasts; a calm second brings the lines back.
+    this.summarizing = this.linesThisSecond > this.max;
+    this.linesThisSecond = 0;
+    this.hops = 0;
+    this.errors = 0;
+  }
+
+  private line(text: () => string): void {
+    this.linesThisSecond++;
+    if (this.linesThisSecond > this.max) this.summarizing = true;
+    if (!this.summarizing) this.options.print(text());
+  }
 }

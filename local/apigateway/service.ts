@@ -5,6 +5,7 @@
  * and execution logs.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { tracePayload } from '../tracing.js';
 import type { Clock } from '../clock.js';
 import type { LogSink, Sinks, Tracer } from '../contracts.js';
 import type { StackEnvironment, StackModel } from '../cloudformation/types.js';
@@ -429,6 +430,8 @@ export class ApiGatewayService {
       resource: `${api.name}/${stage.name}`,
       summary: `${method.httpMethod} ${resource.path} -> ${response.statusCode}${result.error ? ` (${result.error})` : ''}`,
       ids: { requestId: bound.requestId },
+      // The answer, so the dashboard shows it and follows the message id an AWS integration returned.
+      detail: { statusCode: response.statusCode, body: typeof response.body === 'string' ? tracePayload(response.body) : `(${bodyLength(response)} bytes)` },
     });
     const logContext = {
       ...context,

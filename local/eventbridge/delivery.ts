@@ -7,6 +7,7 @@
  * dead-letter queue with EventBridge's message attributes.
  */
 import type { Clock } from '../clock.js';
+import { tracePayload } from '../tracing.js';
 import type { InvokeCaller, MessageAttributeValue, Sinks, Tracer } from '../contracts.js';
 import { AwsError } from '../protocol/errors.js';
 import type { EventEnvelope } from './envelope.js';
@@ -82,21 +83,19 @@ const callerFor = (rule: RuleModel, event: EventEnvelope): InvokeCaller => ({
   sourceAccount: event.account,
 });
 
-async function attempt(deps: DeliveryDeps, target: TargetModel, rule: RuleModel, event: EventEnvelope, payload: string) {
+async function attempt(deps: DeliveryDeps, target: TargetModel, rule: RuleModel, event: EventEnvelope, payload: string): Promise<Record<string, string>> {
   const caller = callerFor(rule, event);
+  // The id the target gave the delivery, so a trace links the event to what it started.
   switch (target.service) {
     case 'lambda':
-      await deps.sinks.lambda.invoke(target.arn, payload, 'Event', caller);
-      return;
+      return { lambdaRequestId: (await deps.sinks.lambda.invoke(target.arn, payload, 'Event', caller)).requestId };
     case 'sqs':
-      await deps.sinks.sqs.sendMessage(target.arn, payload, undefined, caller);
-      return;
+      return { sqsMessageId: (await deps.sinks.sqs.sendMessage(target.arn, payload, undefined, caller)).MessageId };
     case 'sns':
-      await deps.sinks.sns.publish({ TopicArn: target.arn, Message: payload }, caller);
-      return;
+      return { snsMessageId: (await deps.sinks.sns.publish({ TopicArn: target.arn, Message: payload }, caller)).MessageId };
     case 'events':
       deps.forwardToBus(target.arn, event);
-      return;
+      return {};
   }
 }
 
@@ -127,13 +126,14 @@ export async function deliver(
   for (;;) {
     let failure: Failure;
     try {
-      await attempt(deps, target, rule, event, payload);
+      const targetIds = await attempt(deps, target, rule, event, payload);
       deps.tracer?.record({
         service: 'eventbridge',
         kind: 'deliver',
         resource: rule.name,
         summary: `${rule.name} -> ${target.arn}${retries ? ` (after ${retries} retries)` : ''}`,
-        ids,
+        ids: { ...ids, ...targetIds },
+        detail: { target: target.arn, payload: tracePayload(payload) },
       });
       return;
     } catch (error) {
@@ -181,6 +181,8 @@ async function deadLetter(
       resource: rule.name,
       summary: `${rule.name} -> ${target.arn} undeliverable (${failure.code}); dropped (no dead-letter queue)`,
       ids,
+      outcome: failure.code === 'NO_PERMISSIONS' ? 'denied' : 'failed',
+      reason: `event dropped: ${target.arn} refused it (${failure.code})`,
     });
     return;
   }
@@ -201,6 +203,8 @@ async function deadLetter(
       resource: rule.name,
       summary: `${rule.name} -> ${target.arn} failed (${failure.code}); event sent to ${target.deadLetterArn}`,
       ids,
+      outcome: failure.code === 'NO_PERMISSIONS' ? 'denied' : 'failed',
+      reason: `event in dead-letter queue ${target.deadLetterArn} (${failure.code})`,
       detail: { errorCode: failure.code, errorMessage: failure.message, retries },
     });
   } catch (error) {

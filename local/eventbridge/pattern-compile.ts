@@ -37,6 +37,8 @@ export type ValueTest = (value: Leaf) => boolean;
 /** One field of a rule: matches when any value passes any test, or when absent and `matchesAbsent`. */
 export interface CompiledField {
   readonly path: PathNode;
+  /** The field's match values as the pattern wrote them, for explaining a non-match. */
+  readonly expected: readonly unknown[];
   readonly tests: readonly ValueTest[];
   readonly matchesAbsent: boolean;
 }
@@ -46,6 +48,7 @@ export type CompiledRule = readonly CompiledField[];
 
 interface FieldSpec {
   readonly tests: ValueTest[];
+  readonly expected: unknown[];
   matchesAbsent: boolean;
 }
 
@@ -91,7 +94,12 @@ export function compileRules(root: JsonNode): CompiledRule[] {
   const rules: RuleDraft[] = [];
   parseObject(rules, [], root, false);
   return rules.map((rule) =>
-    [...rule].map(([path, spec]) => ({ path: compilePath(path), tests: spec.tests, matchesAbsent: spec.matchesAbsent })),
+    [...rule].map(([path, spec]) => ({
+      path: compilePath(path),
+      expected: spec.expected,
+      tests: spec.tests,
+      matchesAbsent: spec.matchesAbsent,
+    })),
   );
 }
 
@@ -131,7 +139,7 @@ function parseOr(rules: RuleDraft[], path: readonly string[], value: JsonNode): 
 }
 
 function writeField(rules: RuleDraft[], name: string, list: Extract<JsonNode, { kind: 'array' }>): void {
-  const spec: FieldSpec = { tests: [], matchesAbsent: false };
+  const spec: FieldSpec = { tests: [], expected: list.items.map(plainValue), matchesAbsent: false };
   for (const item of list.items) {
     switch (item.kind) {
       case 'object':
@@ -146,6 +154,20 @@ function writeField(rules: RuleDraft[], name: string, list: Extract<JsonNode, { 
   if (list.items.length === 0) fail('Empty arrays are not allowed', list.end);
   if (rules.length === 0) rules.push(new Map());
   for (const rule of rules) rule.set(name, spec);
+}
+
+/** A parsed pattern value back as plain JSON. */
+function plainValue(node: JsonNode): unknown {
+  switch (node.kind) {
+    case 'object':
+      return Object.fromEntries(node.entries.map(([k, v]) => [k, plainValue(v)]));
+    case 'array':
+      return node.items.map(plainValue);
+    case 'null':
+      return null;
+    default:
+      return node.value;
+  }
 }
 
 function exactTest(item: Exclude<JsonNode, { kind: 'object' | 'array' }>): ValueTest {

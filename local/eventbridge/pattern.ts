@@ -15,6 +15,20 @@ export interface CompiledPattern {
   readonly source: string;
   /** Whether `event` (a parsed JSON object) matches. */
   matches(event: unknown): boolean;
+  /** Why `event` does not match: the first pattern field that failed; undefined when it matches. */
+  explain(event: unknown): PatternMismatch | undefined;
+}
+
+/** The first field of a pattern an event failed, for people reading a trace. */
+export interface PatternMismatch {
+  /** Dotted path of the pattern field, e.g. `detail.requestContext.condition`. */
+  readonly field: string;
+  /** The pattern's match values for that field. */
+  readonly expected: readonly unknown[];
+  /** The event's leaf values at that path; empty when the field is absent. */
+  readonly actual: readonly unknown[];
+  /** One line: what was expected and what the event had. */
+  readonly reason: string;
 }
 
 const PREFIX = 'Event pattern is not valid. Reason: ';
@@ -55,7 +69,32 @@ export function compilePattern(pattern: string | object): CompiledPattern {
     }
     throw error;
   }
-  return { source, matches: (event) => matchRules(rules, event) };
+  return { source, matches: (event) => matchRules(rules, event), explain: (event) => explainRules(rules, event) };
+}
+
+/**
+ * The first failing field of the first alternative (pattern order), or,
+ * when each field matches on its own, the array-element consistency that
+ * failed. With `$or` every alternative failed; the first one is reported.
+ */
+function explainRules(rules: readonly CompiledRule[], event: unknown): PatternMismatch | undefined {
+  if (matchRules(rules, event)) return undefined;
+  const rule = rules[0]!;
+  for (const field of rule) {
+    const values: Leaf[] = [];
+    collectValues(event, field.path, values, []);
+    const expected = JSON.stringify(field.expected);
+    if (values.length === 0) {
+      if (field.matchesAbsent) continue;
+      return { field: field.path.whole, expected: field.expected, actual: [], reason: `${field.path.whole} is absent; the pattern wants ${expected}` };
+    }
+    if (!values.some((value) => field.tests.some((test) => test(value)))) {
+      const actual = JSON.stringify(values.length === 1 ? values[0] : values);
+      return { field: field.path.whole, expected: field.expected, actual: values, reason: `${field.path.whole} is ${actual}; the pattern wants ${expected}` };
+    }
+  }
+  const fields = rule.map((f) => f.path.whole).join(', ');
+  return { field: fields, expected: [], actual: [], reason: `${fields} each match, but not within the same array element` };
 }
 
 // Scratch buffers: matching never re-enters itself, so reuse avoids allocations per field.

@@ -167,22 +167,31 @@ export class EventBridgeService implements EventBusSink {
 
   private ingest(bus: EventBusModel, event: EventEnvelope, arrivedAt: number, options: IngestOptions): void {
     const ids = { eventId: event.id };
+    const own = this.byBus.get(bus.name)!;
+    const filter = options.replay?.filterArns;
+    const considered = own.rules.filter((rule) => rule.enabled && rule.pattern && !(filter && filter.length > 0 && !filter.includes(rule.arn)));
+    // Each rule's verdict goes in the trace, so the dashboard can say which field stopped a rule.
+    const verdicts = considered.map((rule) => ({ rule, mismatch: rule.pattern!.explain(event) }));
+    const matched = verdicts.filter((v) => !v.mismatch).map((v) => v.rule);
+    const noRule = matched.length === 0 && considered.length > 0;
     this.deps.tracer?.record({
       service: 'eventbridge',
       kind: options.replay ? 'replay' : 'put',
       resource: bus.name,
-      summary: `${event.source} / ${event['detail-type']} on bus ${bus.name}${options.replay ? ` (replay ${options.replay.name})` : ''}`,
+      summary: `${event.source} / ${event['detail-type']} on bus ${bus.name}${options.replay ? ` (replay ${options.replay.name})` : ''}${noRule ? '; no rule matched' : ''}`,
       ids,
+      detail: {
+        event,
+        rules: verdicts.map(({ rule, mismatch }) => ({ name: rule.name, arn: rule.arn, matched: !mismatch, ...(mismatch ? { mismatch } : {}) })),
+      },
+      ...(noRule
+        ? { outcome: 'failed' as const, reason: `no rule matched (${verdicts.map((v) => `${v.rule.name}: ${v.mismatch!.reason}`).join('; ')})` }
+        : {}),
     });
-    const own = this.byBus.get(bus.name)!;
     if (!options.replay) {
       for (const archive of own.archives) archive.offer(event, arrivedAt);
     }
-    const filter = options.replay?.filterArns;
-    for (const rule of own.rules) {
-      if (!rule.enabled) continue;
-      if (filter && filter.length > 0 && !filter.includes(rule.arn)) continue;
-      if (!rule.pattern || !rule.pattern.matches(event)) continue;
+    for (const rule of matched) {
       this.deps.tracer?.record({
         service: 'eventbridge',
         kind: 'match',

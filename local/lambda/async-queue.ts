@@ -1,4 +1,5 @@
 import type { Sinks, Tracer } from '../contracts.js';
+import { tracePayload } from '../tracing.js';
 import type { Clock } from '../clock.js';
 import { sendToDeadLetter } from './dead-letter.js';
 import { sendToDestination } from './destinations.js';
@@ -131,6 +132,13 @@ export class AsyncQueue {
         resource: functionName,
         summary: `async attempt ${attempts}: ${execution.ok ? 'succeeded' : `failed (${errorSummary(execution.payload)})`} in ${execution.durationMs.toFixed(0)} ms`,
         ids: { requestId },
+        outcome: execution.ok ? 'ok' : 'failed',
+        detail: {
+          attempt: attempts,
+          durationMs: execution.durationMs,
+          response: tracePayload(execution.payload),
+          ...('log' in execution ? { log: tracePayload(execution.log) } : {}),
+        },
       });
       if (execution.ok) return this.finish(requestId, payload, 'Success', attempts, outcome);
       if (attempts > config.maximumRetryAttempts) return this.finish(requestId, payload, 'RetriesExhausted', attempts, outcome);
@@ -142,7 +150,10 @@ export class AsyncQueue {
         resource: functionName,
         summary: `retry ${attempts} of ${config.maximumRetryAttempts} scheduled in ${delay / 1000}s (AWS time)`,
         ids: { requestId },
-        detail: { attempt: attempts, delayMs: delay },
+        outcome: 'pending',
+        reason: `waiting for retry ${attempts}`,
+        // The local wait and when it ends, so the dashboard can count down.
+        detail: { attempt: attempts, delayMs: delay, localDelayMs: clock.toLocalMs(delay), dueAt: clock.now() + clock.toLocalMs(delay) },
       });
       await sleep(delay);
     }
@@ -193,6 +204,8 @@ export class AsyncQueue {
           resource: functionName,
           summary: `${condition} after ${attempts} attempt(s); no on-failure destination or dead-letter queue, event discarded`,
           ids: { requestId },
+          outcome: 'failed',
+          reason: `event discarded (${condition}, no on-failure destination)`,
         });
       }
     }

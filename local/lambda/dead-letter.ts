@@ -50,6 +50,8 @@ export async function sendToDeadLetter(input: DeadLetterInput, deps: Destination
       resource: functionName,
       summary: `failed event -> dead-letter ${input.targetArn}`,
       ids: { requestId: input.requestId, messageId },
+      outcome: 'failed',
+      reason: `event in dead-letter queue ${input.targetArn}`,
     });
   } catch (error) {
     deps.tracer?.record({
@@ -58,6 +60,8 @@ export async function sendToDeadLetter(input: DeadLetterInput, deps: Destination
       resource: functionName,
       summary: `could not send failed event to dead-letter ${input.targetArn}: ${deliveryError(error)}`,
       ids: { requestId: input.requestId },
+      outcome: 'failed',
+      reason: `event dropped: dead-letter queue refused it (${deliveryError(error)})`,
     });
   }
 }

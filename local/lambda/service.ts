@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { tracePayload } from '../tracing.js';
 import type { InvocationType, InvokeCaller, InvokeResult, LambdaInvoker, LogSink, Sinks, Tracer } from '../contracts.js';
 import type { Clock } from '../clock.js';
 import type { StackModel } from '../cloudformation/types.js';
@@ -194,6 +195,7 @@ export class LambdaService implements LambdaInvoker {
         resource: functionName,
         summary: `async invoke accepted${by} (202)`,
         ids: { requestId },
+        detail: { payload: tracePayload(body) },
       });
       entry.queue.enqueue(requestId, body);
       return { statusCode: 202, payload: '', executedVersion: '$LATEST', requestId };

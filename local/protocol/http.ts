@@ -23,6 +23,17 @@ export interface HttpResponse {
   statusCode: number;
   headers: Record<string, string>;
   body: string | Buffer;
+  /** A response that stays open (Server-Sent Events): called once headers are sent; `body` is ignored. */
+  stream?: (sink: ResponseStream) => void;
+}
+
+/** The open end of a streamed response. */
+export interface ResponseStream {
+  /** Queue a chunk; returns the bytes still buffered for a slow reader. */
+  write(chunk: string): number;
+  end(): void;
+  /** Called once when the client goes away or the stream ends. */
+  onClose(listener: () => void): void;
 }
 
 /** Something that answers some HTTP requests; `undefined` means "not mine". */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { tracePayload } from '../tracing.js';
 import type { Clock } from '../clock.js';
 import type { InvokeCaller, PatternMatcher, Sinks, TopicSink, Tracer } from '../contracts.js';
 import type { StackEnvironment, StackModel } from '../cloudformation/types.js';
@@ -130,6 +131,7 @@ export class SnsService implements TopicSink {
     this.trace('publish', topic.arn, `${topic.name} <- message ${notification.messageId} (${subscriptions.length} subscription(s))`, notification, {
       subject: content.subject,
       attributes: Object.keys(content.attributes),
+      message: tracePayload(content.message),
     });
     for (const subscription of subscriptions) this.track(this.deliverLater(subscription, topic, notification));
     return { MessageId: notification.messageId };

@@ -397,3 +397,31 @@ describe('fromStack validation', () => {
     );
   });
 });
+
+describe('rule verdicts in the trace', () => {
+  it('records which rules matched and, for each that did not, the first field that failed', async () => {
+    const { service, recorded } = makeService([
+      customBus,
+      rule('Yes', { source: ['app'] }, [fnTarget], { Name: 'yes' }),
+      rule('No', { source: ['app'], detail: { x: [2] } }, [fnTarget], { Name: 'no' }),
+    ]);
+    await service.putEvents([entry({ x: 1 })]);
+    await service.idle();
+    const put = recorded.traces.find((t) => t.kind === 'put')!;
+    expect(put.outcome).toBeUndefined();
+    expect((put.detail as { rules: unknown[] }).rules).toEqual([
+      { name: 'yes', arn: arn('events', 'rule/custom/yes'), matched: true },
+      expect.objectContaining({ name: 'no', matched: false, mismatch: expect.objectContaining({ field: 'detail.x', actual: [1] }) }),
+    ]);
+  });
+
+  it('flags an event no rule matched, naming each rule and its failing field', async () => {
+    const { service, recorded } = makeService([customBus, rule('No', { source: ['elsewhere'] }, [fnTarget], { Name: 'no' })]);
+    await service.putEvents([entry({ x: 1 })]);
+    await service.idle();
+    const put = recorded.traces.find((t) => t.kind === 'put')!;
+    expect(put.outcome).toBe('failed');
+    expect(put.reason).toBe('no rule matched (no: source is "app"; the pattern wants ["elsewhere"])');
+    expect(recorded.invokes).toHaveLength(0);
+  });
+});

@@ -44,8 +44,18 @@ describe('asynchronous invocation', () => {
       expect(record.responseContext).toEqual({ statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' });
       expect(record.requestPayload).toEqual({ mode: 'fail' });
       expect(record.responsePayload.errorMessage).toBe('intentional failure');
-      const retriesTraced = tracer.events.filter((e) => e.kind === 'retry').map((e) => e.detail);
-      expect(retriesTraced).toEqual([{ attempt: 1, delayMs: 60_000 }, { attempt: 2, delayMs: 120_000 }].slice(0, retries));
+      const retriesTraced = tracer.events.filter((e) => e.kind === 'retry');
+      expect(retriesTraced.map((e) => e.detail)).toMatchObject([{ attempt: 1, delayMs: 60_000 }, { attempt: 2, delayMs: 120_000 }].slice(0, retries));
+      // Each wait is also given in local time, with when it ends, for the dashboard's countdown.
+      for (const e of retriesTraced) {
+        const detail = e.detail as { delayMs: number; localDelayMs: number; dueAt: number };
+        expect(detail.localDelayMs).toBeLessThan(detail.delayMs);
+        expect(detail.dueAt).toBeGreaterThan(0);
+        expect(e.outcome).toBe('pending');
+      }
+      const attempts = tracer.events.filter((e) => e.kind === 'invoke');
+      expect(attempts.map((e) => e.outcome)).toEqual(Array(retries + 1).fill('failed'));
+      expect((attempts[0]!.detail as { response: { errorMessage: string } }).response.errorMessage).toBe('intentional failure');
     });
   }
 

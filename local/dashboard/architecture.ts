@@ -1,0 +1,197 @@
+/**
+ * The architecture the dashboard draws, read from the served template: the
+ * resources an event passes through (API, topic, function, bus, rule,
+ * target, queue, archive) as nodes, and how an event moves between them as
+ * edges. Every other resource (roles, policies, permissions, log groups,
+ * stages...) is listed under the node it belongs to, so the picture accounts
+ * for every resource of the template. Pure: no I/O, no services.
+ */
+import type { StackModel, StackResource } from '../cloudformation/types.js';
+
+/** Resource types drawn as nodes, with the short label the node shows. */
+const NODE_TYPES: Readonly<Record<string, string>> = {
+  'AWS::ApiGateway::RestApi': 'API Gateway REST API',
+  'AWS::SNS::Topic': 'SNS topic',
+  'AWS::Lambda::Function': 'Lambda function',
+  'AWS::Events::EventBus': 'EventBridge bus',
+  'AWS::Events::Rule': 'EventBridge rule',
+  'AWS::Events::Archive': 'EventBridge archive',
+  'AWS::SQS::Queue': 'SQS queue',
+};
+
+export type EdgeKind = 'integration' | 'subscription' | 'on-success' | 'on-failure' | 'rule' | 'target' | 'dead-letter' | 'archive' | 'event-source';
+
+export interface ArchitectureNode {
+  readonly id: string;
+  readonly type: string;
+  /** Readable kind, e.g. `Lambda function`. */
+  readonly label: string;
+  /** Physical name (function, topic, queue, rule, bus or API name). */
+  readonly name: string;
+  /** Values traces use for this resource (name, ARN, Ref), to count its hops. */
+  readonly keys: readonly string[];
+  /** `dlq` when some resource sends it what it could not deliver. */
+  readonly role?: 'dlq';
+  /** The other resources of the template that belong to this one. */
+  readonly parts: readonly { readonly id: string; readonly type: string }[];
+}
+
+export interface ArchitectureEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly kind: EdgeKind;
+}
+
+export interface Architecture {
+  readonly stackName: string;
+  readonly nodes: readonly ArchitectureNode[];
+  readonly edges: readonly ArchitectureEdge[];
+  /** Resources that belong to no node (e.g. an account-level setting). */
+  readonly others: readonly { readonly id: string; readonly type: string }[];
+}
+
+/** Build the graph of `stack`. */
+export function buildArchitecture(stack: StackModel): Architecture {
+  const resources = [...stack.resources.values()];
+  const main = resources.filter((r) => r.type in NODE_TYPES);
+  const ids = new Map(main.map((r) => [r.logicalId, identifiers(r)]));
+  const findAll = (value: unknown): string[] => {
+    const leaves = stringLeaves(value);
+    return main.filter((r) => leaves.some((leaf) => ids.get(r.logicalId)!.some((id) => mentions(leaf, id)))).map((r) => r.logicalId);
+  };
+  const find = (value: unknown): string | undefined => findAll(value)[0];
+
+  const edges: ArchitectureEdge[] = [];
+  const add = (from: string | undefined, to: string | undefined, kind: EdgeKind) => {
+    if (!from || !to || from === to) return;
+    if (!edges.some((e) => e.from === from && e.to === to && e.kind === kind)) edges.push({ from, to, kind });
+  };
+  let defaultBus: ArchitectureNode | undefined;
+  for (const r of resources) {
+    const p = r.properties as Record<string, any>;
+    switch (r.type) {
+      case 'AWS::ApiGateway::Method':
+        for (const to of findAll(p.Integration)) add(find(p.RestApiId), to, 'integration');
+        break;
+      case 'AWS::SNS::Subscription':
+        add(find(p.TopicArn), find(p.Endpoint), 'subscription');
+        add(find(p.TopicArn), find(p.RedrivePolicy), 'dead-letter');
+        break;
+      case 'AWS::Lambda::EventInvokeConfig':
+        add(find(p.FunctionName), find(p.DestinationConfig?.OnSuccess), 'on-success');
+        add(find(p.FunctionName), find(p.DestinationConfig?.OnFailure), 'on-failure');
+        break;
+      case 'AWS::Lambda::Function':
+        add(r.logicalId, find(p.DeadLetterConfig), 'dead-letter');
+        break;
+      case 'AWS::Lambda::EventSourceMapping':
+        add(find(p.EventSourceArn), find(p.FunctionName), 'event-source');
+        break;
+      case 'AWS::Events::Rule': {
+        // A rule without EventBusName is on the account's default bus, which no template declares.
+        let bus = find(p.EventBusName);
+        if (!bus && (p.EventBusName === undefined || p.EventBusName === 'default' || String(p.EventBusName).endsWith('/default'))) {
+          defaultBus ??= { id: 'default', type: 'AWS::Events::EventBus', label: NODE_TYPES['AWS::Events::EventBus']!, name: 'default', keys: ['default'], parts: [] };
+          bus = defaultBus.id;
+        }
+        add(bus, r.logicalId, 'rule');
+        for (const target of (p.Targets as Array<Record<string, unknown>> | undefined) ?? []) {
+          add(r.logicalId, find(target.Arn), 'target');
+          add(r.logicalId, find(target.DeadLetterConfig), 'dead-letter');
+        }
+        break;
+      }
+      case 'AWS::Events::Archive':
+        add(find(p.SourceArn), r.logicalId, 'archive');
+        break;
+      case 'AWS::SQS::Queue':
+        add(r.logicalId, find(p.RedrivePolicy), 'dead-letter');
+        break;
+    }
+  }
+
+  // Each other resource joins the node whose construct contains it, else one that references it, else the
+  // node it shares the deepest construct scope with (e.g. an API's role), else one it references.
+  const parts = new Map(main.map((r) => [r.logicalId, [] as { id: string; type: string }[]]));
+  const others: { id: string; type: string }[] = [];
+  const pathOf = (r: StackResource) => String(r.metadata['aws:cdk:path'] ?? '').split('/').filter(Boolean);
+  const constructOf = (r: StackResource) => {
+    const path = pathOf(r);
+    return /^(Resource|Default)$/.test(path[path.length - 1] ?? '') ? path.slice(0, -1) : path;
+  };
+  const shared = (a: readonly string[], b: readonly string[]) => {
+    let n = 0;
+    while (n < a.length && n < b.length && a[n] === b[n]) n++;
+    return n;
+  };
+  for (const r of resources) {
+    if (r.type in NODE_TYPES) continue;
+    const path = pathOf(r);
+    const scored = main
+      .map((m) => ({ id: m.logicalId, construct: constructOf(m), common: shared(path, constructOf(m)) }))
+      .filter((m) => m.construct.length > 0)
+      .sort((a, b) => b.common - a.common);
+    const container = scored.find((m) => m.common === m.construct.length && path.length > m.construct.length)?.id;
+    const own = identifiers(r);
+    const referencedBy = main.find((m) => stringLeaves(m.properties).some((leaf) => own.some((id) => mentions(leaf, id))))?.logicalId;
+    // Two segments: the stack and one construct below it.
+    const sibling = scored[0] && scored[0].common >= 2 && scored[0].common > (scored[1]?.common ?? 0) ? scored[0].id : undefined;
+    const owner = container ?? referencedBy ?? sibling ?? find(r.properties);
+    if (owner) parts.get(owner)!.push({ id: r.logicalId, type: r.type });
+    else others.push({ id: r.logicalId, type: r.type });
+  }
+
+  const dlqs = new Set(edges.filter((e) => e.kind === 'dead-letter').map((e) => e.to));
+  const nodes: ArchitectureNode[] = main.map((r) => ({
+    id: r.logicalId,
+    type: r.type,
+    label: NODE_TYPES[r.type]!,
+    name: nameOf(r),
+    keys: [...new Set([nameOf(r), ...ids.get(r.logicalId)!])],
+    ...(dlqs.has(r.logicalId) ? { role: 'dlq' as const } : {}),
+    parts: parts.get(r.logicalId)!,
+  }));
+  if (defaultBus) nodes.push(defaultBus);
+  return { stackName: stack.stackName, nodes, edges, others };
+}
+
+/** The node a trace's `resource` (a name, an ARN, `api/stage`) concerns. */
+export function nodeForResource(architecture: Architecture, resource: string): ArchitectureNode | undefined {
+  const bare = resource.replace(/:\$LATEST$/, '');
+  const head = bare.split('/')[0]!;
+  return architecture.nodes.find((n) => n.keys.includes(bare) || n.keys.includes(head));
+}
+
+function nameOf(r: StackResource): string {
+  const p = r.properties as Record<string, unknown>;
+  const named = p.Name ?? p.FunctionName ?? p.TopicName ?? p.QueueName ?? p.ArchiveName;
+  if (typeof named === 'string' && named) return named;
+  const tail = (r.arn ?? r.ref).split(':').pop() ?? r.ref;
+  return tail.split('/').pop() || r.logicalId;
+}
+
+/** What other resources may write to point at `r`: its ARN, Ref, name and attribute values. */
+function identifiers(r: StackResource): string[] {
+  const values = [r.arn, r.ref, nameOf(r), ...Object.values(r.attributes)].filter((v): v is string => typeof v === 'string' && v.length >= 3);
+  return [...new Set(values)];
+}
+
+/** Whether `leaf` names `id`: equal, or containing it with no name characters around it. */
+function mentions(leaf: string, id: string): boolean {
+  if (leaf === id) return true;
+  let at = leaf.indexOf(id);
+  while (at >= 0) {
+    const after = leaf.charAt(at + id.length);
+    const before = at === 0 ? '' : leaf.charAt(at - 1);
+    if (!/[A-Za-z0-9_-]/.test(after) && !/[A-Za-z0-9_-]/.test(before)) return true;
+    at = leaf.indexOf(id, at + 1);
+  }
+  return false;
+}
+
+function stringLeaves(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const v of value) stringLeaves(v, out);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) stringLeaves(v, out);
+  return out;
+}

@@ -1,0 +1,77 @@
+import type { TraceEvent } from '../contracts.js';
+import { isErrorHop } from '../tracing.js';
+import { nodeForResource, type Architecture } from './architecture.js';
+
+/** What a node of the architecture has seen since the runtime started. */
+export interface NodeCounts {
+  /** Hops that entered it: API requests, messages published, events put, rule matches, Lambda attempts, queue messages. */
+  events: number;
+  /** Lambda attempts (functions only). */
+  invocations: number;
+  errors: number;
+  /** Messages in the queue now (queues only). */
+  waiting?: number;
+}
+
+/** The hop kinds that count as something entering a node. */
+const ENTERING: Readonly<Record<string, string>> = {
+  apigateway: 'request',
+  sns: 'publish',
+  eventbridge: 'put',
+  sqs: 'deliver',
+};
+
+/**
+ * Live counts per architecture node, kept from the hops as they are
+ * recorded, so they cover every hop since start (the trace ring forgets).
+ */
+export class NodeCounters {
+  private readonly counts = new Map<string, NodeCounts>();
+  /** Resource string to node id; traces repeat a handful of resources. */
+  private readonly resolved = new Map<string, string | null>();
+
+  constructor(
+    private readonly architecture: Architecture,
+    private readonly queueDepth: (queueArn: string) => number | undefined = () => undefined,
+  ) {}
+
+  record(hop: TraceEvent): void {
+    const id = this.nodeId(hop.resource);
+    if (!id) return;
+    const counts = this.of(id);
+    const isAttempt = hop.service === 'lambda' && hop.kind === 'invoke';
+    if (isAttempt) counts.invocations++;
+    if (isAttempt || ENTERING[hop.service] === hop.kind || (hop.service === 'eventbridge' && hop.kind === 'match')) counts.events++;
+    if (isErrorHop(hop)) counts.errors++;
+  }
+
+  /** Counts for every node, with queue depths read now. */
+  snapshot(): Record<string, NodeCounts> {
+    const out: Record<string, NodeCounts> = {};
+    for (const node of this.architecture.nodes) {
+      const counts = { ...this.of(node.id) };
+      if (node.type === 'AWS::SQS::Queue') {
+        const arn = node.keys.find((k) => k.startsWith('arn:'));
+        const depth = arn ? this.queueDepth(arn) : undefined;
+        if (depth !== undefined) counts.waiting = depth;
+      }
+      out[node.id] = counts;
+    }
+    return out;
+  }
+
+  private of(id: string): NodeCounts {
+    let counts = this.counts.get(id);
+    if (!counts) this.counts.set(id, (counts = { events: 0, invocations: 0, errors: 0 }));
+    return counts;
+  }
+
+  private nodeId(resource: string): string | undefined {
+    let id = this.resolved.get(resource);
+    if (id === undefined) {
+      id = nodeForResource(this.architecture, resource)?.id ?? null;
+      this.resolved.set(resource, id);
+    }
+    return id ?? undefined;
+  }
+}

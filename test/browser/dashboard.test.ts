@@ -3,10 +3,11 @@
  * a good and a failing event followed to their loggers. Drives Debian's
  * chromium with playwright-core and keeps a screenshot in test-results/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import { repoRoot, startLocalForTests } from '../support/local-runtime.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 
@@ -15,22 +16,11 @@ let browser: Browser;
 let page: Page;
 const artifacts = path.join(repoRoot, 'test-results');
 
-/** A locally installed Chromium: playwright-core downloads no browser. */
-function chromiumPath(): string {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].filter((p): p is string => Boolean(p));
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new Error(`No Chromium found (looked at ${candidates.join(', ')}). Install it (Debian: apt-get install chromium) or set CHROMIUM_PATH.`);
-  return found;
-}
-
 const output = (key: string) => runtime.stack.outputs.find((o) => o.OutputKey === key)!.OutputValue;
 
 beforeAll(async () => {
   runtime = await startLocalForTests();
-  browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   await page.goto(`${runtime.endpoint}/`);
 });

@@ -98,7 +98,7 @@ export async function sendToDestination(destinationArn: string, record: Invocati
       ids: { requestId },
       detail: record,
       outcome: isDenial(error) ? 'denied' : 'failed',
-      reason: `record dropped: ${reason}`,
+      reason,
     });
   }
 }

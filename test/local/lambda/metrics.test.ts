@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PutEventsEntry } from '../../../local/contracts.js';
 import { AwsError } from '../../../local/protocol/errors.js';
+import { TraceLog } from '../../../local/tracing.js';
 import { localRoutes } from '../../../local/local-routes.js';
 import { runtimeMetrics } from '../../../local/lambda/runtime-metrics.js';
 import { build } from './build.js';
@@ -73,7 +74,7 @@ describe('Lambda metrics', () => {
     await service.invoke('f', '{}', 'RequestResponse');
     const routes = localRoutes({
       stack: makeStack([]),
-      traces: {} as never,
+      traces: new TraceLog(),
       logs: {} as never,
       metrics: () => runtimeMetrics(service),
     });

@@ -1,15 +1,47 @@
 import type { Sinks, Tracer } from '../contracts.js';
 import type { Clock } from '../clock.js';
+import type { Collection } from '../state/types.js';
+import { TimerQueue } from '../timer-queue.js';
 import { sendToDeadLetter } from './dead-letter.js';
 import { sendToDestination } from './destinations.js';
 import type { EffectiveInvokeConfig } from './event-invoke-config.js';
 import { buildInvocationRecord, type AttemptOutcome, type InvocationCondition } from './invocation-record.js';
-import { isThrottle, type PoolLike } from './pool.js';
+import { isThrottle, type Execution, type PoolLike } from './pool.js';
 
 /** AWS waits about one minute before the first retry and two before the second. */
 export const RETRY_DELAYS_MS: readonly number[] = [60_000, 120_000];
 /** Throttled events back off exponentially from one second up to five minutes. */
 export const THROTTLE_BACKOFF_MS = { initial: 1_000, max: 300_000 } as const;
+
+/**
+ * One asynchronous event as Lambda's internal queue keeps it, durably: what
+ * a restart needs to resume it where it stopped.
+ */
+export interface AsyncEventState {
+  readonly requestId: string;
+  readonly payload: string;
+  /** Epoch ms when Lambda accepted the event. */
+  readonly acceptedAt: number;
+  /** Attempts that ran to an outcome (approximateInvokeCount). */
+  attempts: number;
+  /** The last attempt's outcome (its error is the record's response). */
+  lastOutcome?: AttemptOutcome;
+  /**
+   * The event's age in AWS ms at local epoch ms `ageAt`. Age grows in real
+   * time while the event waits for or runs in an environment, and in AWS time
+   * (scaled by --time-scale) while it waits for a retry, a throttle, or a
+   * restart of the runtime.
+   */
+  ageAwsMs: number;
+  ageAt: number;
+  /** `queued`: to run now; `retry`: waiting until `dueAt`; `delivering`: finished, record not yet delivered. */
+  phase: 'queued' | 'retry' | 'delivering';
+  /** Local epoch ms of the next attempt (phase `retry`). */
+  dueAt?: number;
+  condition?: InvocationCondition;
+  /** Epoch ms stamped on the invocation record (phase `delivering`), so a re-delivery sends the same record. */
+  recordTime?: number;
+}
 
 /** What one function's async queue needs. */
 export interface AsyncQueueDeps {
@@ -23,141 +55,281 @@ export interface AsyncQueueDeps {
   /** Read for every decision, so PutFunctionEventInvokeConfig applies to queued events too. */
   readonly config: () => EffectiveInvokeConfig;
   readonly deadLetterTargetArn?: string;
+  /** Where accepted events are kept until their record is delivered; nothing kept when absent. */
+  readonly store?: Collection<AsyncEventState>;
 }
 
 /**
  * Lambda's internal queue for one function's asynchronous invocations:
- * runs each event, retries function errors with AWS's back-off, re-queues
+ * runs each event, retries function errors with AWS's back-off, holds
  * throttled events without counting an attempt, enforces the maximum event
  * age, then sends the invocation record to the configured destination and
  * the event to the dead-letter queue.
+ *
+ * Every state change is saved before it takes effect, so a restart resumes
+ * each event where it stopped (at-least-once: an attempt or delivery cut
+ * off by a crash runs again). Waiting is cheap: retries share one timer,
+ * and throttled events wait together for one wake-up (an invocation of this
+ * function finishing, or one back-off timer per function), never polling
+ * one by one.
  */
 export class AsyncQueue {
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly abort = new AbortController();
+  /** Events ready to run, oldest first. */
+  private ready: AsyncEventState[] = [];
+  /** Events the pool throttled, waiting for the next wake-up. */
+  private held: AsyncEventState[] = [];
+  private readonly retries: TimerQueue<AsyncEventState>;
+  private running = 0;
+  private accepted = 0;
+  private idleWaiters: (() => void)[] = [];
+  private throttleTimer: NodeJS.Timeout | undefined;
+  private throttleDelay: number = THROTTLE_BACKOFF_MS.initial;
+  private closed = false;
 
-  constructor(private readonly deps: AsyncQueueDeps) {}
+  constructor(private readonly deps: AsyncQueueDeps) {
+    this.retries = new TimerQueue((event) => this.retryDue(event), () => deps.clock.now());
+  }
 
   /** Number of events accepted and not yet finished. */
   get pending(): number {
-    return this.inFlight.size;
+    return this.accepted;
   }
 
-  /** Accept an event; processing starts at once and never rejects. */
+  /** Accept an event: saved before this returns, processing starts at once. */
   enqueue(requestId: string, payload: string): void {
-    const task = this.process(requestId, payload).catch((error: unknown) => {
-      // An abort (dispose) drops the event with the runtime; anything else is a bug worth seeing.
-      if (this.abort.signal.aborted) return;
+    const now = this.deps.clock.now();
+    const event: AsyncEventState = { requestId, payload, acceptedAt: now, attempts: 0, ageAwsMs: 0, ageAt: now, phase: 'queued' };
+    this.deps.store?.save(requestId, event);
+    this.accepted += 1;
+    this.ready.push(event);
+    this.pump();
+  }
+
+  /**
+   * Take up the events a previous run left in the store: the time the runtime
+   * was down counts as AWS time; a retry due meanwhile runs at once; an event
+   * now too old goes to on-failure with EventAgeExceeded; a finished event's
+   * record is delivered (again). Returns how many were resumed.
+   */
+  resume(): number {
+    const saved = this.deps.store?.all() ?? [];
+    const { clock } = this.deps;
+    const now = clock.now();
+    for (const event of saved) {
+      event.ageAwsMs += clock.toAwsMs(Math.max(0, now - event.ageAt));
+      event.ageAt = now;
+      this.accepted += 1;
+      if (event.phase === 'delivering') {
+        void this.deliver(event);
+      } else if (event.ageAwsMs >= this.maxAgeMs()) {
+        void this.finish(event, 'EventAgeExceeded');
+      } else if (event.phase === 'retry' && event.dueAt !== undefined && event.dueAt > now) {
+        // Keep AWS-time accounting for the rest of the wait.
+        this.retries.schedule(event.dueAt, event);
+      } else {
+        event.phase = 'queued';
+        this.ready.push(event);
+      }
+    }
+    this.pump();
+    return saved.length;
+  }
+
+  /** Resolves once every accepted event has finished. */
+  idle(): Promise<void> {
+    if (this.accepted === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stop: nothing more runs or is saved; what is in the store resumes at the next start. */
+  close(): void {
+    this.closed = true;
+    this.retries.close();
+    if (this.throttleTimer) clearTimeout(this.throttleTimer);
+    this.throttleTimer = undefined;
+    this.ready = [];
+    this.held = [];
+  }
+
+  private maxAgeMs(): number {
+    return this.deps.config().maximumEventAgeInSeconds * 1000;
+  }
+
+  /** Age in AWS ms now; `scaled` says whether the time since the last checkpoint was an AWS wait. */
+  private age(event: AsyncEventState, scaled: boolean): number {
+    const elapsed = Math.max(0, this.deps.clock.now() - event.ageAt);
+    return event.ageAwsMs + (scaled ? this.deps.clock.toAwsMs(elapsed) : elapsed);
+  }
+
+  private checkpoint(event: AsyncEventState, scaled: boolean): void {
+    event.ageAwsMs = this.age(event, scaled);
+    event.ageAt = this.deps.clock.now();
+  }
+
+  /** Start every ready event the pool takes, until it throttles. */
+  private pump(): void {
+    while (!this.closed && this.throttleTimer === undefined && this.ready.length > 0) {
+      const event = this.ready.shift()!;
+      if (this.age(event, false) >= this.maxAgeMs()) {
+        void this.finish(event, 'EventAgeExceeded');
+        continue;
+      }
+      this.running += 1;
+      let execution: Promise<Execution>;
+      try {
+        execution = this.deps.pool.invoke(event.payload, event.requestId);
+      } catch (error) {
+        execution = Promise.reject(error);
+      }
+      execution.then(
+        (result) => this.attempted(event, result),
+        (error: unknown) => this.attemptFailed(event, error),
+      );
+    }
+  }
+
+  private attemptFailed(event: AsyncEventState, error: unknown): void {
+    this.running -= 1;
+    if (this.closed) return;
+    if (!isThrottle(error)) {
+      this.attempted(event, {
+        ok: false,
+        payload: JSON.stringify({ errorType: 'Runtime.Unknown', errorMessage: String((error as Error)?.message ?? error), trace: [] }),
+        durationMs: 0,
+        requestId: event.requestId,
+        log: '',
+      } as Execution, false);
+      return;
+    }
+    // Throttled: not an attempt. The event waits, with every other throttled one, for one wake-up.
+    this.checkpoint(event, false);
+    this.held.push(event);
+    if (this.throttleTimer !== undefined) return;
+    const delay = this.throttleDelay;
+    this.deps.tracer?.record({
+      service: 'lambda',
+      kind: 'throttle',
+      resource: this.deps.functionName,
+      summary: `throttled; ${this.held.length + this.ready.length} event(s) wait for a free environment or ${delay / 1000}s (not counted as attempts)`,
+      ids: { requestId: event.requestId },
+    });
+    this.throttleDelay = Math.min(this.throttleDelay * 2, THROTTLE_BACKOFF_MS.max);
+    this.throttleTimer = setTimeout(() => this.wake(), this.deps.clock.toLocalMs(delay));
+  }
+
+  /** A throttle is over (an environment freed or the back-off passed): held events go first. */
+  private wake(): void {
+    if (this.throttleTimer === undefined || this.closed) return;
+    clearTimeout(this.throttleTimer);
+    this.throttleTimer = undefined;
+    const held = this.held;
+    this.held = [];
+    for (const event of held) this.checkpoint(event, true);
+    this.ready = [...held, ...this.ready];
+    this.pump();
+  }
+
+  private attempted(event: AsyncEventState, execution: Execution, counted = true): void {
+    if (counted) this.running -= 1;
+    if (this.closed) return;
+    // An environment is free again: a throttled function may go on.
+    this.throttleDelay = THROTTLE_BACKOFF_MS.initial;
+    if (this.throttleTimer !== undefined) this.wake();
+    const { tracer, functionName } = this.deps;
+    event.attempts += 1;
+    event.lastOutcome = { ok: execution.ok, payload: execution.payload };
+    tracer?.record({
+      service: 'lambda',
+      kind: 'invoke',
+      resource: functionName,
+      summary: `async attempt ${event.attempts}: ${execution.ok ? 'succeeded' : `failed (${errorSummary(execution.payload)})`} in ${execution.durationMs.toFixed(0)} ms`,
+      ids: { requestId: event.requestId },
+    });
+    if (execution.ok) return void this.finish(event, 'Success');
+    const config = this.deps.config();
+    if (event.attempts > config.maximumRetryAttempts) return void this.finish(event, 'RetriesExhausted');
+    const delay = RETRY_DELAYS_MS[Math.min(event.attempts - 1, RETRY_DELAYS_MS.length - 1)]!;
+    // A retry due exactly at the maximum age is already too late (AWS gives up at 60 s age with a 60 s back-off).
+    if (this.age(event, false) + delay >= config.maximumEventAgeInSeconds * 1000) return void this.finish(event, 'EventAgeExceeded');
+    tracer?.record({
+      service: 'lambda',
+      kind: 'retry',
+      resource: functionName,
+      summary: `retry ${event.attempts} of ${config.maximumRetryAttempts} scheduled in ${delay / 1000}s (AWS time)`,
+      ids: { requestId: event.requestId },
+      detail: { attempt: event.attempts, delayMs: delay },
+    });
+    this.checkpoint(event, false);
+    event.phase = 'retry';
+    event.dueAt = event.ageAt + this.deps.clock.toLocalMs(delay);
+    this.deps.store?.save(event.requestId, event);
+    this.retries.schedule(event.dueAt, event);
+  }
+
+  private retryDue(event: AsyncEventState): void {
+    this.checkpoint(event, true);
+    event.phase = 'queued';
+    delete event.dueAt;
+    this.ready.push(event);
+    this.pump();
+  }
+
+  /** The event is done: save the outcome, then deliver its record. */
+  private finish(event: AsyncEventState, condition: InvocationCondition): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    event.phase = 'delivering';
+    event.condition = condition;
+    event.recordTime = this.deps.clock.now();
+    delete event.dueAt;
+    if (this.hasTargets(condition)) this.deps.store?.save(event.requestId, event);
+    return this.deliver(event);
+  }
+
+  private hasTargets(condition: InvocationCondition): boolean {
+    const config = this.deps.config();
+    return condition === 'Success' ? config.onSuccess !== undefined : config.onFailure !== undefined || this.deps.deadLetterTargetArn !== undefined;
+  }
+
+  private async deliver(event: AsyncEventState): Promise<void> {
+    try {
+      await this.send(event);
+      if (!this.closed) this.deps.store?.remove(event.requestId);
+    } catch (error) {
       this.deps.tracer?.record({
         service: 'lambda',
         kind: 'error',
         resource: this.deps.functionName,
         summary: `async event failed inside the local runtime: ${(error as Error)?.stack ?? String(error)}`,
-        ids: { requestId },
+        ids: { requestId: event.requestId },
       });
-    });
-    this.inFlight.add(task);
-    void task.finally(() => this.inFlight.delete(task));
-  }
-
-  /** Resolves once every accepted event has finished. */
-  async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
-  }
-
-  /** Stop waiting: pending retries are abandoned. */
-  close(): void {
-    this.abort.abort(new Error('async queue closed'));
-  }
-
-  private async process(requestId: string, payload: string): Promise<void> {
-    const { clock, tracer, functionName } = this.deps;
-    const enqueuedAt = clock.now();
-    let sleptLocalMs = 0;
-    let sleptAwsMs = 0;
-    // The event's age in AWS time: real time while running, AWS time while waiting.
-    // A retry due exactly at the maximum age is already too late (AWS gives up at 60 s age with a 60 s back-off).
-    const ageMs = () => clock.now() - enqueuedAt - sleptLocalMs + sleptAwsMs;
-    const sleep = async (awsMs: number) => {
-      const start = clock.now();
-      await clock.sleep(awsMs, this.abort.signal);
-      sleptLocalMs += clock.now() - start;
-      sleptAwsMs += awsMs;
-    };
-
-    let attempts = 0;
-    let throttleDelay: number = THROTTLE_BACKOFF_MS.initial;
-    let outcome: AttemptOutcome | undefined;
-    for (;;) {
-      const config = this.deps.config();
-      const maxAgeMs = config.maximumEventAgeInSeconds * 1000;
-      let execution;
-      try {
-        execution = await this.deps.pool.invoke(payload, requestId);
-      } catch (error) {
-        if (!isThrottle(error)) {
-          execution = {
-            ok: false,
-            payload: JSON.stringify({ errorType: 'Runtime.Unknown', errorMessage: String((error as Error)?.message ?? error), trace: [] }),
-            durationMs: 0,
-          };
-        } else {
-          if (ageMs() + throttleDelay >= maxAgeMs) return this.finish(requestId, payload, 'EventAgeExceeded', attempts, outcome);
-          tracer?.record({
-            service: 'lambda',
-            kind: 'throttle',
-            resource: functionName,
-            summary: `throttled; event re-queued for ${throttleDelay / 1000}s (not counted as an attempt)`,
-            ids: { requestId },
-          });
-          await sleep(throttleDelay);
-          throttleDelay = Math.min(throttleDelay * 2, THROTTLE_BACKOFF_MS.max);
-          continue;
-        }
-      }
-      attempts += 1;
-      outcome = { ok: execution.ok, payload: execution.payload };
-      tracer?.record({
-        service: 'lambda',
-        kind: 'invoke',
-        resource: functionName,
-        summary: `async attempt ${attempts}: ${execution.ok ? 'succeeded' : `failed (${errorSummary(execution.payload)})`} in ${execution.durationMs.toFixed(0)} ms`,
-        ids: { requestId },
-      });
-      if (execution.ok) return this.finish(requestId, payload, 'Success', attempts, outcome);
-      if (attempts > config.maximumRetryAttempts) return this.finish(requestId, payload, 'RetriesExhausted', attempts, outcome);
-      const delay = RETRY_DELAYS_MS[Math.min(attempts - 1, RETRY_DELAYS_MS.length - 1)]!;
-      if (ageMs() + delay >= maxAgeMs) return this.finish(requestId, payload, 'EventAgeExceeded', attempts, outcome);
-      tracer?.record({
-        service: 'lambda',
-        kind: 'retry',
-        resource: functionName,
-        summary: `retry ${attempts} of ${config.maximumRetryAttempts} scheduled in ${delay / 1000}s (AWS time)`,
-        ids: { requestId },
-        detail: { attempt: attempts, delayMs: delay },
-      });
-      await sleep(delay);
+    } finally {
+      this.done();
     }
   }
 
-  private async finish(
-    requestId: string,
-    payload: string,
-    condition: InvocationCondition,
-    attempts: number,
-    outcome: AttemptOutcome | undefined,
-  ): Promise<void> {
-    const { sinks, tracer, functionArn, functionName, clock } = this.deps;
+  private done(): void {
+    this.accepted -= 1;
+    if (this.accepted > 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private async send(event: AsyncEventState): Promise<void> {
+    const { sinks, tracer, functionArn, functionName } = this.deps;
+    const condition = event.condition!;
+    const attempts = event.attempts;
+    const outcome = event.lastOutcome;
     const config = this.deps.config();
     const delivery = { sinks, tracer };
     const record = buildInvocationRecord({
-      requestId,
+      requestId: event.requestId,
       functionArn,
       condition,
       approximateInvokeCount: attempts,
-      requestPayload: payload,
+      requestPayload: event.payload,
       ...(outcome ? { outcome } : {}),
-      time: clock.now(),
+      time: event.recordTime ?? this.deps.clock.now(),
     });
     const sends: Promise<void>[] = [];
     if (condition === 'Success') {
@@ -170,8 +342,8 @@ export class AsyncQueue {
             {
               targetArn: this.deps.deadLetterTargetArn,
               functionArn,
-              requestId,
-              payload,
+              requestId: event.requestId,
+              payload: event.payload,
               ...(outcome ? { errorPayload: outcome.payload } : {}),
             },
             delivery,
@@ -184,7 +356,7 @@ export class AsyncQueue {
           kind: 'discard',
           resource: functionName,
           summary: `${condition} after ${attempts} attempt(s); no on-failure destination or dead-letter queue, event discarded`,
-          ids: { requestId },
+          ids: { requestId: event.requestId },
         });
       }
     }

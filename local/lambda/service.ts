@@ -3,7 +3,8 @@ import type { InvocationType, InvokeCaller, InvokeResult, LambdaInvoker, LogSink
 import type { Clock } from '../clock.js';
 import type { StackModel } from '../cloudformation/types.js';
 import { AwsError } from '../protocol/errors.js';
-import { AsyncQueue } from './async-queue.js';
+import type { StateStore } from '../state/types.js';
+import { AsyncQueue, type AsyncEventState } from './async-queue.js';
 import { LambdaError, functionDoesNotExist, functionNotFound } from './errors.js';
 import {
   describeEventInvokeConfig,
@@ -35,6 +36,8 @@ export interface LambdaServiceDeps {
   readonly awsEndpointUrl?: string;
   /** Seam for tests; defaults to the real FunctionPool. */
   readonly poolFactory?: PoolFactory;
+  /** Where queued async events are kept across restarts; kept in memory only when absent. */
+  readonly state?: StateStore;
 }
 
 /** Options of an Invoke beyond the LambdaInvoker contract (the wire API uses them). */
@@ -106,6 +109,9 @@ export class LambdaService implements LambdaInvoker {
         // Read per decision, so a PutFunctionEventInvokeConfig applies to queued events.
         config: () => effective(service.functions.get(name)?.eventInvokeConfig),
         ...(def.deadLetterTargetArn ? { deadLetterTargetArn: def.deadLetterTargetArn } : {}),
+        ...(deps.state
+          ? { store: deps.state.collection<AsyncEventState>('lambda-async-event', { logicalId: def.logicalId, type: 'AWS::Lambda::Function' }) }
+          : {}),
       });
       const entry: Entry = {
         definition: def,
@@ -254,6 +260,13 @@ export class LambdaService implements LambdaInvoker {
     if (!entry) throw functionDoesNotExist();
     const config = entry.eventInvokeConfig;
     return config ? [describeEventInvokeConfig(config, `${entry.definition.config.functionArn}:$LATEST`)] : [];
+  }
+
+  /** Take up the async events a previous run left in the state store; returns how many. */
+  resume(): number {
+    let resumed = 0;
+    for (const e of this.functions.values()) resumed += e.queue.resume();
+    return resumed;
   }
 
   /** Resolves when no asynchronous event is pending on any function (destinations may enqueue more). */

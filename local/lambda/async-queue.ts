@@ -55,6 +55,13 @@ export interface AsyncQueueDeps {
   /** Read for every decision, so PutFunctionEventInvokeConfig applies to queued events too. */
   readonly config: () => EffectiveInvokeConfig;
   readonly deadLetterTargetArn?: string;
+  /**
+   * How many environments the pool can run at once for this function (its
+   * reserved concurrency, or the local cap). The queue never starts more, so
+   * the pool throttles only when synchronous invokes hold environments too.
+   * @default Infinity
+   */
+  readonly concurrencyLimit?: number;
   /** Where accepted events are kept until their record is delivered; nothing kept when absent. */
   readonly store?: Collection<AsyncEventState>;
 }
@@ -74,20 +81,29 @@ export interface AsyncQueueDeps {
  * one by one.
  */
 export class AsyncQueue {
-  /** Events ready to run, oldest first. */
+  /** Events ready to run, oldest first (throttled ones go back to the front). */
   private ready: AsyncEventState[] = [];
-  /** Events the pool throttled, waiting for the next wake-up. */
-  private held: AsyncEventState[] = [];
   private readonly retries: TimerQueue<AsyncEventState>;
   private running = 0;
   private accepted = 0;
   private idleWaiters: (() => void)[] = [];
+  private readonly limit: number;
+  /**
+   * How many invocations the queue starts at once: the limit, cut to what
+   * was running when the pool last throttled, then grown by one per
+   * completion. A throttle costs one re-try per completion, never a poll per event.
+   */
+  private window: number;
+  /** Armed only when throttled with nothing running, i.e. nothing else will wake the queue. */
   private throttleTimer: NodeJS.Timeout | undefined;
+  private throttledAt = 0;
   private throttleDelay: number = THROTTLE_BACKOFF_MS.initial;
   private closed = false;
 
   constructor(private readonly deps: AsyncQueueDeps) {
     this.retries = new TimerQueue((event) => this.retryDue(event), () => deps.clock.now());
+    this.limit = Math.max(1, deps.concurrencyLimit ?? Infinity);
+    this.window = this.limit;
   }
 
   /** Number of events accepted and not yet finished. */
@@ -116,15 +132,17 @@ export class AsyncQueue {
     const { clock } = this.deps;
     const now = clock.now();
     for (const event of saved) {
-      event.ageAwsMs += clock.toAwsMs(Math.max(0, now - event.ageAt));
-      event.ageAt = now;
+      // A retry not yet due has its back-off counted already (ageAt is its due time).
+      if (event.ageAt < now) {
+        event.ageAwsMs += clock.toAwsMs(now - event.ageAt);
+        event.ageAt = now;
+      }
       this.accepted += 1;
       if (event.phase === 'delivering') {
         void this.deliver(event);
       } else if (event.ageAwsMs >= this.maxAgeMs()) {
         void this.finish(event, 'EventAgeExceeded');
       } else if (event.phase === 'retry' && event.dueAt !== undefined && event.dueAt > now) {
-        // Keep AWS-time accounting for the rest of the wait.
         this.retries.schedule(event.dueAt, event);
       } else {
         event.phase = 'queued';
@@ -148,7 +166,6 @@ export class AsyncQueue {
     if (this.throttleTimer) clearTimeout(this.throttleTimer);
     this.throttleTimer = undefined;
     this.ready = [];
-    this.held = [];
   }
 
   private maxAgeMs(): number {
@@ -166,9 +183,9 @@ export class AsyncQueue {
     event.ageAt = this.deps.clock.now();
   }
 
-  /** Start every ready event the pool takes, until it throttles. */
+  /** Start ready events while the window allows. */
   private pump(): void {
-    while (!this.closed && this.throttleTimer === undefined && this.ready.length > 0) {
+    while (!this.closed && this.throttleTimer === undefined && this.running < this.window && this.ready.length > 0) {
       const event = this.ready.shift()!;
       if (this.age(event, false) >= this.maxAgeMs()) {
         void this.finish(event, 'EventAgeExceeded');
@@ -189,7 +206,6 @@ export class AsyncQueue {
   }
 
   private attemptFailed(event: AsyncEventState, error: unknown): void {
-    this.running -= 1;
     if (this.closed) return;
     if (!isThrottle(error)) {
       this.attempted(event, {
@@ -198,43 +214,51 @@ export class AsyncQueue {
         durationMs: 0,
         requestId: event.requestId,
         log: '',
-      } as Execution, false);
+      });
       return;
     }
-    // Throttled: not an attempt. The event waits, with every other throttled one, for one wake-up.
-    this.checkpoint(event, false);
-    this.held.push(event);
-    if (this.throttleTimer !== undefined) return;
+    // Throttled: not an attempt. The event goes back to the front and waits for a completion.
+    this.running -= 1;
+    this.ready.unshift(event);
+    const first = this.window > this.running;
+    this.window = Math.max(1, this.running);
+    if (first) {
+      this.deps.tracer?.record({
+        service: 'lambda',
+        kind: 'throttle',
+        resource: this.deps.functionName,
+        summary: `throttled; ${this.ready.length} event(s) wait for a free environment (not counted as attempts)`,
+        ids: { requestId: event.requestId },
+      });
+    }
+    if (this.running > 0 || this.throttleTimer !== undefined) return;
+    // Nothing of ours is running, so no completion will come: back off on one timer, in AWS time.
     const delay = this.throttleDelay;
-    this.deps.tracer?.record({
-      service: 'lambda',
-      kind: 'throttle',
-      resource: this.deps.functionName,
-      summary: `throttled; ${this.held.length + this.ready.length} event(s) wait for a free environment or ${delay / 1000}s (not counted as attempts)`,
-      ids: { requestId: event.requestId },
-    });
     this.throttleDelay = Math.min(this.throttleDelay * 2, THROTTLE_BACKOFF_MS.max);
-    this.throttleTimer = setTimeout(() => this.wake(), this.deps.clock.toLocalMs(delay));
+    this.throttledAt = this.deps.clock.now();
+    this.throttleTimer = setTimeout(() => this.throttleOver(), this.deps.clock.toLocalMs(delay));
   }
 
-  /** A throttle is over (an environment freed or the back-off passed): held events go first. */
-  private wake(): void {
-    if (this.throttleTimer === undefined || this.closed) return;
-    clearTimeout(this.throttleTimer);
+  /** The back-off passed: the wait counts as AWS time for every waiting event. */
+  private throttleOver(): void {
     this.throttleTimer = undefined;
-    const held = this.held;
-    this.held = [];
-    for (const event of held) this.checkpoint(event, true);
-    this.ready = [...held, ...this.ready];
+    if (this.closed) return;
+    const now = this.deps.clock.now();
+    for (const event of this.ready) {
+      const from = Math.max(event.ageAt, this.throttledAt);
+      event.ageAwsMs += Math.max(0, from - event.ageAt) + this.deps.clock.toAwsMs(Math.max(0, now - from));
+      event.ageAt = now;
+    }
     this.pump();
   }
 
-  private attempted(event: AsyncEventState, execution: Execution, counted = true): void {
-    if (counted) this.running -= 1;
+  private attempted(event: AsyncEventState, execution: Execution): void {
+    this.running -= 1;
     if (this.closed) return;
-    // An environment is free again: a throttled function may go on.
+    // An environment is free again: probe one further, up to the limit.
     this.throttleDelay = THROTTLE_BACKOFF_MS.initial;
-    if (this.throttleTimer !== undefined) this.wake();
+    if (this.window < this.limit) this.window += 1;
+    this.pump();
     const { tracer, functionName } = this.deps;
     event.attempts += 1;
     event.lastOutcome = { ok: execution.ok, payload: execution.payload };
@@ -259,15 +283,18 @@ export class AsyncQueue {
       ids: { requestId: event.requestId },
       detail: { attempt: event.attempts, delayMs: delay },
     });
+    // The back-off counts exactly `delay` of AWS time, whatever the timer's lateness (which counts as real time).
     this.checkpoint(event, false);
     event.phase = 'retry';
     event.dueAt = event.ageAt + this.deps.clock.toLocalMs(delay);
+    event.ageAwsMs += delay;
+    event.ageAt = event.dueAt;
     this.deps.store?.save(event.requestId, event);
     this.retries.schedule(event.dueAt, event);
   }
 
   private retryDue(event: AsyncEventState): void {
-    this.checkpoint(event, true);
+    this.checkpoint(event, false);
     event.phase = 'queued';
     delete event.dueAt;
     this.ready.push(event);

@@ -106,6 +106,8 @@ export class LambdaService implements LambdaInvoker {
         functionName: name,
         functionArn: def.config.functionArn,
         pool,
+        // The pool's own cap (10 unless --max-concurrency says otherwise); reserved concurrency wins.
+        concurrencyLimit: def.config.reservedConcurrency ?? deps.maxConcurrency ?? 10,
         // Read per decision, so a PutFunctionEventInvokeConfig applies to queued events.
         config: () => effective(service.functions.get(name)?.eventInvokeConfig),
         ...(def.deadLetterTargetArn ? { deadLetterTargetArn: def.deadLetterTargetArn } : {}),

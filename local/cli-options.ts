@@ -7,6 +7,12 @@ export interface CliOptions {
   readonly timeScale: number;
   readonly context: Readonly<Record<string, string>>;
   readonly assembly?: string;
+  /** Directory of the durable state (`--state`); absent means `.local/` in the project. */
+  readonly stateDir?: string;
+  /** `--fresh`: discard the saved state. */
+  readonly fresh: boolean;
+  /** `--in-memory`: keep nothing across restarts. */
+  readonly inMemory: boolean;
   readonly help: boolean;
 }
 
@@ -24,6 +30,10 @@ Options:
                      AWS minute is a local second; 1 is real time)
   --context K=V      CDK context, as 'cdk -c K=V' (repeatable)
   --assembly DIR     serve an already synthesized cloud assembly (e.g. cdk.out)
+  --state DIR        keep queued events, SQS messages and logs in DIR
+                     (default .local/ in the project; one SQLite file per stack)
+  --fresh            discard the saved state and start empty
+  --in-memory        keep nothing across restarts
   -h, --help         show this help`;
 
 export class CliError extends Error {}
@@ -42,6 +52,9 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
         'time-scale': { type: 'string' },
         context: { type: 'string', short: 'c', multiple: true },
         assembly: { type: 'string' },
+        state: { type: 'string' },
+        fresh: { type: 'boolean' },
+        'in-memory': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -54,6 +67,9 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
     timeScale: values['time-scale'] === undefined ? DEFAULT_TIME_SCALE : parseTimeScale(values['time-scale']),
     context: parseContext(values.context ?? []),
     ...(values.assembly === undefined ? {} : { assembly: parseAssembly(values.assembly) }),
+    ...(values.state === undefined ? {} : { stateDir: parseStateDir(values.state) }),
+    fresh: values.fresh ?? false,
+    inMemory: parseInMemory(values['in-memory'] ?? false, values.state, values.fresh ?? false),
     help: values.help ?? false,
   };
 }
@@ -93,4 +109,16 @@ function parseContext(pairs: readonly string[]): Record<string, string> {
 function parseAssembly(dir: string): string {
   if (dir.trim() === '') throw new CliError('--assembly needs a directory');
   return dir;
+}
+
+function parseStateDir(dir: string): string {
+  if (dir.trim() === '') throw new CliError('--state needs a directory');
+  return dir;
+}
+
+function parseInMemory(inMemory: boolean, stateDir: string | undefined, fresh: boolean): boolean {
+  if (inMemory && (stateDir !== undefined || fresh)) {
+    throw new CliError('--in-memory keeps no state: it cannot be combined with --state or --fresh');
+  }
+  return inMemory;
 }

@@ -34,6 +34,9 @@ async function main(): Promise<number> {
       port: options.port,
       host: options.host,
       timeScale: options.timeScale,
+      ...(options.inMemory
+        ? {}
+        : { state: { dir: path.resolve(options.stateDir ?? path.join(projectDir, '.local')), ...(options.fresh ? { fresh: true } : {}) } }),
       colour,
       print: (line) => console.log(line),
     });

@@ -24,6 +24,8 @@ import { apiGatewayHandler } from './apigateway/api.js';
 import { awsApiHandler } from './aws-api.js';
 import { localRoutes } from './local-routes.js';
 import { AwsError } from './protocol/errors.js';
+import { describeDropped, describeResumed, openState, ownersOf, type StateOptions } from './state/open.js';
+import type { StateStore } from './state/types.js';
 import { jsonResponse, type HttpRequest, type HttpResponse } from './protocol/http.js';
 
 export interface RuntimeOptions {
@@ -45,6 +47,8 @@ export interface RuntimeOptions {
   readonly colour?: boolean;
   /** Cap on concurrent execution environments per function without reserved concurrency. @default 10 */
   readonly maxConcurrency?: number;
+  /** Keep durable state (queued events, SQS messages, logs) in this directory; in memory only when absent. */
+  readonly state?: StateOptions;
 }
 
 export interface LocalRuntime {
@@ -79,6 +83,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   const endpoint = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   door.use([async () => jsonResponse(503, { status: 'starting', message: 'The local runtime is still starting' })]);
   let services: LocalRuntime['services'] | undefined;
+  let state: StateStore | undefined;
   try {
     const assemblyDir =
       options.assembly ??
@@ -93,11 +98,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
         },
       }));
     const stack = loadStack(assemblyDir, { localEndpoint: endpoint });
+    state = openState(options.state, stack, address.port, print);
 
     // Services reach each other through `sinks`, filled in once all exist.
     const sinks = {} as { -readonly [K in keyof Sinks]: Sinks[K] };
-    const logs = LogStore.fromStack(stack);
-    const sqs = SqsService.fromStack(stack, { clock, tracer: traces });
+    const logs = LogStore.fromStack(stack, { persistence: state.logs });
+    const sqs = SqsService.fromStack(stack, { clock, tracer: traces, state });
     const lambda = LambdaService.fromStack(stack, {
       sinks,
       logs,
@@ -107,6 +113,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       awsEndpointUrl: endpoint,
       ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
       onOutput: (fn, line) => print(functionLine(fn, line, options.colour ?? false)),
+      state,
     });
     const events = EventBridgeService.fromStack(stack, { sinks, clock, tracer: traces, logs });
     const sns = SnsService.fromStack(stack, { sinks, matcher: matchesPattern, clock, tracer: traces });
@@ -154,7 +161,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     ]);
     traces.subscribe((event) => print(formatTrace(event, options.colour ?? false)));
 
+    if (state.durable) {
+      // State whose resource left the assembly (or changed type) is dropped before anything resumes.
+      for (const line of describeDropped(state.retainOwners(ownersOf(stack), new Set(logs.logGroupNames())))) print(line);
+      const logEvents = logs.restore();
+      const sqsMessages = sqs.resume();
+      const asyncEvents = lambda.resume();
+      print(describeResumed({ asyncEvents, sqsMessages, logEvents }, state));
+    }
+
     const built = services;
+    const openedState = state;
     return {
       endpoint,
       stack,
@@ -163,10 +180,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       async stop() {
         await door.close();
         await disposeServices(built);
+        openedState.close();
       },
     };
   } catch (error) {
     if (services) await disposeServices(services).catch(() => {});
+    state?.close();
     await door.close();
     throw error;
   }

@@ -2,6 +2,7 @@ import type { StackModel } from '../cloudformation/types.js';
 import type { Clock } from '../clock.js';
 import type { LogEvent, LogSink } from '../contracts.js';
 import { AwsError, UnsupportedTemplateError } from '../protocol/errors.js';
+import type { LogPersistence } from '../state/types.js';
 
 /** A log event as CloudWatch Logs stores it. */
 export interface StoredLogEvent {
@@ -48,6 +49,8 @@ export interface LogStoreOptions {
   readonly maxEventsPerGroup?: number;
   /** Epoch ms for ingestion times and retention. @default Date.now */
   readonly now?: () => number;
+  /** Where groups, streams and events are kept across restarts. @default kept in memory only */
+  readonly persistence?: LogPersistence;
 }
 
 /** The retention values CloudWatch Logs accepts. */
@@ -96,13 +99,17 @@ export class LogStore implements LogSink {
    * A store holding the stack's log groups. Throws UnsupportedTemplateError
    * for a group property the local runtime cannot honour.
    */
-  static fromStack(stack: StackModel, deps: { readonly clock?: Clock; readonly maxEventsPerGroup?: number } = {}): LogStore {
+  static fromStack(
+    stack: StackModel,
+    deps: { readonly clock?: Clock; readonly maxEventsPerGroup?: number; readonly persistence?: LogPersistence } = {},
+  ): LogStore {
     const store = new LogStore({
       region: stack.env.region,
       account: stack.env.account,
       partition: stack.env.partition,
       ...(deps.clock ? { now: () => deps.clock!.now() } : {}),
       ...(deps.maxEventsPerGroup ? { maxEventsPerGroup: deps.maxEventsPerGroup } : {}),
+      ...(deps.persistence ? { persistence: deps.persistence } : {}),
     });
     for (const resource of stack.resourcesOfType('AWS::Logs::LogGroup')) {
       const props = resource.properties;
@@ -140,8 +147,10 @@ export class LogStore implements LogSink {
   private readonly groups = new Map<string, Group>();
   private readonly listeners = new Set<LogListener>();
   private eventCounter = 0;
+  private readonly persistence: LogPersistence | undefined;
 
   constructor(options: LogStoreOptions = {}) {
+    this.persistence = options.persistence;
     this.region = options.region ?? 'us-east-1';
     this.account = options.account ?? '000000000000';
     this.partition = options.partition ?? 'aws';
@@ -152,10 +161,54 @@ export class LogStore implements LogSink {
   ensureLogGroup(logGroupName: string, retentionInDays?: number): void {
     const existing = this.groups.get(logGroupName);
     if (existing) {
-      if (retentionInDays !== undefined) existing.retentionInDays = retentionInDays;
+      if (retentionInDays !== undefined && existing.retentionInDays !== retentionInDays) {
+        existing.retentionInDays = retentionInDays;
+        this.persistence?.saveGroup(logGroupName, existing.creationTime, retentionInDays);
+      }
       return;
     }
-    this.groups.set(logGroupName, new Group(logGroupName, this.now(), retentionInDays));
+    const group = new Group(logGroupName, this.now(), retentionInDays);
+    this.groups.set(logGroupName, group);
+    this.persistence?.saveGroup(logGroupName, group.creationTime, retentionInDays);
+  }
+
+  /**
+   * Take up what a previous run kept: groups (with their retention), streams
+   * and events, with their ids and ingestion times. Events past retention or
+   * beyond the per-group cap are dropped. Returns how many events came back.
+   */
+  restore(): number {
+    const persistence = this.persistence;
+    if (!persistence) return 0;
+    let restored = 0;
+    for (const saved of persistence.groups()) {
+      let group = this.groups.get(saved.logGroupName);
+      if (!group) {
+        group = new Group(saved.logGroupName, saved.creationTime, saved.retentionInDays);
+        this.groups.set(saved.logGroupName, group);
+      } else if (group.retentionInDays === undefined && saved.retentionInDays !== undefined) {
+        // A PutRetentionPolicy of the previous run stands unless the template sets one.
+        group.retentionInDays = saved.retentionInDays;
+      }
+      for (const s of saved.streams) {
+        if (!group.streams.has(s.logStreamName)) group.streams.set(s.logStreamName, new Stream(s.logStreamName, s.creationTime));
+      }
+      const cutoff = this.retentionCutoff(group);
+      persistence.trimEvents(group.name, cutoff, this.maxEvents);
+      for (const event of persistence.events(group.name)) {
+        let stream = group.streams.get(event.logStreamName);
+        if (!stream) group.streams.set(event.logStreamName, (stream = new Stream(event.logStreamName, event.ingestionTime)));
+        insertSorted(stream.events, event);
+        group.arrival.push(event);
+        group.storedBytes += storedBytes(event);
+        stream.firstEventTimestamp = Math.min(stream.firstEventTimestamp ?? Infinity, event.timestamp);
+        stream.lastEventTimestamp = Math.max(stream.lastEventTimestamp ?? -Infinity, event.timestamp);
+        stream.lastIngestionTime = Math.max(stream.lastIngestionTime ?? 0, event.ingestionTime);
+        this.eventCounter = Math.max(this.eventCounter, Number(event.eventId.slice(16)) || 0);
+        restored += 1;
+      }
+    }
+    return restored;
   }
 
   /** CreateLogGroup: fails when the group exists. */
@@ -173,11 +226,14 @@ export class LogStore implements LogSink {
       throw new AwsError('ResourceAlreadyExistsException', 'The specified log stream already exists');
     }
     group.streams.set(logStreamName, new Stream(logStreamName, this.now()));
+    this.persistence?.saveStream(logGroupName, logStreamName, group.streams.get(logStreamName)!.creationTime);
   }
 
   /** Sets (or with `undefined` removes) a group's retention. */
   putRetentionPolicy(logGroupName: string, retentionInDays: number | undefined): void {
-    this.requireGroup(logGroupName).retentionInDays = retentionInDays;
+    const group = this.requireGroup(logGroupName);
+    group.retentionInDays = retentionInDays;
+    this.persistence?.saveGroup(logGroupName, group.creationTime, retentionInDays);
   }
 
   /**
@@ -191,6 +247,7 @@ export class LogStore implements LogSink {
     if (!stream) {
       stream = new Stream(logStreamName, this.now());
       group.streams.set(logStreamName, stream);
+      this.persistence?.saveStream(logGroupName, logStreamName, stream.creationTime);
     }
     this.append(group, stream, events);
   }
@@ -292,6 +349,7 @@ export class LogStore implements LogSink {
     }
     stream.lastIngestionTime = ingestionTime;
     stream.uploadSequence += 1;
+    this.persistence?.appendEvents(group.name, stored);
     this.enforceCap(group);
     for (const listener of this.listeners) {
       try {
@@ -307,6 +365,7 @@ export class LogStore implements LogSink {
     // Drop a tenth at once so appends stay amortised O(1) at the cap.
     const excess = group.arrival.length - this.maxEvents + Math.floor(this.maxEvents / 10);
     const dropped = group.arrival.splice(0, Math.min(excess, group.arrival.length));
+    this.persistence?.trimEvents(group.name, -Infinity, group.arrival.length);
     const byStream = new Map<string, Set<StoredLogEvent>>();
     for (const event of dropped) {
       group.storedBytes -= storedBytes(event);

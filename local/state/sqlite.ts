@@ -219,7 +219,7 @@ export class SqliteStateStore implements StateStore {
     trimEvents: (groupName, cutoff, keep) =>
       this.write(
         this.db.transaction(() => {
-          this.db.prepare(`DELETE FROM log_events WHERE group_name = ? AND ts < ?`).run(groupName, cutoff);
+          if (Number.isFinite(cutoff)) this.db.prepare(`DELETE FROM log_events WHERE group_name = ? AND ts < ?`).run(groupName, cutoff);
           this.db
             .prepare(
               `DELETE FROM log_events WHERE group_name = ? AND seq <= (

@@ -3,7 +3,7 @@ import { CliError, parseCliOptions } from '../../local/cli-options.js';
 
 describe('npm start options', () => {
   it('has the documented defaults', () => {
-    expect(parseCliOptions([])).toEqual({ port: 3000, host: '127.0.0.1', timeScale: 1 / 60, context: {}, help: false });
+    expect(parseCliOptions([])).toEqual({ port: 3000, host: '127.0.0.1', timeScale: 1 / 60, context: {}, fresh: false, inMemory: false, help: false });
   });
 
   it('reads every flag', () => {
@@ -17,10 +17,20 @@ describe('npm start options', () => {
       timeScale: 1 / 600,
       context: { retryAttempts: '0', eventBusName: 'a=b' },
       assembly: 'cdk.out',
+      fresh: false,
+      inMemory: false,
       help: false,
     });
     expect(parseCliOptions(['--time-scale', '1']).timeScale).toBe(1);
     expect(parseCliOptions(['--time-scale', '0.5']).timeScale).toBe(0.5);
+  });
+
+  it('reads the state flags and refuses --in-memory with --state or --fresh', () => {
+    expect(parseCliOptions(['--state', '/tmp/s', '--fresh'])).toMatchObject({ stateDir: '/tmp/s', fresh: true, inMemory: false });
+    expect(parseCliOptions(['--in-memory'])).toMatchObject({ inMemory: true, fresh: false });
+    expect(() => parseCliOptions(['--in-memory', '--fresh'])).toThrow(/--in-memory keeps no state/);
+    expect(() => parseCliOptions(['--in-memory', '--state', 'x'])).toThrow(/--in-memory keeps no state/);
+    expect(() => parseCliOptions(['--state', ' '])).toThrow(/--state needs a directory/);
   });
 
   it.each([

@@ -115,7 +115,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       onOutput: (fn, line) => print(functionLine(fn, line, options.colour ?? false)),
       state,
     });
-    const events = EventBridgeService.fromStack(stack, { sinks, clock, tracer: traces, logs });
+    const events = EventBridgeService.fromStack(stack, { sinks, clock, tracer: traces, logs, state });
     const sns = SnsService.fromStack(stack, { sinks, matcher: matchesPattern, clock, tracer: traces });
     // API Gateway's AWS integrations call these on their own wire protocol, exactly as they call AWS.
     const awsEndpoints: Readonly<Record<string, (req: HttpRequest) => Promise<HttpResponse>>> = {
@@ -167,7 +167,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       const logEvents = logs.restore();
       const sqsMessages = sqs.resume();
       const asyncEvents = lambda.resume();
-      print(describeResumed({ asyncEvents, sqsMessages, logEvents }, state));
+      const targetRetries = events.resume();
+      const other = targetRetries > 0 ? [`${targetRetries} EventBridge target retries`] : [];
+      print(describeResumed({ asyncEvents, sqsMessages, logEvents, other }, state));
     }
 
     const built = services;

@@ -19,7 +19,8 @@ import type {
 import type { StackModel } from '../cloudformation/types.js';
 import { AwsError } from '../protocol/errors.js';
 import { ArchiveStore, checkReplayInput, toMs, type ReplayRecord, type StartReplayInput } from './archive.js';
-import { deliver, HOP_DETECTED, type DeliveryDeps } from './delivery.js';
+import { deliver, HOP_DETECTED, retryKey, type DeliveryDeps, type TargetRetryState } from './delivery.js';
+import type { Collection, StateStore } from '../state/types.js';
 import { buildEnvelope, checkEntryShapes, entrySize, isoSeconds, MAX_REQUEST_BYTES, validateEntry, type EventEnvelope } from './envelope.js';
 import {
   busNameOf,
@@ -38,6 +39,8 @@ export interface EventBridgeDeps {
   readonly clock: Clock;
   readonly tracer?: Tracer;
   readonly logs?: LogSink;
+  /** Where target deliveries waiting for a retry are kept across restarts. */
+  readonly state?: StateStore;
 }
 
 interface IngestOptions {
@@ -64,6 +67,7 @@ export class EventBridgeService implements EventBusSink {
   private readonly deliveryDeps: DeliveryDeps;
   private readonly disposed = new AbortController();
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly retryStores = new Map<RuleModel, Collection<TargetRetryState>>();
   /** Events that already reached a bus through an event bus target. */
   private readonly forwarded = new WeakSet<EventEnvelope>();
 
@@ -92,7 +96,31 @@ export class EventBridgeService implements EventBusSink {
       ...(deps.tracer ? { tracer: deps.tracer } : {}),
       forwardToBus: (busArn, event) => this.forward(busArn, event),
       signal: this.disposed.signal,
+      retryStore: (rule) => this.retryStores.get(rule),
     };
+    if (deps.state) {
+      for (const rule of rules) {
+        this.retryStores.set(rule, deps.state.collection<TargetRetryState>('eventbridge-delivery', { logicalId: rule.logicalId, type: 'AWS::Events::Rule' }));
+      }
+    }
+  }
+
+  /** Take up target deliveries a previous run left waiting for a retry; returns how many. */
+  resume(): number {
+    let resumed = 0;
+    for (const [rule, store] of this.retryStores) {
+      for (const saved of store.all()) {
+        const target = rule.targets.find((t) => t.id === saved.targetId);
+        if (!target) {
+          // The target left the rule: nothing to deliver to.
+          store.remove(retryKey(saved.targetId, saved.event.id));
+          continue;
+        }
+        this.track(deliver(this.deliveryDeps, rule, target, saved.event, saved.ingestionMs, saved));
+        resumed += 1;
+      }
+    }
+    return resumed;
   }
 
   // ------------------------------------------------------------------ PutEvents

@@ -116,7 +116,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       state,
     });
     const events = EventBridgeService.fromStack(stack, { sinks, clock, tracer: traces, logs, state });
-    const sns = SnsService.fromStack(stack, { sinks, matcher: matchesPattern, clock, tracer: traces });
+    const sns = SnsService.fromStack(stack, { sinks, matcher: matchesPattern, clock, tracer: traces, state });
     // API Gateway's AWS integrations call these on their own wire protocol, exactly as they call AWS.
     const awsEndpoints: Readonly<Record<string, (req: HttpRequest) => Promise<HttpResponse>>> = {
       sns: snsServiceEndpoint(sns),
@@ -168,7 +168,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       const sqsMessages = sqs.resume();
       const asyncEvents = lambda.resume();
       const targetRetries = events.resume();
-      const other = targetRetries > 0 ? [`${targetRetries} EventBridge target retries`] : [];
+      const snsDeliveries = sns.resume();
+      const other = [
+        ...(snsDeliveries > 0 ? [`${snsDeliveries} SNS deliveries`] : []),
+        ...(targetRetries > 0 ? [`${targetRetries} EventBridge target retries`] : []),
+      ];
       print(describeResumed({ asyncEvents, sqsMessages, logEvents, other }, state));
     }
 

@@ -167,11 +167,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       const logEvents = logs.restore();
       const sqsMessages = sqs.resume();
       const asyncEvents = lambda.resume();
-      const targetRetries = events.resume();
+      const { targetRetries, archivedEvents } = events.resume();
       const snsDeliveries = sns.resume();
       const other = [
         ...(snsDeliveries > 0 ? [`${snsDeliveries} SNS deliveries`] : []),
         ...(targetRetries > 0 ? [`${targetRetries} EventBridge target retries`] : []),
+        ...(archivedEvents > 0 ? [`${archivedEvents} archived EventBridge events`] : []),
       ];
       print(describeResumed({ asyncEvents, sqsMessages, logEvents, other }, state));
     }

@@ -78,7 +78,9 @@ export class EventBridgeService implements EventBusSink {
     archives: readonly ArchiveModel[],
     private readonly deps: EventBridgeDeps,
   ) {
-    this.archives = archives.map((a) => new ArchiveStore(a));
+    this.archives = archives.map(
+      (a) => new ArchiveStore(a, deps.state?.collection('eventbridge-archive-event', { logicalId: a.logicalId, type: 'AWS::Events::Archive' })),
+    );
     for (const bus of buses) {
       this.byBus.set(bus.name, {
         rules: rules.filter((r) => r.busName === bus.name),
@@ -105,8 +107,9 @@ export class EventBridgeService implements EventBusSink {
     }
   }
 
-  /** Take up target deliveries a previous run left waiting for a retry; returns how many. */
-  resume(): number {
+  /** Take up archived events and target deliveries a previous run left waiting for a retry; returns the counts. */
+  resume(): { archivedEvents: number; targetRetries: number } {
+    const archivedEvents = this.archives.reduce((n, a) => n + a.resume(), 0);
     let resumed = 0;
     for (const [rule, store] of this.retryStores) {
       for (const saved of store.all()) {
@@ -120,7 +123,7 @@ export class EventBridgeService implements EventBusSink {
         resumed += 1;
       }
     }
-    return resumed;
+    return { archivedEvents, targetRetries: resumed };
   }
 
   // ------------------------------------------------------------------ PutEvents

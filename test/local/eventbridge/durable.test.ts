@@ -43,7 +43,7 @@ describe('durable EventBridge target retries', () => {
     expect(saved).toMatchObject({ targetId: 'fn', retries: 1, event: { id: Entries[0]!.EventId } });
 
     const second = start(state, 0, 0.001);
-    expect(second.service.resume()).toBe(1);
+    expect(second.service.resume()).toEqual({ archivedEvents: 0, targetRetries: 1 });
     await second.service.idle();
     expect(second.recorded.invokes).toHaveLength(1);
     expect(JSON.parse(second.recorded.invokes[0]!.payload).id).toBe(Entries[0]!.EventId);
@@ -67,5 +67,30 @@ describe('durable EventBridge target retries', () => {
       RETRY_ATTEMPTS: { StringValue: '3' },
     });
     expect(state.count('eventbridge-delivery')).toBe(0);
+  });
+});
+
+describe('durable EventBridge archives', () => {
+  const archived = [
+    customBus,
+    ['Archive', 'AWS::Events::Archive', { SourceArn: 'arn:aws:events:us-east-1:123456789012:event-bus/custom', ArchiveName: 'arch', RetentionDays: 1 }] as [string, string, Record<string, unknown>],
+  ];
+
+  it('keeps archived events across a restart and replays them', async () => {
+    const state = new MemoryStateStore();
+    const build = () => {
+      const { sinks, recorded, tracer } = fakeSinks();
+      return { service: EventBridgeService.fromStack(makeStack(archived), { sinks, clock: createClock(0.001), tracer, state }), recorded };
+    };
+    const first = build();
+    const before = Date.now();
+    await first.service.putEvents([entry({ n: 1 }), entry({ n: 2 })]);
+    await first.service.dispose();
+
+    const second = build();
+    expect(second.service.resume()).toEqual({ archivedEvents: 2, targetRetries: 0 });
+    const [archive] = second.service.listArchives({});
+    expect(archive!.eventCount).toBe(2);
+    expect(archive!.window(before - 1, Date.now() + 1, Date.now()).map((e) => e.event.detail)).toEqual([{ n: 1 }, { n: 2 }]);
   });
 });

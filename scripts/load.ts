@@ -98,6 +98,11 @@ async function main(): Promise<number> {
   const accepted: Sent[] = [];
   const latencies: number[] = [];
   let rejected = 0;
+  const rejections = new Map<string, number>();
+  const reject = (why: string) => {
+    rejected += 1;
+    rejections.set(why, (rejections.get(why) ?? 0) + 1);
+  };
   let next = 0;
   let restarting: Promise<void> | undefined;
   let restarted = false;
@@ -126,10 +131,10 @@ async function main(): Promise<number> {
         const body = (await response.json()) as { messageId?: string };
         latencies.push(performance.now() - started);
         if (response.status === 200 && body.messageId) accepted.push({ messageId: body.messageId, fail });
-        else rejected += 1;
-      } catch {
+        else reject(`HTTP ${response.status}`);
+      } catch (error) {
         // Cut off by the kill: never accepted, so never owed.
-        rejected += 1;
+        reject((error as Error).message);
       }
     }
   };
@@ -191,6 +196,7 @@ async function main(): Promise<number> {
   const width = Math.max(...rows.map(([k]) => k.length));
   console.log(`\nload: ${opts.requests} requests, concurrency ${opts.concurrency}${opts.chaos ? ', chaos' : ''}${opts.inMemory ? ', in memory' : ', durable state'}`);
   for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v.padStart(12)}`);
+  for (const [why, count] of rejections) console.log(`  rejected: ${count} x ${why}`);
 
   runtime.child.kill('SIGINT');
   await runtime.exited;

@@ -4,7 +4,9 @@
  * visibility timeouts, and after a restart on the same state every event
  * reaches its logger with the invoke count and condition AWS would give.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { repoRoot } from '../support/local-runtime.js';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -183,5 +185,24 @@ describe('durable state across kills and restarts', () => {
     }
     expect(killed).toBeGreaterThan(0);
     expectExhausted(await failureLogged(proc, messageIds, since), messageIds);
+  });
+});
+
+describe('state files the runtime refuses', () => {
+  it('a corrupt state file stops the start with the --fresh hint; --fresh discards it and says so', async () => {
+    const stateDir = tempState();
+    writeFileSync(stateFile(stateDir, STACK), 'not a database '.repeat(100));
+    const args = ['--import', 'tsx', path.join(repoRoot, 'local', 'cli.ts'), '--assembly', await assemblyForTests(), '--port', '0', '--state', stateDir];
+    const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/state file .*TheDestinedLambdaStack\.sqlite is corrupt.*--fresh/);
+
+    const fresh = await startCli(['--assembly', await assemblyForTests(), '--port', '0', '--state', stateDir, '--fresh']);
+    running.push(fresh);
+    expect(fresh.out()).toMatch(/--fresh: discarded the saved state in .*TheDestinedLambdaStack\.sqlite/);
+    expect(fresh.out()).toMatch(/resumed 0 async events, 0 SQS messages, 0 log events/);
   });
 });

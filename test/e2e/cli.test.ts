@@ -75,7 +75,7 @@ describe('npm start with a template it cannot serve faithfully', () => {
     writeFileSync(path.join(assembly, templateFile), JSON.stringify(template));
 
     try {
-      const proc = run(['--assembly', assembly, '--port', '0']);
+      const proc = run(['--assembly', assembly, '--port', '0', '--in-memory']);
       expect(await proc.exited).toBe(1);
       expect(proc.err()).toContain(logicalId);
       expect(proc.err()).toContain('Properties.Layers');

@@ -12,6 +12,12 @@ export interface CliOptions {
   /** --idle-env-seconds: idle environments are stopped after this long (local seconds). */
   readonly idleEnvSeconds?: number;
   readonly freshSynth: boolean;
+  /** Directory of the durable state (`--state`); absent means `.local/` in the project. */
+  readonly stateDir?: string;
+  /** `--fresh`: discard the saved state. */
+  readonly fresh: boolean;
+  /** `--in-memory`: keep nothing across restarts. */
+  readonly inMemory: boolean;
   readonly help: boolean;
 }
 
@@ -39,6 +45,10 @@ Options:
                      AWS's 5 minutes times --time-scale, at least 10 s)
   --fresh-synth      synthesize even if the assembly cache holds this app's
                      assembly (by default an unchanged app is reused)
+  --state DIR        keep queued events, SQS messages and logs in DIR
+                     (default .local/ in the project; one SQLite file per stack)
+  --fresh            discard the saved state and start empty
+  --in-memory        keep nothing across restarts
   -h, --help         show this help`;
 
 export class CliError extends Error {}
@@ -60,6 +70,9 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
         'max-environments': { type: 'string' },
         'idle-env-seconds': { type: 'string' },
         'fresh-synth': { type: 'boolean' },
+        state: { type: 'string' },
+        fresh: { type: 'boolean' },
+        'in-memory': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -78,6 +91,9 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
     ...(values['max-environments'] === undefined ? {} : { maxEnvironments: parseMaxEnvironments(values['max-environments']) }),
     ...(values['idle-env-seconds'] === undefined ? {} : { idleEnvSeconds: parseIdleSeconds(values['idle-env-seconds']) }),
     freshSynth: values['fresh-synth'] ?? false,
+    ...(values.state === undefined ? {} : { stateDir: parseStateDir(values.state) }),
+    fresh: values.fresh ?? false,
+    inMemory: parseInMemory(values['in-memory'] ?? false, values.state, values.fresh ?? false),
     help: values.help ?? false,
   };
 }
@@ -131,4 +147,16 @@ function parseIdleSeconds(text: string): number {
   const value = text.trim() === '' ? NaN : Number(text);
   if (!Number.isFinite(value) || value <= 0) throw new CliError(`--idle-env-seconds must be a positive number, got '${text}'`);
   return value;
+}
+
+function parseStateDir(dir: string): string {
+  if (dir.trim() === '') throw new CliError('--state needs a directory');
+  return dir;
+}
+
+function parseInMemory(inMemory: boolean, stateDir: string | undefined, fresh: boolean): boolean {
+  if (inMemory && (stateDir !== undefined || fresh)) {
+    throw new CliError('--in-memory keeps no state: it cannot be combined with --state or --fresh');
+  }
+  return inMemory;
 }

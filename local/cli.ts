@@ -39,6 +39,9 @@ async function main(): Promise<number> {
       timeScale: options.timeScale,
       ...(options.maxEnvironments === undefined ? {} : { maxEnvironments: options.maxEnvironments }),
       ...(options.idleEnvSeconds === undefined ? {} : { idleEnvironmentMs: options.idleEnvSeconds * 1000 }),
+      ...(options.inMemory
+        ? {}
+        : { state: { dir: path.resolve(options.stateDir ?? path.join(projectDir, '.local')), ...(options.fresh ? { fresh: true } : {}) } }),
       colour,
       print: (line) => console.log(line),
     });

@@ -28,18 +28,51 @@ export function createClock(scale: number = DEFAULT_TIME_SCALE): Clock {
     now: () => Date.now(),
     toLocalMs: (awsMs) => awsMs * scale,
     toAwsMs: (localMs) => localMs / scale,
-    sleep: (awsMs, signal) =>
-      new Promise<void>((resolve, reject) => {
-        if (signal?.aborted) return reject(signal.reason);
-        const timer = setTimeout(() => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        }, Math.max(0, awsMs * scale));
-        const onAbort = () => {
-          clearTimeout(timer);
-          reject(signal?.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-      }),
+    sleep: (awsMs, signal) => sleep(Math.max(0, awsMs * scale), signal),
   };
+}
+
+interface Sleeper {
+  readonly timer: NodeJS.Timeout;
+  readonly reject: (reason: unknown) => void;
+}
+
+/**
+ * Sleepers of each signal. Many waits share one long-lived signal (a
+ * service's "stopping"), so the signal gets one abort listener for all of
+ * them instead of an add and a remove per sleep.
+ */
+const sleepersBySignal = new WeakMap<AbortSignal, Set<Sleeper>>();
+
+function sleep(localMs: number, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return new Promise((resolve) => setTimeout(resolve, localMs));
+  if (signal.aborted) return Promise.reject(signal.reason);
+  let sleepers = sleepersBySignal.get(signal);
+  if (!sleepers) {
+    const set = new Set<Sleeper>();
+    sleepers = set;
+    sleepersBySignal.set(signal, set);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const s of set) {
+          clearTimeout(s.timer);
+          s.reject(signal.reason);
+        }
+        set.clear();
+      },
+      { once: true },
+    );
+  }
+  const set = sleepers;
+  return new Promise<void>((resolve, reject) => {
+    const sleeper: Sleeper = {
+      timer: setTimeout(() => {
+        set.delete(sleeper);
+        resolve();
+      }, localMs),
+      reject,
+    };
+    set.add(sleeper);
+  });
 }

@@ -27,6 +27,8 @@ import { localRoutes } from './local-routes.js';
 import { defaultIdleTimeoutMs } from './lambda/environments.js';
 import { runtimeMetrics } from './lambda/runtime-metrics.js';
 import { AwsError } from './protocol/errors.js';
+import { describeDropped, describeResumed, openState, ownersOf, type StateOptions } from './state/open.js';
+import type { StateStore } from './state/types.js';
 import { jsonResponse, type HttpRequest, type HttpResponse } from './protocol/http.js';
 
 export interface RuntimeOptions {
@@ -52,6 +54,8 @@ export interface RuntimeOptions {
   readonly maxEnvironments?: number;
   /** Idle execution environments are stopped after this many local ms. @default 5 AWS minutes × time scale, at least 10 s */
   readonly idleEnvironmentMs?: number;
+  /** Keep durable state (queued events, SQS messages, logs) in this directory; in memory only when absent. */
+  readonly state?: StateOptions;
 }
 
 export interface LocalRuntime {
@@ -88,14 +92,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   const endpoint = urlFor(localAddress(address.address), address.port);
   door.use([async () => jsonResponse(503, { status: 'starting', message: 'The local runtime is still starting' })]);
   let services: LocalRuntime['services'] | undefined;
+  let state: StateStore | undefined;
   try {
     const assemblyDir = options.assembly ?? (await localAssembly(options, print));
     const stack = loadStack(assemblyDir, { localEndpoint: endpoint });
+    state = openState(options.state, stack, address.port, print);
 
     // Services reach each other through `sinks`, filled in once all exist.
     const sinks = {} as { -readonly [K in keyof Sinks]: Sinks[K] };
-    const logs = LogStore.fromStack(stack);
-    const sqs = SqsService.fromStack(stack, { clock, tracer: traces });
+    const logs = LogStore.fromStack(stack, { persistence: state.logs });
+    const sqs = SqsService.fromStack(stack, { clock, tracer: traces, state });
     const lambda = LambdaService.fromStack(stack, {
       sinks,
       logs,
@@ -106,9 +112,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       ...(options.maxEnvironments === undefined ? {} : { maxEnvironments: options.maxEnvironments }),
       idleTimeoutMs: options.idleEnvironmentMs ?? defaultIdleTimeoutMs(clock.scale),
       onOutput: (fn, line) => terminal.output(functionLine(fn, line, options.colour ?? false)),
+      state,
     });
-    const events = EventBridgeService.fromStack(stack, { sinks, clock, tracer: traces, logs });
-    const sns = SnsService.fromStack(stack, { sinks, matcher: matchesPattern, clock, tracer: traces });
+    const events = EventBridgeService.fromStack(stack, { sinks, clock, tracer: traces, logs, state });
+    const sns = SnsService.fromStack(stack, { sinks, matcher: matchesPattern, clock, tracer: traces, state });
     // API Gateway's AWS integrations call these on their own wire protocol, exactly as they call AWS.
     const awsEndpoints: Readonly<Record<string, (req: HttpRequest) => Promise<HttpResponse>>> = {
       sns: snsServiceEndpoint(sns),
@@ -161,7 +168,24 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     const terminalSecond = setInterval(() => terminal.tick(), 1000);
     terminalSecond.unref();
 
+    if (state.durable) {
+      // State whose resource left the assembly (or changed type) is dropped before anything resumes.
+      for (const line of describeDropped(state.retainOwners(ownersOf(stack), new Set(logs.logGroupNames())))) print(line);
+      const logEvents = logs.restore();
+      const sqsMessages = sqs.resume();
+      const asyncEvents = lambda.resume();
+      const { targetRetries, archivedEvents } = events.resume();
+      const snsDeliveries = sns.resume();
+      const other = [
+        ...(snsDeliveries > 0 ? [`${snsDeliveries} SNS deliveries`] : []),
+        ...(targetRetries > 0 ? [`${targetRetries} EventBridge target retries`] : []),
+        ...(archivedEvents > 0 ? [`${archivedEvents} archived EventBridge events`] : []),
+      ];
+      print(describeResumed({ asyncEvents, sqsMessages, logEvents, other }, state));
+    }
+
     const built = services;
+    const openedState = state;
     return {
       endpoint,
       stack,
@@ -171,10 +195,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
         clearInterval(terminalSecond);
         await door.close();
         await disposeServices(built);
+        openedState.close();
       },
     };
   } catch (error) {
     if (services) await disposeServices(services).catch(() => {});
+    state?.close();
     await door.close();
     throw error;
   }

@@ -7,6 +7,7 @@
 import { AwsError } from '../protocol/errors.js';
 import type { EventEnvelope } from './envelope.js';
 import type { ArchiveModel } from './model.js';
+import type { Collection } from '../state/types.js';
 
 export interface ArchivedEvent {
   readonly event: EventEnvelope;
@@ -37,8 +38,28 @@ export interface ReplayRecord {
 export class ArchiveStore {
   private readonly events: ArchivedEvent[] = [];
   private bytes = 0;
+  private sequence = 0;
 
-  constructor(readonly model: ArchiveModel) {}
+  /** `store` keeps the archive across restarts; events are keyed by arrival order. */
+  constructor(
+    readonly model: ArchiveModel,
+    private readonly store?: Collection<ArchivedEvent & { readonly key: string }>,
+  ) {}
+
+  /** Take up the events a previous run archived; returns how many. */
+  resume(): number {
+    const saved = this.store?.all() ?? [];
+    for (const { key, ...archived } of saved) {
+      this.events.push(archived);
+      this.bytes += archived.size;
+      this.sequence = Math.max(this.sequence, Number(key) + 1);
+    }
+    this.keys.push(...saved.map((s) => s.key));
+    return saved.length;
+  }
+
+  /** Store keys, parallel to `events`. */
+  private readonly keys: string[] = [];
 
   /** Keep `event` if it matches the archive's pattern. */
   offer(event: EventEnvelope, arrivedAt: number): void {
@@ -46,6 +67,9 @@ export class ArchiveStore {
     const size = Buffer.byteLength(JSON.stringify(event));
     this.events.push({ event, arrivedAt, size });
     this.bytes += size;
+    const key = String(this.sequence++).padStart(12, '0');
+    this.keys.push(key);
+    this.store?.save(key, { key, event, arrivedAt, size });
   }
 
   /** Events that arrived in [start, end), oldest first, after dropping expired ones. */
@@ -67,7 +91,11 @@ export class ArchiveStore {
     const days = this.model.retentionDays;
     if (!days) return;
     const cutoff = now - days * 86_400_000;
-    while (this.events.length > 0 && this.events[0]!.arrivedAt < cutoff) this.bytes -= this.events.shift()!.size;
+    while (this.events.length > 0 && this.events[0]!.arrivedAt < cutoff) {
+      this.bytes -= this.events.shift()!.size;
+      const key = this.keys.shift();
+      if (key !== undefined) this.store?.remove(key);
+    }
   }
 }
 

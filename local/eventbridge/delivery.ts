@@ -13,6 +13,26 @@ import { AwsError } from '../protocol/errors.js';
 import type { EventEnvelope } from './envelope.js';
 import { applyInputTransformer, readJsonPath } from './input.js';
 import type { RuleModel, TargetModel } from './model.js';
+import type { Collection } from '../state/types.js';
+
+/** A target delivery waiting for a retry, as the state store keeps it so a restart resumes it. */
+export interface TargetRetryState {
+  readonly targetId: string;
+  readonly event: EventEnvelope;
+  readonly ingestionMs: number;
+  /** Retries made so far. */
+  readonly retries: number;
+  /** The back-off base of the next retry (AWS ms). */
+  readonly delay: number;
+  /** The event's AWS time at local epoch ms `localBase`; time since counts scaled, downtime included. */
+  readonly awsBase: number;
+  readonly localBase: number;
+  /** Local epoch ms of the next attempt. */
+  readonly dueAt: number;
+}
+
+/** The key of a pending delivery in its rule's collection. */
+export const retryKey = (targetId: string, eventId: string) => `${targetId}/${eventId}`;
 
 /** Everything a delivery needs from the service. */
 export interface DeliveryDeps {
@@ -23,6 +43,8 @@ export interface DeliveryDeps {
   readonly forwardToBus: (busArn: string, event: EventEnvelope) => void;
   /** Aborted when the service is disposed: pending back-offs end at once. */
   readonly signal?: AbortSignal;
+  /** Where a rule's deliveries waiting for a retry are kept across restarts. */
+  readonly retryStore?: (rule: RuleModel) => Collection<TargetRetryState> | undefined;
 }
 
 /** First retry waits about this long (AWS ms); each later one doubles, up to the cap. */
@@ -109,58 +131,100 @@ export async function deliver(
   target: TargetModel,
   event: EventEnvelope,
   ingestionMs: number,
+  resumeFrom?: TargetRetryState,
 ): Promise<void> {
   const ids = { eventId: event.id };
-  let payload: string;
+  const store = deps.retryStore?.(rule);
+  const key = retryKey(target.id, event.id);
+  let saved = resumeFrom !== undefined;
+  const settled = () => {
+    if (saved && !deps.signal?.aborted) store?.remove(key);
+  };
   try {
-    payload = targetPayload(target, rule, event, ingestionMs);
-  } catch (error) {
-    return deadLetter(deps, rule, target, event, { code: 'INVALID_JSON', message: String(error), retryable: false }, 0, undefined);
+    await deliverWithRetries();
+  } finally {
+    settled();
   }
-  const deadline = ingestionMs + target.maximumEventAgeSeconds * 1000;
-  let retries = 0;
-  let delay = FIRST_RETRY_DELAY_MS;
-  // Ages are measured in AWS time: local elapsed time scaled back up.
-  const startLocal = deps.clock.now();
-  const awsNow = () => ingestionMs + deps.clock.toAwsMs(deps.clock.now() - startLocal);
-  for (;;) {
-    let failure: Failure;
+
+  async function deliverWithRetries(): Promise<void> {
+    let payload: string;
     try {
-      const targetIds = await attempt(deps, target, rule, event, payload);
+      payload = targetPayload(target, rule, event, ingestionMs);
+    } catch (error) {
+      return deadLetter(deps, rule, target, event, { code: 'INVALID_JSON', message: String(error), retryable: false }, 0, undefined);
+    }
+    const deadline = ingestionMs + target.maximumEventAgeSeconds * 1000;
+    let retries = resumeFrom?.retries ?? 0;
+    let delay = resumeFrom?.delay ?? FIRST_RETRY_DELAY_MS;
+    // Ages are measured in AWS time: local elapsed time scaled back up.
+    let awsBase = resumeFrom?.awsBase ?? ingestionMs;
+    let localBase = resumeFrom?.localBase ?? deps.clock.now();
+    const awsNow = () => awsBase + deps.clock.toAwsMs(deps.clock.now() - localBase);
+    if (resumeFrom) {
+      // A retry due while the runtime was down runs at once.
+      const remaining = resumeFrom.dueAt - deps.clock.now();
+      if (remaining > 0) {
+        try {
+          await deps.clock.sleep(deps.clock.toAwsMs(remaining), deps.signal);
+        } catch {
+          return;
+        }
+      }
+    }
+    for (;;) {
+      let failure: Failure;
+      try {
+        const targetIds = await attempt(deps, target, rule, event, payload);
+        deps.tracer?.record({
+          service: 'eventbridge',
+          kind: 'deliver',
+          resource: rule.name,
+          summary: `${rule.name} -> ${target.arn}${retries ? ` (after ${retries} retries)` : ''}`,
+          ids: { ...ids, ...targetIds },
+          detail: { target: target.arn, payload: tracePayload(payload) },
+        });
+        return;
+      } catch (error) {
+        failure = classify(error);
+      }
+      if (!failure.retryable) return deadLetter(deps, rule, target, event, failure, retries, undefined);
+      if (retries >= target.maximumRetryAttempts) {
+        return deadLetter(deps, rule, target, event, failure, retries, 'MaximumRetryAttempts');
+      }
+      const wait = delay * (0.5 + Math.random() * 0.5);
+      if (awsNow() + wait > deadline) {
+        return deadLetter(deps, rule, target, event, failure, retries, 'MaximumEventAgeInSeconds');
+      }
+      retries++;
       deps.tracer?.record({
         service: 'eventbridge',
-        kind: 'deliver',
+        kind: 'retry',
         resource: rule.name,
-        summary: `${rule.name} -> ${target.arn}${retries ? ` (after ${retries} retries)` : ''}`,
-        ids: { ...ids, ...targetIds },
-        detail: { target: target.arn, payload: tracePayload(payload) },
+        summary: `${rule.name} -> ${target.arn} failed (${failure.code}: ${failure.message}); retry ${retries}`,
+        ids,
       });
-      return;
-    } catch (error) {
-      failure = classify(error);
+      if (store) {
+        awsBase = awsNow();
+        localBase = deps.clock.now();
+        store.save(key, {
+          targetId: target.id,
+          event,
+          ingestionMs,
+          retries,
+          delay: Math.min(delay * 2, MAX_RETRY_DELAY_MS),
+          awsBase,
+          localBase,
+          dueAt: localBase + deps.clock.toLocalMs(wait),
+        });
+        saved = true;
+      }
+      try {
+        await deps.clock.sleep(wait, deps.signal);
+      } catch {
+        return; // disposed: abandon the retry, as a stopped runtime would
+      }
+      delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
     }
-    if (!failure.retryable) return deadLetter(deps, rule, target, event, failure, retries, undefined);
-    if (retries >= target.maximumRetryAttempts) {
-      return deadLetter(deps, rule, target, event, failure, retries, 'MaximumRetryAttempts');
-    }
-    const wait = delay * (0.5 + Math.random() * 0.5);
-    if (awsNow() + wait > deadline) {
-      return deadLetter(deps, rule, target, event, failure, retries, 'MaximumEventAgeInSeconds');
-    }
-    retries++;
-    deps.tracer?.record({
-      service: 'eventbridge',
-      kind: 'retry',
-      resource: rule.name,
-      summary: `${rule.name} -> ${target.arn} failed (${failure.code}: ${failure.message}); retry ${retries}`,
-      ids,
-    });
-    try {
-      await deps.clock.sleep(wait, deps.signal);
-    } catch {
-      return; // disposed: abandon the retry, as a stopped runtime would
-    }
-    delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
   }
 }
 

@@ -52,6 +52,8 @@ export interface RuleModel {
 }
 
 export interface ArchiveModel {
+  /** The AWS::Events::Archive, which owns the archived events in the state store. */
+  readonly logicalId: string;
   readonly name: string;
   readonly arn: string;
   readonly sourceArn: string;
@@ -258,6 +260,7 @@ export function loadArchives(stack: StackModel, buses: readonly EventBusModel[])
     }
     const arn = r.arn ?? r.attributes.Arn!;
     return {
+      logicalId: r.logicalId,
       name: typeof p.ArchiveName === 'string' ? p.ArchiveName : r.ref,
       arn,
       sourceArn: bus.arn,

@@ -19,7 +19,8 @@ import type {
 import type { StackModel } from '../cloudformation/types.js';
 import { AwsError } from '../protocol/errors.js';
 import { ArchiveStore, checkReplayInput, toMs, type ReplayRecord, type StartReplayInput } from './archive.js';
-import { deliver, HOP_DETECTED, type DeliveryDeps } from './delivery.js';
+import { deliver, HOP_DETECTED, retryKey, type DeliveryDeps, type TargetRetryState } from './delivery.js';
+import type { Collection, StateStore } from '../state/types.js';
 import { buildEnvelope, checkEntryShapes, entrySize, isoSeconds, MAX_REQUEST_BYTES, validateEntry, type EventEnvelope } from './envelope.js';
 import {
   busNameOf,
@@ -38,6 +39,8 @@ export interface EventBridgeDeps {
   readonly clock: Clock;
   readonly tracer?: Tracer;
   readonly logs?: LogSink;
+  /** Where target deliveries waiting for a retry are kept across restarts. */
+  readonly state?: StateStore;
 }
 
 interface IngestOptions {
@@ -64,6 +67,7 @@ export class EventBridgeService implements EventBusSink {
   private readonly deliveryDeps: DeliveryDeps;
   private readonly disposed = new AbortController();
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly retryStores = new Map<RuleModel, Collection<TargetRetryState>>();
   /** Events that already reached a bus through an event bus target. */
   private readonly forwarded = new WeakSet<EventEnvelope>();
 
@@ -74,7 +78,9 @@ export class EventBridgeService implements EventBusSink {
     archives: readonly ArchiveModel[],
     private readonly deps: EventBridgeDeps,
   ) {
-    this.archives = archives.map((a) => new ArchiveStore(a));
+    this.archives = archives.map(
+      (a) => new ArchiveStore(a, deps.state?.collection('eventbridge-archive-event', { logicalId: a.logicalId, type: 'AWS::Events::Archive' })),
+    );
     for (const bus of buses) {
       this.byBus.set(bus.name, {
         rules: rules.filter((r) => r.busName === bus.name),
@@ -92,7 +98,32 @@ export class EventBridgeService implements EventBusSink {
       ...(deps.tracer ? { tracer: deps.tracer } : {}),
       forwardToBus: (busArn, event) => this.forward(busArn, event),
       signal: this.disposed.signal,
+      retryStore: (rule) => this.retryStores.get(rule),
     };
+    if (deps.state) {
+      for (const rule of rules) {
+        this.retryStores.set(rule, deps.state.collection<TargetRetryState>('eventbridge-delivery', { logicalId: rule.logicalId, type: 'AWS::Events::Rule' }));
+      }
+    }
+  }
+
+  /** Take up archived events and target deliveries a previous run left waiting for a retry; returns the counts. */
+  resume(): { archivedEvents: number; targetRetries: number } {
+    const archivedEvents = this.archives.reduce((n, a) => n + a.resume(), 0);
+    let resumed = 0;
+    for (const [rule, store] of this.retryStores) {
+      for (const saved of store.all()) {
+        const target = rule.targets.find((t) => t.id === saved.targetId);
+        if (!target) {
+          // The target left the rule: nothing to deliver to.
+          store.remove(retryKey(saved.targetId, saved.event.id));
+          continue;
+        }
+        this.track(deliver(this.deliveryDeps, rule, target, saved.event, saved.ingestionMs, saved));
+        resumed += 1;
+      }
+    }
+    return { archivedEvents, targetRetries: resumed };
   }
 
   // ------------------------------------------------------------------ PutEvents

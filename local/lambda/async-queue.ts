@@ -1,11 +1,13 @@
 import type { Sinks, Tracer } from '../contracts.js';
 import { tracePayload } from '../tracing.js';
 import type { Clock } from '../clock.js';
+import type { Collection } from '../state/types.js';
+import { TimerQueue } from '../timer-queue.js';
 import { sendToDeadLetter } from './dead-letter.js';
 import { sendToDestination } from './destinations.js';
 import type { EffectiveInvokeConfig } from './event-invoke-config.js';
 import { buildInvocationRecord, type AttemptOutcome, type InvocationCondition } from './invocation-record.js';
-import { isThrottle, type PoolLike } from './pool.js';
+import { isThrottle, type Execution, type PoolLike } from './pool.js';
 
 /** AWS waits about one minute before the first retry and two before the second. */
 export const RETRY_DELAYS_MS: readonly number[] = [60_000, 120_000];
@@ -20,6 +22,36 @@ export function nextThrottleDelay(delayMs: number): number {
   return Math.min(delayMs * 2, THROTTLE_BACKOFF_MS.max);
 }
 
+/**
+ * One asynchronous event as Lambda's internal queue keeps it, durably: what
+ * a restart needs to resume it where it stopped.
+ */
+export interface AsyncEventState {
+  readonly requestId: string;
+  readonly payload: string;
+  /** Epoch ms when Lambda accepted the event. */
+  readonly acceptedAt: number;
+  /** Attempts that ran to an outcome (approximateInvokeCount). */
+  attempts: number;
+  /** The last attempt's outcome (its error is the record's response). */
+  lastOutcome?: AttemptOutcome;
+  /**
+   * The event's age in AWS ms at local epoch ms `ageAt`. Age grows in real
+   * time while the event waits for or runs in an environment, and in AWS time
+   * (scaled by --time-scale) while it waits for a retry, a throttle, or a
+   * restart of the runtime.
+   */
+  ageAwsMs: number;
+  ageAt: number;
+  /** `queued`: to run now; `retry`: waiting until `dueAt`; `delivering`: finished, record not yet delivered. */
+  phase: 'queued' | 'retry' | 'delivering';
+  /** Local epoch ms of the next attempt (phase `retry`). */
+  dueAt?: number;
+  condition?: InvocationCondition;
+  /** Epoch ms stamped on the invocation record (phase `delivering`), so a re-delivery sends the same record. */
+  recordTime?: number;
+}
+
 /** What one function's async queue needs. */
 export interface AsyncQueueDeps {
   readonly clock: Clock;
@@ -32,151 +64,318 @@ export interface AsyncQueueDeps {
   /** Read for every decision, so PutFunctionEventInvokeConfig applies to queued events too. */
   readonly config: () => EffectiveInvokeConfig;
   readonly deadLetterTargetArn?: string;
+  /**
+   * How many environments the pool can run at once for this function (its
+   * reserved concurrency, or the local cap). The queue never starts more, so
+   * the pool throttles only when synchronous invokes hold environments too.
+   * @default Infinity
+   */
+  readonly concurrencyLimit?: number;
+  /** Where accepted events are kept until their record is delivered; nothing kept when absent. */
+  readonly store?: Collection<AsyncEventState>;
 }
 
 /**
  * Lambda's internal queue for one function's asynchronous invocations:
- * runs each event, retries function errors with AWS's back-off, re-queues
+ * runs each event, retries function errors with AWS's back-off, holds
  * throttled events without counting an attempt, enforces the maximum event
  * age, then sends the invocation record to the configured destination and
  * the event to the dead-letter queue.
+ *
+ * Every state change is saved before it takes effect, so a restart resumes
+ * each event where it stopped (at-least-once: an attempt or delivery cut
+ * off by a crash runs again). Waiting is cheap: retries share one timer,
+ * and throttled events wait together for one wake-up (an invocation of this
+ * function finishing, or one back-off timer per function), never polling
+ * one by one.
  */
 export class AsyncQueue {
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly abort = new AbortController();
+  /** Events ready to run, oldest first (throttled ones go back to the front). */
+  private ready: AsyncEventState[] = [];
+  private readonly retries: TimerQueue<AsyncEventState>;
+  private running = 0;
+  private accepted = 0;
+  private idleWaiters: (() => void)[] = [];
+  private readonly limit: number;
+  /**
+   * How many invocations the queue starts at once: the limit, cut to what
+   * was running when the pool last throttled, then grown by one per
+   * completion. A throttle costs one re-try per completion, never a poll per event.
+   */
+  private window: number;
+  /** Armed only when throttled with nothing running, i.e. nothing else will wake the queue. */
+  private throttleTimer: NodeJS.Timeout | undefined;
+  private throttledAt = 0;
+  private throttleDelay: number = THROTTLE_BACKOFF_MS.initial;
+  private closed = false;
 
-  constructor(private readonly deps: AsyncQueueDeps) {}
+  constructor(private readonly deps: AsyncQueueDeps) {
+    this.retries = new TimerQueue((event) => this.retryDue(event), () => deps.clock.now());
+    this.limit = Math.max(1, deps.concurrencyLimit ?? Infinity);
+    this.window = this.limit;
+  }
 
   /** Number of events accepted and not yet finished. */
   get pending(): number {
-    return this.inFlight.size;
+    return this.accepted;
   }
 
-  /** Accept an event; processing starts at once and never rejects. */
+  /** Accept an event: saved before this returns, processing starts at once. */
   enqueue(requestId: string, payload: string): void {
-    const task = this.process(requestId, payload).catch((error: unknown) => {
-      // An abort (dispose) drops the event with the runtime; anything else is a bug worth seeing.
-      if (this.abort.signal.aborted) return;
+    const now = this.deps.clock.now();
+    const event: AsyncEventState = { requestId, payload, acceptedAt: now, attempts: 0, ageAwsMs: 0, ageAt: now, phase: 'queued' };
+    this.deps.store?.save(requestId, event);
+    this.accepted += 1;
+    this.ready.push(event);
+    this.pump();
+  }
+
+  /**
+   * Take up the events a previous run left in the store: the time the runtime
+   * was down counts as AWS time; a retry due meanwhile runs at once; an event
+   * now too old goes to on-failure with EventAgeExceeded; a finished event's
+   * record is delivered (again). Returns how many were resumed.
+   */
+  resume(): number {
+    const saved = this.deps.store?.all() ?? [];
+    const { clock } = this.deps;
+    const now = clock.now();
+    for (const event of saved) {
+      // A retry not yet due has its back-off counted already (ageAt is its due time).
+      if (event.ageAt < now) {
+        event.ageAwsMs += clock.toAwsMs(now - event.ageAt);
+        event.ageAt = now;
+      }
+      this.accepted += 1;
+      if (event.phase === 'delivering') {
+        void this.deliver(event);
+      } else if (event.ageAwsMs >= this.maxAgeMs()) {
+        void this.finish(event, 'EventAgeExceeded');
+      } else if (event.phase === 'retry' && event.dueAt !== undefined && event.dueAt > now) {
+        this.retries.schedule(event.dueAt, event);
+      } else {
+        event.phase = 'queued';
+        this.ready.push(event);
+      }
+    }
+    this.pump();
+    return saved.length;
+  }
+
+  /** Resolves once every accepted event has finished. */
+  idle(): Promise<void> {
+    if (this.accepted === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stop: nothing more runs or is saved; what is in the store resumes at the next start. */
+  close(): void {
+    this.closed = true;
+    this.retries.close();
+    if (this.throttleTimer) clearTimeout(this.throttleTimer);
+    this.throttleTimer = undefined;
+    this.ready = [];
+  }
+
+  private maxAgeMs(): number {
+    return this.deps.config().maximumEventAgeInSeconds * 1000;
+  }
+
+  /** Age in AWS ms now; `scaled` says whether the time since the last checkpoint was an AWS wait. */
+  private age(event: AsyncEventState, scaled: boolean): number {
+    const elapsed = Math.max(0, this.deps.clock.now() - event.ageAt);
+    return event.ageAwsMs + (scaled ? this.deps.clock.toAwsMs(elapsed) : elapsed);
+  }
+
+  private checkpoint(event: AsyncEventState, scaled: boolean): void {
+    event.ageAwsMs = this.age(event, scaled);
+    event.ageAt = this.deps.clock.now();
+  }
+
+  /** Start ready events while the window allows. */
+  private pump(): void {
+    while (!this.closed && this.throttleTimer === undefined && this.running < this.window && this.ready.length > 0) {
+      const event = this.ready.shift()!;
+      if (this.age(event, false) >= this.maxAgeMs()) {
+        void this.finish(event, 'EventAgeExceeded');
+        continue;
+      }
+      this.running += 1;
+      let execution: Promise<Execution>;
+      try {
+        execution = this.deps.pool.invoke(event.payload, event.requestId);
+      } catch (error) {
+        execution = Promise.reject(error);
+      }
+      execution.then(
+        (result) => this.attempted(event, result),
+        (error: unknown) => this.attemptFailed(event, error),
+      );
+    }
+  }
+
+  private attemptFailed(event: AsyncEventState, error: unknown): void {
+    if (this.closed) return;
+    if (!isThrottle(error)) {
+      this.attempted(event, {
+        ok: false,
+        payload: JSON.stringify({ errorType: 'Runtime.Unknown', errorMessage: String((error as Error)?.message ?? error), trace: [] }),
+        durationMs: 0,
+        requestId: event.requestId,
+        log: '',
+      });
+      return;
+    }
+    // Throttled: not an attempt. The event goes back to the front and waits for a completion.
+    this.running -= 1;
+    this.ready.unshift(event);
+    const first = this.window > this.running;
+    this.window = Math.max(1, this.running);
+    if (first) {
+      this.deps.tracer?.record({
+        service: 'lambda',
+        kind: 'throttle',
+        resource: this.deps.functionName,
+        summary: `throttled; ${this.ready.length} event(s) wait for a free environment (not counted as attempts)`,
+        ids: { requestId: event.requestId },
+      });
+    }
+    if (this.running > 0 || this.throttleTimer !== undefined) return;
+    // Nothing of ours is running, so no completion will come: back off on one timer, in AWS time.
+    const delay = this.throttleDelay;
+    this.throttleDelay = nextThrottleDelay(this.throttleDelay);
+    this.throttledAt = this.deps.clock.now();
+    this.throttleTimer = setTimeout(() => this.throttleOver(), this.deps.clock.toLocalMs(delay));
+  }
+
+  /** The back-off passed: the wait counts as AWS time for every waiting event. */
+  private throttleOver(): void {
+    this.throttleTimer = undefined;
+    if (this.closed) return;
+    const now = this.deps.clock.now();
+    for (const event of this.ready) {
+      const from = Math.max(event.ageAt, this.throttledAt);
+      event.ageAwsMs += Math.max(0, from - event.ageAt) + this.deps.clock.toAwsMs(Math.max(0, now - from));
+      event.ageAt = now;
+    }
+    this.pump();
+  }
+
+  private attempted(event: AsyncEventState, execution: Execution): void {
+    this.running -= 1;
+    if (this.closed) return;
+    // An environment is free again: probe one further, up to the limit.
+    this.throttleDelay = THROTTLE_BACKOFF_MS.initial;
+    if (this.window < this.limit) this.window += 1;
+    this.pump();
+    const { tracer, functionName } = this.deps;
+    event.attempts += 1;
+    event.lastOutcome = { ok: execution.ok, payload: execution.payload };
+    tracer?.record({
+      service: 'lambda',
+      kind: 'invoke',
+      resource: functionName,
+      summary: `async attempt ${event.attempts}: ${execution.ok ? 'succeeded' : `failed (${errorSummary(execution.payload)})`} in ${execution.durationMs.toFixed(0)} ms`,
+      ids: { requestId: event.requestId },
+      outcome: execution.ok ? 'ok' : 'failed',
+      detail: {
+        attempt: event.attempts,
+        durationMs: execution.durationMs,
+        response: tracePayload(execution.payload),
+        ...('log' in execution ? { log: tracePayload(execution.log) } : {}),
+      },
+    });
+    if (execution.ok) return void this.finish(event, 'Success');
+    const config = this.deps.config();
+    if (event.attempts > config.maximumRetryAttempts) return void this.finish(event, 'RetriesExhausted');
+    const delay = RETRY_DELAYS_MS[Math.min(event.attempts - 1, RETRY_DELAYS_MS.length - 1)]!;
+    // A retry due exactly at the maximum age is already too late (AWS gives up at 60 s age with a 60 s back-off).
+    if (this.age(event, false) + delay >= config.maximumEventAgeInSeconds * 1000) return void this.finish(event, 'EventAgeExceeded');
+    tracer?.record({
+      service: 'lambda',
+      kind: 'retry',
+      resource: functionName,
+      summary: `retry ${event.attempts} of ${config.maximumRetryAttempts} scheduled in ${delay / 1000}s (AWS time)`,
+      ids: { requestId: event.requestId },
+      outcome: 'pending',
+      reason: `waiting for retry ${event.attempts}`,
+      // The local wait and when it ends, so the dashboard can count down.
+      detail: { attempt: event.attempts, delayMs: delay, localDelayMs: this.deps.clock.toLocalMs(delay), dueAt: this.deps.clock.now() + this.deps.clock.toLocalMs(delay) },
+    });
+    // The back-off counts exactly `delay` of AWS time, whatever the timer's lateness (which counts as real time).
+    this.checkpoint(event, false);
+    event.phase = 'retry';
+    event.dueAt = event.ageAt + this.deps.clock.toLocalMs(delay);
+    event.ageAwsMs += delay;
+    event.ageAt = event.dueAt;
+    this.deps.store?.save(event.requestId, event);
+    this.retries.schedule(event.dueAt, event);
+  }
+
+  private retryDue(event: AsyncEventState): void {
+    this.checkpoint(event, false);
+    event.phase = 'queued';
+    delete event.dueAt;
+    this.ready.push(event);
+    this.pump();
+  }
+
+  /** The event is done: save the outcome, then deliver its record. */
+  private finish(event: AsyncEventState, condition: InvocationCondition): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    event.phase = 'delivering';
+    event.condition = condition;
+    event.recordTime = this.deps.clock.now();
+    delete event.dueAt;
+    if (this.hasTargets(condition)) this.deps.store?.save(event.requestId, event);
+    return this.deliver(event);
+  }
+
+  private hasTargets(condition: InvocationCondition): boolean {
+    const config = this.deps.config();
+    return condition === 'Success' ? config.onSuccess !== undefined : config.onFailure !== undefined || this.deps.deadLetterTargetArn !== undefined;
+  }
+
+  private async deliver(event: AsyncEventState): Promise<void> {
+    try {
+      await this.send(event);
+      if (!this.closed) this.deps.store?.remove(event.requestId);
+    } catch (error) {
       this.deps.tracer?.record({
         service: 'lambda',
         kind: 'error',
         resource: this.deps.functionName,
         summary: `async event failed inside the local runtime: ${(error as Error)?.stack ?? String(error)}`,
-        ids: { requestId },
+        ids: { requestId: event.requestId },
       });
-    });
-    this.inFlight.add(task);
-    void task.finally(() => this.inFlight.delete(task));
-  }
-
-  /** Resolves once every accepted event has finished. */
-  async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
-  }
-
-  /** Stop waiting: pending retries are abandoned. */
-  close(): void {
-    this.abort.abort(new Error('async queue closed'));
-  }
-
-  private async process(requestId: string, payload: string): Promise<void> {
-    const { clock, tracer, functionName } = this.deps;
-    const enqueuedAt = clock.now();
-    let sleptLocalMs = 0;
-    let sleptAwsMs = 0;
-    // The event's age in AWS time: real time while running, AWS time while waiting.
-    // A retry due exactly at the maximum age is already too late (AWS gives up at 60 s age with a 60 s back-off).
-    const ageMs = () => clock.now() - enqueuedAt - sleptLocalMs + sleptAwsMs;
-    const sleep = async (awsMs: number) => {
-      const start = clock.now();
-      await clock.sleep(awsMs, this.abort.signal);
-      sleptLocalMs += clock.now() - start;
-      sleptAwsMs += awsMs;
-    };
-
-    let attempts = 0;
-    let throttleDelay: number = THROTTLE_BACKOFF_MS.initial;
-    let outcome: AttemptOutcome | undefined;
-    for (;;) {
-      const config = this.deps.config();
-      const maxAgeMs = config.maximumEventAgeInSeconds * 1000;
-      let execution;
-      try {
-        execution = await this.deps.pool.invoke(payload, requestId);
-      } catch (error) {
-        if (!isThrottle(error)) {
-          execution = {
-            ok: false,
-            payload: JSON.stringify({ errorType: 'Runtime.Unknown', errorMessage: String((error as Error)?.message ?? error), trace: [] }),
-            durationMs: 0,
-          };
-        } else {
-          if (ageMs() + throttleDelay >= maxAgeMs) return this.finish(requestId, payload, 'EventAgeExceeded', attempts, outcome);
-          tracer?.record({
-            service: 'lambda',
-            kind: 'throttle',
-            resource: functionName,
-            summary: `throttled; event re-queued for ${throttleDelay / 1000}s (not counted as an attempt)`,
-            ids: { requestId },
-          });
-          await sleep(throttleDelay);
-          throttleDelay = nextThrottleDelay(throttleDelay);
-          continue;
-        }
-      }
-      attempts += 1;
-      outcome = { ok: execution.ok, payload: execution.payload };
-      tracer?.record({
-        service: 'lambda',
-        kind: 'invoke',
-        resource: functionName,
-        summary: `async attempt ${attempts}: ${execution.ok ? 'succeeded' : `failed (${errorSummary(execution.payload)})`} in ${execution.durationMs.toFixed(0)} ms`,
-        ids: { requestId },
-        outcome: execution.ok ? 'ok' : 'failed',
-        detail: {
-          attempt: attempts,
-          durationMs: execution.durationMs,
-          response: tracePayload(execution.payload),
-          ...('log' in execution ? { log: tracePayload(execution.log) } : {}),
-        },
-      });
-      if (execution.ok) return this.finish(requestId, payload, 'Success', attempts, outcome);
-      if (attempts > config.maximumRetryAttempts) return this.finish(requestId, payload, 'RetriesExhausted', attempts, outcome);
-      const delay = RETRY_DELAYS_MS[Math.min(attempts - 1, RETRY_DELAYS_MS.length - 1)]!;
-      if (ageMs() + delay >= maxAgeMs) return this.finish(requestId, payload, 'EventAgeExceeded', attempts, outcome);
-      tracer?.record({
-        service: 'lambda',
-        kind: 'retry',
-        resource: functionName,
-        summary: `retry ${attempts} of ${config.maximumRetryAttempts} scheduled in ${delay / 1000}s (AWS time)`,
-        ids: { requestId },
-        outcome: 'pending',
-        reason: `waiting for retry ${attempts}`,
-        // The local wait and when it ends, so the dashboard can count down.
-        detail: { attempt: attempts, delayMs: delay, localDelayMs: clock.toLocalMs(delay), dueAt: clock.now() + clock.toLocalMs(delay) },
-      });
-      await sleep(delay);
+    } finally {
+      this.done();
     }
   }
 
-  private async finish(
-    requestId: string,
-    payload: string,
-    condition: InvocationCondition,
-    attempts: number,
-    outcome: AttemptOutcome | undefined,
-  ): Promise<void> {
-    const { sinks, tracer, functionArn, functionName, clock } = this.deps;
+  private done(): void {
+    this.accepted -= 1;
+    if (this.accepted > 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private async send(event: AsyncEventState): Promise<void> {
+    const { sinks, tracer, functionArn, functionName } = this.deps;
+    const condition = event.condition!;
+    const attempts = event.attempts;
+    const outcome = event.lastOutcome;
     const config = this.deps.config();
     const delivery = { sinks, tracer };
     const record = buildInvocationRecord({
-      requestId,
+      requestId: event.requestId,
       functionArn,
       condition,
       approximateInvokeCount: attempts,
-      requestPayload: payload,
+      requestPayload: event.payload,
       ...(outcome ? { outcome } : {}),
-      time: clock.now(),
+      time: event.recordTime ?? this.deps.clock.now(),
     });
     const sends: Promise<void>[] = [];
     if (condition === 'Success') {
@@ -189,8 +388,8 @@ export class AsyncQueue {
             {
               targetArn: this.deps.deadLetterTargetArn,
               functionArn,
-              requestId,
-              payload,
+              requestId: event.requestId,
+              payload: event.payload,
               ...(outcome ? { errorPayload: outcome.payload } : {}),
             },
             delivery,
@@ -203,7 +402,7 @@ export class AsyncQueue {
           kind: 'discard',
           resource: functionName,
           summary: `${condition} after ${attempts} attempt(s); no on-failure destination or dead-letter queue, event discarded`,
-          ids: { requestId },
+          ids: { requestId: event.requestId },
           outcome: 'failed',
           reason: `event discarded (${condition}, no on-failure destination)`,
         });

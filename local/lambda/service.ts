@@ -1,10 +1,12 @@
+import { defaultMaxEnvironments } from './environments.js';
 import { randomUUID } from 'node:crypto';
 import { tracePayload } from '../tracing.js';
 import type { InvocationType, InvokeCaller, InvokeResult, LambdaInvoker, LogSink, Sinks, Tracer } from '../contracts.js';
 import type { Clock } from '../clock.js';
 import type { StackModel } from '../cloudformation/types.js';
 import { AwsError } from '../protocol/errors.js';
-import { AsyncQueue } from './async-queue.js';
+import type { StateStore } from '../state/types.js';
+import { AsyncQueue, type AsyncEventState } from './async-queue.js';
 import { LambdaError, functionDoesNotExist, functionNotFound } from './errors.js';
 import {
   describeEventInvokeConfig,
@@ -48,6 +50,8 @@ export interface LambdaServiceDeps {
   readonly awsEndpointUrl?: string;
   /** Seam for tests; defaults to the real FunctionPool. */
   readonly poolFactory?: PoolFactory;
+  /** Where queued async events are kept across restarts; kept in memory only when absent. */
+  readonly state?: StateStore;
 }
 
 /** Options of an Invoke beyond the LambdaInvoker contract (the wire API uses them). */
@@ -118,9 +122,14 @@ export class LambdaService implements LambdaInvoker {
         functionName: name,
         functionArn: def.config.functionArn,
         pool,
+        // The pool's own cap (10 unless --max-concurrency says otherwise); reserved concurrency wins.
+        concurrencyLimit: def.config.reservedConcurrency ?? deps.maxEnvironments ?? defaultMaxEnvironments(),
         // Read per decision, so a PutFunctionEventInvokeConfig applies to queued events.
         config: () => effective(service.functions.get(name)?.eventInvokeConfig),
         ...(def.deadLetterTargetArn ? { deadLetterTargetArn: def.deadLetterTargetArn } : {}),
+        ...(deps.state
+          ? { store: deps.state.collection<AsyncEventState>('lambda-async-event', { logicalId: def.logicalId, type: 'AWS::Lambda::Function' }) }
+          : {}),
       });
       const entry: Entry = {
         definition: def,
@@ -287,6 +296,13 @@ export class LambdaService implements LambdaInvoker {
       };
     }
     return metrics;
+  }
+
+  /** Take up the async events a previous run left in the state store; returns how many. */
+  resume(): number {
+    let resumed = 0;
+    for (const e of this.functions.values()) resumed += e.queue.resume();
+    return resumed;
   }
 
   /** Resolves when no asynchronous event is pending on any function (destinations may enqueue more). */

@@ -2,6 +2,7 @@ import type { StackModel } from '../cloudformation/types.js';
 import type { Clock } from '../clock.js';
 import type { LogEvent, LogSink } from '../contracts.js';
 import { AwsError, UnsupportedTemplateError } from '../protocol/errors.js';
+import type { LogPersistence } from '../state/types.js';
 
 /** A log event as CloudWatch Logs stores it. */
 export interface StoredLogEvent {
@@ -68,6 +69,8 @@ export interface LogStoreOptions {
   readonly maxBytesPerGroup?: number;
   /** Epoch ms for ingestion times and retention. @default Date.now */
   readonly now?: () => number;
+  /** Where groups, streams and events are kept across restarts. @default kept in memory only */
+  readonly persistence?: LogPersistence;
 }
 
 /** The retention values CloudWatch Logs accepts. */
@@ -120,7 +123,12 @@ export class LogStore implements LogSink {
    */
   static fromStack(
     stack: StackModel,
-    deps: { readonly clock?: Clock; readonly maxEventsPerGroup?: number; readonly maxBytesPerGroup?: number } = {},
+    deps: {
+      readonly clock?: Clock;
+      readonly maxEventsPerGroup?: number;
+      readonly maxBytesPerGroup?: number;
+      readonly persistence?: LogPersistence;
+    } = {},
   ): LogStore {
     const store = new LogStore({
       region: stack.env.region,
@@ -129,6 +137,7 @@ export class LogStore implements LogSink {
       ...(deps.clock ? { now: () => deps.clock!.now() } : {}),
       ...(deps.maxEventsPerGroup ? { maxEventsPerGroup: deps.maxEventsPerGroup } : {}),
       ...(deps.maxBytesPerGroup ? { maxBytesPerGroup: deps.maxBytesPerGroup } : {}),
+      ...(deps.persistence ? { persistence: deps.persistence } : {}),
     });
     for (const resource of stack.resourcesOfType('AWS::Logs::LogGroup')) {
       const props = resource.properties;
@@ -167,8 +176,10 @@ export class LogStore implements LogSink {
   private readonly groups = new Map<string, Group>();
   private readonly listeners = new Set<LogListener>();
   private eventCounter = 0;
+  private readonly persistence: LogPersistence | undefined;
 
   constructor(options: LogStoreOptions = {}) {
+    this.persistence = options.persistence;
     this.region = options.region ?? 'us-east-1';
     this.account = options.account ?? '000000000000';
     this.partition = options.partition ?? 'aws';
@@ -180,10 +191,56 @@ export class LogStore implements LogSink {
   ensureLogGroup(logGroupName: string, retentionInDays?: number): void {
     const existing = this.groups.get(logGroupName);
     if (existing) {
-      if (retentionInDays !== undefined) existing.retentionInDays = retentionInDays;
+      if (retentionInDays !== undefined && existing.retentionInDays !== retentionInDays) {
+        existing.retentionInDays = retentionInDays;
+        this.persistence?.saveGroup(logGroupName, existing.creationTime, retentionInDays);
+      }
       return;
     }
-    this.groups.set(logGroupName, new Group(logGroupName, this.now(), retentionInDays));
+    const group = new Group(logGroupName, this.now(), retentionInDays);
+    this.groups.set(logGroupName, group);
+    this.persistence?.saveGroup(logGroupName, group.creationTime, retentionInDays);
+  }
+
+  /**
+   * Take up what a previous run kept: groups (with their retention), streams
+   * and events, with their ids and ingestion times. Events past retention or
+   * beyond the per-group cap are dropped. Returns how many events came back.
+   */
+  restore(): number {
+    const persistence = this.persistence;
+    if (!persistence) return 0;
+    let restored = 0;
+    for (const saved of persistence.groups()) {
+      let group = this.groups.get(saved.logGroupName);
+      if (!group) {
+        group = new Group(saved.logGroupName, saved.creationTime, saved.retentionInDays);
+        this.groups.set(saved.logGroupName, group);
+      } else if (group.retentionInDays === undefined && saved.retentionInDays !== undefined) {
+        // A PutRetentionPolicy of the previous run stands unless the template sets one.
+        group.retentionInDays = saved.retentionInDays;
+      }
+      for (const s of saved.streams) {
+        if (!group.streams.has(s.logStreamName)) group.streams.set(s.logStreamName, new Stream(s.logStreamName, s.creationTime));
+      }
+      const cutoff = this.retentionCutoff(group);
+      persistence.trimEvents(group.name, cutoff, this.maxEvents);
+      for (const event of persistence.events(group.name)) {
+        let stream = group.streams.get(event.logStreamName);
+        if (!stream) group.streams.set(event.logStreamName, (stream = new Stream(event.logStreamName, event.ingestionTime)));
+        insertSorted(stream.events, event);
+        group.arrival.push(event);
+        group.storedBytes += storedBytes(event);
+        stream.firstEventTimestamp = Math.min(stream.firstEventTimestamp ?? Infinity, event.timestamp);
+        stream.lastEventTimestamp = Math.max(stream.lastEventTimestamp ?? -Infinity, event.timestamp);
+        stream.lastIngestionTime = Math.max(stream.lastIngestionTime ?? 0, event.ingestionTime);
+        this.eventCounter = Math.max(this.eventCounter, Number(event.eventId.slice(16)) || 0);
+        restored += 1;
+      }
+      // The byte cap applies to what was restored too (the saved file keeps at most maxEvents).
+      this.enforceCap(group);
+    }
+    return restored;
   }
 
   /** CreateLogGroup: fails when the group exists. */
@@ -201,11 +258,14 @@ export class LogStore implements LogSink {
       throw new AwsError('ResourceAlreadyExistsException', 'The specified log stream already exists');
     }
     group.streams.set(logStreamName, new Stream(logStreamName, this.now()));
+    this.persistence?.saveStream(logGroupName, logStreamName, group.streams.get(logStreamName)!.creationTime);
   }
 
   /** Sets (or with `undefined` removes) a group's retention. */
   putRetentionPolicy(logGroupName: string, retentionInDays: number | undefined): void {
-    this.requireGroup(logGroupName).retentionInDays = retentionInDays;
+    const group = this.requireGroup(logGroupName);
+    group.retentionInDays = retentionInDays;
+    this.persistence?.saveGroup(logGroupName, group.creationTime, retentionInDays);
   }
 
   /**
@@ -219,6 +279,7 @@ export class LogStore implements LogSink {
     if (!stream) {
       stream = new Stream(logStreamName, this.now());
       group.streams.set(logStreamName, stream);
+      this.persistence?.saveStream(logGroupName, logStreamName, stream.creationTime);
     }
     this.append(group, stream, events);
   }
@@ -352,6 +413,7 @@ export class LogStore implements LogSink {
     }
     stream.lastIngestionTime = ingestionTime;
     stream.uploadSequence += 1;
+    this.persistence?.appendEvents(group.name, stored);
     this.expire(group);
     this.enforceCap(group);
     for (const listener of this.listeners) {
@@ -380,6 +442,7 @@ export class LogStore implements LogSink {
     if (removed === 0) return;
     for (const event of group.arrival) if (event.timestamp < cutoff) group.storedBytes -= storedBytes(event);
     keepOnly(group.arrival, (e) => e.timestamp >= cutoff);
+    this.persistence?.trimEvents(group.name, cutoff, group.arrival.length);
   }
 
   /**
@@ -399,6 +462,7 @@ export class LogStore implements LogSink {
     }
     const dropped = group.arrival.splice(0, drop);
     group.storedBytes = bytes;
+    this.persistence?.trimEvents(group.name, -Infinity, group.arrival.length);
     const byStream = new Map<string, Set<StoredLogEvent>>();
     for (const event of dropped) {
       let set = byStream.get(event.logStreamName);

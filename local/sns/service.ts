@@ -10,6 +10,8 @@ import { bodyFor, invalidParameter, validateMessage, type MessageInput } from '.
 import { lambdaEvent, sqsEnvelope, type Notification, type Recipient } from './notification.js';
 import { checkPublishPermission } from './topic-policy.js';
 import { readTopology, type SubscriptionDefinition, type TopicDefinition } from './topology.js';
+import type { Collection, Owner, StateStore } from '../state/types.js';
+import { decodeNotification, encodeNotification, type PendingDelivery } from './persisted.js';
 
 export type { SubscriptionDefinition, TopicDefinition } from './topology.js';
 
@@ -29,6 +31,8 @@ export interface SnsDeps {
   readonly matcher: PatternMatcher;
   readonly clock: Clock;
   readonly tracer?: Tracer;
+  /** Where deliveries not yet done (and their retries) are kept across restarts. */
+  readonly state?: StateStore;
 }
 
 /** How many post-backoff retries of one delivery get their own trace line (then every 1000th). */
@@ -48,6 +52,7 @@ export class SnsService implements TopicSink {
   private readonly topicsByArn: ReadonlyMap<string, TopicDefinition>;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
+  private readonly stores = new Map<SubscriptionDefinition, Collection<PendingDelivery>>();
 
   private constructor(
     readonly env: StackEnvironment,
@@ -56,6 +61,23 @@ export class SnsService implements TopicSink {
     private readonly deps: SnsDeps,
   ) {
     this.topicsByArn = new Map(topics.map((t) => [t.arn, t]));
+    if (deps.state) {
+      for (const subscription of subscriptions) this.stores.set(subscription, deps.state.collection('sns-delivery', ownerOf(subscription)));
+    }
+  }
+
+  /** Take up the deliveries a previous run had not finished, retries where they stopped; returns how many. */
+  resume(): number {
+    let resumed = 0;
+    for (const [subscription, store] of this.stores) {
+      const topic = this.topicsByArn.get(subscription.topicArn);
+      for (const pending of store.all()) {
+        if (!topic) continue;
+        this.track(this.deliverLater(subscription, topic, decodeNotification(pending.notification), pending));
+        resumed += 1;
+      }
+    }
+    return resumed;
   }
 
   /** Build from the stack; throws UnsupportedTemplateError naming any resource and property it cannot honour. */
@@ -133,7 +155,11 @@ export class SnsService implements TopicSink {
       attributes: Object.keys(content.attributes),
       message: tracePayload(content.message),
     });
-    for (const subscription of subscriptions) this.track(this.deliverLater(subscription, topic, notification));
+    for (const subscription of subscriptions) {
+      // Saved before Publish answers: an accepted message is delivered even if the runtime dies right after.
+      this.stores.get(subscription)?.save(notification.messageId, { notification: encodeNotification(notification), attempt: 1, retriesUsed: 0 });
+      this.track(this.deliverLater(subscription, topic, notification));
+    }
     return { MessageId: notification.messageId };
   }
 
@@ -152,19 +178,33 @@ export class SnsService implements TopicSink {
     void promise.finally(() => this.inFlight.delete(promise));
   }
 
-  private async deliverLater(subscription: SubscriptionDefinition, topic: TopicDefinition, notification: Notification): Promise<void> {
+  private async deliverLater(
+    subscription: SubscriptionDefinition,
+    topic: TopicDefinition,
+    notification: Notification,
+    resumeFrom?: PendingDelivery,
+  ): Promise<void> {
     // Let Publish answer before any subscriber work starts, as SNS does.
     await new Promise<void>((resolve) => setImmediate(resolve));
     try {
-      await this.deliver(subscription, topic, notification);
+      await this.deliver(subscription, topic, notification, resumeFrom);
+      if (!this.stopping.signal.aborted) this.stores.get(subscription)?.remove(notification.messageId);
     } catch (error) {
+      const store = this.stores.get(subscription);
+      if (this.stopping.signal.aborted && store) {
+        this.trace('stopped', subscription.endpoint, `${subscription.logicalId}: message ${notification.messageId} kept; its delivery resumes at the next start`, notification, {
+          subscriptionArn: subscription.arn,
+        });
+        return;
+      }
+      store?.remove(notification.messageId);
       this.trace('drop', subscription.endpoint, `${subscription.logicalId}: message ${notification.messageId} dropped: ${describeError(error)}`, notification, {
         subscriptionArn: subscription.arn,
       });
     }
   }
 
-  private async deliver(subscription: SubscriptionDefinition, topic: TopicDefinition, notification: Notification): Promise<void> {
+  private async deliver(subscription: SubscriptionDefinition, topic: TopicDefinition, notification: Notification, resumeFrom?: PendingDelivery): Promise<void> {
     const { content } = notification;
     if (subscription.filter) {
       let passes: boolean;
@@ -183,7 +223,12 @@ export class SnsService implements TopicSink {
     }
     const recipient: Recipient = { subscriptionArn: subscription.arn, protocol: subscription.protocol, signatureVersion: topic.signatureVersion };
     const retries = managedRetryDelays();
-    let attempt = 1;
+    let attempt = resumeFrom?.attempt ?? 1;
+    let retriesUsed = resumeFrom?.retriesUsed ?? 0;
+    for (let i = 0; i < retriesUsed; i++) retries.next();
+    const remaining = resumeFrom?.dueAt === undefined ? 0 : resumeFrom.dueAt - this.deps.clock.now();
+    // A retry due while the runtime was down runs at once.
+    if (remaining > 0) await this.deps.clock.sleep(this.deps.clock.toAwsMs(remaining), this.stopping.signal);
     for (;;) {
       try {
         await this.attempt(subscription, recipient, notification, attempt);
@@ -201,6 +246,13 @@ export class SnsService implements TopicSink {
             subscriptionArn: subscription.arn,
           });
         }
+        retriesUsed++;
+        this.stores.get(subscription)?.save(notification.messageId, {
+          notification: encodeNotification(notification),
+          attempt: attempt + 1,
+          retriesUsed,
+          dueAt: this.deps.clock.now() + this.deps.clock.toLocalMs(delayMs),
+        });
         await this.deps.clock.sleep(delayMs, this.stopping.signal);
         attempt++;
       }
@@ -279,3 +331,9 @@ export class SnsService implements TopicSink {
 
 const functionName = (arn: string): string => arn.split(':')[6] ?? arn;
 const queueName = (arn: string): string => arn.split(':')[5] ?? arn;
+
+/** A subscription's owner in the template: the AWS::SNS::Subscription, or the topic of an inline one. */
+function ownerOf(subscription: SubscriptionDefinition): Owner {
+  const [logicalId, inline] = subscription.logicalId.split('.');
+  return { logicalId: logicalId!, type: inline === undefined ? 'AWS::SNS::Subscription' : 'AWS::SNS::Topic' };
+}

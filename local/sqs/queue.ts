@@ -1,4 +1,5 @@
 import type { MessageAttributeValue } from '../contracts.js';
+import type { MessageStore } from './persisted.js';
 
 /** A queue's configuration, in AWS units (seconds, bytes). */
 export interface QueueSettings {
@@ -51,6 +52,8 @@ export class Queue {
   readonly policies: unknown[] = [];
   /** Local ms of the last PurgeQueue, which AWS allows once a minute. */
   lastPurge = -Infinity;
+  /** Where the messages are kept across restarts, when the queue belongs to the stack and state is durable. */
+  store: MessageStore | undefined;
   private readonly waiters = new Set<() => void>();
 
   constructor(
@@ -65,6 +68,7 @@ export class Queue {
   /** Enqueue a message and wake the long polls. */
   add(message: QueuedMessage): void {
     this.messages.push(message);
+    this.store?.save(message);
     this.notify();
   }
 

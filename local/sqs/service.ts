@@ -8,6 +8,8 @@ import { md5OfBody, md5OfMessageAttributes } from './md5.js';
 import { DEFAULT_SETTINGS, Queue, type QueuedMessage, type QueueSettings } from './queue.js';
 import { queueSettingsFromTemplate, queuePolicyTargets } from './template.js';
 import { validateAttributes, validateBody, validateRange } from './validate.js';
+import type { StateStore } from '../state/types.js';
+import { MessageStore, type PersistedMessage } from './persisted.js';
 
 export { Queue } from './queue.js';
 export type { QueuedMessage, QueueSettings } from './queue.js';
@@ -103,7 +105,10 @@ export class SqsService implements QueueSink {
   static readonly handledTypes: readonly string[] = ['AWS::SQS::Queue', 'AWS::SQS::QueuePolicy', 'AWS::SQS::QueueInlinePolicy'];
 
   /** The stack's queues and queue policies; UnsupportedTemplateError for what cannot be honoured. */
-  static fromStack(stack: StackModel, deps: { readonly clock?: Clock; readonly tracer?: Tracer } = {}): SqsService {
+  static fromStack(
+    stack: StackModel,
+    deps: { readonly clock?: Clock; readonly tracer?: Tracer; readonly state?: StateStore } = {},
+  ): SqsService {
     const service = new SqsService({
       region: stack.env.region,
       account: stack.env.account,
@@ -125,6 +130,9 @@ export class SqsService implements QueueSink {
       const queue = service.createQueue(name, settings, arn);
       byUrl.set(url ?? queue.url, queue);
       logicalIds.set(queue, resource.logicalId);
+      if (deps.state) {
+        queue.store = new MessageStore(deps.state.collection<PersistedMessage>('sqs-message', { logicalId: resource.logicalId, type: resource.type }));
+      }
     }
     const policies = [...stack.resourcesOfType('AWS::SQS::QueuePolicy'), ...stack.resourcesOfType('AWS::SQS::QueueInlinePolicy')];
     for (const resource of policies) {
@@ -156,6 +164,18 @@ export class SqsService implements QueueSink {
     this.clock = options.clock;
     this.tracer = options.tracer;
     this.urlBase = (options.urlBase ?? `https://sqs.${this.region}.amazonaws.com`).replace(/\/$/, '');
+  }
+
+  /** Take up the messages a previous run kept (visibility, receive counts and all); returns how many. */
+  resume(): number {
+    let resumed = 0;
+    for (const queue of this.queues.values()) {
+      const saved = queue.store?.load() ?? [];
+      queue.messages.push(...saved);
+      resumed += saved.length;
+      if (saved.length > 0) queue.notify();
+    }
+    return resumed;
   }
 
   /** Create (or return the existing) queue with these settings. */
@@ -278,7 +298,10 @@ export class SqsService implements QueueSink {
     const queue = this.requireQueue(queueUrl);
     const { messageId, nonce } = this.decodeHandle(queue, receiptHandle);
     const index = queue.messages.findIndex((m) => m.messageId === messageId);
-    if (index >= 0 && queue.messages[index]!.receiveNonce === nonce) queue.messages.splice(index, 1);
+    if (index >= 0 && queue.messages[index]!.receiveNonce === nonce) {
+      queue.messages.splice(index, 1);
+      queue.store?.remove(messageId);
+    }
   }
 
   /** ChangeMessageVisibility for a message in flight. */
@@ -292,6 +315,7 @@ export class SqsService implements QueueSink {
       throw new AwsError('MessageNotInflight', 'Message does not exist or is not available for visibility timeout change.');
     }
     message.visibleAt = Date.now() + this.localMs(seconds);
+    queue.store?.save(message);
     if (seconds === 0) queue.notify();
   }
 
@@ -339,6 +363,7 @@ export class SqsService implements QueueSink {
       throw new AwsError('PurgeQueueInProgress', `Only one PurgeQueue operation on ${queue.name} is allowed every 60 seconds.`, 403);
     }
     queue.lastPurge = now;
+    for (const m of queue.messages) queue.store?.remove(m.messageId);
     queue.messages.length = 0;
   }
 
@@ -405,6 +430,7 @@ export class SqsService implements QueueSink {
       message.firstReceiveTimestamp ??= now;
       message.receiveNonce += 1;
       message.visibleAt = now + this.localMs(visibilitySeconds);
+      queue.store?.save(message);
       taken.push(message);
     }
     return taken;
@@ -412,6 +438,7 @@ export class SqsService implements QueueSink {
 
   private moveToDeadLetterQueue(source: Queue, dlq: Queue, message: QueuedMessage, now: number): void {
     source.messages.splice(source.messages.indexOf(message), 1);
+    source.store?.remove(message.messageId);
     // The message keeps its id, body and original send time; the count restarts.
     const moved: QueuedMessage = { ...message, receiveCount: 0, visibleAt: now, receiveNonce: 0 };
     delete moved.firstReceiveTimestamp;
@@ -427,7 +454,9 @@ export class SqsService implements QueueSink {
 
   private expire(queue: Queue, now: number): void {
     for (let i = queue.messages.length - 1; i >= 0; i--) {
-      if (queue.messages[i]!.expiresAt <= now) queue.messages.splice(i, 1);
+      if (queue.messages[i]!.expiresAt > now) continue;
+      const [expired] = queue.messages.splice(i, 1);
+      queue.store?.remove(expired!.messageId);
     }
   }
 

@@ -48,7 +48,7 @@ describe('npm start flags', () => {
 
   it('serves an assembly, prints the outputs with local URLs, and stops on SIGINT', async () => {
     const assembly = await assemblyForTests();
-    const proc = run(['--assembly', assembly, '--port', '0'], /Press Ctrl\+C to stop/);
+    const proc = run(['--assembly', assembly, '--port', '0', '--in-memory'], /Press Ctrl\+C to stop/);
     await proc.ready;
     const url = /SendEventUrl = (http:\/\/127\.0\.0\.1:\d+\/prod\/SendEvent)/.exec(proc.out())?.[1];
     expect(url, proc.out()).toBeDefined();
@@ -104,7 +104,7 @@ describe('npm start with a template it cannot serve faithfully', () => {
     writeFileSync(path.join(assembly, templateFile), JSON.stringify(template));
 
     try {
-      const proc = run(['--assembly', assembly, '--port', '0']);
+      const proc = run(['--assembly', assembly, '--port', '0', '--in-memory']);
       expect(await proc.exited).toBe(1);
       expect(proc.err()).toContain(logicalId);
       expect(proc.err()).toContain('Properties.Layers');

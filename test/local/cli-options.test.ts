@@ -3,7 +3,7 @@ import { CliError, parseCliOptions } from '../../local/cli-options.js';
 
 describe('npm start options', () => {
   it('has the documented defaults', () => {
-    expect(parseCliOptions([])).toEqual({ port: 3000, host: '127.0.0.1', timeScale: 1 / 60, context: {}, freshSynth: false, help: false });
+    expect(parseCliOptions([])).toEqual({ port: 3000, host: '127.0.0.1', timeScale: 1 / 60, context: {}, freshSynth: false, fresh: false, inMemory: false, help: false });
   });
 
   it('reads every flag', () => {
@@ -18,6 +18,8 @@ describe('npm start options', () => {
       context: { retryAttempts: '0', eventBusName: 'a=b' },
       assembly: 'cdk.out',
       freshSynth: false,
+      fresh: false,
+      inMemory: false,
       help: false,
     });
     expect(parseCliOptions(['--fresh-synth']).freshSynth).toBe(true);
@@ -30,6 +32,14 @@ describe('npm start options', () => {
     expect(options.maxEnvironments).toBe(8);
     expect(options.idleEnvSeconds).toBe(2.5);
     expect(parseCliOptions([])).not.toHaveProperty('maxEnvironments');
+  });
+
+  it('reads the state flags and refuses --in-memory with --state or --fresh', () => {
+    expect(parseCliOptions(['--state', '/tmp/s', '--fresh'])).toMatchObject({ stateDir: '/tmp/s', fresh: true, inMemory: false });
+    expect(parseCliOptions(['--in-memory'])).toMatchObject({ inMemory: true, fresh: false });
+    expect(() => parseCliOptions(['--in-memory', '--fresh'])).toThrow(/--in-memory keeps no state/);
+    expect(() => parseCliOptions(['--in-memory', '--state', 'x'])).toThrow(/--in-memory keeps no state/);
+    expect(() => parseCliOptions(['--state', ' '])).toThrow(/--state needs a directory/);
   });
 
   it.each([

@@ -331,7 +331,7 @@ describe('archives and replays', () => {
   });
 
   it('counts and sizes only the events still inside the retention period', () => {
-    const archive = new ArchiveStore({ name: 'arch', arn: arn('events', 'archive/arch'), sourceArn: BUS_ARN, busName: 'custom', retentionDays: 1 });
+    const archive = new ArchiveStore({ logicalId: 'Arch', name: 'arch', arn: arn('events', 'archive/arch'), sourceArn: BUS_ARN, busName: 'custom', retentionDays: 1 });
     const event = { version: '0', id: 'e1', 'detail-type': 'T', source: 's', account: '1', time: 't', region: 'r', resources: [], detail: {} } as const;
     archive.offer(event, 0);
     archive.offer({ ...event, id: 'e2' }, 86_400_000);

@@ -1,0 +1,85 @@
+/**
+ * The small typed interface through which services keep the state AWS keeps
+ * durably (queued async events, retries, SQS messages, log events). Services
+ * depend on this interface only: the runtime passes the SQLite store, unit
+ * tests the in-memory one, and `--in-memory` a store that keeps nothing.
+ */
+
+/** The template resource a piece of state belongs to; state whose owner left the assembly is dropped. */
+export interface Owner {
+  readonly logicalId: string;
+  readonly type: string;
+}
+
+/** The kinds of state the runtime keeps, one per service concern. */
+export type StateKind =
+  | 'lambda-async-event'
+  | 'sqs-message'
+  | 'sns-delivery'
+  | 'eventbridge-delivery'
+  | 'eventbridge-archive-event';
+
+/** One durable record as it comes back on load. */
+export interface StoredRecord<T> {
+  readonly owner: Owner;
+  readonly id: string;
+  readonly value: T;
+}
+
+/** The records of one kind owned by one resource; every call is one transaction. */
+export interface Collection<T> {
+  /** Insert or replace. */
+  save(id: string, value: T): void;
+  remove(id: string): void;
+  /** Every record, in insertion order. */
+  all(): T[];
+}
+
+/** A log event as the store keeps it (CloudWatch Logs' stored shape). */
+export interface PersistedLogEvent {
+  readonly logStreamName: string;
+  readonly timestamp: number;
+  readonly message: string;
+  readonly ingestionTime: number;
+  readonly eventId: string;
+}
+
+export interface PersistedLogGroup {
+  readonly logGroupName: string;
+  readonly creationTime: number;
+  readonly retentionInDays?: number;
+  readonly streams: readonly { readonly logStreamName: string; readonly creationTime: number }[];
+}
+
+/** CloudWatch Logs' durable side: groups, streams, events. */
+export interface LogPersistence {
+  saveGroup(logGroupName: string, creationTime: number, retentionInDays: number | undefined): void;
+  saveStream(logGroupName: string, logStreamName: string, creationTime: number): void;
+  appendEvents(logGroupName: string, events: readonly PersistedLogEvent[]): void;
+  /** Drop a group's events older than `cutoff` (retention) or beyond the newest `keep`. */
+  trimEvents(logGroupName: string, cutoff: number, keep: number): void;
+  groups(): PersistedLogGroup[];
+  events(logGroupName: string): PersistedLogEvent[];
+}
+
+/** What was dropped at start because the assembly no longer has its owner. */
+export interface DroppedState {
+  readonly kind: string;
+  readonly owner: Owner;
+  readonly count: number;
+  readonly reason: string;
+}
+
+export interface StateStore {
+  /** False for `--in-memory`: nothing survives the process. */
+  readonly durable: boolean;
+  /** The database file, for messages. */
+  readonly location: string;
+  collection<T>(kind: StateKind, owner: Owner): Collection<T>;
+  /** Every record of a kind, whatever its owner (for the resume summary). */
+  count(kind: StateKind): number;
+  readonly logs: LogPersistence;
+  /** Keep state whose owner's logical id and type are still in the assembly; drop the rest and say what. */
+  retainOwners(present: readonly Owner[], logGroupsPresent: ReadonlySet<string>): DroppedState[];
+  close(): void;
+}

@@ -1,0 +1,59 @@
+/**
+ * The local runtime as a child process, started as `npm start` starts it,
+ * so a test can kill it (SIGKILL, SIGINT) and start it again on the same state.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from './local-runtime.js';
+
+export interface CliProcess {
+  readonly child: ChildProcess;
+  /** `http://127.0.0.1:<port>` once ready. */
+  readonly endpoint: string;
+  readonly sendEventUrl: string;
+  out(): string;
+  /** Resolves with the exit code (or signal name). */
+  readonly exited: Promise<number | string | null>;
+}
+
+/** Start `local/cli.ts` with these flags; resolves once it prints that it is ready. */
+export async function startCli(args: readonly string[], readyWithinMs = 90_000): Promise<CliProcess> {
+  // node --import tsx, not the tsx binary: the pid is the runtime's own, so a SIGKILL hits it and nothing else.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'local', 'cli.ts'), ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<number | string | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the runtime was not ready within ${readyWithinMs} ms:\n${output}`)), readyWithinMs);
+    child.stdout!.on('data', () => {
+      if (/Press Ctrl\+C to stop/.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`the runtime exited (${String(code)}) before it was ready:\n${output}`));
+    });
+  });
+  const endpoint = /AWS endpoint:\s+(http:\/\/\S+)/.exec(output)?.[1];
+  const sendEventUrl = /SendEventUrl = (http:\/\/\S+)/.exec(output)?.[1];
+  if (!endpoint || !sendEventUrl) throw new Error(`no endpoint or SendEventUrl in the output:\n${output}`);
+  return { child, endpoint, sendEventUrl, out: () => output, exited };
+}
+
+/** The pids of a process's direct children (its execution environments), from /proc. */
+export function childPids(pid: number): number[] {
+  try {
+    const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8');
+    return text.trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}

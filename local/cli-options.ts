@@ -7,6 +7,10 @@ export interface CliOptions {
   readonly timeScale: number;
   readonly context: Readonly<Record<string, string>>;
   readonly assembly?: string;
+  /** False with `--no-iam`. */
+  readonly iam: boolean;
+  readonly enforceIamForCallers?: string;
+  readonly reportUnusedIam: boolean;
   readonly help: boolean;
 }
 
@@ -24,6 +28,11 @@ Options:
                      AWS minute is a local second; 1 is real time)
   --context K=V      CDK context, as 'cdk -c K=V' (repeatable)
   --assembly DIR     serve an already synthesized cloud assembly (e.g. cdk.out)
+  --no-iam           do not enforce the template's IAM policies
+  --enforce-iam-for-callers ROLE_ARN
+                     check calls from outside (SDK clients) as this role
+  --report-unused-iam
+                     at exit, print per role the granted actions used and never used
   -h, --help         show this help`;
 
 export class CliError extends Error {}
@@ -42,6 +51,9 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
         'time-scale': { type: 'string' },
         context: { type: 'string', short: 'c', multiple: true },
         assembly: { type: 'string' },
+        'no-iam': { type: 'boolean' },
+        'enforce-iam-for-callers': { type: 'string' },
+        'report-unused-iam': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -54,6 +66,9 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
     timeScale: values['time-scale'] === undefined ? DEFAULT_TIME_SCALE : parseTimeScale(values['time-scale']),
     context: parseContext(values.context ?? []),
     ...(values.assembly === undefined ? {} : { assembly: parseAssembly(values.assembly) }),
+    iam: !(values['no-iam'] ?? false),
+    ...(values['enforce-iam-for-callers'] === undefined ? {} : { enforceIamForCallers: parseRoleArn(values['enforce-iam-for-callers']) }),
+    reportUnusedIam: values['report-unused-iam'] ?? false,
     help: values.help ?? false,
   };
 }
@@ -93,4 +108,9 @@ function parseContext(pairs: readonly string[]): Record<string, string> {
 function parseAssembly(dir: string): string {
   if (dir.trim() === '') throw new CliError('--assembly needs a directory');
   return dir;
+}
+
+function parseRoleArn(text: string): string {
+  if (!/^arn:[^:]+:iam::\d{12}:role\/.+$/.test(text)) throw new CliError(`--enforce-iam-for-callers needs a role ARN (arn:aws:iam::<account>:role/<name>), got '${text}'`);
+  return text;
 }

@@ -34,6 +34,8 @@ async function main(): Promise<number> {
       port: options.port,
       host: options.host,
       timeScale: options.timeScale,
+      iam: options.iam,
+      ...(options.enforceIamForCallers === undefined ? {} : { enforceIamForCallers: options.enforceIamForCallers }),
       colour,
       print: (line) => console.log(line),
     });
@@ -55,12 +57,19 @@ async function main(): Promise<number> {
       if (stopping) process.exit(130);
       stopping = true;
       console.log(`\n${signal}: stopping the local runtime...`);
+      if (options.reportUnusedIam) printUnusedIam(runtime);
       void runtime.stop().then(resolve, resolve);
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
   return 0;
+}
+
+/** `--report-unused-iam`: per role, the granted actions this run used and never used. */
+function printUnusedIam(runtime: LocalRuntime): void {
+  const lines = runtime.services.iam.unusedReport();
+  console.log(['IAM grants used in this run:', ...(lines.length > 0 ? lines.map((l) => `  ${l}`) : ['  (no role has identity policies)'])].join('\n'));
 }
 
 /** The summary `cdk deploy` prints, with local addresses. */

@@ -141,10 +141,50 @@ export interface TraceEvent {
   /** Correlation ids: SNS MessageId, Lambda requestId, EventBridge event id. */
   readonly ids?: Readonly<Record<string, string>>;
   readonly detail?: unknown;
+  /** How the hop ended, where it matters: `denied` marks a permission the template does not grant. */
+  readonly outcome?: 'ok' | 'failed' | 'denied' | 'pending';
+  /** Why it failed or was denied, in AWS's words where AWS has some. */
+  readonly reason?: string;
 }
 
 export interface Tracer {
   record(event: Omit<TraceEvent, 'time'>): void;
+}
+
+// ---------------------------------------------------------------- IAM
+
+/** SigV4 credentials a function's environment signs its AWS SDK calls with. */
+export interface Credentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+}
+
+/** A function as its execution role sees it. */
+export interface FunctionIdentity {
+  readonly functionName: string;
+  readonly functionArn: string;
+  /** The execution role's ARN; absent when the template gives none. */
+  readonly roleArn?: string;
+  readonly logGroupName: string;
+}
+
+/**
+ * What a function's execution role decides, as the Lambda service applies
+ * it: what its destinations and dead-letter target may receive, whether
+ * its logs reach CloudWatch Logs, and the credentials its SDK calls carry.
+ * Every denial is traced by the implementation.
+ */
+export interface ExecutionRoles {
+  /** Sinks that check each call (events:PutEvents, sqs:SendMessage, sns:Publish, lambda:InvokeFunction) against the role first. */
+  sinksFor(fn: FunctionIdentity, sinks: Sinks): Sinks;
+  /** A log sink that drops what the role may not write (logs:CreateLogStream, logs:PutLogEvents). */
+  logsFor(fn: FunctionIdentity, logs: LogSink): LogSink;
+  /** Marks a terminal line of a function whose role may not write its logs. */
+  markOutput(fn: FunctionIdentity, line: string): string;
+  credentialsFor(fn: FunctionIdentity): Credentials | undefined;
+  /** A service principal that a function's resource policy refused (the AccessDeniedException is thrown by the caller). */
+  resourcePolicyDenied(fn: FunctionIdentity, caller: InvokeCaller, message: string): void;
 }
 
 /** Resolves the ARN of any destination or target to the service that accepts it. */

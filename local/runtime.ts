@@ -22,6 +22,9 @@ import { logsApi } from './logs/api.js';
 import { ApiGatewayService } from './apigateway/service.js';
 import { apiGatewayHandler } from './apigateway/api.js';
 import { awsApiHandler } from './aws-api.js';
+import { IamService } from './iam/service.js';
+import { executionRoles } from './iam/execution-roles.js';
+import { callAsIntegrationRole, iamEdge } from './iam/edge.js';
 import { localRoutes } from './local-routes.js';
 import { AwsError } from './protocol/errors.js';
 import { jsonResponse, type HttpRequest, type HttpResponse } from './protocol/http.js';
@@ -45,6 +48,10 @@ export interface RuntimeOptions {
   readonly colour?: boolean;
   /** Cap on concurrent execution environments per function without reserved concurrency. @default 10 */
   readonly maxConcurrency?: number;
+  /** Enforce the template's IAM policies (`--no-iam` turns it off). @default true */
+  readonly iam?: boolean;
+  /** Check calls from outside (SDK clients of tests and scripts) as this role of the stack. */
+  readonly enforceIamForCallers?: string;
 }
 
 export interface LocalRuntime {
@@ -59,6 +66,7 @@ export interface LocalRuntime {
     readonly sqs: SqsService;
     readonly logs: LogStore;
     readonly apigateway: ApiGatewayService;
+    readonly iam: IamService;
   };
   stop(): Promise<void>;
 }
@@ -94,6 +102,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       }));
     const stack = loadStack(assemblyDir, { localEndpoint: endpoint });
 
+    const iam = IamService.fromStack(stack, { tracer: traces, enforce: options.iam ?? true, warn: (message) => print(`warning: ${message}`) });
+    for (const line of iam.startupLines(options.enforceIamForCallers)) print(line);
+
     // Services reach each other through `sinks`, filled in once all exist.
     const sinks = {} as { -readonly [K in keyof Sinks]: Sinks[K] };
     const logs = LogStore.fromStack(stack);
@@ -105,6 +116,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       tracer: traces,
       // An AWS SDK call made inside a function reaches this runtime, not AWS.
       awsEndpointUrl: endpoint,
+      roles: executionRoles(iam, stack.env),
       ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
       onOutput: (fn, line) => print(functionLine(fn, line, options.colour ?? false)),
     });
@@ -120,12 +132,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       clock,
       tracer: traces,
       awsServices: Object.keys(awsEndpoints),
-      callAwsService: (service, req) =>
+      callAwsService: callAsIntegrationRole(iam, new Map([['sns', snsApi(sns)]]), stack.stackId, (service, req) =>
         awsEndpoints[service]?.(req) ??
         Promise.reject(new AwsError('UnknownService', `The local runtime has no ${service} endpoint for API Gateway`, 500)),
+      ),
     });
     Object.assign(sinks, { lambda, events, sns, sqs });
-    services = { lambda, events, sns, sqs, logs, apigateway };
+    services = { lambda, events, sns, sqs, logs, apigateway, iam };
 
     const handled = new Set([
       ...CloudFormationService.handledTypes,
@@ -135,6 +148,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       ...EventBridgeService.handledTypes,
       ...SnsService.handledTypes,
       ...ApiGatewayService.handledTypes,
+      ...IamService.handledTypes,
     ]);
     const inert = inertResourceTypes(stack, handled);
     refuseUnemulated(inert);
@@ -143,13 +157,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       for (const [type, ids] of inert) print(`  ${type}: ${ids.join(', ')}`);
     }
 
+    const apis = { json: [eventBridgeApi(events), logsApi(logs), sqsApi(sqs)], query: [snsApi(sns), cloudFormationApi(stack)] };
     door.use([
-      localRoutes({ stack, traces, logs }),
+      localRoutes({ stack, traces, logs, iam }),
+      // Before the AWS APIs: a call the caller's role may not make is answered here.
+      iamEdge({ iam, env: stack.env, stackId: stack.stackId, ...apis, ...(options.enforceIamForCallers ? { callersRole: options.enforceIamForCallers } : {}) }),
       lambdaApi(lambda),
-      awsApiHandler({
-        json: [eventBridgeApi(events), logsApi(logs), sqsApi(sqs)],
-        query: [snsApi(sns), cloudFormationApi(stack)],
-      }),
+      awsApiHandler(apis),
       apiGatewayHandler(apigateway),
     ]);
     traces.subscribe((event) => print(formatTrace(event, options.colour ?? false)));

@@ -43,7 +43,8 @@ import {
 /** What the method execution needs besides the request. */
 export interface ExecutionDeps {
   readonly sinks: Sinks;
-  readonly callAwsService: (service: string, req: HttpRequest) => Promise<HttpResponse>;
+  /** Calls an AWS service as API Gateway, with the integration's `Credentials` role when it has one. */
+  readonly callAwsService: (service: string, req: HttpRequest, credentials?: string) => Promise<HttpResponse>;
   /** Called once per integration call, for tracing and logs. */
   readonly onIntegration?: (summary: string, detail: Record<string, unknown>) => void;
   /** Payload lines for execution logs with data tracing (DataTraceEnabled). */
@@ -245,6 +246,10 @@ function backendCall<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout])
     .catch((error: unknown) => {
       if (error instanceof GatewayFailure) throw error;
+      // The runtime's IAM names a role API Gateway cannot use (iam/edge.ts).
+      if (error instanceof Error && error.name === 'IntegrationConfigurationError') {
+        throw new GatewayFailure(INTERNAL_SERVER_ERROR, `Execution failed due to configuration error: ${error.message}`);
+      }
       throw new GatewayFailure(INTEGRATION_FAILURE, `Execution failed: ${what} failed: ${(error as Error)?.message ?? String(error)}`);
     })
     .finally(() => clearTimeout(timer));
@@ -298,7 +303,7 @@ async function callIntegration(
       });
       const target = `${request.path}${request.rawQuery ? `?${request.rawQuery}` : ''}`;
       deps.onIntegration?.(`${uri.service} ${request.method} ${target}`, { service: uri.service, method: request.method, path: request.path, query: request.rawQuery });
-      const response = await backendCall(deps.callAwsService(uri.service, request), integration.timeoutMs, `${uri.service} call`);
+      const response = await backendCall(deps.callAwsService(uri.service, request, integration.credentials), integration.timeoutMs, `${uri.service} call`);
       const body = typeof response.body === 'string' ? response.body : response.body.toString('utf8');
       return { status: response.statusCode, body, headers: response.headers, selector: String(response.statusCode) };
     }

@@ -27,6 +27,7 @@ export function dashboardPage(stackName: string): string {
   .svc { font-weight: 600; }
   .svc-lambda { color: #007b83; } .svc-sns { color: #a05a00; } .svc-eventbridge { color: #1e7a2f; }
   .svc-apigateway { color: #8a2c8a; } .svc-sqs { color: #1f4fa3; }
+  tr.denied td { color: #c5221f; font-weight: 600; }
   select { font: inherit; }
   #response { margin-top: 8px; }
 </style>
@@ -74,7 +75,7 @@ export function dashboardPage(stackName: string): string {
     for (const e of events) {
       since = Math.max(since, e.time);
       $('traces').tBodies[0].insertAdjacentHTML('afterbegin',
-        '<tr><td class="mono">' + new Date(e.time).toISOString().slice(11, 23) + '</td><td class="svc svc-' + text(e.service) + '">' +
+        '<tr' + (e.outcome === 'denied' ? ' class="denied"' : '') + '><td class="mono">' + new Date(e.time).toISOString().slice(11, 23) + '</td><td class="svc svc-' + text(e.service) + '">' +
         text(e.service) + '</td><td>' + text(e.kind) + '</td><td class="mono">' + text(shortName(e.resource)) +
         '</td><td class="mono">' + text(e.summary) + '</td></tr>');
     }

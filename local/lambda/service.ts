@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { InvocationType, InvokeCaller, InvokeResult, LambdaInvoker, LogSink, Sinks, Tracer } from '../contracts.js';
+import type { ExecutionRoles, FunctionIdentity, InvocationType, InvokeCaller, InvokeResult, LambdaInvoker, LogSink, Sinks, Tracer } from '../contracts.js';
 import type { Clock } from '../clock.js';
 import type { StackModel } from '../cloudformation/types.js';
 import { AwsError } from '../protocol/errors.js';
@@ -35,6 +35,8 @@ export interface LambdaServiceDeps {
   readonly awsEndpointUrl?: string;
   /** Seam for tests; defaults to the real FunctionPool. */
   readonly poolFactory?: PoolFactory;
+  /** What each function's execution role allows (IAM); without it every role allows everything. */
+  readonly roles?: ExecutionRoles;
 }
 
 /** Options of an Invoke beyond the LambdaInvoker contract (the wire API uses them). */
@@ -55,6 +57,7 @@ export interface LambdaFunction {
 
 interface Entry {
   readonly definition: FunctionDefinition;
+  readonly identity: FunctionIdentity;
   readonly pool: PoolLike;
   readonly queue: AsyncQueue;
   readonly permissions: PermissionStatement[];
@@ -91,13 +94,32 @@ export class LambdaService implements LambdaInvoker {
     const factory = deps.poolFactory ?? defaultPoolFactory;
     for (const def of definitions) {
       const name = def.config.functionName;
+      const identity: FunctionIdentity = {
+        functionName: name,
+        functionArn: def.config.functionArn,
+        ...(def.role ? { roleArn: def.role } : {}),
+        logGroupName: def.config.logGroupName,
+      };
+      const roles = deps.roles;
+      const credentials = roles?.credentialsFor(identity);
       // The deps carry every PoolFactoryOptions member (logs, maxConcurrency, onOutput, awsEndpointUrl).
-      const pool = factory(def.config, deps);
+      const pool = factory(
+        def.config,
+        roles
+          ? {
+              ...deps,
+              logs: roles.logsFor(identity, deps.logs),
+              ...(deps.onOutput ? { onOutput: (fn: string, line: string) => deps.onOutput!(fn, roles.markOutput(identity, line)) } : {}),
+              ...(credentials ? { credentials } : {}),
+            }
+          : deps,
+      );
       const queue = new AsyncQueue({
         clock: deps.clock,
         // Read at call time: the sinks are filled in after every service exists.
+        // Destinations and the dead-letter target are reached with the execution role.
         get sinks() {
-          return deps.sinks;
+          return roles ? roles.sinksFor(identity, deps.sinks) : deps.sinks;
         },
         ...(deps.tracer ? { tracer: deps.tracer } : {}),
         functionName: name,
@@ -109,6 +131,7 @@ export class LambdaService implements LambdaInvoker {
       });
       const entry: Entry = {
         definition: def,
+        identity,
         pool,
         queue,
         permissions: permissionsOf.get(name) ?? [],
@@ -165,7 +188,12 @@ export class LambdaService implements LambdaInvoker {
         400,
       );
     }
-    checkInvokePermission(entry.permissions, caller, functionArn);
+    try {
+      checkInvokePermission(entry.permissions, caller, functionArn);
+    } catch (error) {
+      if (caller && error instanceof AwsError) this.deps.roles?.resourcePolicyDenied(entry.identity, caller, error.message);
+      throw error;
+    }
     const requestId = randomUUID();
     const tracer = this.deps.tracer;
     const by = caller?.principal ? ` by ${caller.principal}` : '';

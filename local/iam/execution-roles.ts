@@ -1,0 +1,98 @@
+import type { ExecutionRoles, FunctionIdentity, InvokeCaller, LogSink, Sinks, Credentials } from '../contracts.js';
+import type { StackEnvironment } from '../cloudformation/types.js';
+import { AwsError } from '../protocol/errors.js';
+import { ArnBuilder } from './arns.js';
+import type { IamService, RoleCall } from './service.js';
+
+/**
+ * A function's execution role as Lambda applies it: destinations and
+ * dead-letter targets are sent to with the role's permissions
+ * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#destinations-permissions),
+ * and the function's logs are written with them
+ * (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html#monitoring-cloudwatchlogs-prereqs).
+ */
+export function executionRoles(iam: IamService, env: StackEnvironment): ExecutionRoles {
+  const arns = new ArnBuilder(env);
+  const call = (fn: FunctionIdentity, action: string, resource: string, via: string, messageAction?: string): RoleCall => ({
+    roleArn: fn.roleArn!,
+    session: fn.functionName,
+    action,
+    resource,
+    via,
+    ...(messageAction ? { messageAction } : {}),
+  });
+  const logCalls = (fn: FunctionIdentity, stream: string): RoleCall[] => [
+    call(fn, 'logs:CreateLogStream', arns.logGroup(fn.logGroupName), `logs of ${fn.functionName}`),
+    call(fn, 'logs:PutLogEvents', arns.logStream(fn.logGroupName, stream), `logs of ${fn.functionName}`),
+  ];
+  return {
+    sinksFor(fn: FunctionIdentity, sinks: Sinks): Sinks {
+      if (!fn.roleArn) return sinks;
+      const via = `destination or dead-letter target of ${fn.functionName}`;
+      const guard = (action: string, resource: string, error: (message: string) => AwsError, messageAction?: string) => {
+        const denial = iam.check(call(fn, action, resource, via, messageAction));
+        if (denial) throw error(denial.message);
+      };
+      return {
+        events: {
+          putEvents: async (entries, caller?: InvokeCaller) => {
+            for (const entry of entries) {
+              guard('events:PutEvents', arns.eventBus(entry.EventBusName), (m) => new AwsError('AccessDeniedException', m, 400));
+            }
+            return sinks.events.putEvents(entries, caller);
+          },
+        },
+        sqs: {
+          sendMessage: async (queueArn, body, attributes, caller) => {
+            guard('sqs:SendMessage', queueArn, (m) => new AwsError('AccessDenied', m, 403));
+            return sinks.sqs.sendMessage(queueArn, body, attributes, caller);
+          },
+        },
+        sns: {
+          publish: async (input, caller) => {
+            guard('sns:Publish', input.TopicArn, (m) => new AwsError('AuthorizationError', m, 403), 'SNS:Publish');
+            return sinks.sns.publish(input, caller);
+          },
+        },
+        lambda: {
+          invoke: async (ref, payload, type, caller) => {
+            guard('lambda:InvokeFunction', arns.lambdaFunction(ref), (m) => new AwsError('AccessDeniedException', m, 403));
+            return sinks.lambda.invoke(ref, payload, type, caller);
+          },
+        },
+      };
+    },
+
+    logsFor(fn: FunctionIdentity, logs: LogSink): LogSink {
+      if (!fn.roleArn) return logs;
+      return {
+        ensureLogGroup: (name, retention) => {
+          // Lambda creates a missing group with the role; a group the stack defines needs no permission.
+          const exists = 'hasLogGroup' in logs && typeof logs.hasLogGroup === 'function' && (logs.hasLogGroup as (n: string) => boolean)(name);
+          if (!exists && iam.check(call(fn, 'logs:CreateLogGroup', arns.logGroup(name), `logs of ${fn.functionName}`))) return;
+          logs.ensureLogGroup(name, retention);
+        },
+        putLogEvents: (group, stream, events) => {
+          // Both checks run, so the trace names every missing permission and the report every used one.
+          const denied = logCalls({ ...fn, logGroupName: group }, stream).map((c) => iam.check(c)).filter(Boolean);
+          if (denied.length === 0) logs.putLogEvents(group, stream, events);
+        },
+      };
+    },
+
+    markOutput(fn: FunctionIdentity, line: string): string {
+      if (!fn.roleArn || !iam.enforce) return line;
+      const refused = logCalls(fn, '*').filter((c) => !iam.allows(c));
+      if (refused.length === 0) return line;
+      return `[DENIED ${refused.map((c) => c.action).join(', ')}: not in CloudWatch Logs] ${line}`;
+    },
+
+    credentialsFor(fn: FunctionIdentity): Credentials | undefined {
+      return fn.roleArn ? iam.credentialsFor(fn.roleArn, fn.functionName) : undefined;
+    },
+
+    resourcePolicyDenied(fn: FunctionIdentity, caller: InvokeCaller, message: string): void {
+      if (iam.enforce) iam.resourcePolicyDenied(fn, caller, message);
+    },
+  };
+}

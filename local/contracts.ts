@@ -187,6 +187,13 @@ export interface ExecutionRoles {
   resourcePolicyDenied(fn: FunctionIdentity, caller: InvokeCaller, message: string): void;
 }
 
+/**
+ * Checks a call a service makes with a role it was given (an EventBridge
+ * target's RoleArn). Undefined when allowed; else the AccessDenied error
+ * the target service answers, the denial already traced.
+ */
+export type RoleCheck = (roleArn: string, action: string, resource: string, via: string) => Error | undefined;
+
 /** Resolves the ARN of any destination or target to the service that accepts it. */
 export interface Sinks {
   readonly lambda: LambdaInvoker;

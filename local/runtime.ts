@@ -23,7 +23,7 @@ import { ApiGatewayService } from './apigateway/service.js';
 import { apiGatewayHandler } from './apigateway/api.js';
 import { awsApiHandler } from './aws-api.js';
 import { IamService } from './iam/service.js';
-import { executionRoles } from './iam/execution-roles.js';
+import { executionRoles, roleCheck } from './iam/execution-roles.js';
 import { callAsIntegrationRole, iamEdge } from './iam/edge.js';
 import { localRoutes } from './local-routes.js';
 import { AwsError } from './protocol/errors.js';
@@ -120,7 +120,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
       onOutput: (fn, line) => print(functionLine(fn, line, options.colour ?? false)),
     });
-    const events = EventBridgeService.fromStack(stack, { sinks, clock, tracer: traces, logs });
+    const events = EventBridgeService.fromStack(stack, { sinks, clock, tracer: traces, logs, checkRole: roleCheck(iam) });
     const sns = SnsService.fromStack(stack, { sinks, matcher: matchesPattern, clock, tracer: traces });
     // API Gateway's AWS integrations call these on their own wire protocol, exactly as they call AWS.
     const awsEndpoints: Readonly<Record<string, (req: HttpRequest) => Promise<HttpResponse>>> = {

@@ -13,6 +13,7 @@ import type {
   PutEventsEntry,
   PutEventsResult,
   PutEventsResultEntry,
+  RoleCheck,
   Sinks,
   Tracer,
 } from '../contracts.js';
@@ -38,6 +39,8 @@ export interface EventBridgeDeps {
   readonly clock: Clock;
   readonly tracer?: Tracer;
   readonly logs?: LogSink;
+  /** IAM for targets with a RoleArn. */
+  readonly checkRole?: RoleCheck;
 }
 
 interface IngestOptions {
@@ -92,6 +95,7 @@ export class EventBridgeService implements EventBusSink {
       ...(deps.tracer ? { tracer: deps.tracer } : {}),
       forwardToBus: (busArn, event) => this.forward(busArn, event),
       signal: this.disposed.signal,
+      ...(deps.checkRole ? { checkRole: deps.checkRole } : {}),
     };
   }
 

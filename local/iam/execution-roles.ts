@@ -1,4 +1,4 @@
-import type { ExecutionRoles, FunctionIdentity, InvokeCaller, LogSink, Sinks, Credentials } from '../contracts.js';
+import type { Credentials, ExecutionRoles, FunctionIdentity, InvokeCaller, LogSink, RoleCheck, Sinks } from '../contracts.js';
 import type { StackEnvironment } from '../cloudformation/types.js';
 import { AwsError } from '../protocol/errors.js';
 import { ArnBuilder } from './arns.js';
@@ -94,5 +94,26 @@ export function executionRoles(iam: IamService, env: StackEnvironment): Executio
     resourcePolicyDenied(fn: FunctionIdentity, caller: InvokeCaller, message: string): void {
       if (iam.enforce) iam.resourcePolicyDenied(fn, caller, message);
     },
+  };
+}
+
+/** The error each target service answers a denied call with. */
+const DENIED_ERRORS: Readonly<Record<string, (message: string) => AwsError>> = {
+  lambda: (m) => new AwsError('AccessDeniedException', m, 403),
+  sqs: (m) => new AwsError('AccessDenied', m, 403),
+  sns: (m) => new AwsError('AuthorizationError', m, 403),
+  events: (m) => new AwsError('AccessDeniedException', m, 400),
+};
+
+/**
+ * IAM for calls a service makes with a role it was handed (an EventBridge
+ * target's RoleArn); the session is named after what is acting.
+ */
+export function roleCheck(iam: IamService): RoleCheck {
+  return (roleArn, action, resource, via) => {
+    const denial = iam.check({ roleArn, session: via.replace(/[^\w+=,.@-]/g, '-').slice(0, 64), action, resource, via });
+    if (!denial) return undefined;
+    const service = action.split(':')[0]!;
+    return (DENIED_ERRORS[service] ?? DENIED_ERRORS.events!)(denial.message);
   };
 }

@@ -1,7 +1,7 @@
 import type { StackModel, StackResource } from '../cloudformation/types.js';
 import { UnsupportedTemplateError } from '../protocol/errors.js';
 import { awsManagedPolicy, isAwsManagedArn } from './managed.js';
-import { statementsOf, type PolicySource } from './policy.js';
+import { statementsOf, unsupportedPolicyParts, type PolicySource } from './policy.js';
 
 /** One IAM role of the stack with every policy that bears on what it may do. */
 export interface Role {
@@ -29,6 +29,9 @@ export function constructPathOf(resource: StackResource): string | undefined {
   if (parts[parts.length - 1] === 'Resource') parts.pop();
   return parts.length > 0 ? parts.join('/') : undefined;
 }
+
+/** The condition keys the runtime supplies for a call made with a role. */
+const ROLE_CONTEXT_KEYS: readonly string[] = ['aws:PrincipalArn', 'aws:SecureTransport', 'aws:SourceArn', 'aws:SourceAccount'];
 
 const list = (value: unknown): unknown[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
@@ -90,6 +93,13 @@ export function readRoles(stack: StackModel, warn: (message: string) => void): M
       identity: [...inline, ...(extra.get(resource.ref) ?? []), ...managedSources],
       ...(boundaryArn !== undefined ? { boundary: managed(boundaryArn, `${id} Properties.PermissionsBoundary`) } : {}),
     });
+  }
+  for (const role of roles.values()) {
+    for (const { label, document } of [...role.identity, ...(role.boundary ?? [])]) {
+      for (const part of unsupportedPolicyParts(document, ROLE_CONTEXT_KEYS)) {
+        warn(`${role.logicalId}: policy ${label} ${part.path}: ${part.reason}; the statement never applies locally`);
+      }
+    }
   }
   return roles;
 }

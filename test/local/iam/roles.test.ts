@@ -70,6 +70,15 @@ describe('reading roles', () => {
     });
   });
 
+  it('warns about conditions it cannot evaluate in a role policy', () => {
+    const document = { Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } } }] };
+    const warnings: string[] = [];
+    readRoles(stackWith({ Policies: [{ PolicyName: 'regional', PolicyDocument: document }] }), (m) => warnings.push(m));
+    expect(warnings).toEqual([
+      'AppRole: policy AppRole.Policies.regional Statement.0.Condition.StringEquals.aws:RequestedRegion: condition key aws:RequestedRegion is not known locally; the statement never applies locally',
+    ]);
+  });
+
   it('checks trust policies and names the service that may not assume the role', () => {
     const iam = IamService.fromStack(stackWith({}));
     expect(iam.checkTrust(ROLE, 'lambda.amazonaws.com', 'test')).toBeUndefined();

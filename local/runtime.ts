@@ -23,7 +23,7 @@ import { ApiGatewayService } from './apigateway/service.js';
 import { apiGatewayHandler } from './apigateway/api.js';
 import { awsApiHandler } from './aws-api.js';
 import { IamService } from './iam/service.js';
-import { executionRoles, roleCheck } from './iam/execution-roles.js';
+import { executionRoles, logsAsRole, roleCheck } from './iam/execution-roles.js';
 import { callAsIntegrationRole, iamEdge } from './iam/edge.js';
 import { localRoutes } from './local-routes.js';
 import { AwsError } from './protocol/errors.js';
@@ -126,9 +126,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     const awsEndpoints: Readonly<Record<string, (req: HttpRequest) => Promise<HttpResponse>>> = {
       sns: snsServiceEndpoint(sns),
     };
+    // API Gateway writes its logs with the account's CloudWatch role, when the stack sets one.
+    const apiLogsRole = stack.resourcesOfType('AWS::ApiGateway::Account')[0]?.properties['CloudWatchRoleArn'];
     const apigateway = ApiGatewayService.fromStack(stack, {
       sinks,
-      logs,
+      logs: typeof apiLogsRole === 'string' ? logsAsRole(iam, stack.env, apiLogsRole, 'apigateway', logs) : logs,
       clock,
       tracer: traces,
       awsServices: Object.keys(awsEndpoints),

@@ -22,8 +22,8 @@ export function executionRoles(iam: IamService, env: StackEnvironment): Executio
     ...(messageAction ? { messageAction } : {}),
   });
   const logCalls = (fn: FunctionIdentity, stream: string): RoleCall[] => [
-    call(fn, 'logs:CreateLogStream', arns.logGroup(fn.logGroupName), `logs of ${fn.functionName}`),
-    call(fn, 'logs:PutLogEvents', arns.logStream(fn.logGroupName, stream), `logs of ${fn.functionName}`),
+    call(fn, 'logs:CreateLogStream', arns.logGroup(fn.logGroupName), `${fn.functionName} logs`),
+    call(fn, 'logs:PutLogEvents', arns.logStream(fn.logGroupName, stream), `${fn.functionName} logs`),
   ];
   return {
     sinksFor(fn: FunctionIdentity, sinks: Sinks): Sinks {
@@ -64,20 +64,7 @@ export function executionRoles(iam: IamService, env: StackEnvironment): Executio
     },
 
     logsFor(fn: FunctionIdentity, logs: LogSink): LogSink {
-      if (!fn.roleArn) return logs;
-      return {
-        ensureLogGroup: (name, retention) => {
-          // Lambda creates a missing group with the role; a group the stack defines needs no permission.
-          const exists = 'hasLogGroup' in logs && typeof logs.hasLogGroup === 'function' && (logs.hasLogGroup as (n: string) => boolean)(name);
-          if (!exists && iam.check(call(fn, 'logs:CreateLogGroup', arns.logGroup(name), `logs of ${fn.functionName}`))) return;
-          logs.ensureLogGroup(name, retention);
-        },
-        putLogEvents: (group, stream, events) => {
-          // Both checks run, so the trace names every missing permission and the report every used one.
-          const denied = logCalls({ ...fn, logGroupName: group }, stream).map((c) => iam.check(c)).filter(Boolean);
-          if (denied.length === 0) logs.putLogEvents(group, stream, events);
-        },
-      };
+      return fn.roleArn ? logsAsRole(iam, env, fn.roleArn, fn.functionName, logs) : logs;
     },
 
     markOutput(fn: FunctionIdentity, line: string): string {
@@ -115,5 +102,28 @@ export function roleCheck(iam: IamService): RoleCheck {
     if (!denial) return undefined;
     const service = action.split(':')[0]!;
     return (DENIED_ERRORS[service] ?? DENIED_ERRORS.events!)(denial.message);
+  };
+}
+
+/**
+ * The log sink a service writes with an account-level role, as API Gateway
+ * writes execution and access logs with the `CloudWatchRoleArn` of
+ * AWS::ApiGateway::Account
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html).
+ */
+export function logsAsRole(iam: IamService, env: StackEnvironment, roleArn: string, session: string, logs: LogSink): LogSink {
+  const arns = new ArnBuilder(env);
+  const via = `${session} logs`;
+  const check = (action: string, resource: string) => iam.check({ roleArn, session, action, resource, via });
+  return {
+    ensureLogGroup: (name, retention) => {
+      const exists = 'hasLogGroup' in logs && typeof logs.hasLogGroup === 'function' && (logs.hasLogGroup as (n: string) => boolean)(name);
+      if (!exists && check('logs:CreateLogGroup', arns.logGroup(name))) return;
+      logs.ensureLogGroup(name, retention);
+    },
+    putLogEvents: (group, stream, events) => {
+      const denied = [check('logs:CreateLogStream', arns.logGroup(group)), check('logs:PutLogEvents', arns.logStream(group, stream))].filter(Boolean);
+      if (denied.length === 0) logs.putLogEvents(group, stream, events);
+    },
   };
 }

@@ -242,6 +242,9 @@ describe('the unmutated stack', () => {
         neverUsed: ['logs:CreateLogGroup'],
       });
       expect(role('SendEventApi/PublishRole')).toMatchObject({ used: ['sns:Publish'], neverUsed: [] });
+      // API Gateway writes its access log with the account's CloudWatch role.
+      expect(role('SendEventApi/Api/CloudWatchRole')?.used).toEqual(expect.arrayContaining(['logs:CreateLogStream', 'logs:PutLogEvents']));
+      expect(role('SendEventApi/Api/CloudWatchRole')?.neverUsed).toEqual(expect.arrayContaining(['logs:FilterLogEvents']));
       expect(role('SuccessLogger/Function/ServiceRole')).toMatchObject({ used: ['logs:CreateLogStream', 'logs:PutLogEvents'], neverUsed: ['logs:CreateLogGroup'] });
       // The failure logger never ran: nothing it was granted was used.
       expect(role('FailureLogger/Function/ServiceRole')?.used).toEqual([]);

@@ -45,6 +45,7 @@ export function dashboardPage(stackName: string): string {
     <pre id="log"></pre>
   </section>
   <section class="wide"><h2>Event flow</h2><table id="traces"><tbody></tbody></table></section>
+  <section class="wide"><h2>IAM grants in this run</h2><table id="iam"></table></section>
 </main>
 <script type="module">
   const $ = (id) => document.getElementById(id);
@@ -89,9 +90,20 @@ export function dashboardPage(stackName: string): string {
     log.textContent = lines.map((l) => new Date(l.timestamp).toISOString() + ' ' + pretty(l.message)).join('\\n');
     if (atBottom) log.scrollTop = log.scrollHeight;
   }
+  // Per role, the granted actions used and never used (GET /_local/iam).
+  async function pollIam() {
+    const res = await fetch('/_local/iam');
+    if (!res.ok) return;
+    const report = await res.json();
+    $('iam').innerHTML = report.enforced
+      ? report.roles.map((r) => '<tr><th>' + text(r.role) + '</th><td class="mono">' +
+          r.used.map((a) => text(a) + ' used').concat(r.neverUsed.map((a) => '<b>' + text(a) + ' never used</b>')).join('; ') +
+          '</td></tr>').join('')
+      : '<tr><td>IAM is not enforced (--no-iam)</td></tr>';
+  }
   $('group').onchange = pollLog;
-  setInterval(() => { pollTraces().catch(() => {}); pollLog().catch(() => {}); }, 1000);
-  pollTraces(); pollLog();
+  setInterval(() => { pollTraces().catch(() => {}); pollLog().catch(() => {}); pollIam().catch(() => {}); }, 1000);
+  pollTraces(); pollLog(); pollIam();
 </script>
 </body>
 </html>`;

@@ -104,6 +104,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
 
     const iam = IamService.fromStack(stack, { tracer: traces, enforce: options.iam ?? true, warn: (message) => print(`warning: ${message}`) });
     for (const line of iam.startupLines(options.enforceIamForCallers)) print(line);
+    iam.checkFunctionRoles();
 
     // Services reach each other through `sinks`, filled in once all exist.
     const sinks = {} as { -readonly [K in keyof Sinks]: Sinks[K] };

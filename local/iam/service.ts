@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { UnsupportedTemplateError } from '../protocol/errors.js';
 import type { Credentials, FunctionIdentity, InvokeCaller, Tracer } from '../contracts.js';
 import type { StackModel, StackResource } from '../cloudformation/types.js';
 import { cdkFix, type ConstructRef } from './cdk-fix.js';
@@ -124,6 +125,29 @@ export class IamService {
       `IAM: enforcing the policies of ${this.roles.size} role(s); ` +
         (callersRole ? `outside callers act as ${callersRole}` : 'outside callers are not checked (--enforce-iam-for-callers ROLE_ARN checks them)'),
     ];
+  }
+
+  /**
+   * Refuse a function whose execution role Lambda may not assume, as
+   * CreateFunction does on AWS (InvalidParameterValueException).
+   */
+  checkFunctionRoles(): void {
+    if (!this.enforce) return;
+    for (const [roleArn, fn] of this.functionsByRole) {
+      const role = this.roles.get(roleArn);
+      if (!role) continue;
+      const trusted = evaluate(
+        { principal: { service: 'lambda.amazonaws.com' }, action: 'sts:AssumeRole', resource: roleArn, context: {} },
+        { resource: [{ label: role.logicalId, document: role.trust }] },
+      ).allowed;
+      if (!trusted) {
+        throw new UnsupportedTemplateError(
+          fn.logicalId,
+          'Properties.Role',
+          `The role defined for the function cannot be assumed by Lambda. (${role.logicalId}'s AssumeRolePolicyDocument does not allow lambda.amazonaws.com; CDK: assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'))`,
+        );
+      }
+    }
   }
 
   /** `arn:aws:sts::<account>:assumed-role/<role name>/<session>`. */

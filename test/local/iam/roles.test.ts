@@ -85,6 +85,16 @@ describe('reading roles', () => {
     expect(iam.checkTrust(ROLE, 'apigateway.amazonaws.com', 'test')).toMatchObject({ action: 'sts:AssumeRole', principal: 'apigateway.amazonaws.com' });
   });
 
+  it('refuses a function whose role Lambda may not assume, as CreateFunction does', () => {
+    const untrusted = { Statement: [{ Effect: 'Allow', Principal: { Service: 'apigateway.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+    const stack = stackWith({ AssumeRolePolicyDocument: untrusted }, [
+      { logicalId: 'Fn', type: 'AWS::Lambda::Function', properties: { Role: ROLE, Handler: 'index.handler', Runtime: 'nodejs22.x' } },
+    ]);
+    expect(() => IamService.fromStack(stack).checkFunctionRoles()).toThrow(/^Fn: Properties\.Role: The role defined for the function cannot be assumed by Lambda\./);
+    expect(() => IamService.fromStack(stack, { enforce: false }).checkFunctionRoles()).not.toThrow();
+    expect(() => IamService.fromStack(stackWith({}, [{ logicalId: 'Fn', type: 'AWS::Lambda::Function', properties: { Role: ROLE } }])).checkFunctionRoles()).not.toThrow();
+  });
+
   it('enforces a permission boundary on the role', () => {
     const stack = stackWith(
       { Policies: [{ PolicyName: 'p', PolicyDocument: allow('sns:*') }], PermissionsBoundary: 'arn:aws:iam::000000000000:policy/b' },

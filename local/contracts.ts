@@ -16,6 +16,8 @@ export interface InvokeCaller {
   /** ARN of the calling resource (topic, rule), checked against `SourceArn`. */
   readonly sourceArn?: string;
   readonly sourceAccount?: string;
+  /** An IAM caller acting with a role (API Gateway with an integration's `Credentials`), checked against it. */
+  readonly role?: { readonly arn: string; readonly session: string; readonly via: string };
 }
 
 export interface InvokeResult {
@@ -183,6 +185,8 @@ export interface ExecutionRoles {
   /** Marks a terminal line of a function whose role may not write its logs. */
   markOutput(fn: FunctionIdentity, line: string): string;
   credentialsFor(fn: FunctionIdentity): Credentials | undefined;
+  /** Checks a caller acting with a role (InvokeCaller.role). */
+  readonly checkRole: RoleCheck;
   /** A service principal that a function's resource policy refused (the AccessDeniedException is thrown by the caller). */
   resourcePolicyDenied(fn: FunctionIdentity, caller: InvokeCaller, message: string): void;
 }
@@ -192,7 +196,7 @@ export interface ExecutionRoles {
  * target's RoleArn). Undefined when allowed; else the AccessDenied error
  * the target service answers, the denial already traced.
  */
-export type RoleCheck = (roleArn: string, action: string, resource: string, via: string) => Error | undefined;
+export type RoleCheck = (roleArn: string, action: string, resource: string, via: string, session?: string) => Error | undefined;
 
 /** Resolves the ARN of any destination or target to the service that accepts it. */
 export interface Sinks {

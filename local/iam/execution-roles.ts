@@ -78,6 +78,8 @@ export function executionRoles(iam: IamService, env: StackEnvironment): Executio
       return fn.roleArn ? iam.credentialsFor(fn.roleArn, fn.functionName) : undefined;
     },
 
+    checkRole: roleCheck(iam),
+
     resourcePolicyDenied(fn: FunctionIdentity, caller: InvokeCaller, message: string): void {
       if (iam.enforce) iam.resourcePolicyDenied(fn, caller, message);
     },
@@ -97,8 +99,8 @@ const DENIED_ERRORS: Readonly<Record<string, (message: string) => AwsError>> = {
  * target's RoleArn); the session is named after what is acting.
  */
 export function roleCheck(iam: IamService): RoleCheck {
-  return (roleArn, action, resource, via) => {
-    const denial = iam.check({ roleArn, session: via.replace(/[^\w+=,.@-]/g, '-').slice(0, 64), action, resource, via });
+  return (roleArn, action, resource, via, session) => {
+    const denial = iam.check({ roleArn, session: session ?? via.replace(/[^\w+=,.@-]/g, '-').slice(0, 64), action, resource, via });
     if (!denial) return undefined;
     const service = action.split(':')[0]!;
     return (DENIED_ERRORS[service] ?? DENIED_ERRORS.events!)(denial.message);

@@ -188,6 +188,10 @@ export class LambdaService implements LambdaInvoker {
         400,
       );
     }
+    if (caller?.role) {
+      const denied = this.deps.roles?.checkRole(caller.role.arn, 'lambda:InvokeFunction', functionArn, caller.role.via, caller.role.session);
+      if (denied) throw denied;
+    }
     try {
       checkInvokePermission(entry.permissions, caller, functionArn);
     } catch (error) {

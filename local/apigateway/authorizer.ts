@@ -121,7 +121,10 @@ export class Authorizers {
         def.type === 'TOKEN'
           ? { type: 'TOKEN', authorizationToken: token, methodArn: req.methodArn }
           : { type: 'REQUEST', methodArn: req.methodArn, ...req.requestEvent };
-      const caller: InvokeCaller = def.credentials ? {} : { principal: 'apigateway.amazonaws.com', sourceArn: req.sourceArn, sourceAccount: req.accountId };
+      // With AuthorizerCredentials API Gateway invokes the authorizer as that role (IAM), not as its service principal.
+      const caller: InvokeCaller = def.credentials
+        ? { role: { arn: def.credentials, session: 'BackplaneAssumeRoleSession', via: 'API Gateway authorizer' } }
+        : { principal: 'apigateway.amazonaws.com', sourceArn: req.sourceArn, sourceAccount: req.accountId };
       let invoked;
       try {
         invoked = await this.lambda().invoke(def.functionArn, JSON.stringify(event), 'RequestResponse', caller);

@@ -29,34 +29,34 @@ export function executionRoles(iam: IamService, env: StackEnvironment): Executio
     sinksFor(fn: FunctionIdentity, sinks: Sinks): Sinks {
       if (!fn.roleArn) return sinks;
       const via = `destination or dead-letter target of ${fn.functionName}`;
-      const guard = (action: string, resource: string, error: (message: string) => AwsError, messageAction?: string) => {
+      const guard = (action: string, resource: string, messageAction?: string) => {
         const denial = iam.check(call(fn, action, resource, via, messageAction));
-        if (denial) throw error(denial.message);
+        if (denial) throw deniedError(action, denial.message);
       };
       return {
         events: {
           putEvents: async (entries, caller?: InvokeCaller) => {
             for (const entry of entries) {
-              guard('events:PutEvents', arns.eventBus(entry.EventBusName), (m) => new AwsError('AccessDeniedException', m, 400));
+              guard('events:PutEvents', arns.eventBus(entry.EventBusName));
             }
             return sinks.events.putEvents(entries, caller);
           },
         },
         sqs: {
           sendMessage: async (queueArn, body, attributes, caller) => {
-            guard('sqs:SendMessage', queueArn, (m) => new AwsError('AccessDenied', m, 403));
+            guard('sqs:SendMessage', queueArn);
             return sinks.sqs.sendMessage(queueArn, body, attributes, caller);
           },
         },
         sns: {
           publish: async (input, caller) => {
-            guard('sns:Publish', input.TopicArn, (m) => new AwsError('AuthorizationError', m, 403), 'SNS:Publish');
+            guard('sns:Publish', input.TopicArn, 'SNS:Publish');
             return sinks.sns.publish(input, caller);
           },
         },
         lambda: {
           invoke: async (ref, payload, type, caller) => {
-            guard('lambda:InvokeFunction', arns.lambdaFunction(ref), (m) => new AwsError('AccessDeniedException', m, 403));
+            guard('lambda:InvokeFunction', arns.lambdaFunction(ref));
             return sinks.lambda.invoke(ref, payload, type, caller);
           },
         },
@@ -101,10 +101,13 @@ const DENIED_ERRORS: Readonly<Record<string, (message: string) => AwsError>> = {
 export function roleCheck(iam: IamService): RoleCheck {
   return (roleArn, action, resource, via, session) => {
     const denial = iam.check({ roleArn, session: session ?? via.replace(/[^\w+=,.@-]/g, '-').slice(0, 64), action, resource, via });
-    if (!denial) return undefined;
-    const service = action.split(':')[0]!;
-    return (DENIED_ERRORS[service] ?? DENIED_ERRORS.events!)(denial.message);
+    return denial ? deniedError(action, denial.message) : undefined;
   };
+}
+
+/** The error the service of `action` answers a denied call with. */
+function deniedError(action: string, message: string): AwsError {
+  return (DENIED_ERRORS[action.split(':')[0]!] ?? DENIED_ERRORS.events!)(message);
 }
 
 /**

@@ -278,11 +278,6 @@ export class IamService {
     return this.keys.get(accessKeyId);
   }
 
-  /** The function whose execution role this is, if any. */
-  functionOfRole(roleArn: string): StackResource | undefined {
-    return this.functionsByRole.get(roleArn);
-  }
-
   /** Every role with its granted actions and whether this run used them. */
   usage(): RoleUsage[] {
     return [...this.roles.values()].map((role) => ({

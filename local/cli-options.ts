@@ -18,6 +18,10 @@ export interface CliOptions {
   readonly fresh: boolean;
   /** `--in-memory`: keep nothing across restarts. */
   readonly inMemory: boolean;
+  /** False with `--no-iam`. */
+  readonly iam: boolean;
+  readonly enforceIamForCallers?: string;
+  readonly reportUnusedIam: boolean;
   readonly help: boolean;
 }
 
@@ -49,6 +53,11 @@ Options:
                      (default .local/ in the project; one SQLite file per stack)
   --fresh            discard the saved state and start empty
   --in-memory        keep nothing across restarts
+  --no-iam           do not enforce the template's IAM policies
+  --enforce-iam-for-callers ROLE_ARN
+                     check calls from outside (SDK clients) as this role
+  --report-unused-iam
+                     at exit, print per role the granted actions used and never used
   -h, --help         show this help`;
 
 export class CliError extends Error {}
@@ -73,6 +82,9 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
         state: { type: 'string' },
         fresh: { type: 'boolean' },
         'in-memory': { type: 'boolean' },
+        'no-iam': { type: 'boolean' },
+        'enforce-iam-for-callers': { type: 'string' },
+        'report-unused-iam': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -94,6 +106,9 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
     ...(values.state === undefined ? {} : { stateDir: parseStateDir(values.state) }),
     fresh: values.fresh ?? false,
     inMemory: parseInMemory(values['in-memory'] ?? false, values.state, values.fresh ?? false),
+    iam: !(values['no-iam'] ?? false),
+    ...(values['enforce-iam-for-callers'] === undefined ? {} : { enforceIamForCallers: parseRoleArn(values['enforce-iam-for-callers']) }),
+    reportUnusedIam: values['report-unused-iam'] ?? false,
     help: values.help ?? false,
   };
 }
@@ -159,4 +174,9 @@ function parseInMemory(inMemory: boolean, stateDir: string | undefined, fresh: b
     throw new CliError('--in-memory keeps no state: it cannot be combined with --state or --fresh');
   }
   return inMemory;
+}
+
+function parseRoleArn(text: string): string {
+  if (!/^arn:[^:]+:iam::\d{12}:role\/.+$/.test(text)) throw new CliError(`--enforce-iam-for-callers needs a role ARN (arn:aws:iam::<account>:role/<name>), got '${text}'`);
+  return text;
 }

@@ -42,6 +42,8 @@ async function main(): Promise<number> {
       ...(options.inMemory
         ? {}
         : { state: { dir: path.resolve(options.stateDir ?? path.join(projectDir, '.local')), ...(options.fresh ? { fresh: true } : {}) } }),
+      iam: options.iam,
+      ...(options.enforceIamForCallers === undefined ? {} : { enforceIamForCallers: options.enforceIamForCallers }),
       colour,
       print: (line) => console.log(line),
     });
@@ -59,6 +61,7 @@ async function main(): Promise<number> {
 
   if (!stopRequested.signalled) printDeployed(runtime, Date.now() - started, options.timeScale, options.host);
   await stopRequested.promise;
+  if (options.reportUnusedIam) printUnusedIam(runtime);
   await runtime.stop().catch(() => {});
   return 0;
 }
@@ -97,6 +100,12 @@ function onStopSignal(): { readonly promise: Promise<void>; readonly signalled: 
       return firstAt !== undefined;
     },
   };
+}
+
+/** `--report-unused-iam`: per role, the granted actions this run used and never used. */
+function printUnusedIam(runtime: LocalRuntime): void {
+  const lines = runtime.services.iam.unusedReport();
+  console.log(['IAM grants used in this run:', ...(lines.length > 0 ? lines.map((l) => `  ${l}`) : ['  (no role has identity policies)'])].join('\n'));
 }
 
 /** The summary `cdk deploy` prints, with local addresses. */

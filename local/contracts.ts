@@ -16,6 +16,8 @@ export interface InvokeCaller {
   /** ARN of the calling resource (topic, rule), checked against `SourceArn`. */
   readonly sourceArn?: string;
   readonly sourceAccount?: string;
+  /** An IAM caller acting with a role (API Gateway with an integration's `Credentials`), checked against it. */
+  readonly role?: { readonly arn: string; readonly session: string; readonly via: string };
 }
 
 export interface InvokeResult {
@@ -154,6 +156,51 @@ export interface TraceEvent {
 export interface Tracer {
   record(event: Omit<TraceEvent, 'time'>): void;
 }
+
+// ---------------------------------------------------------------- IAM
+
+/** SigV4 credentials a function's environment signs its AWS SDK calls with. */
+export interface Credentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+}
+
+/** A function as its execution role sees it. */
+export interface FunctionIdentity {
+  readonly functionName: string;
+  readonly functionArn: string;
+  /** The execution role's ARN; absent when the template gives none. */
+  readonly roleArn?: string;
+  readonly logGroupName: string;
+}
+
+/**
+ * What a function's execution role decides, as the Lambda service applies
+ * it: what its destinations and dead-letter target may receive, whether
+ * its logs reach CloudWatch Logs, and the credentials its SDK calls carry.
+ * Every denial is traced by the implementation.
+ */
+export interface ExecutionRoles {
+  /** Sinks that check each call (events:PutEvents, sqs:SendMessage, sns:Publish, lambda:InvokeFunction) against the role first. */
+  sinksFor(fn: FunctionIdentity, sinks: Sinks): Sinks;
+  /** A log sink that drops what the role may not write (logs:CreateLogStream, logs:PutLogEvents). */
+  logsFor(fn: FunctionIdentity, logs: LogSink): LogSink;
+  /** Marks a terminal line of a function whose role may not write its logs. */
+  markOutput(fn: FunctionIdentity, line: string): string;
+  credentialsFor(fn: FunctionIdentity): Credentials | undefined;
+  /** Checks a caller acting with a role (InvokeCaller.role). */
+  readonly checkRole: RoleCheck;
+  /** A service principal that a function's resource policy refused (the AccessDeniedException is thrown by the caller). */
+  resourcePolicyDenied(fn: FunctionIdentity, caller: InvokeCaller, message: string): void;
+}
+
+/**
+ * Checks a call a service makes with a role it was given (an EventBridge
+ * target's RoleArn). Undefined when allowed; else the AccessDenied error
+ * the target service answers, the denial already traced.
+ */
+export type RoleCheck = (roleArn: string, action: string, resource: string, via: string, session?: string) => Error | undefined;
 
 /** Resolves the ARN of any destination or target to the service that accepts it. */
 export interface Sinks {

@@ -1,6 +1,7 @@
 import type { StackModel } from './cloudformation/types.js';
 import type { LogStore } from './logs/store.js';
 import type { TraceLog } from './tracing.js';
+import type { IamService } from './iam/service.js';
 import { dashboardPage } from './dashboard/page.js';
 import { dashboardAssets } from './dashboard/assets.js';
 import { buildArchitecture } from './dashboard/architecture.js';
@@ -11,12 +12,14 @@ import { jsonResponse, type HttpHandler } from './protocol/http.js';
 /**
  * The runtime's own routes: `/_local/health`, `/_local/traces`,
  * `/_local/events` (Server-Sent Events), `/_local/architecture`,
- * `/_local/state` and `/_local/logs` for the dashboard, its scripts, and `/` itself.
+ * `/_local/state` and `/_local/logs` for the dashboard, its scripts, `/_local/iam`
+ * (grants used and never used, denials), and `/` itself.
  */
 export function localRoutes(deps: {
   stack: StackModel;
   traces: TraceLog;
   logs: LogStore;
+  iam?: IamService;
   /** Process and per-function figures for `/_local/metrics` (local/lambda/runtime-metrics.ts). */
   metrics?: () => unknown;
   /** Messages in a queue now, for the architecture's counts. */
@@ -52,6 +55,9 @@ export function localRoutes(deps: {
         return traceStream(deps.traces);
       case '/_local/architecture':
         return jsonResponse(200, { ...architecture, counts: counters.snapshot() });
+      case '/_local/iam':
+        if (!deps.iam) return jsonResponse(404, { message: 'IAM is not part of this runtime' });
+        return jsonResponse(200, iamReport(deps.iam));
       case '/_local/state':
         return jsonResponse(200, {
           stackName: deps.stack.stackName,
@@ -67,5 +73,20 @@ export function localRoutes(deps: {
       default:
         return jsonResponse(404, { message: `No local route ${req.path}` });
     }
+  };
+}
+
+/** `/_local/iam`: per role, the actions granted and whether this run used them; and every denial. */
+function iamReport(iam: IamService): Record<string, unknown> {
+  return {
+    enforced: iam.enforce,
+    roles: iam.usage().map((r) => ({
+      role: r.role,
+      arn: r.arn,
+      used: [...new Set(r.grants.filter((g) => g.used).map((g) => g.action))],
+      neverUsed: [...new Set(r.grants.filter((g) => !g.used).map((g) => g.action))].filter((a) => !r.grants.some((g) => g.used && g.action === a)),
+      grants: r.grants,
+    })),
+    denials: iam.deniedCalls(),
   };
 }

@@ -23,6 +23,9 @@ import { logsApi } from './logs/api.js';
 import { ApiGatewayService } from './apigateway/service.js';
 import { apiGatewayHandler } from './apigateway/api.js';
 import { awsApiHandler } from './aws-api.js';
+import { IamService } from './iam/service.js';
+import { executionRoles, logsAsRole, roleCheck } from './iam/execution-roles.js';
+import { callAsIntegrationRole, iamEdge } from './iam/edge.js';
 import { localRoutes } from './local-routes.js';
 import { defaultIdleTimeoutMs } from './lambda/environments.js';
 import { runtimeMetrics } from './lambda/runtime-metrics.js';
@@ -56,6 +59,10 @@ export interface RuntimeOptions {
   readonly idleEnvironmentMs?: number;
   /** Keep durable state (queued events, SQS messages, logs) in this directory; in memory only when absent. */
   readonly state?: StateOptions;
+  /** Enforce the template's IAM policies (`--no-iam` turns it off). @default true */
+  readonly iam?: boolean;
+  /** Check calls from outside (SDK clients of tests and scripts) as this role of the stack. */
+  readonly enforceIamForCallers?: string;
 }
 
 export interface LocalRuntime {
@@ -70,6 +77,7 @@ export interface LocalRuntime {
     readonly sqs: SqsService;
     readonly logs: LogStore;
     readonly apigateway: ApiGatewayService;
+    readonly iam: IamService;
   };
   stop(): Promise<void>;
 }
@@ -98,6 +106,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     const stack = loadStack(assemblyDir, { localEndpoint: endpoint });
     state = openState(options.state, stack, address.port, print);
 
+    const iam = IamService.fromStack(stack, { tracer: traces, enforce: options.iam ?? true, warn: (message) => print(`warning: ${message}`) });
+    for (const line of iam.startupLines(options.enforceIamForCallers)) print(line);
+    iam.checkFunctionRoles();
+
     // Services reach each other through `sinks`, filled in once all exist.
     const sinks = {} as { -readonly [K in keyof Sinks]: Sinks[K] };
     const logs = LogStore.fromStack(stack, { persistence: state.logs });
@@ -109,29 +121,33 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       tracer: traces,
       // An AWS SDK call made inside a function reaches this runtime, not AWS.
       awsEndpointUrl: endpoint,
+      roles: executionRoles(iam, stack.env),
       ...(options.maxEnvironments === undefined ? {} : { maxEnvironments: options.maxEnvironments }),
       idleTimeoutMs: options.idleEnvironmentMs ?? defaultIdleTimeoutMs(clock.scale),
       onOutput: (fn, line) => terminal.output(functionLine(fn, line, options.colour ?? false)),
       state,
     });
-    const events = EventBridgeService.fromStack(stack, { sinks, clock, tracer: traces, logs, state });
+    const events = EventBridgeService.fromStack(stack, { sinks, clock, tracer: traces, logs, state, checkRole: roleCheck(iam) });
     const sns = SnsService.fromStack(stack, { sinks, matcher: matchesPattern, clock, tracer: traces, state });
     // API Gateway's AWS integrations call these on their own wire protocol, exactly as they call AWS.
     const awsEndpoints: Readonly<Record<string, (req: HttpRequest) => Promise<HttpResponse>>> = {
       sns: snsServiceEndpoint(sns),
     };
+    // API Gateway writes its logs with the account's CloudWatch role, when the stack sets one.
+    const apiLogsRole = stack.resourcesOfType('AWS::ApiGateway::Account')[0]?.properties['CloudWatchRoleArn'];
     const apigateway = ApiGatewayService.fromStack(stack, {
       sinks,
-      logs,
+      logs: typeof apiLogsRole === 'string' ? logsAsRole(iam, stack.env, apiLogsRole, 'apigateway', logs) : logs,
       clock,
       tracer: traces,
       awsServices: Object.keys(awsEndpoints),
-      callAwsService: (service, req) =>
+      callAwsService: callAsIntegrationRole(iam, new Map([['sns', snsApi(sns)]]), stack.stackId, (service, req) =>
         awsEndpoints[service]?.(req) ??
         Promise.reject(new AwsError('UnknownService', `The local runtime has no ${service} endpoint for API Gateway`, 500)),
+      ),
     });
     Object.assign(sinks, { lambda, events, sns, sqs });
-    services = { lambda, events, sns, sqs, logs, apigateway };
+    services = { lambda, events, sns, sqs, logs, apigateway, iam };
 
     const handled = new Set([
       ...CloudFormationService.handledTypes,
@@ -141,6 +157,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       ...EventBridgeService.handledTypes,
       ...SnsService.handledTypes,
       ...ApiGatewayService.handledTypes,
+      ...IamService.handledTypes,
     ]);
     const inert = inertResourceTypes(stack, handled);
     refuseUnemulated(inert);
@@ -149,19 +166,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       for (const [type, ids] of inert) print(`  ${type}: ${ids.join(', ')}`);
     }
 
+    const apis = { json: [eventBridgeApi(events), logsApi(logs), sqsApi(sqs)], query: [snsApi(sns), cloudFormationApi(stack)] };
     door.use([
       localRoutes({
         stack,
         traces,
         logs,
+        iam,
         metrics: () => runtimeMetrics(lambda),
         queueDepth: (arn) => sqs.findQueue(arn)?.messages.length,
       }),
+      // Before the AWS APIs: a call the caller's role may not make is answered here.
+      iamEdge({ iam, env: stack.env, stackId: stack.stackId, ...apis, ...(options.enforceIamForCallers ? { callersRole: options.enforceIamForCallers } : {}) }),
       lambdaApi(lambda),
-      awsApiHandler({
-        json: [eventBridgeApi(events), logsApi(logs), sqsApi(sqs)],
-        query: [snsApi(sns), cloudFormationApi(stack)],
-      }),
+      awsApiHandler(apis),
       apiGatewayHandler(apigateway),
     ]);
     traces.subscribe((event) => terminal.hop(event));

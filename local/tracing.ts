@@ -72,6 +72,7 @@ const SERVICE_COLOURS: Record<string, number> = {
   eventbridge: 32,
   sqs: 34,
   logs: 90,
+  iam: 31,
 };
 
 /** The readable end of a resource ARN or name: a function, topic, rule or queue name. */
@@ -91,7 +92,9 @@ export function formatTrace(event: TraceEvent, colour: boolean): string {
   const summary = name && !event.summary.includes(name) ? `${name}: ${event.summary}` : event.summary;
   if (!colour) return `${time} ${service} ${summary}`;
   const code = SERVICE_COLOURS[event.service] ?? 37;
-  return `\x1b[2m${time}\x1b[0m \x1b[${code}m${service}\x1b[0m ${summary}`;
+  // A denial is red, whatever service reports it.
+  const text = event.outcome === 'denied' ? `\x1b[31m${summary}\x1b[0m` : summary;
+  return `\x1b[2m${time}\x1b[0m \x1b[${code}m${service}\x1b[0m ${text}`;
 }
 
 /** Kinds of hop that mean something went wrong, for hops that carry no `outcome`. */

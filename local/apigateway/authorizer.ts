@@ -11,6 +11,7 @@ import { AUTHORIZER_FAILURE, EXPLICIT_DENY, NOT_ALLOWED, UNAUTHORIZED, type Gate
 import { headerValues } from './headers.js';
 import { lambdaErrorMessage } from './integrations.js';
 import type { AuthorizerDef } from './types.js';
+import { evaluate } from '../iam/policy.js';
 
 /** What the request offers the authorizer. */
 export interface AuthorizationRequest {
@@ -33,17 +34,9 @@ export type AuthorizationOutcome =
 
 interface AuthorizerResult {
   readonly principalId: string;
-  /** Action and Resource wildcards compiled once, as a cached policy is evaluated for every method it is used for. */
-  readonly statements: readonly { readonly effect: string; readonly actions: readonly RegExp[]; readonly resources: readonly RegExp[] }[];
+  /** The policy document the function returned, evaluated by the shared IAM evaluator. */
+  readonly policyDocument: Readonly<Record<string, unknown>>;
   readonly context: Record<string, unknown>;
-}
-
-function wildcards(value: unknown): RegExp[] {
-  return (Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)]).map(wildcard);
-}
-
-function wildcard(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
 }
 
 /** The function's answer as an authorizer result; undefined when it is not one. */
@@ -58,26 +51,22 @@ export function parseAuthorizerResult(payload: string): AuthorizerResult | undef
   const r = value as Record<string, unknown>;
   const policy = r.policyDocument as Record<string, unknown> | undefined;
   if (typeof r.principalId !== 'string' || !policy || typeof policy !== 'object' || !Array.isArray(policy.Statement)) return undefined;
-  const statements = (policy.Statement as Record<string, unknown>[]).map((s) => ({
-    effect: String(s.Effect ?? ''),
-    actions: wildcards(s.Action),
-    resources: wildcards(s.Resource),
-  }));
   const context: Record<string, unknown> = {};
   for (const [k, v] of Object.entries((r.context as Record<string, unknown> | undefined) ?? {})) {
     // API Gateway passes only string, number and boolean context values.
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') context[k] = v;
     else return undefined;
   }
-  return { principalId: r.principalId, statements, context };
+  return { principalId: r.principalId, policyDocument: policy, context };
 }
 
 /** IAM evaluation of an authorizer policy for one method ARN: an explicit Deny wins, then any Allow. */
 export function evaluatePolicy(result: AuthorizerResult, methodArn: string): 'allow' | 'deny' | 'none' {
-  const covers = (s: AuthorizerResult['statements'][number]) =>
-    s.actions.some((a) => a.test('execute-api:Invoke')) && s.resources.some((r) => r.test(methodArn));
-  if (result.statements.some((s) => s.effect === 'Deny' && covers(s))) return 'deny';
-  return result.statements.some((s) => s.effect === 'Allow' && covers(s)) ? 'allow' : 'none';
+  const decision = evaluate(
+    { principal: { aws: result.principalId }, action: 'execute-api:Invoke', resource: methodArn, context: {} },
+    { identity: [{ label: 'authorizer policy', document: result.policyDocument }] },
+  );
+  return decision.allowed ? 'allow' : decision.reason === 'explicit-deny' ? 'deny' : 'none';
 }
 
 function identityValue(source: string, req: AuthorizationRequest): string | undefined {
@@ -118,7 +107,10 @@ export class Authorizers {
         def.type === 'TOKEN'
           ? { type: 'TOKEN', authorizationToken: token, methodArn: req.methodArn }
           : { type: 'REQUEST', methodArn: req.methodArn, ...req.requestEvent };
-      const caller: InvokeCaller = def.credentials ? {} : { principal: 'apigateway.amazonaws.com', sourceArn: req.sourceArn, sourceAccount: req.accountId };
+      // With AuthorizerCredentials API Gateway invokes the authorizer as that role (IAM), not as its service principal.
+      const caller: InvokeCaller = def.credentials
+        ? { role: { arn: def.credentials, session: 'BackplaneAssumeRoleSession', via: 'API Gateway authorizer' } }
+        : { principal: 'apigateway.amazonaws.com', sourceArn: req.sourceArn, sourceAccount: req.accountId };
       let invoked;
       try {
         invoked = await this.lambda().invoke(def.functionArn, JSON.stringify(event), 'RequestResponse', caller);

@@ -42,7 +42,8 @@ import {
 /** What the method execution needs besides the request. */
 export interface ExecutionDeps {
   readonly sinks: Sinks;
-  readonly callAwsService: (service: string, req: HttpRequest) => Promise<HttpResponse>;
+  /** Calls an AWS service as API Gateway, with the integration's `Credentials` role when it has one. */
+  readonly callAwsService: (service: string, req: HttpRequest, credentials?: string) => Promise<HttpResponse>;
   /** Called once per integration call, for tracing and logs. */
   readonly onIntegration?: (summary: string, detail: Record<string, unknown>) => void;
   /** Payload lines for execution logs with data tracing (DataTraceEnabled). */
@@ -243,6 +244,10 @@ function backendCall<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout])
     .catch((error: unknown) => {
       if (error instanceof GatewayFailure) throw error;
+      // The runtime's IAM names a role API Gateway cannot use (iam/edge.ts).
+      if (error instanceof Error && error.name === 'IntegrationConfigurationError') {
+        throw new GatewayFailure(INTERNAL_SERVER_ERROR, `Execution failed due to configuration error: ${error.message}`);
+      }
       throw new GatewayFailure(INTEGRATION_FAILURE, `Execution failed: ${what} failed: ${(error as Error)?.message ?? String(error)}`);
     })
     .finally(() => clearTimeout(timer));
@@ -296,7 +301,7 @@ async function callIntegration(
       });
       const target = `${request.path}${request.rawQuery ? `?${request.rawQuery}` : ''}`;
       deps.onIntegration?.(`${uri.service} ${request.method} ${target}`, { service: uri.service, method: request.method, path: request.path, query: request.rawQuery });
-      const response = await backendCall(deps.callAwsService(uri.service, request), integration.timeoutMs, `${uri.service} call`);
+      const response = await backendCall(deps.callAwsService(uri.service, request, integration.credentials), integration.timeoutMs, `${uri.service} call`);
       const body = typeof response.body === 'string' ? response.body : response.body.toString('utf8');
       return { status: response.statusCode, body, headers: response.headers, selector: String(response.statusCode) };
     }
@@ -320,7 +325,7 @@ function invocationTypeOf(headers: Record<string, string>): InvocationType {
 
 function callerOf(integration: IntegrationDef, inv: MethodInvocation): InvokeCaller {
   // With a credentials role API Gateway calls as that role (IAM), not as the service principal.
-  if (integration.credentials) return {};
+  if (integration.credentials) return { role: { arn: integration.credentials, session: 'BackplaneAssumeRoleSession', via: 'API Gateway integration' } };
   return { principal: 'apigateway.amazonaws.com', sourceArn: inv.sourceArn, sourceAccount: inv.accountId };
 }
 

@@ -41,7 +41,7 @@ export interface ApiGatewayDeps {
   readonly clock: Clock;
   readonly tracer?: Tracer;
   /** Sends an AWS service integration's request to the local service (`sns`, `sqs`, ...). */
-  readonly callAwsService: (service: string, req: HttpRequest) => Promise<HttpResponse>;
+  readonly callAwsService: (service: string, req: HttpRequest, credentials?: string) => Promise<HttpResponse>;
   /**
    * The services `callAwsService` answers. An AWS integration to any other
    * service fails at start-up, naming the method.

@@ -185,7 +185,7 @@ async function refreshCounts() {
     const label = countLabels.get(node.id);
     if (label) label.textContent = countText(node.type, architecture.counts[node.id]);
   }
-  await Promise.all([refreshMetrics(), refreshLog()]);
+  await Promise.all([refreshMetrics(), refreshLog(), refreshIam()]);
 }
 
 /** The chosen log group's newest lines, pretty-printed, following the end unless the reader scrolled up. */
@@ -207,6 +207,22 @@ async function refreshMetrics() {
   if (!p) return;
   const mb = (bytes) => `${Math.round((bytes ?? 0) / 1024 / 1024)} MB`;
   byId('metrics').textContent = `${plural(p.environments ?? 0, 'environment')} · runtime ${mb(p.rssBytes)} · environments ${mb(p.environmentsRssBytes)}`;
+}
+
+/** Per role, the granted actions this run used and never used (`/_local/iam`); absent with no IAM. */
+async function refreshIam() {
+  const res = await fetch('/_local/iam').catch(() => undefined);
+  const table = byId('iam');
+  if (!res?.ok) return;
+  const report = await res.json();
+  const rowsOf = report.enforced
+    ? report.roles.map((r) =>
+        h('tr', {}, h('th', {}, r.role), h('td', { class: 'mono' }, ...r.used.map((a) => `${a} used; `), ...r.neverUsed.map((a) => h('span', { class: 'never' }, `${a} never used; `)))),
+      )
+    : [h('tr', {}, h('td', {}, 'IAM is not enforced (--no-iam)'))];
+  const denials = (report.denials ?? []).length;
+  if (denials > 0) rowsOf.push(h('tr', { class: 'denied' }, h('td', { colspan: '2' }, `${plural(denials, 'call')} denied: see the red steps in the requests above`)));
+  table.replaceChildren(...rowsOf);
 }
 
 // ---------------------------------------------------------------- journeys
@@ -416,4 +432,4 @@ connect();
 await drawArchitecture().catch((error) => {
   byId('architecture').textContent = `The architecture could not be drawn: ${String(error)}`;
 });
-await Promise.all([refreshMetrics(), refreshLog()]);
+await Promise.all([refreshMetrics(), refreshLog(), refreshIam()]);

@@ -77,6 +77,9 @@ export function dashboardPage(stackName: string): string {
   .payload-toggle { font-size: 12px; padding: 1px 8px; margin-top: 2px; }
   .svc { font-weight: 600; font-size: 12px; margin-left: 4px; }
   .svc-lambda { color: #007b83; } .svc-sns { color: #a05a00; } .svc-eventbridge { color: #1e7a2f; } .svc-apigateway { color: #8a2c8a; } .svc-sqs { color: #1f4fa3; }
+  tr.denied td { color: var(--bad); font-weight: 600; }
+  #iam th { font-size: 12px; }
+  #iam .never { font-weight: 600; }
   #response { margin-top: 8px; }
   #group { max-width: 100%; } #log { max-height: 480px; }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
@@ -128,6 +131,10 @@ export function dashboardPage(stackName: string): string {
     <h2><label for="group">Log group</label></h2>
     <select id="group"></select>
     <pre id="log" class="mono" tabindex="0" aria-label="Log lines of the chosen group"></pre>
+  </section>
+  <section class="wide" aria-labelledby="iam-heading">
+    <h2 id="iam-heading">IAM grants in this run</h2>
+    <table id="iam"></table>
   </section>
 </main>
 <script type="module" src="/_local/dashboard/app.js"></script>

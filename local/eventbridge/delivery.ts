@@ -8,7 +8,7 @@
  */
 import type { Clock } from '../clock.js';
 import { tracePayload } from '../tracing.js';
-import type { InvokeCaller, MessageAttributeValue, Sinks, Tracer } from '../contracts.js';
+import type { InvokeCaller, MessageAttributeValue, RoleCheck, Sinks, Tracer } from '../contracts.js';
 import { AwsError } from '../protocol/errors.js';
 import type { EventEnvelope } from './envelope.js';
 import { applyInputTransformer, readJsonPath } from './input.js';
@@ -45,7 +45,17 @@ export interface DeliveryDeps {
   readonly signal?: AbortSignal;
   /** Where a rule's deliveries waiting for a retry are kept across restarts. */
   readonly retryStore?: (rule: RuleModel) => Collection<TargetRetryState> | undefined;
+  /** IAM for targets with a RoleArn; without it a role allows everything. */
+  readonly checkRole?: RoleCheck;
 }
+
+/** The action EventBridge needs on a target of each service, when it calls it with the target's role. */
+const ROLE_ACTIONS: Readonly<Record<TargetModel['service'], string>> = {
+  lambda: 'lambda:InvokeFunction',
+  sqs: 'sqs:SendMessage',
+  sns: 'sns:Publish',
+  events: 'events:PutEvents',
+};
 
 /** First retry waits about this long (AWS ms); each later one doubles, up to the cap. */
 export const FIRST_RETRY_DELAY_MS = 1_000;
@@ -106,7 +116,12 @@ const callerFor = (rule: RuleModel, event: EventEnvelope): InvokeCaller => ({
 });
 
 async function attempt(deps: DeliveryDeps, target: TargetModel, rule: RuleModel, event: EventEnvelope, payload: string): Promise<Record<string, string>> {
-  const caller = callerFor(rule, event);
+  // With a RoleArn EventBridge calls the target as that role, not as its service principal.
+  if (target.roleArn) {
+    const denied = deps.checkRole?.(target.roleArn, ROLE_ACTIONS[target.service], target.arn, `target ${target.id} of rule ${rule.name}`);
+    if (denied) throw denied;
+  }
+  const caller = target.roleArn ? {} : callerFor(rule, event);
   // The id the target gave the delivery, so a trace links the event to what it started.
   switch (target.service) {
     case 'lambda':

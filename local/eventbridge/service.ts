@@ -13,6 +13,7 @@ import type {
   PutEventsEntry,
   PutEventsResult,
   PutEventsResultEntry,
+  RoleCheck,
   Sinks,
   Tracer,
 } from '../contracts.js';
@@ -41,6 +42,8 @@ export interface EventBridgeDeps {
   readonly logs?: LogSink;
   /** Where target deliveries waiting for a retry are kept across restarts. */
   readonly state?: StateStore;
+  /** IAM for targets with a RoleArn. */
+  readonly checkRole?: RoleCheck;
 }
 
 interface IngestOptions {
@@ -99,6 +102,7 @@ export class EventBridgeService implements EventBusSink {
       forwardToBus: (busArn, event) => this.forward(busArn, event),
       signal: this.disposed.signal,
       retryStore: (rule) => this.retryStores.get(rule),
+      ...(deps.checkRole ? { checkRole: deps.checkRole } : {}),
     };
     if (deps.state) {
       for (const rule of rules) {

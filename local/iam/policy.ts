@@ -1,7 +1,14 @@
 /**
- * Evaluation of resource-based policies (SQS QueuePolicy, SNS TopicPolicy,
- * EventBridge bus policy) for one request: an explicit Deny wins, then any
- * Allow, else the implicit deny.
+ * The one IAM policy evaluator of the local runtime. Identity policies
+ * (a role's inline, attached and managed policies), resource policies
+ * (Lambda permissions, SNS topic and SQS queue policies), permission
+ * boundaries and a Lambda authorizer's policy all go through `evaluate`.
+ *
+ * Evaluation for a request within one account, as in
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html :
+ * an explicit Deny in any policy wins; otherwise an Allow in a resource
+ * policy or in an identity policy allows, an identity Allow only when the
+ * permission boundary (if any) allows too; otherwise the implicit deny.
  */
 
 /** The condition keys the local runtime knows about a request. */
@@ -9,6 +16,8 @@ export interface PolicyContext {
   readonly 'aws:SourceArn'?: string;
   readonly 'aws:SourceAccount'?: string;
   readonly 'aws:SecureTransport'?: 'true' | 'false';
+  /** The ARN of the calling role (not its session), for IAM principals. */
+  readonly 'aws:PrincipalArn'?: string;
   readonly [key: string]: string | undefined;
 }
 
@@ -22,7 +31,25 @@ export interface PolicyRequest {
   readonly context: PolicyContext;
 }
 
-interface Statement {
+/** One policy document with a label saying where it comes from (a logical id, a managed policy ARN). */
+export interface PolicySource {
+  readonly label: string;
+  /** The document, as an object or JSON text. */
+  readonly document: unknown;
+}
+
+/** The policies that bear on one request. */
+export interface PolicySet {
+  /** Policies of the calling identity (a role); their statements have no Principal. */
+  readonly identity?: readonly PolicySource[];
+  /** Policies of the resource acted on; their statements name a Principal. */
+  readonly resource?: readonly PolicySource[];
+  /** The identity's permission boundary; absent when it has none. */
+  readonly boundary?: readonly PolicySource[];
+}
+
+export interface Statement {
+  readonly Sid?: unknown;
   readonly Effect?: unknown;
   readonly Principal?: unknown;
   readonly NotPrincipal?: unknown;
@@ -33,22 +60,61 @@ interface Statement {
   readonly Condition?: unknown;
 }
 
+/** A statement that applied to the request, and where it is. */
+export interface MatchedStatement {
+  readonly kind: 'identity' | 'resource' | 'boundary';
+  readonly source: string;
+  /** Position in the document's Statement list. */
+  readonly index: number;
+  readonly statement: Statement;
+}
+
+export type Decision =
+  | { readonly allowed: true; readonly by: readonly MatchedStatement[] }
+  | {
+      readonly allowed: false;
+      /** `explicit-deny`: a Deny applied; `boundary`: only the permission boundary is missing; `implicit-deny`: nothing allows. */
+      readonly reason: 'explicit-deny' | 'boundary' | 'implicit-deny';
+      readonly deniedBy?: MatchedStatement;
+    };
+
+/** Evaluate one same-account request against every policy that bears on it. */
+export function evaluate(request: PolicyRequest, policies: PolicySet): Decision {
+  const identity = matching('identity', policies.identity ?? [], request);
+  const resource = matching('resource', policies.resource ?? [], request);
+  const boundary = policies.boundary === undefined ? undefined : matching('boundary', policies.boundary, request);
+  const deny = [...identity, ...resource, ...(boundary ?? [])].find((m) => m.statement.Effect === 'Deny');
+  if (deny) return { allowed: false, reason: 'explicit-deny', deniedBy: deny };
+  const allows = (list: readonly MatchedStatement[]) => list.filter((m) => m.statement.Effect === 'Allow');
+  const boundaryAllows = boundary === undefined || allows(boundary).length > 0;
+  const resourceAllows = allows(resource);
+  // A resource policy naming the role is bounded by the role's permission boundary, like its identity policies.
+  if (resourceAllows.length > 0 && boundaryAllows) return { allowed: true, by: resourceAllows };
+  const identityAllows = allows(identity);
+  if (identityAllows.length > 0 && boundaryAllows) return { allowed: true, by: identityAllows };
+  return { allowed: false, reason: identityAllows.length > 0 || resourceAllows.length > 0 ? 'boundary' : 'implicit-deny' };
+}
+
 /**
- * Whether the policy documents (objects or JSON text) allow the request. An
- * explicit Deny in any document overrides every Allow.
+ * Whether resource policy documents (objects or JSON text) allow the
+ * request: an explicit Deny in any document overrides every Allow.
  */
 export function isAllowed(policyDocs: readonly unknown[], request: PolicyRequest): boolean {
-  let allowed = false;
-  for (const statement of policyDocs.flatMap(statementsOf)) {
-    if (!statementApplies(statement, request)) continue;
-    if (statement.Effect === 'Deny') return false;
-    if (statement.Effect === 'Allow') allowed = true;
+  return evaluate(request, { resource: policyDocs.map((document, i) => ({ label: `policy ${i}`, document })) }).allowed;
+}
+
+function matching(kind: MatchedStatement['kind'], sources: readonly PolicySource[], request: PolicyRequest): MatchedStatement[] {
+  const out: MatchedStatement[] = [];
+  for (const { label, document } of sources) {
+    statementsOf(document).forEach((statement, index) => {
+      if (statementApplies(statement, request, kind === 'resource')) out.push({ kind, source: label, index, statement });
+    });
   }
-  return allowed;
+  return out;
 }
 
 /** The statements of a policy document given as an object or JSON text. */
-function statementsOf(doc: unknown): Statement[] {
+export function statementsOf(doc: unknown): Statement[] {
   let parsed = doc;
   if (typeof doc === 'string') {
     try {
@@ -63,13 +129,22 @@ function statementsOf(doc: unknown): Statement[] {
   return list.filter((s): s is Statement => typeof s === 'object' && s !== null);
 }
 
-function statementApplies(s: Statement, request: PolicyRequest): boolean {
-  if (s.Principal !== undefined && !principalMatches(s.Principal, request.principal)) return false;
-  if (s.NotPrincipal !== undefined && principalMatches(s.NotPrincipal, request.principal)) return false;
-  if (s.Principal === undefined && s.NotPrincipal === undefined) return false;
-  if (s.Action !== undefined && !list(s.Action).some((a) => wildcardMatch(a, request.action, true))) return false;
-  if (s.NotAction !== undefined && list(s.NotAction).some((a) => wildcardMatch(a, request.action, true))) return false;
-  if (s.Action === undefined && s.NotAction === undefined) return false;
+/** Whether a statement's Action / NotAction covers an action (IAM actions are case-insensitive). */
+export function actionMatches(s: Statement, action: string): boolean {
+  if (s.Action !== undefined) return list(s.Action).some((a) => wildcardMatch(a, action, true));
+  if (s.NotAction !== undefined) return !list(s.NotAction).some((a) => wildcardMatch(a, action, true));
+  return false;
+}
+
+function statementApplies(s: Statement, request: PolicyRequest, resourcePolicy: boolean): boolean {
+  if (resourcePolicy) {
+    if (s.Principal !== undefined && !principalMatches(s.Principal, request.principal)) return false;
+    if (s.NotPrincipal !== undefined && principalMatches(s.NotPrincipal, request.principal)) return false;
+    if (s.Principal === undefined && s.NotPrincipal === undefined) return false;
+  }
+  if (!actionMatches(s, request.action)) return false;
+  // An identity policy statement without Resource is invalid on AWS; a resource policy's Resource defaults to the resource.
+  if (s.Resource === undefined && s.NotResource === undefined && !resourcePolicy) return false;
   if (s.Resource !== undefined && !list(s.Resource).some((r) => wildcardMatch(r, request.resource, false))) return false;
   if (s.NotResource !== undefined && list(s.NotResource).some((r) => wildcardMatch(r, request.resource, false))) return false;
   return conditionsHold(s.Condition, request.context);
@@ -90,11 +165,24 @@ function awsPrincipalMatches(pattern: string, who: string): boolean {
   const account = /^\d{12}$/.test(who) ? who : /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(who)?.[1];
   // An account id or its root ARN in a policy stands for the whole account.
   const root = /^arn:[^:]+:iam::(\d{12}):root$/.exec(pattern)?.[1];
-  return account !== undefined && (pattern === account || root === account);
+  if (account !== undefined && (pattern === account || root === account)) return true;
+  // A role ARN in a policy also matches that role's sessions (`arn:aws:sts::<acct>:assumed-role/<name>/<session>`).
+  const session = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(who);
+  return session !== null && new RegExp(`^arn:${session[1]}:iam::${session[2]}:role/(?:.*/)?${escapeRegExp(session[3]!)}$`).test(pattern);
 }
 
 type Operator = (policyValue: string, requestValue: string) => boolean;
 
+const numeric = (test: (p: number, v: number) => boolean): Operator => (p, v) => {
+  const [a, b] = [Number(p), Number(v)];
+  return Number.isFinite(a) && Number.isFinite(b) && test(a, b);
+};
+const date = (test: (p: number, v: number) => boolean): Operator => (p, v) => {
+  const [a, b] = [Date.parse(p), Date.parse(v)];
+  return Number.isFinite(a) && Number.isFinite(b) && test(a, b);
+};
+
+/** https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html */
 const OPERATORS: Record<string, { test: Operator; negated: boolean }> = {
   stringequals: { test: (p, v) => p === v, negated: false },
   stringnotequals: { test: (p, v) => p === v, negated: true },
@@ -108,6 +196,18 @@ const OPERATORS: Record<string, { test: Operator; negated: boolean }> = {
   arnnotequals: { test: (p, v) => wildcardMatch(p, v, false), negated: true },
   arnnotlike: { test: (p, v) => wildcardMatch(p, v, false), negated: true },
   bool: { test: (p, v) => p.toLowerCase() === v.toLowerCase(), negated: false },
+  numericequals: { test: numeric((p, v) => v === p), negated: false },
+  numericnotequals: { test: numeric((p, v) => v === p), negated: true },
+  numericlessthan: { test: numeric((p, v) => v < p), negated: false },
+  numericlessthanequals: { test: numeric((p, v) => v <= p), negated: false },
+  numericgreaterthan: { test: numeric((p, v) => v > p), negated: false },
+  numericgreaterthanequals: { test: numeric((p, v) => v >= p), negated: false },
+  dateequals: { test: date((p, v) => v === p), negated: false },
+  datenotequals: { test: date((p, v) => v === p), negated: true },
+  datelessthan: { test: date((p, v) => v < p), negated: false },
+  datelessthanequals: { test: date((p, v) => v <= p), negated: false },
+  dategreaterthan: { test: date((p, v) => v > p), negated: false },
+  dategreaterthanequals: { test: date((p, v) => v >= p), negated: false },
 };
 
 function conditionsHold(condition: unknown, context: PolicyContext): boolean {
@@ -146,10 +246,16 @@ function operatorName(raw: string): { name: string; ifExists: boolean } {
   return { name: ifExists ? name.slice(0, -'ifexists'.length) : name, ifExists };
 }
 
-function list(value: unknown): string[] {
+/** A policy element as a list of strings (`"a"` and `["a"]` alike). */
+export function list(value: unknown): string[] {
   if (value === undefined || value === null) return [];
   const values = Array.isArray(value) ? value : [value];
   return values.map((v) => (typeof v === 'string' ? v : typeof v === 'boolean' || typeof v === 'number' ? String(v) : JSON.stringify(v)));
+}
+
+/** `text` with every regular-expression metacharacter escaped. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**
@@ -165,7 +271,7 @@ export function wildcardMatch(pattern: string, value: string, ignoreCase: boolea
   if (!regex) {
     const source = pattern
       .split(/([*?])/)
-      .map((part) => (part === '*' ? '.*' : part === '?' ? '.' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .map((part) => (part === '*' ? '.*' : part === '?' ? '.' : escapeRegExp(part)))
       .join('');
     regex = new RegExp(`^${source}$`, ignoreCase ? 'si' : 's');
     compiled.set(key, regex);
@@ -175,13 +281,13 @@ export function wildcardMatch(pattern: string, value: string, ignoreCase: boolea
 
 /** A part of a policy document this evaluator would silently get wrong. */
 export interface UnsupportedPolicyPart {
-  /** Path inside the document, e.g. `Statement.0.Condition.NumericLessThan`. */
+  /** Path inside the document, e.g. `Statement.0.Condition.ForAllValues:StringEquals`. */
   readonly path: string;
   readonly reason: string;
 }
 
 /**
- * The parts of a policy document that {@link isAllowed} cannot evaluate
+ * The parts of a policy document that {@link evaluate} cannot evaluate
  * faithfully given the condition keys its caller supplies: unknown condition
  * operators and keys. Such a statement would otherwise never apply, so an
  * Allow would deny and, worse, a Deny would allow; callers report these at

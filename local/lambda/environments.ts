@@ -93,6 +93,8 @@ export interface PoolOptions {
    * e.g. the local runtime's own address; a function's own variable wins.
    */
   readonly awsEndpointUrl?: string;
+  /** Credentials identifying the function's execution role at the runtime's AWS API edge (IAM). */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken: string };
 }
 
 function partitionOf(arn: string): string {
@@ -198,10 +200,10 @@ class Environment {
       LAMBDA_TASK_ROOT: c.codeDir,
       LAMBDA_RUNTIME_DIR: RUNTIME_DIR,
       _HANDLER: c.handler,
-      // Dummy credentials: the SDK inside the function signs requests to the local endpoint with them.
-      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-      AWS_SESSION_TOKEN: 'local-session-token',
+      // The SDK inside the function signs requests to the local endpoint with these; the key id names the role.
+      AWS_ACCESS_KEY_ID: this.options.credentials?.accessKeyId ?? 'AKIAIOSFODNN7EXAMPLE',
+      AWS_SECRET_ACCESS_KEY: this.options.credentials?.secretAccessKey ?? 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      AWS_SESSION_TOKEN: this.options.credentials?.sessionToken ?? 'local-session-token',
       _LOCAL_FUNCTION_ARN: c.functionArn,
     });
     return env;

@@ -1,6 +1,6 @@
 import type { InvokeCaller } from '../contracts.js';
 import type { StackResource } from '../cloudformation/types.js';
-import { wildcardMatch } from '../iam/policy.js';
+import { isAllowed } from '../iam/policy.js';
 import { AwsError, UnsupportedTemplateError } from '../protocol/errors.js';
 
 /** One statement of a function's resource policy (an AWS::Lambda::Permission). */
@@ -39,17 +39,22 @@ export function readPermission(resource: StackResource): { functionRef: string; 
   };
 }
 
-function allows(statement: PermissionStatement, caller: InvokeCaller): boolean {
-  if (statement.action !== 'lambda:InvokeFunction' && statement.action !== 'lambda:*') return false;
-  if (statement.principal !== '*' && statement.principal !== caller.principal) return false;
-  // The SourceArn condition is ArnLike: IAM wildcards.
-  if (statement.sourceArn !== undefined && (caller.sourceArn === undefined || !wildcardMatch(statement.sourceArn, caller.sourceArn, false))) return false;
-  if (statement.sourceAccount !== undefined && caller.sourceAccount !== statement.sourceAccount) {
-    // A service without an explicit source account calls from the account of its source ARN.
-    const fromArn = caller.sourceArn?.split(':')[4];
-    if (fromArn !== statement.sourceAccount) return false;
-  }
-  return true;
+/** A permission as the resource-policy statement Lambda keeps for it (GetPolicy shows the same shape). */
+function asPolicyStatement(statement: PermissionStatement, functionArn: string): Record<string, unknown> {
+  const p = statement.principal;
+  const principal = p === '*' ? '*' : p.includes('.') && !p.startsWith('arn:') ? { Service: p } : { AWS: p };
+  return {
+    Sid: statement.sid,
+    Effect: 'Allow',
+    Principal: principal,
+    Action: statement.action,
+    Resource: functionArn,
+    Condition: {
+      // The SourceArn condition is ArnLike: IAM wildcards.
+      ...(statement.sourceArn !== undefined ? { ArnLike: { 'AWS:SourceArn': statement.sourceArn } } : {}),
+      ...(statement.sourceAccount !== undefined ? { StringEquals: { 'AWS:SourceAccount': statement.sourceAccount } } : {}),
+    },
+  };
 }
 
 /**
@@ -58,7 +63,16 @@ function allows(statement: PermissionStatement, caller: InvokeCaller): boolean {
  */
 export function checkInvokePermission(statements: readonly PermissionStatement[], caller: InvokeCaller | undefined, functionArn: string): void {
   if (!caller?.principal) return;
-  if (statements.some((s) => allows(s, caller))) return;
+  // A service without an explicit source account calls from the account of its source ARN.
+  const account = caller.sourceAccount ?? caller.sourceArn?.split(':')[4];
+  const policy = { Version: '2012-10-17', Statement: statements.map((s) => asPolicyStatement(s, functionArn)) };
+  const allowed = isAllowed([policy], {
+    principal: { service: caller.principal },
+    action: 'lambda:InvokeFunction',
+    resource: functionArn,
+    context: { ...(caller.sourceArn ? { 'aws:SourceArn': caller.sourceArn } : {}), ...(account ? { 'aws:SourceAccount': account } : {}) },
+  });
+  if (allowed) return;
   throw new AwsError(
     'AccessDeniedException',
     `User: ${caller.principal} is not authorized to perform: lambda:InvokeFunction on resource: ${functionArn} because no resource-based policy allows the lambda:InvokeFunction action`,

@@ -1,4 +1,4 @@
-import type { LogSink } from '../contracts.js';
+import type { Credentials, LogSink } from '../contracts.js';
 import { FunctionPool, ThrottledError, type Execution, type FunctionConfig, type PoolStats } from './environments.js';
 
 /**
@@ -26,6 +26,8 @@ export interface PoolFactoryOptions {
   readonly idleTimeoutMs?: number;
   readonly onOutput?: (functionName: string, line: string) => void;
   readonly awsEndpointUrl?: string;
+  /** Credentials identifying the execution role to the runtime's AWS APIs. */
+  readonly credentials?: Credentials;
 }
 
 /** Creates the pool that runs one function. */

@@ -1,7 +1,7 @@
 import { defaultMaxEnvironments } from './environments.js';
 import { randomUUID } from 'node:crypto';
 import { tracePayload } from '../tracing.js';
-import type { InvocationType, InvokeCaller, InvokeResult, LambdaInvoker, LogSink, Sinks, Tracer } from '../contracts.js';
+import type { ExecutionRoles, FunctionIdentity, InvocationType, InvokeCaller, InvokeResult, LambdaInvoker, LogSink, Sinks, Tracer } from '../contracts.js';
 import type { Clock } from '../clock.js';
 import type { StackModel } from '../cloudformation/types.js';
 import { AwsError } from '../protocol/errors.js';
@@ -52,6 +52,8 @@ export interface LambdaServiceDeps {
   readonly poolFactory?: PoolFactory;
   /** Where queued async events are kept across restarts; kept in memory only when absent. */
   readonly state?: StateStore;
+  /** What each function's execution role allows (IAM); without it every role allows everything. */
+  readonly roles?: ExecutionRoles;
 }
 
 /** Options of an Invoke beyond the LambdaInvoker contract (the wire API uses them). */
@@ -72,6 +74,7 @@ export interface LambdaFunction {
 
 interface Entry {
   readonly definition: FunctionDefinition;
+  readonly identity: FunctionIdentity;
   readonly pool: PoolLike;
   readonly counters: FunctionCounters;
   readonly queue: AsyncQueue;
@@ -109,20 +112,37 @@ export class LambdaService implements LambdaInvoker {
     const factory = deps.poolFactory ?? defaultPoolFactory;
     for (const def of definitions) {
       const name = def.config.functionName;
-      const counters = newCounters();
+      const identity: FunctionIdentity = {
+        functionName: name,
+        functionArn: def.config.functionArn,
+        ...(def.role ? { roleArn: def.role } : {}),
+        logGroupName: def.config.logGroupName,
+      };
+      const roles = deps.roles;
+      const credentials = roles?.credentialsFor(identity);
       // The deps carry every PoolFactoryOptions member (logs, maxEnvironments, idleTimeoutMs, onOutput, awsEndpointUrl).
-      const pool = countingPool(factory(def.config, deps), counters);
+      const counters = newCounters();
+      const poolOptions = roles
+        ? {
+            ...deps,
+            logs: roles.logsFor(identity, deps.logs),
+            ...(deps.onOutput ? { onOutput: (fn: string, line: string) => deps.onOutput!(fn, roles.markOutput(identity, line)) } : {}),
+            ...(credentials ? { credentials } : {}),
+          }
+        : deps;
+      const pool = countingPool(factory(def.config, poolOptions), counters);
       const queue = new AsyncQueue({
         clock: deps.clock,
         // Read at call time: the sinks are filled in after every service exists.
+        // Destinations and the dead-letter target are reached with the execution role.
         get sinks() {
-          return deps.sinks;
+          return roles ? roles.sinksFor(identity, deps.sinks) : deps.sinks;
         },
         tracer: countingTracer(deps.tracer, counters),
         functionName: name,
         functionArn: def.config.functionArn,
         pool,
-        // The pool's own cap (10 unless --max-concurrency says otherwise); reserved concurrency wins.
+        // The pool's own cap (--max-environments); reserved concurrency wins.
         concurrencyLimit: def.config.reservedConcurrency ?? deps.maxEnvironments ?? defaultMaxEnvironments(),
         // Read per decision, so a PutFunctionEventInvokeConfig applies to queued events.
         config: () => effective(service.functions.get(name)?.eventInvokeConfig),
@@ -133,6 +153,7 @@ export class LambdaService implements LambdaInvoker {
       });
       const entry: Entry = {
         definition: def,
+        identity,
         pool,
         counters,
         queue,
@@ -190,7 +211,16 @@ export class LambdaService implements LambdaInvoker {
         400,
       );
     }
-    checkInvokePermission(entry.permissions, caller, functionArn);
+    if (caller?.role) {
+      const denied = this.deps.roles?.checkRole(caller.role.arn, 'lambda:InvokeFunction', functionArn, caller.role.via, caller.role.session);
+      if (denied) throw denied;
+    }
+    try {
+      checkInvokePermission(entry.permissions, caller, functionArn);
+    } catch (error) {
+      if (caller && error instanceof AwsError) this.deps.roles?.resourcePolicyDenied(entry.identity, caller, error.message);
+      throw error;
+    }
     const requestId = randomUUID();
     const tracer = this.deps.tracer;
     const by = caller?.principal ? ` by ${caller.principal}` : '';

@@ -3,7 +3,7 @@ import { CliError, parseCliOptions } from '../../local/cli-options.js';
 
 describe('npm start options', () => {
   it('has the documented defaults', () => {
-    expect(parseCliOptions([])).toEqual({ port: 3000, host: '127.0.0.1', timeScale: 1 / 60, context: {}, freshSynth: false, fresh: false, inMemory: false, help: false });
+    expect(parseCliOptions([])).toEqual({ port: 3000, host: '127.0.0.1', timeScale: 1 / 60, context: {}, freshSynth: false, fresh: false, inMemory: false, iam: true, reportUnusedIam: false, help: false });
   });
 
   it('reads every flag', () => {
@@ -20,6 +20,8 @@ describe('npm start options', () => {
       freshSynth: false,
       fresh: false,
       inMemory: false,
+      iam: true,
+      reportUnusedIam: false,
       help: false,
     });
     expect(parseCliOptions(['--fresh-synth']).freshSynth).toBe(true);
@@ -42,7 +44,18 @@ describe('npm start options', () => {
     expect(() => parseCliOptions(['--state', ' '])).toThrow(/--state needs a directory/);
   });
 
+  it('reads the IAM flags', () => {
+    const role = 'arn:aws:iam::000000000000:role/TheDestinedLambdaStack-SendEventApiPublishRoleEFE07E7A';
+    expect(parseCliOptions(['--no-iam', '--report-unused-iam', '--enforce-iam-for-callers', role])).toMatchObject({
+      iam: false,
+      reportUnusedIam: true,
+      enforceIamForCallers: role,
+    });
+  });
+
   it.each([
+    [['--enforce-iam-for-callers', 'admin'], /--enforce-iam-for-callers needs a role ARN/],
+    [['--enforce-iam-for-callers', 'arn:aws:iam::000000000000:user/u'], /--enforce-iam-for-callers needs a role ARN/],
     [['--port', '-1'], /--port/],
     [['--port', '3.5'], /--port/],
     [['--port', ''], /--port/],

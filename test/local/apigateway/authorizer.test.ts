@@ -139,6 +139,11 @@ describe('authorizer definitions and policies', () => {
     expect(evaluatePolicy(result, 'arn:aws:execute-api:us-east-1:1:api/prod/GET/a')).toBe('allow');
     expect(evaluatePolicy(result, 'arn:aws:execute-api:us-east-1:1:api/prod/DELETE/a')).toBe('deny');
     expect(evaluatePolicy(result, 'arn:aws:execute-api:us-east-1:1:api/dev/GET/a')).toBe('none');
+    // IAM actions are case-insensitive, in an authorizer's policy too.
+    const upper = parseAuthorizerResult(
+      JSON.stringify({ principalId: 'p', policyDocument: { Statement: [{ Effect: 'Allow', Action: 'Execute-API:invoke', Resource: '*' }] } }),
+    )!;
+    expect(evaluatePolicy(upper, 'arn:aws:execute-api:us-east-1:1:api/prod/GET/a')).toBe('allow');
     expect(parseAuthorizerResult('{"principalId":"p"}')).toBeUndefined();
     expect(parseAuthorizerResult(JSON.stringify({ principalId: 'p', policyDocument: { Statement: [] }, context: { nested: {} } }))).toBeUndefined();
   });

@@ -155,7 +155,10 @@ describe('isAllowed', () => {
     expect(isAllowed(cond({ Bool: { 'aws:SecureTransport': 'true' } }), ctx({ 'aws:SecureTransport': 'true' }))).toBe(true);
     expect(isAllowed(cond({ Bool: { 'aws:SecureTransport': true } }), ctx({ 'aws:SecureTransport': 'false' }))).toBe(false);
     expect(isAllowed(cond({ Null: { 'aws:SourceArn': 'true' } }), ctx({}))).toBe(true);
-    expect(isAllowed(cond({ NumericLessThan: { 'aws:x': '1' } }), ctx({ 'aws:x': '0' }))).toBe(false);
+    expect(isAllowed(cond({ NumericLessThan: { 'aws:x': '1' } }), ctx({ 'aws:x': '0' }))).toBe(true);
+    expect(isAllowed(cond({ NumericLessThan: { 'aws:x': '1' } }), ctx({ 'aws:x': '2' }))).toBe(false);
+    // An operator the evaluator does not know never holds.
+    expect(isAllowed(cond({ IpAddress: { 'aws:x': '10.0.0.0/8' } }), ctx({ 'aws:x': '10.0.0.1' }))).toBe(false);
   });
 
   it('implements IAM wildcards', () => {
@@ -171,18 +174,18 @@ describe('isAllowed', () => {
         {
           Statement: [
             { Effect: 'Allow', Principal: '*', Action: 'sqs:SendMessage', Condition: { ArnLike: { 'AWS:SOURCEARN': 'arn:*' }, BoolIfExists: { 'aws:SecureTransport': 'true' } } },
-            { Effect: 'Deny', Principal: '*', Action: '*', Condition: { NumericLessThan: { 'aws:EpochTime': '1' }, StringEquals: { 'aws:SourceVpc': 'vpc-1' } } },
+            { Effect: 'Deny', Principal: '*', Action: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' }, StringEquals: { 'aws:SourceVpc': 'vpc-1' } } },
           ],
         },
         known,
       ),
     ).toEqual([
-      { path: 'Statement.1.Condition.NumericLessThan', reason: 'condition operator NumericLessThan is not evaluated locally' },
+      { path: 'Statement.1.Condition.IpAddress', reason: 'condition operator IpAddress is not evaluated locally' },
       { path: 'Statement.1.Condition.StringEquals.aws:SourceVpc', reason: 'condition key aws:SourceVpc is not known locally' },
     ]);
     // A lone statement object, not in a list, is addressed without an index.
-    expect(unsupportedPolicyParts({ Statement: { Condition: { DateGreaterThan: { 'aws:CurrentTime': 'x' } } } }, known)).toEqual([
-      { path: 'Statement.Condition.DateGreaterThan', reason: 'condition operator DateGreaterThan is not evaluated locally' },
+    expect(unsupportedPolicyParts({ Statement: { Condition: { BinaryEquals: { 'aws:CurrentTime': 'x' } } } }, known)).toEqual([
+      { path: 'Statement.Condition.BinaryEquals', reason: 'condition operator BinaryEquals is not evaluated locally' },
     ]);
     expect(unsupportedPolicyParts({ Statement: [{ Condition: { Null: { 'aws:SourceArn': 'true' } } }] }, known)).toEqual([]);
   });

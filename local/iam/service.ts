@@ -1,0 +1,367 @@
+import { createHash } from 'node:crypto';
+import { UnsupportedTemplateError } from '../protocol/errors.js';
+import type { Credentials, FunctionIdentity, InvokeCaller, Tracer } from '../contracts.js';
+import type { StackModel, StackResource } from '../cloudformation/types.js';
+import { cdkFix, type ConstructRef } from './cdk-fix.js';
+import { actionMatches, evaluate, list, statementsOf, type Decision, type PolicyContext, type PolicySource } from './policy.js';
+import { IAM_TYPES, constructPathOf, readRoles, type Role } from './roles.js';
+
+/** One call made with a role's credentials. */
+export interface RoleCall {
+  readonly roleArn: string;
+  /** The role session's name: the function name for Lambda, `BackplaneAssumeRoleSession` for API Gateway. */
+  readonly session: string;
+  readonly action: string;
+  readonly resource: string;
+  /** What is acting, for the trace: `destination of <function>`, `API Gateway integration`, `SDK call in <function>`. */
+  readonly via: string;
+  readonly context?: PolicyContext;
+  /** The target's resource policies, when the caller has them. */
+  readonly resourcePolicies?: readonly PolicySource[];
+  /** The action as the service spells it in its error message (SNS says `SNS:Publish`). @default action */
+  readonly messageAction?: string;
+}
+
+/** A denied call: the AWS error message and everything the trace shows. */
+export interface Denial {
+  readonly principal: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly via: string;
+  /** AWS's message, e.g. `User: ... is not authorized to perform: ... because no identity-based policy allows ...`. */
+  readonly message: string;
+  /** The statement that would allow the call. */
+  readonly wouldAllow: Readonly<Record<string, unknown>>;
+  readonly cdkFix?: string;
+}
+
+/** One granted action of a role's identity policies, and whether this run used it. */
+export interface Grant {
+  readonly action: string;
+  readonly resource: string;
+  /** The policy it comes from: a logical id or a managed policy ARN. */
+  readonly source: string;
+  used: boolean;
+}
+
+export interface RoleUsage {
+  readonly role: string;
+  readonly arn: string;
+  readonly grants: readonly Grant[];
+}
+
+export interface IamServiceOptions {
+  readonly tracer?: Tracer;
+  /** False with `--no-iam`: every call is allowed and nothing is recorded. @default true */
+  readonly enforce?: boolean;
+  /** Start-up warnings (unknown managed policies). */
+  readonly warn?: (message: string) => void;
+}
+
+/** The secret every local credential shares: the runtime checks who signs, not the signature. */
+const LOCAL_SECRET = 'local-iam-secret-key-not-checked';
+
+/**
+ * The template's IAM as the local runtime enforces it: roles with their
+ * identity policies, trust policies and boundaries; checks of calls made
+ * with a role; denials traced with the statement and CDK call that would
+ * allow them; and a record of which grants were used.
+ */
+export class IamService {
+  static readonly handledTypes: readonly string[] = IAM_TYPES;
+
+  readonly enforce: boolean;
+  private readonly byArn = new Map<string, StackResource>();
+  private readonly functionsByRole = new Map<string, StackResource>();
+  private readonly grants = new Map<string, Grant[]>();
+  private readonly keys = new Map<string, { roleArn: string; session: string }>();
+  private readonly tracedOnce = new Set<string>();
+  private readonly denials: Denial[] = [];
+
+  private constructor(
+    private readonly stack: StackModel,
+    readonly roles: ReadonlyMap<string, Role>,
+    private readonly options: IamServiceOptions,
+  ) {
+    this.enforce = options.enforce ?? true;
+    for (const resource of stack.resources.values()) {
+      const arn = resource.arn ?? resource.attributes['Arn'];
+      if (arn) this.byArn.set(arn, resource);
+      if (resource.type === 'AWS::Lambda::Function' && typeof resource.properties['Role'] === 'string') {
+        this.functionsByRole.set(resource.properties['Role'], resource);
+      }
+    }
+    for (const role of roles.values()) {
+      this.grants.set(
+        role.arn,
+        role.identity.flatMap(({ label, document }) =>
+          statementsOf(document)
+            .filter((s) => s.Effect === 'Allow')
+            .flatMap((s) => {
+              const resource = list(s.Resource ?? s.NotResource).join(', ');
+              const actions = s.Action !== undefined ? list(s.Action) : list(s.NotAction).map((a) => `NotAction ${a}`);
+              return actions.map((action) => ({ action, resource, source: label, used: false }));
+            }),
+        ),
+      );
+    }
+  }
+
+  static fromStack(stack: StackModel, options: IamServiceOptions = {}): IamService {
+    return new IamService(stack, readRoles(stack, options.warn ?? (() => {})), options);
+  }
+
+  /**
+   * What the runtime says at start-up about IAM. Throws when the role for
+   * outside callers is not one of the stack's.
+   */
+  startupLines(callersRole: string | undefined): string[] {
+    if (!this.enforce) return ['IAM: not enforced (--no-iam): every role may do everything, and no grant is recorded'];
+    if (callersRole !== undefined && !this.roles.has(callersRole)) {
+      const known = [...this.roles.keys()].join(', ') || 'none';
+      throw new Error(`--enforce-iam-for-callers: ${callersRole} is not a role of the stack (its roles: ${known})`);
+    }
+    return [
+      `IAM: enforcing the policies of ${this.roles.size} role(s); ` +
+        (callersRole ? `outside callers act as ${callersRole}` : 'outside callers are not checked (--enforce-iam-for-callers ROLE_ARN checks them)'),
+    ];
+  }
+
+  /**
+   * Refuse a function whose execution role Lambda may not assume, as
+   * CreateFunction does on AWS (InvalidParameterValueException).
+   */
+  checkFunctionRoles(): void {
+    if (!this.enforce) return;
+    for (const [roleArn, fn] of this.functionsByRole) {
+      const role = this.roles.get(roleArn);
+      if (!role) continue;
+      const trusted = evaluate(
+        { principal: { service: 'lambda.amazonaws.com' }, action: 'sts:AssumeRole', resource: roleArn, context: {} },
+        { resource: [{ label: role.logicalId, document: role.trust }] },
+      ).allowed;
+      if (!trusted) {
+        throw new UnsupportedTemplateError(
+          fn.logicalId,
+          'Properties.Role',
+          `The role defined for the function cannot be assumed by Lambda. (${role.logicalId}'s AssumeRolePolicyDocument does not allow lambda.amazonaws.com; CDK: assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'))`,
+        );
+      }
+    }
+  }
+
+  /** `arn:aws:sts::<account>:assumed-role/<role name>/<session>`. */
+  sessionArn(roleArn: string, session: string): string {
+    const name = this.roles.get(roleArn)?.name ?? roleArn.split('/').pop() ?? roleArn;
+    const { partition, account } = this.stack.env;
+    return `arn:${partition}:sts::${account}:assumed-role/${name}/${session}`;
+  }
+
+  /**
+   * Check a call made with a role. Undefined when allowed (or when the role
+   * is not the stack's: an imported role cannot be read locally); else the
+   * denial, already traced.
+   */
+  check(call: RoleCall): Denial | undefined {
+    if (!this.enforce) return undefined;
+    const role = this.roles.get(call.roleArn);
+    if (!role) return undefined;
+    const principal = this.sessionArn(call.roleArn, call.session);
+    const decision = this.decide(role, call);
+    if (decision.allowed) {
+      this.recordUse(role, call.action, decision);
+      return undefined;
+    }
+    const grantee = this.granteeOf(role);
+    const target = this.constructAt(call.resource);
+    const fix = cdkFix({ action: call.action, grantee, ...(target ? { target } : {}) });
+    const denial: Denial = {
+      principal,
+      action: call.action,
+      resource: call.resource,
+      via: call.via,
+      message: deniedMessage(principal, call.messageAction ?? call.action, call.resource, decision),
+      wouldAllow: { Effect: 'Allow', Action: call.action, Resource: call.resource },
+      ...(fix ? { cdkFix: fix } : {}),
+    };
+    this.report(denial, role.constructPath ?? role.name, `${call.roleArn} ${call.action} ${call.resource}`);
+    return denial;
+  }
+
+  /** Whether the call would be allowed, with nothing recorded or traced (for marking output). */
+  allows(call: RoleCall): boolean {
+    const role = this.roles.get(call.roleArn);
+    if (!this.enforce || !role) return true;
+    return this.decide(role, call).allowed;
+  }
+
+  private decide(role: Role, call: RoleCall): Decision {
+    return evaluate(
+      {
+        principal: { aws: this.sessionArn(call.roleArn, call.session) },
+        action: call.action,
+        resource: call.resource,
+        // The local endpoint stands in for AWS's HTTPS one: every call counts as secure.
+        context: { 'aws:PrincipalArn': role.arn, 'aws:SecureTransport': 'true', ...call.context },
+      },
+      { identity: role.identity, ...(call.resourcePolicies ? { resource: call.resourcePolicies } : {}), ...(role.boundary ? { boundary: role.boundary } : {}) },
+    );
+  }
+
+  /**
+   * Whether a service may assume the role (its trust policy allows
+   * `sts:AssumeRole` by the service principal). Undefined when it may.
+   */
+  checkTrust(roleArn: string, servicePrincipal: string, via: string): Denial | undefined {
+    if (!this.enforce) return undefined;
+    const role = this.roles.get(roleArn);
+    if (!role) return undefined;
+    const decision = evaluate(
+      { principal: { service: servicePrincipal }, action: 'sts:AssumeRole', resource: roleArn, context: {} },
+      { resource: [{ label: `${role.logicalId}.AssumeRolePolicyDocument`, document: role.trust }] },
+    );
+    if (decision.allowed) return undefined;
+    const fix = cdkFix({ action: 'sts:AssumeRole', grantee: { servicePrincipal } });
+    const denial: Denial = {
+      principal: servicePrincipal,
+      action: 'sts:AssumeRole',
+      resource: roleArn,
+      via,
+      message: `${servicePrincipal} is not allowed to assume ${roleArn}: its trust policy (AssumeRolePolicyDocument) does not allow sts:AssumeRole by ${servicePrincipal}`,
+      wouldAllow: { Effect: 'Allow', Principal: { Service: servicePrincipal }, Action: 'sts:AssumeRole' },
+      ...(fix ? { cdkFix: fix } : {}),
+    };
+    this.report(denial, role.constructPath ?? role.name, `trust ${roleArn} ${servicePrincipal}`);
+    return denial;
+  }
+
+  /** Trace a service principal that a function's resource policy refused. */
+  resourcePolicyDenied(fn: FunctionIdentity, caller: InvokeCaller, message: string): void {
+    const principal = caller.principal ?? 'an IAM caller';
+    const target = this.constructAt(fn.functionArn);
+    const source = caller.sourceArn ? this.constructAt(caller.sourceArn) : undefined;
+    const fix = cdkFix({
+      action: 'lambda:InvokeFunction',
+      grantee: { servicePrincipal: principal },
+      ...(target ? { target } : {}),
+      ...(source ? { source } : {}),
+    });
+    const denial: Denial = {
+      principal,
+      action: 'lambda:InvokeFunction',
+      resource: fn.functionArn,
+      via: `resource policy of ${fn.functionName}`,
+      message,
+      wouldAllow: {
+        Effect: 'Allow',
+        Principal: { Service: principal },
+        Action: 'lambda:InvokeFunction',
+        Resource: fn.functionArn,
+        ...(caller.sourceArn ? { Condition: { ArnLike: { 'AWS:SourceArn': caller.sourceArn } } } : {}),
+      },
+      ...(fix ? { cdkFix: fix } : {}),
+    };
+    this.report(denial, principal, undefined);
+  }
+
+  /** Credentials that identify the role and session at the runtime's AWS API edge. */
+  credentialsFor(roleArn: string, session: string): Credentials {
+    const token = createHash('sha256').update(`${roleArn}\n${session}`).digest('hex').toUpperCase().replace(/[^A-Z2-7]/g, '');
+    // Temporary credentials of an assumed role start with ASIA; 20 characters like AWS's.
+    const accessKeyId = `ASIA${(token + 'AAAAAAAAAAAAAAAA').slice(0, 16)}`;
+    this.keys.set(accessKeyId, { roleArn, session });
+    return { accessKeyId, secretAccessKey: LOCAL_SECRET, sessionToken: `local-session/${session}` };
+  }
+
+  /** The role and session an access key id was handed out for; undefined for outside callers. */
+  identityOf(accessKeyId: string): { roleArn: string; session: string } | undefined {
+    return this.keys.get(accessKeyId);
+  }
+
+  /** Every role with its granted actions and whether this run used them. */
+  usage(): RoleUsage[] {
+    return [...this.roles.values()].map((role) => ({
+      role: role.constructPath ?? role.name,
+      arn: role.arn,
+      grants: (this.grants.get(role.arn) ?? []).map((g) => ({ ...g })),
+    }));
+  }
+
+  /** Denials recorded in this run, oldest first. */
+  deniedCalls(): readonly Denial[] {
+    return this.denials;
+  }
+
+  /** Lines such as `Destined/Function/ServiceRole: events:PutEvents used; logs:CreateLogGroup never used`. */
+  unusedReport(): string[] {
+    return this.usage()
+      .filter((r) => r.grants.length > 0)
+      .map((r) => {
+        const seen = new Map<string, boolean>();
+        for (const g of r.grants) seen.set(g.action, (seen.get(g.action) ?? false) || g.used);
+        return `${r.role}: ${[...seen].map(([action, used]) => `${action} ${used ? 'used' : 'never used'}`).join('; ')}`;
+      });
+  }
+
+  private recordUse(role: Role, action: string, decision: Extract<Decision, { allowed: true }>): void {
+    const grants = this.grants.get(role.arn) ?? [];
+    for (const by of decision.by) {
+      if (by.kind !== 'identity') continue;
+      const resource = list(by.statement.Resource ?? by.statement.NotResource).join(', ');
+      for (const grant of grants) {
+        if (grant.used || grant.source !== by.source || grant.resource !== resource) continue;
+        const pattern = grant.action.startsWith('NotAction ') ? undefined : grant.action;
+        const covers = pattern === undefined ? actionMatches(by.statement, action) : actionMatches({ Action: pattern }, action);
+        if (covers) grant.used = true;
+      }
+    }
+  }
+
+  /** The function whose role it is (CDK grants to the function), else the role itself. */
+  private granteeOf(role: Role): ConstructRef {
+    const fn = this.functionsByRole.get(role.arn);
+    const fnPath = fn ? constructPathOf(fn) : undefined;
+    if (fn && fnPath) return { type: fn.type, path: fnPath };
+    return { type: 'AWS::IAM::Role', path: role.constructPath ?? role.name };
+  }
+
+  private constructAt(arn: string): ConstructRef | undefined {
+    const bare = arn.replace(/:\$LATEST$/, '');
+    const resource = this.byArn.get(bare);
+    const path = resource ? constructPathOf(resource) : undefined;
+    return resource && path ? { type: resource.type, path } : undefined;
+  }
+
+  /** Trace a denial; `onceKey` keeps a repeated one (each log line of a function) to one trace. */
+  private report(denial: Denial, who: string, onceKey: string | undefined): void {
+    if (onceKey !== undefined) {
+      if (this.tracedOnce.has(onceKey)) return;
+      this.tracedOnce.add(onceKey);
+    }
+    this.denials.push(denial);
+    this.options.tracer?.record({
+      service: 'iam',
+      kind: 'denied',
+      resource: denial.resource,
+      summary:
+        `DENIED ${denial.action} on ${denial.resource} for ${who} (${denial.via}); ` +
+        `would be allowed by ${JSON.stringify(denial.wouldAllow)}${denial.cdkFix ? `; CDK: ${denial.cdkFix}` : ''}`,
+      outcome: 'denied',
+      reason: denial.message,
+      detail: denial,
+    });
+  }
+}
+
+/** AWS's AccessDenied wording for each way a request is refused. */
+function deniedMessage(principal: string, action: string, resource: string, decision: Extract<Decision, { allowed: false }>): string {
+  const head = `User: ${principal} is not authorized to perform: ${action} on resource: ${resource}`;
+  switch (decision.reason) {
+    case 'explicit-deny':
+      return `${head} with an explicit deny in ${decision.deniedBy?.kind === 'resource' ? 'a resource-based policy' : decision.deniedBy?.kind === 'boundary' ? 'a permissions boundary' : 'an identity-based policy'}`;
+    case 'boundary':
+      return `${head} because no permissions boundary allows the ${action} action`;
+    default:
+      return `${head} because no identity-based policy allows the ${action} action`;
+  }
+}

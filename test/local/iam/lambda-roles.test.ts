@@ -1,0 +1,77 @@
+/**
+ * The Lambda service with IAM, on fake pools: destinations and dead-letter
+ * targets go through the execution role, and a caller acting with a role
+ * (API Gateway with an integration's Credentials) is checked against it.
+ */
+import { describe, expect, it } from 'vitest';
+import { createClock } from '../../../local/clock.js';
+import { LambdaService } from '../../../local/lambda/service.js';
+import { IamService } from '../../../local/iam/service.js';
+import { executionRoles } from '../../../local/iam/execution-roles.js';
+import { CaptureSinks, CaptureTracer, MemoryLogs, arnOf, fakePools, fn, invokeConfig, makeStack } from '../lambda/helpers.js';
+
+const EXEC_ROLE = 'arn:aws:iam::000000000000:role/exec';
+const API_ROLE = 'arn:aws:iam::000000000000:role/api';
+const QUEUE = 'arn:aws:sqs:us-east-1:000000000000:records';
+const trust = (service: string) => ({ Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] });
+const role = (logicalId: string, name: string, arn: string, service: string, Action: string, Resource: string) => ({
+  logicalId,
+  type: 'AWS::IAM::Role',
+  ref: name,
+  arn,
+  properties: { AssumeRolePolicyDocument: trust(service), Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Allow', Action, Resource }] } }] },
+});
+
+function setup(execAllows: string) {
+  const stack = makeStack([
+    fn('worker', { Role: EXEC_ROLE }),
+    invokeConfig('worker', { MaximumRetryAttempts: 0, DestinationConfig: { OnSuccess: { Destination: QUEUE } } }),
+    role('Exec', 'exec', EXEC_ROLE, 'lambda.amazonaws.com', execAllows, '*'),
+    role('Api', 'api', API_ROLE, 'apigateway.amazonaws.com', 'lambda:InvokeFunction', arnOf('worker')),
+    fn('other'),
+  ]);
+  const tracer = new CaptureTracer();
+  const sinks = new CaptureSinks();
+  const iam = IamService.fromStack(stack, { tracer });
+  const service = LambdaService.fromStack(stack, {
+    sinks,
+    logs: new MemoryLogs(),
+    clock: createClock(0.0001),
+    tracer,
+    poolFactory: fakePools({}).factory,
+    roles: executionRoles(iam, stack.env),
+  });
+  return { service, sinks, tracer };
+}
+
+describe('the Lambda service with IAM', () => {
+  it('sends a destination record when the execution role allows it', async () => {
+    const { service, sinks, tracer } = setup('sqs:SendMessage');
+    await service.invoke('worker', '{}', 'Event');
+    await service.idle();
+    expect(sinks.sqsCalls.map((c) => c.queueArn)).toEqual([QUEUE]);
+    expect(tracer.events.filter((e) => e.outcome === 'denied')).toEqual([]);
+  });
+
+  it('does not send it when the role lacks sqs:SendMessage: a failed destination and a named denial', async () => {
+    const { service, sinks, tracer } = setup('sns:Publish');
+    await service.invoke('worker', '{}', 'Event');
+    await service.idle();
+    expect(sinks.sqsCalls).toEqual([]);
+    expect(tracer.kinds()).toContain('destination-failed');
+    expect(tracer.events.find((e) => e.outcome === 'denied')).toMatchObject({
+      resource: QUEUE,
+      detail: { action: 'sqs:SendMessage', principal: 'arn:aws:sts::000000000000:assumed-role/exec/worker' },
+    });
+  });
+
+  it('checks a caller acting with a role against that role', async () => {
+    const { service } = setup('sqs:SendMessage');
+    const as = { role: { arn: API_ROLE, session: 'BackplaneAssumeRoleSession', via: 'API Gateway integration' } };
+    await expect(service.invoke('worker', '{}', 'RequestResponse', as)).resolves.toMatchObject({ statusCode: 200 });
+    await expect(service.invoke('other', '{}', 'RequestResponse', as)).rejects.toMatchObject({
+      code: 'AccessDeniedException',
+      message: `User: arn:aws:sts::000000000000:assumed-role/api/BackplaneAssumeRoleSession is not authorized to perform: lambda:InvokeFunction on resource: ${arnOf('other')} because no identity-based policy allows the lambda:InvokeFunction action`,
+    });
+  });
+});

@@ -11,17 +11,10 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { LocalRuntime } from '../local/runtime.js';
 import { startLocalForTests } from '../test/support/local-runtime.js';
+import { compare, printComparison, type BenchOptions } from './harness.js';
 
-const quick = process.argv.includes('--quick');
-const EVENTS = quick ? 40 : 400;
-const ROUNDS = quick ? 2 : 5;
 const CONCURRENCY = 8;
 const CONTEXT = { throttlingRateLimit: '100000', throttlingBurstLimit: '100000' };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
 
 /** Completions/s of `events` sends at the given concurrency, counted at the success logger. */
 async function round(runtime: LocalRuntime, events: number): Promise<number> {
@@ -60,25 +53,24 @@ async function round(runtime: LocalRuntime, events: number): Promise<number> {
   return events / ((performance.now() - start) / 1000);
 }
 
-export async function run(): Promise<void> {
+export async function run(options: BenchOptions = { quick: process.argv.includes('--quick') }): Promise<void> {
+  const events = options.quick ? 40 : 400;
+  const rounds = options.quick ? 2 : 5;
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'tdl-bench-state-'));
-  // AWS minutes of 50 ms: only the successful path is measured, so no retry waits.
+  // Only the successful path is measured, so no retry waits.
   const durable = await startLocalForTests({ context: CONTEXT, state: { dir: stateDir } });
   const memory = await startLocalForTests({ context: CONTEXT });
   try {
-    // Warm both: environments started, JIT settled.
-    await round(durable, 20);
-    await round(memory, 20);
-    const results = { durable: [] as number[], memory: [] as number[] };
-    for (let i = 0; i < ROUNDS; i++) {
-      results.memory.push(await round(memory, EVENTS));
-      results.durable.push(await round(durable, EVENTS));
-    }
-    const spread = (v: number[]) => `${Math.min(...v).toFixed(1)}–${Math.max(...v).toFixed(1)}`;
-    console.log(`pipeline completions/s at concurrency ${CONCURRENCY}, ${EVENTS} events x ${ROUNDS} rounds, interleaved`);
-    console.log(`  in memory : median ${median(results.memory).toFixed(1)}  (spread ${spread(results.memory)})`);
-    console.log(`  durable   : median ${median(results.durable).toFixed(1)}  (spread ${spread(results.durable)})`);
-    console.log(`  durable / in memory = ${(median(results.durable) / median(results.memory)).toFixed(2)}`);
+    console.log(`pipeline completions/s at concurrency ${CONCURRENCY}, ${events} events per round, ${rounds} rounds, interleaved:`);
+    printComparison(
+      await compare({
+        name: 'durability cost (target: durable >= 0.7x in memory)',
+        unit: 'completions/s',
+        floor: { label: '--in-memory', round: () => round(memory, events) },
+        measured: { label: 'durable state (SQLite)', round: () => round(durable, events) },
+        rounds,
+      }),
+    );
   } finally {
     await durable.stop();
     await memory.stop();

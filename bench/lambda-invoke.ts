@@ -1,34 +1,20 @@
 /**
- * Warm `RequestResponse` invoke through FunctionPool against the floor of a
- * bare child_process IPC round-trip measured in the same run.
- * Run alone: `npx tsx bench/lambda-invoke.ts`.
+ * Warm `RequestResponse` invoke through FunctionPool (and the whole
+ * LambdaService path) against the floor of a bare child_process IPC
+ * round-trip, in interleaved rounds of the same run.
+ * Run alone: `npx tsx bench/lambda-invoke.ts [--quick]`.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { FunctionPool, type FunctionConfig } from '../local/lambda/environments.js';
 import { LambdaService } from '../local/lambda/service.js';
 import { createClock } from '../local/clock.js';
+import { compare, median, printComparison, timed, type BenchOptions } from './harness.js';
 import { CaptureSinks, fn, makeStack } from '../test/local/lambda/helpers.js';
 import { fixtureConfig, fixtureDir, MemoryLogs } from '../test/local/lambda/environments-helpers.js';
-
-const SEQUENTIAL = 2_000;
-const THROUGHPUT = 10_000;
-const WARMUP = 300;
-
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
-}
 
 // ------------------------------------------------------------------ floor: bare IPC echo
 
@@ -53,122 +39,98 @@ function roundTripper(child: ChildProcess): (id: string) => Promise<void> {
     });
 }
 
-async function bareSequential(n: number): Promise<number[]> {
-  const child = echoChild();
-  const roundTrip = roundTripper(child);
-  const times: number[] = [];
-  for (let i = 0; i < n + WARMUP; i++) {
-    const start = performance.now();
-    await roundTrip(String(i));
-    if (i >= WARMUP) times.push(performance.now() - start);
-  }
-  child.kill();
-  return times;
-}
-
-async function bareThroughput(n: number, workers: number): Promise<number> {
-  const children = Array.from({ length: workers }, echoChild);
-  const trippers = children.map(roundTripper);
-  for (const roundTrip of trippers) await roundTrip('warm');
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    trippers.map(async (roundTrip) => {
-      while (next < n) await roundTrip(String(next++));
-    }),
-  );
-  const rate = n / ((performance.now() - start) / 1000);
-  for (const child of children) child.kill();
-  return rate;
-}
-
 // ------------------------------------------------------------------ FunctionPool
 
 function config(): FunctionConfig {
   return fixtureConfig('trivial', { timeoutSeconds: 3 });
 }
 
-async function poolSequential(n: number): Promise<number[]> {
-  const pool = new FunctionPool(config(), { logs: new MemoryLogs(), maxEnvironments: 1 });
+/** Median latency (ms) of `n` sequential calls: one round's figure. */
+async function sequentialRound(n: number, call: (i: number) => Promise<void>): Promise<number> {
   const times: number[] = [];
-  for (let i = 0; i < n + WARMUP; i++) {
-    const start = performance.now();
-    const result = await pool.invoke('{}');
-    if (!result.ok) throw new Error(`bench handler failed: ${result.payload}`);
-    if (i >= WARMUP) times.push(performance.now() - start);
-  }
-  await pool.dispose();
-  return times;
+  for (let i = 0; i < n; i++) times.push(await timed(() => call(i)));
+  return median(times);
 }
 
-async function poolThroughput(n: number, workers: number): Promise<number> {
-  const pool = new FunctionPool(config(), { logs: new MemoryLogs(), maxEnvironments: workers });
-  // Warm both environments first: cold starts are not what this measures.
-  await Promise.all(Array.from({ length: workers }, () => pool.invoke('{}')));
+/** Calls per second with `workers` callers sharing `n` calls: one round's figure. */
+async function throughputRound(n: number, workers: readonly ((i: number) => Promise<void>)[]): Promise<number> {
   let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      while (next < n) {
-        next++;
-        // A rate of failures would flatter the pool: every counted invocation must have succeeded.
-        const result = await pool.invoke('{}');
-        if (!result.ok) throw new Error(`bench handler failed: ${result.payload}`);
-      }
-    }),
+  const ms = await timed(() =>
+    Promise.all(
+      workers.map(async (call) => {
+        while (next < n) await call(next++);
+      }),
+    ),
   );
-  const rate = n / ((performance.now() - start) / 1000);
-  await pool.dispose();
-  return rate;
+  return (n / ms) * 1000;
 }
 
-/**
- * The whole RequestResponse path a caller takes inside the runtime: function
- * resolution, payload checks, the pool, the invocation's log lines.
- */
-async function serviceSequential(n: number): Promise<number[]> {
+async function pooledInvoke(pool: FunctionPool): Promise<void> {
+  // A failure would flatter the pool: every counted invocation must have succeeded.
+  const result = await pool.invoke('{}');
+  if (!result.ok) throw new Error(`bench handler failed: ${result.payload}`);
+}
+
+/** Prints each comparison with its ratio to the floor. */
+export async function run(options: BenchOptions = { quick: false }): Promise<void> {
+  const batch = options.quick ? 200 : 1_000;
+  const rounds = options.quick ? 5 : 15;
+  const throughputBatch = options.quick ? 1_000 : 5_000;
+  const throughputRounds = options.quick ? 3 : 9;
+
+  // Everything stays warm across rounds: cold starts are not what this measures.
+  const echo = echoChild();
+  const bareTrip = roundTripper(echo);
+  const pool = new FunctionPool(config(), { logs: new MemoryLogs(), maxEnvironments: 1 });
   const stack = makeStack([fn('bench', { MemorySize: 128, Timeout: 3 })], fixtureDir('trivial'));
+  // The whole RequestResponse path a caller takes inside the runtime: function resolution, payload checks, the pool, log lines.
   const service = LambdaService.fromStack(stack, { sinks: new CaptureSinks(), logs: new MemoryLogs(), clock: createClock(1), maxEnvironments: 1 });
-  const times: number[] = [];
-  for (let i = 0; i < n + WARMUP; i++) {
-    const start = performance.now();
-    const result = await service.invoke('bench', '{}', 'RequestResponse');
-    if (result.functionError) throw new Error(`bench handler failed: ${result.payload}`);
-    if (i >= WARMUP) times.push(performance.now() - start);
+  const echoes = [echoChild(), echoChild()];
+  const bareTrips = echoes.map(roundTripper);
+  const pool2 = new FunctionPool(config(), { logs: new MemoryLogs(), maxEnvironments: 2 });
+  try {
+    const floor = { label: 'bare IPC round-trip', round: () => sequentialRound(batch, (i) => bareTrip(String(i))) };
+    printComparison(
+      await compare({
+        name: `warm invoke latency, median of ${batch} sequential invokes per round, ${rounds} rounds`,
+        unit: 'ms',
+        rounds,
+        floor,
+        measured: { label: 'FunctionPool.invoke', round: () => sequentialRound(batch, () => pooledInvoke(pool)) },
+      }),
+    );
+    printComparison(
+      await compare({
+        name: `the same through LambdaService.invoke (target: overhead <= 2 ms over the floor)`,
+        unit: 'ms',
+        rounds,
+        floor,
+        measured: {
+          label: 'LambdaService.invoke',
+          round: () =>
+            sequentialRound(batch, async () => {
+              const result = await service.invoke('bench', '{}', 'RequestResponse');
+              if (result.functionError) throw new Error(`bench handler failed: ${result.payload}`);
+            }),
+        },
+      }),
+    );
+    printComparison(
+      await compare({
+        name: `throughput, 2 warm environments, ${throughputBatch} invokes per round, ${throughputRounds} rounds (target >= 2000/s)`,
+        unit: 'calls/s',
+        rounds: throughputRounds,
+        floor: { label: 'bare IPC, 2 children', round: () => throughputRound(throughputBatch, bareTrips.map((trip) => (i: number) => trip(String(i)))) },
+        measured: { label: 'FunctionPool, cap 2', round: () => throughputRound(throughputBatch, [() => pooledInvoke(pool2), () => pooledInvoke(pool2)]) },
+      }),
+    );
+  } finally {
+    echo.kill();
+    for (const child of echoes) child.kill();
+    await Promise.all([pool.dispose(), pool2.dispose(), service.dispose()]);
   }
-  await service.dispose();
-  return times;
-}
-
-/** Prints the measurements and the ratios to their floors. */
-export async function run(): Promise<void> {
-  await bareSequential(WARMUP); // warms the parent's JIT for both paths
-  const bare = await bareSequential(SEQUENTIAL);
-  const pooled = await poolSequential(SEQUENTIAL);
-  const serviced = await serviceSequential(SEQUENTIAL);
-  const bareMedian = median(bare);
-  const poolMedian = median(pooled);
-  const bareRate = await bareThroughput(THROUGHPUT, 2);
-  const poolRate = await poolThroughput(THROUGHPUT, 2);
-  const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
-  console.log(`warm invoke latency, ${SEQUENTIAL} sequential invokes (after ${WARMUP} warm-up):`);
-  console.log(`  bare IPC round-trip (floor)   median ${fmt(bareMedian)}  p99 ${fmt(percentile(bare, 0.99))}`);
-  console.log(`  FunctionPool.invoke           median ${fmt(poolMedian)}  p99 ${fmt(percentile(pooled, 0.99))}`);
-  console.log(
-    `  overhead over floor           ${fmt(poolMedian - bareMedian)}  (ratio ${(poolMedian / bareMedian).toFixed(2)}x)`,
-  );
-  const serviceMedian = median(serviced);
-  console.log(`  LambdaService.invoke          median ${fmt(serviceMedian)}  p99 ${fmt(percentile(serviced, 0.99))}`);
-  console.log(
-    `  overhead over floor           ${fmt(serviceMedian - bareMedian)}  (ratio ${(serviceMedian / bareMedian).toFixed(2)}x; target: overhead <= 2 ms)`,
-  );
-  console.log(`throughput, 2 warm environments, ${THROUGHPUT} invokes:`);
-  console.log(`  bare IPC, 2 children (floor)  ${bareRate.toFixed(0)} round-trips/s`);
-  console.log(
-    `  FunctionPool, cap 2           ${poolRate.toFixed(0)} invocations/s  (ratio ${(poolRate / bareRate).toFixed(2)} of floor; target >= 2000/s)`,
-  );
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  await run();
+  await run({ quick: process.argv.includes('--quick') });
 }

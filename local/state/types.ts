@@ -14,10 +14,12 @@ export interface Owner {
 /** The kinds of state the runtime keeps, one per service concern. */
 export type StateKind =
   | 'lambda-async-event'
+  | 'lambda-event-invoke-config'
   | 'sqs-message'
   | 'sns-delivery'
   | 'eventbridge-delivery'
-  | 'eventbridge-archive-event';
+  | 'eventbridge-archive-event'
+  | 'eventbridge-replay';
 
 /** One durable record as it comes back on load. */
 export interface StoredRecord<T> {

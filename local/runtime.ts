@@ -192,12 +192,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       const logEvents = logs.restore();
       const sqsMessages = sqs.resume();
       const asyncEvents = lambda.resume();
-      const { targetRetries, archivedEvents } = events.resume();
+      const { targetRetries, archivedEvents, replays } = events.resume();
       const snsDeliveries = sns.resume();
       const other = [
         ...(snsDeliveries > 0 ? [`${snsDeliveries} SNS deliveries`] : []),
         ...(targetRetries > 0 ? [`${targetRetries} EventBridge target retries`] : []),
         ...(archivedEvents > 0 ? [`${archivedEvents} archived EventBridge events`] : []),
+        ...(replays > 0 ? [`${replays} EventBridge replays`] : []),
       ];
       print(describeResumed({ asyncEvents, sqsMessages, logEvents, other }, state));
     }

@@ -32,6 +32,8 @@ export interface ReplayRecord {
   readonly replayStartTime: number;
   replayEndTime?: number;
   lastReplayedTime?: number;
+  /** Events sent so far that arrived at `lastReplayedTime`: a resumed replay skips exactly those. */
+  sentAtLastTime?: number;
 }
 
 /** The events of one archive. */

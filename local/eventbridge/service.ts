@@ -71,6 +71,8 @@ export class EventBridgeService implements EventBusSink {
   private readonly disposed = new AbortController();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly retryStores = new Map<RuleModel, Collection<TargetRetryState>>();
+  /** Per archive: its replays, kept so DescribeReplay answers and an unfinished replay resumes after a restart. */
+  private readonly replayStores = new Map<ArchiveStore, Collection<ReplayRecord>>();
   /** Events that already reached a bus through an event bus target. */
   private readonly forwarded = new WeakSet<EventEnvelope>();
 
@@ -105,15 +107,30 @@ export class EventBridgeService implements EventBusSink {
       ...(deps.checkRole ? { checkRole: deps.checkRole } : {}),
     };
     if (deps.state) {
+      for (const archive of this.archives) {
+        this.replayStores.set(archive, deps.state.collection<ReplayRecord>('eventbridge-replay', { logicalId: archive.model.logicalId, type: 'AWS::Events::Archive' }));
+      }
       for (const rule of rules) {
         this.retryStores.set(rule, deps.state.collection<TargetRetryState>('eventbridge-delivery', { logicalId: rule.logicalId, type: 'AWS::Events::Rule' }));
       }
     }
   }
 
-  /** Take up archived events and target deliveries a previous run left waiting for a retry; returns the counts. */
-  resume(): { archivedEvents: number; targetRetries: number } {
+  /**
+   * Take up archived events, replays, and target deliveries a previous run left
+   * waiting for a retry; returns the counts. A replay the previous run left
+   * STARTING or RUNNING goes on RUNNING after the last event it sent.
+   */
+  resume(): { archivedEvents: number; targetRetries: number; replays: number } {
     const archivedEvents = this.archives.reduce((n, a) => n + a.resume(), 0);
+    let replays = 0;
+    for (const [archive, store] of this.replayStores) {
+      for (const record of store.all()) {
+        this.replays.set(record.name, record);
+        replays += 1;
+        if (record.state === 'STARTING' || record.state === 'RUNNING') this.track(this.runReplay(record, archive));
+      }
+    }
     let resumed = 0;
     for (const [rule, store] of this.retryStores) {
       for (const saved of store.all()) {
@@ -127,7 +144,7 @@ export class EventBridgeService implements EventBusSink {
         resumed += 1;
       }
     }
-    return { archivedEvents, targetRetries: resumed };
+    return { archivedEvents, targetRetries: resumed, replays };
   }
 
   // ------------------------------------------------------------------ PutEvents
@@ -336,6 +353,7 @@ export class EventBridgeService implements EventBusSink {
       replayStartTime: now,
     };
     this.replays.set(record.name, record);
+    this.saveReplay(record, archive!);
     this.track(this.runReplay(record, archive!));
     return record;
   }
@@ -346,22 +364,41 @@ export class EventBridgeService implements EventBusSink {
     return record;
   }
 
+  private saveReplay(record: ReplayRecord, archive: ArchiveStore): void {
+    if (!this.disposed.signal.aborted) this.replayStores.get(archive)?.save(record.name, record);
+  }
+
   private async runReplay(record: ReplayRecord, archive: ArchiveStore): Promise<void> {
     // Let StartReplay answer STARTING before anything is sent.
     await this.deps.clock.sleep(0);
+    if (this.disposed.signal.aborted) return;
     record.state = 'RUNNING';
     record.stateReason = 'Replay is running.';
+    this.saveReplay(record, archive);
     const bus = this.requireBus(record.destination.Arn);
     const replay = {
       name: record.name,
       ...(record.destination.FilterArns ? { filterArns: record.destination.FilterArns } : {}),
     };
+    // Resuming: skip what the previous run sent (by arrival time, then by count at the last time sent).
+    const resumeAfter = record.lastReplayedTime;
+    let skipAtResumeTime = record.sentAtLastTime ?? 0;
     for (const { event, arrivedAt } of archive.window(record.startTime, record.endTime, this.deps.clock.now())) {
+      if (resumeAfter !== undefined && arrivedAt < resumeAfter) continue;
+      if (arrivedAt === resumeAfter && skipAtResumeTime > 0) {
+        skipAtResumeTime -= 1;
+        continue;
+      }
       this.ingest(bus, { ...event, 'replay-name': record.name }, this.deps.clock.now(), { replay });
+      record.sentAtLastTime = arrivedAt === record.lastReplayedTime ? (record.sentAtLastTime ?? 0) + 1 : 1;
       record.lastReplayedTime = arrivedAt;
+      // Saved after the event is handed on: a crash in between sends it again (at-least-once), never loses it.
+      this.saveReplay(record, archive);
     }
     record.state = 'COMPLETED';
     record.stateReason = 'Replay completed.';
     record.replayEndTime = this.deps.clock.now();
+    this.saveReplay(record, archive);
   }
+
 }

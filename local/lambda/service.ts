@@ -5,7 +5,7 @@ import type { ExecutionRoles, FunctionIdentity, InvocationType, InvokeCaller, In
 import type { Clock } from '../clock.js';
 import type { StackModel } from '../cloudformation/types.js';
 import { AwsError } from '../protocol/errors.js';
-import type { StateStore } from '../state/types.js';
+import type { Collection, StateStore } from '../state/types.js';
 import { AsyncQueue, type AsyncEventState } from './async-queue.js';
 import { LambdaError, functionDoesNotExist, functionNotFound } from './errors.js';
 import {
@@ -80,8 +80,17 @@ interface Entry {
   readonly queue: AsyncQueue;
   readonly permissions: PermissionStatement[];
   eventInvokeConfig?: EventInvokeConfig;
+  /** Where a config changed through the API is kept, so it outlives a restart. */
+  readonly configStore?: Collection<SavedInvokeConfig>;
   readonly loadedAt: number;
 }
+
+/** An EventInvokeConfig set (or deleted: `config` null) through the API, as the state store keeps it. */
+interface SavedInvokeConfig {
+  readonly config: EventInvokeConfig | null;
+}
+
+const SAVED_CONFIG_ID = '$LATEST';
 
 /**
  * The Lambda service: runs functions on their execution-environment pools,
@@ -159,6 +168,9 @@ export class LambdaService implements LambdaInvoker {
         queue,
         permissions: permissionsOf.get(name) ?? [],
         ...(invokeConfigs.has(name) ? { eventInvokeConfig: invokeConfigs.get(name)! } : {}),
+        ...(deps.state
+          ? { configStore: deps.state.collection<SavedInvokeConfig>('lambda-event-invoke-config', { logicalId: def.logicalId, type: 'AWS::Lambda::Function' }) }
+          : {}),
         loadedAt: now,
       };
       service.functions.set(name, entry);
@@ -294,6 +306,7 @@ export class LambdaService implements LambdaInvoker {
       this.deps.clock.now(),
       mode === 'update' ? entry.eventInvokeConfig : undefined,
     );
+    entry.configStore?.save(SAVED_CONFIG_ID, { config: entry.eventInvokeConfig });
     return describeEventInvokeConfig(entry.eventInvokeConfig, qualifiedArn);
   }
 
@@ -302,6 +315,8 @@ export class LambdaService implements LambdaInvoker {
     const { entry, qualifiedArn } = this.resolveConfigTarget(ref, qualifier, 'missing-config');
     if (!entry?.eventInvokeConfig) throw this.noConfig(qualifiedArn);
     delete entry.eventInvokeConfig;
+    // Kept as a deletion, so a config the template sets does not come back on restart.
+    entry.configStore?.save(SAVED_CONFIG_ID, { config: null });
   }
 
   /** ListFunctionEventInvokeConfigs. */
@@ -331,7 +346,16 @@ export class LambdaService implements LambdaInvoker {
   /** Take up the async events a previous run left in the state store; returns how many. */
   resume(): number {
     let resumed = 0;
-    for (const e of this.functions.values()) resumed += e.queue.resume();
+    for (const e of this.functions.values()) {
+      // Configs first: the resumed events are decided under the config the API last set.
+      // A config changed through the API stands over the template's, as on AWS until a deploy changes it.
+      const saved = e.configStore?.all()[0];
+      if (saved) {
+        if (saved.config) e.eventInvokeConfig = saved.config;
+        else delete e.eventInvokeConfig;
+      }
+      resumed += e.queue.resume();
+    }
     return resumed;
   }
 

@@ -248,7 +248,9 @@ export class LogStore implements LogSink {
     if (this.groups.has(logGroupName)) {
       throw new AwsError('ResourceAlreadyExistsException', 'The specified log group already exists');
     }
-    this.ensureLogGroup(logGroupName);
+    const group = new Group(logGroupName, this.now(), undefined);
+    this.groups.set(logGroupName, group);
+    this.persistence?.saveGroup(logGroupName, group.creationTime, undefined, true);
   }
 
   /** CreateLogStream: fails when the group is missing or the stream exists. */

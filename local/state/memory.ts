@@ -5,6 +5,7 @@ const ownerKey = (owner: Owner) => `${owner.logicalId}\u0000${owner.type}`;
 interface MemoryGroup {
   creationTime: number;
   retentionInDays: number | undefined;
+  createdByApi: boolean;
   streams: Map<string, number>;
   events: PersistedLogEvent[];
 }
@@ -37,10 +38,12 @@ export class MemoryStateStore implements StateStore {
   }
 
   readonly logs: LogPersistence = {
-    saveGroup: (name, creationTime, retentionInDays) => {
+    saveGroup: (name, creationTime, retentionInDays, createdByApi = false) => {
       const group = this.logGroups.get(name);
-      if (group) group.retentionInDays = retentionInDays;
-      else this.logGroups.set(name, { creationTime, retentionInDays, streams: new Map(), events: [] });
+      if (group) {
+        group.retentionInDays = retentionInDays;
+        group.createdByApi ||= createdByApi;
+      } else this.logGroups.set(name, { creationTime, retentionInDays, createdByApi, streams: new Map(), events: [] });
     },
     saveStream: (groupName, name, creationTime) => {
       const group = this.logGroups.get(groupName);
@@ -59,6 +62,7 @@ export class MemoryStateStore implements StateStore {
         logGroupName,
         creationTime: g.creationTime,
         ...(g.retentionInDays === undefined ? {} : { retentionInDays: g.retentionInDays }),
+        ...(g.createdByApi ? { createdByApi: true } : {}),
         streams: [...g.streams].map(([logStreamName, creationTime]) => ({ logStreamName, creationTime })),
       })),
     events: (groupName) => [...(this.logGroups.get(groupName)?.events ?? [])],
@@ -77,7 +81,7 @@ export class MemoryStateStore implements StateStore {
       }
     }
     for (const [name, group] of this.logGroups) {
-      if (logGroupsPresent.has(name)) continue;
+      if (logGroupsPresent.has(name) || group.createdByApi) continue;
       this.logGroups.delete(name);
       dropped.set(`log\u0000${name}`, {
         kind: 'log-events',

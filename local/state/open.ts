@@ -29,10 +29,12 @@ export function ownersOf(stack: StackModel): Owner[] {
 export function describeDropped(dropped: readonly DroppedState[]): string[] {
   const noun: Record<string, string> = {
     'lambda-async-event': 'async event(s)',
+    'lambda-event-invoke-config': 'event invoke config(s) set through the API of',
     'sqs-message': 'SQS message(s)',
     'sns-delivery': 'SNS delivery(ies)',
     'eventbridge-delivery': 'EventBridge target delivery(ies)',
     'eventbridge-archive-event': 'archived EventBridge event(s)',
+    'eventbridge-replay': 'EventBridge replay(s) of',
     'log-events': 'log event(s) of log group',
   };
   return dropped.map((d) => `dropped ${d.count} saved ${noun[d.kind] ?? d.kind} ${d.owner.logicalId}: ${d.reason}`);

@@ -5,7 +5,7 @@ import { missingOwnerReason } from './memory.js';
 import type { Collection, DroppedState, LogPersistence, Owner, PersistedLogEvent, PersistedLogGroup, StateKind, StateStore } from './types.js';
 
 /** Bumped when the schema changes; a file of a newer format is refused, never read. */
-export const STATE_FORMAT_VERSION = 1;
+export const STATE_FORMAT_VERSION = 2;
 
 /** A state file the runtime will not use, with what the user can do about it. */
 export class StateError extends Error {
@@ -37,7 +37,9 @@ CREATE TABLE IF NOT EXISTS records (
   value TEXT NOT NULL,
   UNIQUE (kind, owner_id, owner_type, id)
 );
-CREATE TABLE IF NOT EXISTS log_groups (name TEXT PRIMARY KEY, creation_time INTEGER NOT NULL, retention_days INTEGER);
+CREATE TABLE IF NOT EXISTS log_groups (
+  name TEXT PRIMARY KEY, creation_time INTEGER NOT NULL, retention_days INTEGER, created_by_api INTEGER NOT NULL DEFAULT 0
+);
 CREATE TABLE IF NOT EXISTS log_streams (
   group_name TEXT NOT NULL, name TEXT NOT NULL, creation_time INTEGER NOT NULL,
   PRIMARY KEY (group_name, name)
@@ -160,7 +162,9 @@ export class SqliteStateStore implements StateStore {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.exec(SCHEMA);
-    if (version === 0) db.pragma(`user_version = ${STATE_FORMAT_VERSION}`);
+    // Format 1 had no record of which log groups CreateLogGroup made.
+    if (version === 1) db.exec(`ALTER TABLE log_groups ADD COLUMN created_by_api INTEGER NOT NULL DEFAULT 0`);
+    if (version < STATE_FORMAT_VERSION) db.pragma(`user_version = ${STATE_FORMAT_VERSION}`);
     this.takeLock(port);
     this.upsert = db.prepare(
       `INSERT INTO records (kind, owner_id, owner_type, id, value) VALUES (?, ?, ?, ?, ?)
@@ -199,14 +203,15 @@ export class SqliteStateStore implements StateStore {
   }
 
   readonly logs: LogPersistence = {
-    saveGroup: (name, creationTime, retentionInDays) =>
+    saveGroup: (name, creationTime, retentionInDays, createdByApi = false) =>
       this.write(() =>
         this.db
           .prepare(
-            `INSERT INTO log_groups (name, creation_time, retention_days) VALUES (?, ?, ?)
-             ON CONFLICT (name) DO UPDATE SET retention_days = excluded.retention_days`,
+            `INSERT INTO log_groups (name, creation_time, retention_days, created_by_api) VALUES (?, ?, ?, ?)
+             ON CONFLICT (name) DO UPDATE SET retention_days = excluded.retention_days,
+               created_by_api = max(created_by_api, excluded.created_by_api)`,
           )
-          .run(name, creationTime, retentionInDays ?? null),
+          .run(name, creationTime, retentionInDays ?? null, createdByApi ? 1 : 0),
       ),
     saveStream: (groupName, name, creationTime) =>
       this.write(() => this.db.prepare(`INSERT OR IGNORE INTO log_streams (group_name, name, creation_time) VALUES (?, ?, ?)`).run(groupName, name, creationTime)),
@@ -229,16 +234,18 @@ export class SqliteStateStore implements StateStore {
         }),
       ),
     groups: (): PersistedLogGroup[] => {
-      const groups = this.db.prepare(`SELECT name, creation_time, retention_days FROM log_groups ORDER BY name`).all() as {
+      const groups = this.db.prepare(`SELECT name, creation_time, retention_days, created_by_api FROM log_groups ORDER BY name`).all() as {
         name: string;
         creation_time: number;
         retention_days: number | null;
+        created_by_api: number;
       }[];
       const streams = this.db.prepare(`SELECT name, creation_time FROM log_streams WHERE group_name = ? ORDER BY name`);
       return groups.map((g) => ({
         logGroupName: g.name,
         creationTime: g.creation_time,
         ...(g.retention_days === null ? {} : { retentionInDays: g.retention_days }),
+        ...(g.created_by_api ? { createdByApi: true } : {}),
         streams: (streams.all(g.name) as { name: string; creation_time: number }[]).map((s) => ({ logStreamName: s.name, creationTime: s.creation_time })),
       }));
     },
@@ -275,7 +282,8 @@ export class SqliteStateStore implements StateStore {
         this.db.prepare(`DELETE FROM records WHERE kind = ? AND owner_id = ? AND owner_type = ?`).run(row.kind, row.owner_id, row.owner_type);
         dropped.push({ kind: row.kind, owner, count: row.n, reason: missingOwnerReason(owner, present) });
       }
-      const groups = this.db.prepare(`SELECT name FROM log_groups`).all() as { name: string }[];
+      // A group CreateLogGroup made belongs to no template resource: no assembly change drops it.
+      const groups = this.db.prepare(`SELECT name FROM log_groups WHERE created_by_api = 0`).all() as { name: string }[];
       for (const { name } of groups) {
         if (logGroupsPresent.has(name)) continue;
         const { n } = this.db.prepare(`SELECT count(*) AS n FROM log_events WHERE group_name = ?`).get(name) as { n: number };

@@ -14,10 +14,12 @@ export interface Owner {
 /** The kinds of state the runtime keeps, one per service concern. */
 export type StateKind =
   | 'lambda-async-event'
+  | 'lambda-event-invoke-config'
   | 'sqs-message'
   | 'sns-delivery'
   | 'eventbridge-delivery'
-  | 'eventbridge-archive-event';
+  | 'eventbridge-archive-event'
+  | 'eventbridge-replay';
 
 /** One durable record as it comes back on load. */
 export interface StoredRecord<T> {
@@ -48,12 +50,15 @@ export interface PersistedLogGroup {
   readonly logGroupName: string;
   readonly creationTime: number;
   readonly retentionInDays?: number;
+  /** Made by CreateLogGroup: no template resource owns it, so it outlives any assembly (as on AWS). */
+  readonly createdByApi?: boolean;
   readonly streams: readonly { readonly logStreamName: string; readonly creationTime: number }[];
 }
 
 /** CloudWatch Logs' durable side: groups, streams, events. */
 export interface LogPersistence {
-  saveGroup(logGroupName: string, creationTime: number, retentionInDays: number | undefined): void;
+  /** `createdByApi` sticks once set: a later save without it keeps it. */
+  saveGroup(logGroupName: string, creationTime: number, retentionInDays: number | undefined, createdByApi?: boolean): void;
   saveStream(logGroupName: string, logStreamName: string, creationTime: number): void;
   appendEvents(logGroupName: string, events: readonly PersistedLogEvent[]): void;
   /** Drop a group's events older than `cutoff` (retention) or beyond the newest `keep`. */

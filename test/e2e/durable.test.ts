@@ -188,6 +188,51 @@ describe('durable state across kills and restarts', () => {
   });
 });
 
+describe('what the APIs change survives a kill', () => {
+  it('SIGKILL after CreateLogGroup, PutFunctionEventInvokeConfig and a replay: after a restart all three answer as before', async () => {
+    const { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogGroupsCommand, PutRetentionPolicyCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+    const { LambdaClient, PutFunctionEventInvokeConfigCommand, GetFunctionEventInvokeConfigCommand } = await import('@aws-sdk/client-lambda');
+    const { EventBridgeClient, ListArchivesCommand, StartReplayCommand, DescribeReplayCommand } = await import('@aws-sdk/client-eventbridge');
+    const config = (endpoint: string) => ({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const stateDir = tempState();
+    const first = await start(stateDir);
+    const logs = new CloudWatchLogsClient(config(first.endpoint));
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/made/by/the/api' }));
+    await logs.send(new PutRetentionPolicyCommand({ logGroupName: '/made/by/the/api', retentionInDays: 3 }));
+    await new LambdaClient(config(first.endpoint)).send(
+      new PutFunctionEventInvokeConfigCommand({ FunctionName: `${STACK}-destined`, MaximumRetryAttempts: 1, MaximumEventAgeInSeconds: 600 }),
+    );
+    const events = new EventBridgeClient(config(first.endpoint));
+    const archive = (await events.send(new ListArchivesCommand({}))).Archives![0]!;
+    const source = archive.EventSourceArn!;
+    await events.send(
+      new StartReplayCommand({
+        ReplayName: 'before-the-kill',
+        EventSourceArn: source.replace(/event-bus\/.*/, `archive/${archive.ArchiveName}`),
+        EventStartTime: new Date(Date.now() - 60_000),
+        EventEndTime: new Date(),
+        Destination: { Arn: source },
+      }),
+    );
+    const done = await until('the replay completes', async () => {
+      const r = await events.send(new DescribeReplayCommand({ ReplayName: 'before-the-kill' }));
+      return r.State === 'COMPLETED' ? r : undefined;
+    });
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    const second = await start(stateDir);
+    expect(second.out()).toMatch(/1 EventBridge replays/);
+    const groups = await new CloudWatchLogsClient(config(second.endpoint)).send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/made/by/' }));
+    expect(groups.logGroups?.map((g) => [g.logGroupName, g.retentionInDays])).toEqual([['/made/by/the/api', 3]]);
+    const invokeConfig = await new LambdaClient(config(second.endpoint)).send(new GetFunctionEventInvokeConfigCommand({ FunctionName: `${STACK}-destined` }));
+    expect(invokeConfig).toMatchObject({ MaximumRetryAttempts: 1, MaximumEventAgeInSeconds: 600 });
+    const replay = await new EventBridgeClient(config(second.endpoint)).send(new DescribeReplayCommand({ ReplayName: 'before-the-kill' }));
+    expect(replay).toMatchObject({ State: 'COMPLETED', ReplayArn: done.ReplayArn, EventSourceArn: done.EventSourceArn });
+    expect(replay.ReplayEndTime).toEqual(done.ReplayEndTime);
+  });
+});
+
 describe('state files the runtime refuses', () => {
   it('a corrupt state file stops the start with the --fresh hint; --fresh discards it and says so', async () => {
     const stateDir = tempState();

@@ -128,3 +128,50 @@ describe('durable asynchronous invocation', () => {
     expect(state.count('lambda-async-event')).toBe(0);
   });
 });
+
+describe('event invoke configs changed through the API', () => {
+  const specs = [fn('f'), invokeConfig('f', { MaximumRetryAttempts: 2 })];
+
+  it('a Put, then an Update, outlives a restart and decides the resumed events', async () => {
+    const state = new MemoryStateStore();
+    const first = start(state, specs, { f: fail });
+    first.service.putEventInvokeConfig('f', undefined, { MaximumRetryAttempts: 0 }, 'put');
+    first.service.putEventInvokeConfig('f', undefined, { DestinationConfig: { OnFailure: { Destination: QUEUE } } }, 'update');
+    await first.service.dispose();
+
+    const second = start(state, specs, { f: fail });
+    second.service.resume();
+    expect(second.service.getEventInvokeConfig('f')).toMatchObject({
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: QUEUE } },
+    });
+    // Retries 0 from the API, not 2 from the template: one attempt, then on-failure.
+    await second.service.invoke('f', '{}', 'Event');
+    await second.service.idle();
+    expect(second.pools.get('f')!.calls).toHaveLength(1);
+    expect(JSON.parse(second.sinks.sqsCalls[0]!.body).requestContext).toMatchObject({ condition: 'RetriesExhausted', approximateInvokeCount: 1 });
+    await second.service.dispose();
+  });
+
+  it('a config deleted through the API stays deleted after a restart, though the template sets one', async () => {
+    const state = new MemoryStateStore();
+    const first = start(state, specs, { f: fail });
+    first.service.deleteEventInvokeConfig('f');
+    await first.service.dispose();
+
+    const second = start(state, specs, { f: fail });
+    second.service.resume();
+    expect(() => second.service.getEventInvokeConfig('f')).toThrow(/doesn't have an EventInvokeConfig/);
+    expect(second.service.listEventInvokeConfigs('f')).toEqual([]);
+    await second.service.dispose();
+  });
+
+  it('without a change through the API, the template config stands after a restart', async () => {
+    const state = new MemoryStateStore();
+    await start(state, specs, { f: fail }).service.dispose();
+    const second = start(state, specs, { f: fail });
+    second.service.resume();
+    expect(second.service.getEventInvokeConfig('f')).toMatchObject({ MaximumRetryAttempts: 2 });
+    await second.service.dispose();
+  });
+});

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LogStore } from '../../../local/logs/store.js';
 import { AwsError, UnsupportedTemplateError } from '../../../local/protocol/errors.js';
 import { fakeStack } from '../../support/fake-stack.js';
+import { MemoryStateStore } from '../../../local/state/memory.js';
 
 const DAY = 86_400_000;
 
@@ -134,6 +135,24 @@ describe('LogStore', () => {
     store.ensureLogGroup('g');
     expect(() => store.streamEvents('g', 'nope')).toThrow('The specified log stream does not exist.');
     expect(() => store.createLogGroup('g')).toThrow('The specified log group already exists');
+  });
+
+  it('a log group CreateLogGroup made, with its retention and events, comes back after a restart that the assembly does not name it in', () => {
+    const state = new MemoryStateStore();
+    const first = new LogStore({ persistence: state.logs, now: () => 1_000 });
+    first.createLogGroup('/made/by/api');
+    first.putRetentionPolicy('/made/by/api', 5);
+    first.putLogEvents('/made/by/api', 's', [{ timestamp: 900, message: 'kept' }]);
+    first.ensureLogGroup('/aws/lambda/gone');
+
+    // The next assembly writes to neither group: only the template's one is dropped.
+    const dropped = state.retainOwners([], new Set());
+    expect(dropped.map((d) => d.owner.logicalId)).toEqual(['/aws/lambda/gone']);
+    const second = new LogStore({ persistence: state.logs, now: () => 2_000 });
+    expect(second.restore()).toBe(1);
+    expect(second.describeLogGroups()).toEqual([expect.objectContaining({ logGroupName: '/made/by/api', retentionInDays: 5, creationTime: 1_000 })]);
+    expect(second.groupEvents('/made/by/api').map((e) => e.message)).toEqual(['kept']);
+    expect(() => second.createLogGroup('/made/by/api')).toThrow('The specified log group already exists');
   });
 
   it('reads log groups from the stack', () => {

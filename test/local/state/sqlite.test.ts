@@ -60,6 +60,44 @@ describe('SQLite state store', () => {
     store.close();
   });
 
+  it('keeps a log group CreateLogGroup made through any assembly change, and its flag through later saves', () => {
+    const dir = tempDir();
+    const first = openSqliteState({ dir, stackName: 'S', port: 1 });
+    first.logs.saveGroup('/mine', 5, undefined, true);
+    // A PutRetentionPolicy later saves the group without the flag: it must stick.
+    first.logs.saveGroup('/mine', 5, 3);
+    first.logs.saveGroup('/template', 6, undefined);
+    first.close();
+
+    const second = openSqliteState({ dir, stackName: 'S', port: 2 });
+    const dropped = second.retainOwners([owner], new Set());
+    expect(dropped.map((d) => d.owner.logicalId)).toEqual(['/template']);
+    expect(second.logs.groups()).toEqual([{ logGroupName: '/mine', creationTime: 5, retentionInDays: 3, createdByApi: true, streams: [] }]);
+    second.close();
+  });
+
+  it('takes up a format-1 file: its log groups count as the template\'s', () => {
+    const dir = tempDir();
+    const file = stateFile(dir, 'S');
+    const old = new Database(file);
+    old.exec(`CREATE TABLE log_groups (name TEXT PRIMARY KEY, creation_time INTEGER NOT NULL, retention_days INTEGER)`);
+    old.prepare(`INSERT INTO log_groups VALUES ('/g', 1, NULL)`).run();
+    old.pragma('user_version = 1');
+    old.close();
+
+    const store = openSqliteState({ dir, stackName: 'S', port: 1 });
+    expect(store.logs.groups()).toEqual([{ logGroupName: '/g', creationTime: 1, streams: [] }]);
+    store.logs.saveGroup('/api', 2, undefined, true);
+    expect(store.logs.groups().map((g) => [g.logGroupName, g.createdByApi ?? false])).toEqual([
+      ['/api', true],
+      ['/g', false],
+    ]);
+    store.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(STATE_FORMAT_VERSION);
+    db.close();
+  });
+
   it('refuses a second runtime on the same state, naming the first one by pid and port', async () => {
     const dir = tempDir();
     // The first runtime is another live process: its lock is real.

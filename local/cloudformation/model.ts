@@ -16,6 +16,8 @@ export interface LoadStackOptions {
   readonly account?: string;
   /** Region when the stack is environment-agnostic. @default `us-east-1` */
   readonly region?: string;
+  /** `--stacks`: the stack to serve out of a multi-stack assembly, by artifact id or stack name. */
+  readonly stacks?: readonly string[];
 }
 
 /** Account used when neither the stack nor the caller names one. */
@@ -32,7 +34,7 @@ export function environmentFor(account: string, region: string): StackEnvironmen
 
 /** Read the assembly in `assemblyDir` and resolve its one stack. */
 export function loadStack(assemblyDir: string, options: LoadStackOptions): StackModel {
-  return buildStackModel(readAssembly(assemblyDir), options);
+  return buildStackModel(readAssembly(assemblyDir, options.stacks), options);
 }
 
 /**

@@ -47,8 +47,9 @@ Options:
                      as cdk.out, or a project directory with its own cdk.json
                      (default: this project's cdk.json)
   --assembly DIR     serve an already synthesized cloud assembly (alias of --app DIR)
-  --stacks A,B       the stack to serve out of a multi-stack app (artifact id
-                     or stack name); one stack is served at a time
+  --stacks A,B       serve only these stacks of a multi-stack app (artifact
+                     ids or stack names); by default every stack is served,
+                     in dependency order, on the one port
   --max-environments N
                      most execution environments (processes) per function;
                      more invocations wait for a free one (default: twice

@@ -128,14 +128,14 @@ function printDeployed(runtime: LocalRuntime, elapsedMs: number, timeScale: numb
   const warning = networkWarning(host);
   const lines = [
     '',
-    ` ✅  ${stack.stackName} (local)`,
+    ...(stack.stacks ?? [stack]).map((s) => ` ✅  ${s.stackName} (local)`),
     '',
     `✨  Ready in ${(elapsedMs / 1000).toFixed(2)}s`,
     '',
     'Outputs:',
-    ...stack.outputs.map((o) => `${stack.stackName}.${o.OutputKey} = ${o.OutputValue}`),
+    ...(stack.stacks ?? [stack]).flatMap((s) => s.outputs.map((o) => `${s.stackName}.${o.OutputKey} = ${o.OutputValue}`)),
     'Stack ARN:',
-    stack.stackId,
+    ...(stack.stacks ?? [stack]).map((s) => s.stackId),
     '',
     `Dashboard:     ${runtime.endpoint}/`,
     `AWS endpoint:  ${runtime.endpoint}  (any region and credentials)`,

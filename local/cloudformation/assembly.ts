@@ -157,30 +157,45 @@ interface ManifestArtifact {
  * nested stacks are refused with a message saying so.
  */
 export function readAssembly(dir: string, select?: readonly string[]): AssemblyStack {
+  const stacks = readAssemblyStacks(dir, select);
+  if (stacks.length !== 1) {
+    throw new Error(
+      `The cloud assembly ${path.resolve(dir)} must contain exactly one stack; it has ${stacks.length}: ${stacks.map((s) => s.artifactId).join(', ')} (pick one with --stacks)`,
+    );
+  }
+  return stacks[0]!;
+}
+
+/**
+ * Every CloudFormation stack of a cloud assembly (or those `select` names, by
+ * artifact id or stack name), each after the stacks it depends on. No stack,
+ * unknown names, nested assemblies (stages) and nested stacks are refused
+ * with a message saying so.
+ */
+export function readAssemblyStacks(dir: string, select?: readonly string[]): AssemblyStack[] {
   const assemblyDir = path.resolve(dir);
   const manifestPath = path.join(assemblyDir, 'manifest.json');
   if (!existsSync(manifestPath)) throw new Error(`${assemblyDir} is not a cloud assembly: manifest.json not found`);
   const manifest = readJson(manifestPath) as { artifacts?: Record<string, ManifestArtifact> };
   const artifacts = Object.entries(manifest.artifacts ?? {});
   const all = inDependencyOrder(artifacts.filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack'));
+  if (all.length === 0) {
+    const nested = artifacts.filter(([, artifact]) => artifact.type === 'cdk:cloud-assembly').map(([id]) => id);
+    const detail = nested.length ? `it has none at the top level (stages ${nested.join(', ')} are not supported)` : 'it has none';
+    throw new Error(`The cloud assembly ${assemblyDir} must contain a stack; ${detail}`);
+  }
   const named = (id: string, artifact: ManifestArtifact) => [id, artifact.properties?.stackName ?? id];
   if (select) {
     const unknown = select.filter((name) => !all.some(([id, artifact]) => named(id, artifact).includes(name)));
     if (unknown.length) {
-      throw new Error(`--stacks ${unknown.join(', ')}: no such stack in ${assemblyDir}; it has ${all.map(([id]) => id).join(', ') || 'none'}`);
+      throw new Error(`--stacks ${unknown.join(', ')}: no such stack in ${assemblyDir}; it has ${all.map(([id]) => id).join(', ')}`);
     }
   }
-  const stacks = select ? all.filter(([id, artifact]) => named(id, artifact).some((name) => select.includes(name))) : all;
-  if (stacks.length !== 1) {
-    const nested = artifacts.filter(([, artifact]) => artifact.type === 'cdk:cloud-assembly').map(([id]) => id);
-    const detail = stacks.length
-      ? `it has ${stacks.length}: ${stacks.map(([id]) => id).join(', ')} (pick one with --stacks)`
-      : nested.length
-        ? `it has none at the top level (stages ${nested.join(', ')} are not supported)`
-        : 'it has none';
-    throw new Error(`The local runtime serves one stack of the cloud assembly ${assemblyDir} at a time, so it must contain exactly one stack; ${detail}`);
-  }
-  const [artifactId, artifact] = stacks[0]!;
+  const chosen = select ? all.filter(([id, artifact]) => named(id, artifact).some((name) => select.includes(name))) : all;
+  return chosen.map(([artifactId, artifact]) => readStack(assemblyDir, manifestPath, artifactId, artifact));
+}
+
+function readStack(assemblyDir: string, manifestPath: string, artifactId: string, artifact: ManifestArtifact): AssemblyStack {
   const templateName = artifact.properties?.templateFile;
   if (!templateName) throw new Error(`Stack ${artifactId} in ${manifestPath} has no templateFile`);
   const templateFile = path.resolve(assemblyDir, templateName);

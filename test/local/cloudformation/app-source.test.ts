@@ -67,6 +67,43 @@ describe('--stacks', () => {
     );
   });
 
+  it('serves every stack by default, the importing stack resolving the exported value', () => {
+    const stack = loadStack(multiStack, { localEndpoint: 'http://127.0.0.1:1' });
+    expect(stack.stacks?.map((s) => s.stackName)).toEqual(['MultiProducer', 'MultiConsumer']);
+    expect(stack.resourcesOfType('AWS::SQS::Queue').map((r) => r.logicalId)).toEqual(['SharedQueue', 'WorkQueue']);
+    expect(stack.resources.get('WorkQueue')!.properties['RedrivePolicy']).toEqual({
+      deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:multi-shared',
+      maxReceiveCount: 3,
+    });
+  });
+
+  it('refuses an import whose exporting stack is not served', () => {
+    expect(() => loadStack(multiStack, { localEndpoint: 'http://127.0.0.1:1', stacks: ['Consumer'] })).toThrow(
+      /WorkQueue: .*Fn::ImportValue "MultiProducer:SharedQueueArn": no stack served here exports it/,
+    );
+  });
+
+  it('refuses to pool stacks of different regions, or with the same logical id', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'multi-env-'));
+    cpSync(multiStack, dir, { recursive: true });
+    const manifestPath = path.join(dir, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    manifest.artifacts.Consumer.environment = 'aws://111111111111/eu-west-1';
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    expect(() => loadStack(dir, { localEndpoint: 'http://127.0.0.1:1' })).toThrow(/different accounts or regions/);
+    const consumer = loadStack(dir, { localEndpoint: 'http://127.0.0.1:1', stacks: ['Consumer'], exports: new Map([['MultiProducer:SharedQueueArn', 'arn:x']]) });
+    expect(consumer.env).toMatchObject({ account: '111111111111', region: 'eu-west-1' });
+    expect(consumer.resources.get('WorkQueue')!.arn).toBe('arn:aws:sqs:eu-west-1:111111111111:multi-work');
+
+    manifest.artifacts.Consumer.environment = 'aws://unknown-account/unknown-region';
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    const templatePath = path.join(dir, 'Consumer.template.json');
+    const template = JSON.parse(readFileSync(templatePath, 'utf8'));
+    template.Resources.SharedQueue = { Type: 'AWS::SQS::Queue' };
+    writeFileSync(templatePath, JSON.stringify(template));
+    expect(() => loadStack(dir, { localEndpoint: 'http://127.0.0.1:1' })).toThrow(/MultiProducer and MultiConsumer both have a resource SharedQueue/);
+  });
+
   it('names the resource of a nested stack and its stack', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'multi-nested-'));
     cpSync(multiStack, dir, { recursive: true });

@@ -276,7 +276,7 @@ export class IntrinsicResolver {
         if (exported !== undefined) return exported;
         return fail(
           where,
-          `Fn::ImportValue ${describe(name)}: no stack served here exports it; serve the exporting stack too (it is served before this one, see --stacks)`,
+          `Fn::ImportValue ${describe(name)}: no stack served here exports it; serve the exporting stack with this one (see --stacks)`,
         );
       }
       case 'Fn::ToJsonString':

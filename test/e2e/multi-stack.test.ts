@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/local-runtime.js';
@@ -36,7 +37,13 @@ describe('npm start -- --app with a multi-stack assembly', () => {
       expect(proc.out()).toContain('MultiProducer.SharedQueueArn = arn:aws:sqs:us-east-1:000000000000:multi-shared');
       const endpoint = /AWS endpoint: +(http:\/\/\S+)/.exec(proc.out())?.[1];
       expect(endpoint, proc.out()).toBeDefined();
-      const sqs = new SQSClient({ endpoint: endpoint!, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+      const client = { endpoint: endpoint!, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+      const cloudformation = new CloudFormationClient(client);
+      const described = await cloudformation.send(new DescribeStacksCommand({}));
+      expect(described.Stacks?.map((s) => s.StackName)).toEqual(['MultiProducer', 'MultiConsumer']);
+      const consumer = await cloudformation.send(new ListStackResourcesCommand({ StackName: 'MultiConsumer' }));
+      expect(consumer.StackResourceSummaries?.map((r) => r.LogicalResourceId)).toEqual(['WorkQueue']);
+      const sqs = new SQSClient(client);
       const shared = await sqs.send(new GetQueueUrlCommand({ QueueName: 'multi-shared' }));
       expect(shared.QueueUrl).toContain('multi-shared');
       const work = await sqs.send(new GetQueueUrlCommand({ QueueName: 'multi-work' }));

@@ -235,7 +235,8 @@ async function localAssembly(options: RuntimeOptions, print: (line: string) => v
     projectDir: options.projectDir,
     ...(options.app === undefined ? {} : { app: options.app }),
     context: { ...(options.context ?? {}) },
-    fresh: options.freshSynth ?? false,
+    // A command's sources are unknown (cdk.json's watch globs describe the project's own app): always run it, as `cdk` does.
+    fresh: (options.freshSynth ?? false) || options.app !== undefined,
     // The runtime's start-up checks refuse what it cannot run; `cdk synth` and `cdk deploy` keep this validation.
     validation: false,
     onSynthesizing: () => print('Synthesizing the CDK app...'),

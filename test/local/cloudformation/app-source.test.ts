@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appLocation, resolveAppSource } from '../../../local/cloudformation/app-source.js';
-import { readAssembly } from '../../../local/cloudformation/assembly.js';
+import { readAssembly, readAssemblyStacks, synthesizeApp } from '../../../local/cloudformation/assembly.js';
 import { assemblyCacheKey } from '../../../local/cloudformation/assembly-cache.js';
 import { loadStack } from '../../../local/cloudformation/model.js';
 import { parseCliOptions } from '../../../local/cli-options.js';
@@ -46,6 +46,26 @@ describe('--app X', () => {
     expect(assemblyCacheKey(repoRoot, {}, 'node other-app.js')).not.toBe(fromCdkJson);
     expect(assemblyCacheKey(repoRoot, {}, 'node other-app.js')).toBe(assemblyCacheKey(repoRoot, {}, 'node other-app.js'));
   });
+});
+
+describe('--app synthesizes', () => {
+  const fixtureDir = path.join(repoRoot, 'test', 'fixtures', 'multi-stack');
+
+  it('with the command given, run in the project directory', async () => {
+    const outdir = mkdtempSync(path.join(tmpdir(), 'app-command-'));
+    const location = appLocation(resolveAppSource('node test/fixtures/multi-stack/app.mjs', repoRoot), repoRoot);
+    await synthesizeApp({ projectDir: location.projectDir, app: location.app!, outdir, validation: false });
+    expect(readAssemblyStacks(outdir).map((s) => s.stackName)).toEqual(['MultiProducer', 'MultiConsumer']);
+  }, 60_000);
+
+  it("with a project directory's own cdk.json app, run there", async () => {
+    const outdir = mkdtempSync(path.join(tmpdir(), 'app-project-'));
+    const location = appLocation(resolveAppSource('test/fixtures/multi-stack/project', repoRoot), repoRoot);
+    expect(location).toEqual({ projectDir: path.join(fixtureDir, 'project') });
+    await synthesizeApp({ projectDir: location.projectDir, outdir, validation: false });
+    expect(readAssemblyStacks(outdir, ['Consumer']).map((s) => s.stackName)).toEqual(['MultiConsumer']);
+    expect(JSON.parse(readFileSync(path.join(outdir, 'fixture-context.json'), 'utf8'))).toMatchObject({ 'fixture:from': 'project' });
+  }, 60_000);
 });
 
 describe('--stacks', () => {

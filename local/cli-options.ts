@@ -7,6 +7,10 @@ export interface CliOptions {
   readonly timeScale: number;
   readonly context: Readonly<Record<string, string>>;
   readonly assembly?: string;
+  /** `--app`: a command, a cloud assembly directory or a CDK project directory (resolved by resolveAppSource). */
+  readonly app?: string;
+  /** `--stacks A,B`: the stacks to serve, by artifact id or stack name. */
+  readonly stacks?: readonly string[];
   /** --max-environments: most execution environments per function. */
   readonly maxEnvironments?: number;
   /** --idle-env-seconds: idle environments are stopped after this long (local seconds). */
@@ -38,7 +42,14 @@ Options:
                      a number or a fraction such as 1/60 (default 1/60: an
                      AWS minute is a local second; 1 is real time)
   --context K=V      CDK context, as 'cdk -c K=V' (repeatable)
-  --assembly DIR     serve an already synthesized cloud assembly (e.g. cdk.out)
+  --app X            the CDK app to serve, as 'cdk --app' takes it: a command
+                     (run in this project), a cloud assembly directory such
+                     as cdk.out, or a project directory with its own cdk.json
+                     (default: this project's cdk.json)
+  --assembly DIR     serve an already synthesized cloud assembly (alias of --app DIR)
+  --stacks A,B       serve only these stacks of a multi-stack app (artifact
+                     ids or stack names); by default every stack is served,
+                     in dependency order, on the one port
   --max-environments N
                      most execution environments (processes) per function;
                      more invocations wait for a free one (default: twice
@@ -76,6 +87,8 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
         'time-scale': { type: 'string' },
         context: { type: 'string', short: 'c', multiple: true },
         assembly: { type: 'string' },
+        app: { type: 'string' },
+        stacks: { type: 'string' },
         'max-environments': { type: 'string' },
         'idle-env-seconds': { type: 'string' },
         'fresh-synth': { type: 'boolean' },
@@ -94,12 +107,17 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
   if (values['fresh-synth'] && values.assembly !== undefined) {
     throw new CliError('--fresh-synth synthesizes the app; --assembly serves one as it is: pick one');
   }
+  if (values.app !== undefined && values.assembly !== undefined) {
+    throw new CliError('--assembly is an alias of --app DIR: give only one of them');
+  }
   return {
     port: values.port === undefined ? 3000 : parsePort(values.port),
     host: values.host === undefined ? '127.0.0.1' : parseHost(values.host),
     timeScale: values['time-scale'] === undefined ? DEFAULT_TIME_SCALE : parseTimeScale(values['time-scale']),
     context: parseContext(values.context ?? []),
     ...(values.assembly === undefined ? {} : { assembly: parseAssembly(values.assembly) }),
+    ...(values.app === undefined ? {} : { app: parseApp(values.app) }),
+    ...(values.stacks === undefined ? {} : { stacks: parseStacks(values.stacks) }),
     ...(values['max-environments'] === undefined ? {} : { maxEnvironments: parseMaxEnvironments(values['max-environments']) }),
     ...(values['idle-env-seconds'] === undefined ? {} : { idleEnvSeconds: parseIdleSeconds(values['idle-env-seconds']) }),
     freshSynth: values['fresh-synth'] ?? false,
@@ -148,6 +166,17 @@ function parseContext(pairs: readonly string[]): Record<string, string> {
 function parseAssembly(dir: string): string {
   if (dir.trim() === '') throw new CliError('--assembly needs a directory');
   return dir;
+}
+
+function parseApp(app: string): string {
+  if (app.trim() === '') throw new CliError('--app needs a command, a cloud assembly directory or a CDK project directory');
+  return app;
+}
+
+function parseStacks(text: string): string[] {
+  const names = text.split(',').map((name) => name.trim());
+  if (names.some((name) => name === '')) throw new CliError(`--stacks must be stack names separated by commas, got '${text}'`);
+  return names;
 }
 
 function parseMaxEnvironments(text: string): number {

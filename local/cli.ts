@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { CliError, USAGE, parseCliOptions } from './cli-options.js';
 import { startRuntime, type LocalRuntime } from './runtime.js';
+import { appLocation, resolveAppSource, type AppLocation } from './cloudformation/app-source.js';
 import { networkWarning, reachableUrls } from './listen-addresses.js';
 
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,14 +25,25 @@ async function main(): Promise<number> {
     return 0;
   }
 
+  let location: AppLocation;
+  try {
+    // npm start runs in the project directory, so relative paths and commands are taken from there, as `cdk` takes them.
+    location = options.app === undefined ? { projectDir } : appLocation(resolveAppSource(options.app, process.cwd()), projectDir);
+    if (options.freshSynth && location.assembly !== undefined) throw new CliError('--fresh-synth synthesizes the app; --app DIR serves an assembly as it is: pick one');
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    return 2;
+  }
+
   const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
   const started = Date.now();
   const stopRequested = onStopSignal();
   let runtime: LocalRuntime;
   try {
     runtime = await startRuntime({
-      projectDir,
+      ...location,
       ...(options.assembly === undefined ? {} : { assembly: path.resolve(options.assembly) }),
+      ...(options.stacks === undefined ? {} : { stacks: options.stacks }),
       context: options.context,
       freshSynth: options.freshSynth,
       port: options.port,
@@ -116,14 +128,14 @@ function printDeployed(runtime: LocalRuntime, elapsedMs: number, timeScale: numb
   const warning = networkWarning(host);
   const lines = [
     '',
-    ` ✅  ${stack.stackName} (local)`,
+    ...(stack.stacks ?? [stack]).map((s) => ` ✅  ${s.stackName} (local)`),
     '',
     `✨  Ready in ${(elapsedMs / 1000).toFixed(2)}s`,
     '',
     'Outputs:',
-    ...stack.outputs.map((o) => `${stack.stackName}.${o.OutputKey} = ${o.OutputValue}`),
+    ...(stack.stacks ?? [stack]).flatMap((s) => s.outputs.map((o) => `${s.stackName}.${o.OutputKey} = ${o.OutputValue}`)),
     'Stack ARN:',
-    stack.stackId,
+    ...(stack.stacks ?? [stack]).map((s) => s.stackId),
     '',
     `Dashboard:     ${runtime.endpoint}/`,
     `AWS endpoint:  ${runtime.endpoint}  (any region and credentials)`,

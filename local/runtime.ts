@@ -39,6 +39,10 @@ export interface RuntimeOptions {
   readonly projectDir: string;
   /** Serve this cloud assembly instead of synthesizing. */
   readonly assembly?: string;
+  /** Synthesize with this command (`--app COMMAND`, run in projectDir) instead of cdk.json's "app". */
+  readonly app?: string;
+  /** `--stacks`: the stack of a multi-stack assembly to serve. */
+  readonly stacks?: readonly string[];
   /** CDK context for synthesis, as `cdk -c`. */
   readonly context?: Readonly<Record<string, string>>;
   /** Synthesize even when the assembly cache holds this app's assembly. @default false */
@@ -103,7 +107,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   let state: StateStore | undefined;
   try {
     const assemblyDir = options.assembly ?? (await localAssembly(options, print));
-    const stack = loadStack(assemblyDir, { localEndpoint: endpoint });
+    const stack = loadStack(assemblyDir, { localEndpoint: endpoint, ...(options.stacks ? { stacks: options.stacks } : {}) });
     state = openState(options.state, stack, address.port, print);
 
     const iam = IamService.fromStack(stack, { tracer: traces, enforce: options.iam ?? true, warn: (message) => print(`warning: ${message}`) });
@@ -230,8 +234,10 @@ async function localAssembly(options: RuntimeOptions, print: (line: string) => v
   const started = Date.now();
   const { dir, fromCache } = await cachedAssembly({
     projectDir: options.projectDir,
+    ...(options.app === undefined ? {} : { app: options.app }),
     context: { ...(options.context ?? {}) },
-    fresh: options.freshSynth ?? false,
+    // A command's sources are unknown (cdk.json's watch globs describe the project's own app): always run it, as `cdk` does.
+    fresh: (options.freshSynth ?? false) || options.app !== undefined,
     // The runtime's start-up checks refuse what it cannot run; `cdk synth` and `cdk deploy` keep this validation.
     validation: false,
     onSynthesizing: () => print('Synthesizing the CDK app...'),

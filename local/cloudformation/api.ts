@@ -28,7 +28,10 @@ function resourceXml(resource: StackResourceDescription, timestampKey: 'Timestam
  */
 export function cloudFormationApi(source: CloudFormationService | StackModel): QueryService {
   const service = source instanceof CloudFormationService ? source : CloudFormationService.fromStack(source);
-  const stackRef = { name: service.stack.stackName, id: service.stack.stackId };
+  const stackRef = (name: string | undefined) => {
+    const stack = service.stackNamed(name);
+    return { name: stack.stackName, id: stack.stackId };
+  };
   return {
     version: CLOUDFORMATION_VERSION,
     xmlns: CLOUDFORMATION_XMLNS,
@@ -64,14 +67,14 @@ export function cloudFormationApi(source: CloudFormationService | StackModel): Q
         const logicalId = params.get('LogicalResourceId');
         const all = service.listStackResources(params.get('StackName'));
         return {
-          StackResources: all.filter((r) => !logicalId || r.LogicalResourceId === logicalId).map((r) => resourceXml(r, 'Timestamp', stackRef)),
+          StackResources: all.filter((r) => !logicalId || r.LogicalResourceId === logicalId).map((r) => resourceXml(r, 'Timestamp', stackRef(params.get('StackName')))),
         };
       },
       DescribeStackResource: (params: QueryParams) => ({
         StackResourceDetail: resourceXml(
           service.describeStackResource(params.get('StackName'), params.get('LogicalResourceId')),
           'LastUpdatedTimestamp',
-          stackRef,
+          stackRef(params.get('StackName')),
         ),
       }),
     },

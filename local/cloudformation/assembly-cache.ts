@@ -61,7 +61,7 @@ export function defaultAssemblyCacheDir(projectDir: string): string {
 export async function cachedAssembly(options: CachedAssemblyOptions): Promise<CachedAssembly> {
   const projectDir = path.resolve(options.projectDir);
   const cacheDir = path.resolve(options.cacheDir ?? defaultAssemblyCacheDir(projectDir));
-  const dir = path.join(cacheDir, `assembly-${assemblyCacheKey(projectDir, options.context ?? {})}`);
+  const dir = path.join(cacheDir, `assembly-${assemblyCacheKey(projectDir, options.context ?? {}, options.app)}`);
   mkdirSync(cacheDir, { recursive: true });
   if (!options.fresh && isComplete(dir)) return { dir: touched(dir), fromCache: true };
 
@@ -96,14 +96,16 @@ export async function cachedAssembly(options: CachedAssemblyOptions): Promise<Ca
  * Hash of what decides the assembly: the app's sources (cdk.json's
  * `watch.include` minus `watch.exclude`, the files `cdk watch` would react to),
  * the project files, the context, the environment the app reads and the
- * Node.js version that runs it and its bundler.
+ * Node.js version that runs it and its bundler; and the app command when it
+ * is given (`--app COMMAND`) rather than read from cdk.json.
  */
-export function assemblyCacheKey(projectDir: string, context: Readonly<Record<string, string>>): string {
+export function assemblyCacheKey(projectDir: string, context: Readonly<Record<string, string>>, app?: string): string {
   const root = path.resolve(projectDir);
   const hash = createHash('sha256');
   const field = (name: string, value: string | Buffer) => hash.update(`${name}\0${value.length}\0`).update(value);
   field('format', CACHE_FORMAT);
   field('node', process.version);
+  if (app !== undefined) field('app', app);
   field('context', JSON.stringify(Object.entries(context).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
   for (const key of ENVIRONMENT_KEYS) field(`env:${key}`, process.env[key] ?? '');
   for (const file of PROJECT_FILES) {

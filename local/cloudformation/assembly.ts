@@ -15,6 +15,12 @@ export interface SynthesizeOptions {
   readonly projectDir: string;
   /** Context values, as `cdk -c key=value` gives them. */
   readonly context?: Record<string, string>;
+  /**
+   * The command that synthesizes the app, as `cdk --app` takes it; run in
+   * `projectDir`, whose cdk.json (if any) still gives the context.
+   * @default cdk.json's "app"
+   */
+  readonly app?: string;
   /** Where to write the assembly. @default `<projectDir>/cdk.out` */
   readonly outdir?: string;
   /**
@@ -64,17 +70,7 @@ export class SynthesisError extends Error {
  */
 export async function synthesizeApp(options: SynthesizeOptions): Promise<string> {
   const projectDir = path.resolve(options.projectDir);
-  const cdkJsonPath = path.join(projectDir, 'cdk.json');
-  if (!existsSync(cdkJsonPath)) throw new SynthesisError(`No cdk.json in ${projectDir}: not a CDK app directory`, []);
-  let cdkJson: { app?: unknown };
-  try {
-    cdkJson = JSON.parse(readFileSync(cdkJsonPath, 'utf8')) as { app?: unknown };
-  } catch (error) {
-    throw new SynthesisError(`${cdkJsonPath} is not valid JSON: ${(error as Error).message}`, []);
-  }
-  if (typeof cdkJson.app !== 'string' || !cdkJson.app.trim()) {
-    throw new SynthesisError(`${cdkJsonPath} has no "app" command`, []);
-  }
+  const app = options.app ?? readAppCommand(projectDir);
   const outdir = path.resolve(projectDir, options.outdir ?? 'cdk.out');
 
   // Imported lazily: the toolkit is large and only needed when synthesizing.
@@ -95,7 +91,7 @@ export async function synthesizeApp(options: SynthesizeOptions): Promise<string>
     },
   });
   try {
-    const source = await toolkit.fromCdkApp(cdkJson.app, {
+    const source = await toolkit.fromCdkApp(app, {
       workingDirectory: projectDir,
       outdir,
       env: synthEnvironment(),
@@ -113,6 +109,22 @@ export async function synthesizeApp(options: SynthesizeOptions): Promise<string>
     throw new SynthesisError(`Synthesis of the CDK app in ${projectDir} failed: ${(error as Error).message ?? String(error)}`, diagnostics);
   }
   return outdir;
+}
+
+/** The "app" command of `projectDir`'s cdk.json. */
+function readAppCommand(projectDir: string): string {
+  const cdkJsonPath = path.join(projectDir, 'cdk.json');
+  if (!existsSync(cdkJsonPath)) throw new SynthesisError(`No cdk.json in ${projectDir}: not a CDK app directory`, []);
+  let cdkJson: { app?: unknown };
+  try {
+    cdkJson = JSON.parse(readFileSync(cdkJsonPath, 'utf8')) as { app?: unknown };
+  } catch (error) {
+    throw new SynthesisError(`${cdkJsonPath} is not valid JSON: ${(error as Error).message}`, []);
+  }
+  if (typeof cdkJson.app !== 'string' || !cdkJson.app.trim()) {
+    throw new SynthesisError(`${cdkJsonPath} has no "app" command`, []);
+  }
+  return cdkJson.app;
 }
 
 /** The single stack of an assembly, as read from its manifest. */
@@ -134,31 +146,56 @@ export interface AssemblyStack {
 interface ManifestArtifact {
   readonly type?: string;
   readonly environment?: string;
+  readonly dependencies?: readonly string[];
   readonly properties?: { readonly templateFile?: string; readonly stackName?: string };
 }
 
 /**
  * Read `manifest.json` of a cloud assembly and return its one CloudFormation
- * stack. Zero or several stacks, nested assemblies (stages) and nested stacks
- * are refused with a message saying so.
+ * stack, or the one of `select` (`--stacks`, by artifact id or stack name).
+ * Zero or several stacks, unknown names, nested assemblies (stages) and
+ * nested stacks are refused with a message saying so.
  */
-export function readAssembly(dir: string): AssemblyStack {
+export function readAssembly(dir: string, select?: readonly string[]): AssemblyStack {
+  const stacks = readAssemblyStacks(dir, select);
+  if (stacks.length !== 1) {
+    throw new Error(
+      `The cloud assembly ${path.resolve(dir)} must contain exactly one stack; it has ${stacks.length}: ${stacks.map((s) => s.artifactId).join(', ')} (pick one with --stacks)`,
+    );
+  }
+  return stacks[0]!;
+}
+
+/**
+ * Every CloudFormation stack of a cloud assembly (or those `select` names, by
+ * artifact id or stack name), each after the stacks it depends on. No stack,
+ * unknown names, nested assemblies (stages) and nested stacks are refused
+ * with a message saying so.
+ */
+export function readAssemblyStacks(dir: string, select?: readonly string[]): AssemblyStack[] {
   const assemblyDir = path.resolve(dir);
   const manifestPath = path.join(assemblyDir, 'manifest.json');
   if (!existsSync(manifestPath)) throw new Error(`${assemblyDir} is not a cloud assembly: manifest.json not found`);
   const manifest = readJson(manifestPath) as { artifacts?: Record<string, ManifestArtifact> };
   const artifacts = Object.entries(manifest.artifacts ?? {});
-  const stacks = artifacts.filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack');
-  if (stacks.length !== 1) {
+  const all = inDependencyOrder(artifacts.filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack'));
+  if (all.length === 0) {
     const nested = artifacts.filter(([, artifact]) => artifact.type === 'cdk:cloud-assembly').map(([id]) => id);
-    const detail = stacks.length
-      ? `it has ${stacks.length}: ${stacks.map(([id]) => id).join(', ')}`
-      : nested.length
-        ? `it has none at the top level (stages ${nested.join(', ')} are not supported)`
-        : 'it has none';
-    throw new Error(`The cloud assembly ${assemblyDir} must contain exactly one stack; ${detail}`);
+    const detail = nested.length ? `it has none at the top level (stages ${nested.join(', ')} are not supported)` : 'it has none';
+    throw new Error(`The cloud assembly ${assemblyDir} must contain a stack; ${detail}`);
   }
-  const [artifactId, artifact] = stacks[0]!;
+  const named = (id: string, artifact: ManifestArtifact) => [id, artifact.properties?.stackName ?? id];
+  if (select) {
+    const unknown = select.filter((name) => !all.some(([id, artifact]) => named(id, artifact).includes(name)));
+    if (unknown.length) {
+      throw new Error(`--stacks ${unknown.join(', ')}: no such stack in ${assemblyDir}; it has ${all.map(([id]) => id).join(', ')}`);
+    }
+  }
+  const chosen = select ? all.filter(([id, artifact]) => named(id, artifact).some((name) => select.includes(name))) : all;
+  return chosen.map(([artifactId, artifact]) => readStack(assemblyDir, manifestPath, artifactId, artifact));
+}
+
+function readStack(assemblyDir: string, manifestPath: string, artifactId: string, artifact: ManifestArtifact): AssemblyStack {
   const templateName = artifact.properties?.templateFile;
   if (!templateName) throw new Error(`Stack ${artifactId} in ${manifestPath} has no templateFile`);
   const templateFile = path.resolve(assemblyDir, templateName);
@@ -169,7 +206,7 @@ export function readAssembly(dir: string): AssemblyStack {
   }
   for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
     if (resource.Type === 'AWS::CloudFormation::Stack') {
-      throw new UnsupportedTemplateError(logicalId, 'Type', 'nested stacks (AWS::CloudFormation::Stack) are not supported by the local runtime');
+      throw new UnsupportedTemplateError(logicalId, 'Type', `nested stacks (AWS::CloudFormation::Stack) are not supported by the local runtime (in stack ${artifactId})`);
     }
   }
   const env = /^aws:\/\/([^/]+)\/([^/]+)$/.exec(artifact.environment ?? '');
@@ -184,6 +221,31 @@ export function readAssembly(dir: string): AssemblyStack {
     ...(account ? { account } : {}),
     ...(region ? { region } : {}),
   };
+}
+
+/**
+ * Stack artifacts with each after the stacks it depends on (the order `cdk
+ * deploy --all` deploys them in); otherwise in manifest order.
+ */
+export function inDependencyOrder<A extends { readonly dependencies?: readonly string[] }>(
+  stacks: readonly (readonly [string, A])[],
+): [string, A][] {
+  const byId = new Map(stacks.map(([id, artifact]) => [id, artifact]));
+  const ordered: [string, A][] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (id: string, artifact: A) => {
+    if (state.get(id) === 'done') return;
+    if (state.get(id) === 'visiting') throw new Error(`The stacks of the cloud assembly depend on each other in a cycle through ${id}`);
+    state.set(id, 'visiting');
+    for (const dependency of artifact.dependencies ?? []) {
+      const other = byId.get(dependency);
+      if (other) visit(dependency, other);
+    }
+    state.set(id, 'done');
+    ordered.push([id, artifact]);
+  };
+  for (const [id, artifact] of stacks) visit(id, artifact);
+  return ordered;
 }
 
 function readJson(file: string): unknown {

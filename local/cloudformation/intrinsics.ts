@@ -66,6 +66,8 @@ export interface ResolverContext {
   readonly env: StackEnvironment;
   /** Parameter values supplied by the caller; override defaults. */
   readonly parameters?: Readonly<Record<string, string>>;
+  /** Exports of the stacks served before this one (`Fn::ImportValue`), by export name. */
+  readonly exports?: ReadonlyMap<string, string>;
   /** `Ref` of a resource that exists (its condition is true). */
   refOf(logicalId: string, where: Location): string;
   /** `Fn::GetAtt` of a resource that exists. */
@@ -270,9 +272,11 @@ export class IntrinsicResolver {
         return this.findInMap(arg, where);
       case 'Fn::ImportValue': {
         const name = this.resolve(arg, where);
+        const exported = typeof name === 'string' ? this.ctx.exports?.get(name) : undefined;
+        if (exported !== undefined) return exported;
         return fail(
           where,
-          `Fn::ImportValue ${describe(name)}: imports from other stacks are not available locally (only one stack is served); pass the value in directly instead`,
+          `Fn::ImportValue ${describe(name)}: no stack served here exports it; serve the exporting stack with this one (see --stacks)`,
         );
       }
       case 'Fn::ToJsonString':

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { UnsupportedTemplateError } from '../protocol/errors.js';
-import { readAssembly, type AssemblyStack } from './assembly.js';
+import { readAssemblyStacks, type AssemblyStack } from './assembly.js';
+import { mergeStacks } from './merged-stacks.js';
 import { IntrinsicResolver, NO_VALUE, type Location, type TemplateResource } from './intrinsics.js';
 import { resourceIdentity, stackIdFor, type ResourceIdentity } from './names.js';
 import { rewriteExecuteApiUrls } from './outputs.js';
@@ -16,6 +17,10 @@ export interface LoadStackOptions {
   readonly account?: string;
   /** Region when the stack is environment-agnostic. @default `us-east-1` */
   readonly region?: string;
+  /** Exports of stacks resolved before this one, for `Fn::ImportValue`. */
+  readonly exports?: ReadonlyMap<string, string>;
+  /** `--stacks`: the stacks to serve out of a multi-stack assembly, by artifact id or stack name. @default all */
+  readonly stacks?: readonly string[];
 }
 
 /** Account used when neither the stack nor the caller names one. */
@@ -30,9 +35,27 @@ export function environmentFor(account: string, region: string): StackEnvironmen
   return { account, region, partition: 'aws', urlSuffix: 'amazonaws.com' };
 }
 
-/** Read the assembly in `assemblyDir` and resolve its one stack. */
+/**
+ * Read the assembly in `assemblyDir` and resolve its stacks (or those of
+ * `options.stacks`) in dependency order, each importing the exports of those
+ * before it; several are pooled into one model.
+ */
 export function loadStack(assemblyDir: string, options: LoadStackOptions): StackModel {
-  return buildStackModel(readAssembly(assemblyDir), options);
+  const exports = new Map(options.exports ?? []);
+  const models: StackModel[] = [];
+  for (const stack of readAssemblyStacks(assemblyDir, options.stacks)) {
+    const model = buildStackModel(stack, { ...options, exports });
+    for (const output of model.outputs) {
+      if (output.ExportName === undefined) continue;
+      // CloudFormation refuses a second export of a name in one account and region.
+      if (exports.has(output.ExportName)) {
+        throw new UnsupportedTemplateError(`Outputs.${output.OutputKey}`, 'Export.Name', `export ${output.ExportName} of ${model.stackName} is already exported by another stack`);
+      }
+      exports.set(output.ExportName, output.OutputValue);
+    }
+    models.push(model);
+  }
+  return mergeStacks(models);
 }
 
 /**
@@ -105,6 +128,7 @@ export function buildStackModel(stack: AssemblyStack, options: LoadStackOptions)
     stackId,
     env,
     ...(options.parameters ? { parameters: options.parameters } : {}),
+    ...(options.exports ? { exports: options.exports } : {}),
     refOf: (logicalId, where) => identityOf(logicalId, where).ref,
     attributeOf: (logicalId, attribute, where) => {
       const identity = identityOf(logicalId, where);

@@ -22,8 +22,9 @@ export interface StackResourceDescription {
 }
 
 /**
- * CloudFormation's view of the one stack the runtime serves: it was
- * "created" when the runtime started, and every resource is CREATE_COMPLETE.
+ * CloudFormation's view of the stacks the runtime serves (one, or the parts
+ * of a pooled model): each was "created" when the runtime started, and every
+ * resource is CREATE_COMPLETE.
  */
 export class CloudFormationService {
   /**
@@ -48,36 +49,47 @@ export class CloudFormationService {
 
   /** All stacks, or the one named by `stackName` (name or stack id). */
   describeStacks(stackName?: string): StackDescription[] {
-    if (stackName !== undefined && stackName !== '') this.requireStack(stackName);
-    const { stack } = this;
-    return [
-      {
-        StackName: stack.stackName,
-        StackId: stack.stackId,
-        ...(stack.description ? { Description: stack.description } : {}),
-        CreationTime: this.creationTime,
-        StackStatus: 'CREATE_COMPLETE',
-        Outputs: stack.outputs,
-        Parameters: stack.parameters ?? [],
-      },
-    ];
+    const stacks = stackName !== undefined && stackName !== '' ? [this.stackNamed(stackName)] : this.stacks();
+    return stacks.map((stack) => ({
+      StackName: stack.stackName,
+      StackId: stack.stackId,
+      ...(stack.description ? { Description: stack.description } : {}),
+      CreationTime: this.creationTime,
+      StackStatus: 'CREATE_COMPLETE',
+      Outputs: stack.outputs,
+      Parameters: stack.parameters ?? [],
+    }));
   }
 
   /** Every resource of the stack, in template order. */
   listStackResources(stackName: string | undefined): StackResourceDescription[] {
-    this.requireStack(stackName);
-    return [...this.stack.resources.values()].map((resource) => this.describeResource(resource));
+    return [...this.stackNamed(stackName).resources.values()].map((resource) => this.describeResource(resource));
   }
 
   /** One resource by logical id. */
   describeStackResource(stackName: string | undefined, logicalResourceId: string | undefined): StackResourceDescription {
-    this.requireStack(stackName);
+    const stack = this.stackNamed(stackName);
     if (!logicalResourceId) throw new AwsError('ValidationError', '1 validation error detected: Value null at \'logicalResourceId\' failed to satisfy constraint: Member must not be null');
-    const resource = this.stack.resources.get(logicalResourceId);
+    const resource = stack.resources.get(logicalResourceId);
     if (!resource) {
-      throw new AwsError('ValidationError', `Resource ${logicalResourceId} does not exist for stack ${this.stack.stackName}`);
+      throw new AwsError('ValidationError', `Resource ${logicalResourceId} does not exist for stack ${stack.stackName}`);
     }
     return this.describeResource(resource);
+  }
+
+  /** The stack a request names (name or stack id); refused when absent or unknown. */
+  stackNamed(stackName: string | undefined): StackModel {
+    if (stackName === undefined || stackName === '') {
+      throw new AwsError('ValidationError', "1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null");
+    }
+    const stack = this.stacks().find((s) => stackName === s.stackName || stackName === s.stackId);
+    if (!stack) throw new AwsError('ValidationError', `Stack with id ${stackName} does not exist`);
+    return stack;
+  }
+
+  /** The stacks as deployed: the parts of a pooled model, else the one stack. */
+  private stacks(): readonly StackModel[] {
+    return this.stack.stacks ?? [this.stack];
   }
 
   private describeResource(resource: StackResource): StackResourceDescription {
@@ -88,14 +100,5 @@ export class CloudFormationService {
       ResourceStatus: 'CREATE_COMPLETE',
       Timestamp: this.creationTime,
     };
-  }
-
-  private requireStack(stackName: string | undefined): void {
-    if (stackName === undefined || stackName === '') {
-      throw new AwsError('ValidationError', "1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null");
-    }
-    if (stackName !== this.stack.stackName && stackName !== this.stack.stackId) {
-      throw new AwsError('ValidationError', `Stack with id ${stackName} does not exist`);
-    }
   }
 }

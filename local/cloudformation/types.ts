@@ -50,6 +50,8 @@ export interface StackModel {
   readonly description?: string;
   /** Template parameters with the values used (defaults or supplied), for DescribeStacks. */
   readonly parameters?: readonly StackParameter[];
+  /** When several stacks are served together: each of them, in dependency order (this model pools their resources). */
+  readonly stacks?: readonly StackModel[];
   /** Resources of this type, in template order. */
   resourcesOfType(type: string): StackResource[];
   /** Absolute directory of a Lambda function's code asset. */

@@ -289,7 +289,7 @@ describe('unsupported features', () => {
     const e = error as UnsupportedTemplateError;
     expect(e.logicalId).toBe('Fn');
     expect(e.propertyPath).toBe('Properties.Environment.Variables.Q.Fn::ImportValue');
-    expect(e.message).toMatch(/"SharedQueueArn".*not available locally/);
+    expect(e.message).toMatch(/"SharedQueueArn".*no stack served here exports it/);
   });
 
   it('refuses unknown intrinsics and transforms', () => {

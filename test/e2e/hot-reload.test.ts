@@ -39,6 +39,7 @@ beforeAll(async () => {
 }, SYNTH_MS + 30_000);
 
 afterAll(async () => {
+  if (process.env.E2E_VERBOSE && proc) console.log(proc.out());
   if (proc && proc.child.exitCode === null && proc.child.signalCode === null) {
     proc.child.kill('SIGINT');
     await proc.exited;

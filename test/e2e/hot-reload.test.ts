@@ -129,3 +129,20 @@ describe('hot reload of the app sources', () => {
     expect(event.detail.responsePayload.message).toBe('hello world');
   }, SYNTH_MS + 90_000);
 });
+
+describe('hot reload flags', () => {
+  async function startedOutput(args: readonly string[]): Promise<string> {
+    const other = await startCli(['--port', '0', ...args], SYNTH_MS);
+    try {
+      return other.out();
+    } finally {
+      other.child.kill('SIGINT');
+      await other.exited;
+    }
+  }
+
+  it('--no-watch serves without watching; --in-memory says that a reload loses pending events', async () => {
+    expect(await startedOutput(['--in-memory', '--no-watch'])).not.toMatch(/Watching the app sources/);
+    expect(await startedOutput(['--in-memory'])).toMatch(/with --in-memory a reload loses pending events/);
+  }, 2 * SYNTH_MS);
+});

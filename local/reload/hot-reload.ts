@@ -11,6 +11,8 @@ export interface WatchedRuntimeOptions extends RuntimeOptions {
   readonly watch?: boolean;
   /** Quiet time after the last save of a burst. */
   readonly debounceMs?: number;
+  /** Seam for tests: the assembly directory of the app as it is now. @default synthesis through the assembly cache */
+  readonly synthesize?: () => Promise<string>;
 }
 
 /** The longest reason a `reload-failed` trace keeps: the dashboard shows it, the terminal has it all. */
@@ -37,7 +39,7 @@ export async function startWatchedRuntime(options: WatchedRuntimeOptions): Promi
   let current: LocalRuntime;
   let assemblyDir: string;
   try {
-    assemblyDir = options.assembly ?? (await localAssembly(options, print));
+    assemblyDir = options.assembly ?? (await (options.synthesize?.() ?? localAssembly(options, print)));
     current = await startRuntime({ ...options, assembly: assemblyDir, door: { door, address }, traces });
   } catch (error) {
     await door.close();
@@ -70,11 +72,16 @@ export async function startWatchedRuntime(options: WatchedRuntimeOptions): Promi
     print(`changed: ${files.join(', ')}`);
     let nextDir: string;
     try {
-      nextDir = await localAssembly({ ...options, freshSynth: false }, print);
+      nextDir = await (options.synthesize?.() ?? localAssembly({ ...options, freshSynth: false }, print));
+    } catch (error) {
+      failed('synthesis', error);
+      return;
+    }
+    try {
       // Parsed here first so a template the runtime cannot read never stops the running services.
       loadStack(nextDir, { localEndpoint: current.endpoint });
     } catch (error) {
-      failed('synthesis', error);
+      failed('load', error);
       return;
     }
     if (nextDir === assemblyDir) {

@@ -6,6 +6,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ListQueuesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWatchedRuntime } from '../../../local/reload/hot-reload.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
@@ -45,7 +46,7 @@ async function until<T>(what: string, probe: () => T | undefined, ms = 30_000): 
 }
 
 describe('swapping the assembly on a save', () => {
-  it('an assembly the runtime refuses at load leaves the previous one serving, traced; the next good one is swapped in', async () => {
+  it('an assembly refused at load leaves the previous one serving, traced; the next good one is swapped in; a removed queue has its waiting message reported', async () => {
     const good = await assemblyForTests();
     const refused = editedAssembly(good, (resources) => {
       resources['LateUrl'] = { Type: 'AWS::Lambda::Url', Properties: { AuthType: 'NONE', TargetFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:x' } };
@@ -63,6 +64,7 @@ describe('swapping the assembly on a save', () => {
       port: 0,
       timeScale: 1 / 1200,
       print: (line) => lines.push(line),
+      state: { dir: tempDir('tdl-reload-state-') },
       debounceMs: 50,
       // The first start and every save: the test decides what a synthesis gives.
       synthesize: async () => next,
@@ -88,5 +90,17 @@ describe('swapping the assembly on a save', () => {
     expect(lines.find((l) => l.startsWith('reloaded in '))).toMatch(/^reloaded in \d+\.\d+s: 1 added \(ExtraQueue\)$/);
     expect(runtime.stack.resources.has('ExtraQueue')).toBe(true);
     expect((await fetch(`${runtime.endpoint}/_local/health`)).status).toBe(200);
+
+    // A message waits in the new queue; the next save removes the queue, and the message is reported, not silently lost.
+    const sqs = new SQSClient({ endpoint: runtime.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const { QueueUrls } = await sqs.send(new ListQueuesCommand({}));
+    const queueUrl = QueueUrls?.find((url) => url.includes('ExtraQueue'));
+    expect(queueUrl, JSON.stringify(QueueUrls)).toBeDefined();
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'waiting' }));
+    next = good;
+    writeFileSync(path.join(project, 'lib', 'stack.ts'), 'three');
+    await until('a second reload line', () => (lines.filter((l) => l.startsWith('reloaded in ')).length >= 2 ? true : undefined));
+    expect(lines.filter((l) => l.startsWith('reloaded in '))[1]).toMatch(/: 1 removed \(ExtraQueue\)$/);
+    expect(lines).toContainEqual(expect.stringMatching(/^dropped 1 saved SQS message\(s\) ExtraQueue: /));
   });
 });

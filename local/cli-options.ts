@@ -26,6 +26,8 @@ export interface CliOptions {
   readonly iam: boolean;
   readonly enforceIamForCallers?: string;
   readonly reportUnusedIam: boolean;
+  /** False with `--no-watch`: a saved source change does not reload the stack. */
+  readonly watch: boolean;
   readonly help: boolean;
 }
 
@@ -69,6 +71,8 @@ Options:
                      check calls from outside (SDK clients) as this role
   --report-unused-iam
                      at exit, print per role the granted actions used and never used
+  --no-watch         do not reload the stack when a source (cdk.json "watch"
+                     globs) is saved; --assembly never watches
   -h, --help         show this help`;
 
 export class CliError extends Error {}
@@ -98,6 +102,7 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
         'no-iam': { type: 'boolean' },
         'enforce-iam-for-callers': { type: 'string' },
         'report-unused-iam': { type: 'boolean' },
+        'no-watch': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -127,6 +132,7 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
     iam: !(values['no-iam'] ?? false),
     ...(values['enforce-iam-for-callers'] === undefined ? {} : { enforceIamForCallers: parseRoleArn(values['enforce-iam-for-callers']) }),
     reportUnusedIam: values['report-unused-iam'] ?? false,
+    watch: !(values['no-watch'] ?? false),
     help: values.help ?? false,
   };
 }

@@ -5,7 +5,8 @@
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { CliError, USAGE, parseCliOptions } from './cli-options.js';
-import { startRuntime, type LocalRuntime } from './runtime.js';
+import type { LocalRuntime } from './runtime.js';
+import { startWatchedRuntime } from './reload/hot-reload.js';
 import { appLocation, resolveAppSource, type AppLocation } from './cloudformation/app-source.js';
 import { networkWarning, reachableUrls } from './listen-addresses.js';
 
@@ -40,7 +41,7 @@ async function main(): Promise<number> {
   const stopRequested = onStopSignal();
   let runtime: LocalRuntime;
   try {
-    runtime = await startRuntime({
+    runtime = await startWatchedRuntime({
       ...location,
       ...(options.assembly === undefined ? {} : { assembly: path.resolve(options.assembly) }),
       ...(options.stacks === undefined ? {} : { stacks: options.stacks }),
@@ -55,6 +56,7 @@ async function main(): Promise<number> {
         ? {}
         : { state: { dir: path.resolve(options.stateDir ?? path.join(projectDir, '.local')), ...(options.fresh ? { fresh: true } : {}) } }),
       iam: options.iam,
+      watch: options.watch,
       ...(options.enforceIamForCallers === undefined ? {} : { enforceIamForCallers: options.enforceIamForCallers }),
       colour,
       print: (line) => console.log(line),

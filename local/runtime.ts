@@ -2,6 +2,7 @@ import { FrontDoor } from './server.js';
 import { localAddress, urlFor } from './listen-addresses.js';
 import { createClock } from './clock.js';
 import { TerminalPrinter, TraceLog } from './tracing.js';
+import type { AddressInfo } from 'node:net';
 import type { Sinks } from './contracts.js';
 import type { StackModel } from './cloudformation/types.js';
 import { cachedAssembly } from './cloudformation/assembly-cache.js';
@@ -67,6 +68,10 @@ export interface RuntimeOptions {
   readonly iam?: boolean;
   /** Check calls from outside (SDK clients of tests and scripts) as this role of the stack. */
   readonly enforceIamForCallers?: string;
+  /** Serve on this already listening door (a hot reload keeps the port); `stop()` leaves it open. */
+  readonly door?: { readonly door: FrontDoor; readonly address: AddressInfo };
+  /** Record hops here (a hot reload keeps the dashboard's history). */
+  readonly traces?: TraceLog;
 }
 
 export interface LocalRuntime {
@@ -94,12 +99,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   const print = options.print ?? (() => {});
   const host = options.host ?? '127.0.0.1';
   const clock = createClock(options.timeScale);
-  const traces = new TraceLog();
+  const traces = options.traces ?? new TraceLog();
   const terminal = new TerminalPrinter({ print, colour: options.colour ?? false });
-  const door = new FrontDoor((error) => print(`internal error: ${(error as Error)?.stack ?? String(error)}`));
+  const ownDoor = options.door === undefined;
+  const door = options.door?.door ?? new FrontDoor((error) => print(`internal error: ${(error as Error)?.stack ?? String(error)}`));
 
   // Listen first: the outputs need the real port (0 picks a free one).
-  const address = await door.listen(options.port ?? 3000, host);
+  const address = options.door?.address ?? (await door.listen(options.port ?? 3000, host));
   // A wildcard bind (0.0.0.0, ::) is reached through loopback from this machine.
   const endpoint = urlFor(localAddress(address.address), address.port);
   door.use([async () => jsonResponse(503, { status: 'starting', message: 'The local runtime is still starting' })]);
@@ -186,7 +192,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       awsApiHandler(apis),
       apiGatewayHandler(apigateway),
     ]);
-    traces.subscribe((event) => terminal.hop(event));
+    const unsubscribe = traces.subscribe((event) => terminal.hop(event));
     const terminalSecond = setInterval(() => terminal.tick(), 1000);
     terminalSecond.unref();
 
@@ -216,7 +222,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       services: built,
       async stop() {
         clearInterval(terminalSecond);
-        await door.close();
+        unsubscribe();
+        if (ownDoor) await door.close();
         await disposeServices(built);
         openedState.close();
       },
@@ -224,13 +231,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   } catch (error) {
     if (services) await disposeServices(services).catch(() => {});
     state?.close();
-    await door.close();
+    if (ownDoor) await door.close();
     throw error;
   }
 }
 
 /** The app's assembly from the cache, or synthesized into it when the app changed. */
-async function localAssembly(options: RuntimeOptions, print: (line: string) => void): Promise<string> {
+export async function localAssembly(options: RuntimeOptions, print: (line: string) => void): Promise<string> {
   const started = Date.now();
   const { dir, fromCache } = await cachedAssembly({
     projectDir: options.projectDir,

@@ -135,6 +135,29 @@ export function appSources(projectDir: string): string[] {
   return files.sort();
 }
 
+/** The app's source rules, for a watcher: the same as {@link appSources}. */
+export interface AppSourceFilter {
+  /** Whether a relative POSIX path is a source: no part of it excluded, the whole path included. */
+  isSource(relative: string): boolean;
+  /** Whether nothing below this relative directory can be a source (node_modules, an excluded tree). */
+  isExcludedDir(relative: string): boolean;
+}
+
+export function appSourceFilter(projectDir: string): AppSourceFilter {
+  const watch = readWatchSettings(projectDir);
+  const included = picomatch(watch.include, { dot: true });
+  const excluded = picomatch(watch.exclude, { dot: true });
+  const isExcludedDir = (relative: string) => {
+    const parts = relative.split('/');
+    for (let i = 1; i <= parts.length; i++) {
+      const prefix = parts.slice(0, i).join('/');
+      if (NEVER_SOURCES.has(prefix) || excluded(prefix)) return true;
+    }
+    return false;
+  };
+  return { isExcludedDir, isSource: (relative) => !isExcludedDir(relative) && included(relative) };
+}
+
 /** cdk.json's `watch` globs; without them, every file of the project counts. */
 function readWatchSettings(projectDir: string): { include: string[]; exclude: string[] } {
   let watch: { include?: unknown; exclude?: unknown } | undefined;

@@ -3,7 +3,7 @@ import { CliError, parseCliOptions } from '../../local/cli-options.js';
 
 describe('npm start options', () => {
   it('has the documented defaults', () => {
-    expect(parseCliOptions([])).toEqual({ port: 3000, host: '127.0.0.1', timeScale: 1 / 60, context: {}, freshSynth: false, fresh: false, inMemory: false, iam: true, reportUnusedIam: false, help: false });
+    expect(parseCliOptions([])).toEqual({ port: 3000, host: '127.0.0.1', timeScale: 1 / 60, context: {}, freshSynth: false, fresh: false, inMemory: false, iam: true, reportUnusedIam: false, watch: true, help: false });
   });
 
   it('reads every flag', () => {
@@ -22,6 +22,7 @@ describe('npm start options', () => {
       inMemory: false,
       iam: true,
       reportUnusedIam: false,
+      watch: true,
       help: false,
     });
     expect(parseCliOptions(['--fresh-synth']).freshSynth).toBe(true);
@@ -42,6 +43,10 @@ describe('npm start options', () => {
     expect(() => parseCliOptions(['--in-memory', '--fresh'])).toThrow(/--in-memory keeps no state/);
     expect(() => parseCliOptions(['--in-memory', '--state', 'x'])).toThrow(/--in-memory keeps no state/);
     expect(() => parseCliOptions(['--state', ' '])).toThrow(/--state needs a directory/);
+  });
+
+  it('turns hot reload off with --no-watch', () => {
+    expect(parseCliOptions(['--no-watch']).watch).toBe(false);
   });
 
   it('reads the IAM flags', () => {

@@ -17,11 +17,11 @@ export interface CliProcess {
   readonly exited: Promise<number | string | null>;
 }
 
-/** Start `local/cli.ts` with these flags; resolves once it prints that it is ready. */
-export async function startCli(args: readonly string[], readyWithinMs = 90_000): Promise<CliProcess> {
+/** Start `local/cli.ts` of `projectRoot` (a copy of the project, say) with these flags; resolves once it prints that it is ready. */
+export async function startCli(args: readonly string[], readyWithinMs = 90_000, projectRoot = repoRoot): Promise<CliProcess> {
   // node --import tsx, not the tsx binary: the pid is the runtime's own, so a SIGKILL hits it and nothing else.
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'local', 'cli.ts'), ...args], {
-    cwd: repoRoot,
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'local', 'cli.ts'), ...args], {
+    cwd: projectRoot,
     env: { ...process.env, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,106 @@
+/**
+ * The swap itself, in process and without synthesis: the assembly a save
+ * "synthesizes" is chosen by the test, so a template the runtime refuses at
+ * load can be served up quickly.
+ */
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ListQueuesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startWatchedRuntime } from '../../../local/reload/hot-reload.js';
+import type { LocalRuntime } from '../../../local/runtime.js';
+import { assemblyForTests } from '../../support/local-runtime.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A copy of the app's assembly whose template is changed by `edit`. */
+function editedAssembly(source: string, edit: (resources: Record<string, unknown>) => void): string {
+  const dir = path.join(tempDir('tdl-reload-asm-'), 'assembly');
+  cpSync(source, dir, { recursive: true });
+  const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { artifacts: Record<string, { type: string; properties?: { templateFile?: string } }> };
+  const templateFile = Object.values(manifest.artifacts).find((a) => a.type === 'aws:cloudformation:stack')!.properties!.templateFile!;
+  const template = JSON.parse(readFileSync(path.join(dir, templateFile), 'utf8')) as { Resources: Record<string, unknown> };
+  edit(template.Resources);
+  writeFileSync(path.join(dir, templateFile), JSON.stringify(template));
+  return dir;
+}
+
+async function until<T>(what: string, probe: () => T | undefined, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`within ${ms} ms, never: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('swapping the assembly on a save', () => {
+  it('an assembly refused at load leaves the previous one serving, traced; the next good one is swapped in; a removed queue has its waiting message reported', async () => {
+    const good = await assemblyForTests();
+    const refused = editedAssembly(good, (resources) => {
+      resources['LateUrl'] = { Type: 'AWS::Lambda::Url', Properties: { AuthType: 'NONE', TargetFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:x' } };
+    });
+    const withQueue = editedAssembly(good, (resources) => {
+      resources['ExtraQueue'] = { Type: 'AWS::SQS::Queue', Properties: {} };
+    });
+    const project = tempDir('tdl-reload-project-');
+    writeFileSync(path.join(project, 'cdk.json'), JSON.stringify({ app: 'true', watch: { include: ['lib/**'] } }));
+    mkdirSync(path.join(project, 'lib'));
+    const lines: string[] = [];
+    let next = good;
+    const runtime: LocalRuntime = await startWatchedRuntime({
+      projectDir: project,
+      port: 0,
+      timeScale: 1 / 1200,
+      print: (line) => lines.push(line),
+      state: { dir: tempDir('tdl-reload-state-') },
+      debounceMs: 50,
+      // The first start and every save: the test decides what a synthesis gives.
+      synthesize: async () => next,
+    });
+    cleanups.push(() => runtime.stop());
+    const firstStack = runtime.stack;
+    expect(lines.join('\n')).toMatch(/Watching the app sources/);
+
+    next = refused;
+    writeFileSync(path.join(project, 'lib', 'stack.ts'), 'one');
+    await until('a failed reload', () => (lines.some((l) => l.startsWith('reload failed (load)')) ? true : undefined));
+    expect(runtime.stack).not.toBe(firstStack); // restarted from the previous assembly
+    expect(runtime.stack.resources.has('LateUrl')).toBe(false);
+    const failure = runtime.traces.list().find((t) => t.service === 'runtime' && t.kind === 'reload-failed');
+    expect(failure).toMatchObject({ outcome: 'failed' });
+    expect(failure?.reason).toMatch(/AWS::Lambda::Url/);
+    const health = await fetch(`${runtime.endpoint}/_local/health`);
+    expect(health.status).toBe(200);
+
+    next = withQueue;
+    writeFileSync(path.join(project, 'lib', 'stack.ts'), 'two');
+    await until('a reload line', () => lines.find((l) => l.startsWith('reloaded in ')));
+    expect(lines.find((l) => l.startsWith('reloaded in '))).toMatch(/^reloaded in \d+\.\d+s: 1 added \(ExtraQueue\)$/);
+    expect(runtime.stack.resources.has('ExtraQueue')).toBe(true);
+    expect((await fetch(`${runtime.endpoint}/_local/health`)).status).toBe(200);
+
+    // A message waits in the new queue; the next save removes the queue, and the message is reported, not silently lost.
+    const sqs = new SQSClient({ endpoint: runtime.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const { QueueUrls } = await sqs.send(new ListQueuesCommand({}));
+    const queueUrl = QueueUrls?.find((url) => url.includes('ExtraQueue'));
+    expect(queueUrl, JSON.stringify(QueueUrls)).toBeDefined();
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'waiting' }));
+    next = good;
+    writeFileSync(path.join(project, 'lib', 'stack.ts'), 'three');
+    await until('a second reload line', () => (lines.filter((l) => l.startsWith('reloaded in ')).length >= 2 ? true : undefined));
+    expect(lines.filter((l) => l.startsWith('reloaded in '))[1]).toMatch(/: 1 removed \(ExtraQueue\)$/);
+    expect(lines).toContainEqual(expect.stringMatching(/^dropped 1 saved SQS message\(s\) ExtraQueue: /));
+  });
+});

@@ -16,6 +16,7 @@ import { chainClients, filterAllLogEvents, loggedEvent } from '../../scripts/cha
 import { assemblyForTests } from '../support/local-runtime.js';
 import { childPids, startCli, type CliProcess } from '../support/cli-process.js';
 import { stateFile } from '../../local/state/sqlite.js';
+import { waitForValue } from '../support/wait-for.js';
 
 const STACK = 'TheDestinedLambdaStack';
 const FAILURE_LOGGER = `/aws/lambda/${STACK}-failure-logger`;
@@ -45,15 +46,7 @@ function tempState(): string {
   return dir;
 }
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`within ${ms} ms, never: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 30_000) => waitForValue(probe, what, ms, { intervalMs: 100 });
 
 /** Saved async events of the destined function in each phase, read beside the running runtime. */
 function savedPhases(stateDir: string): Record<string, number> {

@@ -15,3 +15,26 @@ export async function waitFor(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/**
+ * Poll `probe` until it gives a value, and return it; past `timeoutMs` this
+ * throws "<what> never happened within N ms" (plus `context()`, e.g. a
+ * process's output, when given).
+ */
+export async function waitForValue<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  what: string,
+  timeoutMs = 10_000,
+  options: { intervalMs?: number; context?: () => string } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) {
+      const context = options.context?.();
+      throw new Error(`${what} never happened within ${timeoutMs} ms${context ? `\n${context}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 20));
+  }
+}

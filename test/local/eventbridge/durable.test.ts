@@ -6,6 +6,7 @@ import { AwsError } from '../../../local/protocol/errors.js';
 import { MemoryStateStore } from '../../../local/state/memory.js';
 import type { ReplayRecord } from '../../../local/eventbridge/archive.js';
 import { customBus, DLQ_ARN, entry, fakeSinks, FN_ARN, makeStack, rule } from './helpers.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const fnTarget = { Id: 'fn', Arn: FN_ARN };
 const resources = [
@@ -23,13 +24,7 @@ function start(state: MemoryStateStore, failures: number, scale: number) {
   return { service, recorded };
 }
 
-async function until(what: string, check: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const until = (what: string, check: () => boolean, ms = 5_000) => waitFor(check, what, ms);
 
 describe('durable EventBridge target retries', () => {
   it('a delivery stopped while waiting for a retry resumes with its retry count and is delivered once', async () => {

@@ -4,6 +4,7 @@ import { LambdaService } from '../../../local/lambda/service.js';
 import { MemoryStateStore } from '../../../local/state/memory.js';
 import type { AsyncEventState } from '../../../local/lambda/async-queue.js';
 import { CaptureSinks, CaptureTracer, MemoryLogs, fail, fakePools, fn, invokeConfig, makeStack, type FakeHandler, type ResourceSpec } from './helpers.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const QUEUE = 'arn:aws:sqs:us-east-1:000000000000:dest';
 const OWNER = { logicalId: 'f', type: 'AWS::Lambda::Function' };
@@ -24,13 +25,7 @@ function start(state: MemoryStateStore, specs: readonly ResourceSpec[], handlers
   return { service, sinks, pools };
 }
 
-async function until(what: string, check: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const until = (what: string, check: () => boolean, ms = 5_000) => waitFor(check, what, ms);
 
 describe('durable asynchronous invocation', () => {
   const specs = [fn('f'), invokeConfig('f', { DestinationConfig: { OnFailure: { Destination: QUEUE } } })];

@@ -6,6 +6,7 @@ import { SnsService } from '../../../local/sns/service.js';
 import { MemoryStateStore } from '../../../local/state/memory.js';
 import { FUNCTION_ARN, recordingSinks, recordingTracer, subscriptionResource, TOPIC_ARN, topicResource } from './stack-fixture.js';
 import { fakeStack } from '../../support/fake-stack.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const resources = [topicResource(), subscriptionResource('Sub', { Protocol: 'lambda', Endpoint: FUNCTION_ARN })];
 
@@ -15,13 +16,7 @@ function start(state: MemoryStateStore, failures: number, scale: number) {
   return { service, recorded };
 }
 
-async function until(what: string, check: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const until = (what: string, check: () => boolean, ms = 5_000) => waitFor(check, what, ms);
 
 describe('durable SNS deliveries', () => {
   it('saves a delivery before Publish answers and forgets it once delivered', async () => {

@@ -195,6 +195,24 @@ export interface ExecutionRoles {
   resourcePolicyDenied(fn: FunctionIdentity, caller: InvokeCaller, message: string): void;
 }
 
+/** A service principal's call that a resource policy (topic, queue, function) refused. */
+export interface ResourcePolicyRefusal {
+  /** e.g. `events.amazonaws.com`. */
+  readonly principal: string;
+  /** e.g. `sqs:SendMessage`. */
+  readonly action: string;
+  readonly resource: string;
+  /** The calling resource (rule, topic, bucket), when known. */
+  readonly sourceArn?: string;
+  /** The error message the service answered. */
+  readonly message: string;
+  /** Whose policy refused, for the trace: `queue policy of jobs`. */
+  readonly via: string;
+}
+
+/** Traces a resource-policy refusal as an IAM denial (the service still answers its own error). */
+export type ResourcePolicyRefused = (refusal: ResourcePolicyRefusal) => void;
+
 /**
  * Checks a call a service makes with a role it was given (an EventBridge
  * target's RoleArn). Undefined when allowed; else the AccessDenied error

@@ -17,7 +17,13 @@ export interface InvokeCaller {
   readonly sourceArn?: string;
   readonly sourceAccount?: string;
   /** An IAM caller acting with a role (API Gateway with an integration's `Credentials`), checked against it. */
-  readonly role?: { readonly arn: string; readonly session: string; readonly via: string };
+  readonly role?: {
+    readonly arn: string;
+    readonly session: string;
+    readonly via: string;
+    /** The service principal that assumes the role (`apigateway.amazonaws.com`): its trust policy must allow it. */
+    readonly assumedBy?: string;
+  };
 }
 
 export interface InvokeResult {
@@ -216,9 +222,10 @@ export type ResourcePolicyRefused = (refusal: ResourcePolicyRefusal) => void;
 /**
  * Checks a call a service makes with a role it was given (an EventBridge
  * target's RoleArn). Undefined when allowed; else the AccessDenied error
- * the target service answers, the denial already traced.
+ * the target service answers, the denial already traced. With `assumedBy`,
+ * the role's trust policy must first let that service principal assume it.
  */
-export type RoleCheck = (roleArn: string, action: string, resource: string, via: string, session?: string) => Error | undefined;
+export type RoleCheck = (roleArn: string, action: string, resource: string, via: string, session?: string, assumedBy?: string) => Error | undefined;
 
 /** Resolves the ARN of any destination or target to the service that accepts it. */
 export interface Sinks {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createClock } from '../../../local/clock.js';
 import type { TraceEvent } from '../../../local/contracts.js';
 import { matchesPattern } from '../../../local/eventbridge/pattern.js';
+import { EventBridgeService } from '../../../local/eventbridge/service.js';
 import { IamService } from '../../../local/iam/service.js';
 import { AwsError } from '../../../local/protocol/errors.js';
 import { SnsService } from '../../../local/sns/service.js';
@@ -29,7 +30,7 @@ function setup() {
     [
       fakeResource('Alerts', 'AWS::SNS::Topic', { TopicName: 'alerts' }, { ref: TOPIC, arn: TOPIC, attributes: { TopicArn: TOPIC, TopicName: 'alerts' }, ...cdkPath('Alerts') }),
       fakeResource('Jobs', 'AWS::SQS::Queue', { QueueName: 'jobs' }, { ref: QUEUE_URL, arn: QUEUE, attributes: { Arn: QUEUE, QueueName: 'jobs', QueueUrl: QUEUE_URL }, ...cdkPath('Jobs') }),
-      fakeResource('OnOrder', 'AWS::Events::Rule', { EventPattern: { source: ['shop'] } }, { ref: 'on-order', arn: RULE, attributes: { Arn: RULE }, ...cdkPath('OnOrder') }),
+      fakeResource('OnOrder', 'AWS::Events::Rule', { EventPattern: { source: ['shop'] }, State: 'ENABLED', Targets: [{ Id: 'jobs', Arn: QUEUE }] }, { ref: 'on-order', arn: RULE, attributes: { Arn: RULE }, ...cdkPath('OnOrder') }),
       fakeResource('Uploads', 'AWS::S3::Bucket', {}, { ref: 'uploads', arn: BUCKET, attributes: { Arn: BUCKET }, ...cdkPath('Uploads') }),
     ],
     { account: ACCOUNT, region: REGION },
@@ -40,7 +41,9 @@ function setup() {
   const resourcePolicyRefused = iam.resourcePolicyRefused.bind(iam);
   const sqs = SqsService.fromStack(stack, { tracer, resourcePolicyRefused });
   const sns = SnsService.fromStack(stack, { sinks: recordingSinks().sinks, matcher: matchesPattern, clock: createClock(0.0001), tracer, resourcePolicyRefused });
-  return { sqs, sns, iam, denials: () => traces.filter((t) => t.outcome === 'denied') };
+  const sinks = recordingSinks().sinks;
+  const events = EventBridgeService.fromStack(stack, { sinks: { ...sinks, sqs }, clock: createClock(0.00001), tracer });
+  return { sqs, sns, iam, events, denials: () => traces.filter((t) => t.outcome === 'denied' && t.service === 'iam') };
 }
 
 describe('resource-policy refusals of service principals', () => {
@@ -97,5 +100,13 @@ describe('resource-policy refusals of service principals', () => {
     const { sns, denials } = setup();
     await sns.publish({ TopicArn: TOPIC, Message: 'm' });
     expect(denials()).toEqual([]);
+  });
+
+  it('through EventBridge: a rule whose queue target has no queue policy is not delivered, and the denial names the fix', async () => {
+    const { events, sqs, denials } = setup();
+    await events.putEvents([{ Source: 'shop', DetailType: 'order', Detail: '{}' }]);
+    await events.idle();
+    expect(sqs.peek(QUEUE)).toEqual([]);
+    expect(denials().map((d) => (d.detail as { cdkFix?: string }).cdkFix)).toEqual(['onOrder.addTarget(new targets.SqsQueue(jobs))']);
   });
 });

@@ -170,7 +170,7 @@ const LAMBDA_ROUTES: readonly { readonly method: string; readonly path: RegExp; 
   { method: 'GET', path: /^\/2015-03-31\/functions\/([^/]+)\/?$/, action: 'GetFunction' },
   { method: 'GET', path: /^\/2015-03-31\/functions\/([^/]+)\/configuration\/?$/, action: 'GetFunctionConfiguration' },
   { method: 'GET', path: /^\/2015-03-31\/functions\/([^/]+)\/policy\/?$/, action: 'GetPolicy' },
-  // InvokeAsync (deprecated) is authorized as lambda:InvokeFunction, like Invoke.
+  // InvokeAsync (deprecated) needs lambda:InvokeFunction: https://docs.aws.amazon.com/lambda/latest/dg/API_InvokeAsync.html
   { method: 'POST', path: /^\/2014-11-13\/functions\/([^/]+)\/invoke-async\/?$/, action: 'InvokeFunction' },
   { method: 'GET', path: /^\/2019-09-30\/functions\/([^/]+)\/concurrency\/?$/, action: 'GetFunctionConcurrency' },
   { method: 'GET', path: /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/list\/?$/, action: 'ListFunctionEventInvokeConfigs' },

@@ -86,4 +86,10 @@ describe('resource policies naming a role, for calls made with that role', () =>
     const iam = service({ topic: naming(ROLE, 'sns:Publish') });
     expect(iam.check(call('sns:Publish', `${TOPIC}-other`))).toBeDefined();
   });
+
+  it('an identity grant is recorded as used even when the resource policy allows the call too', () => {
+    const iam = service({ topic: naming(ROLE, 'sns:Publish') }, [{ PolicyName: 'publish', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'sns:Publish', Resource: TOPIC }] } }]);
+    expect(iam.check(call('sns:Publish', TOPIC))).toBeUndefined();
+    expect(iam.usage().find((r) => r.arn === ROLE)?.grants).toEqual([expect.objectContaining({ action: 'sns:Publish', used: true })]);
+  });
 });

@@ -17,7 +17,13 @@ export interface InvokeCaller {
   readonly sourceArn?: string;
   readonly sourceAccount?: string;
   /** An IAM caller acting with a role (API Gateway with an integration's `Credentials`), checked against it. */
-  readonly role?: { readonly arn: string; readonly session: string; readonly via: string };
+  readonly role?: {
+    readonly arn: string;
+    readonly session: string;
+    readonly via: string;
+    /** The service principal that assumes the role (`apigateway.amazonaws.com`): its trust policy must allow it. */
+    readonly assumedBy?: string;
+  };
 }
 
 export interface InvokeResult {
@@ -195,12 +201,31 @@ export interface ExecutionRoles {
   resourcePolicyDenied(fn: FunctionIdentity, caller: InvokeCaller, message: string): void;
 }
 
+/** A service principal's call that a resource policy (topic, queue, function) refused. */
+export interface ResourcePolicyRefusal {
+  /** e.g. `events.amazonaws.com`. */
+  readonly principal: string;
+  /** e.g. `sqs:SendMessage`. */
+  readonly action: string;
+  readonly resource: string;
+  /** The calling resource (rule, topic, bucket), when known. */
+  readonly sourceArn?: string;
+  /** The error message the service answered. */
+  readonly message: string;
+  /** Whose policy refused, for the trace: `queue policy of jobs`. */
+  readonly via: string;
+}
+
+/** Traces a resource-policy refusal as an IAM denial (the service still answers its own error). */
+export type ResourcePolicyRefused = (refusal: ResourcePolicyRefusal) => void;
+
 /**
  * Checks a call a service makes with a role it was given (an EventBridge
  * target's RoleArn). Undefined when allowed; else the AccessDenied error
- * the target service answers, the denial already traced.
+ * the target service answers, the denial already traced. With `assumedBy`,
+ * the role's trust policy must first let that service principal assume it.
  */
-export type RoleCheck = (roleArn: string, action: string, resource: string, via: string, session?: string) => Error | undefined;
+export type RoleCheck = (roleArn: string, action: string, resource: string, via: string, session?: string, assumedBy?: string) => Error | undefined;
 
 /** Resolves the ARN of any destination or target to the service that accepts it. */
 export interface Sinks {

@@ -123,7 +123,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     // Services reach each other through `sinks`, filled in once all exist.
     const sinks = {} as { -readonly [K in keyof Sinks]: Sinks[K] };
     const logs = LogStore.fromStack(stack, { persistence: state.logs });
-    const sqs = SqsService.fromStack(stack, { clock, tracer: traces, state });
+    const sqs = SqsService.fromStack(stack, { clock, tracer: traces, state, resourcePolicyRefused: (refusal) => iam.resourcePolicyRefused(refusal) });
     const lambda = LambdaService.fromStack(stack, {
       sinks,
       logs,
@@ -138,7 +138,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       state,
     });
     const events = EventBridgeService.fromStack(stack, { sinks, clock, tracer: traces, logs, state, checkRole: roleCheck(iam) });
-    const sns = SnsService.fromStack(stack, { sinks, matcher: matchesPattern, clock, tracer: traces, state });
+    const sns = SnsService.fromStack(stack, {
+      sinks,
+      matcher: matchesPattern,
+      clock,
+      tracer: traces,
+      state,
+      resourcePolicyRefused: (refusal) => iam.resourcePolicyRefused(refusal),
+    });
     // API Gateway's AWS integrations call these on their own wire protocol, exactly as they call AWS.
     const awsEndpoints: Readonly<Record<string, (req: HttpRequest) => Promise<HttpResponse>>> = {
       sns: snsServiceEndpoint(sns),

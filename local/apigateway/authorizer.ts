@@ -109,7 +109,7 @@ export class Authorizers {
           : { type: 'REQUEST', methodArn: req.methodArn, ...req.requestEvent };
       // With AuthorizerCredentials API Gateway invokes the authorizer as that role (IAM), not as its service principal.
       const caller: InvokeCaller = def.credentials
-        ? { role: { arn: def.credentials, session: 'BackplaneAssumeRoleSession', via: 'API Gateway authorizer' } }
+        ? { role: { arn: def.credentials, session: 'BackplaneAssumeRoleSession', via: 'API Gateway authorizer', assumedBy: 'apigateway.amazonaws.com' } }
         : { principal: 'apigateway.amazonaws.com', sourceArn: req.sourceArn, sourceAccount: req.accountId };
       let invoked;
       try {

@@ -325,7 +325,9 @@ function invocationTypeOf(headers: Record<string, string>): InvocationType {
 
 function callerOf(integration: IntegrationDef, inv: MethodInvocation): InvokeCaller {
   // With a credentials role API Gateway calls as that role (IAM), not as the service principal.
-  if (integration.credentials) return { role: { arn: integration.credentials, session: 'BackplaneAssumeRoleSession', via: 'API Gateway integration' } };
+  if (integration.credentials) {
+    return { role: { arn: integration.credentials, session: 'BackplaneAssumeRoleSession', via: 'API Gateway integration', assumedBy: 'apigateway.amazonaws.com' } };
+  }
   return { principal: 'apigateway.amazonaws.com', sourceArn: inv.sourceArn, sourceAccount: inv.accountId };
 }
 

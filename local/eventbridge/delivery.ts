@@ -118,7 +118,9 @@ const callerFor = (rule: RuleModel, event: EventEnvelope): InvokeCaller => ({
 async function attempt(deps: DeliveryDeps, target: TargetModel, rule: RuleModel, event: EventEnvelope, payload: string): Promise<Record<string, string>> {
   // With a RoleArn EventBridge calls the target as that role, not as its service principal.
   if (target.roleArn) {
-    const denied = deps.checkRole?.(target.roleArn, ROLE_ACTIONS[target.service], target.arn, `target ${target.id} of rule ${rule.name}`);
+    const via = `target ${target.id} of rule ${rule.name}`;
+    // The role must trust events.amazonaws.com: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-iam-roles.html
+    const denied = deps.checkRole?.(target.roleArn, ROLE_ACTIONS[target.service], target.arn, via, undefined, 'events.amazonaws.com');
     if (denied) throw denied;
   }
   const caller = target.roleArn ? {} : callerFor(rule, event);

@@ -14,6 +14,16 @@ export class ArnBuilder {
     return this.arn('events', `event-bus/${nameOrArn || 'default'}`);
   }
 
+  /** A rule: `rule/<name>` on the default bus, `rule/<bus>/<name>` on another. */
+  rule(busNameOrArn: string | undefined, name: string): string {
+    const bus = busNameOrArn?.startsWith('arn:') ? (busNameOrArn.split(':event-bus/')[1] ?? 'default') : busNameOrArn || 'default';
+    return this.arn('events', bus === 'default' ? `rule/${name}` : `rule/${bus}/${name}`);
+  }
+
+  replay(name: string): string {
+    return this.arn('events', `replay/${name}`);
+  }
+
   /** A queue URL (`http://host/<account>/<name>`), name or ARN. */
   queue(urlNameOrArn: string): string {
     if (urlNameOrArn.startsWith('arn:')) return urlNameOrArn;

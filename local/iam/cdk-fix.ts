@@ -52,6 +52,26 @@ export function cdkFix(denied: DeniedGrant): string | undefined {
       }
       return `${fn}.grantInvoke(new iam.ServicePrincipal('${principal}'))`;
     }
+    if (action === 'sqs:sendmessage' && target?.type === 'AWS::SQS::Queue') {
+      const queue = variableName(target.path);
+      if (principal === 'events.amazonaws.com' && denied.source?.type === 'AWS::Events::Rule') {
+        return `${variableName(denied.source.path)}.addTarget(new targets.SqsQueue(${queue}))`;
+      }
+      if (principal === 'sns.amazonaws.com' && denied.source?.type === 'AWS::SNS::Topic') {
+        return `${variableName(denied.source.path)}.addSubscription(new subscriptions.SqsSubscription(${queue}))`;
+      }
+      return `${queue}.grantSendMessages(new iam.ServicePrincipal('${principal}'))`;
+    }
+    if (action === 'sns:publish' && target?.type === 'AWS::SNS::Topic') {
+      const topic = variableName(target.path);
+      if (principal === 'events.amazonaws.com' && denied.source?.type === 'AWS::Events::Rule') {
+        return `${variableName(denied.source.path)}.addTarget(new targets.SnsTopic(${topic}))`;
+      }
+      if (principal === 's3.amazonaws.com' && denied.source?.type === 'AWS::S3::Bucket') {
+        return `${variableName(denied.source.path)}.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SnsDestination(${topic}))`;
+      }
+      return `${topic}.grantPublish(new iam.ServicePrincipal('${principal}'))`;
+    }
     if (action === 'sts:assumerole') return `new iam.Role(this, '...', { assumedBy: new iam.ServicePrincipal('${principal}') })`;
     return undefined;
   }

@@ -27,63 +27,176 @@ export interface ApiCall {
 
 const accessDenied400 = (m: string) => new AwsError('AccessDeniedException', m, 400);
 
-/** IAM action and resources of an awsJson call (EventBridge, CloudWatch Logs, SQS). */
+type Input = Readonly<Record<string, unknown>>;
+/** The IAM action (without its service prefix) and resources of one operation. */
+type Mapping = (input: Input, arns: ArnBuilder) => { readonly action?: string; readonly resources: readonly string[] };
+
+const str = (input: Input, key: string): string | undefined => (typeof input[key] === 'string' ? (input[key] as string) : undefined);
+const ANY = ['*'];
+
+/** The rule an operation names (`Name` or `Rule`, on `EventBusName`). */
+const ruleOf: Mapping = (input, arns) => ({ resources: [arns.rule(str(input, 'EventBusName'), str(input, 'Name') ?? str(input, 'Rule') ?? '*')] });
+const replayOf: Mapping = (input, arns) => ({ resources: [arns.replay(str(input, 'ReplayName') ?? '*')] });
+
+/**
+ * Every EventBridge operation the runtime serves, with the resource its
+ * action is authorized on
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html).
+ */
+export const EVENTS_OPERATIONS: Readonly<Record<string, Mapping>> = {
+  PutEvents: (input, arns) => {
+    const entries = Array.isArray(input['Entries']) ? (input['Entries'] as Input[]) : [];
+    return { resources: [...new Set(entries.map((e) => arns.eventBus(e && typeof e === 'object' ? str(e, 'EventBusName') : undefined)))] };
+  },
+  TestEventPattern: () => ({ resources: ANY }),
+  ListRules: () => ({ resources: ANY }),
+  DescribeRule: ruleOf,
+  ListTargetsByRule: ruleOf,
+  StartReplay: replayOf,
+  DescribeReplay: replayOf,
+  ListArchives: () => ({ resources: ANY }),
+  ListEventBuses: () => ({ resources: ANY }),
+};
+
+const logGroupOf = (input: Input, arns: ArnBuilder) => {
+  const group = str(input, 'logGroupName') ?? str(input, 'logGroupIdentifier');
+  return group ? [arns.logGroup(group)] : ANY;
+};
+const onLogGroup: Mapping = (input, arns) => ({ resources: logGroupOf(input, arns) });
+
+/**
+ * Every CloudWatch Logs operation the runtime serves: log-group actions on
+ * `log-group:<name>:*`, PutLogEvents on the stream
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html).
+ */
+export const LOGS_OPERATIONS: Readonly<Record<string, Mapping>> = {
+  CreateLogGroup: onLogGroup,
+  CreateLogStream: onLogGroup,
+  PutRetentionPolicy: onLogGroup,
+  DeleteRetentionPolicy: onLogGroup,
+  PutLogEvents: (input, arns) => {
+    const group = str(input, 'logGroupName');
+    const stream = str(input, 'logStreamName');
+    return { resources: group && stream ? [arns.logStream(group, stream)] : logGroupOf(input, arns) };
+  },
+  DescribeLogGroups: () => ({ resources: ANY }),
+  DescribeLogStreams: onLogGroup,
+  GetLogEvents: onLogGroup,
+  FilterLogEvents: onLogGroup,
+};
+
+const queueOf = (action?: string): Mapping => (input, arns) => {
+  const queue = str(input, 'QueueUrl') ?? str(input, 'QueueName');
+  return { ...(action ? { action } : {}), resources: queue ? [arns.queue(queue)] : ANY };
+};
+
+/**
+ * Every SQS operation the runtime serves. A batch is authorized as its
+ * single action: SendMessageBatch needs sqs:SendMessage, DeleteMessageBatch
+ * sqs:DeleteMessage
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-permissions-reference.html).
+ */
+export const SQS_OPERATIONS: Readonly<Record<string, Mapping>> = {
+  SendMessage: queueOf(),
+  SendMessageBatch: queueOf('SendMessage'),
+  ReceiveMessage: queueOf(),
+  DeleteMessage: queueOf(),
+  DeleteMessageBatch: queueOf('DeleteMessage'),
+  ChangeMessageVisibility: queueOf(),
+  GetQueueUrl: queueOf(),
+  GetQueueAttributes: queueOf(),
+  ListQueues: () => ({ resources: ANY }),
+  PurgeQueue: queueOf(),
+  CreateQueue: queueOf(),
+};
+
+const JSON_SERVICES: Readonly<Record<string, { prefix: string; operations: Readonly<Record<string, Mapping>>; error: (m: string) => AwsError }>> = {
+  AWSEvents: { prefix: 'events', operations: EVENTS_OPERATIONS, error: accessDenied400 },
+  Logs_20140328: { prefix: 'logs', operations: LOGS_OPERATIONS, error: accessDenied400 },
+  AmazonSQS: { prefix: 'sqs', operations: SQS_OPERATIONS, error: (m) => new AwsError('AccessDenied', m, 403) },
+};
+
+/** IAM action and resources of an awsJson call (EventBridge, CloudWatch Logs, SQS); undefined for an operation not served. */
 export function jsonCall(prefix: string, operation: string, input: Record<string, unknown>, arns: ArnBuilder): ApiCall | undefined {
-  const str = (key: string) => (typeof input[key] === 'string' ? (input[key] as string) : undefined);
-  switch (prefix) {
-    case 'AWSEvents': {
-      const entries = Array.isArray(input['Entries']) ? (input['Entries'] as Record<string, unknown>[]) : [];
-      const resources =
-        operation === 'PutEvents'
-          ? [...new Set(entries.map((e) => arns.eventBus(typeof e?.['EventBusName'] === 'string' ? e['EventBusName'] : undefined)))]
-          : [str('EventBusName') ? arns.eventBus(str('EventBusName')) : '*'];
-      return { action: `events:${operation}`, resources, error: accessDenied400 };
-    }
-    case 'Logs_20140328': {
-      const group = str('logGroupName') ?? str('logGroupIdentifier');
-      return { action: `logs:${operation}`, resources: [group ? arns.logGroup(group) : '*'], error: accessDenied400 };
-    }
-    case 'AmazonSQS': {
-      const queue = str('QueueUrl') ?? str('QueueName');
-      return { action: `sqs:${operation}`, resources: [queue ? arns.queue(queue) : '*'], error: (m) => new AwsError('AccessDenied', m, 403) };
-    }
-    default:
-      return undefined;
-  }
+  const service = Object.hasOwn(JSON_SERVICES, prefix) ? JSON_SERVICES[prefix]! : undefined;
+  const mapping = service && Object.hasOwn(service.operations, operation) ? service.operations[operation]! : undefined;
+  if (!service || !mapping) return undefined;
+  const { action, resources } = mapping(input, arns);
+  return { action: `${service.prefix}:${action ?? operation}`, resources, error: service.error };
 }
 
-/** IAM action and resources of a Query call (SNS, CloudFormation). */
+type QueryMapping = (params: ReadonlyMap<string, string>, stackId: string) => readonly string[];
+const topicOf: QueryMapping = (params) => [params.get('TopicArn') ?? params.get('TargetArn') ?? '*'];
+const stackOf: QueryMapping = (params, stackId) => (params.has('StackName') ? [stackId] : ANY);
+
+/** Every SNS operation the runtime serves (https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html). */
+export const SNS_OPERATIONS: Readonly<Record<string, QueryMapping>> = {
+  Publish: topicOf,
+  ListTopics: () => ANY,
+  ListSubscriptions: () => ANY,
+  ListSubscriptionsByTopic: topicOf,
+  GetTopicAttributes: topicOf,
+};
+
+/** Every CloudFormation operation the runtime serves, on the stack (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudformation.html). */
+export const CLOUDFORMATION_OPERATIONS: Readonly<Record<string, QueryMapping>> = {
+  DescribeStacks: stackOf,
+  ListStackResources: stackOf,
+  DescribeStackResources: stackOf,
+  DescribeStackResource: stackOf,
+};
+
+/** IAM action and resources of a Query call (SNS, CloudFormation); undefined for an operation not served. */
 export function queryCall(signingName: string, params: ReadonlyMap<string, string>, stackId: string): ApiCall | undefined {
   const action = params.get('Action');
   if (!action) return undefined;
-  if (signingName === 'sns') {
-    const topic = params.get('TopicArn') ?? params.get('TargetArn');
+  if (signingName === 'sns' && Object.hasOwn(SNS_OPERATIONS, action)) {
     return {
       action: `sns:${action}`,
-      resources: [topic ?? '*'],
+      resources: SNS_OPERATIONS[action]!(params, stackId),
       messageAction: `SNS:${action}`,
       error: (m) => new AwsError('AuthorizationError', m, 403),
     };
   }
-  if (signingName === 'cloudformation') {
-    return { action: `cloudformation:${action}`, resources: [params.has('StackName') ? stackId : '*'], error: (m) => new AwsError('AccessDenied', m, 403) };
+  if (signingName === 'cloudformation' && Object.hasOwn(CLOUDFORMATION_OPERATIONS, action)) {
+    return { action: `cloudformation:${action}`, resources: CLOUDFORMATION_OPERATIONS[action]!(params, stackId), error: (m) => new AwsError('AccessDenied', m, 403) };
   }
   return undefined;
 }
 
-const INVOKE = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
-const INVOKE_ASYNC = /^\/2014-11-13\/functions\/([^/]+)\/invoke-async\/?$/;
-const GET_FUNCTION = /^\/2015-03-31\/functions\/([^/]+)(\/configuration)?\/?$/;
+const LAMBDA_ROUTES: readonly { readonly method: string; readonly path: RegExp; readonly action: string }[] = [
+  { method: 'GET', path: /^\/2015-03-31\/functions\/?$/, action: 'ListFunctions' },
+  { method: 'POST', path: /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/, action: 'InvokeFunction' },
+  { method: 'GET', path: /^\/2015-03-31\/functions\/([^/]+)\/?$/, action: 'GetFunction' },
+  { method: 'GET', path: /^\/2015-03-31\/functions\/([^/]+)\/configuration\/?$/, action: 'GetFunctionConfiguration' },
+  { method: 'GET', path: /^\/2015-03-31\/functions\/([^/]+)\/policy\/?$/, action: 'GetPolicy' },
+  // InvokeAsync (deprecated) needs lambda:InvokeFunction: https://docs.aws.amazon.com/lambda/latest/dg/API_InvokeAsync.html
+  { method: 'POST', path: /^\/2014-11-13\/functions\/([^/]+)\/invoke-async\/?$/, action: 'InvokeFunction' },
+  { method: 'GET', path: /^\/2019-09-30\/functions\/([^/]+)\/concurrency\/?$/, action: 'GetFunctionConcurrency' },
+  { method: 'GET', path: /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/list\/?$/, action: 'ListFunctionEventInvokeConfigs' },
+  { method: 'GET', path: /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/?$/, action: 'GetFunctionEventInvokeConfig' },
+  { method: 'PUT', path: /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/?$/, action: 'PutFunctionEventInvokeConfig' },
+  { method: 'POST', path: /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/?$/, action: 'UpdateFunctionEventInvokeConfig' },
+  { method: 'DELETE', path: /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/?$/, action: 'DeleteFunctionEventInvokeConfig' },
+];
 
-/** IAM action and resource of a Lambda REST call the runtime serves. */
+/**
+ * IAM action and resource of a Lambda REST call the runtime serves. A
+ * version or alias (`Qualifier`, or `name:qualifier`) is authorized on the
+ * qualified ARN, as on AWS
+ * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html).
+ */
 export function lambdaCall(req: HttpRequest, arns: ArnBuilder): ApiCall | undefined {
   const error = (m: string) => new AwsError('AccessDeniedException', m, 403);
-  let m: RegExpExecArray | null;
-  if ((m = INVOKE.exec(req.path) ?? INVOKE_ASYNC.exec(req.path)) && req.method === 'POST') {
-    return { action: 'lambda:InvokeFunction', resources: [arns.lambdaFunction(m[1]!)], error };
-  }
-  if ((m = GET_FUNCTION.exec(req.path)) && req.method === 'GET') {
-    return { action: m[2] ? 'lambda:GetFunctionConfiguration' : 'lambda:GetFunction', resources: [arns.lambdaFunction(m[1]!)], error };
+  for (const route of LAMBDA_ROUTES) {
+    const m = req.method === route.method ? route.path.exec(req.path) : null;
+    if (!m) continue;
+    if (m[1] === undefined) return { action: `lambda:${route.action}`, resources: ANY, error };
+    const ref = decodeURIComponent(m[1]);
+    const inName = /^(?:arn:[^:]+:lambda:[^:]+:\d{12}:function:|\d{12}:function:)?[^:]+:([^:]+)$/.exec(ref)?.[1];
+    const qualifier = new URLSearchParams(req.rawQuery).get('Qualifier') ?? inName;
+    const fn = arns.lambdaFunction(ref);
+    return { action: `lambda:${route.action}`, resources: [qualifier ? `${fn}:${qualifier}` : fn], error };
   }
   return undefined;
 }

@@ -2,6 +2,7 @@ import type { Credentials, ExecutionRoles, FunctionIdentity, InvokeCaller, LogSi
 import type { StackEnvironment } from '../cloudformation/types.js';
 import { AwsError } from '../protocol/errors.js';
 import { ArnBuilder } from './arns.js';
+import { IntegrationConfigurationError } from './edge.js';
 import type { IamService, RoleCall } from './service.js';
 
 /**
@@ -99,7 +100,15 @@ const DENIED_ERRORS: Readonly<Record<string, (message: string) => AwsError>> = {
  * target's RoleArn); the session is named after what is acting.
  */
 export function roleCheck(iam: IamService): RoleCheck {
-  return (roleArn, action, resource, via, session) => {
+  return (roleArn, action, resource, via, session, assumedBy) => {
+    const untrusted = assumedBy ? iam.checkTrust(roleArn, assumedBy, via) : undefined;
+    if (untrusted) {
+      // API Gateway reports a role it cannot assume as a configuration error (500), as for its AWS integrations.
+      if (assumedBy === 'apigateway.amazonaws.com') {
+        return new IntegrationConfigurationError(`API Gateway does not have permission to assume the provided role ${roleArn}`);
+      }
+      return new AwsError('AccessDeniedException', untrusted.message, 400);
+    }
     const denial = iam.check({ roleArn, session: session ?? via.replace(/[^\w+=,.@-]/g, '-').slice(0, 64), action, resource, via });
     return denial ? deniedError(action, denial.message) : undefined;
   };

@@ -88,10 +88,10 @@ export function evaluate(request: PolicyRequest, policies: PolicySet): Decision 
   const allows = (list: readonly MatchedStatement[]) => list.filter((m) => m.statement.Effect === 'Allow');
   const boundaryAllows = boundary === undefined || allows(boundary).length > 0;
   const resourceAllows = allows(resource);
-  // A resource policy naming the role is bounded by the role's permission boundary, like its identity policies.
-  if (resourceAllows.length > 0 && boundaryAllows) return { allowed: true, by: resourceAllows };
   const identityAllows = allows(identity);
-  if (identityAllows.length > 0 && boundaryAllows) return { allowed: true, by: identityAllows };
+  // A resource policy naming the role is bounded by the role's permission boundary, like its identity policies.
+  // Every allowing statement is listed, so a grant is recorded as used even where the resource policy allows too.
+  if ((resourceAllows.length > 0 || identityAllows.length > 0) && boundaryAllows) return { allowed: true, by: [...resourceAllows, ...identityAllows] };
   return { allowed: false, reason: identityAllows.length > 0 || resourceAllows.length > 0 ? 'boundary' : 'implicit-deny' };
 }
 

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { UnsupportedTemplateError } from '../protocol/errors.js';
-import type { Credentials, FunctionIdentity, InvokeCaller, Tracer } from '../contracts.js';
+import type { Credentials, FunctionIdentity, InvokeCaller, ResourcePolicyRefusal, Tracer } from '../contracts.js';
 import type { StackModel, StackResource } from '../cloudformation/types.js';
 import { cdkFix, type ConstructRef } from './cdk-fix.js';
 import { actionMatches, evaluate, list, statementsOf, type Decision, type PolicyContext, type PolicySource } from './policy.js';
 import { IAM_TYPES, constructPathOf, readRoles, type Role } from './roles.js';
+import { policiesFor, resourcePoliciesOf } from './resource-policies.js';
 
 /** One call made with a role's credentials. */
 export interface RoleCall {
@@ -16,7 +17,7 @@ export interface RoleCall {
   /** What is acting, for the trace: `destination of <function>`, `API Gateway integration`, `SDK call in <function>`. */
   readonly via: string;
   readonly context?: PolicyContext;
-  /** The target's resource policies, when the caller has them. */
+  /** The target's resource policies. @default the policies the stack attaches to `resource` (topic and queue policies, Lambda permissions) */
   readonly resourcePolicies?: readonly PolicySource[];
   /** The action as the service spells it in its error message (SNS says `SNS:Publish`). @default action */
   readonly messageAction?: string;
@@ -77,6 +78,7 @@ export class IamService {
   private readonly keys = new Map<string, { roleArn: string; session: string }>();
   private readonly tracedOnce = new Set<string>();
   private readonly denials: Denial[] = [];
+  private readonly resourcePolicies: ReadonlyMap<string, PolicySource[]>;
 
   private constructor(
     private readonly stack: StackModel,
@@ -84,6 +86,7 @@ export class IamService {
     private readonly options: IamServiceOptions,
   ) {
     this.enforce = options.enforce ?? true;
+    this.resourcePolicies = resourcePoliciesOf(stack);
     for (const resource of stack.resources.values()) {
       const arn = resource.arn ?? resource.attributes['Arn'];
       if (arn) this.byArn.set(arn, resource);
@@ -196,6 +199,7 @@ export class IamService {
   }
 
   private decide(role: Role, call: RoleCall): Decision {
+    const resource = call.resourcePolicies ?? policiesFor(this.resourcePolicies, call.resource);
     return evaluate(
       {
         principal: { aws: this.sessionArn(call.roleArn, call.session) },
@@ -204,7 +208,7 @@ export class IamService {
         // The local endpoint stands in for AWS's HTTPS one: every call counts as secure.
         context: { 'aws:PrincipalArn': role.arn, 'aws:SecureTransport': 'true', ...call.context },
       },
-      { identity: role.identity, ...(call.resourcePolicies ? { resource: call.resourcePolicies } : {}), ...(role.boundary ? { boundary: role.boundary } : {}) },
+      { identity: role.identity, ...(resource ? { resource } : {}), ...(role.boundary ? { boundary: role.boundary } : {}) },
     );
   }
 
@@ -237,27 +241,44 @@ export class IamService {
 
   /** Trace a service principal that a function's resource policy refused. */
   resourcePolicyDenied(fn: FunctionIdentity, caller: InvokeCaller, message: string): void {
-    const principal = caller.principal ?? 'an IAM caller';
-    const target = this.constructAt(fn.functionArn);
-    const source = caller.sourceArn ? this.constructAt(caller.sourceArn) : undefined;
-    const fix = cdkFix({
+    this.resourcePolicyRefused({
+      principal: caller.principal ?? 'an IAM caller',
       action: 'lambda:InvokeFunction',
+      resource: fn.functionArn,
+      ...(caller.sourceArn ? { sourceArn: caller.sourceArn } : {}),
+      message,
+      via: `resource policy of ${fn.functionName}`,
+    });
+  }
+
+  /**
+   * Trace a service principal's call that a resource policy refused (a
+   * Lambda permission, a topic or queue policy), with the statement and
+   * CDK call that would allow it.
+   */
+  resourcePolicyRefused(refusal: ResourcePolicyRefusal): void {
+    if (!this.enforce) return;
+    const { principal, action, resource, sourceArn } = refusal;
+    const target = this.constructAt(resource);
+    const source = sourceArn ? this.constructAt(sourceArn) : undefined;
+    const fix = cdkFix({
+      action,
       grantee: { servicePrincipal: principal },
       ...(target ? { target } : {}),
       ...(source ? { source } : {}),
     });
     const denial: Denial = {
       principal,
-      action: 'lambda:InvokeFunction',
-      resource: fn.functionArn,
-      via: `resource policy of ${fn.functionName}`,
-      message,
+      action,
+      resource,
+      via: refusal.via,
+      message: refusal.message,
       wouldAllow: {
         Effect: 'Allow',
         Principal: { Service: principal },
-        Action: 'lambda:InvokeFunction',
-        Resource: fn.functionArn,
-        ...(caller.sourceArn ? { Condition: { ArnLike: { 'AWS:SourceArn': caller.sourceArn } } } : {}),
+        Action: action,
+        Resource: resource,
+        ...(sourceArn ? { Condition: { ArnLike: { 'AWS:SourceArn': sourceArn } } } : {}),
       },
       ...(fix ? { cdkFix: fix } : {}),
     };

@@ -224,7 +224,8 @@ export class LambdaService implements LambdaInvoker {
       );
     }
     if (caller?.role) {
-      const denied = this.deps.roles?.checkRole(caller.role.arn, 'lambda:InvokeFunction', functionArn, caller.role.via, caller.role.session);
+      const { arn, via, session, assumedBy } = caller.role;
+      const denied = this.deps.roles?.checkRole(arn, 'lambda:InvokeFunction', functionArn, via, session, assumedBy);
       if (denied) throw denied;
     }
     try {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { tracePayload } from '../tracing.js';
 import type { Clock } from '../clock.js';
-import type { InvokeCaller, PatternMatcher, Sinks, TopicSink, Tracer } from '../contracts.js';
+import type { InvokeCaller, PatternMatcher, ResourcePolicyRefused, Sinks, TopicSink, Tracer } from '../contracts.js';
 import type { StackEnvironment, StackModel } from '../cloudformation/types.js';
 import { AwsError, UnsupportedTemplateError } from '../protocol/errors.js';
 import { describeError, isClientError, managedRetryDelays } from './delivery.js';
@@ -33,6 +33,8 @@ export interface SnsDeps {
   readonly tracer?: Tracer;
   /** Where deliveries not yet done (and their retries) are kept across restarts. */
   readonly state?: StateStore;
+  /** Traces a service principal the topic policy refused as an IAM denial. */
+  readonly resourcePolicyRefused?: ResourcePolicyRefused;
 }
 
 /** How many post-backoff retries of one delivery get their own trace line (then every 1000th). */
@@ -141,7 +143,21 @@ export class SnsService implements TopicSink {
         'Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type',
       );
     }
-    checkPublishPermission(topic.policies, caller, topic.arn);
+    try {
+      checkPublishPermission(topic.policies, caller, topic.arn);
+    } catch (error) {
+      if (caller?.principal && error instanceof AwsError) {
+        this.deps.resourcePolicyRefused?.({
+          principal: caller.principal,
+          action: 'sns:Publish',
+          resource: topic.arn,
+          ...(caller.sourceArn ? { sourceArn: caller.sourceArn } : {}),
+          message: error.message,
+          via: `topic policy of ${topic.name}`,
+        });
+      }
+      throw error;
+    }
 
     const notification: Notification = {
       messageId: randomUUID(),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { StackModel } from '../cloudformation/types.js';
 import type { Clock } from '../clock.js';
-import type { InvokeCaller, MessageAttributeValue, QueueSink, Tracer } from '../contracts.js';
+import type { InvokeCaller, MessageAttributeValue, QueueSink, ResourcePolicyRefused, Tracer } from '../contracts.js';
 import { isAllowed } from '../iam/policy.js';
 import { AwsError, UnsupportedTemplateError } from '../protocol/errors.js';
 import { md5OfBody, md5OfMessageAttributes } from './md5.js';
@@ -27,6 +27,8 @@ export interface SqsServiceOptions {
    */
   readonly clock?: Clock;
   readonly tracer?: Tracer;
+  /** Traces a service principal the queue policy refused as an IAM denial; without it, an SQS trace says so. */
+  readonly resourcePolicyRefused?: ResourcePolicyRefused;
   /** @default `https://sqs.<region>.amazonaws.com` */
   readonly urlBase?: string;
 }
@@ -107,7 +109,7 @@ export class SqsService implements QueueSink {
   /** The stack's queues and queue policies; UnsupportedTemplateError for what cannot be honoured. */
   static fromStack(
     stack: StackModel,
-    deps: { readonly clock?: Clock; readonly tracer?: Tracer; readonly state?: StateStore } = {},
+    deps: { readonly clock?: Clock; readonly tracer?: Tracer; readonly state?: StateStore; readonly resourcePolicyRefused?: ResourcePolicyRefused } = {},
   ): SqsService {
     const service = new SqsService({
       region: stack.env.region,
@@ -115,6 +117,7 @@ export class SqsService implements QueueSink {
       partition: stack.env.partition,
       ...(deps.clock ? { clock: deps.clock } : {}),
       ...(deps.tracer ? { tracer: deps.tracer } : {}),
+      ...(deps.resourcePolicyRefused ? { resourcePolicyRefused: deps.resourcePolicyRefused } : {}),
     });
     const byUrl = new Map<string, Queue>();
     const logicalIds = new Map<Queue, string>();
@@ -154,6 +157,7 @@ export class SqsService implements QueueSink {
   private readonly partition: string;
   private readonly clock: Clock | undefined;
   private readonly tracer: Tracer | undefined;
+  private readonly refused: ResourcePolicyRefused | undefined;
   private readonly urlBase: string;
   private readonly queues = new Map<string, Queue>();
 
@@ -163,6 +167,7 @@ export class SqsService implements QueueSink {
     this.partition = options.partition ?? 'aws';
     this.clock = options.clock;
     this.tracer = options.tracer;
+    this.refused = options.resourcePolicyRefused;
     this.urlBase = (options.urlBase ?? `https://sqs.${this.region}.amazonaws.com`).replace(/\/$/, '');
   }
 
@@ -400,6 +405,18 @@ export class SqsService implements QueueSink {
       },
     });
     if (!allowed) {
+      const message = `Access to the resource ${queue.url} is denied.`;
+      if (this.refused) {
+        this.refused({
+          principal: caller.principal!,
+          action: 'sqs:SendMessage',
+          resource: queue.arn,
+          ...(caller.sourceArn ? { sourceArn: caller.sourceArn } : {}),
+          message,
+          via: `queue policy of ${queue.name}`,
+        });
+        throw new AwsError('AccessDenied', message, 403);
+      }
       this.tracer?.record({
         service: 'sqs',
         kind: 'denied',

@@ -12,7 +12,7 @@ import { ACCOUNT, DLQ_ARN, QUEUE_ARN, customBus, entry, fakeSinks, makeStack, ru
 
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/target-role`;
 
-function setup(allowedQueue: string) {
+function setup(allowedQueue: string, trustedService = 'events.amazonaws.com') {
   const stack = makeStack([
     customBus,
     rule('R', { source: ['app'] }, [{ Id: 'q', Arn: QUEUE_ARN, RoleArn: ROLE, DeadLetterConfig: { Arn: DLQ_ARN } }]),
@@ -20,7 +20,7 @@ function setup(allowedQueue: string) {
       'TargetRole',
       'AWS::IAM::Role',
       {
-        AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+        AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: trustedService }, Action: 'sts:AssumeRole' }] },
         Policies: [{ PolicyName: 'send', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: allowedQueue }] } }],
       },
       'target-role',
@@ -54,5 +54,16 @@ describe('EventBridge targets with a RoleArn', () => {
     expect(iam.deniedCalls()).toHaveLength(1);
     const errorCode = recorded.messages[0]!.attributes?.['ERROR_CODE']?.StringValue;
     expect(errorCode).toBe('NO_PERMISSIONS');
+  });
+
+  it('are refused when the role does not trust events.amazonaws.com, even though it allows the action', async () => {
+    const { service, recorded, iam } = setup(QUEUE_ARN, 'lambda.amazonaws.com');
+    await service.putEvents([entry()]);
+    await service.idle();
+    expect(recorded.messages.map((m) => m.queueArn)).toEqual([DLQ_ARN]);
+    expect(recorded.messages[0]!.attributes?.['ERROR_CODE']?.StringValue).toBe('NO_PERMISSIONS');
+    expect(iam.deniedCalls()).toEqual([
+      expect.objectContaining({ principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: ROLE, via: 'target q of rule R' }),
+    ]);
   });
 });

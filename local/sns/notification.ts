@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { pooledRandomBytes } from '../text/random-bytes.js';
 import type { MessageAttributeValue } from '../contracts.js';
 import type { StackEnvironment } from '../cloudformation/types.js';
 import { bodyFor, type MessageContent } from './message.js';
@@ -41,7 +42,7 @@ function unsubscribeUrl(env: StackEnvironment, subscriptionArn: string): string 
  * It cannot verify: the certificate it would need is AWS's.
  */
 function signature(): string {
-  return randomBytes(256).toString('base64');
+  return pooledRandomBytes(256).toString('base64');
 }
 
 /** `{name: {Type, Value}}` with binary values in base64, as SNS renders attributes in JSON. */

@@ -26,10 +26,19 @@ function snsHost(env: StackEnvironment): string {
   return `https://sns.${env.region}.${env.urlSuffix}`;
 }
 
-/** The signing certificate URL: one fixed file per region, as on AWS. */
+const certUrls = new Map<string, string>();
+
+/** The signing certificate URL: one fixed file per region, as on AWS (hashed once, not per delivery). */
 function signingCertUrl(env: StackEnvironment): string {
-  const id = createHash('md5').update(`SimpleNotificationService-${env.partition}-${env.region}`).digest('hex');
-  return `${snsHost(env)}/SimpleNotificationService-${id}.pem`;
+  const host = snsHost(env);
+  const key = `${env.partition} ${host}`;
+  let url = certUrls.get(key);
+  if (url === undefined) {
+    const id = createHash('md5').update(`SimpleNotificationService-${env.partition}-${env.region}`).digest('hex');
+    url = `${host}/SimpleNotificationService-${id}.pem`;
+    certUrls.set(key, url);
+  }
+  return url;
 }
 
 /** The link in every notification that unsubscribes its subscription. */

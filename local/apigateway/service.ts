@@ -4,7 +4,8 @@
  * templates, integrations, gateway responses, payload compression, access
  * and execution logs.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { pooledRandomBytes } from '../text/random-bytes.js';
 import { tracePayload } from '../tracing.js';
 import type { Clock } from '../clock.js';
 import type { LogSink, Sinks, Tracer } from '../contracts.js';
@@ -275,7 +276,7 @@ export class ApiGatewayService {
   private startRequest(apiId: string, stageName: string, path: string, req: HttpRequest, headers: Record<string, string[]>): RequestScope {
     const started = Date.now();
     const requestId = randomUUID();
-    const extendedRequestId = `${randomBytes(12).toString('base64').replace(/[+/]/g, 'A').slice(0, 15)}=`;
+    const extendedRequestId = `${pooledRandomBytes(12).toString('base64').replace(/[+/]/g, 'A').slice(0, 15)}=`;
     return {
       apiId,
       stageName,

@@ -236,6 +236,11 @@ class MappingTemplate extends Compile {
     return out;
   }
 
+  // velocityjs re-parses every interpolated "..." literal on each render; a template's literals are few and fixed.
+  override evalStr(str: string): string {
+    return this.renderAstList(parsedTemplate(str) as never[], this.contextId);
+  }
+
   protected override getReferences(ast: never, isVal?: boolean): string {
     const value = super.getReferences(ast, isVal) as unknown;
     return (isVal ? javaString(value) : value) as string;

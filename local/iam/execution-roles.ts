@@ -26,6 +26,7 @@ export function executionRoles(iam: IamService, env: StackEnvironment): Executio
     call(fn, 'logs:CreateLogStream', arns.logGroup(fn.logGroupName), `${fn.functionName} logs`),
     call(fn, 'logs:PutLogEvents', arns.logStream(fn.logGroupName, stream), `${fn.functionName} logs`),
   ];
+  const outputMarkers = new Map<string, string>();
   return {
     sinksFor(fn: FunctionIdentity, sinks: Sinks): Sinks {
       if (!fn.roleArn) return sinks;
@@ -70,9 +71,15 @@ export function executionRoles(iam: IamService, env: StackEnvironment): Executio
 
     markOutput(fn: FunctionIdentity, line: string): string {
       if (!fn.roleArn || !iam.enforce) return line;
-      const refused = logCalls(fn, '*').filter((c) => !iam.allows(c));
-      if (refused.length === 0) return line;
-      return `[DENIED ${refused.map((c) => c.action).join(', ')}: not in CloudWatch Logs] ${line}`;
+      // Asked for every line a function prints, while the answer only depends on the (fixed) role and log group.
+      const key = `${fn.roleArn}\n${fn.functionName}\n${fn.logGroupName}`;
+      let marker = outputMarkers.get(key);
+      if (marker === undefined) {
+        const refused = logCalls(fn, '*').filter((c) => !iam.allows(c));
+        marker = refused.length === 0 ? '' : `[DENIED ${refused.map((c) => c.action).join(', ')}: not in CloudWatch Logs] `;
+        outputMarkers.set(key, marker);
+      }
+      return marker + line;
     },
 
     credentialsFor(fn: FunctionIdentity): Credentials | undefined {
@@ -129,6 +136,7 @@ export function logsAsRole(iam: IamService, env: StackEnvironment, roleArn: stri
   const arns = new ArnBuilder(env);
   const via = `${session} logs`;
   const check = (action: string, resource: string) => iam.check({ roleArn, session, action, resource, via });
+  const allowedStreams = new Set<string>();
   return {
     ensureLogGroup: (name, retention) => {
       const exists = 'hasLogGroup' in logs && typeof logs.hasLogGroup === 'function' && (logs.hasLogGroup as (n: string) => boolean)(name);
@@ -136,8 +144,16 @@ export function logsAsRole(iam: IamService, env: StackEnvironment, roleArn: stri
       logs.ensureLogGroup(name, retention);
     },
     putLogEvents: (group, stream, events) => {
-      const denied = [check('logs:CreateLogStream', arns.logGroup(group)), check('logs:PutLogEvents', arns.logStream(group, stream))].filter(Boolean);
-      if (denied.length === 0) logs.putLogEvents(group, stream, events);
+      // Each invocation writes to its environment's stream: an allowed stream stays allowed (the roles are fixed),
+      // and its grants are already recorded as used; a denial is checked (and traced) every time.
+      const key = `${group}\n${stream}`;
+      if (!allowedStreams.has(key)) {
+        const denied = [check('logs:CreateLogStream', arns.logGroup(group)), check('logs:PutLogEvents', arns.logStream(group, stream))].filter(Boolean);
+        if (denied.length > 0) return;
+        if (allowedStreams.size >= 10_000) allowedStreams.clear();
+        allowedStreams.add(key);
+      }
+      logs.putLogEvents(group, stream, events);
     },
   };
 }

@@ -266,6 +266,11 @@ const compiled = new Map<string, RegExp>();
 
 /** IAM wildcard match: `*` any run of characters, `?` one character. */
 export function wildcardMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
+  // Every call of a function checks a few statements: most patterns are `*` or a literal ARN or action.
+  if (pattern === '*') return true;
+  if (!pattern.includes('*') && !pattern.includes('?')) {
+    return ignoreCase ? pattern.length === value.length && pattern.toLowerCase() === value.toLowerCase() : pattern === value;
+  }
   const key = `${ignoreCase ? 'i' : 's'}${pattern}`;
   let regex = compiled.get(key);
   if (!regex) {

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { pooledRandomBytes } from '../text/random-bytes.js';
 import type { MessageAttributeValue } from '../contracts.js';
 import type { StackEnvironment } from '../cloudformation/types.js';
 import { bodyFor, type MessageContent } from './message.js';
@@ -25,10 +26,19 @@ function snsHost(env: StackEnvironment): string {
   return `https://sns.${env.region}.${env.urlSuffix}`;
 }
 
-/** The signing certificate URL: one fixed file per region, as on AWS. */
+const certUrls = new Map<string, string>();
+
+/** The signing certificate URL: one fixed file per region, as on AWS (hashed once, not per delivery). */
 function signingCertUrl(env: StackEnvironment): string {
-  const id = createHash('md5').update(`SimpleNotificationService-${env.partition}-${env.region}`).digest('hex');
-  return `${snsHost(env)}/SimpleNotificationService-${id}.pem`;
+  const host = snsHost(env);
+  const key = `${env.partition} ${host}`;
+  let url = certUrls.get(key);
+  if (url === undefined) {
+    const id = createHash('md5').update(`SimpleNotificationService-${env.partition}-${env.region}`).digest('hex');
+    url = `${host}/SimpleNotificationService-${id}.pem`;
+    certUrls.set(key, url);
+  }
+  return url;
 }
 
 /** The link in every notification that unsubscribes its subscription. */
@@ -41,7 +51,7 @@ function unsubscribeUrl(env: StackEnvironment, subscriptionArn: string): string 
  * It cannot verify: the certificate it would need is AWS's.
  */
 function signature(): string {
-  return randomBytes(256).toString('base64');
+  return pooledRandomBytes(256).toString('base64');
 }
 
 /** `{name: {Type, Value}}` with binary values in base64, as SNS renders attributes in JSON. */

@@ -67,6 +67,12 @@ export async function startWatchedRuntime(options: WatchedRuntimeOptions): Promi
     });
   };
 
+  /** The terminal line, and the same as a trace the dashboard shows as its latest reload. */
+  const reloaded = (line: string) => {
+    print(line);
+    traces.record({ service: 'runtime', kind: 'reloaded', resource: current.stack.stackName, summary: line, outcome: 'ok' });
+  };
+
   const reload = async (files: readonly string[]): Promise<void> => {
     const started = Date.now();
     print(`changed: ${files.join(', ')}`);
@@ -85,7 +91,7 @@ export async function startWatchedRuntime(options: WatchedRuntimeOptions): Promi
       return;
     }
     if (nextDir === assemblyDir) {
-      print(`reloaded in ${((Date.now() - started) / 1000).toFixed(2)}s: the assembly is unchanged`);
+      reloaded(`reloaded in ${((Date.now() - started) / 1000).toFixed(2)}s: the assembly is unchanged`);
       return;
     }
     const before = current.stack;
@@ -94,7 +100,7 @@ export async function startWatchedRuntime(options: WatchedRuntimeOptions): Promi
     try {
       current = await startRuntime({ ...reloadOptions, assembly: nextDir });
       assemblyDir = nextDir;
-      print(describeReload(assemblyChanges(before, current.stack), Date.now() - started));
+      reloaded(describeReload(assemblyChanges(before, current.stack), Date.now() - started));
     } catch (error) {
       failed('load', error);
       // The old services are already stopped: start them again on the same state, as a restart would.

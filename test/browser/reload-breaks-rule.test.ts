@@ -3,6 +3,7 @@
  * temporary copy of the project, the success rule's pattern is edited so the
  * destined function's result no longer matches it; after the reload, an event
  * sent from the dashboard is flagged "no rule matched" with the failing field.
+ * Before that, a save that does not synthesize shows as an error banner.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -52,13 +53,33 @@ async function until(what: string, probe: () => boolean, ms: number): Promise<vo
   }
 }
 
+describe('reloads on the dashboard', () => {
+  it('a save that does not synthesize shows as an error banner with its reason', async () => {
+    await page.locator('#live.on').waitFor({ timeout: 20_000 });
+    const source = readFileSync(rules(), 'utf8');
+    writeFileSync(rules(), `${source}\nexport const broken = ,,, {{\n`);
+    await until('a failed reload', () => /reload failed \(synthesis\)/.test(proc.out()), SYNTH_MS);
+    const banner = page.locator('#runtime-notice');
+    await expect.poll(() => banner.getAttribute('class'), { timeout: 20_000, message: 'the dashboard never showed the failed reload' }).toBe('notice notice-error');
+    expect(await banner.getAttribute('role')).toBe('alert');
+    expect(await banner.locator('.notice-text').innerText()).toContain('reload failed (synthesis); the previous assembly keeps serving');
+    expect(await banner.locator('.notice-reason').innerText()).toMatch(/Synthesis of the CDK app .* failed/);
+    writeFileSync(rules(), source);
+  }, SYNTH_MS + 60_000);
+});
+
 describe('a rule pattern broken by a hot reload', () => {
   it('flags the next event "no rule matched", naming the field where the success rule failed', async () => {
     const source = readFileSync(rules(), 'utf8');
     const broken = source.replace('action: [DESTINED_RESULT.action]', "action: ['renamed-action']");
     expect(broken, 'the success rule no longer matches on the result action: update this test').not.toBe(source);
     writeFileSync(rules(), broken);
-    await until('a reload line', () => /^reloaded in \d+\.\d+s: /m.test(proc.out()), SYNTH_MS);
+    await until('a reload line', () => /^reloaded in \d+\.\d+s: .*modified/m.test(proc.out()), SYNTH_MS);
+    // The successful reload replaces the error banner with an info line.
+    const banner = page.locator('#runtime-notice');
+    await expect.poll(() => banner.innerText(), { timeout: 20_000, message: 'the dashboard never showed the reload' }).toMatch(/reloaded in \d+\.\d+s: .*modified \(.*SuccessRule/);
+    expect(await banner.getAttribute('class')).toBe('notice notice-info');
+    expect(await banner.getAttribute('role')).toBe('status');
 
     await page.locator('#live.on').waitFor({ timeout: 20_000 });
     await page.getByRole('button', { name: 'Send event', exact: true }).click();

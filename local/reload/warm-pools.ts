@@ -17,8 +17,6 @@ export class WarmPools {
   private parked = new Map<string, Parked[]>();
   private parking = false;
   private readonly codeHashes = new Map<string, string>();
-  /** Pools the last `release` handed to the new runtime, by function name. */
-  kept: string[] = [];
 
   constructor(private readonly inner: PoolFactory) {}
 
@@ -32,7 +30,6 @@ export class WarmPools {
       taken.slot.logs = options.logs;
       taken.slot.onOutput = options.onOutput;
       options.logs.ensureLogGroup(config.logGroupName);
-      this.kept.push(config.functionName);
       return this.handle(taken);
     }
     const slot: Slot = { logs: options.logs, onOutput: options.onOutput };
@@ -51,7 +48,6 @@ export class WarmPools {
   /** From now until `release`, a disposed pool is kept for the next runtime instead of stopped. */
   park(): void {
     this.parking = true;
-    this.kept = [];
   }
 
   /** Stop the parked pools no runtime took over; later disposals stop pools again. */

@@ -11,6 +11,7 @@ import { inertResourceTypes, refuseUnemulated } from './cloudformation/inert.js'
 import { cloudFormationApi } from './cloudformation/api.js';
 import { CloudFormationService } from './cloudformation/service.js';
 import { LambdaService } from './lambda/service.js';
+import type { PoolFactory } from './lambda/pool.js';
 import { lambdaApi } from './lambda/api.js';
 import { EventBridgeService } from './eventbridge/service.js';
 import { eventBridgeApi } from './eventbridge/api.js';
@@ -62,6 +63,8 @@ export interface RuntimeOptions {
   readonly maxEnvironments?: number;
   /** Idle execution environments are stopped after this many local ms. @default 5 AWS minutes × time scale, at least 10 s */
   readonly idleEnvironmentMs?: number;
+  /** Seam for hot reload: makes each function's pool of execution environments (so unchanged ones stay warm). */
+  readonly poolFactory?: PoolFactory;
   /** Keep durable state (queued events, SQS messages, logs) in this directory; in memory only when absent. */
   readonly state?: StateOptions;
   /** Enforce the template's IAM policies (`--no-iam` turns it off). @default true */
@@ -134,6 +137,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       roles: executionRoles(iam, stack.env),
       ...(options.maxEnvironments === undefined ? {} : { maxEnvironments: options.maxEnvironments }),
       idleTimeoutMs: options.idleEnvironmentMs ?? defaultIdleTimeoutMs(clock.scale),
+      ...(options.poolFactory ? { poolFactory: options.poolFactory } : {}),
       onOutput: (fn, line) => terminal.output(functionLine(fn, line, options.colour ?? false)),
       state,
     });

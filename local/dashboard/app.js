@@ -9,7 +9,7 @@
  * Plain JavaScript: the project's type check has no DOM library, and the
  * browser test (test/browser/dashboard.test.ts) exercises this file.
  */
-import { JourneyIndex, describeHop, formatDuration, searchText, shortName, summarize, timelineOrder } from './journeys.js';
+import { JourneyIndex, describeHop, formatDuration, runtimeNotice, searchText, shortName, summarize, timelineOrder } from './journeys.js';
 
 // ---------------------------------------------------------------- DOM helpers
 
@@ -237,6 +237,8 @@ let frame;
 const STATUS_TEXT = { ok: 'arrived', waiting: 'waiting', stopped: 'stopped' };
 
 function addHop(hop) {
+  const notice = runtimeNotice(hop);
+  if (notice) return showNotice(notice);
   const { journey, merged } = index.add(hop);
   for (const id of merged) {
     rows.get(id)?.remove();
@@ -245,6 +247,18 @@ function addHop(hop) {
   }
   dirty.add(journey.id);
   frame ??= requestAnimationFrame(flush);
+}
+
+/** The latest reload, failed or not: a failure stays on screen until a reload works. */
+function showNotice(notice) {
+  const banner = byId('runtime-notice');
+  const at = new Date(notice.time).toLocaleTimeString();
+  banner.className = `notice notice-${notice.level}`;
+  banner.setAttribute('role', notice.level === 'error' ? 'alert' : 'status');
+  const parts = [h('span', { class: 'notice-text' }, `${at} ${notice.text}`)];
+  if (notice.reason) parts.push(h('pre', { class: 'notice-reason mono' }, notice.reason));
+  banner.replaceChildren(...parts);
+  banner.hidden = false;
 }
 
 /** Render the journeys that changed, once per frame however many hops arrived. */

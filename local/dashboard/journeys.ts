@@ -120,6 +120,25 @@ export class JourneyIndex {
   }
 }
 
+/** What the runtime says about itself (a reload that worked or failed): a banner, not a request. */
+export interface RuntimeNotice {
+  readonly level: 'info' | 'error';
+  readonly time: number;
+  readonly text: string;
+  /** Why it failed: the synthesis or load error. */
+  readonly reason?: string;
+}
+
+/**
+ * The notice a `runtime` hop stands for. Such hops carry no request id, so
+ * as rows they would pose as requests; the dashboard shows them apart.
+ */
+export function runtimeNotice(hop: TraceEvent): RuntimeNotice | undefined {
+  if (hop.service !== 'runtime') return undefined;
+  const failed = hop.outcome === 'failed' || hop.kind === 'reload-failed';
+  return { level: failed ? 'error' : 'info', time: hop.time, text: hop.summary, ...(hop.reason ? { reason: hop.reason } : {}) };
+}
+
 /** Group a list of hops (as `/_local/traces` returns them) into journeys, newest first. */
 export function groupJourneys(hops: readonly TraceEvent[]): Journey[] {
   const index = new JourneyIndex(Number.MAX_SAFE_INTEGER);

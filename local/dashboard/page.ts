@@ -53,6 +53,9 @@ export function dashboardPage(stackName: string): string {
   .resources ul { padding-left: 16px; color: var(--muted); }
   .toolbar { display: flex; flex-wrap: wrap; gap: 10px; align-items: center; margin-bottom: 8px; }
   .toolbar input[type=search] { flex: 1; min-width: 200px; padding: 4px 8px; border: 1px solid #8a93a3; border-radius: 4px; }
+  .notice { margin: 12px 20px 0; padding: 8px 12px; border-radius: 6px; border: 1px solid var(--line); background: #eef4fb; }
+  .notice-error { background: #fdecea; border-color: #b3261e; color: #5f120e; }
+  .notice-reason { max-height: 160px; }
   #journey-count { color: var(--muted); font-size: 12px; }
   #journeys { list-style: none; margin: 0; padding: 0; }
   .journey { border-bottom: 1px solid #eef0f3; }
@@ -100,6 +103,7 @@ export function dashboardPage(stackName: string): string {
   <span id="metrics" aria-live="polite"></span>
   <span id="live" class="live off" role="status">connecting…</span>
 </header>
+<div id="runtime-notice" hidden></div>
 <main>
   <section class="wide" aria-labelledby="arch-heading">
     <h2 id="arch-heading">Architecture</h2>

@@ -5,6 +5,8 @@ import { jsonResponse } from '../protocol/http.js';
 import { localAssembly, startRuntime, type LocalRuntime, type RuntimeOptions } from '../runtime.js';
 import { assemblyChanges, describeReload } from './assembly-changes.js';
 import { watchSources, type SourceWatcher } from './source-watcher.js';
+import { WarmPools } from './warm-pools.js';
+import { defaultPoolFactory } from '../lambda/pool.js';
 
 export interface WatchedRuntimeOptions extends RuntimeOptions {
   /** Re-synthesize and swap in the new assembly when a source is saved (`--no-watch` turns it off). @default true */
@@ -23,14 +25,16 @@ const REASON_LIMIT = 4_000;
  * saved change re-synthesizes, and the services are rebuilt from the new
  * assembly behind the same port. State (queued and retrying events, SQS
  * messages, pending deliveries) is durable and keyed by logical id, so the
- * new services resume it exactly as a restart would. Every function starts
- * cold after a reload: execution environments are not handed over.
+ * new services resume it exactly as a restart would. A function whose
+ * configuration and bundled code are unchanged keeps its warm execution
+ * environments (see WarmPools); a changed one starts cold.
  * A change that fails to synthesize or load leaves the old assembly serving.
  */
 export async function startWatchedRuntime(options: WatchedRuntimeOptions): Promise<LocalRuntime> {
   const print = options.print ?? (() => {});
   const watching = (options.watch ?? true) && options.assembly === undefined;
   const traces = options.traces ?? new TraceLog();
+  const warm = new WarmPools(options.poolFactory ?? defaultPoolFactory);
   const door = new FrontDoor((error) => print(`internal error: ${(error as Error)?.stack ?? String(error)}`));
   const address = await door.listen(options.port ?? 3000, options.host ?? '127.0.0.1');
   const busy = (message: string) => door.use([async () => jsonResponse(503, { status: 'starting', message })]);
@@ -40,7 +44,7 @@ export async function startWatchedRuntime(options: WatchedRuntimeOptions): Promi
   let assemblyDir: string;
   try {
     assemblyDir = options.assembly ?? (await (options.synthesize?.() ?? localAssembly(options, print)));
-    current = await startRuntime({ ...options, assembly: assemblyDir, door: { door, address }, traces });
+    current = await startRuntime({ ...options, assembly: assemblyDir, door: { door, address }, traces, poolFactory: warm.factory });
   } catch (error) {
     await door.close();
     throw error;
@@ -52,6 +56,7 @@ export async function startWatchedRuntime(options: WatchedRuntimeOptions): Promi
     ...(options.state ? { state: stateOptions } : {}),
     door: { door, address },
     traces,
+    poolFactory: warm.factory,
   };
 
   const failed = (stage: string, error: unknown) => {
@@ -65,6 +70,12 @@ export async function startWatchedRuntime(options: WatchedRuntimeOptions): Promi
       outcome: 'failed',
       reason: reason.length > REASON_LIMIT ? `${reason.slice(0, REASON_LIMIT)}…` : reason,
     });
+  };
+
+  /** The terminal line, and the same as a trace the dashboard shows as its latest reload. */
+  const reloaded = (line: string) => {
+    print(line);
+    traces.record({ service: 'runtime', kind: 'reloaded', resource: current.stack.stackName, summary: line, outcome: 'ok' });
   };
 
   const reload = async (files: readonly string[]): Promise<void> => {
@@ -85,20 +96,24 @@ export async function startWatchedRuntime(options: WatchedRuntimeOptions): Promi
       return;
     }
     if (nextDir === assemblyDir) {
-      print(`reloaded in ${((Date.now() - started) / 1000).toFixed(2)}s: the assembly is unchanged`);
+      reloaded(`reloaded in ${((Date.now() - started) / 1000).toFixed(2)}s: the assembly is unchanged`);
       return;
     }
     const before = current.stack;
     busy('The local runtime is reloading');
+    // The stopped runtime's pools wait for the new one, which takes over those whose function did not change.
+    warm.park();
     await current.stop();
     try {
       current = await startRuntime({ ...reloadOptions, assembly: nextDir });
       assemblyDir = nextDir;
-      print(describeReload(assemblyChanges(before, current.stack), Date.now() - started));
+      reloaded(describeReload(assemblyChanges(before, current.stack), Date.now() - started));
     } catch (error) {
       failed('load', error);
       // The old services are already stopped: start them again on the same state, as a restart would.
       current = await startRuntime({ ...reloadOptions, assembly: assemblyDir });
+    } finally {
+      await warm.release();
     }
   };
 

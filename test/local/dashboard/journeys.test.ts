@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../../local/contracts.js';
-import { JourneyIndex, describeHop, formatDuration, groupJourneys, linkIds, searchText, summarize, timelineOrder } from '../../../local/dashboard/journeys.js';
+import { JourneyIndex, describeHop, formatDuration, groupJourneys, linkIds, runtimeNotice, searchText, summarize, timelineOrder } from '../../../local/dashboard/journeys.js';
 
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 let clock = 1_000;
@@ -182,5 +182,15 @@ describe('describeHop', () => {
 describe('formatDuration', () => {
   it('says waits as people do', () => {
     expect([formatDuration(50), formatDuration(1500), formatDuration(60_000), formatDuration(150_000)]).toEqual(['50 ms', '1.5 s', '1 min', '2 min 30 s']);
+  });
+});
+
+describe('runtime notices', () => {
+  it('a failed reload is an error notice with its reason; a reload that worked is an info line; request hops are no notice', () => {
+    const failed = hop({ service: 'runtime', kind: 'reload-failed', resource: 'Stack', summary: 'reload failed (synthesis); the previous assembly keeps serving', outcome: 'failed', reason: 'Synthesis failed: lib/x.ts(3,1): error' });
+    expect(runtimeNotice(failed)).toEqual({ level: 'error', time: failed.time, text: failed.summary, reason: 'Synthesis failed: lib/x.ts(3,1): error' });
+    const reloaded = hop({ service: 'runtime', kind: 'reloaded', resource: 'Stack', summary: 'reloaded in 1.20s: 1 modified (Rule)', outcome: 'ok' });
+    expect(runtimeNotice(reloaded)).toEqual({ level: 'info', time: reloaded.time, text: 'reloaded in 1.20s: 1 modified (Rule)' });
+    for (const other of request(7)) expect(runtimeNotice(other)).toBeUndefined();
   });
 });

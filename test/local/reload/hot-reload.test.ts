@@ -89,6 +89,8 @@ describe('swapping the assembly on a save', () => {
     await until('a reload line', () => lines.find((l) => l.startsWith('reloaded in ')));
     expect(lines.find((l) => l.startsWith('reloaded in '))).toMatch(/^reloaded in \d+\.\d+s: 1 added \(ExtraQueue\)$/);
     expect(runtime.stack.resources.has('ExtraQueue')).toBe(true);
+    // The same line as a trace, for the dashboard's reload banner.
+    expect(runtime.traces.list().find((t) => t.service === 'runtime' && t.kind === 'reloaded')).toMatchObject({ outcome: 'ok', summary: expect.stringMatching(/^reloaded in \d+\.\d+s: 1 added \(ExtraQueue\)$/) });
     expect((await fetch(`${runtime.endpoint}/_local/health`)).status).toBe(200);
 
     // A message waits in the new queue; the next save removes the queue, and the message is reported, not silently lost.

@@ -1,0 +1,124 @@
+/**
+ * Across a reload, a function whose configuration and bundled code are
+ * unchanged keeps its warm execution environments, and their logs land in
+ * the new runtime's log store; a changed function starts cold.
+ */
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startWatchedRuntime } from '../../../local/reload/hot-reload.js';
+import { defaultPoolFactory, type Execution, type PoolFactory } from '../../../local/lambda/pool.js';
+import type { LocalRuntime } from '../../../local/runtime.js';
+import { assemblyForTests } from '../../support/local-runtime.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A copy of the app's assembly (its assets copied too, so every code path differs) whose template is changed by `edit`. */
+function editedAssembly(source: string, edit: (resources: Record<string, any>) => void): string {
+  const dir = path.join(tempDir('tdl-warm-asm-'), 'assembly');
+  cpSync(source, dir, { recursive: true });
+  const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { artifacts: Record<string, { type: string; properties?: { templateFile?: string } }> };
+  const templateFile = Object.values(manifest.artifacts).find((a) => a.type === 'aws:cloudformation:stack')!.properties!.templateFile!;
+  const template = JSON.parse(readFileSync(path.join(dir, templateFile), 'utf8')) as { Resources: Record<string, any> };
+  edit(template.Resources);
+  writeFileSync(path.join(dir, templateFile), JSON.stringify(template));
+  return dir;
+}
+
+async function until(what: string, probe: () => boolean, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`within ${ms} ms, never: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('execution environments across a reload', () => {
+  it('an unchanged function keeps its warm pool, writing to the new log store; a changed one gets a new pool and the old one stops', async () => {
+    const good = await assemblyForTests();
+    // The success logger gets a new environment variable; the destined function's bundle is copied byte for byte.
+    const changed = editedAssembly(good, (resources) => {
+      const [, logger] = Object.entries(resources).find(([id, r]) => id.startsWith('SuccessLogger') && r.Type === 'AWS::Lambda::Function')!;
+      logger.Properties.Environment ??= { Variables: {} };
+      logger.Properties.Environment.Variables.RELOADED = 'yes';
+    });
+
+    const created: string[] = [];
+    const disposed: string[] = [];
+    const executions: { fn: string; execution: Execution }[] = [];
+    const spy: PoolFactory = (config, options) => {
+      created.push(config.functionName);
+      const pool = defaultPoolFactory(config, options);
+      return {
+        invoke: async (payload, requestId) => {
+          const execution = await pool.invoke(payload, requestId);
+          executions.push({ fn: config.functionName, execution });
+          return execution;
+        },
+        dispose: () => {
+          disposed.push(config.functionName);
+          return pool.dispose();
+        },
+      };
+    };
+
+    const project = tempDir('tdl-warm-project-');
+    writeFileSync(path.join(project, 'cdk.json'), JSON.stringify({ app: 'true', watch: { include: ['lib/**'] } }));
+    mkdirSync(path.join(project, 'lib'));
+    const lines: string[] = [];
+    let next = good;
+    const runtime: LocalRuntime = await startWatchedRuntime({
+      projectDir: project,
+      port: 0,
+      timeScale: 1 / 1200,
+      print: (line) => lines.push(line),
+      state: { dir: tempDir('tdl-warm-state-') },
+      debounceMs: 50,
+      poolFactory: spy,
+      synthesize: async () => next,
+    });
+    cleanups.push(() => runtime.stop());
+    const output = (key: string) => runtime.stack.outputs.find((o) => o.OutputKey === key)!.OutputValue;
+    const destined = output('DestinedFunctionName');
+    const logger = output('SuccessLoggerFunctionName');
+    const functionCount = created.length;
+    expect(created).toContain(destined);
+
+    await runtime.services.lambda.invoke(destined, '{}', 'RequestResponse');
+    await runtime.services.lambda.invoke(logger, '{}', 'RequestResponse');
+    expect(executions.map((e) => [e.fn, e.execution.initDurationMs !== undefined])).toEqual([[destined, true], [logger, true]]);
+    const firstLogs = runtime.services.logs;
+
+    next = changed;
+    writeFileSync(path.join(project, 'lib', 'stack.ts'), 'one');
+    await until('a reload line', () => lines.some((l) => l.startsWith('reloaded in ')));
+    expect(lines.find((l) => l.startsWith('reloaded in '))).toMatch(/modified \(.*SuccessLogger/);
+    expect(runtime.services.logs).not.toBe(firstLogs);
+
+    // Only the changed function got a new pool; only its old pool stopped.
+    expect(created.slice(functionCount)).toEqual([logger]);
+    expect(disposed).toEqual([logger]);
+
+    const warm = await runtime.services.lambda.invoke(destined, '{}', 'RequestResponse');
+    await runtime.services.lambda.invoke(logger, '{}', 'RequestResponse');
+    expect(executions.slice(2).map((e) => [e.fn, e.execution.initDurationMs !== undefined])).toEqual([[destined, false], [logger, true]]);
+    // The kept environment's log lines reach the new runtime's log store.
+    const group = `/aws/lambda/${destined}`;
+    const logged = runtime.services.logs.groupEvents(group).map((e) => e.message).join('\n');
+    expect(logged).toContain(`START RequestId: ${warm.requestId}`);
+    expect(firstLogs.groupEvents(group).map((e) => e.message).join('\n')).not.toContain(warm.requestId);
+
+    await runtime.stop();
+    expect(disposed.sort()).toEqual([...new Set(created)].concat(logger).sort());
+  });
+});

@@ -13,6 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './chromium.js';
 import { repoRoot } from '../support/local-runtime.js';
 import { startCli, type CliProcess } from '../support/cli-process.js';
+import { waitFor } from '../support/wait-for.js';
 
 /** One synthesis on this shared machine can take a minute or more. */
 const SYNTH_MS = 240_000;
@@ -45,13 +46,9 @@ afterAll(async () => {
   if (project) rmSync(project, { recursive: true, force: true });
 });
 
-async function until(what: string, probe: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`within ${ms} ms, never: ${what}\n--- runtime output ---\n${proc.out()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const until = (what: string, probe: () => boolean, ms: number) =>
+  waitFor(probe, what, ms, { intervalMs: 250, context: () => `--- runtime output ---
+${proc.out()}` });
 
 describe('reloads on the dashboard', () => {
   it('a save that does not synthesize shows as an error banner with its reason', async () => {

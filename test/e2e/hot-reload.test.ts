@@ -13,6 +13,7 @@ import { chainClients, filterAllLogEvents, loggedEvent } from '../../scripts/cha
 import { repoRoot } from '../support/local-runtime.js';
 import { startCli, type CliProcess } from '../support/cli-process.js';
 import { stateFile } from '../../local/state/sqlite.js';
+import { waitForValue } from '../support/wait-for.js';
 
 const STACK = 'TheDestinedLambdaStack';
 const SUCCESS_LOGGER = `/aws/lambda/${STACK}-success-logger`;
@@ -47,15 +48,9 @@ afterAll(async () => {
   for (const dir of [project, stateDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`within ${ms} ms, never: ${what}\n--- runtime output ---\n${proc.out()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms: number) =>
+  waitForValue(probe, what, ms, { intervalMs: 200, context: () => `--- runtime output ---
+${proc.out()}` });
 
 /** Count of lines of the runtime's output matching `pattern`. */
 const count = (pattern: RegExp) => proc.out().split('\n').filter((line) => pattern.test(line)).length;

@@ -7,13 +7,16 @@ export async function waitFor(
   condition: () => boolean | Promise<boolean>,
   what: string,
   timeoutMs = 10_000,
-  intervalMs = 5,
+  options: WaitOptions = {},
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what} never happened within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
+  await waitForValue(async () => ((await condition()) ? true : undefined), what, timeoutMs, { intervalMs: 5, ...options });
+}
+
+export interface WaitOptions {
+  /** Between polls. @default 5 ms for waitFor, 20 ms for waitForValue */
+  readonly intervalMs?: number;
+  /** More to say when it never happens, e.g. a process's output. */
+  readonly context?: () => string;
 }
 
 /**
@@ -25,7 +28,7 @@ export async function waitForValue<T>(
   probe: () => T | undefined | Promise<T | undefined>,
   what: string,
   timeoutMs = 10_000,
-  options: { intervalMs?: number; context?: () => string } = {},
+  options: WaitOptions = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

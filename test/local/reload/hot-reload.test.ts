@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startWatchedRuntime } from '../../../local/reload/hot-reload.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyForTests } from '../../support/local-runtime.js';
+import { waitForValue } from '../../support/wait-for.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -35,15 +36,7 @@ function editedAssembly(source: string, edit: (resources: Record<string, unknown
   return dir;
 }
 
-async function until<T>(what: string, probe: () => T | undefined, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`within ${ms} ms, never: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = <T>(what: string, probe: () => T | undefined, ms = 30_000) => waitForValue(probe, what, ms, { intervalMs: 50 });
 
 describe('swapping the assembly on a save', () => {
   it('an assembly refused at load leaves the previous one serving, traced; the next good one is swapped in; a removed queue has its waiting message reported', async () => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { watchSources, type SourceWatcher } from '../../../local/reload/source-watcher.js';
+import { waitForValue } from '../../support/wait-for.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -24,15 +25,7 @@ function watched(dir: string, debounceMs: number): { batches: string[][]; watche
   return { batches, watcher };
 }
 
-async function until<T>(what: string, probe: () => T | undefined, ms = 5_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`within ${ms} ms, never: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = <T>(what: string, probe: () => T | undefined, ms = 5_000) => waitForValue(probe, what, ms);
 
 describe('watching the app sources', () => {
   it('reports a burst of saves of sources as one batch, and ignores excluded and unincluded files', async () => {

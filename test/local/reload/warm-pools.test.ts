@@ -11,6 +11,7 @@ import { startWatchedRuntime } from '../../../local/reload/hot-reload.js';
 import { defaultPoolFactory, type Execution, type PoolFactory } from '../../../local/lambda/pool.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyForTests } from '../../support/local-runtime.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -35,13 +36,7 @@ function editedAssembly(source: string, edit: (resources: Record<string, any>) =
   return dir;
 }
 
-async function until(what: string, probe: () => boolean, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`within ${ms} ms, never: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = (what: string, probe: () => boolean, ms = 30_000) => waitFor(probe, what, ms, { intervalMs: 50 });
 
 describe('execution environments across a reload', () => {
   it('an unchanged function keeps its warm pool, writing to the new log store; a changed one gets a new pool and the old one stops', async () => {

@@ -224,7 +224,7 @@ describe('publish', () => {
       tracer,
     });
     await service.publish({ TopicArn: TOPIC_ARN, Message: 'm' });
-    await waitFor(() => recorded.invocations.length >= 4, 'the first attempt and its 3 immediate retries', 10_000, 1);
+    await waitFor(() => recorded.invocations.length >= 4, 'the first attempt and its 3 immediate retries', 10_000, { intervalMs: 1 });
     service.dispose();
     await service.whenIdle();
     expect(recorded.invocations).toHaveLength(4);

@@ -10,6 +10,7 @@
  * policy or in an identity policy allows, an identity Allow only when the
  * permission boundary (if any) allows too; otherwise the implicit deny.
  */
+import { escapeRegExp } from '../text/escape-regexp.js';
 
 /** The condition keys the local runtime knows about a request. */
 export interface PolicyContext {
@@ -251,11 +252,6 @@ export function list(value: unknown): string[] {
   if (value === undefined || value === null) return [];
   const values = Array.isArray(value) ? value : [value];
   return values.map((v) => (typeof v === 'string' ? v : typeof v === 'boolean' || typeof v === 'number' ? String(v) : JSON.stringify(v)));
-}
-
-/** `text` with every regular-expression metacharacter escaped. */
-export function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**

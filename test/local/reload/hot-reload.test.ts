@@ -3,7 +3,7 @@
  * "synthesizes" is chosen by the test, so a template the runtime refuses at
  * load can be served up quickly.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ListQueuesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -12,6 +12,7 @@ import { startWatchedRuntime } from '../../../local/reload/hot-reload.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyForTests } from '../../support/local-runtime.js';
 import { waitForValue } from '../../support/wait-for.js';
+import { editedAssembly as editedAssemblyIn } from './edited-assembly.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -24,16 +25,8 @@ function tempDir(prefix: string): string {
   return dir;
 }
 
-/** A copy of the app's assembly whose template is changed by `edit`. */
 function editedAssembly(source: string, edit: (resources: Record<string, unknown>) => void): string {
-  const dir = path.join(tempDir('tdl-reload-asm-'), 'assembly');
-  cpSync(source, dir, { recursive: true });
-  const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { artifacts: Record<string, { type: string; properties?: { templateFile?: string } }> };
-  const templateFile = Object.values(manifest.artifacts).find((a) => a.type === 'aws:cloudformation:stack')!.properties!.templateFile!;
-  const template = JSON.parse(readFileSync(path.join(dir, templateFile), 'utf8')) as { Resources: Record<string, unknown> };
-  edit(template.Resources);
-  writeFileSync(path.join(dir, templateFile), JSON.stringify(template));
-  return dir;
+  return editedAssemblyIn(tempDir('tdl-reload-asm-'), source, edit);
 }
 
 const until = <T>(what: string, probe: () => T | undefined, ms = 30_000) => waitForValue(probe, what, ms, { intervalMs: 50 });

@@ -3,7 +3,7 @@
  * unchanged keeps its warm execution environments, and their logs land in
  * the new runtime's log store; a changed function starts cold.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { defaultPoolFactory, type Execution, type PoolFactory } from '../../../l
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyForTests } from '../../support/local-runtime.js';
 import { waitFor } from '../../support/wait-for.js';
+import { editedAssembly as editedAssemblyIn } from './edited-assembly.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -24,16 +25,8 @@ function tempDir(prefix: string): string {
   return dir;
 }
 
-/** A copy of the app's assembly (its assets copied too, so every code path differs) whose template is changed by `edit`. */
 function editedAssembly(source: string, edit: (resources: Record<string, any>) => void): string {
-  const dir = path.join(tempDir('tdl-warm-asm-'), 'assembly');
-  cpSync(source, dir, { recursive: true });
-  const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { artifacts: Record<string, { type: string; properties?: { templateFile?: string } }> };
-  const templateFile = Object.values(manifest.artifacts).find((a) => a.type === 'aws:cloudformation:stack')!.properties!.templateFile!;
-  const template = JSON.parse(readFileSync(path.join(dir, templateFile), 'utf8')) as { Resources: Record<string, any> };
-  edit(template.Resources);
-  writeFileSync(path.join(dir, templateFile), JSON.stringify(template));
-  return dir;
+  return editedAssemblyIn(tempDir('tdl-warm-asm-'), source, edit);
 }
 
 const until = (what: string, probe: () => boolean, ms = 30_000) => waitFor(probe, what, ms, { intervalMs: 50 });

@@ -3,27 +3,17 @@
  * "synthesizes" is chosen by the test, so a template the runtime refuses at
  * load can be served up quickly.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ListQueuesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startWatchedRuntime } from '../../../local/reload/hot-reload.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyForTests } from '../../support/local-runtime.js';
 import { waitForValue } from '../../support/wait-for.js';
-import { editedAssembly as editedAssemblyIn } from './edited-assembly.js';
+import { cleanupAfterEach, editedAssembly as editedAssemblyIn } from './edited-assembly.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const { tempDir, onCleanup } = cleanupAfterEach();
 
 function editedAssembly(source: string, edit: (resources: Record<string, unknown>) => void): string {
   return editedAssemblyIn(tempDir('tdl-reload-asm-'), source, edit);
@@ -55,7 +45,7 @@ describe('swapping the assembly on a save', () => {
       // The first start and every save: the test decides what a synthesis gives.
       synthesize: async () => next,
     });
-    cleanups.push(() => runtime.stop());
+    onCleanup(() => runtime.stop());
     const firstStack = runtime.stack;
     expect(lines.join('\n')).toMatch(/Watching the app sources/);
 

@@ -3,27 +3,17 @@
  * unchanged keeps its warm execution environments, and their logs land in
  * the new runtime's log store; a changed function starts cold.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startWatchedRuntime } from '../../../local/reload/hot-reload.js';
 import { defaultPoolFactory, type Execution, type PoolFactory } from '../../../local/lambda/pool.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyForTests } from '../../support/local-runtime.js';
 import { waitFor } from '../../support/wait-for.js';
-import { editedAssembly as editedAssemblyIn } from './edited-assembly.js';
+import { cleanupAfterEach, editedAssembly as editedAssemblyIn } from './edited-assembly.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const { tempDir, onCleanup } = cleanupAfterEach();
 
 function editedAssembly(source: string, edit: (resources: Record<string, any>) => void): string {
   return editedAssemblyIn(tempDir('tdl-warm-asm-'), source, edit);
@@ -75,7 +65,7 @@ describe('execution environments across a reload', () => {
       poolFactory: spy,
       synthesize: async () => next,
     });
-    cleanups.push(() => runtime.stop());
+    onCleanup(() => runtime.stop());
     const output = (key: string) => runtime.stack.outputs.find((o) => o.OutputKey === key)!.OutputValue;
     const destined = output('DestinedFunctionName');
     const logger = output('SuccessLoggerFunctionName');

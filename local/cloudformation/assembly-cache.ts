@@ -46,10 +46,27 @@ export interface CachedAssembly {
   readonly fromCache: boolean;
 }
 
-/** Default cache directory of a project: git-ignored with node_modules, and removed with it. */
+/**
+ * Default cache directory of a project: git-ignored with node_modules, and
+ * removed with it. A project inside another one (an example folder using the
+ * enclosing project's dependencies) uses the node_modules its imports resolve to.
+ */
 export function defaultAssemblyCacheDir(projectDir: string): string {
-  return path.join(path.resolve(projectDir), 'node_modules', '.cache', 'the-destined-lambda');
+  const root = path.resolve(projectDir);
+  const owner = findUp(root, (dir) => existsSync(path.join(dir, 'node_modules'))) ?? root;
+  return path.join(owner, 'node_modules', '.cache', 'the-destined-lambda');
 }
+
+/** The nearest of `dir` and its ancestors for which `holds` is true. */
+function findUp(dir: string, holds: (dir: string) => boolean): string | undefined {
+  for (let current = dir; ; current = path.dirname(current)) {
+    if (holds(current)) return current;
+    if (path.dirname(current) === current) return undefined;
+  }
+}
+
+/** Lockfiles that pin an app's dependencies, looked up from the project to the enclosing ones. */
+const LOCKFILES = ['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml'];
 
 /**
  * The assembly of the app in `projectDir` for `context`: the cached one when
@@ -111,6 +128,14 @@ export function assemblyCacheKey(projectDir: string, context: Readonly<Record<st
   for (const file of PROJECT_FILES) {
     const full = path.join(root, file);
     if (existsSync(full)) field(`file:${file}`, readFileSync(full));
+  }
+  // A project without its own lockfile runs on the enclosing project's dependencies.
+  const locked = findUp(root, (dir) => LOCKFILES.some((file) => existsSync(path.join(dir, file))));
+  if (locked !== undefined && locked !== root) {
+    for (const file of LOCKFILES) {
+      const full = path.join(locked, file);
+      if (existsSync(full)) field(`enclosing:${file}`, readFileSync(full));
+    }
   }
   for (const file of appSources(root)) field(`source:${file}`, readFileSync(path.join(root, file)));
   return hash.digest('hex').slice(0, 20);

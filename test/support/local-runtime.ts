@@ -29,3 +29,25 @@ export async function startLocalForTests(
     ...(process.env.E2E_VERBOSE ? { print: (line: string) => console.log(line) } : {}),
   });
 }
+
+/** `examples/<name>`: a CDK project of its own, on the repository's dependencies. */
+export function exampleDir(name: string): string {
+  return path.join(repoRoot, 'examples', name);
+}
+
+/**
+ * The example `examples/<name>` served on a free port, as
+ * `npm start -- --app examples/<name>` serves it, its assembly from the cache.
+ */
+export async function startExampleForTests(name: string, options: Partial<RuntimeOptions> = {}): Promise<LocalRuntime> {
+  const projectDir = exampleDir(name);
+  const { dir } = await cachedAssembly({ projectDir, context: {}, validation: false });
+  return startRuntime({
+    projectDir,
+    port: 0,
+    timeScale: 1 / 1200,
+    ...options,
+    assembly: dir,
+    ...(process.env.E2E_VERBOSE ? { print: (line: string) => console.log(line) } : {}),
+  });
+}

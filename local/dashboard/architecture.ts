@@ -66,7 +66,17 @@ export function buildArchitecture(stack: StackModel): Architecture {
     if (!from || !to || from === to) return;
     if (!edges.some((e) => e.from === from && e.to === to && e.kind === kind)) edges.push({ from, to, kind });
   };
+  // The account's default bus, which no template declares: a node once a rule or a destination uses it.
+  const { partition, region, account } = stack.env;
+  const defaultBusArn = `arn:${partition}:events:${region}:${account}:event-bus/default`;
   let defaultBus: ArchitectureNode | undefined;
+  const useDefaultBus = (): string => {
+    defaultBus ??= { id: 'default', type: 'AWS::Events::EventBus', label: NODE_TYPES['AWS::Events::EventBus']!, name: 'default', keys: ['default', defaultBusArn], parts: [] };
+    return defaultBus.id;
+  };
+  // A destination is a bus, queue, topic or function ARN; `LambdaDestination` with `responseOnly` names the default bus.
+  const destination = (value: { Destination?: unknown } | undefined): string | undefined =>
+    find(value) ?? (typeof value?.Destination === 'string' && value.Destination.endsWith(':event-bus/default') ? useDefaultBus() : undefined);
   for (const r of resources) {
     const p = r.properties as Record<string, any>;
     switch (r.type) {
@@ -78,8 +88,8 @@ export function buildArchitecture(stack: StackModel): Architecture {
         add(find(p.TopicArn), find(p.RedrivePolicy), 'dead-letter');
         break;
       case 'AWS::Lambda::EventInvokeConfig':
-        add(find(p.FunctionName), find(p.DestinationConfig?.OnSuccess), 'on-success');
-        add(find(p.FunctionName), find(p.DestinationConfig?.OnFailure), 'on-failure');
+        add(find(p.FunctionName), destination(p.DestinationConfig?.OnSuccess), 'on-success');
+        add(find(p.FunctionName), destination(p.DestinationConfig?.OnFailure), 'on-failure');
         break;
       case 'AWS::Lambda::Function':
         add(r.logicalId, find(p.DeadLetterConfig), 'dead-letter');
@@ -91,8 +101,7 @@ export function buildArchitecture(stack: StackModel): Architecture {
         // A rule without EventBusName is on the account's default bus, which no template declares.
         let bus = find(p.EventBusName);
         if (!bus && (p.EventBusName === undefined || p.EventBusName === 'default' || String(p.EventBusName).endsWith('/default'))) {
-          defaultBus ??= { id: 'default', type: 'AWS::Events::EventBus', label: NODE_TYPES['AWS::Events::EventBus']!, name: 'default', keys: ['default'], parts: [] };
-          bus = defaultBus.id;
+          bus = useDefaultBus();
         }
         add(bus, r.logicalId, 'rule');
         for (const target of (p.Targets as Array<Record<string, unknown>> | undefined) ?? []) {

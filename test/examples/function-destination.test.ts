@@ -72,5 +72,11 @@ describe('function-destination example', () => {
     expect(await invokeEvent(outputs.FirstResponseOnlyFunctionName!, { name })).toBe(202);
     const payload = await secondReceived(name);
     expect(payload).toEqual({ greeting: `Hello, ${name}!`, from: outputs.FirstResponseOnlyFunctionName, requestId: expect.any(String) });
+    // The way it went: the record put on the default bus, the CDK rule on it matched, Second invoked by EventBridge.
+    const hops = runtime.traces.list();
+    const destination = hops.find((h) => h.kind === 'destination' && h.resource === outputs.FirstResponseOnlyFunctionName);
+    expect(destination?.summary).toMatch(/-> arn:aws:events:[^:]+:\d{12}:event-bus\/default$/);
+    expect(hops.some((h) => h.service === 'eventbridge' && h.kind === 'put' && h.resource === 'default')).toBe(true);
+    expect(hops.some((h) => h.service === 'eventbridge' && h.kind === 'deliver' && h.summary.endsWith(`:function:${outputs.SecondLogGroupName!.replace('/aws/lambda/', '')}`))).toBe(true);
   });
 });

@@ -55,12 +55,14 @@ export const EVENT_RECEIVED_MESSAGE = 'Event received. The square goes to the on
  * Default integration response (no error): Lambda answers an `Event` invoke
  * with 202 and an empty body
  * (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html), which a
- * mapping template sees as `{}` (API Gateway maps an empty payload as the
- * empty object); a synchronous call returns `{"square": n}`. The async answer
- * becomes a 202 with the message through `$context.responseOverride.status`.
+ * mapping template sees as `{}` (API Gateway maps an empty request payload to
+ * the empty object; both spellings are tested so the template does not depend
+ * on the response side doing the same); a synchronous call returns
+ * `{"square": n}`. The async answer becomes a 202 with the message through
+ * `$context.responseOverride.status`.
  */
 export const SQUARE_RESPONSE_TEMPLATE = [
-  "#if($input.body == '{}')",
+  "#if($input.body == '' || $input.body == '{}')",
   '#set($context.responseOverride.status = 202)',
   `{"message":"${EVENT_RECEIVED_MESSAGE}"}`,
   '#else',

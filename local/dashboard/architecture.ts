@@ -150,6 +150,16 @@ export function buildArchitecture(stack: StackModel): Architecture {
     else others.push({ id: r.logicalId, type: r.type });
   }
 
+  // A resource only a part refers to (an API stage's access-log group) belongs where that part belongs.
+  for (const other of [...others]) {
+    const own = identifiers(stack.resources.get(other.id)!);
+    const refersToOther = (part: { id: string }) => stringLeaves(stack.resources.get(part.id)?.properties).some((leaf) => own.some((id) => mentions(leaf, id)));
+    const holder = [...parts.entries()].find(([, list]) => list.some(refersToOther))?.[0];
+    if (holder === undefined) continue;
+    parts.get(holder)!.push(other);
+    others.splice(others.indexOf(other), 1);
+  }
+
   const dlqs = new Set(edges.filter((e) => e.kind === 'dead-letter').map((e) => e.to));
   const nodes: ArchitectureNode[] = main.map((r) => ({
     id: r.logicalId,

@@ -89,7 +89,7 @@ function readFunctionUrl(
     throw new UnsupportedTemplateError(id, 'Properties.TargetFunctionArn', `qualifier ${qualifier}: a URL of a version or alias is not supported locally`);
   }
   const fn = functionOf(target);
-  if (!fn) throw new UnsupportedTemplateError(id, 'Properties.TargetFunctionArn', `no function ${target} in the stack`);
+  if (!fn) throw new UnsupportedTemplateError(id, 'Properties.TargetFunctionArn', `no function ${target} in the stack for this AWS::Lambda::Url`);
   const stackName = ownerStackName(stack, resource);
   const urlId = functionUrlId(stackName, id);
   return {

@@ -17,12 +17,15 @@ export interface FunctionUrlDeps extends AuthDeps {
   /** Synchronous invocation of the URL's function (the Lambda service's). */
   readonly invoke: (functionArn: string, payload: string) => Promise<InvokeResult>;
   readonly tracer?: Tracer;
+  /** The URL's local address: its hops are traced on it, so the dashboard counts them on the URL's node. */
+  readonly url?: string;
 }
 
 /** Answers one request to the URL `config`, served on local port `port`. */
 export type FunctionUrlHandler = (req: HttpRequest, port: number) => Promise<FunctionUrlResponse>;
 
 export function functionUrlHandler(config: FunctionUrlConfig, deps: FunctionUrlDeps): FunctionUrlHandler {
+  const resource = deps.url ?? config.functionName;
   return async (req, port) => {
     const cors = config.cors;
     const finish = (response: FunctionUrlResponse, requestId?: string): FunctionUrlResponse => {
@@ -38,7 +41,7 @@ export function functionUrlHandler(config: FunctionUrlConfig, deps: FunctionUrlD
       deps.tracer?.record({
         service: 'lambda',
         kind: 'function-url',
-        resource: config.functionName,
+        resource,
         summary: `${req.method} ${req.path} on function URL ${config.logicalId}: 403 Forbidden`,
         outcome: 'denied',
         reason: auth.reason,
@@ -66,7 +69,7 @@ export function functionUrlHandler(config: FunctionUrlConfig, deps: FunctionUrlD
       deps.tracer?.record({
         service: 'lambda',
         kind: 'function-url',
-        resource: config.functionName,
+        resource,
         summary: `${req.method} ${req.path} on function URL ${config.logicalId}: ${status}`,
         outcome: 'failed',
         reason: (error as Error)?.message ?? String(error),
@@ -77,7 +80,7 @@ export function functionUrlHandler(config: FunctionUrlConfig, deps: FunctionUrlD
     deps.tracer?.record({
       service: 'lambda',
       kind: 'function-url',
-      resource: config.functionName,
+      resource,
       summary: `${req.method} ${req.path} on function URL ${config.logicalId}: ${response.statusCode}`,
       ids: { requestId: result.requestId },
       ...(result.functionError ? { outcome: 'failed' as const, reason: 'the function failed (Unhandled): the URL answers 502' } : {}),

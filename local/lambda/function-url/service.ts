@@ -53,15 +53,16 @@ export function serveFunctionUrls(stack: StackModel, deps: FunctionUrlServiceDep
   for (const config of configs) {
     const url = deps.servers.urlOf(config.key);
     if (!url) throw new Error(`function URL ${config.key} has no server: open the servers with the assembly's function URL keys first`);
-    deps.servers.serve(config.key, handlerFor(stack, config, deps, policies));
+    deps.servers.serve(config.key, handlerFor(stack, config, url, deps, policies));
     served.push({ logicalId: config.logicalId, functionName: config.functionName, authType: config.authType, url });
   }
   return served;
 }
 
-function handlerFor(stack: StackModel, config: FunctionUrlConfig, deps: FunctionUrlServiceDeps, policies: ReturnType<typeof resourcePoliciesOf>) {
+function handlerFor(stack: StackModel, config: FunctionUrlConfig, url: string, deps: FunctionUrlServiceDeps, policies: ReturnType<typeof resourcePoliciesOf>) {
   const iam = deps.iam;
   return functionUrlHandler(config, {
+    url,
     invoke: (functionArn, payload) => deps.lambda.invoke(functionArn, payload, 'RequestResponse'),
     resourcePolicies: (functionArn) => policiesFor(policies, functionArn),
     now: deps.now ?? Date.now,

@@ -116,6 +116,7 @@ describe('function-url example', () => {
       cookies: ['c1=v1', 'c2=v2'],
       isBase64Encoded: false,
       body: '{"hello":"world"}',
+      sameRequestId: true,
     });
     const binary = await fetch(new URL('echo', publicUrl), { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: 'raw bytes' });
     expect(await binary.json()).toMatchObject({ isBase64Encoded: true, body: 'raw bytes' });

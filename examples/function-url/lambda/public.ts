@@ -1,4 +1,4 @@
-import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 
 /** A 1x1 transparent PNG: a binary body the function returns base64-encoded. */
 const PIXEL_PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
@@ -9,10 +9,10 @@ const PIXEL_PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQV
  * - `/` returns a plain object: Lambda answers 200 with it as JSON;
  * - `/custom` returns statusCode, headers and cookies: Lambda honours them;
  * - `/pixel.png` returns a base64 body: Lambda decodes it;
- * - `/echo` returns what the request looked like to the function (method, path, query, cookies, body);
+ * - `/echo` returns what the request looked like to the function (method, path, query, cookies, body, request id);
  * - `/fail` throws: Lambda answers 502.
  */
-export const handler = async (event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult | Record<string, unknown>> => {
+export const handler = async (event: LambdaFunctionURLEvent, context: Context): Promise<LambdaFunctionURLResult | Record<string, unknown>> => {
   switch (event.rawPath) {
     case '/':
       return { message: 'Hello from a function URL', method: event.requestContext.http.method };
@@ -34,6 +34,8 @@ export const handler = async (event: LambdaFunctionURLEvent): Promise<LambdaFunc
         cookies: event.cookies ?? [],
         isBase64Encoded: event.isBase64Encoded,
         body,
+        // The URL's request id is the invocation's: the one in the function's log lines.
+        sameRequestId: event.requestContext.requestId === context.awsRequestId,
       };
     }
     case '/fail':

@@ -14,8 +14,8 @@ import { toFunctionUrlEvent } from './event.js';
 import { badGateway, messageResponse, toFunctionUrlResponse, type FunctionUrlResponse } from './response.js';
 
 export interface FunctionUrlDeps extends AuthDeps {
-  /** Synchronous invocation of the URL's function (the Lambda service's). */
-  readonly invoke: (functionArn: string, payload: string) => Promise<InvokeResult>;
+  /** Synchronous invocation of the URL's function (the Lambda service's), with the event's request id. */
+  readonly invoke: (functionArn: string, payload: string, requestId: string) => Promise<InvokeResult>;
   readonly tracer?: Tracer;
   /** The URL's local address: its hops are traced on it, so the dashboard counts them on the URL's node. */
   readonly url?: string;
@@ -61,7 +61,7 @@ export function functionUrlHandler(config: FunctionUrlConfig, deps: FunctionUrlD
     });
     let result: InvokeResult;
     try {
-      result = await deps.invoke(config.functionArn, JSON.stringify(event));
+      result = await deps.invoke(config.functionArn, JSON.stringify(event), requestId);
     } catch (error) {
       // Too large (413) and throttled (429) are Lambda's answers; anything else is the runtime's failure.
       const status = error instanceof AwsError && (error.statusCode === 413 || error.statusCode === 429) ? error.statusCode : 500;

@@ -2,7 +2,8 @@
  * Function URLs wired to the runtime's services: each AWS::Lambda::Url of
  * the stack answered on its server by its function, with the stack's IAM.
  */
-import type { LambdaInvoker, Tracer } from '../../contracts.js';
+import type { Tracer } from '../../contracts.js';
+import type { LambdaService } from '../service.js';
 import type { StackModel } from '../../cloudformation/types.js';
 import { policiesFor, resourcePoliciesOf } from '../../iam/resource-policies.js';
 import type { IamService } from '../../iam/service.js';
@@ -25,7 +26,7 @@ export interface FunctionUrlServiceDeps {
   readonly servers: FunctionUrlServers;
   /** Functions of the stack, by name or ARN. */
   readonly functions: () => readonly { readonly functionName: string; readonly functionArn: string }[];
-  readonly lambda: LambdaInvoker;
+  readonly lambda: Pick<LambdaService, 'invokeWith'>;
   readonly iam?: IamService;
   readonly callersRole?: string;
   readonly tracer?: Tracer;
@@ -63,7 +64,7 @@ function handlerFor(stack: StackModel, config: FunctionUrlConfig, url: string, d
   const iam = deps.iam;
   return functionUrlHandler(config, {
     url,
-    invoke: (functionArn, payload) => deps.lambda.invoke(functionArn, payload, 'RequestResponse'),
+    invoke: (functionArn, payload, requestId) => deps.lambda.invokeWith(functionArn, payload, 'RequestResponse', undefined, { requestId }),
     resourcePolicies: (functionArn) => policiesFor(policies, functionArn),
     now: deps.now ?? Date.now,
     roleIdOf: (roleArn) => {

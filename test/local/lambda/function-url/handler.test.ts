@@ -10,9 +10,9 @@ function handler(invoke: FunctionUrlDeps['invoke'], authType: 'NONE' | 'AWS_IAM'
   const traces: Omit<TraceEvent, 'time'>[] = [];
   const payloads: string[] = [];
   const deps: FunctionUrlDeps = {
-    invoke: async (arn, payload) => {
+    invoke: async (arn, payload, requestId) => {
       payloads.push(payload);
-      return invoke(arn, payload);
+      return invoke(arn, payload, requestId);
     },
     resourcePolicies: () => undefined,
     now: () => Date.UTC(2026, 0, 2),

@@ -35,6 +35,10 @@ import { AwsError } from './protocol/errors.js';
 import { describeDropped, describeResumed, openState, ownersOf, type StateOptions } from './state/open.js';
 import type { StateStore } from './state/types.js';
 import { jsonResponse, type HttpRequest, type HttpResponse } from './protocol/http.js';
+import { readAssemblyStacks } from './cloudformation/assembly.js';
+import { FUNCTION_URL_TYPE, functionUrlKeys } from './lambda/function-url/config.js';
+import { FunctionUrlServers } from './lambda/function-url/servers.js';
+import { serveFunctionUrls, type ServedFunctionUrl } from './lambda/function-url/service.js';
 
 export interface RuntimeOptions {
   /** The CDK project to synthesize (its cdk.json). */
@@ -75,6 +79,8 @@ export interface RuntimeOptions {
   readonly door?: { readonly door: FrontDoor; readonly address: AddressInfo };
   /** Record hops here (a hot reload keeps the dashboard's history). */
   readonly traces?: TraceLog;
+  /** Serve function URLs on these servers (a hot reload keeps their ports); `stop()` leaves them open. */
+  readonly functionUrlServers?: FunctionUrlServers;
 }
 
 export interface LocalRuntime {
@@ -82,6 +88,8 @@ export interface LocalRuntime {
   readonly endpoint: string;
   readonly stack: StackModel;
   readonly traces: TraceLog;
+  /** Each AWS::Lambda::Url, served on its own local port. */
+  readonly functionUrls?: readonly ServedFunctionUrl[];
   readonly services: {
     readonly lambda: LambdaService;
     readonly events: EventBridgeService;
@@ -114,9 +122,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   door.use([async () => jsonResponse(503, { status: 'starting', message: 'The local runtime is still starting' })]);
   let services: LocalRuntime['services'] | undefined;
   let state: StateStore | undefined;
+  const ownUrlServers = options.functionUrlServers === undefined;
+  const urlServers = options.functionUrlServers ?? new FunctionUrlServers((error) => print(`internal error: ${(error as Error)?.stack ?? String(error)}`));
   try {
     const assemblyDir = options.assembly ?? (await localAssembly(options, print));
-    const stack = loadStack(assemblyDir, { localEndpoint: endpoint, ...(options.stacks ? { stacks: options.stacks } : {}) });
+    // Each function URL listens before the stack resolves, so `Fn::GetAtt <Url>.FunctionUrl` gives its local address.
+    const functionUrlAddresses = await urlServers.open(
+      functionUrlKeys(readAssemblyStacks(assemblyDir, options.stacks)),
+      host,
+      options.port ? address.port : undefined,
+    );
+    const stack = loadStack(assemblyDir, {
+      localEndpoint: endpoint,
+      functionUrls: functionUrlAddresses,
+      ...(options.stacks ? { stacks: options.stacks } : {}),
+    });
     state = openState(options.state, stack, address.port, print);
 
     const iam = IamService.fromStack(stack, { tracer: traces, enforce: options.iam ?? true, warn: (message) => print(`warning: ${message}`) });
@@ -179,6 +199,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       ...SnsService.handledTypes,
       ...ApiGatewayService.handledTypes,
       ...IamService.handledTypes,
+      FUNCTION_URL_TYPE,
     ]);
     const inert = inertResourceTypes(stack, handled);
     refuseUnemulated(inert);
@@ -186,6 +207,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       print('Not emulated (no local behaviour):');
       for (const [type, ids] of inert) print(`  ${type}: ${ids.join(', ')}`);
     }
+    const functionUrls = serveFunctionUrls(stack, {
+      servers: urlServers,
+      functions: () => lambda.list().map((f) => f.definition.config),
+      lambda,
+      iam,
+      tracer: traces,
+      ...(options.enforceIamForCallers ? { callersRole: options.enforceIamForCallers } : {}),
+    });
 
     const apis = { json: [eventBridgeApi(events), logsApi(logs), sqsApi(sqs)], query: [snsApi(sns), cloudFormationApi(stack)] };
     door.use([
@@ -230,10 +259,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       endpoint,
       stack,
       traces,
+      functionUrls,
       services: built,
       async stop() {
         clearInterval(terminalSecond);
         unsubscribe();
+        urlServers.detach();
+        if (ownUrlServers) await urlServers.close();
         if (ownDoor) await door.close();
         await disposeServices(built);
         openedState.close();
@@ -242,6 +274,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   } catch (error) {
     if (services) await disposeServices(services).catch(() => {});
     state?.close();
+    urlServers.detach();
+    if (ownUrlServers) await urlServers.close();
     if (ownDoor) await door.close();
     throw error;
   }

@@ -21,6 +21,8 @@ export interface LoadStackOptions {
   readonly exports?: ReadonlyMap<string, string>;
   /** `--stacks`: the stacks to serve out of a multi-stack assembly, by artifact id or stack name. @default all */
   readonly stacks?: readonly string[];
+  /** Local addresses of function URLs by `<stackName>/<logicalId>`: `Fn::GetAtt <Url>.FunctionUrl` gives them. */
+  readonly functionUrls?: ReadonlyMap<string, string>;
 }
 
 /** Account used when neither the stack nor the caller names one. */
@@ -108,6 +110,7 @@ export function buildStackModel(stack: AssemblyStack, options: LoadStackOptions)
         env,
         logicalId,
         type: resource.Type,
+        ...(options.functionUrls?.has(`${stackName}/${logicalId}`) ? { localUrl: options.functionUrls.get(`${stackName}/${logicalId}`)! } : {}),
         prop: (name) => {
           const raw = resource.Properties?.[name];
           if (raw === undefined) return undefined;

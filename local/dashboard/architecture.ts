@@ -17,9 +17,10 @@ const NODE_TYPES: Readonly<Record<string, string>> = {
   'AWS::Events::Rule': 'EventBridge rule',
   'AWS::Events::Archive': 'EventBridge archive',
   'AWS::SQS::Queue': 'SQS queue',
+  'AWS::Lambda::Url': 'Lambda function URL',
 };
 
-export type EdgeKind = 'integration' | 'subscription' | 'on-success' | 'on-failure' | 'rule' | 'target' | 'dead-letter' | 'archive' | 'event-source';
+export type EdgeKind = 'integration' | 'subscription' | 'on-success' | 'on-failure' | 'rule' | 'target' | 'dead-letter' | 'archive' | 'event-source' | 'function-url';
 
 export interface ArchitectureNode {
   readonly id: string;
@@ -93,6 +94,9 @@ export function buildArchitecture(stack: StackModel): Architecture {
         break;
       case 'AWS::Lambda::Function':
         add(r.logicalId, find(p.DeadLetterConfig), 'dead-letter');
+        break;
+      case 'AWS::Lambda::Url':
+        add(r.logicalId, find(p.TargetFunctionArn), 'function-url');
         break;
       case 'AWS::Lambda::EventSourceMapping':
         add(find(p.EventSourceArn), find(p.FunctionName), 'event-source');
@@ -182,6 +186,8 @@ export function nodeForResource(architecture: Architecture, resource: string): A
 }
 
 function nameOf(r: StackResource): string {
+  // A function URL is known by its address (local when served); its Ref is its function's ARN.
+  if (r.type === 'AWS::Lambda::Url') return r.attributes['FunctionUrl'] ?? r.logicalId;
   const p = r.properties as Record<string, unknown>;
   const named = p.Name ?? p.FunctionName ?? p.TopicName ?? p.QueueName ?? p.ArchiveName;
   if (typeof named === 'string' && named) return named;
@@ -191,6 +197,8 @@ function nameOf(r: StackResource): string {
 
 /** What other resources may write to point at `r`: its ARN, Ref, name and attribute values. */
 function identifiers(r: StackResource): string[] {
+  // Only its address: its Ref and FunctionArn name the function, which must not lead to the URL.
+  if (r.type === 'AWS::Lambda::Url') return [nameOf(r)];
   const values = [r.arn, r.ref, nameOf(r), ...Object.values(r.attributes)].filter((v): v is string => typeof v === 'string' && v.length >= 3);
   return [...new Set(values)];
 }

@@ -12,6 +12,7 @@ import { repoRoot } from '../support/local-runtime.js';
 /** Each example and the stacks it serves. */
 const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   'function-destination': ['FunctionDestinationExample'],
+  'function-url': ['FunctionUrlExample'],
   'sync-async-api': ['SyncAsyncApiStack'],
 };
 

@@ -186,17 +186,17 @@ export class SqsPoller {
     const view = filterView(record);
     if (mapping.filterPatterns.some((pattern) => matcher(pattern, view))) return true;
     queue.deleteMessage(mapping.eventSourceArn, record.receiptHandle);
-    this.trace('filtered', `message ${record.messageId} from ${this.queueName} matches no filter of the mapping: deleted`, 'ok', { messageId: record.messageId });
+    this.trace('filtered', `message ${record.messageId} matches no filter of the mapping: deleted`, 'ok', { messageId: record.messageId });
     return false;
   }
 
   private async process(batch: readonly Received[]): Promise<void> {
     const { mapping, queue, lambda, functionArn } = this.options;
     const ids = batch.map((r) => r.record.messageId);
-    this.trace('event-source', `batch of ${batch.length} from ${this.queueName}`, 'pending', { messageIds: ids.join(',') }, { messageIds: ids });
+    this.trace('event-source', `invoking with a batch of ${batch.length}`, 'pending', { messageIds: ids.join(',') }, { messageIds: ids });
     const leave = (why: string) => {
       for (const received of batch) this.returnAfterVisibilityTimeout(received);
-      this.trace('event-source', `batch of ${batch.length} failed (${why}): returns to ${this.queueName} after its visibility timeout`, 'failed', undefined, { messageIds: ids }, why);
+      this.trace('event-source', `batch of ${batch.length} failed (${why}): it returns to the queue after the visibility timeout`, 'failed', undefined, { messageIds: ids }, why);
     };
     let result;
     try {
@@ -222,8 +222,8 @@ export class SqsPoller {
     }
     const summary =
       failed.size === 0
-        ? `batch of ${batch.length} succeeded: deleted from ${this.queueName}`
-        : `batch of ${batch.length}: ${batch.length - failed.size} deleted, ${failed.size} reported in batchItemFailures return to ${this.queueName} after its visibility timeout`;
+        ? `batch of ${batch.length} succeeded: deleted from the queue`
+        : `batch of ${batch.length}: ${batch.length - failed.size} deleted, ${failed.size} in batchItemFailures return to the queue after the visibility timeout`;
     this.trace('event-source', summary, failed.size === 0 ? 'ok' : 'failed', { requestId: result.requestId }, { messageIds: ids, failed: [...failed] });
   }
 

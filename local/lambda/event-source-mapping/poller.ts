@@ -193,10 +193,12 @@ export class SqsPoller {
   private async process(batch: readonly Received[]): Promise<void> {
     const { mapping, queue, lambda, functionArn } = this.options;
     const ids = batch.map((r) => r.record.messageId);
-    this.trace('event-source', `invoking with a batch of ${batch.length}`, 'pending', { messageIds: ids.join(',') }, { messageIds: ids });
+    // One id a message, so the dashboard joins each message's journey (its send, its retries, its move to the DLQ).
+    const traceIds = Object.fromEntries(ids.map((id, i) => [`messageId${i}`, id]));
+    this.trace('event-source', `invoking with a batch of ${batch.length}`, 'pending', traceIds, { messageIds: ids });
     const leave = (why: string) => {
       for (const received of batch) this.returnAfterVisibilityTimeout(received);
-      this.trace('event-source', `batch of ${batch.length} failed (${why}): it returns to the queue after the visibility timeout`, 'failed', undefined, { messageIds: ids }, why);
+      this.trace('event-source', `batch of ${batch.length} failed (${why}): it returns to the queue after the visibility timeout`, 'failed', traceIds, { messageIds: ids }, why);
     };
     let result;
     try {
@@ -224,7 +226,7 @@ export class SqsPoller {
       failed.size === 0
         ? `batch of ${batch.length} succeeded: deleted from the queue`
         : `batch of ${batch.length}: ${batch.length - failed.size} deleted, ${failed.size} in batchItemFailures return to the queue after the visibility timeout`;
-    this.trace('event-source', summary, failed.size === 0 ? 'ok' : 'failed', { requestId: result.requestId }, { messageIds: ids, failed: [...failed] });
+    this.trace('event-source', summary, failed.size === 0 ? 'ok' : 'failed', { ...traceIds, requestId: result.requestId }, { messageIds: ids, failed: [...failed] });
   }
 
   /** AWS seconds that cover the queue's visibility timeout and, in real time, an invocation that runs to its timeout. */

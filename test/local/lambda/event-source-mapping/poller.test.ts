@@ -106,7 +106,7 @@ function setup(options: { mapping?: Partial<SqsMappingConfig>; concurrency?: num
 
 describe('SQS event source mapping poller', () => {
   it('invokes with batches of at most BatchSize in the SQS event shape, and deletes a successful batch', async () => {
-    const { sqs, queue, fn, poller, send } = setup();
+    const { sqs, queue, fn, poller, send, tracer } = setup();
     const ids = send('a', 'b', 'c', 'd', 'e', 'f', 'g');
     poller.start();
     await waitFor(() => fn.received().length === 7, 'all seven messages reaching the function');
@@ -125,6 +125,9 @@ describe('SQS event source mapping poller', () => {
     expect(record.attributes.ApproximateReceiveCount).toBe('1');
     expect(record.receiptHandle).toEqual(expect.any(String));
     await waitFor(() => sqs.peek(queue.arn).length === 0, 'the successful batches being deleted');
+    // The trace of a batch carries each message id (to join its journey) and the invocation's request id.
+    const done = tracer.events.find((e) => e.kind === 'event-source' && e.outcome === 'ok')!;
+    expect(Object.values(done.ids ?? {})).toEqual([...ids.slice(0, 5), 'request-1']);
   });
 
   it('gathers messages until the batch is full while the batching window is open', async () => {

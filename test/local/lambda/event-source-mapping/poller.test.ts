@@ -38,6 +38,7 @@ class FakeFunction implements LambdaInvoker {
   async invoke(_ref: string, payload: string): Promise<InvokeResult> {
     const records = (JSON.parse(payload) as { Records: SqsRecord[] }).Records;
     this.batches.push(records);
+    const requestId = `request-${this.batches.length}`;
     this.running += 1;
     this.maxRunning = Math.max(this.maxRunning, this.running);
     try {
@@ -51,7 +52,7 @@ class FakeFunction implements LambdaInvoker {
       payload: JSON.stringify(result),
       ...(error ? { functionError: 'Unhandled' as const } : {}),
       executedVersion: '$LATEST',
-      requestId: `request-${this.batches.length}`,
+      requestId,
     };
   }
 
@@ -126,7 +127,7 @@ describe('SQS event source mapping poller', () => {
     expect(record.receiptHandle).toEqual(expect.any(String));
     await waitFor(() => sqs.peek(queue.arn).length === 0, 'the successful batches being deleted');
     // The trace of a batch carries each message id (to join its journey) and the invocation's request id.
-    const done = tracer.events.find((e) => e.kind === 'event-source' && e.outcome === 'ok')!;
+    const done = tracer.events.find((e) => e.kind === 'event-source' && e.outcome === 'ok' && e.ids?.['requestId'] === 'request-1')!;
     expect(Object.values(done.ids ?? {})).toEqual([...ids.slice(0, 5), 'request-1']);
   });
 

@@ -124,8 +124,15 @@ export class SqsPoller {
         await this.options.queue.whenReceivable(this.options.mapping.eventSourceArn, { deadline: Date.now() + 1000, signal }).catch(() => {});
         continue;
       }
+      if (signal.aborted) {
+        // Stopped while gathering: the messages go back rather than start an invocation now.
+        for (const received of batch) this.returnAfterVisibilityTimeout(received);
+        return;
+      }
       if (batch.length === 0) continue;
-      const processing = this.process(batch).finally(() => this.processing.delete(processing));
+      const processing = this.process(batch)
+        .catch((error: unknown) => this.trace('event-source', `batch failed: ${(error as Error)?.message ?? String(error)}`, 'failed'))
+        .finally(() => this.processing.delete(processing));
       this.processing.add(processing);
     }
   }

@@ -236,6 +236,18 @@ describe('SQS event source mapping poller', () => {
     expect(sqs.peek(queue.arn).map((m) => [m.messageId === first, m.receiveCount])).toEqual([[false, 0]]);
   });
 
+  it('returns a batch still gathering in its window when it stops, without invoking', async () => {
+    const { sqs, queue, fn, poller, send } = setup({ mapping: { batchSize: 5, maximumBatchingWindowInSeconds: 300_000 } });
+    send('early', 'bird');
+    poller.start();
+    await waitFor(() => sqs.peek(queue.arn).every((m) => m.state === 'in-flight'), 'the messages being received into the open batch');
+    await poller.stop();
+    expect(fn.batches).toEqual([]);
+    // Visible again after the (30 ms) visibility timeout, not held for the invocation that never started.
+    await waitFor(() => sqs.peek(queue.arn).every((m) => m.state === 'visible'), 'the messages becoming visible again', 2_000);
+    expect(sqs.peek(queue.arn).map((m) => m.receiveCount)).toEqual([1, 1]);
+  });
+
   it('leaves an unfinished batch in flight when it stops, so it is received again after the visibility timeout', async () => {
     const fn = new FakeFunction();
     fn.hold();

@@ -131,6 +131,15 @@ describe('SQS event source mapping poller', () => {
     expect(Object.values(done.ids ?? {})).toEqual([...ids.slice(0, 5), 'request-1']);
   });
 
+  it('cuts a batch at the 6 MB of a synchronous invocation', async () => {
+    const { fn, poller, sqs, queue } = setup({ mapping: { batchSize: 10, maximumBatchingWindowInSeconds: 1 } });
+    for (let i = 0; i < 7; i++) sqs.send(queue.url, { MessageBody: String(i).repeat(1_000_000) });
+    poller.start();
+    await waitFor(() => fn.batches.flat().length === 7, 'all seven large messages reaching the function');
+    expect(fn.batches.map((b) => b.length)).toEqual([6, 1]);
+    expect(fn.batches[1]![0]!.attributes.ApproximateReceiveCount).toBe('2');
+  });
+
   it('gathers messages until the batch is full while the batching window is open', async () => {
     // A window far longer than the test: only a full batch ends it.
     const { fn, poller, send } = setup({ mapping: { batchSize: 4, maximumBatchingWindowInSeconds: 300_000 } });

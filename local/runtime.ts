@@ -13,6 +13,8 @@ import { CloudFormationService } from './cloudformation/service.js';
 import { LambdaService } from './lambda/service.js';
 import type { PoolFactory } from './lambda/pool.js';
 import { lambdaApi } from './lambda/api.js';
+import { EventSourceMappings } from './lambda/event-source-mapping/service.js';
+import { eventSourceMappingApi } from './lambda/event-source-mapping/api.js';
 import { EventBridgeService } from './eventbridge/service.js';
 import { eventBridgeApi } from './eventbridge/api.js';
 import { matchesPattern } from './eventbridge/pattern.js';
@@ -29,7 +31,7 @@ import { IamService } from './iam/service.js';
 import { executionRoles, logsAsRole, roleCheck } from './iam/execution-roles.js';
 import { callAsIntegrationRole, iamEdge } from './iam/edge.js';
 import { localRoutes } from './local-routes.js';
-import { defaultIdleTimeoutMs } from './lambda/environments.js';
+import { defaultIdleTimeoutMs, defaultMaxEnvironments } from './lambda/environments.js';
 import { runtimeMetrics } from './lambda/runtime-metrics.js';
 import { AwsError } from './protocol/errors.js';
 import { describeDropped, describeResumed, openState, ownersOf, type StateOptions } from './state/open.js';
@@ -98,6 +100,7 @@ export interface LocalRuntime {
     readonly logs: LogStore;
     readonly apigateway: ApiGatewayService;
     readonly iam: IamService;
+    readonly eventSourceMappings: EventSourceMappings;
   };
   stop(): Promise<void>;
 }
@@ -187,8 +190,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
         Promise.reject(new AwsError('UnknownService', `The local runtime has no ${service} endpoint for API Gateway`, 500)),
       ),
     });
+    // Lambda's SQS pollers read with each function's execution role.
+    const eventSourceMappings = EventSourceMappings.fromStack(stack, {
+      lambda,
+      sqs,
+      clock,
+      tracer: traces,
+      matcher: matchesPattern,
+      checkRole: roleCheck(iam),
+      defaultConcurrency: options.maxEnvironments ?? defaultMaxEnvironments(),
+    });
     Object.assign(sinks, { lambda, events, sns, sqs });
-    services = { lambda, events, sns, sqs, logs, apigateway, iam };
+    services = { lambda, events, sns, sqs, logs, apigateway, iam, eventSourceMappings };
 
     const handled = new Set([
       ...CloudFormationService.handledTypes,
@@ -200,6 +213,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       ...ApiGatewayService.handledTypes,
       ...IamService.handledTypes,
       FUNCTION_URL_TYPE,
+      ...EventSourceMappings.handledTypes,
     ]);
     const inert = inertResourceTypes(stack, handled);
     refuseUnemulated(inert);
@@ -228,6 +242,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       }),
       // Before the AWS APIs: a call the caller's role may not make is answered here.
       iamEdge({ iam, env: stack.env, stackId: stack.stackId, ...apis, ...(options.enforceIamForCallers ? { callersRole: options.enforceIamForCallers } : {}) }),
+      eventSourceMappingApi(eventSourceMappings),
       lambdaApi(lambda),
       awsApiHandler(apis),
       apiGatewayHandler(apigateway),
@@ -252,6 +267,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       ];
       print(describeResumed({ asyncEvents, sqsMessages, logEvents, other }, state));
     }
+    // After the resume: the pollers find the messages a previous run left.
+    eventSourceMappings.start();
 
     const built = services;
     const openedState = state;
@@ -306,9 +323,12 @@ export async function localAssembly(options: RuntimeOptions, print: (line: strin
 
 /** Stop what keeps timers or child processes: pending deliveries and retries, execution environments. */
 async function disposeServices(services: LocalRuntime['services']): Promise<void> {
+  // Stops receiving at once; a batch in progress ends when the environments stop, and is left in flight.
+  const mappingsStopped = services.eventSourceMappings.stop();
   services.sns.dispose();
   await services.events.dispose();
   await services.lambda.dispose();
+  await mappingsStopped;
 }
 
 function functionLine(functionName: string, line: string, colour: boolean): string {

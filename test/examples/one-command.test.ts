@@ -13,6 +13,7 @@ import { repoRoot } from '../support/local-runtime.js';
 const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   'function-destination': ['FunctionDestinationExample'],
   'function-url': ['FunctionUrlExample'],
+  'queue-event-source': ['QueueEventSourceStack'],
   'sync-async-api': ['SyncAsyncApiStack'],
 };
 

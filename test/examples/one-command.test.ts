@@ -7,15 +7,8 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { launchCli } from '../support/cli-process.js';
+import { EXAMPLES } from '../support/examples.js';
 import { repoRoot } from '../support/local-runtime.js';
-
-/** Each example and the stacks it serves. */
-const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
-  'function-destination': ['FunctionDestinationExample'],
-  'function-url': ['FunctionUrlExample'],
-  'queue-event-source': ['QueueEventSourceStack'],
-  'sync-async-api': ['SyncAsyncApiStack'],
-};
 
 describe('npm start -- --app examples/<name>', () => {
   it('knows every example folder', () => {

@@ -19,10 +19,50 @@ export const LAMBDA_DIR = fileURLToPath(new URL('../lambda/', import.meta.url));
 const CREATE_REQUIRE_BANNER =
   "import { createRequire as __topLevelCreateRequire } from 'node:module';const require = __topLevelCreateRequire(import.meta.url);";
 
+/** The settings {@link nodejsFunctionDefaults} fixes. */
+export type NodejsFunctionDefaults = Required<
+  Pick<NodejsFunctionProps, 'handler' | 'runtime' | 'architecture' | 'projectRoot' | 'depsLockFilePath' | 'bundling' | 'environment'>
+>;
+
+/**
+ * How every function of the project and of its examples is built:
+ * - Node.js 22 on arm64 (Graviton: cheaper per ms than x86_64 for this workload);
+ * - bundled by the esbuild in node_modules as minified ESM (`.mjs`) with a
+ *   source map, never in Docker, so `cdk synth` works offline, against this
+ *   repository's lockfile (the examples have none of their own);
+ * - stack traces pointing into the TypeScript sources through that source map.
+ */
+export function nodejsFunctionDefaults(): NodejsFunctionDefaults {
+  return {
+    handler: 'handler',
+    runtime: Runtime.NODEJS_22_X,
+    architecture: Architecture.ARM_64,
+    projectRoot: PROJECT_ROOT,
+    depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+    environment: { NODE_OPTIONS: '--enable-source-maps' },
+    bundling: {
+      format: OutputFormat.ESM,
+      minify: true,
+      sourceMap: true,
+      // Prefer ESM entry points of dependencies so tree-shaking works.
+      mainFields: ['module', 'main'],
+      banner: CREATE_REQUIRE_BANNER,
+      forceDockerBundling: false,
+      // Bundle sizes on every synth are noise; warnings and errors still show.
+      logLevel: LogLevel.WARNING,
+    },
+  };
+}
+
 /** Props of {@link DestinedFunction}. */
 export interface DestinedFunctionProps {
-  /** Handler file name inside `lambda/`, e.g. `destined.ts`; its export `handler` is the entry point. */
+  /** Handler file name inside {@link lambdaDir}, e.g. `destined.ts`; its export `handler` is the entry point. */
   readonly entry: string;
+  /**
+   * Folder of the handler files (an example's own `lambda/`, say), ending in `/`.
+   * @default the project's `lambda/`
+   */
+  readonly lambdaDir?: string;
   /**
    * Physical function name. Its log group is named `/aws/lambda/<functionName>`
    * so logs land where the Lambda console and `sam logs` look for them.
@@ -43,12 +83,9 @@ export interface DestinedFunctionProps {
 }
 
 /**
- * A `NodejsFunction` with the project's fixed defaults:
- * - Node.js 22 on arm64 (Graviton: cheaper per ms than x86_64 for this workload);
- * - bundled by the esbuild in node_modules as minified ESM (`.mjs`) with a
- *   source map, never in Docker, so `cdk synth` works offline;
- * - an explicit log group with a retention, instead of the `logRetention`
- *   prop that would add a custom-resource Lambda to the stack.
+ * A `NodejsFunction` built with {@link nodejsFunctionDefaults}, and an
+ * explicit log group with a retention instead of the `logRetention` prop
+ * that would add a custom-resource Lambda to the stack.
  */
 export class DestinedFunction extends Construct {
   /** The Lambda function. */
@@ -68,33 +105,17 @@ export class DestinedFunction extends Construct {
       retention: props.logGroupRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    const defaults = nodejsFunctionDefaults();
+    const lambdaDir = props.lambdaDir ?? LAMBDA_DIR;
+    if (!lambdaDir.endsWith('/')) throw new Error(`DestinedFunction ${id}: lambdaDir must end in '/', got ${JSON.stringify(lambdaDir)}`);
     this.fn = new NodejsFunction(this, 'Function', {
       description: props.description ?? `The Destined Lambda: ${props.entry}`,
       ...props.functionProps,
-      environment: {
-        // Stack traces point into the TypeScript sources through the bundled source map.
-        NODE_OPTIONS: '--enable-source-maps',
-        ...props.functionProps?.environment,
-      },
+      ...defaults,
+      environment: { ...defaults.environment, ...props.functionProps?.environment },
       functionName: props.functionName,
-      entry: `${LAMBDA_DIR}${props.entry}`,
-      handler: 'handler',
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
+      entry: `${lambdaDir}${props.entry}`,
       logGroup: this.logGroup,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
-      bundling: {
-        format: OutputFormat.ESM,
-        minify: true,
-        sourceMap: true,
-        // Prefer ESM entry points of dependencies so tree-shaking works.
-        mainFields: ['module', 'main'],
-        banner: CREATE_REQUIRE_BANNER,
-        forceDockerBundling: false,
-        // Bundle sizes on every synth are noise; warnings and errors still show.
-        logLevel: LogLevel.WARNING,
-      },
     });
   }
 }

@@ -1,13 +1,12 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
-import { Architecture, FunctionUrlAuthType, HttpMethod, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { FunctionUrlAuthType, HttpMethod } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct } from 'constructs';
 import { fileURLToPath } from 'node:url';
+import { nodejsFunctionDefaults } from '../../lib/destined-function.js';
 
-/** The repository root: the example bundles with the repository's node_modules and lock file. */
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HANDLERS = fileURLToPath(new URL('./lambda/', import.meta.url));
 
 /** Props of {@link FunctionUrlStack}. */
@@ -69,23 +68,10 @@ export class FunctionUrlStack extends Stack {
     const logGroup = new LogGroup(this, `${id}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     const fn = new NodejsFunction(this, id, {
       description,
+      ...nodejsFunctionDefaults(),
       entry: `${HANDLERS}${entry}`,
-      handler: 'handler',
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
       timeout: Duration.seconds(10),
       logGroup,
-      environment: { NODE_OPTIONS: '--enable-source-maps' },
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: `${REPO_ROOT}package-lock.json`,
-      bundling: {
-        format: OutputFormat.ESM,
-        minify: true,
-        sourceMap: true,
-        mainFields: ['module', 'main'],
-        forceDockerBundling: false,
-        logLevel: LogLevel.WARNING,
-      },
     });
     acknowledge(fn.role!, 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       "AWSLambdaBasicExecutionRole only allows writing the function's own CloudWatch logs; it is the AWS-maintained minimum for a Lambda role");

@@ -1,14 +1,12 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import { fileURLToPath } from 'node:url';
+import { nodejsFunctionDefaults } from '../../lib/destined-function.js';
 
-/** The repository root: the example bundles with the root node_modules and lock file. */
-const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Props of {@link QueueEventSourceStack}. */
 export interface QueueEventSourceStackProps extends StackProps {
@@ -92,29 +90,14 @@ export class QueueEventSourceStack extends Stack {
       retention: RetentionDays.ONE_WEEK,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    // Bundled as the root app bundles its handlers (lib/destined-function.ts): local esbuild, minified ESM, source maps.
+    // Bundled as the root app bundles its handlers (lib/destined-function.ts's defaults): local esbuild, minified ESM, source maps.
     this.fn = new NodejsFunction(this, 'Processor', {
       functionName: FUNCTION_NAME,
       description: 'Processes queue messages; reports poison ones as batch item failures',
+      ...nodejsFunctionDefaults(),
       entry: fileURLToPath(new URL('./lambda/process-orders.ts', import.meta.url)),
-      handler: 'handler',
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
       timeout: FUNCTION_TIMEOUT,
       logGroup,
-      environment: { NODE_OPTIONS: '--enable-source-maps' },
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
-      bundling: {
-        format: OutputFormat.ESM,
-        minify: true,
-        sourceMap: true,
-        mainFields: ['module', 'main'],
-        banner:
-          "import { createRequire as __topLevelCreateRequire } from 'node:module';const require = __topLevelCreateRequire(import.meta.url);",
-        forceDockerBundling: false,
-        logLevel: LogLevel.WARNING,
-      },
     });
     // Also grants the role sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes (and more) on the queue.
     this.fn.addEventSource(

@@ -11,23 +11,16 @@ import {
   RequestValidator,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
-
-/** The repository root: the example builds with its node_modules and lock file. */
-const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { nodejsFunctionDefaults } from '../../lib/destined-function.js';
 
 /** The one stage's name. */
 export const STAGE_NAME = 'prod';
-
-/** Lets ESM bundles load CommonJS dependencies that call `require` (as the root app's functions do). */
-const CREATE_REQUIRE_BANNER =
-  "import { createRequire as __topLevelCreateRequire } from 'node:module';const require = __topLevelCreateRequire(import.meta.url);";
 
 /**
  * Request template: the path and query values as JSON strings (escaped, so a
@@ -132,32 +125,18 @@ export class SyncAsyncApiStack extends Stack {
       retention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    // Bundled as the root app bundles its handlers: local esbuild (no Docker), minified ESM with a source map.
+    // Built as the root app builds its handlers: local esbuild (no Docker), minified ESM with a source map.
     this.fn = new NodejsFunction(this, 'Square', {
       functionName,
       description: 'Squares GET /square/{number}, synchronously or asynchronously',
+      ...nodejsFunctionDefaults(),
       entry: fileURLToPath(new URL('./lambda/square.ts', import.meta.url)),
-      handler: 'handler',
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
       logGroup,
-      environment: { NODE_OPTIONS: '--enable-source-maps' },
       // Asynchronous invocations only: SqsDestination also grants the role sqs:SendMessage on each queue.
       onSuccess: new SqsDestination(this.successQueue),
       onFailure: new SqsDestination(this.failureQueue),
       retryAttempts,
       ...(props.maxEventAge ? { maxEventAge: props.maxEventAge } : {}),
-      projectRoot: REPOSITORY_ROOT,
-      depsLockFilePath: `${REPOSITORY_ROOT}package-lock.json`,
-      bundling: {
-        format: OutputFormat.ESM,
-        minify: true,
-        sourceMap: true,
-        mainFields: ['module', 'main'],
-        banner: CREATE_REQUIRE_BANNER,
-        forceDockerBundling: false,
-        logLevel: LogLevel.WARNING,
-      },
     });
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });

@@ -129,12 +129,16 @@ export function assemblyCacheKey(projectDir: string, context: Readonly<Record<st
     const full = path.join(root, file);
     if (existsSync(full)) field(`file:${file}`, readFileSync(full));
   }
-  // A project without its own lockfile runs on the enclosing project's dependencies.
+  // A project without its own lockfile runs on the enclosing project's dependencies, and may
+  // import that project's sources too (the examples build their functions with the root's lib/).
   const locked = findUp(root, (dir) => LOCKFILES.some((file) => existsSync(path.join(dir, file))));
   if (locked !== undefined && locked !== root) {
     for (const file of LOCKFILES) {
       const full = path.join(locked, file);
       if (existsSync(full)) field(`enclosing:${file}`, readFileSync(full));
+    }
+    if (existsSync(path.join(locked, 'cdk.json'))) {
+      for (const file of appSources(locked)) field(`enclosing-source:${file}`, readFileSync(path.join(locked, file)));
     }
   }
   for (const file of appSources(root)) field(`source:${file}`, readFileSync(path.join(root, file)));

@@ -1,9 +1,17 @@
 import { CfnOutput, Stack, Validations } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { LambdaDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { Construct } from 'constructs';
-import { ExampleFunction } from './example-function.js';
+import { fileURLToPath } from 'node:url';
+import { DestinedFunction } from '../../../lib/destined-function.js';
+
+/** Folder of this example's handlers. */
+const LAMBDA_DIR = fileURLToPath(new URL('../lambda/', import.meta.url));
+
+/** What the example's three functions share: logs kept a week, a description naming the example. */
+const EXAMPLE_FUNCTION = { logGroupRetention: RetentionDays.ONE_WEEK, description: 'function-destination example' } as const;
 
 /** Props of {@link FunctionDestinationStack}. */
 export interface FunctionDestinationStackProps extends StackProps {
@@ -24,9 +32,9 @@ export interface FunctionDestinationStackProps extends StackProps {
  *   hands `Second` only `$.detail.responsePayload`.
  */
 export class FunctionDestinationStack extends Stack {
-  public readonly first: ExampleFunction;
-  public readonly firstResponseOnly: ExampleFunction;
-  public readonly second: ExampleFunction;
+  public readonly first: DestinedFunction;
+  public readonly firstResponseOnly: DestinedFunction;
+  public readonly second: DestinedFunction;
 
   public constructor(scope: Construct, id: string, props: FunctionDestinationStackProps = {}) {
     super(scope, id, props);
@@ -35,18 +43,22 @@ export class FunctionDestinationStack extends Stack {
       throw new Error(`functionNamePrefix must be 1-46 letters, digits, '-' or '_' (names add up to 18 characters), got ${JSON.stringify(prefix)}`);
     }
 
-    this.second = new ExampleFunction(this, 'Second', { entry: 'second.ts', functionName: `${prefix}-Second` });
-    this.first = new ExampleFunction(this, 'First', {
+    this.second = new DestinedFunction(this, 'Second', { entry: 'second.ts', lambdaDir: LAMBDA_DIR, functionName: `${prefix}-Second`, ...EXAMPLE_FUNCTION });
+    this.first = new DestinedFunction(this, 'First', {
       entry: 'first.ts',
+      lambdaDir: LAMBDA_DIR,
       functionName: `${prefix}-First`,
+      ...EXAMPLE_FUNCTION,
       // Grants First's role lambda:InvokeFunction on Second.
-      onSuccess: new LambdaDestination(this.second.fn),
+      functionProps: { onSuccess: new LambdaDestination(this.second.fn) },
     });
-    this.firstResponseOnly = new ExampleFunction(this, 'FirstResponseOnly', {
+    this.firstResponseOnly = new DestinedFunction(this, 'FirstResponseOnly', {
       entry: 'first.ts',
+      lambdaDir: LAMBDA_DIR,
       functionName: `${prefix}-FirstResponseOnly`,
+      ...EXAMPLE_FUNCTION,
       // Grants the role events:PutEvents on the default bus and adds the rule with InputPath $.detail.responsePayload.
-      onSuccess: new LambdaDestination(this.second.fn, { responseOnly: true }),
+      functionProps: { onSuccess: new LambdaDestination(this.second.fn, { responseOnly: true }) },
     });
 
     new CfnOutput(this, 'FirstFunctionName', { value: this.first.fn.functionName });

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { appSources, assemblyCacheKey, cachedAssembly } from '../../../local/cloudformation/assembly-cache.js';
+import { appSources, assemblyCacheKey, cachedAssembly, defaultAssemblyCacheDir } from '../../../local/cloudformation/assembly-cache.js';
 import { readAssembly } from '../../../local/cloudformation/assembly.js';
 import { handWrittenApp } from './hand-written-app.js';
 
@@ -68,6 +68,29 @@ describe('the assembly cache', () => {
     expect(assemblyCacheKey(app.dir, {})).not.toBe(key);
     writeFileSync(path.join(app.dir, 'cdk.json'), JSON.stringify({ app: 'node src/app.cjs', context: { flag: true } }));
     expect(assemblyCacheKey(app.dir, { a: '1', b: '2' })).not.toBe(key);
+  });
+
+  it('keys a project nested in another on the enclosing lockfile and sources, and caches beside its node_modules', () => {
+    const outer = mkdtempSync(path.join(tmpdir(), 'assembly-cache-outer-'));
+    mkdirSync(path.join(outer, 'lib'));
+    mkdirSync(path.join(outer, 'node_modules'));
+    writeFileSync(path.join(outer, 'cdk.json'), JSON.stringify({ app: 'node bin/app.cjs', watch: { include: ['lib/**'] } }));
+    writeFileSync(path.join(outer, 'package-lock.json'), '{"lockfileVersion":3}');
+    writeFileSync(path.join(outer, 'lib', 'shared.cjs'), 'module.exports = 1;\n');
+    const example = path.join(outer, 'examples', 'one');
+    mkdirSync(example, { recursive: true });
+    writeFileSync(path.join(example, 'cdk.json'), JSON.stringify({ app: 'node app.cjs' }));
+    writeFileSync(path.join(example, 'app.cjs'), "require('../../lib/shared.cjs');\n");
+
+    expect(defaultAssemblyCacheDir(example)).toBe(path.join(outer, 'node_modules', '.cache', 'the-destined-lambda'));
+    const key = assemblyCacheKey(example, {});
+    writeFileSync(path.join(outer, 'README.md'), 'not a source of either');
+    expect(assemblyCacheKey(example, {})).toBe(key);
+    writeFileSync(path.join(outer, 'lib', 'shared.cjs'), 'module.exports = 2;\n');
+    const afterSource = assemblyCacheKey(example, {});
+    expect(afterSource).not.toBe(key);
+    writeFileSync(path.join(outer, 'package-lock.json'), '{"lockfileVersion":3,"packages":{}}');
+    expect(assemblyCacheKey(example, {})).not.toBe(afterSource);
   });
 
   it("takes the sources from cdk.json's watch globs, excluded directories included", () => {

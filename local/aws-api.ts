@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { handleJson, jsonTarget, type JsonService } from './protocol/json.js';
 import { credentialScope, handleQuery, isQueryRequestFor, queryParams, type QueryService } from './protocol/query.js';
+import { requestScope } from './protocol/scope.js';
 import { headerValue, jsonResponse, type HttpHandler, type HttpRequest, type HttpResponse } from './protocol/http.js';
 
 /**
@@ -32,7 +33,7 @@ export function awsApiHandler(services: { json: readonly JsonService[]; query: r
       // A request signed for a Query service but naming no action gets
       // MissingAction; unsigned ones without Action are not recognisably AWS's.
       if (params.has('Action') || credentialScope(req) === service.signingName) {
-        return handleQuery(params, service, headerValue(req, 'accept') ?? '');
+        return handleQuery(params, service, headerValue(req, 'accept') ?? '', requestScope(req));
       }
     }
     return undefined;

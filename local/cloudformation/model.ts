@@ -41,10 +41,19 @@ export function environmentFor(account: string, region: string): StackEnvironmen
  * before it; several are pooled into one model.
  */
 export function loadStack(assemblyDir: string, options: LoadStackOptions): StackModel {
-  const exports = new Map(options.exports ?? []);
+  // Exports are per account and region: Fn::ImportValue sees only those of its own stack's environment.
+  const exportsByEnv = new Map<string, Map<string, string>>();
+  const exportsOf = (env: StackEnvironment) => {
+    const key = `${env.account}/${env.region}`;
+    if (!exportsByEnv.has(key)) exportsByEnv.set(key, new Map(options.exports ?? []));
+    return exportsByEnv.get(key)!;
+  };
+  const stacks = readAssemblyStacks(assemblyDir, options.stacks);
   const models: StackModel[] = [];
-  for (const stack of readAssemblyStacks(assemblyDir, options.stacks)) {
-    const model = buildStackModel(stack, { ...options, exports });
+  for (const stack of stacks) {
+    const account = options.account ?? stack.account ?? agnosticAccount(stacks, stack.region ?? options.region ?? DEFAULT_REGION);
+    const exports = exportsOf(environmentFor(account, stack.region ?? options.region ?? DEFAULT_REGION));
+    const model = buildStackModel(stack, { ...options, account, exports });
     for (const output of model.outputs) {
       if (output.ExportName === undefined) continue;
       // CloudFormation refuses a second export of a name in one account and region.
@@ -56,6 +65,15 @@ export function loadStack(assemblyDir: string, options: LoadStackOptions): Stack
     models.push(model);
   }
   return mergeStacks(models);
+}
+
+/**
+ * The account of an environment-agnostic stack: `cdk deploy` puts it in the
+ * caller's account, which locally is the one account of the stacks with an
+ * explicit env in the same region, else {@link DEFAULT_ACCOUNT}.
+ */
+function agnosticAccount(stacks: readonly AssemblyStack[], region: string): string {
+  return stacks.find((s) => s.account !== undefined && (s.region ?? DEFAULT_REGION) === region)?.account ?? DEFAULT_ACCOUNT;
 }
 
 /**

@@ -19,6 +19,17 @@ export function servedEnvironments(stack: StackModel): StackEnvironment[] {
 }
 
 /**
+ * The region a request is served in: its signing region when the served
+ * stacks span several regions (as on AWS); the one region otherwise, so a
+ * client of a single-region app may be configured with any region. An
+ * unsigned request is served in the model's default region.
+ */
+export function servingRegion(stack: StackModel, signed: string | undefined): string {
+  const regions = new Set(servedEnvironments(stack).map((env) => env.region));
+  return regions.size > 1 && signed !== undefined ? signed : stack.env.region;
+}
+
+/**
  * The environment a request signed for `region` is served in: the account of
  * the stacks in that region, else the model's default account (a client may
  * name a region where nothing is deployed, and sees it empty, as on AWS).

@@ -156,7 +156,9 @@ export class IamService {
   /** `arn:aws:sts::<account>:assumed-role/<role name>/<session>`. */
   sessionArn(roleArn: string, session: string): string {
     const name = this.roles.get(roleArn)?.name ?? roleArn.split('/').pop() ?? roleArn;
-    const { partition, account } = this.stack.env;
+    const { partition } = this.stack.env;
+    // A role belongs to the account in its ARN (stacks of several accounts may be served).
+    const account = roleArn.split(':')[4] || this.stack.env.account;
     return `arn:${partition}:sts::${account}:assumed-role/${name}/${session}`;
   }
 

@@ -29,7 +29,7 @@ export function jsonTarget(req: HttpRequest, service: JsonService): string | und
   return target.slice(0, dot) === service.targetPrefix ? target.slice(dot + 1) : undefined;
 }
 
-export async function handleJson(req: HttpRequest, service: JsonService, operation: string): Promise<HttpResponse> {
+export async function handleJson(req: HttpRequest, service: JsonService, operation: string, scope: RequestScope = requestScope(req)): Promise<HttpResponse> {
   const requestId = randomUUID();
   const contentType = `application/x-amz-json-${service.version}`;
   try {
@@ -46,7 +46,7 @@ export async function handleJson(req: HttpRequest, service: JsonService, operati
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
       throw new AwsError('SerializationException', 'Request body must be a JSON object');
     }
-    const output = (await handler(input as Record<string, unknown>, requestScope(req))) ?? {};
+    const output = (await handler(input as Record<string, unknown>, scope)) ?? {};
     return {
       statusCode: 200,
       headers: { 'content-type': contentType, 'x-amzn-requestid': requestId },

@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponse } from '../protocol/http.js';
 import { headerValue } from '../protocol/http.js';
 import { AwsError } from '../protocol/errors.js';
-import { requestScope, type RequestScope } from '../protocol/scope.js';
+import { credentialRegion, type RequestScope } from '../protocol/scope.js';
 import { handleQuery, indexedStructures, parseForm, type QueryParams, type QueryService, type XmlValue } from '../protocol/query.js';
 import type { MessageAttributeInput } from './message.js';
 import { topicEnvironment, type PublishRequest, type SnsService } from './service.js';
@@ -175,7 +175,11 @@ function topicPolicy(documents: readonly Readonly<Record<string, unknown>>[], to
  * body, answered in XML or, with `Accept: application/json`, in JSON.
  * Parameters in the body win over the same ones in the query string.
  */
-export function snsServiceEndpoint(service: SnsService): (req: HttpRequest) => Promise<HttpResponse> {
+export function snsServiceEndpoint(
+  service: SnsService,
+  /** The region a call signed for a region is served in. @default its signing region */
+  servingRegion: (signed: string | undefined) => string | undefined = (signed) => signed,
+): (req: HttpRequest) => Promise<HttpResponse> {
   const api = snsApi(service);
   return async (req) => {
     const params = parseForm(req.rawQuery);
@@ -183,6 +187,7 @@ export function snsServiceEndpoint(service: SnsService): (req: HttpRequest) => P
     if (req.body.length > 0 && (contentType === '' || contentType.startsWith('application/x-www-form-urlencoded'))) {
       for (const [key, value] of parseForm(req.body.toString('utf8'))) params.set(key, value);
     }
-    return handleQuery(params, api, headerValue(req, 'accept') ?? '', requestScope(req));
+    const region = servingRegion(credentialRegion(req));
+    return handleQuery(params, api, headerValue(req, 'accept') ?? '', region === undefined ? {} : { region });
   };
 }

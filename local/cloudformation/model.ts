@@ -19,6 +19,8 @@ export interface LoadStackOptions {
   readonly region?: string;
   /** Exports of stacks resolved before this one, for `Fn::ImportValue`. */
   readonly exports?: ReadonlyMap<string, string>;
+  /** Where a name is exported in another account or region, for the error of its import. */
+  readonly exportedElsewhere?: (name: string) => string | undefined;
   /** `--stacks`: the stacks to serve out of a multi-stack assembly, by artifact id or stack name. @default all */
   readonly stacks?: readonly string[];
 }
@@ -53,7 +55,8 @@ export function loadStack(assemblyDir: string, options: LoadStackOptions): Stack
   for (const stack of stacks) {
     const account = options.account ?? stack.account ?? agnosticAccount(stacks, stack.region ?? options.region ?? DEFAULT_REGION);
     const exports = exportsOf(environmentFor(account, stack.region ?? options.region ?? DEFAULT_REGION));
-    const model = buildStackModel(stack, { ...options, account, exports });
+    const exportedElsewhere = (name: string) => [...exportsByEnv].find(([, named]) => named !== exports && named.has(name))?.[0];
+    const model = buildStackModel(stack, { ...options, account, exports, exportedElsewhere });
     for (const output of model.outputs) {
       if (output.ExportName === undefined) continue;
       // CloudFormation refuses a second export of a name in one account and region.
@@ -147,6 +150,7 @@ export function buildStackModel(stack: AssemblyStack, options: LoadStackOptions)
     env,
     ...(options.parameters ? { parameters: options.parameters } : {}),
     ...(options.exports ? { exports: options.exports } : {}),
+    ...(options.exportedElsewhere ? { exportedElsewhere: options.exportedElsewhere } : {}),
     refOf: (logicalId, where) => identityOf(logicalId, where).ref,
     attributeOf: (logicalId, attribute, where) => {
       const identity = identityOf(logicalId, where);

@@ -11,8 +11,8 @@ import { headerValue, jsonResponse, type HttpHandler, type HttpRequest, type Htt
  */
 export function awsApiHandler(
   services: { json: readonly JsonService[]; query: readonly QueryService[] },
-  /** The region a request signed for a region (or unsigned) is served in. @default its signing region */
-  servingRegion: (signed: string | undefined) => string | undefined = (signed) => signed,
+  /** The region a request signed for a region (or unsigned) is served in. @default none: each service's default region */
+  servingRegion: (signed: string | undefined) => string | undefined = () => undefined,
 ): HttpHandler {
   const scopeOf = (req: HttpRequest): RequestScope => {
     const region = servingRegion(credentialRegion(req));

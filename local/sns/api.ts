@@ -177,8 +177,8 @@ function topicPolicy(documents: readonly Readonly<Record<string, unknown>>[], to
  */
 export function snsServiceEndpoint(
   service: SnsService,
-  /** The region a call signed for a region is served in. @default its signing region */
-  servingRegion: (signed: string | undefined) => string | undefined = (signed) => signed,
+  /** The region a call signed for a region is served in. @default none: the service's default region */
+  servingRegion: (signed: string | undefined) => string | undefined = () => undefined,
 ): (req: HttpRequest) => Promise<HttpResponse> {
   const api = snsApi(service);
   return async (req) => {

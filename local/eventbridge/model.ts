@@ -159,6 +159,19 @@ export function loadRules(stack: StackModel, buses: readonly EventBusModel[]): R
       throw new UnsupportedTemplateError(r.logicalId, 'Properties.Targets', 'a rule can have at most 5 targets');
     }
     const targets = rawTargets.map((t, i) => loadTarget(r, i, t));
+    // Only an event bus target may be in another region than its rule:
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html
+    const ruleRegion = envOf(stack, r).region;
+    targets.forEach((target, i) => {
+      const targetRegion = target.arn.split(':')[3];
+      if (target.service !== 'events' && targetRegion && targetRegion !== ruleRegion) {
+        throw new UnsupportedTemplateError(
+          r.logicalId,
+          `Properties.Targets.${i}.Arn`,
+          `${target.arn} is in ${targetRegion}, the rule in ${ruleRegion}: EventBridge sends to another region only through an event bus target`,
+        );
+      }
+    });
     return {
       logicalId: r.logicalId,
       name,

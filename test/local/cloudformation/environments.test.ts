@@ -92,6 +92,28 @@ describe('the environments of a multi-stack assembly', () => {
   });
 });
 
+describe('references across regions', () => {
+  const withRule = (targetArn: string) =>
+    editedFixture(({ west }) => {
+      west.Resources.WestRule = {
+        Type: 'AWS::Events::Rule',
+        Properties: { EventPattern: { source: ['app'] }, Targets: [{ Id: 'T', Arn: targetArn }] },
+      };
+    });
+  const events = (dir: string) => EventBridgeService.fromStack(load(dir), { sinks: {} as Sinks, clock: createClock(1) });
+
+  it('refuses a rule target other than an event bus in another region, as EventBridge does', () => {
+    expect(() => events(withRule('arn:aws:lambda:us-east-1:111111111111:function:env-east-fn'))).toThrow(
+      /WestRule: Properties\.Targets\.0\.Arn: .*env-east-fn is in us-east-1, the rule in us-west-2: EventBridge sends to another region only through an event bus target/,
+    );
+  });
+
+  it('accepts an event bus of another region and account as a rule target', () => {
+    const service = events(withRule('arn:aws:events:us-east-1:111111111111:event-bus/default'));
+    expect(service.rules.find((r) => r.logicalId === 'WestRule')).toMatchObject({ busArn: 'arn:aws:events:us-west-2:222222222222:event-bus/default' });
+  });
+});
+
 describe('AWS APIs of a two-region app, by signing region', () => {
   const stack = load();
   let server: Served;

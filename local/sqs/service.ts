@@ -409,7 +409,7 @@ export class SqsService implements QueueSink {
       resource: queue.arn,
       context: {
         ...(caller.sourceArn ? { 'aws:SourceArn': caller.sourceArn } : {}),
-        'aws:SourceAccount': caller.sourceAccount ?? this.account,
+        'aws:SourceAccount': caller.sourceAccount ?? (caller.sourceArn?.split(':')[4] || this.account),
         // Calls between local services never leave the process: treat them as TLS.
         'aws:SecureTransport': 'true',
       },

@@ -149,6 +149,7 @@ function printDeployed(runtime: LocalRuntime, elapsedMs: number, timeScale: numb
     '',
     `Dashboard:     ${runtime.endpoint}/`,
     `AWS endpoint:  ${runtime.endpoint}  ${regionsNote(stack)}`,
+    ...(runtime.functionUrls ?? []).map((u) => `Function URL:  ${u.url}  (${u.functionName}, AuthType ${u.authType})`),
     ...elsewhere.map((url) => `Also at:       ${url}`),
     ...(warning ? ['', warning] : []),
     `Time scale:    ${timeScale === 1 ? 'real time' : `1 AWS minute = ${(60 * timeScale).toFixed(2)} s`}`,

@@ -14,6 +14,8 @@ import { CloudFormationService } from './cloudformation/service.js';
 import { LambdaService } from './lambda/service.js';
 import type { PoolFactory } from './lambda/pool.js';
 import { lambdaApi } from './lambda/api.js';
+import { EventSourceMappings } from './lambda/event-source-mapping/service.js';
+import { eventSourceMappingApi } from './lambda/event-source-mapping/api.js';
 import { EventBridgeService } from './eventbridge/service.js';
 import { eventBridgeApi } from './eventbridge/api.js';
 import { matchesPattern } from './eventbridge/pattern.js';
@@ -30,12 +32,16 @@ import { IamService } from './iam/service.js';
 import { executionRoles, logsAsRole, roleCheck } from './iam/execution-roles.js';
 import { callAsIntegrationRole, iamEdge } from './iam/edge.js';
 import { localRoutes } from './local-routes.js';
-import { defaultIdleTimeoutMs } from './lambda/environments.js';
+import { defaultIdleTimeoutMs, defaultMaxEnvironments } from './lambda/environments.js';
 import { runtimeMetrics } from './lambda/runtime-metrics.js';
 import { AwsError } from './protocol/errors.js';
 import { describeDropped, describeResumed, openState, ownersOf, type StateOptions } from './state/open.js';
 import type { StateStore } from './state/types.js';
 import { jsonResponse, type HttpRequest, type HttpResponse } from './protocol/http.js';
+import { readAssemblyStacks } from './cloudformation/assembly.js';
+import { FUNCTION_URL_TYPE, functionUrlKeys } from './lambda/function-url/config.js';
+import { FunctionUrlServers } from './lambda/function-url/servers.js';
+import { serveFunctionUrls, type ServedFunctionUrl } from './lambda/function-url/service.js';
 
 export interface RuntimeOptions {
   /** The CDK project to synthesize (its cdk.json). */
@@ -76,6 +82,8 @@ export interface RuntimeOptions {
   readonly door?: { readonly door: FrontDoor; readonly address: AddressInfo };
   /** Record hops here (a hot reload keeps the dashboard's history). */
   readonly traces?: TraceLog;
+  /** Serve function URLs on these servers (a hot reload keeps their ports); `stop()` leaves them open. */
+  readonly functionUrlServers?: FunctionUrlServers;
 }
 
 export interface LocalRuntime {
@@ -83,6 +91,8 @@ export interface LocalRuntime {
   readonly endpoint: string;
   readonly stack: StackModel;
   readonly traces: TraceLog;
+  /** Each AWS::Lambda::Url, served on its own local port. */
+  readonly functionUrls?: readonly ServedFunctionUrl[];
   readonly services: {
     readonly lambda: LambdaService;
     readonly events: EventBridgeService;
@@ -91,6 +101,7 @@ export interface LocalRuntime {
     readonly logs: LogStore;
     readonly apigateway: ApiGatewayService;
     readonly iam: IamService;
+    readonly eventSourceMappings: EventSourceMappings;
   };
   stop(): Promise<void>;
 }
@@ -115,9 +126,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   door.use([async () => jsonResponse(503, { status: 'starting', message: 'The local runtime is still starting' })]);
   let services: LocalRuntime['services'] | undefined;
   let state: StateStore | undefined;
+  const ownUrlServers = options.functionUrlServers === undefined;
+  const urlServers = options.functionUrlServers ?? new FunctionUrlServers((error) => print(`internal error: ${(error as Error)?.stack ?? String(error)}`));
   try {
     const assemblyDir = options.assembly ?? (await localAssembly(options, print));
-    const stack = loadStack(assemblyDir, { localEndpoint: endpoint, ...(options.stacks ? { stacks: options.stacks } : {}) });
+    // Each function URL listens before the stack resolves, so `Fn::GetAtt <Url>.FunctionUrl` gives its local address.
+    const functionUrlAddresses = await urlServers.open(
+      functionUrlKeys(readAssemblyStacks(assemblyDir, options.stacks)),
+      host,
+      options.port ? address.port : undefined,
+    );
+    const stack = loadStack(assemblyDir, {
+      localEndpoint: endpoint,
+      functionUrls: functionUrlAddresses,
+      ...(options.stacks ? { stacks: options.stacks } : {}),
+    });
     state = openState(options.state, stack, address.port, print);
 
     const iam = IamService.fromStack(stack, { tracer: traces, enforce: options.iam ?? true, warn: (message) => print(`warning: ${message}`) });
@@ -170,8 +193,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
         Promise.reject(new AwsError('UnknownService', `The local runtime has no ${service} endpoint for API Gateway`, 500)),
       ),
     });
+    // Lambda's SQS pollers read with each function's execution role.
+    const eventSourceMappings = EventSourceMappings.fromStack(stack, {
+      lambda,
+      sqs,
+      clock,
+      tracer: traces,
+      matcher: matchesPattern,
+      checkRole: roleCheck(iam),
+      defaultConcurrency: options.maxEnvironments ?? defaultMaxEnvironments(),
+    });
     Object.assign(sinks, { lambda, events, sns, sqs });
-    services = { lambda, events, sns, sqs, logs, apigateway, iam };
+    services = { lambda, events, sns, sqs, logs, apigateway, iam, eventSourceMappings };
 
     const handled = new Set([
       ...CloudFormationService.handledTypes,
@@ -182,6 +215,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       ...SnsService.handledTypes,
       ...ApiGatewayService.handledTypes,
       ...IamService.handledTypes,
+      FUNCTION_URL_TYPE,
+      ...EventSourceMappings.handledTypes,
     ]);
     const inert = inertResourceTypes(stack, handled);
     refuseUnemulated(inert);
@@ -189,6 +224,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       print('Not emulated (no local behaviour):');
       for (const [type, ids] of inert) print(`  ${type}: ${ids.join(', ')}`);
     }
+    const functionUrls = serveFunctionUrls(stack, {
+      servers: urlServers,
+      functions: () => lambda.list().map((f) => f.definition.config),
+      lambda,
+      iam,
+      tracer: traces,
+      ...(options.enforceIamForCallers ? { callersRole: options.enforceIamForCallers } : {}),
+    });
 
     const apis = { json: [eventBridgeApi(events), logsApi(logs), sqsApi(sqs)], query: [snsApi(sns), cloudFormationApi(stack)] };
     door.use([
@@ -202,6 +245,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       }),
       // Before the AWS APIs: a call the caller's role may not make is answered here.
       iamEdge({ iam, env: stack.env, envFor: (region) => environmentForRegion(stack, regionOf(region)), stackId: stack.stackId, ...apis, ...(options.enforceIamForCallers ? { callersRole: options.enforceIamForCallers } : {}) }),
+      eventSourceMappingApi(eventSourceMappings),
       lambdaApi(lambda),
       awsApiHandler(apis, regionOf),
       apiGatewayHandler(apigateway),
@@ -226,6 +270,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       ];
       print(describeResumed({ asyncEvents, sqsMessages, logEvents, other }, state));
     }
+    // After the resume: the pollers find the messages a previous run left.
+    eventSourceMappings.start();
 
     const built = services;
     const openedState = state;
@@ -233,10 +279,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       endpoint,
       stack,
       traces,
+      functionUrls,
       services: built,
       async stop() {
         clearInterval(terminalSecond);
         unsubscribe();
+        urlServers.detach();
+        if (ownUrlServers) await urlServers.close();
         if (ownDoor) await door.close();
         await disposeServices(built);
         openedState.close();
@@ -245,6 +294,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   } catch (error) {
     if (services) await disposeServices(services).catch(() => {});
     state?.close();
+    urlServers.detach();
+    if (ownUrlServers) await urlServers.close();
     if (ownDoor) await door.close();
     throw error;
   }
@@ -275,9 +326,12 @@ export async function localAssembly(options: RuntimeOptions, print: (line: strin
 
 /** Stop what keeps timers or child processes: pending deliveries and retries, execution environments. */
 async function disposeServices(services: LocalRuntime['services']): Promise<void> {
+  // Stops receiving at once; a batch in progress ends when the environments stop, and is left in flight.
+  const mappingsStopped = services.eventSourceMappings.stop();
   services.sns.dispose();
   await services.events.dispose();
   await services.lambda.dispose();
+  await mappingsStopped;
 }
 
 function functionLine(functionName: string, line: string, colour: boolean): string {

@@ -231,6 +231,9 @@ function integrationUri(integration: IntegrationDef, inv: MethodInvocation): str
   return (integration.uri ?? '').replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_m, name: string) => inv.stage.variables[name] ?? '');
 }
 
+/** What `backendCall` names a Lambda integration's call. */
+const LAMBDA_INVOCATION = 'Lambda invocation';
+
 /**
  * Wait for a backend call, giving up after the integration's timeout; a
  * rejection becomes an integration failure naming `what`. Real time: the
@@ -247,6 +250,11 @@ function backendCall<T>(promise: Promise<T>, ms: number, what: string): Promise<
       // The runtime's IAM names a role API Gateway cannot use (iam/edge.ts).
       if (error instanceof Error && error.name === 'IntegrationConfigurationError') {
         throw new GatewayFailure(INTERNAL_SERVER_ERROR, `Execution failed due to configuration error: ${error.message}`);
+      }
+      // A function whose resource policy does not let this API invoke it is a configuration error (500)
+      // in AWS's words (https://repost.aws/knowledge-center/api-gateway-rest-api-lambda-integrations).
+      if (what === LAMBDA_INVOCATION && error instanceof Error && error.name === 'AccessDeniedException') {
+        throw new GatewayFailure(INTERNAL_SERVER_ERROR, 'Execution failed due to configuration error: Invalid permissions on Lambda function');
       }
       throw new GatewayFailure(INTEGRATION_FAILURE, `Execution failed: ${what} failed: ${(error as Error)?.message ?? String(error)}`);
     })
@@ -286,7 +294,7 @@ async function callIntegration(
       const invocationType = invocationTypeOf(mapped.header);
       deps.onIntegration?.(`invoke ${lambdaArn} (${invocationType})`, { functionArn: lambdaArn, invocationType });
       const invocation = deps.sinks.lambda.invoke(lambdaArn, payload, invocationType, callerOf(integration, inv));
-      const result = await backendCall(invocation, integration.timeoutMs, 'Lambda invocation');
+      const result = await backendCall(invocation, integration.timeoutMs, LAMBDA_INVOCATION);
       const errorMessage = result.functionError ? lambdaErrorMessage(result.payload) : undefined;
       return { status: result.statusCode, body: result.payload, headers: {}, selector: errorMessage };
     } else {
@@ -427,7 +435,7 @@ async function proxyIntegration(
   deps.onIntegration?.(`invoke ${functionArn} (proxy)`, { functionArn, invocationType: 'RequestResponse' });
   const started = Date.now();
   const invocation = deps.sinks.lambda.invoke(functionArn, JSON.stringify(event), 'RequestResponse', callerOf(integration, inv));
-  const result = await backendCall(invocation, integration.timeoutMs, 'Lambda invocation');
+  const result = await backendCall(invocation, integration.timeoutMs, LAMBDA_INVOCATION);
   state.integrationLatency = Date.now() - started;
   state.integrationStatus = result.statusCode;
   if (result.functionError) throw new GatewayFailure(BAD_GATEWAY, `Lambda execution failed with status 200 due to customer function error`);

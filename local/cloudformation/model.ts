@@ -23,6 +23,8 @@ export interface LoadStackOptions {
   readonly exportedElsewhere?: (name: string) => string | undefined;
   /** `--stacks`: the stacks to serve out of a multi-stack assembly, by artifact id or stack name. @default all */
   readonly stacks?: readonly string[];
+  /** Local addresses of function URLs by `<stackName>/<logicalId>`: `Fn::GetAtt <Url>.FunctionUrl` gives them. */
+  readonly functionUrls?: ReadonlyMap<string, string>;
 }
 
 /** Account used when neither the stack nor the caller names one. */
@@ -129,6 +131,7 @@ export function buildStackModel(stack: AssemblyStack, options: LoadStackOptions)
         env,
         logicalId,
         type: resource.Type,
+        ...(options.functionUrls?.has(`${stackName}/${logicalId}`) ? { localUrl: options.functionUrls.get(`${stackName}/${logicalId}`)! } : {}),
         prop: (name) => {
           const raw = resource.Properties?.[name];
           if (raw === undefined) return undefined;

@@ -72,6 +72,8 @@ export interface NameContext {
   readonly type: string;
   /** A property of this resource, intrinsics resolved; `undefined` when absent. */
   prop(name: string): unknown;
+  /** Where the runtime serves this resource when it is a function URL (its own port), instead of its AWS address. */
+  readonly localUrl?: string;
 }
 
 type Namer = (ctx: NameContext) => ResourceIdentity;
@@ -108,6 +110,16 @@ function lastArnSegment(value: string): string {
   return match ? match[1]! : value;
 }
 
+/** The `<url-id>` of a function URL (32 lower-case letters and digits, as AWS's). */
+export function functionUrlId(stackName: string, logicalId: string): string {
+  return stableToken(`${stackName}/${logicalId}/url`, 32, LOWER);
+}
+
+/** `https://<url-id>.lambda-url.<region>.on.aws/`, the address AWS gives a function URL. */
+export function awsFunctionUrl(stackName: string, logicalId: string, region: string): string {
+  return `https://${functionUrlId(stackName, logicalId)}.lambda-url.${region}.on.aws/`;
+}
+
 const namers: Record<string, Namer> = {
   'AWS::Lambda::Function': (ctx) => {
     const name = str(ctx, 'FunctionName') ?? generatedName(ctx.stackName, ctx.logicalId, 64, { suffixLength: 12 });
@@ -136,10 +148,9 @@ const namers: Record<string, Namer> = {
   'AWS::Lambda::Url': (ctx) => {
     const fn = lastArnSegment(str(ctx, 'TargetFunctionArn') ?? '');
     const functionArn = arn(ctx, 'lambda', `function:${fn}`);
-    const urlId = stableToken(seed(ctx, 'url'), 32, LOWER);
     return {
       ref: functionArn,
-      attributes: { FunctionArn: functionArn, FunctionUrl: `https://${urlId}.lambda-url.${ctx.env.region}.on.aws/` },
+      attributes: { FunctionArn: functionArn, FunctionUrl: ctx.localUrl ?? awsFunctionUrl(ctx.stackName, ctx.logicalId, ctx.env.region) },
     };
   },
   'AWS::IAM::Role': (ctx) => {

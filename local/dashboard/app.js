@@ -72,7 +72,7 @@ async function send(mode) {
 const NODE_W = 232;
 const NODE_H = 70;
 /** Edges whose kind says something the arrow alone does not. */
-const LABELLED_EDGES = new Set(['integration', 'on-success', 'on-failure', 'dead-letter', 'archive', 'event-source']);
+const LABELLED_EDGES = new Set(['integration', 'on-success', 'on-failure', 'dead-letter', 'archive', 'event-source', 'function-url']);
 const countLabels = new Map();
 
 async function drawArchitecture() {
@@ -163,6 +163,7 @@ function countText(type, counts) {
     case 'AWS::Events::Rule':
       return `${c.events} matched · ${errors}`;
     case 'AWS::ApiGateway::RestApi':
+    case 'AWS::Lambda::Url':
       return `${plural(c.events, 'request')} · ${errors}`;
     default:
       return `${plural(c.events, 'message')} · ${errors}`;

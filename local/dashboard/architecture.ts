@@ -17,9 +17,10 @@ const NODE_TYPES: Readonly<Record<string, string>> = {
   'AWS::Events::Rule': 'EventBridge rule',
   'AWS::Events::Archive': 'EventBridge archive',
   'AWS::SQS::Queue': 'SQS queue',
+  'AWS::Lambda::Url': 'Lambda function URL',
 };
 
-export type EdgeKind = 'integration' | 'subscription' | 'on-success' | 'on-failure' | 'rule' | 'target' | 'dead-letter' | 'archive' | 'event-source';
+export type EdgeKind = 'integration' | 'subscription' | 'on-success' | 'on-failure' | 'rule' | 'target' | 'dead-letter' | 'archive' | 'event-source' | 'function-url';
 
 export interface ArchitectureNode {
   readonly id: string;
@@ -66,7 +67,17 @@ export function buildArchitecture(stack: StackModel): Architecture {
     if (!from || !to || from === to) return;
     if (!edges.some((e) => e.from === from && e.to === to && e.kind === kind)) edges.push({ from, to, kind });
   };
+  // The account's default bus, which no template declares: a node once a rule or a destination uses it.
+  const { partition, region, account } = stack.env;
+  const defaultBusArn = `arn:${partition}:events:${region}:${account}:event-bus/default`;
   let defaultBus: ArchitectureNode | undefined;
+  const useDefaultBus = (): string => {
+    defaultBus ??= { id: 'default', type: 'AWS::Events::EventBus', label: NODE_TYPES['AWS::Events::EventBus']!, name: 'default', keys: ['default', defaultBusArn], parts: [] };
+    return defaultBus.id;
+  };
+  // A destination is a bus, queue, topic or function ARN; `LambdaDestination` with `responseOnly` names the default bus.
+  const destination = (value: { Destination?: unknown } | undefined): string | undefined =>
+    find(value) ?? (typeof value?.Destination === 'string' && value.Destination.endsWith(':event-bus/default') ? useDefaultBus() : undefined);
   for (const r of resources) {
     const p = r.properties as Record<string, any>;
     switch (r.type) {
@@ -78,11 +89,14 @@ export function buildArchitecture(stack: StackModel): Architecture {
         add(find(p.TopicArn), find(p.RedrivePolicy), 'dead-letter');
         break;
       case 'AWS::Lambda::EventInvokeConfig':
-        add(find(p.FunctionName), find(p.DestinationConfig?.OnSuccess), 'on-success');
-        add(find(p.FunctionName), find(p.DestinationConfig?.OnFailure), 'on-failure');
+        add(find(p.FunctionName), destination(p.DestinationConfig?.OnSuccess), 'on-success');
+        add(find(p.FunctionName), destination(p.DestinationConfig?.OnFailure), 'on-failure');
         break;
       case 'AWS::Lambda::Function':
         add(r.logicalId, find(p.DeadLetterConfig), 'dead-letter');
+        break;
+      case 'AWS::Lambda::Url':
+        add(r.logicalId, find(p.TargetFunctionArn), 'function-url');
         break;
       case 'AWS::Lambda::EventSourceMapping':
         add(find(p.EventSourceArn), find(p.FunctionName), 'event-source');
@@ -91,8 +105,7 @@ export function buildArchitecture(stack: StackModel): Architecture {
         // A rule without EventBusName is on the account's default bus, which no template declares.
         let bus = find(p.EventBusName);
         if (!bus && (p.EventBusName === undefined || p.EventBusName === 'default' || String(p.EventBusName).endsWith('/default'))) {
-          defaultBus ??= { id: 'default', type: 'AWS::Events::EventBus', label: NODE_TYPES['AWS::Events::EventBus']!, name: 'default', keys: ['default'], parts: [] };
-          bus = defaultBus.id;
+          bus = useDefaultBus();
         }
         add(bus, r.logicalId, 'rule');
         for (const target of (p.Targets as Array<Record<string, unknown>> | undefined) ?? []) {
@@ -141,6 +154,16 @@ export function buildArchitecture(stack: StackModel): Architecture {
     else others.push({ id: r.logicalId, type: r.type });
   }
 
+  // A resource only a part refers to (an API stage's access-log group) belongs where that part belongs.
+  for (const other of [...others]) {
+    const own = identifiers(stack.resources.get(other.id)!);
+    const refersToOther = (part: { id: string }) => stringLeaves(stack.resources.get(part.id)?.properties).some((leaf) => own.some((id) => mentions(leaf, id)));
+    const holder = [...parts.entries()].find(([, list]) => list.some(refersToOther))?.[0];
+    if (holder === undefined) continue;
+    parts.get(holder)!.push(other);
+    others.splice(others.indexOf(other), 1);
+  }
+
   const dlqs = new Set(edges.filter((e) => e.kind === 'dead-letter').map((e) => e.to));
   const nodes: ArchitectureNode[] = main.map((r) => ({
     id: r.logicalId,
@@ -163,6 +186,8 @@ export function nodeForResource(architecture: Architecture, resource: string): A
 }
 
 function nameOf(r: StackResource): string {
+  // A function URL is known by its address (local when served); its Ref is its function's ARN.
+  if (r.type === 'AWS::Lambda::Url') return r.attributes['FunctionUrl'] ?? r.logicalId;
   const p = r.properties as Record<string, unknown>;
   const named = p.Name ?? p.FunctionName ?? p.TopicName ?? p.QueueName ?? p.ArchiveName;
   if (typeof named === 'string' && named) return named;
@@ -172,6 +197,8 @@ function nameOf(r: StackResource): string {
 
 /** What other resources may write to point at `r`: its ARN, Ref, name and attribute values. */
 function identifiers(r: StackResource): string[] {
+  // Only its address: its Ref and FunctionArn name the function, which must not lead to the URL.
+  if (r.type === 'AWS::Lambda::Url') return [nameOf(r)];
   const values = [r.arn, r.ref, nameOf(r), ...Object.values(r.attributes)].filter((v): v is string => typeof v === 'string' && v.length >= 3);
   return [...new Set(values)];
 }

@@ -41,7 +41,8 @@ export class NodeCounters {
     const counts = this.of(id);
     const isAttempt = hop.service === 'lambda' && hop.kind === 'invoke';
     if (isAttempt) counts.invocations++;
-    if (isAttempt || ENTERING[hop.service] === hop.kind || (hop.service === 'eventbridge' && hop.kind === 'match')) counts.events++;
+    const isUrlRequest = hop.service === 'lambda' && hop.kind === 'function-url';
+    if (isAttempt || isUrlRequest || ENTERING[hop.service] === hop.kind || (hop.service === 'eventbridge' && hop.kind === 'match')) counts.events++;
     if (isErrorHop(hop)) counts.errors++;
   }
 

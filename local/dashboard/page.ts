@@ -43,6 +43,7 @@ export function dashboardPage(stackName: string): string {
   .node-function rect { fill: #e6f4f5; stroke: #007b83; } .node-topic rect { fill: #fdf1e2; stroke: #a05a00; }
   .node-eventbus rect, .node-rule rect, .node-archive rect { fill: #e9f5ec; stroke: #1e7a2f; }
   .node-restapi rect { fill: #f6eaf6; stroke: #8a2c8a; } .node-queue rect { fill: #e8eefa; stroke: #1f4fa3; }
+  .node-url rect { fill: #f6eaf6; stroke: #8a2c8a; }
   .node-dlq rect { stroke-dasharray: 5 3; }
   .node-id { font: 600 11.5px ui-monospace, Menlo, monospace; fill: var(--ink); }
   .node-type { font-size: 11px; fill: var(--muted); } .node-counts { font-size: 11px; fill: var(--ink); }

@@ -179,6 +179,9 @@ const LAMBDA_ROUTES: readonly { readonly method: string; readonly path: RegExp; 
   { method: 'PUT', path: /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/?$/, action: 'PutFunctionEventInvokeConfig' },
   { method: 'POST', path: /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/?$/, action: 'UpdateFunctionEventInvokeConfig' },
   { method: 'DELETE', path: /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/?$/, action: 'DeleteFunctionEventInvokeConfig' },
+  // Checked on any resource: the UUID in the path names a mapping, not a function.
+  { method: 'GET', path: /^\/2015-03-31\/event-source-mappings\/?$/, action: 'ListEventSourceMappings' },
+  { method: 'GET', path: /^\/2015-03-31\/event-source-mappings\/[^/]+\/?$/, action: 'GetEventSourceMapping' },
 ];
 
 /**

@@ -49,7 +49,7 @@ export function resourcePoliciesOf(stack: StackModel): Map<string, PolicySource[
     add(busArn, { label: policy.logicalId, document: { Version: '2012-10-17', Statement: [Statement] } });
   }
   for (const permission of stack.resourcesOfType('AWS::Lambda::Permission')) {
-    const { FunctionName, Action, Principal, SourceArn, SourceAccount } = permission.properties;
+    const { FunctionName, Action, Principal, SourceArn, SourceAccount, FunctionUrlAuthType, InvokedViaFunctionUrl } = permission.properties;
     if (typeof FunctionName !== 'string' || typeof Principal !== 'string') continue;
     const functionArn = lambdaArnOf(stack, FunctionName);
     add(functionArn, {
@@ -65,7 +65,17 @@ export function resourcePoliciesOf(stack: StackModel): Map<string, PolicySource[
             // No Resource: the statement covers the function it is found under (see policiesFor).
             Condition: {
               ...(typeof SourceArn === 'string' ? { ArnLike: { 'AWS:SourceArn': SourceArn } } : {}),
-              ...(typeof SourceAccount === 'string' ? { StringEquals: { 'AWS:SourceAccount': SourceAccount } } : {}),
+              // Lambda keeps a permission's FunctionUrlAuthType and InvokedViaFunctionUrl as conditions of the statement
+              // (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
+              ...(typeof SourceAccount === 'string' || typeof FunctionUrlAuthType === 'string'
+                ? {
+                    StringEquals: {
+                      ...(typeof SourceAccount === 'string' ? { 'AWS:SourceAccount': SourceAccount } : {}),
+                      ...(typeof FunctionUrlAuthType === 'string' ? { 'lambda:FunctionUrlAuthType': FunctionUrlAuthType } : {}),
+                    },
+                  }
+                : {}),
+              ...(InvokedViaFunctionUrl === true || InvokedViaFunctionUrl === 'true' ? { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } } : {}),
             },
           },
         ],

@@ -200,7 +200,7 @@ function ok(body: unknown, requestId: string): HttpResponse {
 }
 
 /** REST-JSON errors: the code in `x-amzn-ErrorType`, AWS's body members beside the message. */
-function errorResponse(error: unknown, requestId: string): HttpResponse {
+export function errorResponse(error: unknown, requestId: string): HttpResponse {
   const aws = error instanceof AwsError ? error : new AwsError('ServiceException', `Internal error: ${(error as Error)?.message ?? String(error)}`, 500);
   // AWS capitalises `Message` for ResourceNotFoundException and uses `message` elsewhere.
   const messageKey = aws.code === 'ResourceNotFoundException' ? 'Message' : 'message';

@@ -71,6 +71,9 @@ export async function sendToDestination(destinationArn: string, record: Invocati
         break;
       }
       case 'lambda': {
+        // The record is the destination function's event, and Lambda hands it over as an asynchronous invocation
+        // made with the execution role (lambda:InvokeFunction; no resource-policy principal), so the destination's
+        // own retries and destinations apply (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html).
         const result = await deps.sinks.lambda.invoke(destinationArn, body, 'Event');
         ids = { ...ids, destinationRequestId: result.requestId };
         break;

@@ -62,6 +62,8 @@ export interface InvokeOptions {
   readonly qualifier?: string;
   /** Overrides the payload limit of the invocation type (InvokeAsync keeps 256 KB). */
   readonly maxPayloadBytes?: number;
+  /** The invocation's request id, when the caller already told it to someone (a function URL's event carries it). */
+  readonly requestId?: string;
 }
 
 /** One function as the service holds it. */
@@ -235,7 +237,7 @@ export class LambdaService implements LambdaInvoker {
       if (caller && error instanceof AwsError) this.deps.roles?.resourcePolicyDenied(entry.identity, caller, error.message);
       throw error;
     }
-    const requestId = randomUUID();
+    const requestId = options.requestId ?? randomUUID();
     const tracer = this.deps.tracer;
     const by = caller?.principal ? ` by ${caller.principal}` : '';
     if (invocationType === 'DryRun') {

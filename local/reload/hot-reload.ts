@@ -7,6 +7,7 @@ import { assemblyChanges, describeReload } from './assembly-changes.js';
 import { watchSources, type SourceWatcher } from './source-watcher.js';
 import { WarmPools } from './warm-pools.js';
 import { defaultPoolFactory } from '../lambda/pool.js';
+import { FunctionUrlServers } from '../lambda/function-url/servers.js';
 
 export interface WatchedRuntimeOptions extends RuntimeOptions {
   /** Re-synthesize and swap in the new assembly when a source is saved (`--no-watch` turns it off). @default true */
@@ -39,13 +40,16 @@ export async function startWatchedRuntime(options: WatchedRuntimeOptions): Promi
   const address = await door.listen(options.port ?? 3000, options.host ?? '127.0.0.1');
   const busy = (message: string) => door.use([async () => jsonResponse(503, { status: 'starting', message })]);
   busy('The local runtime is still starting');
+  // Function URLs keep their ports across reloads, as the front door does.
+  const functionUrlServers = new FunctionUrlServers((error) => print(`internal error: ${(error as Error)?.stack ?? String(error)}`));
 
   let current: LocalRuntime;
   let assemblyDir: string;
   try {
     assemblyDir = options.assembly ?? (await (options.synthesize?.() ?? localAssembly(options, print)));
-    current = await startRuntime({ ...options, assembly: assemblyDir, door: { door, address }, traces, poolFactory: warm.factory });
+    current = await startRuntime({ ...options, assembly: assemblyDir, door: { door, address }, traces, poolFactory: warm.factory, functionUrlServers });
   } catch (error) {
+    await functionUrlServers.close();
     await door.close();
     throw error;
   }
@@ -57,6 +61,7 @@ export async function startWatchedRuntime(options: WatchedRuntimeOptions): Promi
     door: { door, address },
     traces,
     poolFactory: warm.factory,
+    functionUrlServers,
   };
 
   const failed = (stage: string, error: unknown) => {
@@ -153,6 +158,9 @@ export async function startWatchedRuntime(options: WatchedRuntimeOptions): Promi
     get traces() {
       return current.traces;
     },
+    get functionUrls() {
+      return current.functionUrls;
+    },
     get services() {
       return current.services;
     },
@@ -161,6 +169,7 @@ export async function startWatchedRuntime(options: WatchedRuntimeOptions): Promi
       waiting.clear();
       await running;
       await current.stop();
+      await functionUrlServers.close();
       await door.close();
     },
   };

@@ -77,16 +77,19 @@ export class Queue {
     for (const wake of [...this.waiters]) wake();
   }
 
-  /** Resolves at the next `notify()` or after `ms` local milliseconds, whichever first. */
-  waitForChange(ms: number): Promise<void> {
+  /** Resolves at the next `notify()`, after `ms` local milliseconds (Infinity: no timer), or when `signal` aborts, whichever first. */
+  waitForChange(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
       const done = () => {
         clearTimeout(timer);
         this.waiters.delete(done);
+        signal?.removeEventListener('abort', done);
         resolve();
       };
-      const timer = setTimeout(done, Math.max(0, ms));
+      const timer = Number.isFinite(ms) ? setTimeout(done, Math.max(0, ms)) : undefined;
       this.waiters.add(done);
+      signal?.addEventListener('abort', done, { once: true });
     });
   }
 }

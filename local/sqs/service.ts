@@ -308,6 +308,23 @@ export class SqsService implements QueueSink {
     }
   }
 
+  /**
+   * Resolves when the queue may hold a message to receive: at once when one
+   * is visible, else at the next send or when the next delayed or in-flight
+   * message becomes visible, at `deadline` (local epoch ms), or when `signal`
+   * aborts. Event-driven (one timer at most), so a consumer such as an event
+   * source mapping waits without polling.
+   */
+  async whenReceivable(queueRef: string, options: { readonly deadline?: number; readonly signal?: AbortSignal } = {}): Promise<void> {
+    const queue = this.requireQueue(queueRef);
+    const now = Date.now();
+    this.expire(queue, now);
+    const nextVisible = queue.messages.reduce((next, m) => Math.min(next, m.visibleAt), Infinity);
+    const until = Math.min(nextVisible, options.deadline ?? Infinity);
+    if (until <= now) return;
+    await queue.waitForChange(until - now, options.signal);
+  }
+
   /** DeleteMessage; a stale receipt handle (not the latest receive) succeeds without deleting, as on AWS. */
   deleteMessage(queueUrl: string, receiptHandle: unknown): void {
     const queue = this.requireQueue(queueUrl);
@@ -331,7 +348,8 @@ export class SqsService implements QueueSink {
     }
     message.visibleAt = Date.now() + this.localMs(seconds);
     queue.store?.save(message);
-    if (seconds === 0) queue.notify();
+    // Waiters computed their wake-up from the old visibility: they look again.
+    queue.notify();
   }
 
   /** GetQueueUrl by name (and owner account when given), in `region` (the default one when absent). */

@@ -17,8 +17,11 @@ export interface CliProcess {
   readonly exited: Promise<number | string | null>;
 }
 
+/** A started CLI that serves any app: its AWS endpoint, no SendEvent URL required. */
+export type LaunchedCli = Omit<CliProcess, 'sendEventUrl'>;
+
 /** Start `local/cli.ts` of `projectRoot` (a copy of the project, say) with these flags; resolves once it prints that it is ready. */
-export async function startCli(args: readonly string[], readyWithinMs = 90_000, projectRoot = repoRoot): Promise<CliProcess> {
+export async function launchCli(args: readonly string[], readyWithinMs = 90_000, projectRoot = repoRoot): Promise<LaunchedCli> {
   // node --import tsx, not the tsx binary: the pid is the runtime's own, so a SIGKILL hits it and nothing else.
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'local', 'cli.ts'), ...args], {
     cwd: projectRoot,
@@ -43,9 +46,16 @@ export async function startCli(args: readonly string[], readyWithinMs = 90_000, 
     });
   });
   const endpoint = /AWS endpoint:\s+(http:\/\/\S+)/.exec(output)?.[1];
-  const sendEventUrl = /SendEventUrl = (http:\/\/\S+)/.exec(output)?.[1];
-  if (!endpoint || !sendEventUrl) throw new Error(`no endpoint or SendEventUrl in the output:\n${output}`);
-  return { child, endpoint, sendEventUrl, out: () => output, exited };
+  if (!endpoint) throw new Error(`no AWS endpoint in the output:\n${output}`);
+  return { child, endpoint, out: () => output, exited };
+}
+
+/** {@link launchCli} on the project's own app, with its SendEvent URL. */
+export async function startCli(args: readonly string[], readyWithinMs = 90_000, projectRoot = repoRoot): Promise<CliProcess> {
+  const cli = await launchCli(args, readyWithinMs, projectRoot);
+  const sendEventUrl = /SendEventUrl = (http:\/\/\S+)/.exec(cli.out())?.[1];
+  if (!sendEventUrl) throw new Error(`no SendEventUrl in the output:\n${cli.out()}`);
+  return { ...cli, sendEventUrl };
 }
 
 /** The pids of a process's direct children (its execution environments), from /proc. */

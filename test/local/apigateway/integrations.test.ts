@@ -157,6 +157,18 @@ describe('Lambda non-proxy integration', () => {
     expect(text(bad)).toBe('{"error":"[BadRequest] no mode"}');
   });
 
+  it('answers 500 with a configuration error when the function does not let the API invoke it', async () => {
+    const h = harness(stack, {
+      lambda: () => {
+        throw new AwsError('AccessDeniedException', 'The resource policy of target does not allow apigateway.amazonaws.com', 403);
+      },
+    });
+    const response = await call(h, 'POST', '/sync', { body: '{}' });
+    expect(response.statusCode).toBe(500);
+    expect(JSON.parse(text(response))).toEqual({ message: 'Internal server error' });
+    expect(h.traces.map((t) => t.summary).join('\n')).toContain('Execution failed due to configuration error: Invalid permissions on Lambda function');
+  });
+
   it('does not let `.` in a SelectionPattern cross a newline of the error message, as Java regex', async () => {
     const h = harness(stack, {
       lambda: () => lambdaResult({ errorType: 'Error', errorMessage: '[BadRequest] first\nsecond' }, { functionError: 'Unhandled' }),

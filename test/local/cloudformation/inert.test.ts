@@ -16,7 +16,7 @@ describe('resources no service handles', () => {
   });
 
   it.each([
-    ['AWS::Lambda::Url', 'FnUrl'],
+    ['AWS::Lambda::CodeSigningConfig', 'Signing'],
     ['AWS::Lambda::EventSourceMapping', 'Mapping'],
     ['AWS::Logs::SubscriptionFilter', 'Filter'],
     ['AWS::ApiGatewayV2::Api', 'HttpApi'],

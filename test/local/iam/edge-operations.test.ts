@@ -152,6 +152,8 @@ describe('the IAM action and resource of every operation the runtime serves', ()
     ['PutFunctionEventInvokeConfig', req('PUT', '/2019-09-25/functions/worker/event-invoke-config'), 'lambda:PutFunctionEventInvokeConfig', FN],
     ['UpdateFunctionEventInvokeConfig', req('POST', '/2019-09-25/functions/worker/event-invoke-config'), 'lambda:UpdateFunctionEventInvokeConfig', FN],
     ['DeleteFunctionEventInvokeConfig', req('DELETE', '/2019-09-25/functions/worker/event-invoke-config'), 'lambda:DeleteFunctionEventInvokeConfig', FN],
+    ['ListEventSourceMappings', req('GET', '/2015-03-31/event-source-mappings/', 'FunctionName=worker'), 'lambda:ListEventSourceMappings', '*'],
+    ['GetEventSourceMapping', req('GET', '/2015-03-31/event-source-mappings/14e0db71-9990-4fd0-b5ae-8a8e4a3e7b4b'), 'lambda:GetEventSourceMapping', '*'],
   ])('Lambda %s', (_name, request, action, resource) => {
     expect(lambdaCall(request, arns)).toMatchObject({ action, resources: [resource] });
   });

@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import { AwsError } from '../../protocol/errors.js';
+import type { HttpHandler, HttpResponse } from '../../protocol/http.js';
+import { errorResponse } from '../api.js';
+import type { EventSourceMappings } from './service.js';
+
+const LIST = /^\/2015-03-31\/event-source-mappings\/?$/;
+const ONE = /^\/2015-03-31\/event-source-mappings\/([^/]+)\/?$/;
+
+/**
+ * Lambda's ListEventSourceMappings and GetEventSourceMapping (REST-JSON).
+ * The mappings come from the template: creating, updating or deleting one
+ * through the API is answered as not implemented.
+ */
+export function eventSourceMappingApi(mappings: EventSourceMappings): HttpHandler {
+  return async (req) => {
+    if (!req.path.startsWith('/2015-03-31/event-source-mappings')) return undefined;
+    const requestId = randomUUID();
+    try {
+      const query = new URLSearchParams(req.rawQuery);
+      if (LIST.test(req.path) && req.method === 'GET') {
+        const all = mappings.list({
+          ...(query.get('FunctionName') ? { functionName: query.get('FunctionName')! } : {}),
+          ...(query.get('EventSourceArn') ? { eventSourceArn: query.get('EventSourceArn')! } : {}),
+        });
+        const max = Number(query.get('MaxItems') ?? 100);
+        const start = Number(query.get('Marker') ?? 0);
+        if (!Number.isInteger(max) || max < 1 || max > 10_000) {
+          throw new AwsError('InvalidParameterValueException', `MaxItems must be between 1 and 10000, got ${query.get('MaxItems')}`, 400);
+        }
+        if (!Number.isInteger(start) || start < 0) throw new AwsError('InvalidParameterValueException', 'Invalid marker', 400);
+        const page = all.slice(start, start + max);
+        const next = start + page.length;
+        return ok({ EventSourceMappings: page, ...(next < all.length ? { NextMarker: String(next) } : {}) }, requestId);
+      }
+      const one = ONE.exec(req.path);
+      if (one && req.method === 'GET') return ok(mappings.get(decodeURIComponent(one[1]!)), requestId);
+      throw new AwsError('UnknownOperationException', `The local runtime does not implement ${req.method} ${req.path}: event source mappings come from the template`, 404);
+    } catch (error) {
+      return errorResponse(error, requestId);
+    }
+  };
+}
+
+function ok(body: unknown, requestId: string): HttpResponse {
+  return { statusCode: 200, headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId }, body: JSON.stringify(body) };
+}

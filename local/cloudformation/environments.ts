@@ -47,11 +47,10 @@ export function arnIsIn(arn: string, env: Pick<StackEnvironment, 'account' | 're
   return (region === '' || region === env.region) && (account === '' || account === env.account);
 }
 
-/** The region and account of an ARN, `undefined` when it is not one. */
-export function arnEnvironment(arn: string): { readonly region: string; readonly account: string } | undefined {
-  const parts = arn.split(':');
-  if (parts[0] !== 'arn' || parts.length < 6) return undefined;
-  return { region: parts[3]!, account: parts[4]! };
+/** `fallback` with the account and region of `arn` (a topic's, a function's, a bus's), where the ARN names them. */
+export function environmentOfArn<E extends { readonly account: string; readonly region: string }>(arn: string, fallback: E): E {
+  const [, , , region, account] = arn.split(':');
+  return region && account ? { ...fallback, region, account } : fallback;
 }
 
 /**

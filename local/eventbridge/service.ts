@@ -18,6 +18,7 @@ import type {
   Tracer,
 } from '../contracts.js';
 import type { StackModel } from '../cloudformation/types.js';
+import { environmentOfArn } from '../cloudformation/environments.js';
 import { AwsError } from '../protocol/errors.js';
 import { ArchiveStore, checkReplayInput, toMs, type ReplayRecord, type StartReplayInput } from './archive.js';
 import { deliver, HOP_DETECTED, retryKey, type DeliveryDeps, type TargetRetryState } from './delivery.js';
@@ -212,8 +213,7 @@ export class EventBridgeService implements EventBusSink {
 
   /** The account and region of a bus or rule (its ARN's), which its events carry. */
   private envOfArn(arn: string): { readonly account: string; readonly region: string; readonly partition: string } {
-    const [, , , region, account] = arn.split(':');
-    return region && account ? { ...this.env, region, account } : this.env;
+    return environmentOfArn(arn, this.env);
   }
 
   /** Whether a bus, rule or archive ARN is served by the EventBridge endpoint of `region` (the default region's when absent). */

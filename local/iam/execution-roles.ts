@@ -1,4 +1,5 @@
 import type { Credentials, ExecutionRoles, FunctionIdentity, InvokeCaller, LogSink, RoleCheck, Sinks } from '../contracts.js';
+import { environmentOfArn } from '../cloudformation/environments.js';
 import type { StackEnvironment } from '../cloudformation/types.js';
 import { AwsError } from '../protocol/errors.js';
 import { ArnBuilder } from './arns.js';
@@ -130,8 +131,7 @@ function deniedError(action: string, message: string): AwsError {
 
 /** The account and region of a function (its ARN's). */
 function functionEnvironment(fn: FunctionIdentity, fallback: StackEnvironment): StackEnvironment {
-  const [, , , region, account] = fn.functionArn.split(':');
-  return region && account ? { ...fallback, region, account } : fallback;
+  return environmentOfArn(fn.functionArn, fallback);
 }
 
 /**

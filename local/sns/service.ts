@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { tracePayload } from '../tracing.js';
 import type { Clock } from '../clock.js';
 import type { InvokeCaller, PatternMatcher, ResourcePolicyRefused, Sinks, TopicSink, Tracer } from '../contracts.js';
+import { environmentOfArn } from '../cloudformation/environments.js';
 import type { StackEnvironment, StackModel } from '../cloudformation/types.js';
 import { AwsError, UnsupportedTemplateError } from '../protocol/errors.js';
 import { describeError, isClientError, managedRetryDelays } from './delivery.js';
@@ -359,8 +360,7 @@ const queueName = (arn: string): string => arn.split(':')[5] ?? arn;
 /** A subscription's owner in the template: the AWS::SNS::Subscription, or the topic of an inline one. */
 /** The account and region of a topic (its ARN's), which its notifications carry. */
 export function topicEnvironment(topicArn: string, fallback: StackEnvironment): StackEnvironment {
-  const [, , , region, account] = topicArn.split(':');
-  return region && account ? { ...fallback, region, account } : fallback;
+  return environmentOfArn(topicArn, fallback);
 }
 
 function ownerOf(subscription: SubscriptionDefinition): Owner {

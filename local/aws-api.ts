@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { handleJson, jsonTarget, type JsonService } from './protocol/json.js';
 import { credentialScope, handleQuery, isQueryRequestFor, queryParams, type QueryService } from './protocol/query.js';
+import { credentialRegion, type RequestScope } from './protocol/scope.js';
 import { headerValue, jsonResponse, type HttpHandler, type HttpRequest, type HttpResponse } from './protocol/http.js';
 
 /**
@@ -8,7 +9,15 @@ import { headerValue, jsonResponse, type HttpHandler, type HttpRequest, type Htt
  * their wire protocol: `X-Amz-Target` for awsJson services, the credential
  * scope (or `Version`) of a form POST for Query services.
  */
-export function awsApiHandler(services: { json: readonly JsonService[]; query: readonly QueryService[] }): HttpHandler {
+export function awsApiHandler(
+  services: { json: readonly JsonService[]; query: readonly QueryService[] },
+  /** The region a request signed for a region (or unsigned) is served in. @default none: each service's default region */
+  servingRegion: (signed: string | undefined) => string | undefined = () => undefined,
+): HttpHandler {
+  const scopeOf = (req: HttpRequest): RequestScope => {
+    const region = servingRegion(credentialRegion(req));
+    return region === undefined ? {} : { region };
+  };
   return async (req) => {
     // Every awsJson and Query API lives at `/`; other paths (API Gateway
     // stages) stay theirs even when a client forwards an X-Amz-Target header.
@@ -17,7 +26,7 @@ export function awsApiHandler(services: { json: readonly JsonService[]; query: r
     if (target) {
       for (const service of services.json) {
         const operation = jsonTarget(req, service);
-        if (operation !== undefined) return handleJson(req, service, operation);
+        if (operation !== undefined) return handleJson(req, service, operation, scopeOf(req));
       }
       return unknownJsonOperation(req, `No local service answers X-Amz-Target ${target}`);
     }
@@ -32,7 +41,7 @@ export function awsApiHandler(services: { json: readonly JsonService[]; query: r
       // A request signed for a Query service but naming no action gets
       // MissingAction; unsigned ones without Action are not recognisably AWS's.
       if (params.has('Action') || credentialScope(req) === service.signingName) {
-        return handleQuery(params, service, headerValue(req, 'accept') ?? '');
+        return handleQuery(params, service, headerValue(req, 'accept') ?? '', scopeOf(req));
       }
     }
     return undefined;

@@ -9,6 +9,7 @@ import type { LocalRuntime } from './runtime.js';
 import { startWatchedRuntime } from './reload/hot-reload.js';
 import { appLocation, resolveAppSource, type AppLocation } from './cloudformation/app-source.js';
 import { networkWarning, reachableUrls } from './listen-addresses.js';
+import { servedEnvironments } from './cloudformation/environments.js';
 
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -122,6 +123,13 @@ function printUnusedIam(runtime: LocalRuntime): void {
   console.log(['IAM grants used in this run:', ...(lines.length > 0 ? lines.map((l) => `  ${l}`) : ['  (no role has identity policies)'])].join('\n'));
 }
 
+/** Which regions a client may sign for: any with a single-region app, else each region sees its own stacks. */
+function regionsNote(stack: LocalRuntime['stack']): string {
+  const envs = servedEnvironments(stack);
+  if (new Set(envs.map((env) => env.region)).size <= 1) return '(any region and credentials)';
+  return `(any credentials; a client sees the stacks of its region: ${envs.map((env) => `${env.region} = account ${env.account}`).join(', ')})`;
+}
+
 /** The summary `cdk deploy` prints, with local addresses. */
 function printDeployed(runtime: LocalRuntime, elapsedMs: number, timeScale: number, host: string): void {
   const { stack } = runtime;
@@ -140,7 +148,7 @@ function printDeployed(runtime: LocalRuntime, elapsedMs: number, timeScale: numb
     ...(stack.stacks ?? [stack]).map((s) => s.stackId),
     '',
     `Dashboard:     ${runtime.endpoint}/`,
-    `AWS endpoint:  ${runtime.endpoint}  (any region and credentials)`,
+    `AWS endpoint:  ${runtime.endpoint}  ${regionsNote(stack)}`,
     ...(runtime.functionUrls ?? []).map((u) => `Function URL:  ${u.url}  (${u.functionName}, AuthType ${u.authType})`),
     ...elsewhere.map((url) => `Also at:       ${url}`),
     ...(warning ? ['', warning] : []),

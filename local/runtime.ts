@@ -7,6 +7,7 @@ import type { Sinks } from './contracts.js';
 import type { StackModel } from './cloudformation/types.js';
 import { cachedAssembly } from './cloudformation/assembly-cache.js';
 import { loadStack } from './cloudformation/model.js';
+import { environmentForRegion, servingRegion } from './cloudformation/environments.js';
 import { inertResourceTypes, refuseUnemulated } from './cloudformation/inert.js';
 import { cloudFormationApi } from './cloudformation/api.js';
 import { CloudFormationService } from './cloudformation/service.js';
@@ -173,9 +174,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       state,
       resourcePolicyRefused: (refusal) => iam.resourcePolicyRefused(refusal),
     });
+    // A request is served in the region it is signed for (when the stacks span several).
+    const regionOf = (signed: string | undefined) => servingRegion(stack, signed);
     // API Gateway's AWS integrations call these on their own wire protocol, exactly as they call AWS.
     const awsEndpoints: Readonly<Record<string, (req: HttpRequest) => Promise<HttpResponse>>> = {
-      sns: snsServiceEndpoint(sns),
+      sns: snsServiceEndpoint(sns, regionOf),
     };
     // API Gateway writes its logs with the account's CloudWatch role, when the stack sets one.
     const apiLogsRole = stack.resourcesOfType('AWS::ApiGateway::Account')[0]?.properties['CloudWatchRoleArn'];
@@ -241,10 +244,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
         queueDepth: (arn) => sqs.findQueue(arn)?.messages.length,
       }),
       // Before the AWS APIs: a call the caller's role may not make is answered here.
-      iamEdge({ iam, env: stack.env, stackId: stack.stackId, ...apis, ...(options.enforceIamForCallers ? { callersRole: options.enforceIamForCallers } : {}) }),
+      iamEdge({ iam, env: stack.env, envFor: (region) => environmentForRegion(stack, regionOf(region)), stackId: stack.stackId, ...apis, ...(options.enforceIamForCallers ? { callersRole: options.enforceIamForCallers } : {}) }),
       eventSourceMappingApi(eventSourceMappings),
       lambdaApi(lambda),
-      awsApiHandler(apis),
+      awsApiHandler(apis, regionOf),
       apiGatewayHandler(apigateway),
     ]);
     const unsubscribe = traces.subscribe((event) => terminal.hop(event));

@@ -193,6 +193,8 @@ export function buildAwsServiceRequest(options: {
   headers.accept ??= 'application/json';
   const body = Buffer.from(options.body, 'utf8');
   headers['content-length'] = String(body.length);
+  // API Gateway signs the call for the URI's region, and the service answers in that region.
+  headers.authorization ??= `AWS4-HMAC-SHA256 Credential=apigateway/${new Date().toISOString().slice(0, 10).replace(/-/g, '')}/${uri.region}/${uri.service}/aws4_request`;
   return { method: options.httpMethod, path, rawQuery: form(query), headers, body, sourceIp: options.sourceIp };
 }
 

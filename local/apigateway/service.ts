@@ -10,6 +10,7 @@ import { tracePayload } from '../tracing.js';
 import type { Clock } from '../clock.js';
 import type { LogSink, Sinks, Tracer } from '../contracts.js';
 import type { StackEnvironment, StackModel } from '../cloudformation/types.js';
+import { envOf } from '../cloudformation/environments.js';
 import type { HttpRequest, HttpResponse } from '../protocol/http.js';
 import { readRestApis } from './model.js';
 import type { AuthorizerDef, MethodDef, RestApiDef, StageDef } from './types.js';
@@ -186,7 +187,8 @@ export class ApiGatewayService {
   static fromStack(stack: StackModel, deps: ApiGatewayDeps): ApiGatewayService {
     const apis = readRestApis(stack);
     if (deps.awsServices) checkAwsIntegrations(apis, deps.awsServices);
-    return new ApiGatewayService(apis, stack.env, deps);
+    const envByApi = new Map(apis.map((api) => [api.id, envOf(stack, stack.resources.get(api.logicalId)!)]));
+    return new ApiGatewayService(apis, stack.env, deps, envByApi);
   }
 
   private readonly apis = new Map<string, RestApiDef>();
@@ -197,6 +199,8 @@ export class ApiGatewayService {
     apis: readonly RestApiDef[],
     private readonly env: StackEnvironment,
     private readonly deps: ApiGatewayDeps,
+    /** Each API's account and region, when its stack's differ from `env`. */
+    private readonly envByApi: ReadonlyMap<string, StackEnvironment> = new Map(),
   ) {
     // Sinks are filled in after construction: read them at call time.
     this.authorizers = new Authorizers(() => deps.sinks.lambda, deps.clock);
@@ -287,7 +291,7 @@ export class ApiGatewayService {
       requestId,
       idHeaders: { 'x-amzn-requestid': requestId, 'x-amz-apigw-id': extendedRequestId },
       context: {
-        accountId: this.env.account,
+        accountId: this.envOfApi(apiId).account,
         apiId,
         extendedRequestId,
         httpMethod: req.method.toUpperCase(),
@@ -332,12 +336,16 @@ export class ApiGatewayService {
   }
 
   /** `$context` once the resource is known. */
+  private envOfApi(apiId: string): StackEnvironment {
+    return this.envByApi.get(apiId) ?? this.env;
+  }
+
   private methodContext(request: RequestScope, api: RestApiDef, stage: StageDef, route: MethodRoute): Record<string, unknown> {
     const host = headerValues(request.headers, 'host')?.[0];
     return {
       ...request.context,
       deploymentId: stage.deploymentId,
-      domainName: host ?? `${api.id}.execute-api.${this.env.region}.${this.env.urlSuffix}`,
+      domainName: host ?? `${api.id}.execute-api.${this.envOfApi(api.id).region}.${this.envOfApi(api.id).urlSuffix}`,
       domainPrefix: (host ?? api.id).split('.')[0],
       resourceId: route.resource.id,
       resourcePath: route.resource.path,
@@ -350,7 +358,7 @@ export class ApiGatewayService {
   private async authorize(bound: BoundRequest, authorizer: AuthorizerDef): Promise<GatewayError | undefined> {
     const { api, stage, req, path, headers, query, context, route } = bound;
     const { resource, method, pathParameters } = route;
-    const env = this.env;
+    const env = this.envOfApi(api.id);
     const requestPath = path.length > 1 ? path.replace(/\/$/, '') : '/';
     const event = buildProxyEvent({
       resourcePath: resource.path,
@@ -395,7 +403,7 @@ export class ApiGatewayService {
   private execute(bound: BoundRequest, exec: string[]): Promise<MethodResult> {
     const { api, stage, req, path, headers, query, context, route } = bound;
     const { resource, method, pathParameters } = route;
-    const env = this.env;
+    const env = this.envOfApi(api.id);
     const sourceArn = `arn:${env.partition}:execute-api:${env.region}:${env.account}:${api.id}/${stage.name}/${method.httpMethod === 'ANY' ? req.method.toUpperCase() : method.httpMethod}${resource.path}`;
     return executeMethod(
       { api, stage, resource, method, req, path, pathParameters, query, headers, context, sourceArn, accountId: env.account },

@@ -1,4 +1,5 @@
 import type { QueryParams, QueryService, XmlValue } from '../protocol/query.js';
+import type { RequestScope } from '../protocol/scope.js';
 import { CloudFormationService, type StackResourceDescription } from './service.js';
 import type { StackModel } from './types.js';
 
@@ -28,8 +29,8 @@ function resourceXml(resource: StackResourceDescription, timestampKey: 'Timestam
  */
 export function cloudFormationApi(source: CloudFormationService | StackModel): QueryService {
   const service = source instanceof CloudFormationService ? source : CloudFormationService.fromStack(source);
-  const stackRef = (name: string | undefined) => {
-    const stack = service.stackNamed(name);
+  const stackRef = (name: string | undefined, region?: string) => {
+    const stack = service.stackNamed(name, region);
     return { name: stack.stackName, id: stack.stackId };
   };
   return {
@@ -37,8 +38,8 @@ export function cloudFormationApi(source: CloudFormationService | StackModel): Q
     xmlns: CLOUDFORMATION_XMLNS,
     signingName: 'cloudformation',
     operations: {
-      DescribeStacks: (params: QueryParams) => ({
-        Stacks: service.describeStacks(params.get('StackName')).map((stack) => ({
+      DescribeStacks: (params: QueryParams, scope?: RequestScope) => ({
+        Stacks: service.describeStacks(params.get('StackName'), scope?.region).map((stack) => ({
           StackId: stack.StackId,
           StackName: stack.StackName,
           ...(stack.Description ? { Description: stack.Description } : {}),
@@ -58,23 +59,23 @@ export function cloudFormationApi(source: CloudFormationService | StackModel): Q
           DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
         })),
       }),
-      ListStackResources: (params: QueryParams) => ({
+      ListStackResources: (params: QueryParams, scope?: RequestScope) => ({
         StackResourceSummaries: service
-          .listStackResources(params.get('StackName'))
+          .listStackResources(params.get('StackName'), scope?.region)
           .map((r) => resourceXml(r, 'LastUpdatedTimestamp')),
       }),
-      DescribeStackResources: (params: QueryParams) => {
+      DescribeStackResources: (params: QueryParams, scope?: RequestScope) => {
         const logicalId = params.get('LogicalResourceId');
-        const all = service.listStackResources(params.get('StackName'));
+        const all = service.listStackResources(params.get('StackName'), scope?.region);
         return {
-          StackResources: all.filter((r) => !logicalId || r.LogicalResourceId === logicalId).map((r) => resourceXml(r, 'Timestamp', stackRef(params.get('StackName')))),
+          StackResources: all.filter((r) => !logicalId || r.LogicalResourceId === logicalId).map((r) => resourceXml(r, 'Timestamp', stackRef(params.get('StackName'), scope?.region))),
         };
       },
-      DescribeStackResource: (params: QueryParams) => ({
+      DescribeStackResource: (params: QueryParams, scope?: RequestScope) => ({
         StackResourceDetail: resourceXml(
-          service.describeStackResource(params.get('StackName'), params.get('LogicalResourceId')),
+          service.describeStackResource(params.get('StackName'), params.get('LogicalResourceId'), scope?.region),
           'LastUpdatedTimestamp',
-          stackRef(params.get('StackName')),
+          stackRef(params.get('StackName'), scope?.region),
         ),
       }),
     },

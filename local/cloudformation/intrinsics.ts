@@ -68,6 +68,8 @@ export interface ResolverContext {
   readonly parameters?: Readonly<Record<string, string>>;
   /** Exports of the stacks served before this one (`Fn::ImportValue`), by export name. */
   readonly exports?: ReadonlyMap<string, string>;
+  /** Where a name is exported in another account or region (`<account>/<region>`), to say why it cannot be imported. */
+  readonly exportedElsewhere?: (name: string) => string | undefined;
   /** `Ref` of a resource that exists (its condition is true). */
   refOf(logicalId: string, where: Location): string;
   /** `Fn::GetAtt` of a resource that exists. */
@@ -274,6 +276,14 @@ export class IntrinsicResolver {
         const name = this.resolve(arg, where);
         const exported = typeof name === 'string' ? this.ctx.exports?.get(name) : undefined;
         if (exported !== undefined) return exported;
+        const elsewhere = typeof name === 'string' ? this.ctx.exportedElsewhere?.(name) : undefined;
+        if (elsewhere !== undefined) {
+          // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-importvalue.html
+          return fail(
+            where,
+            `Fn::ImportValue ${describe(name)}: it is exported in ${elsewhere}, and CloudFormation imports only exports of the stack's own account and region (${this.ctx.env.account}/${this.ctx.env.region})`,
+          );
+        }
         return fail(
           where,
           `Fn::ImportValue ${describe(name)}: no stack served here exports it; serve the exporting stack with this one (see --stacks)`,

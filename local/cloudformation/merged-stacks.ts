@@ -1,4 +1,5 @@
 import { UnsupportedTemplateError } from '../protocol/errors.js';
+import { checkEnvironments } from './environments.js';
 import { stackIdFor } from './names.js';
 import type { StackModel, StackResource } from './types.js';
 
@@ -6,20 +7,15 @@ import type { StackModel, StackResource } from './types.js';
  * Several stacks of one app served as one: the services read a single
  * StackModel, so the stacks' resources are pooled into one view. Each stack
  * was resolved on its own first (its names, ARNs and imports), so pooling
- * changes no value.
+ * changes no value; each resource keeps its stack's account and region
+ * (see `envOf`).
  */
 export function mergeStacks(stacks: readonly StackModel[]): StackModel {
   if (stacks.length === 1) return stacks[0]!;
   const [first] = stacks;
   if (!first) throw new Error('No stack to serve');
-  // The services hold one account and region; one stack in another is served alone (pick it with --stacks).
-  const elsewhere = stacks.find((s) => s.env.account !== first.env.account || s.env.region !== first.env.region);
-  if (elsewhere) {
-    throw new Error(
-      `Stacks ${first.stackName} (${first.env.account}/${first.env.region}) and ${elsewhere.stackName} (${elsewhere.env.account}/${elsewhere.env.region}) ` +
-        'are in different accounts or regions; the local runtime serves several stacks only in one account and region: pick them with --stacks',
-    );
-  }
+  checkEnvironments(stacks);
+  checkNamesAcrossRegions(stacks);
 
   const resources = new Map<string, StackResource>();
   const owner = new Map<StackResource, StackModel>();
@@ -56,4 +52,38 @@ export function mergeStacks(stacks: readonly StackModel[]): StackModel {
       return stack.assetDir(resource);
     },
   };
+}
+
+/** Resource types the services key by name alone, with the name of a resource. */
+const NAMED_TYPES: Readonly<Record<string, (r: StackResource) => string>> = {
+  'AWS::Lambda::Function': (r) => r.ref,
+  'AWS::SQS::Queue': (r) => r.attributes['QueueName'] ?? r.ref.slice(r.ref.lastIndexOf('/') + 1),
+  'AWS::Logs::LogGroup': (r) => r.ref,
+  'AWS::Events::EventBus': (r) => r.ref,
+};
+
+/**
+ * AWS scopes these names to an account and region; the local services look
+ * them up by name and tell regions apart by the resource's own ARN, so one
+ * name used in two regions is refused rather than served wrongly.
+ */
+function checkNamesAcrossRegions(stacks: readonly StackModel[]): void {
+  const seen = new Map<string, { stack: StackModel; resource: StackResource }>();
+  for (const stack of stacks) {
+    for (const resource of stack.resources.values()) {
+      const nameOf = NAMED_TYPES[resource.type];
+      if (!nameOf) continue;
+      const key = `${resource.type} ${nameOf(resource)}`;
+      const other = seen.get(key);
+      if (other && (other.stack.env.region !== stack.env.region || other.stack.env.account !== stack.env.account)) {
+        throw new UnsupportedTemplateError(
+          resource.logicalId,
+          'Properties',
+          `${resource.type} ${nameOf(resource)} of ${stack.stackName} (${stack.env.account}/${stack.env.region}) has the name of ${other.resource.logicalId} of ${other.stack.stackName} (${other.stack.env.account}/${other.stack.env.region}); ` +
+            'the local runtime needs distinct names across regions: give one another name, or serve one stack with --stacks',
+        );
+      }
+      if (!other) seen.set(key, { stack, resource });
+    }
+  }
 }

@@ -19,6 +19,8 @@ export interface LoadStackOptions {
   readonly region?: string;
   /** Exports of stacks resolved before this one, for `Fn::ImportValue`. */
   readonly exports?: ReadonlyMap<string, string>;
+  /** Where a name is exported in another account or region, for the error of its import. */
+  readonly exportedElsewhere?: (name: string) => string | undefined;
   /** `--stacks`: the stacks to serve out of a multi-stack assembly, by artifact id or stack name. @default all */
   readonly stacks?: readonly string[];
   /** Local addresses of function URLs by `<stackName>/<logicalId>`: `Fn::GetAtt <Url>.FunctionUrl` gives them. */
@@ -43,10 +45,20 @@ export function environmentFor(account: string, region: string): StackEnvironmen
  * before it; several are pooled into one model.
  */
 export function loadStack(assemblyDir: string, options: LoadStackOptions): StackModel {
-  const exports = new Map(options.exports ?? []);
+  // Exports are per account and region: Fn::ImportValue sees only those of its own stack's environment.
+  const exportsByEnv = new Map<string, Map<string, string>>();
+  const exportsOf = (env: StackEnvironment) => {
+    const key = `${env.account}/${env.region}`;
+    if (!exportsByEnv.has(key)) exportsByEnv.set(key, new Map(options.exports ?? []));
+    return exportsByEnv.get(key)!;
+  };
+  const stacks = readAssemblyStacks(assemblyDir, options.stacks);
   const models: StackModel[] = [];
-  for (const stack of readAssemblyStacks(assemblyDir, options.stacks)) {
-    const model = buildStackModel(stack, { ...options, exports });
+  for (const stack of stacks) {
+    const account = options.account ?? stack.account ?? agnosticAccount(stacks, stack.region ?? options.region ?? DEFAULT_REGION);
+    const exports = exportsOf(environmentFor(account, stack.region ?? options.region ?? DEFAULT_REGION));
+    const exportedElsewhere = (name: string) => [...exportsByEnv].find(([, named]) => named !== exports && named.has(name))?.[0];
+    const model = buildStackModel(stack, { ...options, account, exports, exportedElsewhere });
     for (const output of model.outputs) {
       if (output.ExportName === undefined) continue;
       // CloudFormation refuses a second export of a name in one account and region.
@@ -58,6 +70,15 @@ export function loadStack(assemblyDir: string, options: LoadStackOptions): Stack
     models.push(model);
   }
   return mergeStacks(models);
+}
+
+/**
+ * The account of an environment-agnostic stack: `cdk deploy` puts it in the
+ * caller's account, which locally is the one account of the stacks with an
+ * explicit env in the same region, else {@link DEFAULT_ACCOUNT}.
+ */
+function agnosticAccount(stacks: readonly AssemblyStack[], region: string): string {
+  return stacks.find((s) => s.account !== undefined && (s.region ?? DEFAULT_REGION) === region)?.account ?? DEFAULT_ACCOUNT;
 }
 
 /**
@@ -132,6 +153,7 @@ export function buildStackModel(stack: AssemblyStack, options: LoadStackOptions)
     env,
     ...(options.parameters ? { parameters: options.parameters } : {}),
     ...(options.exports ? { exports: options.exports } : {}),
+    ...(options.exportedElsewhere ? { exportedElsewhere: options.exportedElsewhere } : {}),
     refOf: (logicalId, where) => identityOf(logicalId, where).ref,
     attributeOf: (logicalId, attribute, where) => {
       const identity = identityOf(logicalId, where);

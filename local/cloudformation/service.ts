@@ -47,9 +47,9 @@ export class CloudFormationService {
     this.creationTime = new Date(Math.floor(creationTime.getTime() / 1000) * 1000);
   }
 
-  /** All stacks, or the one named by `stackName` (name or stack id). */
-  describeStacks(stackName?: string): StackDescription[] {
-    const stacks = stackName !== undefined && stackName !== '' ? [this.stackNamed(stackName)] : this.stacks();
+  /** All stacks, or the one named by `stackName` (name or stack id); those of `region` when given. */
+  describeStacks(stackName?: string, region?: string): StackDescription[] {
+    const stacks = stackName !== undefined && stackName !== '' ? [this.stackNamed(stackName, region)] : this.stacks(region);
     return stacks.map((stack) => ({
       StackName: stack.stackName,
       StackId: stack.stackId,
@@ -62,13 +62,13 @@ export class CloudFormationService {
   }
 
   /** Every resource of the stack, in template order. */
-  listStackResources(stackName: string | undefined): StackResourceDescription[] {
-    return [...this.stackNamed(stackName).resources.values()].map((resource) => this.describeResource(resource));
+  listStackResources(stackName: string | undefined, region?: string): StackResourceDescription[] {
+    return [...this.stackNamed(stackName, region).resources.values()].map((resource) => this.describeResource(resource));
   }
 
   /** One resource by logical id. */
-  describeStackResource(stackName: string | undefined, logicalResourceId: string | undefined): StackResourceDescription {
-    const stack = this.stackNamed(stackName);
+  describeStackResource(stackName: string | undefined, logicalResourceId: string | undefined, region?: string): StackResourceDescription {
+    const stack = this.stackNamed(stackName, region);
     if (!logicalResourceId) throw new AwsError('ValidationError', '1 validation error detected: Value null at \'logicalResourceId\' failed to satisfy constraint: Member must not be null');
     const resource = stack.resources.get(logicalResourceId);
     if (!resource) {
@@ -78,18 +78,19 @@ export class CloudFormationService {
   }
 
   /** The stack a request names (name or stack id); refused when absent or unknown. */
-  stackNamed(stackName: string | undefined): StackModel {
+  stackNamed(stackName: string | undefined, region?: string): StackModel {
     if (stackName === undefined || stackName === '') {
       throw new AwsError('ValidationError', "1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null");
     }
-    const stack = this.stacks().find((s) => stackName === s.stackName || stackName === s.stackId);
+    const stack = this.stacks(region).find((s) => stackName === s.stackName || stackName === s.stackId);
     if (!stack) throw new AwsError('ValidationError', `Stack with id ${stackName} does not exist`);
     return stack;
   }
 
-  /** The stacks as deployed: the parts of a pooled model, else the one stack. */
-  private stacks(): readonly StackModel[] {
-    return this.stack.stacks ?? [this.stack];
+  /** The stacks as deployed: the parts of a pooled model, else the one stack; CloudFormation is regional. */
+  private stacks(region?: string): readonly StackModel[] {
+    const all = this.stack.stacks ?? [this.stack];
+    return region === undefined ? all : all.filter((s) => s.env.region === region);
   }
 
   private describeResource(resource: StackResource): StackResourceDescription {

@@ -108,30 +108,39 @@ export function eventBridgeApi(service: EventBridgeService): JsonService {
     targetPrefix: 'AWSEvents',
     version: '1.1',
     operations: {
-      PutEvents: (input) => service.putEvents(entriesOf(input)),
+      PutEvents: (input, scope) => service.putEvents(entriesOf(input), undefined, scope?.region),
       TestEventPattern: (input) => ({
         Result: service.testEventPattern(required(input, 'EventPattern'), required(input, 'Event')),
       }),
-      ListRules: (input) => {
-        const rules = service.listRules({
-          ...optional(input, 'NamePrefix'),
-          ...optional(input, 'EventBusName'),
-        });
+      ListRules: (input, scope) => {
+        const rules = service.listRules(
+          {
+            ...optional(input, 'NamePrefix'),
+            ...optional(input, 'EventBusName'),
+          },
+          scope?.region,
+        );
         const { items, next } = page(rules, input);
         return { Rules: items.map(ruleOut), ...(next ? { NextToken: next } : {}) };
       },
-      DescribeRule: (input) => {
-        const rule = service.describeRule({
-          Name: required(input, 'Name'),
-          ...optional(input, 'EventBusName'),
-        });
+      DescribeRule: (input, scope) => {
+        const rule = service.describeRule(
+          {
+            Name: required(input, 'Name'),
+            ...optional(input, 'EventBusName'),
+          },
+          scope?.region,
+        );
         return { ...ruleOut(rule), CreatedBy: rule.arn.split(':')[4] };
       },
-      ListTargetsByRule: (input) => {
-        const targets = service.listTargetsByRule({
-          Rule: required(input, 'Rule'),
-          ...optional(input, 'EventBusName'),
-        });
+      ListTargetsByRule: (input, scope) => {
+        const targets = service.listTargetsByRule(
+          {
+            Rule: required(input, 'Rule'),
+            ...optional(input, 'EventBusName'),
+          },
+          scope?.region,
+        );
         const { items, next } = page(targets, input);
         return { Targets: items.map(targetOut), ...(next ? { NextToken: next } : {}) };
       },
@@ -176,9 +185,9 @@ export function eventBridgeApi(service: EventBridgeService): JsonService {
           ...(next ? { NextToken: next } : {}),
         };
       },
-      ListEventBuses: (input) => {
+      ListEventBuses: (input, scope) => {
         const prefix = str(input, 'NamePrefix');
-        const buses = service.buses.filter((b) => !prefix || b.name.startsWith(prefix));
+        const buses = service.buses.filter((b) => (!prefix || b.name.startsWith(prefix)) && service.isInRegion(b.arn, scope?.region));
         const { items, next } = page(buses, input);
         return { EventBuses: items.map((b) => ({ Name: b.name, Arn: b.arn })), ...(next ? { NextToken: next } : {}) };
       },

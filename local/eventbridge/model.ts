@@ -4,6 +4,7 @@
  * honour faithfully is refused with an UnsupportedTemplateError.
  */
 import type { StackModel, StackResource } from '../cloudformation/types.js';
+import { arnIsIn, envOf, servedEnvironments } from '../cloudformation/environments.js';
 import { AwsError, UnsupportedTemplateError } from '../protocol/errors.js';
 import { compileInputTransformer, parseJsonPath, type InputTransformer, type JsonPath } from './input.js';
 import { compilePattern, type CompiledPattern } from './pattern.js';
@@ -40,6 +41,8 @@ export interface RuleModel {
   readonly name: string;
   readonly arn: string;
   readonly busName: string;
+  /** The rule's bus: the bus of that name in the rule's own account and region. */
+  readonly busArn: string;
   readonly enabled: boolean;
   readonly state: string;
   readonly description?: string;
@@ -86,18 +89,27 @@ export function busNameOf(nameOrArn: string | undefined): string {
 }
 
 export function loadBuses(stack: StackModel): EventBusModel[] {
-  const { partition, region, account } = stack.env;
-  const buses: EventBusModel[] = [
-    { name: 'default', arn: `arn:${partition}:events:${region}:${account}:event-bus/default` },
-  ];
+  // Every account and region has its own default bus.
+  const buses: EventBusModel[] = servedEnvironments(stack).map(({ partition, region, account }) => ({
+    name: 'default',
+    arn: `arn:${partition}:events:${region}:${account}:event-bus/default`,
+  }));
   for (const r of stack.resourcesOfType('AWS::Events::EventBus')) {
     // Policy grants other accounts access: nothing to enforce with a single local account.
     // KmsKeyIdentifier / DeadLetterConfig concern encryption failures, which cannot happen locally.
     checkKnown(r, ['Name', 'Policy', 'KmsKeyIdentifier', 'DeadLetterConfig']);
+    const { partition, region, account } = envOf(stack, r);
     const name = typeof r.properties.Name === 'string' ? r.properties.Name : r.ref;
     buses.push({ name, arn: r.arn ?? r.attributes.Arn ?? `arn:${partition}:events:${region}:${account}:event-bus/${name}` });
   }
   return buses;
+}
+
+/** The bus a name or ARN names, a name in the account and region of `env`. */
+export function busIn(buses: readonly EventBusModel[], nameOrArn: string | undefined, env: { readonly account: string; readonly region: string }): EventBusModel | undefined {
+  if (nameOrArn?.startsWith('arn:')) return buses.find((b) => b.arn === nameOrArn);
+  const name = busNameOf(nameOrArn);
+  return buses.find((b) => b.name === name && arnIsIn(b.arn, env));
 }
 
 function patternOf(r: StackResource, value: unknown): CompiledPattern {
@@ -128,7 +140,8 @@ export function loadRules(stack: StackModel, buses: readonly EventBusModel[]): R
         throw new UnsupportedTemplateError(r.logicalId, 'Properties.ScheduleExpression', (error as Error).message);
       }
     }
-    if (!buses.some((b) => b.name === busName)) {
+    const bus = busIn(buses, typeof p.EventBusName === 'string' ? p.EventBusName : undefined, envOf(stack, r));
+    if (!bus) {
       throw new UnsupportedTemplateError(r.logicalId, 'Properties.EventBusName', `event bus ${busName} is not in the stack`);
     }
     const state = typeof p.State === 'string' ? p.State : 'ENABLED';
@@ -146,11 +159,25 @@ export function loadRules(stack: StackModel, buses: readonly EventBusModel[]): R
       throw new UnsupportedTemplateError(r.logicalId, 'Properties.Targets', 'a rule can have at most 5 targets');
     }
     const targets = rawTargets.map((t, i) => loadTarget(r, i, t));
+    // Only an event bus target may be in another region than its rule:
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html
+    const ruleRegion = envOf(stack, r).region;
+    targets.forEach((target, i) => {
+      const targetRegion = target.arn.split(':')[3];
+      if (target.service !== 'events' && targetRegion && targetRegion !== ruleRegion) {
+        throw new UnsupportedTemplateError(
+          r.logicalId,
+          `Properties.Targets.${i}.Arn`,
+          `${target.arn} is in ${targetRegion}, the rule in ${ruleRegion}: EventBridge sends to another region only through an event bus target`,
+        );
+      }
+    });
     return {
       logicalId: r.logicalId,
       name,
       arn,
       busName,
+      busArn: bus.arn,
       enabled: state !== 'DISABLED',
       state,
       ...(typeof p.Description === 'string' ? { description: p.Description } : {}),
@@ -251,7 +278,7 @@ export function loadArchives(stack: StackModel, buses: readonly EventBusModel[])
     if (typeof p.SourceArn !== 'string') {
       throw new UnsupportedTemplateError(r.logicalId, 'Properties.SourceArn', 'required (the event bus ARN)');
     }
-    const bus = buses.find((b) => b.arn === p.SourceArn || b.name === busNameOf(p.SourceArn as string));
+    const bus = busIn(buses, p.SourceArn, envOf(stack, r));
     if (!bus) throw new UnsupportedTemplateError(r.logicalId, 'Properties.SourceArn', `no event bus ${p.SourceArn}`);
     const pattern = p.EventPattern === undefined ? undefined : patternOf(r, p.EventPattern);
     const retention = p.RetentionDays ?? 0;

@@ -18,12 +18,14 @@ import type {
   Tracer,
 } from '../contracts.js';
 import type { StackModel } from '../cloudformation/types.js';
+import { environmentOfArn } from '../cloudformation/environments.js';
 import { AwsError } from '../protocol/errors.js';
 import { ArchiveStore, checkReplayInput, toMs, type ReplayRecord, type StartReplayInput } from './archive.js';
 import { deliver, HOP_DETECTED, retryKey, type DeliveryDeps, type TargetRetryState } from './delivery.js';
 import type { Collection, StateStore } from '../state/types.js';
 import { buildEnvelope, checkEntryShapes, entrySize, isoSeconds, MAX_REQUEST_BYTES, validateEntry, type EventEnvelope } from './envelope.js';
 import {
+  busIn,
   busNameOf,
   type ArchiveModel,
   loadArchives,
@@ -87,9 +89,9 @@ export class EventBridgeService implements EventBusSink {
       (a) => new ArchiveStore(a, deps.state?.collection('eventbridge-archive-event', { logicalId: a.logicalId, type: 'AWS::Events::Archive' })),
     );
     for (const bus of buses) {
-      this.byBus.set(bus.name, {
-        rules: rules.filter((r) => r.busName === bus.name),
-        archives: this.archives.filter((a) => a.model.busName === bus.name),
+      this.byBus.set(bus.arn, {
+        rules: rules.filter((r) => r.busArn === bus.arn),
+        archives: this.archives.filter((a) => a.model.sourceArn === bus.arn),
       });
     }
     for (const rule of rules) if (rule.schedulePeriodMs !== undefined) this.schedule(rule, rule.schedulePeriodMs);
@@ -149,7 +151,7 @@ export class EventBridgeService implements EventBusSink {
 
   // ------------------------------------------------------------------ PutEvents
 
-  async putEvents(entries: readonly PutEventsEntry[], _caller?: InvokeCaller): Promise<PutEventsResult> {
+  async putEvents(entries: readonly PutEventsEntry[], _caller?: InvokeCaller, region?: string): Promise<PutEventsResult> {
     if (!Array.isArray(entries) || entries.length < 1 || entries.length > 10) {
       const bound = Array.isArray(entries) && entries.length > 10 ? 'less than or equal to 10' : 'greater than or equal to 1';
       throw new AwsError(
@@ -166,14 +168,14 @@ export class EventBridgeService implements EventBusSink {
     const results: PutEventsResultEntry[] = entries.map((entry) => {
       const checked = validateEntry(entry);
       if ('error' in checked) return checked.error;
-      const bus = this.findBus(entry.EventBusName);
+      const bus = this.findBus(entry.EventBusName, region);
       if (!bus) {
         return {
           ErrorCode: 'ResourceNotFoundException',
           ErrorMessage: `Event bus ${busNameOf(entry.EventBusName)} does not exist.`,
         };
       }
-      const event = buildEnvelope(entry, checked.detail, this.env, now);
+      const event = buildEnvelope(entry, checked.detail, this.envOfArn(bus.arn), now);
       this.ingest(bus, event, now, {});
       return { EventId: event.id };
     });
@@ -197,11 +199,26 @@ export class EventBridgeService implements EventBusSink {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private findBus(nameOrArn: string | undefined): EventBusModel | undefined {
-    // An ARN must name this account and region exactly; a bare name is looked up locally.
-    if (nameOrArn?.startsWith('arn:')) return this.buses.find((b) => b.arn === nameOrArn);
-    const name = busNameOf(nameOrArn);
-    return this.buses.find((b) => b.name === name);
+  private findBus(nameOrArn: string | undefined, region?: string): EventBusModel | undefined {
+    // An ARN must name a served bus exactly; a bare name is a bus of the request's region (the default region's when absent).
+    return busIn(this.buses, nameOrArn, this.envOfRegion(region));
+  }
+
+  /** The account and region a request of `region` is served in: each has its own default bus. */
+  private envOfRegion(region: string | undefined): { readonly account: string; readonly region: string; readonly partition: string } {
+    if (region === undefined || region === this.env.region) return this.env;
+    const bus = this.buses.find((b) => b.name === 'default' && b.arn.split(':')[3] === region);
+    return bus ? this.envOfArn(bus.arn) : { ...this.env, region };
+  }
+
+  /** The account and region of a bus or rule (its ARN's), which its events carry. */
+  private envOfArn(arn: string): { readonly account: string; readonly region: string; readonly partition: string } {
+    return environmentOfArn(arn, this.env);
+  }
+
+  /** Whether a bus, rule or archive ARN is served by the EventBridge endpoint of `region` (the default region's when absent). */
+  isInRegion(arn: string, region: string | undefined): boolean {
+    return arn.split(':')[3] === (region ?? this.env.region);
   }
 
   private forward(busArn: string, event: EventEnvelope): void {
@@ -219,7 +236,7 @@ export class EventBridgeService implements EventBusSink {
 
   private ingest(bus: EventBusModel, event: EventEnvelope, arrivedAt: number, options: IngestOptions): void {
     const ids = { eventId: event.id };
-    const own = this.byBus.get(bus.name)!;
+    const own = this.byBus.get(bus.arn)!;
     const filter = options.replay?.filterArns;
     const considered = own.rules.filter((rule) => rule.enabled && rule.pattern && !(filter && filter.length > 0 && !filter.includes(rule.arn)));
     // Each rule's verdict goes in the trace, so the dashboard can say which field stopped a rule.
@@ -265,9 +282,9 @@ export class EventBridgeService implements EventBusSink {
         id: randomUUID(),
         'detail-type': 'Scheduled Event',
         source: 'aws.events',
-        account: this.env.account,
+        account: this.envOfArn(rule.arn).account,
         time: isoSeconds(now),
-        region: this.env.region,
+        region: this.envOfArn(rule.arn).region,
         resources: [rule.arn],
         detail: {},
       };
@@ -292,29 +309,29 @@ export class EventBridgeService implements EventBusSink {
 
   // ------------------------------------------------------------------ rules
 
-  listRules(input: { NamePrefix?: string; EventBusName?: string }): RuleModel[] {
-    const bus = this.requireBus(input.EventBusName);
-    return this.rules.filter((r) => r.busName === bus.name && (!input.NamePrefix || r.name.startsWith(input.NamePrefix)));
+  listRules(input: { NamePrefix?: string; EventBusName?: string }, region?: string): RuleModel[] {
+    const bus = this.requireBus(input.EventBusName, region);
+    return this.rules.filter((r) => r.busArn === bus.arn && (!input.NamePrefix || r.name.startsWith(input.NamePrefix)));
   }
 
-  describeRule(input: { Name?: string; EventBusName?: string }): RuleModel {
-    return this.requireRule(input.Name, input.EventBusName);
+  describeRule(input: { Name?: string; EventBusName?: string }, region?: string): RuleModel {
+    return this.requireRule(input.Name, input.EventBusName, region);
   }
 
-  listTargetsByRule(input: { Rule?: string; EventBusName?: string }): readonly TargetModel[] {
-    return this.requireRule(input.Rule, input.EventBusName).targets;
+  listTargetsByRule(input: { Rule?: string; EventBusName?: string }, region?: string): readonly TargetModel[] {
+    return this.requireRule(input.Rule, input.EventBusName, region).targets;
   }
 
-  private requireBus(nameOrArn: string | undefined): EventBusModel {
-    const bus = this.findBus(nameOrArn);
+  private requireBus(nameOrArn: string | undefined, region?: string): EventBusModel {
+    const bus = this.findBus(nameOrArn, region);
     if (!bus) throw new AwsError('ResourceNotFoundException', `Event bus ${busNameOf(nameOrArn)} does not exist.`);
     return bus;
   }
 
-  private requireRule(name: string | undefined, busNameOrArn: string | undefined): RuleModel {
+  private requireRule(name: string | undefined, busNameOrArn: string | undefined, region?: string): RuleModel {
     if (!name) throw new AwsError('ValidationException', 'Parameter Name is not valid. Reason: Name is required.');
-    const bus = this.requireBus(busNameOrArn);
-    const rule = this.rules.find((r) => r.busName === bus.name && (r.name === name || r.arn === name));
+    const bus = this.requireBus(busNameOrArn, region);
+    const rule = this.rules.find((r) => r.busArn === bus.arn && (r.name === name || r.arn === name));
     if (!rule) throw new AwsError('ResourceNotFoundException', `Rule ${name} does not exist on EventBus ${bus.name}.`);
     return rule;
   }

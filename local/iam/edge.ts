@@ -13,6 +13,7 @@ import { handleQuery, isQueryRequestFor, parseForm, type QueryService } from '..
 import { AwsError } from '../protocol/errors.js';
 import type { StackEnvironment } from '../cloudformation/types.js';
 import { ArnBuilder } from './arns.js';
+import { credentialRegion } from '../protocol/scope.js';
 import type { IamService } from './service.js';
 
 /** What one AWS API call asks IAM for. */
@@ -221,6 +222,8 @@ export interface EdgeIdentity {
 export interface IamEdgeOptions {
   readonly iam: IamService;
   readonly env: StackEnvironment;
+  /** The environment a request signed for a region is served in (names in it become ARNs there). @default env */
+  readonly envFor?: (region: string | undefined) => StackEnvironment;
   readonly stackId: string;
   readonly json: readonly JsonService[];
   readonly query: readonly QueryService[];
@@ -268,10 +271,11 @@ export function queryDenial(params: ReadonlyMap<string, string>, service: QueryS
  * denied call and lets every other request through (undefined).
  */
 export function iamEdge(options: IamEdgeOptions): HttpHandler {
-  const arns = new ArnBuilder(options.env);
+  const defaultArns = new ArnBuilder(options.env);
   const { iam } = options;
   return async (req) => {
     if (!iam.enforce) return undefined;
+    const arns = options.envFor ? new ArnBuilder(options.envFor(credentialRegion(req))) : defaultArns;
     const who = identityOf(req, options);
     if (!who) return undefined;
     const lambda = lambdaCall(req, arns);

@@ -1,4 +1,5 @@
 import type { Credentials, ExecutionRoles, FunctionIdentity, InvokeCaller, LogSink, RoleCheck, Sinks } from '../contracts.js';
+import { environmentOfArn } from '../cloudformation/environments.js';
 import type { StackEnvironment } from '../cloudformation/types.js';
 import { AwsError } from '../protocol/errors.js';
 import { ArnBuilder } from './arns.js';
@@ -13,7 +14,8 @@ import type { IamService, RoleCall } from './service.js';
  * (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html#monitoring-cloudwatchlogs-prereqs).
  */
 export function executionRoles(iam: IamService, env: StackEnvironment): ExecutionRoles {
-  const arns = new ArnBuilder(env);
+  // A function's calls name resources of its own account and region.
+  const arnsOf = (fn: FunctionIdentity) => new ArnBuilder(functionEnvironment(fn, env));
   const call = (fn: FunctionIdentity, action: string, resource: string, via: string, messageAction?: string): RoleCall => ({
     roleArn: fn.roleArn!,
     session: fn.functionName,
@@ -23,14 +25,15 @@ export function executionRoles(iam: IamService, env: StackEnvironment): Executio
     ...(messageAction ? { messageAction } : {}),
   });
   const logCalls = (fn: FunctionIdentity, stream: string): RoleCall[] => [
-    call(fn, 'logs:CreateLogStream', arns.logGroup(fn.logGroupName), `${fn.functionName} logs`),
-    call(fn, 'logs:PutLogEvents', arns.logStream(fn.logGroupName, stream), `${fn.functionName} logs`),
+    call(fn, 'logs:CreateLogStream', arnsOf(fn).logGroup(fn.logGroupName), `${fn.functionName} logs`),
+    call(fn, 'logs:PutLogEvents', arnsOf(fn).logStream(fn.logGroupName, stream), `${fn.functionName} logs`),
   ];
   const outputMarkers = new Map<string, string>();
   return {
     sinksFor(fn: FunctionIdentity, sinks: Sinks): Sinks {
       if (!fn.roleArn) return sinks;
       const via = `destination or dead-letter target of ${fn.functionName}`;
+      const arns = arnsOf(fn);
       const guard = (action: string, resource: string, messageAction?: string) => {
         const denial = iam.check(call(fn, action, resource, via, messageAction));
         if (denial) throw deniedError(action, denial.message);
@@ -66,7 +69,7 @@ export function executionRoles(iam: IamService, env: StackEnvironment): Executio
     },
 
     logsFor(fn: FunctionIdentity, logs: LogSink): LogSink {
-      return fn.roleArn ? logsAsRole(iam, env, fn.roleArn, fn.functionName, logs) : logs;
+      return fn.roleArn ? logsAsRole(iam, functionEnvironment(fn, env), fn.roleArn, fn.functionName, logs) : logs;
     },
 
     markOutput(fn: FunctionIdentity, line: string): string {
@@ -124,6 +127,11 @@ export function roleCheck(iam: IamService): RoleCheck {
 /** The error the service of `action` answers a denied call with. */
 function deniedError(action: string, message: string): AwsError {
   return (DENIED_ERRORS[action.split(':')[0]!] ?? DENIED_ERRORS.events!)(message);
+}
+
+/** The account and region of a function (its ARN's). */
+function functionEnvironment(fn: FunctionIdentity, fallback: StackEnvironment): StackEnvironment {
+  return environmentOfArn(fn.functionArn, fallback);
 }
 
 /**

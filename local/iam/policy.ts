@@ -47,6 +47,12 @@ export interface PolicySet {
   readonly resource?: readonly PolicySource[];
   /** The identity's permission boundary; absent when it has none. */
   readonly boundary?: readonly PolicySource[];
+  /**
+   * The identity and the resource are in different accounts: both the identity's policies and the
+   * resource policy must allow the request.
+   * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+   */
+  readonly crossAccount?: boolean;
 }
 
 export interface Statement {
@@ -79,7 +85,7 @@ export type Decision =
       readonly deniedBy?: MatchedStatement;
     };
 
-/** Evaluate one same-account request against every policy that bears on it. */
+/** Evaluate one request against every policy that bears on it (same-account unless `policies.crossAccount`). */
 export function evaluate(request: PolicyRequest, policies: PolicySet): Decision {
   const identity = matching('identity', policies.identity ?? [], request);
   const resource = matching('resource', policies.resource ?? [], request);
@@ -92,7 +98,9 @@ export function evaluate(request: PolicyRequest, policies: PolicySet): Decision 
   const identityAllows = allows(identity);
   // A resource policy naming the role is bounded by the role's permission boundary, like its identity policies.
   // Every allowing statement is listed, so a grant is recorded as used even where the resource policy allows too.
-  if ((resourceAllows.length > 0 || identityAllows.length > 0) && boundaryAllows) return { allowed: true, by: [...resourceAllows, ...identityAllows] };
+  const granted = policies.crossAccount ? resourceAllows.length > 0 && identityAllows.length > 0 : resourceAllows.length > 0 || identityAllows.length > 0;
+  if (granted && boundaryAllows) return { allowed: true, by: [...resourceAllows, ...identityAllows] };
+  if (policies.crossAccount && (resourceAllows.length > 0) !== (identityAllows.length > 0)) return { allowed: false, reason: 'implicit-deny' };
   return { allowed: false, reason: identityAllows.length > 0 || resourceAllows.length > 0 ? 'boundary' : 'implicit-deny' };
 }
 

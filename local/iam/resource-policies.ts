@@ -6,6 +6,7 @@
  * must take part in the role's evaluation
  * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
  */
+import { envOf } from '../cloudformation/environments.js';
 import type { StackModel, StackResource } from '../cloudformation/types.js';
 import type { PolicySource } from './policy.js';
 
@@ -30,6 +31,22 @@ export function resourcePoliciesOf(stack: StackModel): Map<string, PolicySource[
   for (const policy of stack.resourcesOfType('AWS::SQS::QueueInlinePolicy')) {
     const { Queue, PolicyDocument } = policy.properties;
     for (const queue of stringsOf(Queue)) add(arnOf('AWS::SQS::Queue', queue), { label: policy.logicalId, document: PolicyDocument });
+  }
+  // Event bus policies matter for puts from another account: the bus's `Policy`, and each AWS::Events::EventBusPolicy's `Statement`.
+  for (const bus of stack.resourcesOfType('AWS::Events::EventBus')) {
+    const { Policy } = bus.properties;
+    if (Policy !== undefined) add(arnOfResource(bus), { label: `${bus.logicalId}.Policy`, document: Policy });
+  }
+  for (const policy of stack.resourcesOfType('AWS::Events::EventBusPolicy')) {
+    const { EventBusName, Statement } = policy.properties;
+    if (Statement === undefined) continue;
+    const name = typeof EventBusName === 'string' ? EventBusName : 'default';
+    const env = envOf(stack, policy);
+    const named = stack.resourcesOfType('AWS::Events::EventBus').map(arnOfResource).filter((arn) => arn?.endsWith(`:event-bus/${name}`));
+    const busArn = name.startsWith('arn:')
+      ? name
+      : (named.find((arn) => arn?.split(':')[3] === env.region) ?? named[0] ?? `arn:${env.partition}:events:${env.region}:${env.account}:event-bus/${name}`);
+    add(busArn, { label: policy.logicalId, document: { Version: '2012-10-17', Statement: [Statement] } });
   }
   for (const permission of stack.resourcesOfType('AWS::Lambda::Permission')) {
     const { FunctionName, Action, Principal, SourceArn, SourceAccount, FunctionUrlAuthType, InvokedViaFunctionUrl } = permission.properties;

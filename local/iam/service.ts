@@ -156,7 +156,9 @@ export class IamService {
   /** `arn:aws:sts::<account>:assumed-role/<role name>/<session>`. */
   sessionArn(roleArn: string, session: string): string {
     const name = this.roles.get(roleArn)?.name ?? roleArn.split('/').pop() ?? roleArn;
-    const { partition, account } = this.stack.env;
+    const { partition } = this.stack.env;
+    // A role belongs to the account in its ARN (stacks of several accounts may be served).
+    const account = roleArn.split(':')[4] || this.stack.env.account;
     return `arn:${partition}:sts::${account}:assumed-role/${name}/${session}`;
   }
 
@@ -208,7 +210,12 @@ export class IamService {
         // The local endpoint stands in for AWS's HTTPS one: every call counts as secure.
         context: { 'aws:PrincipalArn': role.arn, 'aws:SecureTransport': 'true', ...call.context },
       },
-      { identity: role.identity, ...(resource ? { resource } : {}), ...(role.boundary ? { boundary: role.boundary } : {}) },
+      {
+        identity: role.identity,
+        ...(resource ? { resource } : {}),
+        ...(role.boundary ? { boundary: role.boundary } : {}),
+        ...(isCrossAccount(role.arn, call.resource) ? { crossAccount: true } : {}),
+      },
     );
   }
 
@@ -385,4 +392,10 @@ function deniedMessage(principal: string, action: string, resource: string, deci
     default:
       return `${head} because no identity-based policy allows the ${action} action`;
   }
+}
+
+/** Whether a role acts on a resource of another account (an ARN with no account, as an S3 bucket's, is not). */
+function isCrossAccount(roleArn: string, resourceArn: string): boolean {
+  const [roleAccount, resourceAccount] = [roleArn.split(':')[4], resourceArn.split(':')[4]];
+  return !!roleAccount && !!resourceAccount && /^\d{12}$/.test(resourceAccount) && roleAccount !== resourceAccount;
 }

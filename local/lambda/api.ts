@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { InvocationType } from '../contracts.js';
 import { AwsError } from '../protocol/errors.js';
 import { headerValue, type HttpHandler, type HttpRequest, type HttpResponse } from '../protocol/http.js';
+import { credentialRegion } from '../protocol/scope.js';
 import { LambdaError } from './errors.js';
 import { functionConfiguration, getFunctionOutput } from './function-info.js';
 import { isRecord } from './function-definition.js';
@@ -40,9 +41,12 @@ export function lambdaApi(service: LambdaService): HttpHandler {
 
 async function route(service: LambdaService, req: HttpRequest, requestId: string): Promise<HttpResponse> {
   const query = new URLSearchParams(req.rawQuery);
+  // Lambda is regional: a name means the function of the request's signing region.
+  const region = credentialRegion(req);
+  const decodeName = (raw: string) => service.regionalRef(decodeFunctionName(raw), region);
   const qualifier = query.get('Qualifier') ?? undefined;
   let m: RegExpExecArray | null;
-  if (FUNCTIONS.test(req.path) && req.method === 'GET') return listFunctions(service, query, requestId);
+  if (FUNCTIONS.test(req.path) && req.method === 'GET') return listFunctions(service, query, requestId, region);
   if ((m = FUNCTION.exec(req.path))) {
     const name = decodeName(m[1]!);
     const sub = m[2];
@@ -112,8 +116,8 @@ async function invoke(service: LambdaService, req: HttpRequest, name: string, qu
   return { statusCode: 200, headers, body: result.payload };
 }
 
-function listFunctions(service: LambdaService, query: URLSearchParams, requestId: string): HttpResponse {
-  const all = service.list();
+function listFunctions(service: LambdaService, query: URLSearchParams, requestId: string, region: string | undefined): HttpResponse {
+  const all = service.list().filter((fn) => service.isInRegion(fn.definition.config.functionArn, region));
   const maxRaw = query.get('MaxItems');
   const max = maxRaw === null ? 50 : Number(maxRaw);
   if (!Number.isInteger(max) || max < 1 || max > 10_000) {
@@ -171,7 +175,7 @@ function getPolicy(service: LambdaService, name: string, qualifier: string | und
   return ok({ Policy: JSON.stringify(policy), RevisionId: fn.loadedAt.toString(16) }, requestId);
 }
 
-function decodeName(segment: string): string {
+function decodeFunctionName(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StackModel, StackResource } from '../cloudformation/types.js';
+import { envOf } from '../cloudformation/environments.js';
 import { UnsupportedTemplateError } from '../protocol/errors.js';
 import type { FunctionConfig } from './pool.js';
 
@@ -87,7 +88,7 @@ export function readFunction(stack: StackModel, resource: StackResource): Functi
     throw new UnsupportedTemplateError(id, 'Properties.Handler', 'must be "<file>.<export>"');
   }
   const functionName = resource.ref;
-  const env = stack.env;
+  const env = envOf(stack, resource);
   const functionArn =
     resource.arn ?? resource.attributes['Arn'] ?? `arn:${env.partition}:lambda:${env.region}:${env.account}:function:${functionName}`;
 

@@ -18,7 +18,8 @@ import {
 import type { FunctionDefinition } from './function-definition.js';
 import { parseFunctionRef, type FunctionRef } from './function-ref.js';
 import { checkInvokePermission, type PermissionStatement } from './permissions.js';
-import { readLambdaResources, refIsInStack } from './stack-reader.js';
+import { readLambdaResources, refIsFor } from './stack-reader.js';
+import { environmentForRegion, servingRegion } from '../cloudformation/environments.js';
 import { countingPool, countingTracer, newCounters, type FunctionCounters } from './metrics.js';
 import { defaultPoolFactory, isThrottle, type PoolFactory, type PoolLike } from './pool.js';
 
@@ -388,7 +389,36 @@ export class LambdaService implements LambdaInvoker {
 
   private lookup(ref: FunctionRef): Entry | undefined {
     const entry = this.functions.get(ref.name);
-    return entry && refIsInStack(ref, this.stack) ? entry : undefined;
+    return entry && refIsFor(ref, entry.definition.config.functionArn) ? entry : undefined;
+  }
+
+  /**
+   * A function reference as the Lambda endpoint of `region` reads it: a name or partial ARN
+   * names a function of that region (and of its account); a full ARN of another region is
+   * refused as Lambda refuses it. Unchanged when the request names no region.
+   */
+  regionalRef(ref: string, signedRegion: string | undefined): string {
+    if (signedRegion === undefined) return ref;
+    const region = servingRegion(this.stack, signedRegion);
+    let parsed: FunctionRef;
+    try {
+      parsed = parseFunctionRef(ref);
+    } catch {
+      return ref; // The operation answers the validation error itself.
+    }
+    if (parsed.region !== undefined) {
+      if (parsed.region !== region) {
+        throw new AwsError('ResourceNotFoundException', `Functions from '${parsed.region}' are not reachable in this region ('${region}')`, 404);
+      }
+      return ref;
+    }
+    const env = environmentForRegion(this.stack, region);
+    return `arn:${env.partition}:lambda:${region}:${parsed.account ?? env.account}:function:${parsed.name}${parsed.qualifier ? `:${parsed.qualifier}` : ''}`;
+  }
+
+  /** Whether a function ARN is listed by the Lambda endpoint of `region` (the default region's when absent). */
+  isInRegion(functionArn: string, signedRegion: string | undefined): boolean {
+    return functionArn.split(':')[3] === servingRegion(this.stack, signedRegion);
   }
 
   private arnFor(ref: FunctionRef): string {

@@ -1,4 +1,5 @@
-import type { StackModel } from '../cloudformation/types.js';
+import { envOf } from '../cloudformation/environments.js';
+import type { StackModel, StackResource } from '../cloudformation/types.js';
 import { UnsupportedTemplateError } from '../protocol/errors.js';
 import { InvokeConfigError, validateEventInvokeConfig, type EventInvokeConfig, type EventInvokeConfigInput } from './event-invoke-config.js';
 import { readFunction, type FunctionDefinition } from './function-definition.js';
@@ -14,9 +15,10 @@ export interface LambdaResources {
 
 const INVOKE_CONFIG_PROPERTIES = new Set(['FunctionName', 'Qualifier', 'MaximumRetryAttempts', 'MaximumEventAgeInSeconds', 'DestinationConfig']);
 
-/** Whether an ARN-style reference names this stack's account and region (a bare name always does). */
-export function refIsInStack(ref: FunctionRef, stack: StackModel): boolean {
-  return (ref.account === undefined || ref.account === stack.env.account) && (ref.region === undefined || ref.region === stack.env.region);
+/** Whether an ARN-style reference names the account and region of this function (a bare name always does). */
+export function refIsFor(ref: FunctionRef, functionArn: string): boolean {
+  const [, , , region, account] = functionArn.split(':');
+  return (ref.account === undefined || ref.account === account) && (ref.region === undefined || ref.region === region);
 }
 
 /**
@@ -27,20 +29,28 @@ export function refIsInStack(ref: FunctionRef, stack: StackModel): boolean {
 export function readLambdaResources(stack: StackModel, now: number): LambdaResources {
   const definitions = stack.resourcesOfType('AWS::Lambda::Function').map((r) => readFunction(stack, r));
   const byName = new Map(definitions.map((d) => [d.config.functionName, d]));
-  const find = (ref: string): FunctionDefinition | undefined => {
+  const find = (ref: string, from?: StackResource): FunctionDefinition | undefined => {
+    let parsed: FunctionRef;
     try {
-      const parsed = parseFunctionRef(ref);
-      const def = byName.get(parsed.name);
-      return def && refIsInStack(parsed, stack) ? def : undefined;
+      parsed = parseFunctionRef(ref);
     } catch {
       return undefined;
     }
+    const def = byName.get(parsed.name);
+    if (!def || !refIsFor(parsed, def.config.functionArn)) return undefined;
+    // Lambda's APIs are regional: a permission or invoke config is made in its own stack's region.
+    const region = from ? envOf(stack, from).region : undefined;
+    const functionRegion = def.config.functionArn.split(':')[3];
+    if (from && region !== functionRegion) {
+      throw new UnsupportedTemplateError(from.logicalId, 'Properties.FunctionName', `Functions from '${functionRegion}' are not reachable in this region ('${region}')`);
+    }
+    return def;
   };
 
   const permissionsOf = new Map<string, PermissionStatement[]>();
   for (const resource of stack.resourcesOfType('AWS::Lambda::Permission')) {
     const { functionRef, statement } = readPermission(resource);
-    const def = find(functionRef);
+    const def = find(functionRef, resource);
     if (!def) throw new UnsupportedTemplateError(resource.logicalId, 'Properties.FunctionName', `no function ${functionRef} in the stack`);
     const qualifier = parseFunctionRef(functionRef).qualifier;
     if (qualifier !== undefined && qualifier !== '$LATEST') {
@@ -60,7 +70,7 @@ export function readLambdaResources(stack: StackModel, now: number): LambdaResou
     if (p['Qualifier'] !== '$LATEST') {
       throw new UnsupportedTemplateError(id, 'Properties.Qualifier', `${String(p['Qualifier'])}: only $LATEST is supported locally (no versions or aliases)`);
     }
-    const def = typeof p['FunctionName'] === 'string' ? find(p['FunctionName']) : undefined;
+    const def = typeof p['FunctionName'] === 'string' ? find(p['FunctionName'], resource) : undefined;
     if (!def) throw new UnsupportedTemplateError(id, 'Properties.FunctionName', `no function ${String(p['FunctionName'])} in the stack`);
     try {
       invokeConfigs.set(

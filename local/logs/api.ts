@@ -1,4 +1,4 @@
-import type { JsonService } from '../protocol/json.js';
+import type { JsonOperation, JsonService } from '../protocol/json.js';
 import { AwsError } from '../protocol/errors.js';
 import { member } from '../protocol/json-input.js';
 import { compileFilterPattern } from './filter-pattern.js';
@@ -20,6 +20,26 @@ export interface LogsApiOptions {
 
 /** The CloudWatch Logs API (awsJson 1.1, `Logs_20140328.<Operation>`) over a LogStore. */
 export function logsApi(store: LogStore, options: LogsApiOptions = {}): JsonService {
+  const api = logsOperations(store, options);
+  return {
+    ...api,
+    // CloudWatch Logs is regional: a group of another region is not found (an ARN names its region itself).
+    operations: Object.fromEntries(
+      Object.entries(api.operations).map(([name, operation]): [string, JsonOperation] => [
+        name,
+        (input, scope) => {
+          const named = [input.logGroupName, input.logGroupIdentifier].find((v): v is string => typeof v === 'string' && !v.startsWith('arn:'));
+          if (named !== undefined && store.hasLogGroup(named) && !store.isInRegion(named, scope?.region)) {
+            throw new AwsError('ResourceNotFoundException', 'The specified log group does not exist.');
+          }
+          return operation(input, scope);
+        },
+      ]),
+    ),
+  };
+}
+
+function logsOperations(store: LogStore, options: LogsApiOptions): JsonService {
   const budget = { sliceMs: options.scanSliceMs ?? 20, totalMs: options.scanBudgetMs ?? 1_000 };
   return {
     targetPrefix: 'Logs_20140328',
@@ -50,7 +70,7 @@ export function logsApi(store: LogStore, options: LogsApiOptions = {}): JsonServ
         return {};
       },
       PutLogEvents: (input) => putLogEvents(store, input),
-      DescribeLogGroups: (input) => describeLogGroups(store, input),
+      DescribeLogGroups: (input, scope) => describeLogGroups(store, input, scope?.region),
       DescribeLogStreams: (input) => describeLogStreams(store, input),
       GetLogEvents: (input) => getLogEvents(store, input),
       FilterLogEvents: (input) => filterLogEvents(store, input, budget),
@@ -140,7 +160,7 @@ function putLogEvents(store: LogStore, input: Record<string, unknown>): unknown 
   return { nextSequenceToken, ...(Object.keys(rejected).length > 0 ? { rejectedLogEventsInfo: rejected } : {}) };
 }
 
-function describeLogGroups(store: LogStore, input: Record<string, unknown>): unknown {
+function describeLogGroups(store: LogStore, input: Record<string, unknown>, region?: string): unknown {
   const limit = optionalInt(input, 'limit', 1, 50) ?? 50;
   const prefix = optionalString(input, 'logGroupNamePrefix');
   const pattern = optionalString(input, 'logGroupNamePattern');
@@ -151,7 +171,7 @@ function describeLogGroups(store: LogStore, input: Record<string, unknown>): unk
   const groups = store
     .describeLogGroups()
     .filter((g) => (prefix === undefined || g.logGroupName.startsWith(prefix)) && (pattern === undefined || g.logGroupName.toLowerCase().includes(pattern.toLowerCase())))
-    .filter((g) => after === undefined || g.logGroupName > after);
+    .filter((g) => (after === undefined || g.logGroupName > after) && store.isInRegion(g.logGroupName, region));
   const page = groups.slice(0, limit);
   return {
     logGroups: page,
@@ -331,7 +351,8 @@ function groupName(store: LogStore, input: Record<string, unknown>): string {
   }
   const arn = /^arn:[^:]+:logs:([^:]*):([^:]*):log-group:(.+?)(?::\*)?$/.exec(identifier);
   if (!arn) return identifier;
-  if (arn[1] !== store.region || arn[2] !== store.account) {
+  const [, , , region, account] = store.logGroupArn(arn[3]!).split(':');
+  if (arn[1] !== region || arn[2] !== account) {
     throw new AwsError('ResourceNotFoundException', 'The specified log group does not exist.');
   }
   return arn[3]!;

@@ -1,4 +1,5 @@
 import type { StackModel } from '../cloudformation/types.js';
+import { envOf } from '../cloudformation/environments.js';
 import type { Clock } from '../clock.js';
 import type { LogEvent, LogSink } from '../contracts.js';
 import { AwsError, UnsupportedTemplateError } from '../protocol/errors.js';
@@ -163,6 +164,13 @@ export class LogStore implements LogSink {
       }
       const name = typeof props.LogGroupName === 'string' ? props.LogGroupName : resource.ref;
       store.ensureLogGroup(name, retention);
+      store.place(name, envOf(stack, resource));
+    }
+    // A function's log group, made on its first write, is in the function's account and region.
+    for (const resource of stack.resourcesOfType('AWS::Lambda::Function')) {
+      const loggingConfig = resource.properties['LoggingConfig'] as Record<string, unknown> | undefined;
+      const name = typeof loggingConfig?.['LogGroup'] === 'string' ? loggingConfig['LogGroup'] : `/aws/lambda/${resource.ref}`;
+      if (!store.placed.has(name)) store.place(name, envOf(stack, resource));
     }
     return store;
   }
@@ -174,6 +182,8 @@ export class LogStore implements LogSink {
   private readonly maxBytes: number;
   private readonly now: () => number;
   private readonly groups = new Map<string, Group>();
+  /** Account and region of groups of stacks served in another environment than the store's. */
+  private readonly placed = new Map<string, { readonly account: string; readonly region: string }>();
   private readonly listeners = new Set<LogListener>();
   private eventCounter = 0;
   private readonly persistence: LogPersistence | undefined;
@@ -387,7 +397,19 @@ export class LogStore implements LogSink {
 
   /** The group's ARN without the `:*` suffix (`logGroupArn` in DescribeLogGroups). */
   logGroupArn(logGroupName: string): string {
-    return `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:${logGroupName}`;
+    const { region, account } = this.placed.get(logGroupName) ?? this;
+    return `arn:${this.partition}:logs:${region}:${account}:log-group:${logGroupName}`;
+  }
+
+  /** Put a group (existing or to be made) in an account and region: its ARN says so, and only that region's endpoint serves it. */
+  place(logGroupName: string, env: { readonly account: string; readonly region: string }): void {
+    if (env.region === this.region && env.account === this.account) this.placed.delete(logGroupName);
+    else this.placed.set(logGroupName, { account: env.account, region: env.region });
+  }
+
+  /** Whether CloudWatch Logs of `region` (the store's region when absent) serves this group. */
+  isInRegion(logGroupName: string, region: string | undefined): boolean {
+    return (this.placed.get(logGroupName)?.region ?? this.region) === (region ?? this.region);
   }
 
   private requireGroup(logGroupName: string): Group {

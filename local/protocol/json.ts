@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from './errors.js';
 import { headerValue, type HttpRequest, type HttpResponse } from './http.js';
+import { requestScope, type RequestScope } from './scope.js';
 
 /**
  * The awsJson 1.0 / 1.1 protocols: `POST /` with `X-Amz-Target:
  * <Prefix>.<Operation>` and a JSON body. EventBridge and CloudWatch Logs use
  * 1.1, SQS uses 1.0.
  */
-export type JsonOperation = (input: Record<string, unknown>) => Promise<unknown> | unknown;
+export type JsonOperation = (input: Record<string, unknown>, scope?: RequestScope) => Promise<unknown> | unknown;
 
 export interface JsonService {
   /** Target prefix, e.g. `AWSEvents`, `Logs_20140328`, `AmazonSQS`. */
@@ -28,7 +29,7 @@ export function jsonTarget(req: HttpRequest, service: JsonService): string | und
   return target.slice(0, dot) === service.targetPrefix ? target.slice(dot + 1) : undefined;
 }
 
-export async function handleJson(req: HttpRequest, service: JsonService, operation: string): Promise<HttpResponse> {
+export async function handleJson(req: HttpRequest, service: JsonService, operation: string, scope: RequestScope = requestScope(req)): Promise<HttpResponse> {
   const requestId = randomUUID();
   const contentType = `application/x-amz-json-${service.version}`;
   try {
@@ -45,7 +46,7 @@ export async function handleJson(req: HttpRequest, service: JsonService, operati
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
       throw new AwsError('SerializationException', 'Request body must be a JSON object');
     }
-    const output = (await handler(input as Record<string, unknown>)) ?? {};
+    const output = (await handler(input as Record<string, unknown>, scope)) ?? {};
     return {
       statusCode: 200,
       headers: { 'content-type': contentType, 'x-amzn-requestid': requestId },

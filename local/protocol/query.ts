@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from './errors.js';
 import type { HttpRequest, HttpResponse } from './http.js';
+import type { RequestScope } from './scope.js';
 
 /**
  * The AWS Query protocol (SNS, CloudFormation): form-encoded parameters in a
  * POST body (or the query string of a GET), XML responses.
  */
 export type QueryParams = ReadonlyMap<string, string>;
-export type QueryOperation = (params: QueryParams) => Promise<XmlValue> | XmlValue;
+export type QueryOperation = (params: QueryParams, scope?: RequestScope) => Promise<XmlValue> | XmlValue;
 
 export interface QueryService {
   /** API version sent in `Version`, e.g. `2010-03-31` for SNS. */
@@ -107,7 +108,7 @@ export function toXml(value: XmlValue): string {
  * Run a Query operation. AWS answers in XML, or in JSON when the caller sends
  * `Accept: application/json` (API Gateway service integrations rely on this).
  */
-export async function handleQuery(params: QueryParams, service: QueryService, accept = ''): Promise<HttpResponse> {
+export async function handleQuery(params: QueryParams, service: QueryService, accept = '', scope: RequestScope = {}): Promise<HttpResponse> {
   const requestId = randomUUID();
   const action = params.get('Action') ?? '';
   const json = accept.includes('application/json');
@@ -118,7 +119,7 @@ export async function handleQuery(params: QueryParams, service: QueryService, ac
     if (!handler) {
       throw new AwsError('InvalidAction', `The action ${action} is not valid for this web service.`);
     }
-    const result = await handler(params);
+    const result = await handler(params, scope);
     const body = json
       ? JSON.stringify({
           [`${action}Response`]: {

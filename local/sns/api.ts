@@ -1,9 +1,10 @@
 import type { HttpRequest, HttpResponse } from '../protocol/http.js';
 import { headerValue } from '../protocol/http.js';
 import { AwsError } from '../protocol/errors.js';
+import { credentialRegion, type RequestScope } from '../protocol/scope.js';
 import { handleQuery, indexedStructures, parseForm, type QueryParams, type QueryService, type XmlValue } from '../protocol/query.js';
 import type { MessageAttributeInput } from './message.js';
-import type { PublishRequest, SnsService } from './service.js';
+import { topicEnvironment, type PublishRequest, type SnsService } from './service.js';
 
 /**
  * Give a result a JSON form that differs from its XML form. SNS's JSON
@@ -86,31 +87,37 @@ function publishRequest(params: QueryParams): PublishRequest {
 export function snsApi(service: SnsService): QueryService {
   const subscriptionMember = (s: SnsService['subscriptions'][number]) => ({
     SubscriptionArn: s.arn,
-    Owner: service.env.account,
+    Owner: topicEnvironment(s.topicArn, service.env).account,
     Protocol: s.protocol,
     Endpoint: s.endpoint,
     TopicArn: s.topicArn,
   });
+  // A request is served in the region it is signed for; an unsigned one in the runtime's default region.
+  const regionOf = (scope?: RequestScope) => scope?.region ?? service.env.region;
+  const inRegion = (arn: string, scope?: RequestScope) => arn.split(':')[3] === regionOf(scope);
   return {
     version: '2010-03-31',
     xmlns: 'http://sns.amazonaws.com/doc/2010-03-31/',
     signingName: 'sns',
     operations: {
-      Publish: async (params) => {
-        const { MessageId } = await service.publish(publishRequest(params));
+      Publish: async (params, scope) => {
+        const { MessageId } = await service.publish(publishRequest(params), undefined, regionOf(scope));
         return withJsonNulls({ MessageId }, ['SequenceNumber']);
       },
-      ListTopics: () => withJsonNulls({ Topics: service.topics.map((t) => ({ TopicArn: t.arn })) }, ['NextToken']),
-      ListSubscriptions: () => withJsonNulls({ Subscriptions: service.subscriptions.map(subscriptionMember) }, ['NextToken']),
-      ListSubscriptionsByTopic: (params) => {
-        const topic = service.topic(required(params, 'TopicArn'));
+      ListTopics: (_params, scope) =>
+        withJsonNulls({ Topics: service.topics.filter((t) => inRegion(t.arn, scope)).map((t) => ({ TopicArn: t.arn })) }, ['NextToken']),
+      ListSubscriptions: (_params, scope) =>
+        withJsonNulls({ Subscriptions: service.subscriptions.filter((s) => inRegion(s.arn, scope)).map(subscriptionMember) }, ['NextToken']),
+      ListSubscriptionsByTopic: (params, scope) => {
+        const topic = service.topic(required(params, 'TopicArn'), 'TopicArn', regionOf(scope));
         return withJsonNulls({ Subscriptions: service.subscriptionsOf(topic.arn).map(subscriptionMember) }, ['NextToken']);
       },
-      GetTopicAttributes: (params) => {
-        const topic = service.topic(required(params, 'TopicArn'));
+      GetTopicAttributes: (params, scope) => {
+        const topic = service.topic(required(params, 'TopicArn'), 'TopicArn', regionOf(scope));
+        const owner = topicEnvironment(topic.arn, service.env).account;
         const attributes: Record<string, string> = {
-          Policy: JSON.stringify(topicPolicy(topic.policies, topic.arn, service.env.account)),
-          Owner: service.env.account,
+          Policy: JSON.stringify(topicPolicy(topic.policies, topic.arn, owner)),
+          Owner: owner,
           SubscriptionsPending: '0',
           TopicArn: topic.arn,
           EffectiveDeliveryPolicy: JSON.stringify({
@@ -168,7 +175,11 @@ function topicPolicy(documents: readonly Readonly<Record<string, unknown>>[], to
  * body, answered in XML or, with `Accept: application/json`, in JSON.
  * Parameters in the body win over the same ones in the query string.
  */
-export function snsServiceEndpoint(service: SnsService): (req: HttpRequest) => Promise<HttpResponse> {
+export function snsServiceEndpoint(
+  service: SnsService,
+  /** The region a call signed for a region is served in. @default none: the service's default region */
+  servingRegion: (signed: string | undefined) => string | undefined = () => undefined,
+): (req: HttpRequest) => Promise<HttpResponse> {
   const api = snsApi(service);
   return async (req) => {
     const params = parseForm(req.rawQuery);
@@ -176,6 +187,7 @@ export function snsServiceEndpoint(service: SnsService): (req: HttpRequest) => P
     if (req.body.length > 0 && (contentType === '' || contentType.startsWith('application/x-www-form-urlencoded'))) {
       for (const [key, value] of parseForm(req.body.toString('utf8'))) params.set(key, value);
     }
-    return handleQuery(params, api, headerValue(req, 'accept') ?? '');
+    const region = servingRegion(credentialRegion(req));
+    return handleQuery(params, api, headerValue(req, 'accept') ?? '', region === undefined ? {} : { region });
   };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { tracePayload } from '../tracing.js';
 import type { Clock } from '../clock.js';
 import type { InvokeCaller, PatternMatcher, ResourcePolicyRefused, Sinks, TopicSink, Tracer } from '../contracts.js';
+import { environmentOfArn } from '../cloudformation/environments.js';
 import type { StackEnvironment, StackModel } from '../cloudformation/types.js';
 import { AwsError, UnsupportedTemplateError } from '../protocol/errors.js';
 import { describeError, isClientError, managedRetryDelays } from './delivery.js';
@@ -52,6 +53,8 @@ export class SnsService implements TopicSink {
   static readonly handledTypes: readonly string[] = ['AWS::SNS::Topic', 'AWS::SNS::Subscription', 'AWS::SNS::TopicPolicy'];
 
   private readonly topicsByArn: ReadonlyMap<string, TopicDefinition>;
+  /** Regions with a topic served here (and the default one). */
+  private readonly regions: ReadonlySet<string>;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
   private readonly stores = new Map<SubscriptionDefinition, Collection<PendingDelivery>>();
@@ -63,6 +66,7 @@ export class SnsService implements TopicSink {
     private readonly deps: SnsDeps,
   ) {
     this.topicsByArn = new Map(topics.map((t) => [t.arn, t]));
+    this.regions = new Set([env.region, ...topics.map((t) => topicEnvironment(t.arn, env).region)]);
     if (deps.state) {
       for (const subscription of subscriptions) this.stores.set(subscription, deps.state.collection('sns-delivery', ownerOf(subscription)));
     }
@@ -100,14 +104,19 @@ export class SnsService implements TopicSink {
     return new SnsService(stack.env, topics, subscriptions, deps);
   }
 
-  /** The topic with this ARN, or SNS's error for a malformed, foreign or unknown ARN. */
-  topic(arn: string | undefined, parameter = 'TopicArn'): TopicDefinition {
+  /**
+   * The topic with this ARN, or SNS's error for a malformed, foreign or unknown ARN. A request
+   * is served in its `region` (an API call's signing region); a call from another service
+   * (region absent) may name a topic in any region served here.
+   */
+  topic(arn: string | undefined, parameter = 'TopicArn', region?: string): TopicDefinition {
     const value = arn ?? '';
     const parts = value.split(':');
     if (parts.length < 6 || parts[0] !== 'arn') {
       throw invalidParameter(`Invalid parameter: ${parameter} Reason: An ARN must have at least 6 elements, not ${parts.length}`);
     }
-    if (parts[2] !== 'sns' || parts[3] !== this.env.region) throw invalidParameter(`Invalid parameter: ${parameter}`);
+    const inRegion = region === undefined ? this.regions.has(parts[3]!) : parts[3] === region;
+    if (parts[2] !== 'sns' || !inRegion) throw invalidParameter(`Invalid parameter: ${parameter}`);
     const topic = this.topicsByArn.get(value);
     if (!topic) throw new AwsError('NotFound', 'Topic does not exist', 404);
     return topic;
@@ -122,7 +131,7 @@ export class SnsService implements TopicSink {
    * Publish to a topic. Resolves with the MessageId once the message is
    * accepted; deliveries run afterwards and never reject (failures are traced).
    */
-  async publish(input: PublishRequest, caller?: InvokeCaller): Promise<{ readonly MessageId: string }> {
+  async publish(input: PublishRequest, caller?: InvokeCaller, region?: string): Promise<{ readonly MessageId: string }> {
     const content = validateMessage(input);
     if (input.PhoneNumber !== undefined && input.PhoneNumber !== '') {
       throw invalidParameter(`Invalid parameter: PhoneNumber Reason: ${input.PhoneNumber} is not valid to publish to`);
@@ -137,7 +146,7 @@ export class SnsService implements TopicSink {
       // Mobile push endpoints (platform applications) are not part of a stack's topics.
       throw invalidParameter('Invalid parameter: TargetArn Reason: No endpoint found for the target arn specified');
     }
-    const topic = hasTopic ? this.topic(input.TopicArn) : this.topic(input.TargetArn, 'TargetArn');
+    const topic = hasTopic ? this.topic(input.TopicArn, 'TopicArn', region) : this.topic(input.TargetArn, 'TargetArn', region);
     if (input.MessageDeduplicationId !== undefined) {
       throw invalidParameter(
         'Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type',
@@ -277,7 +286,7 @@ export class SnsService implements TopicSink {
 
   private async attempt(subscription: SubscriptionDefinition, recipient: Recipient, notification: Notification, attempt: number): Promise<void> {
     if (subscription.protocol === 'lambda') {
-      const payload = lambdaEvent(notification, recipient, this.env);
+      const payload = lambdaEvent(notification, recipient, topicEnvironment(subscription.topicArn, this.env));
       const result = await this.deps.sinks.lambda.invoke(subscription.endpoint, payload, 'Event', {
         principal: 'sns.amazonaws.com',
         sourceArn: subscription.topicArn,
@@ -305,7 +314,7 @@ export class SnsService implements TopicSink {
       const attributes = Object.keys(content.attributes).length > 0 ? content.attributes : undefined;
       return { body: bodyFor(content, subscription.protocol), attributes };
     }
-    return { body: sqsEnvelope(notification, recipient, this.env), attributes: undefined };
+    return { body: sqsEnvelope(notification, recipient, topicEnvironment(subscription.topicArn, this.env)), attributes: undefined };
   }
 
   private async deadLetter(subscription: SubscriptionDefinition, recipient: Recipient, notification: Notification, reason: string): Promise<void> {
@@ -349,6 +358,11 @@ const functionName = (arn: string): string => arn.split(':')[6] ?? arn;
 const queueName = (arn: string): string => arn.split(':')[5] ?? arn;
 
 /** A subscription's owner in the template: the AWS::SNS::Subscription, or the topic of an inline one. */
+/** The account and region of a topic (its ARN's), which its notifications carry. */
+export function topicEnvironment(topicArn: string, fallback: StackEnvironment): StackEnvironment {
+  return environmentOfArn(topicArn, fallback);
+}
+
 function ownerOf(subscription: SubscriptionDefinition): Owner {
   const [logicalId, inline] = subscription.logicalId.split('.');
   return { logicalId: logicalId!, type: inline === undefined ? 'AWS::SNS::Subscription' : 'AWS::SNS::Topic' };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { StackModel, StackResource } from '../cloudformation/types.js';
+import { envOf } from '../cloudformation/environments.js';
 import { UnsupportedTemplateError } from '../protocol/errors.js';
 import { FilterPolicyError, validateFilterPolicy, type FilterPolicy, type FilterPolicyScope } from './filter-policy.js';
 import { readTopicPolicy, type TopicPolicy } from './topic-policy.js';
@@ -108,7 +109,8 @@ function readTopic(stack: StackModel, resource: StackResource, policies: readonl
   }
   const name =
     (typeof p['TopicName'] === 'string' ? p['TopicName'] : undefined) ?? resource.attributes['TopicName'] ?? `${stack.stackName}-${id}`;
-  const arn = resource.arn ?? (resource.ref.startsWith('arn:') ? resource.ref : `arn:${stack.env.partition}:sns:${stack.env.region}:${stack.env.account}:${name}`);
+  const env = envOf(stack, resource);
+  const arn = resource.arn ?? (resource.ref.startsWith('arn:') ? resource.ref : `arn:${env.partition}:sns:${env.region}:${env.account}:${name}`);
   return {
     logicalId: id,
     arn,
@@ -159,8 +161,13 @@ function readSubscriptionProperties(
   if (typeof endpoint !== 'string' || endpointService !== protocol) {
     throw new UnsupportedTemplateError(logicalId, `${path}.Endpoint`, `must be the ARN of ${protocol === 'lambda' ? 'a Lambda function' : 'an SQS queue'}`);
   }
-  if (p['Region'] !== undefined && p['Region'] !== stack.env.region) {
-    throw new UnsupportedTemplateError(logicalId, `${path}.Region`, `cross-region subscriptions are not supported locally (stack region ${stack.env.region})`);
+  // A subscription is created in the topic's region: its Region property, else its stack's.
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-subscription.html
+  const own = stack.resources.get(logicalId);
+  const region = p['Region'] ?? (own ? envOf(stack, own) : stack.env).region;
+  const topicRegion = topicArn.split(':')[3];
+  if (region !== topicRegion) {
+    throw new UnsupportedTemplateError(logicalId, `${path}.Region`, `topic ${topicArn} is in ${topicRegion}, not in ${String(region)}: set Region to the topic's region`);
   }
   const raw = p['RawMessageDelivery'];
   if (raw !== undefined && !['true', 'false', true, false].includes(raw as never)) {

@@ -1,6 +1,6 @@
 import type { MessageAttributeValue } from '../contracts.js';
 import { AwsError } from '../protocol/errors.js';
-import type { JsonService } from '../protocol/json.js';
+import type { JsonOperation, JsonService } from '../protocol/json.js';
 import type { ReceivedMessage, SqsService } from './service.js';
 
 /**
@@ -22,6 +22,24 @@ const QUERY_ERROR_CODES: Readonly<Record<string, string>> = {
 
 /** The SQS API (awsJson 1.0, `AmazonSQS.<Operation>`) over an SqsService. */
 export function sqsApi(sqs: SqsService): JsonService {
+  const api = sqsOperations(sqs);
+  return {
+    ...api,
+    // SQS is regional: a queue URL of another region names no queue of the request's region.
+    operations: Object.fromEntries(
+      Object.entries(api.operations).map(([name, operation]): [string, JsonOperation] => [
+        name,
+        (input, scope) => {
+          const queue = typeof input.QueueUrl === 'string' && input.QueueUrl !== '' ? sqs.findQueue(input.QueueUrl) : undefined;
+          if (queue && !sqs.isInRegion(queue, scope?.region)) throw new AwsError('QueueDoesNotExist', 'The specified queue does not exist.');
+          return operation(input, scope);
+        },
+      ]),
+    ),
+  };
+}
+
+function sqsOperations(sqs: SqsService): JsonService {
   return {
     targetPrefix: 'AmazonSQS',
     version: '1.0',
@@ -80,14 +98,14 @@ export function sqsApi(sqs: SqsService): JsonService {
         sqs.changeMessageVisibility(queueUrl(input), input.ReceiptHandle, input.VisibilityTimeout);
         return {};
       },
-      GetQueueUrl: (input) => ({ QueueUrl: sqs.getQueueUrl(input.QueueName, input.QueueOwnerAWSAccountId) }),
+      GetQueueUrl: (input, scope) => ({ QueueUrl: sqs.getQueueUrl(input.QueueName, input.QueueOwnerAWSAccountId, scope?.region) }),
       GetQueueAttributes: (input) => {
         const attributes = sqs.getQueueAttributes(queueUrl(input), stringList(input.AttributeNames) ?? []);
         return Object.keys(attributes).length === 0 ? {} : { Attributes: attributes };
       },
-      ListQueues: (input) => {
+      ListQueues: (input, scope) => {
         const prefix = typeof input.QueueNamePrefix === 'string' ? input.QueueNamePrefix : '';
-        const urls = sqs.listQueues(prefix);
+        const urls = sqs.listQueues(prefix, scope?.region);
         return urls.length === 0 ? {} : { QueueUrls: urls };
       },
       PurgeQueue: (input) => {

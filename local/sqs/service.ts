@@ -187,11 +187,16 @@ export class SqsService implements QueueSink {
   createQueue(name: string, settings: Partial<QueueSettings> = {}, arn?: string): Queue {
     const existing = this.queues.get(name);
     if (existing) return existing;
+    // A queue of a stack in another account or region (its ARN says which) has that account and region's URL.
+    const [, , , arnRegion, arnAccount] = (arn ?? '').split(':');
+    const region = arnRegion || this.region;
+    const account = arnAccount || this.account;
+    const urlBase = region === this.region ? this.urlBase : `https://sqs.${region}.amazonaws.com`;
     const queue = new Queue(
       name,
-      arn ?? `arn:${this.partition}:sqs:${this.region}:${this.account}:${name}`,
-      `${this.urlBase}/${this.account}/${name}`,
-      this.account,
+      arn ?? `arn:${this.partition}:sqs:${region}:${account}:${name}`,
+      `${urlBase}/${account}/${name}`,
+      account,
       { ...DEFAULT_SETTINGS, ...settings },
       Date.now(),
     );
@@ -212,6 +217,11 @@ export class SqsService implements QueueSink {
       return queue && url[1] === queue.account ? queue : undefined;
     }
     return ref.includes('/') ? undefined : this.queues.get(ref);
+  }
+
+  /** Whether SQS's endpoint of `region` (the default region when absent) serves this queue: a queue lives in its ARN's region. */
+  isInRegion(queue: Queue, region: string | undefined): boolean {
+    return queue.arn.split(':')[3] === (region ?? this.region);
   }
 
   /** The queue or QueueDoesNotExist, as SQS answers for an unknown URL. */
@@ -342,13 +352,13 @@ export class SqsService implements QueueSink {
     queue.notify();
   }
 
-  /** GetQueueUrl by name (and owner account when given). */
-  getQueueUrl(queueName: unknown, ownerAccountId?: unknown): string {
+  /** GetQueueUrl by name (and owner account when given), in `region` (the default one when absent). */
+  getQueueUrl(queueName: unknown, ownerAccountId?: unknown, region?: string): string {
     if (typeof queueName !== 'string' || queueName === '') {
       throw new AwsError('MissingParameter', 'The request must contain the parameter QueueName.');
     }
     const queue = this.queues.get(queueName);
-    if (!queue || (ownerAccountId !== undefined && ownerAccountId !== queue.account)) {
+    if (!queue || !this.isInRegion(queue, region) || (ownerAccountId !== undefined && ownerAccountId !== queue.account)) {
       throw new AwsError('QueueDoesNotExist', 'The specified queue does not exist.');
     }
     return queue.url;
@@ -370,9 +380,9 @@ export class SqsService implements QueueSink {
   }
 
   /** Queue URLs in name order, optionally by name prefix (at most 1000, as ListQueues). */
-  listQueues(prefix = ''): string[] {
+  listQueues(prefix = '', region?: string): string[] {
     return [...this.queues.values()]
-      .filter((q) => q.name.startsWith(prefix))
+      .filter((q) => q.name.startsWith(prefix) && this.isInRegion(q, region))
       .sort((a, b) => (a.name < b.name ? -1 : 1))
       .map((q) => q.url)
       .slice(0, 1000);
@@ -417,7 +427,7 @@ export class SqsService implements QueueSink {
       resource: queue.arn,
       context: {
         ...(caller.sourceArn ? { 'aws:SourceArn': caller.sourceArn } : {}),
-        'aws:SourceAccount': caller.sourceAccount ?? this.account,
+        'aws:SourceAccount': caller.sourceAccount ?? (caller.sourceArn?.split(':')[4] || this.account),
         // Calls between local services never leave the process: treat them as TLS.
         'aws:SecureTransport': 'true',
       },

@@ -116,7 +116,8 @@ export class EventSourceMappings {
         clock: this.deps.clock,
         visibilityTimeoutSeconds: mapping.visibilityTimeoutSeconds,
         functionTimeoutSeconds: mapping.functionTimeoutSeconds,
-        region: this.stack.env.region,
+        // The mapping, its function and its queue are in one region: the function's.
+        region: mapping.functionArn.split(':')[3] || this.stack.env.region,
         concurrency: mapping.config.maximumConcurrency ?? this.deps.defaultConcurrency,
         ...(this.deps.tracer ? { tracer: this.deps.tracer } : {}),
         ...(this.deps.matcher ? { matcher: this.deps.matcher } : {}),

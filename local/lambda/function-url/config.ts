@@ -6,6 +6,7 @@
  */
 import type { StackModel, StackResource } from '../../cloudformation/types.js';
 import { awsFunctionUrl, functionUrlId } from '../../cloudformation/names.js';
+import { envOf } from '../../cloudformation/environments.js';
 import { UnsupportedTemplateError } from '../../protocol/errors.js';
 import { parseFunctionRef } from '../function-ref.js';
 
@@ -101,9 +102,9 @@ function readFunctionUrl(
     authType,
     ...(p['Cors'] === undefined ? {} : { cors: readCors(id, p['Cors']) }),
     urlId,
-    domainName: new URL(awsFunctionUrl(stackName, id, stack.env.region)).host,
-    region: stack.env.region,
-    account: stack.env.account,
+    domainName: new URL(awsFunctionUrl(stackName, id, envOf(stack, resource).region)).host,
+    region: envOf(stack, resource).region,
+    account: envOf(stack, resource).account,
   };
 }
 

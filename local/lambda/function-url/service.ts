@@ -8,7 +8,7 @@ import type { StackModel } from '../../cloudformation/types.js';
 import { policiesFor, resourcePoliciesOf } from '../../iam/resource-policies.js';
 import type { IamService } from '../../iam/service.js';
 import { parseFunctionRef } from '../function-ref.js';
-import { refIsInStack } from '../stack-reader.js';
+import { refIsFor } from '../stack-reader.js';
 import { readFunctionUrls, type FunctionUrlAuthType, type FunctionUrlConfig } from './config.js';
 import { functionUrlHandler } from './handler.js';
 import type { FunctionUrlServers } from './servers.js';
@@ -43,7 +43,8 @@ export function serveFunctionUrls(stack: StackModel, deps: FunctionUrlServiceDep
   const functionOf = (ref: string) => {
     try {
       const parsed = parseFunctionRef(ref);
-      return refIsInStack(parsed, stack) ? byName.get(parsed.name) : undefined;
+      const fn = byName.get(parsed.name);
+      return fn && refIsFor(parsed, fn.functionArn) ? fn : undefined;
     } catch {
       return undefined;
     }

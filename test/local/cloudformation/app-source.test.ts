@@ -103,14 +103,16 @@ describe('--stacks', () => {
     );
   });
 
-  it('refuses to pool stacks of different regions, or with the same logical id', () => {
+  it('imports only exports of the same account and region, and refuses pooled stacks with the same logical id', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'multi-env-'));
     cpSync(multiStack, dir, { recursive: true });
     const manifestPath = path.join(dir, 'manifest.json');
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
     manifest.artifacts.Consumer.environment = 'aws://111111111111/eu-west-1';
     writeFileSync(manifestPath, JSON.stringify(manifest));
-    expect(() => loadStack(dir, { localEndpoint: 'http://127.0.0.1:1' })).toThrow(/different accounts or regions/);
+    expect(() => loadStack(dir, { localEndpoint: 'http://127.0.0.1:1' })).toThrow(
+      /WorkQueue: .*Fn::ImportValue "MultiProducer:SharedQueueArn": it is exported in 000000000000\/us-east-1, and CloudFormation imports only exports of the stack's own account and region \(111111111111\/eu-west-1\)/,
+    );
     const consumer = loadStack(dir, { localEndpoint: 'http://127.0.0.1:1', stacks: ['Consumer'], exports: new Map([['MultiProducer:SharedQueueArn', 'arn:x']]) });
     expect(consumer.env).toMatchObject({ account: '111111111111', region: 'eu-west-1' });
     expect(consumer.resources.get('WorkQueue')!.arn).toBe('arn:aws:sqs:eu-west-1:111111111111:multi-work');

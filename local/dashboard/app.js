@@ -109,7 +109,8 @@ async function drawArchitecture() {
   for (const e of graph.edges()) {
     const { points, kind, x, y } = graph.edge(e);
     const d = points.map((p, i) => `${i ? 'L' : 'M'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
-    svg.append(s('path', { d, class: `edge edge-${kind}`, 'marker-end': 'url(#arrow)' }));
+    // The nodes it joins, so a reader (or a test) can tell which arrow is which without reading geometry.
+    svg.append(s('path', { d, class: `edge edge-${kind}`, 'marker-end': 'url(#arrow)', 'data-from': e.v, 'data-to': e.w, 'data-kind': kind }));
     if (LABELLED_EDGES.has(kind)) svg.append(s('text', { x, y: y + 4, class: 'edge-label', 'text-anchor': 'middle' }, kind));
   }
   for (const node of architecture.nodes) {

@@ -207,7 +207,9 @@ export function summarize(journey: Journey, now: number): JourneySummary {
   const stops = hops.map(stopReason).filter((s): s is NonNullable<typeof s> => s !== undefined);
   const waiting = pendingRetry(hops, now);
   const condition = hops.find((h) => h.kind === 'destination')?.summary.split(' ')[0];
-  const title = `${titleOf(first)}${condition ? ` · ${condition}` : ''}`;
+  // A function URL records its request once the function answered, after the run it started: the request still names the row.
+  const origin = hops.find((h) => h.service === 'lambda' && h.kind === 'function-url') ?? first;
+  const title = `${titleOf(origin)}${condition ? ` · ${condition}` : ''}`;
   const base = { id: journey.id, startedAt: first.time, lastAt: hops[hops.length - 1]!.time, title, hops: hops.length, attempts: attempts.length, failedAttempts, functions };
   const denied = stops.find((s) => s.outcome === 'denied');
   if (denied || stops.length > 0) return { ...base, status: 'stopped', reason: (denied ?? stops[0]!).reason };
@@ -220,6 +222,8 @@ export function summarize(journey: Journey, now: number): JourneySummary {
 
 function titleOf(hop: TraceEvent): string {
   if (hop.service === 'apigateway') return hop.summary.split(' -> ')[0]!;
+  // `GET /echo on function URL PublicFunctionUrl: 200`: the request, without its answer.
+  if (hop.service === 'lambda' && hop.kind === 'function-url') return hop.summary.replace(/: \d{3}\b.*$/, '');
   return `${hop.service} ${hop.kind} ${shortName(hop.resource)}`;
 }
 

@@ -130,6 +130,24 @@ describe('journeys', () => {
     expect(summarize(groupJourneys([retry, delivered])[0]!, clock).status).toBe('ok');
   });
 
+  it("joins a Lambda integration's run to its API request, and names a function URL's row by its request", () => {
+    const api = uuid(901);
+    const run = uuid(902);
+    const [square] = groupJourneys([
+      hop({ service: 'apigateway', kind: 'request', resource: 'api/prod', summary: 'GET /prod/square/4 -> GET /square/{number} (AWS)', ids: { requestId: api } }),
+      hop({ service: 'lambda', kind: 'invoke', resource: 'square', summary: 'sync invoke by apigateway.amazonaws.com: succeeded in 2 ms', ids: { requestId: run } }),
+      hop({ service: 'apigateway', kind: 'response', resource: 'api/prod', summary: 'GET /square/{number} -> 200', ids: { requestId: api, lambdaRequestId: run } }),
+    ]);
+    expect(summarize(square!, clock)).toMatchObject({ title: 'GET /prod/square/4', functions: ['square'], status: 'ok', hops: 3 });
+
+    const urlRun = uuid(903);
+    const [url] = groupJourneys([
+      hop({ service: 'lambda', kind: 'invoke', resource: 'public', summary: 'sync invoke: succeeded in 1 ms', ids: { requestId: urlRun } }),
+      hop({ service: 'lambda', kind: 'function-url', resource: 'https://url/', summary: 'GET /echo on function URL PublicFunctionUrl: 200', ids: { requestId: urlRun } }),
+    ]);
+    expect(summarize(url!, clock)).toMatchObject({ title: 'GET /echo on function URL PublicFunctionUrl', functions: ['public'], status: 'ok' });
+  });
+
   it('searches ids, resources and summaries', () => {
     const text = searchText(groupJourneys(request(8))[0]!);
     expect(text).toContain(uuid(84));

@@ -316,7 +316,8 @@ export function describeHop(hop: TraceEvent): Step {
     case 'lambda:invoke': {
       const d = detail as AttemptDetail;
       const ok = hop.outcome ? hop.outcome === 'ok' : !/\bfailed\b/.test(hop.summary);
-      title = `${name} attempt ${d.attempt ?? ''} ${ok ? 'succeeded' : 'failed'}`.replace('  ', ' ');
+      // A synchronous invoke (an API, a function URL, an event source mapping) is one run, not a numbered attempt of a retried event.
+      title = `${name} ${d.attempt === undefined ? 'run' : `attempt ${d.attempt}`} ${ok ? 'succeeded' : 'failed'}`;
       if (d.durationMs !== undefined) facts.push(`duration ${d.durationMs.toFixed(0)} ms`);
       const response = d.response as { errorType?: string; errorMessage?: string } | undefined;
       if (!ok && response && typeof response === 'object' && response.errorType) facts.push(`error ${response.errorType}: ${response.errorMessage ?? ''}`);

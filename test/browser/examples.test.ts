@@ -150,6 +150,12 @@ describe.each(CASES)('the dashboard of examples/$name', (example) => {
     }
     const drawn = await page.locator('#architecture .node').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-node')));
     expect(drawn.sort()).toEqual(architecture.nodes.map((n) => n.id).sort());
+    // A small graph is not stretched past its drawn size.
+    const svg = await page.locator('#architecture svg').evaluate((el) => ({ shown: el.getBoundingClientRect().width, drawn: Number(el.getAttribute('viewBox')!.split(' ')[2]) }));
+    expect(svg.shown).toBeLessThanOrEqual(Math.ceil(svg.drawn) + 1);
+    // The send buttons call the Destined Lambda's SendEvent API, which an example does not have.
+    expect(await page.locator('#send').isVisible()).toBe(false);
+    expect(await page.locator('#send-form').isVisible()).toBe(false);
   });
 
   it("draws each edge of the model between its nodes, the example's edges among them", async () => {
@@ -189,9 +195,12 @@ describe.each(CASES)('the dashboard of examples/$name', (example) => {
     const timeline = row.locator('.timeline');
     await expect
       .poll(async () => (await timeline.locator('.step-lambda[data-kind="invoke"]').allInnerTexts()).at(-1) ?? '', { timeout: 20_000, message: `the timeline never reached ${end}` })
-      .toMatch(new RegExp(`${end} attempt (1 )?succeeded`));
+      .toMatch(new RegExp(`${end} (attempt 1|run) succeeded`));
     await expect.poll(() => row.getAttribute('data-status'), { message: 'the request never arrived' }).toBe('ok');
     expect(await row.locator('.meta').innerText()).toContain(end);
+    // The node of that function counts its run (counts refresh once a second after hops arrive).
+    const endNode = page.locator(`#architecture .node[data-node="${nodeOf(sent.endsAt).id}"] .node-counts`);
+    await expect.poll(() => endNode.textContent(), { message: `${end}'s node never counted its invocation` }).toMatch(/^[1-9]\d* invocations? · 0 errors$/);
 
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: path.join(artifacts, `example-${example.name}.png`), fullPage: true });

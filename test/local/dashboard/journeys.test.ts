@@ -180,6 +180,13 @@ describe('describeHop', () => {
     expect(describeHop(attempt)).toMatchObject({ title: 'destined attempt 1 failed', facts: ['duration 3 ms', 'error Error: boom'], log: ['START RequestId', 'ERROR boom', 'END'] });
   });
 
+  it('shows a synchronous invoke as one run, not a numbered attempt', () => {
+    const ok = hop({ service: 'lambda', kind: 'invoke', resource: 'square', summary: 'sync invoke by apigateway.amazonaws.com: succeeded in 2 ms', ids: { requestId: uuid(950) } });
+    const failed = hop({ service: 'lambda', kind: 'invoke', resource: 'square', summary: 'sync invoke: failed (Unhandled) in 2 ms', ids: { requestId: uuid(951) } });
+    expect(describeHop(ok).title).toBe('square run succeeded');
+    expect(describeHop(failed).title).toBe('square run failed');
+  });
+
   it('shows a wait in AWS time and in local time', () => {
     const wait = request(10, { fail: true }).find((h) => h.kind === 'retry')!;
     expect(describeHop(wait)).toMatchObject({ title: 'wait before retry 1', facts: ['1 min in AWS time', '50 ms here'], outcome: 'pending' });

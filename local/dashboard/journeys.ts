@@ -258,7 +258,9 @@ export function timelineOrder(hops: readonly TraceEvent[]): TraceEvent[] {
     if (!keys) continue;
     const handed = new Set(keys.map((k) => hop.ids?.[k]).filter((v): v is string => v !== undefined));
     const from = out.indexOf(hop);
-    const effect = out.findIndex((h, i) => i < from && h !== hop && h.service !== hop.service && Object.values(h.ids ?? {}).some((v) => handed.has(v)));
+    // The effect is in another service, or another function (a function destination hands its record to a second function).
+    const elsewhere = (h: TraceEvent) => h.service !== hop.service || h.resource !== hop.resource;
+    const effect = out.findIndex((h, i) => i < from && h !== hop && elsewhere(h) && Object.values(h.ids ?? {}).some((v) => handed.has(v)));
     if (effect < 0) continue;
     out.splice(from, 1);
     out.splice(effect, 0, hop);

@@ -36,6 +36,8 @@ interface Sent {
   readonly title: string;
   /** The node of the function whose successful attempt ends the journey. */
   readonly endsAt: NodeMatch;
+  /** Texts of the timeline's steps, in the order they must show. */
+  readonly steps: readonly string[];
 }
 
 interface ExampleCase {
@@ -62,7 +64,7 @@ const CASES: readonly ExampleCase[] = [
     act: async (runtime) => {
       const response = await fetch(`${runtime.endpoint}/prod/square/4`);
       expect(await response.json()).toEqual({ square: 16 });
-      return { title: 'GET /prod/square/4', endsAt: fn(/^Square/) };
+      return { title: 'GET /prod/square/4', endsAt: fn(/^Square/), steps: ['API call GET /prod/square/4', 'invoke arn:aws:lambda:', 'square run succeeded', 'API answered 200'] };
     },
   },
   {
@@ -79,7 +81,12 @@ const CASES: readonly ExampleCase[] = [
         new InvokeCommand({ FunctionName: first, InvocationType: 'Event', Payload: new TextEncoder().encode('{"name":"browser"}') }),
       );
       expect(StatusCode).toBe(202);
-      return { title: first, endsAt: fn(/^Second/) };
+      const second = outputs.SecondLogGroupName!.replace('/aws/lambda/', '');
+      return {
+        title: first,
+        endsAt: fn(/^Second/),
+        steps: [`${first} accepted the event`, `${first} attempt 1 succeeded`, `destination record Success from ${first}`, `${second} accepted the event`, `${second} attempt 1 succeeded`],
+      };
     },
   },
   {
@@ -88,7 +95,7 @@ const CASES: readonly ExampleCase[] = [
     act: async (_runtime, outputs) => {
       const response = await fetch(`${outputs.PublicUrl!}echo?from=dashboard`);
       expect(response.status).toBe(200);
-      return { title: 'GET /echo', endsAt: fn(/^PublicFunction/) };
+      return { title: 'GET /echo', endsAt: fn(/^PublicFunction/), steps: ['run succeeded', 'GET /echo on function URL PublicFunctionFunctionUrl'] };
     },
   },
   {
@@ -100,7 +107,7 @@ const CASES: readonly ExampleCase[] = [
     act: async (runtime, outputs) => {
       const { MessageId } = await new SQSClient(clientConfig(runtime)).send(new SendMessageCommand({ QueueUrl: outputs.QueueUrl!, MessageBody: '{"from":"browser"}' }));
       expect(MessageId).toBeTruthy();
-      return { title: 'sqs deliver', endsAt: fn(/^Processor/) };
+      return { title: 'sqs deliver', endsAt: fn(/^Processor/), steps: [`message ${MessageId!}`, 'invoking with a batch of 1', 'run succeeded', 'batch of 1 succeeded: deleted from the queue'] };
     },
   },
 ];
@@ -198,6 +205,15 @@ describe.each(CASES)('the dashboard of examples/$name', (example) => {
       .toMatch(new RegExp(`${end} (attempt 1|run) succeeded`));
     await expect.poll(() => row.getAttribute('data-status'), { message: 'the request never arrived' }).toBe('ok');
     expect(await row.locator('.meta').innerText()).toContain(end);
+    const titles = await timeline.locator('.step-title').allInnerTexts();
+    let at = -1;
+    for (const step of sent.steps) {
+      const next = titles.findIndex((t, i) => i > at && t.includes(step));
+      expect(next, `no step "${step}" after step ${at} in:\n${titles.join('\n')}`).toBeGreaterThan(at);
+      at = next;
+    }
+    // The function's run shows its log lines.
+    expect(await timeline.locator('.step', { hasText: new RegExp(`${end} (attempt 1|run) succeeded`) }).last().locator('pre.log').innerText()).toContain('START RequestId');
     // The node of that function counts its run (counts refresh once a second after hops arrive).
     const endNode = page.locator(`#architecture .node[data-node="${nodeOf(sent.endsAt).id}"] .node-counts`);
     await expect.poll(() => endNode.textContent(), { message: `${end}'s node never counted its invocation` }).toMatch(/^[1-9]\d* invocations? · 0 errors$/);

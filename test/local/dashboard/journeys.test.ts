@@ -172,6 +172,19 @@ describe('timelineOrder', () => {
     expect(order[0]).toBe('apigateway:request:api/prod');
     expect(order).toHaveLength(hops.length);
   });
+
+  it("puts a function destination's record before the second function accepted it", () => {
+    const first = uuid(960);
+    const second = uuid(961);
+    const hops = [
+      hop({ service: 'lambda', kind: 'enqueue', resource: 'first', summary: 'async invoke accepted (202)', ids: { requestId: first } }),
+      hop({ service: 'lambda', kind: 'invoke', resource: 'first', summary: 'async attempt 1: succeeded', ids: { requestId: first }, outcome: 'ok', detail: { attempt: 1 } }),
+      hop({ service: 'lambda', kind: 'enqueue', resource: 'second', summary: 'async invoke accepted (202)', ids: { requestId: second } }),
+      hop({ service: 'lambda', kind: 'destination', resource: 'first', summary: 'Success record (invoke count 1) -> second', ids: { requestId: first, destinationRequestId: second } }),
+      hop({ service: 'lambda', kind: 'invoke', resource: 'second', summary: 'async attempt 1: succeeded', ids: { requestId: second }, outcome: 'ok', detail: { attempt: 1 } }),
+    ];
+    expect(timelineOrder(hops).map((h) => `${h.kind}:${h.resource}`)).toEqual(['enqueue:first', 'invoke:first', 'destination:first', 'enqueue:second', 'invoke:second']);
+  });
 });
 
 describe('describeHop', () => {

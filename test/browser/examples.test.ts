@@ -38,6 +38,8 @@ interface Sent {
   readonly endsAt: NodeMatch;
   /** Texts of the timeline's steps, in the order they must show. */
   readonly steps: readonly string[];
+  /** A node where the request entered, and the count it must show. */
+  readonly entered?: { readonly node: NodeMatch; readonly counts: string };
 }
 
 interface ExampleCase {
@@ -64,7 +66,12 @@ const CASES: readonly ExampleCase[] = [
     act: async (runtime) => {
       const response = await fetch(`${runtime.endpoint}/prod/square/4`);
       expect(await response.json()).toEqual({ square: 16 });
-      return { title: 'GET /prod/square/4', endsAt: fn(/^Square/), steps: ['API call GET /prod/square/4', 'invoke arn:aws:lambda:', 'square run succeeded', 'API answered 200'] };
+      return {
+        title: 'GET /prod/square/4',
+        endsAt: fn(/^Square/),
+        steps: ['API call GET /prod/square/4', 'invoke arn:aws:lambda:', 'square run succeeded', 'API answered 200'],
+        entered: { node: { type: 'AWS::ApiGateway::RestApi', id: /^Api/ }, counts: '1 request · 0 errors' },
+      };
     },
   },
   {
@@ -95,7 +102,12 @@ const CASES: readonly ExampleCase[] = [
     act: async (_runtime, outputs) => {
       const response = await fetch(`${outputs.PublicUrl!}echo?from=dashboard`);
       expect(response.status).toBe(200);
-      return { title: 'GET /echo', endsAt: fn(/^PublicFunction/), steps: ['run succeeded', 'GET /echo on function URL PublicFunctionFunctionUrl'] };
+      return {
+        title: 'GET /echo',
+        endsAt: fn(/^PublicFunction/),
+        steps: ['run succeeded', 'GET /echo on function URL PublicFunctionFunctionUrl'],
+        entered: { node: { type: 'AWS::Lambda::Url', id: /^PublicFunction/ }, counts: '1 request · 0 errors' },
+      };
     },
   },
   {
@@ -211,6 +223,10 @@ describe.each(CASES)('the dashboard of examples/$name', (example) => {
       const next = titles.findIndex((t, i) => i > at && t.includes(step));
       expect(next, `no step "${step}" after step ${at} in:\n${titles.join('\n')}`).toBeGreaterThan(at);
       at = next;
+    }
+    if (sent.entered) {
+      const entered = page.locator(`#architecture .node[data-node="${nodeOf(sent.entered.node).id}"] .node-counts`);
+      await expect.poll(() => entered.textContent(), { message: `${sent.entered.node.type} never counted the request` }).toBe(sent.entered.counts);
     }
     // The function's run shows its log lines.
     expect(await timeline.locator('.step', { hasText: new RegExp(`${end} (attempt 1|run) succeeded`) }).last().locator('pre.log').innerText()).toContain('START RequestId');

@@ -46,6 +46,8 @@ export interface ExecutionDeps {
   readonly callAwsService: (service: string, req: HttpRequest, credentials?: string) => Promise<HttpResponse>;
   /** Called once per integration call, for tracing and logs. */
   readonly onIntegration?: (summary: string, detail: Record<string, unknown>) => void;
+  /** Called with the request id a Lambda integration's invoke answered with, so traces join the API request to the function's run. */
+  readonly onLambdaRequestId?: (requestId: string) => void;
   /** Payload lines for execution logs with data tracing (DataTraceEnabled). */
   readonly onDataTrace?: (line: string) => void;
 }
@@ -295,6 +297,7 @@ async function callIntegration(
       deps.onIntegration?.(`invoke ${lambdaArn} (${invocationType})`, { functionArn: lambdaArn, invocationType });
       const invocation = deps.sinks.lambda.invoke(lambdaArn, payload, invocationType, callerOf(integration, inv));
       const result = await backendCall(invocation, integration.timeoutMs, LAMBDA_INVOCATION);
+      deps.onLambdaRequestId?.(result.requestId);
       const errorMessage = result.functionError ? lambdaErrorMessage(result.payload) : undefined;
       return { status: result.statusCode, body: result.payload, headers: {}, selector: errorMessage };
     } else {
@@ -436,6 +439,7 @@ async function proxyIntegration(
   const started = Date.now();
   const invocation = deps.sinks.lambda.invoke(functionArn, JSON.stringify(event), 'RequestResponse', callerOf(integration, inv));
   const result = await backendCall(invocation, integration.timeoutMs, LAMBDA_INVOCATION);
+  deps.onLambdaRequestId?.(result.requestId);
   state.integrationLatency = Date.now() - started;
   state.integrationStatus = result.statusCode;
   if (result.functionError) throw new GatewayFailure(BAD_GATEWAY, `Lambda execution failed with status 200 due to customer function error`);

@@ -272,8 +272,10 @@ export class ApiGatewayService {
       if (refusal) return fail(refusal, bound.context);
     }
     const exec: string[] = [];
-    const result = await this.execute(bound, exec);
-    return this.respond(bound, result, exec);
+    // The Lambda request id an integration ran under: the response hop carries it, joining the function's run to this request.
+    const linked: Record<string, string> = {};
+    const result = await this.execute(bound, exec, linked);
+    return this.respond(bound, result, exec, linked);
   }
 
   /** Ids and the `$context` as far as they are known before routing. */
@@ -400,7 +402,7 @@ export class ApiGatewayService {
   }
 
   /** The method execution, tracing each integration call; `exec` collects execution-log lines. */
-  private execute(bound: BoundRequest, exec: string[]): Promise<MethodResult> {
+  private execute(bound: BoundRequest, exec: string[], linked: Record<string, string>): Promise<MethodResult> {
     const { api, stage, req, path, headers, query, context, route } = bound;
     const { resource, method, pathParameters } = route;
     const env = this.envOfApi(api.id);
@@ -422,12 +424,15 @@ export class ApiGatewayService {
             detail,
           });
         },
+        onLambdaRequestId: (requestId) => {
+          linked.lambdaRequestId = requestId;
+        },
       },
     );
   }
 
   /** The method response (or customized gateway response), traced and logged. */
-  private respond(bound: BoundRequest, result: MethodResult, exec: string[]): HttpResponse {
+  private respond(bound: BoundRequest, result: MethodResult, exec: string[], linked: Readonly<Record<string, string>> = {}): HttpResponse {
     const { api, stage, req, headers, context, idHeaders, route } = bound;
     const { resource, method, pathParameters } = route;
     const response: HttpResponse = result.gatewayError
@@ -438,7 +443,7 @@ export class ApiGatewayService {
       kind: 'response',
       resource: `${api.name}/${stage.name}`,
       summary: `${method.httpMethod} ${resource.path} -> ${response.statusCode}${result.error ? ` (${result.error})` : ''}`,
-      ids: { requestId: bound.requestId },
+      ids: { requestId: bound.requestId, ...linked },
       // The answer, so the dashboard shows it and follows the message id an AWS integration returned.
       detail: { statusCode: response.statusCode, body: typeof response.body === 'string' ? tracePayload(response.body) : `(${bodyLength(response)} bytes)` },
     });

@@ -54,6 +54,8 @@ async function loadOutputs() {
     const value = /^https?:/.test(o.OutputValue) ? h('a', { href: o.OutputValue }, o.OutputValue) : o.OutputValue;
     table.append(h('tr', {}, h('th', { scope: 'row' }, o.OutputKey), h('td', { class: 'mono' }, value)));
   }
+  // The send buttons call the Destined Lambda's SendEvent API; an app without it (an example) has nothing for them to call.
+  for (const id of ['send', 'send-fail', 'send-form']) byId(id).hidden = !sendUrl;
 }
 
 async function send(mode) {
@@ -93,7 +95,8 @@ async function drawArchitecture() {
   dagre.layout(graph);
 
   const { width, height } = graph.graph();
-  const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': 'arch-title', class: 'graph' });
+  // A small graph keeps its drawn size: stretched to the page's width, a three-node example's text would be huge.
+  const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': 'arch-title', class: 'graph', style: `max-width: ${Math.ceil(width)}px` });
   svg.append(
     s('title', { id: 'arch-title' }, `Architecture of ${architecture.stackName}: ${architecture.nodes.length} resources an event passes through`),
     s(
@@ -109,7 +112,8 @@ async function drawArchitecture() {
   for (const e of graph.edges()) {
     const { points, kind, x, y } = graph.edge(e);
     const d = points.map((p, i) => `${i ? 'L' : 'M'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
-    svg.append(s('path', { d, class: `edge edge-${kind}`, 'marker-end': 'url(#arrow)' }));
+    // The nodes it joins, so a reader (or a test) can tell which arrow is which without reading geometry.
+    svg.append(s('path', { d, class: `edge edge-${kind}`, 'marker-end': 'url(#arrow)', 'data-from': e.v, 'data-to': e.w, 'data-kind': kind }));
     if (LABELLED_EDGES.has(kind)) svg.append(s('text', { x, y: y + 4, class: 'edge-label', 'text-anchor': 'middle' }, kind));
   }
   for (const node of architecture.nodes) {

@@ -178,11 +178,25 @@ export function buildArchitecture(stack: StackModel): Architecture {
   return { stackName: stack.stackName, nodes, edges, others };
 }
 
-/** The node a trace's `resource` (a name, an ARN, `api/stage`) concerns. */
-export function nodeForResource(architecture: Architecture, resource: string): ArchitectureNode | undefined {
+/** The node types a service's hops concern: an API and its function may share a name (`SyncAsyncApiStack-square`). */
+const SERVICE_NODE_TYPES: Readonly<Record<string, readonly string[]>> = {
+  apigateway: ['AWS::ApiGateway::RestApi'],
+  lambda: ['AWS::Lambda::Function', 'AWS::Lambda::Url'],
+  sns: ['AWS::SNS::Topic'],
+  sqs: ['AWS::SQS::Queue'],
+  eventbridge: ['AWS::Events::EventBus', 'AWS::Events::Rule', 'AWS::Events::Archive'],
+};
+
+/**
+ * The node a trace's `resource` (a name, an ARN, `api/stage`) concerns: one of the hop's `service` first, else any
+ * (an SNS hop about a subscription names the function or queue it delivers to).
+ */
+export function nodeForResource(architecture: Architecture, resource: string, service?: string): ArchitectureNode | undefined {
   const bare = resource.replace(/:\$LATEST$/, '');
   const head = bare.split('/')[0]!;
-  return architecture.nodes.find((n) => n.keys.includes(bare) || n.keys.includes(head));
+  const named = architecture.nodes.filter((n) => n.keys.includes(bare) || n.keys.includes(head));
+  const types = service === undefined ? undefined : SERVICE_NODE_TYPES[service];
+  return named.find((n) => types?.includes(n.type)) ?? named[0];
 }
 
 function nameOf(r: StackResource): string {

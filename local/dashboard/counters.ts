@@ -27,7 +27,7 @@ const ENTERING: Readonly<Record<string, string>> = {
  */
 export class NodeCounters {
   private readonly counts = new Map<string, NodeCounts>();
-  /** Resource string to node id; traces repeat a handful of resources. */
+  /** Service and resource to node id; traces repeat a handful of resources. */
   private readonly resolved = new Map<string, string | null>();
 
   constructor(
@@ -36,7 +36,7 @@ export class NodeCounters {
   ) {}
 
   record(hop: TraceEvent): void {
-    const id = this.nodeId(hop.resource);
+    const id = this.nodeId(hop.resource, hop.service);
     if (!id) return;
     const counts = this.of(id);
     const isAttempt = hop.service === 'lambda' && hop.kind === 'invoke';
@@ -67,11 +67,12 @@ export class NodeCounters {
     return counts;
   }
 
-  private nodeId(resource: string): string | undefined {
-    let id = this.resolved.get(resource);
+  private nodeId(resource: string, service: string): string | undefined {
+    const key = `${service} ${resource}`;
+    let id = this.resolved.get(key);
     if (id === undefined) {
-      id = nodeForResource(this.architecture, resource)?.id ?? null;
-      this.resolved.set(resource, id);
+      id = nodeForResource(this.architecture, resource, service)?.id ?? null;
+      this.resolved.set(key, id);
     }
     return id ?? undefined;
   }

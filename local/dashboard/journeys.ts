@@ -207,7 +207,9 @@ export function summarize(journey: Journey, now: number): JourneySummary {
   const stops = hops.map(stopReason).filter((s): s is NonNullable<typeof s> => s !== undefined);
   const waiting = pendingRetry(hops, now);
   const condition = hops.find((h) => h.kind === 'destination')?.summary.split(' ')[0];
-  const title = `${titleOf(first)}${condition ? ` · ${condition}` : ''}`;
+  // A function URL records its request once the function answered, after the run it started: the request still names the row.
+  const origin = hops.find((h) => h.service === 'lambda' && h.kind === 'function-url') ?? first;
+  const title = `${titleOf(origin)}${condition ? ` · ${condition}` : ''}`;
   const base = { id: journey.id, startedAt: first.time, lastAt: hops[hops.length - 1]!.time, title, hops: hops.length, attempts: attempts.length, failedAttempts, functions };
   const denied = stops.find((s) => s.outcome === 'denied');
   if (denied || stops.length > 0) return { ...base, status: 'stopped', reason: (denied ?? stops[0]!).reason };
@@ -220,6 +222,8 @@ export function summarize(journey: Journey, now: number): JourneySummary {
 
 function titleOf(hop: TraceEvent): string {
   if (hop.service === 'apigateway') return hop.summary.split(' -> ')[0]!;
+  // `GET /echo on function URL PublicFunctionUrl: 200`: the request, without its answer.
+  if (hop.service === 'lambda' && hop.kind === 'function-url') return hop.summary.replace(/: \d{3}\b.*$/, '');
   return `${hop.service} ${hop.kind} ${shortName(hop.resource)}`;
 }
 
@@ -254,7 +258,9 @@ export function timelineOrder(hops: readonly TraceEvent[]): TraceEvent[] {
     if (!keys) continue;
     const handed = new Set(keys.map((k) => hop.ids?.[k]).filter((v): v is string => v !== undefined));
     const from = out.indexOf(hop);
-    const effect = out.findIndex((h, i) => i < from && h !== hop && h.service !== hop.service && Object.values(h.ids ?? {}).some((v) => handed.has(v)));
+    // The effect is in another service, or another function (a function destination hands its record to a second function).
+    const elsewhere = (h: TraceEvent) => h.service !== hop.service || h.resource !== hop.resource;
+    const effect = out.findIndex((h, i) => i < from && h !== hop && elsewhere(h) && Object.values(h.ids ?? {}).some((v) => handed.has(v)));
     if (effect < 0) continue;
     out.splice(from, 1);
     out.splice(effect, 0, hop);
@@ -312,7 +318,8 @@ export function describeHop(hop: TraceEvent): Step {
     case 'lambda:invoke': {
       const d = detail as AttemptDetail;
       const ok = hop.outcome ? hop.outcome === 'ok' : !/\bfailed\b/.test(hop.summary);
-      title = `${name} attempt ${d.attempt ?? ''} ${ok ? 'succeeded' : 'failed'}`.replace('  ', ' ');
+      // A synchronous invoke (an API, a function URL, an event source mapping) is one run, not a numbered attempt of a retried event.
+      title = `${name} ${d.attempt === undefined ? 'run' : `attempt ${d.attempt}`} ${ok ? 'succeeded' : 'failed'}`;
       if (d.durationMs !== undefined) facts.push(`duration ${d.durationMs.toFixed(0)} ms`);
       const response = d.response as { errorType?: string; errorMessage?: string } | undefined;
       if (!ok && response && typeof response === 'object' && response.errorType) facts.push(`error ${response.errorType}: ${response.errorMessage ?? ''}`);

@@ -33,6 +33,7 @@ export function dashboardPage(stackName: string): string {
   button.ok { background: #1e7a34; color: #fff; border-color: #1e7a34; }
   button.fail { background: #b3261e; color: #fff; border-color: #b3261e; }
   #send-form { display: flex; gap: 6px; align-items: center; }
+  #send-form[hidden] { display: none; }
   #send-form input { width: 9em; padding: 4px 6px; border-radius: 4px; border: 1px solid #8a93a3; }
   header label { font-size: 13px; }
   table { border-collapse: collapse; width: 100%; }

@@ -274,6 +274,8 @@ export class LambdaService implements LambdaInvoker {
       resource: functionName,
       summary: `sync invoke${by}: ${execution.ok ? 'succeeded' : 'failed (Unhandled)'} in ${execution.durationMs.toFixed(0)} ms`,
       ids: { requestId: execution.requestId },
+      // As an async attempt's: the dashboard shows the run's duration, answer and log lines.
+      detail: { durationMs: execution.durationMs, response: tracePayload(execution.payload), log: tracePayload(execution.log) },
     });
     return {
       statusCode: 200,

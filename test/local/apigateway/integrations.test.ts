@@ -157,6 +157,13 @@ describe('Lambda non-proxy integration', () => {
     expect(text(bad)).toBe('{"error":"[BadRequest] no mode"}');
   });
 
+  it("names the function's request id on the response trace, so the dashboard joins the run to the API request", async () => {
+    const h = harness(stack, { lambda: () => lambdaResult({ ok: true }, { requestId: 'lambda-run-7' }) });
+    await call(h, 'POST', '/sync', { body: '{}' });
+    const response = h.traces.find((t) => t.kind === 'response')!;
+    expect(response.ids).toEqual({ requestId: h.traces[0]!.ids!.requestId, lambdaRequestId: 'lambda-run-7' });
+  });
+
   it('answers 500 with a configuration error when the function does not let the API invoke it', async () => {
     const h = harness(stack, {
       lambda: () => {
@@ -183,6 +190,12 @@ describe('Lambda non-proxy integration', () => {
 describe('Lambda proxy integration', () => {
   const stack = apiStack([{ path: '/users/{id}', httpMethod: 'ANY', integration: lambdaProxyIntegration(FN) }], {
     stage: { Variables: { color: 'blue' } },
+  });
+
+  it("names the function's request id on the response trace", async () => {
+    const h = harness(stack, { lambda: () => lambdaResult({ statusCode: 200, body: 'ok' }, { requestId: 'lambda-run-8' }) });
+    await call(h, 'GET', '/users/u1');
+    expect(h.traces.find((t) => t.kind === 'response')!.ids?.lambdaRequestId).toBe('lambda-run-8');
   });
 
   it('sends the 1.0 event and returns the function response', async () => {

@@ -5,7 +5,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cachedAssembly } from '../../../local/cloudformation/assembly-cache.js';
 import { loadStack } from '../../../local/cloudformation/model.js';
-import { buildArchitecture, type Architecture } from '../../../local/dashboard/architecture.js';
+import { buildArchitecture, nodeForResource, type Architecture } from '../../../local/dashboard/architecture.js';
+import { NodeCounters } from '../../../local/dashboard/counters.js';
 import { exampleDir } from '../../support/local-runtime.js';
 
 let architecture: Architecture;
@@ -29,6 +30,19 @@ describe('architecture of the sync-async-api example', () => {
   it('shows the API, the function and the queues as nodes, the queues not as dead-letter queues', () => {
     const nodes = architecture.nodes.map((n) => `${n.label}: ${n.id.replace(/[0-9A-F]{8}$/, '')}${n.role ? ` (${n.role})` : ''}`);
     expect(nodes.sort()).toEqual(['API Gateway REST API: Api', 'Lambda function: Square', 'SQS queue: FailureQueue', 'SQS queue: SuccessQueue']);
+  });
+
+  it("tells the API's hops from the function's, though both are named SyncAsyncApiStack-square", () => {
+    const api = architecture.nodes.find((n) => n.type === 'AWS::ApiGateway::RestApi')!;
+    const fn = architecture.nodes.find((n) => n.type === 'AWS::Lambda::Function')!;
+    expect(api.name).toBe(fn.name);
+    expect(nodeForResource(architecture, `${api.name}/prod`, 'apigateway')?.id).toBe(api.id);
+    expect(nodeForResource(architecture, fn.name, 'lambda')?.id).toBe(fn.id);
+    const counters = new NodeCounters(architecture);
+    counters.record({ time: 0, service: 'apigateway', kind: 'request', resource: `${api.name}/prod`, summary: 'GET /prod/square/4' });
+    counters.record({ time: 1, service: 'lambda', kind: 'invoke', resource: fn.name, summary: 'sync invoke: succeeded in 2 ms' });
+    expect(counters.snapshot()[api.id]).toEqual({ events: 1, invocations: 0, errors: 0 });
+    expect(counters.snapshot()[fn.id]).toEqual({ events: 1, invocations: 1, errors: 0 });
   });
 
   it('files every other resource under its node: the stage and its access logs under the API, the invoke config under the function', () => {

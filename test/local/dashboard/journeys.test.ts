@@ -130,6 +130,24 @@ describe('journeys', () => {
     expect(summarize(groupJourneys([retry, delivered])[0]!, clock).status).toBe('ok');
   });
 
+  it("joins a Lambda integration's run to its API request, and names a function URL's row by its request", () => {
+    const api = uuid(901);
+    const run = uuid(902);
+    const [square] = groupJourneys([
+      hop({ service: 'apigateway', kind: 'request', resource: 'api/prod', summary: 'GET /prod/square/4 -> GET /square/{number} (AWS)', ids: { requestId: api } }),
+      hop({ service: 'lambda', kind: 'invoke', resource: 'square', summary: 'sync invoke by apigateway.amazonaws.com: succeeded in 2 ms', ids: { requestId: run } }),
+      hop({ service: 'apigateway', kind: 'response', resource: 'api/prod', summary: 'GET /square/{number} -> 200', ids: { requestId: api, lambdaRequestId: run } }),
+    ]);
+    expect(summarize(square!, clock)).toMatchObject({ title: 'GET /prod/square/4', functions: ['square'], status: 'ok', hops: 3 });
+
+    const urlRun = uuid(903);
+    const [url] = groupJourneys([
+      hop({ service: 'lambda', kind: 'invoke', resource: 'public', summary: 'sync invoke: succeeded in 1 ms', ids: { requestId: urlRun } }),
+      hop({ service: 'lambda', kind: 'function-url', resource: 'https://url/', summary: 'GET /echo on function URL PublicFunctionUrl: 200', ids: { requestId: urlRun } }),
+    ]);
+    expect(summarize(url!, clock)).toMatchObject({ title: 'GET /echo on function URL PublicFunctionUrl', functions: ['public'], status: 'ok' });
+  });
+
   it('searches ids, resources and summaries', () => {
     const text = searchText(groupJourneys(request(8))[0]!);
     expect(text).toContain(uuid(84));
@@ -154,12 +172,32 @@ describe('timelineOrder', () => {
     expect(order[0]).toBe('apigateway:request:api/prod');
     expect(order).toHaveLength(hops.length);
   });
+
+  it("puts a function destination's record before the second function accepted it", () => {
+    const first = uuid(960);
+    const second = uuid(961);
+    const hops = [
+      hop({ service: 'lambda', kind: 'enqueue', resource: 'first', summary: 'async invoke accepted (202)', ids: { requestId: first } }),
+      hop({ service: 'lambda', kind: 'invoke', resource: 'first', summary: 'async attempt 1: succeeded', ids: { requestId: first }, outcome: 'ok', detail: { attempt: 1 } }),
+      hop({ service: 'lambda', kind: 'enqueue', resource: 'second', summary: 'async invoke accepted (202)', ids: { requestId: second } }),
+      hop({ service: 'lambda', kind: 'destination', resource: 'first', summary: 'Success record (invoke count 1) -> second', ids: { requestId: first, destinationRequestId: second } }),
+      hop({ service: 'lambda', kind: 'invoke', resource: 'second', summary: 'async attempt 1: succeeded', ids: { requestId: second }, outcome: 'ok', detail: { attempt: 1 } }),
+    ];
+    expect(timelineOrder(hops).map((h) => `${h.kind}:${h.resource}`)).toEqual(['enqueue:first', 'invoke:first', 'destination:first', 'enqueue:second', 'invoke:second']);
+  });
 });
 
 describe('describeHop', () => {
   it('shows an attempt with its duration, error and log lines', () => {
     const attempt = request(9, { fail: true }).find((h) => h.kind === 'invoke')!;
     expect(describeHop(attempt)).toMatchObject({ title: 'destined attempt 1 failed', facts: ['duration 3 ms', 'error Error: boom'], log: ['START RequestId', 'ERROR boom', 'END'] });
+  });
+
+  it('shows a synchronous invoke as one run, not a numbered attempt', () => {
+    const ok = hop({ service: 'lambda', kind: 'invoke', resource: 'square', summary: 'sync invoke by apigateway.amazonaws.com: succeeded in 2 ms', ids: { requestId: uuid(950) } });
+    const failed = hop({ service: 'lambda', kind: 'invoke', resource: 'square', summary: 'sync invoke: failed (Unhandled) in 2 ms', ids: { requestId: uuid(951) } });
+    expect(describeHop(ok).title).toBe('square run succeeded');
+    expect(describeHop(failed).title).toBe('square run failed');
   });
 
   it('shows a wait in AWS time and in local time', () => {

@@ -277,6 +277,13 @@ describe('concurrency', () => {
     expect(records.every((r) => r.requestContext.approximateInvokeCount === 1)).toBe(true);
   });
 
+  it("traces a sync invoke with its duration, answer and log, as an async attempt's", async () => {
+    const { service, tracer } = build([fn('f')], { f: fail });
+    await service.invoke('f', '{}', 'RequestResponse');
+    const run = tracer.events.find((e) => e.kind === 'invoke')!;
+    expect(run.detail).toMatchObject({ durationMs: expect.any(Number), response: { errorMessage: 'intentional failure' }, log: expect.any(String) });
+  });
+
   it('throttles concurrent sync invokes beyond the cap with 429', async () => {
     const { service, pools } = build([fn('f', { ReservedConcurrentExecutions: 1 })]);
     const pool = pools.get('f')!;

@@ -34,7 +34,7 @@ import { runtimeMetrics } from './lambda/runtime-metrics.js';
 import { AwsError } from './protocol/errors.js';
 import { describeDropped, describeResumed, openState, ownersOf, type StateOptions } from './state/open.js';
 import type { StateStore } from './state/types.js';
-import { jsonResponse, type HttpRequest, type HttpResponse } from './protocol/http.js';
+import { jsonResponse, type HttpHandler, type HttpRequest, type HttpResponse } from './protocol/http.js';
 
 export interface RuntimeOptions {
   /** The CDK project to synthesize (its cdk.json). */
@@ -188,7 +188,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     }
 
     const apis = { json: [eventBridgeApi(events), logsApi(logs), sqsApi(sqs)], query: [snsApi(sns), cloudFormationApi(stack)] };
-    door.use([
+    door.use(committedBeforeAnswering(state, [
       localRoutes({
         stack,
         traces,
@@ -202,7 +202,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       lambdaApi(lambda),
       awsApiHandler(apis),
       apiGatewayHandler(apigateway),
-    ]);
+    ]));
     const unsubscribe = traces.subscribe((event) => terminal.hop(event));
     const terminalSecond = setInterval(() => terminal.tick(), 1000);
     terminalSecond.unref();
@@ -275,6 +275,16 @@ async function disposeServices(services: LocalRuntime['services']): Promise<void
   services.sns.dispose();
   await services.events.dispose();
   await services.lambda.dispose();
+}
+
+/** Each handler's answer leaves only once the state it wrote is committed (the state store groups writes). */
+function committedBeforeAnswering(state: StateStore, handlers: HttpHandler[]): HttpHandler[] {
+  if (!state.commit) return handlers;
+  return handlers.map((handler) => async (request) => {
+    const response = await handler(request);
+    if (response) state.commit!();
+    return response;
+  });
 }
 
 function functionLine(functionName: string, line: string, colour: boolean): string {

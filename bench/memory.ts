@@ -12,13 +12,14 @@
  * Run alone: `npx tsx bench/memory.ts [--quick] [--events N]`.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { assemblyForTests, repoRoot } from '../test/support/local-runtime.js';
 import { formatFigure, type BenchOptions } from './harness.js';
+import { treeRss } from './process-tree.js';
 
 const CONTEXT = { throttlingRateLimit: '100000', throttlingBurstLimit: '100000' };
 const CONCURRENCY = 32;
@@ -27,37 +28,6 @@ const TARGET_MB = 600;
 const IDLE_ENV_SECONDS = 10;
 /** No completion for this long means the pipeline stalled: the bench says so instead of hanging. */
 const STALL_MS = 60_000;
-
-/** Resident memory (MB) of `root` and every process below it, and how many there are. */
-export function treeRss(root: number): { mb: number; processes: number } {
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // The command name may hold spaces and parentheses: the fields start after the last ')'.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const inTree = (pid: number) => {
-    for (let p: number | undefined = pid; p !== undefined && p > 0; p = parents.get(p)) if (p === root) return true;
-    return false;
-  };
-  let kb = 0;
-  let processes = 0;
-  for (const pid of parents.keys()) {
-    if (!inTree(pid)) continue;
-    try {
-      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-      processes++;
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return { mb: kb / 1024, processes };
-}
 
 async function freePort(): Promise<number> {
   const server = createServer();

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { backgroundBacklog, backgroundTurn } from '../../local/background.js';
+import { backgroundBacklog, backgroundTurn, STEPS_PER_EXTRA } from '../../local/background.js';
 
 describe('backgroundTurn', () => {
   it('runs steps first come, first served', async () => {
@@ -44,5 +44,21 @@ describe('backgroundTurn', () => {
       socket.destroy();
       server.close();
     }
+  });
+
+  it('takes more steps per turn as the backlog grows, so a flood of requests cannot pile it up without end', async () => {
+    const steps = 10 * STEPS_PER_EXTRA;
+    let turns = 0;
+    let counting = true;
+    const tick = () => {
+      turns++;
+      if (counting) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await Promise.all(Array.from({ length: steps }, () => backgroundTurn()));
+    counting = false;
+    // One step per turn would take `steps` turns; in proportion to the backlog, about STEPS_PER_EXTRA × ln(10) + ... .
+    expect(turns).toBeLessThan(steps / 2);
+    expect(turns).toBeGreaterThan(STEPS_PER_EXTRA);
   });
 });

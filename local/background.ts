@@ -6,11 +6,12 @@
  * socket of a turn (new HTTP requests and the execution environments'
  * messages alike) before anything else, and a pipeline step started there
  * runs to its next real wait. Under load a GET then queues behind the
- * pipeline work of every event in flight: CPU profiles showed a GET served
- * in 1.6 ms waiting 90 ms to be read. Here each background step gets its own
+ * pipeline work of every event in flight: at concurrency 8 on the loaded
+ * 2-core machine a GET took 1.6 ms (p50) from being read to being answered,
+ * and its client waited 90 ms. Here each background step gets its own
  * turn of the event loop, one step per turn, in the order they were
  * scheduled, so between two steps the loop reads the sockets again and a
- * request waits for at most one step. The pipeline's throughput is unchanged:
+ * request waits for at most one step. The pipeline's CPU cost is unchanged:
  * a turn with nothing else ready costs a few microseconds.
  *
  * Under a flood of requests that never wait for their events (an open-loop

@@ -11,13 +11,13 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { LocalRuntime } from '../local/runtime.js';
 import { startLocalForTests } from '../test/support/local-runtime.js';
-import { compare, printComparison, type BenchOptions } from './harness.js';
+import { compare, formatFigure, percentile, printComparison, type BenchOptions } from './harness.js';
 
 const CONCURRENCY = 8;
 const CONTEXT = { throttlingRateLimit: '100000', throttlingBurstLimit: '100000' };
 
-/** Completions/s of `events` sends at the given concurrency, counted at the success logger. */
-async function round(runtime: LocalRuntime, events: number): Promise<number> {
+/** Completions/s of `events` sends at the given concurrency, counted at the success logger; each GET's latency goes to `getMs`. */
+async function round(runtime: LocalRuntime, events: number, getMs: number[]): Promise<number> {
   const url = runtime.stack.outputs.find((o) => o.OutputKey === 'SendEventUrl')!.OutputValue;
   const group = runtime.services.logs.logGroupNames().find((g) => g.endsWith('-success-logger'))!;
   const pending = new Set<string>();
@@ -42,7 +42,9 @@ async function round(runtime: LocalRuntime, events: number): Promise<number> {
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < events) {
         next += 1;
+        const asked = performance.now();
         const body = (await (await fetch(url)).json()) as { messageId: string };
+        getMs.push(performance.now() - asked);
         pending.add(body.messageId);
         sent += 1;
       }
@@ -62,15 +64,19 @@ export async function run(options: BenchOptions = { quick: process.argv.includes
   const memory = await startLocalForTests({ context: CONTEXT });
   try {
     console.log(`pipeline completions/s at concurrency ${CONCURRENCY}, ${events} events per round, ${rounds} rounds, interleaved:`);
+    const memoryGets: number[] = [];
+    const durableGets: number[] = [];
     printComparison(
       await compare({
         name: 'durability cost (target: durable >= 0.7x in memory)',
         unit: 'completions/s',
-        floor: { label: '--in-memory', round: () => round(memory, events) },
-        measured: { label: 'durable state (SQLite)', round: () => round(durable, events) },
+        floor: { label: '--in-memory', round: () => round(memory, events, memoryGets) },
+        measured: { label: 'durable state (SQLite)', round: () => round(durable, events, durableGets) },
         rounds,
       }),
     );
+    const p = (values: number[], q: number) => formatFigure(percentile(values, q));
+    console.log(`  GET latency: durable p50 ${p(durableGets, 0.5)} ms, p99 ${p(durableGets, 0.99)} ms; in memory p50 ${p(memoryGets, 0.5)} ms, p99 ${p(memoryGets, 0.99)} ms`);
   } finally {
     await durable.stop();
     await memory.stop();

@@ -17,6 +17,8 @@ const benches: Array<{ name: string; load: () => Promise<Bench>; full?: boolean 
   { name: 'Pipeline SendEvent to success log', load: () => import('./pipeline.js') },
   // Two runtimes side by side: only in the full run, so --quick stays under a minute.
   { name: 'Pipeline, durable state against in memory', load: () => import('./durable-pipeline.js'), full: true },
+  // 20,000 events through a separate runtime process: minutes, so only in the full run.
+  { name: 'Memory of the process tree after 20,000 events', load: () => import('./memory.js'), full: true },
   // Two syntheses per round: minutes, so only in the full run.
   { name: 'Start-up against cdk synth', load: () => import('./startup.js'), full: true },
 ];

@@ -37,7 +37,7 @@ import { runtimeMetrics } from './lambda/runtime-metrics.js';
 import { AwsError } from './protocol/errors.js';
 import { describeDropped, describeResumed, openState, ownersOf, type StateOptions } from './state/open.js';
 import type { StateStore } from './state/types.js';
-import { jsonResponse, type HttpRequest, type HttpResponse } from './protocol/http.js';
+import { jsonResponse, type HttpHandler, type HttpRequest, type HttpResponse } from './protocol/http.js';
 import { readAssemblyStacks } from './cloudformation/assembly.js';
 import { FUNCTION_URL_TYPE, functionUrlKeys } from './lambda/function-url/config.js';
 import { FunctionUrlServers } from './lambda/function-url/servers.js';
@@ -234,7 +234,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     });
 
     const apis = { json: [eventBridgeApi(events), logsApi(logs), sqsApi(sqs)], query: [snsApi(sns), cloudFormationApi(stack)] };
-    door.use([
+    door.use(committedBeforeAnswering(state, [
       localRoutes({
         stack,
         traces,
@@ -249,7 +249,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       lambdaApi(lambda),
       awsApiHandler(apis, regionOf),
       apiGatewayHandler(apigateway),
-    ]);
+    ]));
     const unsubscribe = traces.subscribe((event) => terminal.hop(event));
     const terminalSecond = setInterval(() => terminal.tick(), 1000);
     terminalSecond.unref();
@@ -332,6 +332,16 @@ async function disposeServices(services: LocalRuntime['services']): Promise<void
   await services.events.dispose();
   await services.lambda.dispose();
   await mappingsStopped;
+}
+
+/** Each handler's answer leaves only once the state it wrote is committed (the state store groups writes). */
+function committedBeforeAnswering(state: StateStore, handlers: HttpHandler[]): HttpHandler[] {
+  if (!state.commit) return handlers;
+  return handlers.map((handler) => async (request) => {
+    const response = await handler(request);
+    if (response) state.commit!();
+    return response;
+  });
 }
 
 function functionLine(functionName: string, line: string, colour: boolean): string {

@@ -3,8 +3,11 @@
  * this process (for `node --cpu-prof --import tsx`), GET /prod/SendEvent until
  * the success logger has logged each messageId, with the stage throttle raised.
  * Prints completions/s; a profiling aid, not a benchmark (see bench/).
+ * `PIPELINE_CPU_PROFILE=file.cpuprofile` profiles the measured run only
+ * (after start-up and warm-up), through the inspector.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { startRuntime } from '../local/runtime.js';
 import { assemblyForTests, repoRoot } from '../test/support/local-runtime.js';
 
@@ -100,11 +103,23 @@ async function run(n: number): Promise<number> {
 }
 
 await run(100); // warm the environments
+const profileFile = process.env['PIPELINE_CPU_PROFILE'];
+const session = profileFile ? new Session() : undefined;
+if (session) {
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+}
 const cpu = process.cpuUsage();
 const childCpu = childrenCpuMs();
 const rate = await run(requests);
 const used = process.cpuUsage(cpu);
 const childMs = childrenCpuMs() - childCpu;
+if (session && profileFile) {
+  const { profile } = await session.post('Profiler.stop');
+  writeFileSync(profileFile, JSON.stringify(profile));
+  session.disconnect();
+}
 console.log(`${requests} events at concurrency ${concurrency}: ${rate.toFixed(1)} completions/s, runtime CPU ${((used.user + used.system) / 1000 / requests).toFixed(2)} ms/event + environments ${(childMs / requests).toFixed(2)} ms/event, environments RSS ${childrenRssMb()} MB in ${descendants().length} processes (load ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')})`);
 if (process.env['PIPELINE_PRINT_ASSEMBLY']) console.log(assembly);
 await runtime.stop();

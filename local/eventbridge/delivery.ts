@@ -14,6 +14,7 @@ import type { EventEnvelope } from './envelope.js';
 import { applyInputTransformer, readJsonPath } from './input.js';
 import type { RuleModel, TargetModel } from './model.js';
 import type { Collection } from '../state/types.js';
+import { backgroundTurn } from '../background.js';
 
 /** A target delivery waiting for a retry, as the state store keeps it so a restart resumes it. */
 export interface TargetRetryState {
@@ -158,6 +159,8 @@ export async function deliver(
     if (saved && !deps.signal?.aborted) store?.remove(key);
   };
   try {
+    // PutEvents answers first; a delivery is background work (see local/background.ts).
+    await backgroundTurn();
     await deliverWithRetries();
   } finally {
     settled();

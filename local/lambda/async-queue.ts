@@ -3,6 +3,7 @@ import { tracePayload } from '../tracing.js';
 import type { Clock } from '../clock.js';
 import type { Collection } from '../state/types.js';
 import { TimerQueue } from '../timer-queue.js';
+import { backgroundTurn } from '../background.js';
 import { sendToDeadLetter } from './dead-letter.js';
 import { sendToDestination } from './destinations.js';
 import type { EffectiveInvokeConfig } from './event-invoke-config.js';
@@ -207,9 +208,10 @@ export class AsyncQueue {
       } catch (error) {
         execution = Promise.reject(error);
       }
+      // What follows an attempt (record, destination, retry) waits for a background turn: requests at the front door go first.
       execution.then(
-        (result) => this.attempted(event, result),
-        (error: unknown) => this.attemptFailed(event, error),
+        (result) => backgroundTurn().then(() => this.attempted(event, result)),
+        (error: unknown) => backgroundTurn().then(() => this.attemptFailed(event, error)),
       );
     }
   }

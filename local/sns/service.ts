@@ -13,6 +13,7 @@ import { checkPublishPermission } from './topic-policy.js';
 import { readTopology, type SubscriptionDefinition, type TopicDefinition } from './topology.js';
 import type { Collection, Owner, StateStore } from '../state/types.js';
 import { decodeNotification, encodeNotification, type PendingDelivery } from './persisted.js';
+import { backgroundTurn } from '../background.js';
 
 export type { SubscriptionDefinition, TopicDefinition } from './topology.js';
 
@@ -209,8 +210,8 @@ export class SnsService implements TopicSink {
     notification: Notification,
     resumeFrom?: PendingDelivery,
   ): Promise<void> {
-    // Let Publish answer before any subscriber work starts, as SNS does.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // Let Publish answer before any subscriber work starts, as SNS does, and let the front door go first.
+    await backgroundTurn();
     try {
       await this.deliver(subscription, topic, notification, resumeFrom);
       if (!this.stopping.signal.aborted) this.stores.get(subscription)?.remove(notification.messageId);

@@ -135,9 +135,30 @@ function readLockQuietly(file: string): LockOwner | undefined {
 
 const ownerKey = (owner: Owner) => `${owner.logicalId}\u0000${owner.type}`;
 
-/** SQLite through better-sqlite3: WAL, one transaction per state change. */
+/**
+ * Writes waiting this long at most before they commit together. One
+ * transaction per write cost 36 µs of CPU (175 µs of wall time on the loaded
+ * 2-core machine), about a dozen times per event; twenty per transaction,
+ * 7 µs (38 µs) each (better-sqlite3, WAL, 3 KB rows).
+ */
+const GROUP_COMMIT_MS = 5;
+
+/**
+ * SQLite through better-sqlite3, in WAL mode. Writes queue in call order and
+ * commit as one transaction (group commit): before any response leaves the
+ * runtime ({@link commit}), or at most {@link GROUP_COMMIT_MS} after the
+ * first of them. A crash loses at most the writes of those few milliseconds
+ * of background work, never what an API call was answered for; the work they
+ * recorded runs again at the next start, which is Lambda's and SNS's
+ * at-least-once delivery anyway.
+ */
 export class SqliteStateStore implements StateStore {
   readonly durable = true;
+  private pending: (() => unknown)[] = [];
+  private commitTimer: NodeJS.Timeout | undefined;
+  /** A timed commit's failure, thrown by the next {@link commit} so an API call reports it. */
+  private failure: StateError | undefined;
+  private readonly commitBatch: Database.Transaction<(batch: readonly (() => unknown)[]) => void>;
   private readonly upsert: Database.Statement;
   private readonly deleteRecord: Database.Statement;
   private readonly selectRecords: Database.Statement;
@@ -173,6 +194,9 @@ export class SqliteStateStore implements StateStore {
     this.deleteRecord = db.prepare(`DELETE FROM records WHERE kind = ? AND owner_id = ? AND owner_type = ? AND id = ?`);
     this.selectRecords = db.prepare(`SELECT value FROM records WHERE kind = ? AND owner_id = ? AND owner_type = ? ORDER BY seq`);
     this.insertEvent = db.prepare(`INSERT INTO log_events (group_name, stream, ts, ingestion, event_id, message) VALUES (?, ?, ?, ?, ?, ?)`);
+    this.commitBatch = db.transaction((batch: readonly (() => unknown)[]) => {
+      for (const run of batch) run();
+    });
   }
 
   private takeLock(port: number): void {
@@ -192,13 +216,21 @@ export class SqliteStateStore implements StateStore {
   collection<T>(kind: StateKind, owner: Owner): Collection<T> {
     const { logicalId, type } = owner;
     return {
-      save: (id, value) => void this.write(() => this.upsert.run(kind, logicalId, type, id, JSON.stringify(value))),
+      save: (id, value) => {
+        // Serialized now: the caller goes on changing its object before the commit.
+        const text = JSON.stringify(value);
+        this.write(() => this.upsert.run(kind, logicalId, type, id, text));
+      },
       remove: (id) => void this.write(() => this.deleteRecord.run(kind, logicalId, type, id)),
-      all: () => (this.selectRecords.all(kind, logicalId, type) as { value: string }[]).map((r) => JSON.parse(r.value) as T),
+      all: () => {
+        this.commit();
+        return (this.selectRecords.all(kind, logicalId, type) as { value: string }[]).map((r) => JSON.parse(r.value) as T);
+      },
     };
   }
 
   count(kind: StateKind): number {
+    this.commit();
     return (this.db.prepare(`SELECT count(*) AS n FROM records WHERE kind = ?`).get(kind) as { n: number }).n;
   }
 
@@ -215,12 +247,13 @@ export class SqliteStateStore implements StateStore {
       ),
     saveStream: (groupName, name, creationTime) =>
       this.write(() => this.db.prepare(`INSERT OR IGNORE INTO log_streams (group_name, name, creation_time) VALUES (?, ?, ?)`).run(groupName, name, creationTime)),
-    appendEvents: (groupName, events) =>
-      this.write(
-        this.db.transaction(() => {
-          for (const e of events) this.insertEvent.run(groupName, e.logStreamName, e.timestamp, e.ingestionTime, e.eventId, e.message);
-        }),
-      ),
+    appendEvents: (groupName, events) => {
+      const rows = events.map((e) => [groupName, e.logStreamName, e.timestamp, e.ingestionTime, e.eventId, e.message] as const);
+      // The group commit's transaction makes the batch atomic.
+      this.write(() => {
+        for (const row of rows) this.insertEvent.run(...row);
+      });
+    },
     trimEvents: (groupName, cutoff, keep) =>
       this.write(
         this.db.transaction(() => {
@@ -234,6 +267,7 @@ export class SqliteStateStore implements StateStore {
         }),
       ),
     groups: (): PersistedLogGroup[] => {
+      this.commit();
       const groups = this.db.prepare(`SELECT name, creation_time, retention_days, created_by_api FROM log_groups ORDER BY name`).all() as {
         name: string;
         creation_time: number;
@@ -249,8 +283,9 @@ export class SqliteStateStore implements StateStore {
         streams: (streams.all(g.name) as { name: string; creation_time: number }[]).map((s) => ({ logStreamName: s.name, creationTime: s.creation_time })),
       }));
     },
-    events: (groupName): PersistedLogEvent[] =>
-      (
+    events: (groupName): PersistedLogEvent[] => {
+      this.commit();
+      return (
         this.db.prepare(`SELECT stream, ts, ingestion, event_id, message FROM log_events WHERE group_name = ? ORDER BY seq`).all(groupName) as {
           stream: string;
           ts: number;
@@ -258,11 +293,13 @@ export class SqliteStateStore implements StateStore {
           event_id: string;
           message: string;
         }[]
-      ).map((r) => ({ logStreamName: r.stream, timestamp: r.ts, ingestionTime: r.ingestion, eventId: r.event_id, message: r.message })),
+      ).map((r) => ({ logStreamName: r.stream, timestamp: r.ts, ingestionTime: r.ingestion, eventId: r.event_id, message: r.message }));
+    },
   };
 
   /** Total log events kept, for the resume summary. */
   logEventCount(): number {
+    this.commit();
     return (this.db.prepare(`SELECT count(*) AS n FROM log_events`).get() as { n: number }).n;
   }
 
@@ -297,12 +334,41 @@ export class SqliteStateStore implements StateStore {
         });
       }
     });
-    this.write(() => drop.immediate());
+    this.commit();
+    if (!this.closed) {
+      try {
+        drop.immediate();
+      } catch (error) {
+        throw explain(error, this.location);
+      }
+    }
     return dropped;
+  }
+
+  commit(): void {
+    if (this.commitTimer) clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
+    const failure = this.failure;
+    this.failure = undefined;
+    if (this.pending.length > 0 && !this.closed) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        this.commitBatch(batch);
+      } catch (error) {
+        throw explain(error, this.location);
+      }
+    }
+    if (failure) throw failure;
   }
 
   close(): void {
     if (this.closed) return;
+    try {
+      this.commit();
+    } catch {
+      // What cannot be written now is resumed from the earlier state at the next start.
+    }
     this.closed = true;
     try {
       this.db.prepare(`DELETE FROM meta WHERE key = 'lock'`).run();
@@ -311,13 +377,17 @@ export class SqliteStateStore implements StateStore {
     }
   }
 
-  /** A write after close (a late timer during shutdown) is dropped: the next start resumes the earlier state. */
+  /** Queued for the next group commit. A write after close (a late timer during shutdown) is dropped: the next start resumes the earlier state. */
   private write(run: () => unknown): void {
     if (this.closed) return;
-    try {
-      run();
-    } catch (error) {
-      throw explain(error, this.location);
-    }
+    this.pending.push(run);
+    this.commitTimer ??= setTimeout(() => {
+      this.commitTimer = undefined;
+      try {
+        this.commit();
+      } catch (error) {
+        this.failure = error instanceof StateError ? error : explain(error, this.location);
+      }
+    }, GROUP_COMMIT_MS);
   }
 }

@@ -28,7 +28,10 @@ export interface StoredRecord<T> {
   readonly value: T;
 }
 
-/** The records of one kind owned by one resource; every call is one transaction. */
+/**
+ * The records of one kind owned by one resource. Writes apply in call order;
+ * a durable store may commit several together (see {@link StateStore.commit}).
+ */
 export interface Collection<T> {
   /** Insert or replace. */
   save(id: string, value: T): void;
@@ -86,5 +89,12 @@ export interface StateStore {
   readonly logs: LogPersistence;
   /** Keep state whose owner's logical id and type are still in the assembly; drop the rest and say what. */
   retainOwners(present: readonly Owner[], logGroupsPresent: ReadonlySet<string>): DroppedState[];
+  /**
+   * Make every write so far durable now. A store that groups writes into one
+   * transaction commits them within milliseconds anyway; the runtime calls
+   * this before any response leaves, so what an API accepted is on disk
+   * before the caller hears so. Throws when the writes cannot be committed.
+   */
+  commit?(): void;
   close(): void;
 }

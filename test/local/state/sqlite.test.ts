@@ -5,6 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteState, stateFile, STATE_FORMAT_VERSION, StateError } from '../../../local/state/sqlite.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -38,6 +39,41 @@ describe('SQLite state store', () => {
     expect(second.logs.groups()).toEqual([{ logGroupName: '/g', creationTime: 10, retentionInDays: 7, streams: [{ logStreamName: 's', creationTime: 11 }] }]);
     expect(second.logs.events('/g')).toEqual([{ logStreamName: 's', timestamp: 5, message: 'hi', ingestionTime: 6, eventId: '1' }]);
     second.close();
+  });
+
+  describe('group commit', () => {
+    /** What another connection (a restart after kill -9) would read now. */
+    const committed = (dir: string): string[] => {
+      const db = new Database(stateFile(dir, 'S'), { readonly: true });
+      try {
+        return (db.prepare(`SELECT value FROM records ORDER BY seq`).all() as { value: string }[]).map((r) => r.value);
+      } finally {
+        db.close();
+      }
+    };
+
+    it('writes wait for commit(), then land together in call order, each as it was when saved', () => {
+      const dir = tempDir();
+      const store = openSqliteState({ dir, stackName: 'S', port: 1 });
+      const events = store.collection<{ phase: string }>('lambda-async-event', owner);
+      const event = { phase: 'queued' };
+      events.save('1', event);
+      event.phase = 'delivering';
+      events.save('2', { phase: 'queued' });
+      events.remove('2');
+      expect(committed(dir)).toEqual([]);
+      store.commit();
+      expect(committed(dir)).toEqual(['{"phase":"queued"}']);
+      store.close();
+    });
+
+    it('commits on its own within milliseconds when nobody asks', async () => {
+      const dir = tempDir();
+      const store = openSqliteState({ dir, stackName: 'S', port: 1 });
+      store.collection('sqs-message', { logicalId: 'Q', type: 'AWS::SQS::Queue' }).save('m', { body: 'x' });
+      await waitFor(() => committed(dir).length === 1, 'the queued write to be committed by the timer', 2_000);
+      store.close();
+    });
   });
 
   it('drops records whose owner left the assembly or changed type, saying why', () => {

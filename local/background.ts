@@ -1,0 +1,67 @@
+/**
+ * Work no caller is waiting for (an SNS delivery, an async invocation's
+ * outcome, a destination, a rule's target) gives way to the front door.
+ *
+ * Everything runs on one thread. Node's event loop handles every ready
+ * socket of a turn (new HTTP requests and the execution environments'
+ * messages alike) before anything else, and a pipeline step started there
+ * runs to its next real wait. Under load a GET then queues behind the
+ * pipeline work of every event in flight: at concurrency 8 on the loaded
+ * 2-core machine a GET took 1.6 ms (p50) from being read to being answered,
+ * and its client waited 90 ms. Here each background step gets its own
+ * turn of the event loop, one step per turn, in the order they were
+ * scheduled, so between two steps the loop reads the sockets again and a
+ * request waits for at most one step. The pipeline's CPU cost is unchanged:
+ * a turn with nothing else ready costs a few microseconds.
+ *
+ * Under a flood of requests that never wait for their events (an open-loop
+ * load), one step per turn would let the backlog, and the memory it holds,
+ * grow without end. So a turn takes one more step per {@link STEPS_PER_EXTRA}
+ * waiting: the backlog drains in proportion to its size, and a request then
+ * waits for a few steps, not one.
+ */
+export const STEPS_PER_EXTRA = 32;
+
+const waiting: (() => void)[] = [];
+/** Index of the next waiter: shifting a long array per step would cost O(n). */
+let head = 0;
+let armed = false;
+
+/** Resolves in a later turn of the event loop, after the sockets ready by then have been read; first come, first served. */
+export function backgroundTurn(): Promise<void> {
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    arm();
+  });
+}
+
+/** Steps scheduled and not yet started. */
+export function backgroundBacklog(): number {
+  return waiting.length - head;
+}
+
+function arm(): void {
+  if (armed) return;
+  armed = true;
+  // setImmediate runs after the poll phase of the turn: the sockets come first.
+  setImmediate(turn);
+}
+
+function turn(): void {
+  armed = false;
+  const take = Math.min(waiting.length - head, 1 + Math.floor((waiting.length - head) / STEPS_PER_EXTRA));
+  const steps = waiting.slice(head, head + take);
+  head += take;
+  if (head === waiting.length) {
+    waiting.length = 0;
+    head = 0;
+  } else {
+    if (head > 1024 && head * 2 > waiting.length) {
+      waiting.splice(0, head);
+      head = 0;
+    }
+    arm();
+  }
+  // Each step continues in the microtasks that follow this callback, before the loop turns again.
+  for (const resolve of steps) resolve();
+}

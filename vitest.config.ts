@@ -1,9 +1,15 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Suites that run in a fresh worker each: they spawn `npm start`, `cdk synth`
+ * or the examples' runtimes, patch the console, and take longest, so they are
+ * queued first (vitest orders projects by name, then longest file first).
+ */
+const ISOLATED = ['test/e2e/**/*.test.ts', 'test/app/cdk-synth.test.ts', 'test/examples/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // The browser tests need Chromium: `npm run test:browser` (vitest.browser.config.ts).
     exclude: ['node_modules/**', 'test/browser/**'],
     testTimeout: 60_000,
@@ -12,5 +18,23 @@ export default defineConfig({
     // Most suites wait on child processes (execution environments, the CLI, synthesis) rather than
     // compute, so one worker per core beats vitest's default of cores - 1 (measured: 151 s against 197 s on 2 cores).
     maxWorkers: availableParallelism(),
+    projects: [
+      {
+        extends: true,
+        test: { name: 'e2e', include: ISOLATED },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['node_modules/**', 'test/browser/**', ...ISOLATED],
+          // One worker runs many of these files and imports aws-cdk-lib, the AWS SDK clients and the
+          // runtime once, not once per file: about a third of the CPU time of the suite. These files
+          // leave no process listener, environment variable, fake timer or module mock behind.
+          isolate: false,
+        },
+      },
+    ],
   },
 });

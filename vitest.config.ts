@@ -2,11 +2,21 @@ import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Suites that run in a fresh worker each: they spawn `npm start`, `cdk synth`
- * or the examples' runtimes, patch the console, and take longest, so they are
- * queued first (vitest orders projects by name, then longest file first).
+ * Suites that run in a fresh worker each: they start `npm start`, `cdk synth`
+ * or the send script as processes and kill them, or patch the console, and
+ * they take longest, so they are queued first (vitest orders projects by
+ * name, then the longest file of the last run first). The examples' suites
+ * too, written apart from the rest.
  */
-const ISOLATED = ['test/e2e/**/*.test.ts', 'test/app/cdk-synth.test.ts', 'test/examples/**/*.test.ts'];
+const ISOLATED = [
+  'test/app/cdk-synth.test.ts',
+  'test/e2e/cli.test.ts',
+  'test/e2e/durable.test.ts',
+  'test/e2e/hot-reload.test.ts',
+  'test/e2e/multi-stack.test.ts',
+  'test/e2e/send.test.ts',
+  'test/examples/**/*.test.ts',
+];
 
 export default defineConfig({
   test: {
@@ -21,7 +31,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'e2e', include: ISOLATED },
+        test: { name: 'isolated', include: ISOLATED },
       },
       {
         extends: true,

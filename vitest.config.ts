@@ -28,6 +28,11 @@ export default defineConfig({
     // Most suites wait on child processes (execution environments, the CLI, synthesis) rather than
     // compute, so one worker per core beats vitest's default of cores - 1 (measured: 151 s against 197 s on 2 cores).
     maxWorkers: availableParallelism(),
+    // Transformed modules kept on disk (node_modules/.experimental-vitest-cache) and reused by the
+    // next run while their source is unchanged: the main process stops being the bottleneck of a
+    // warm run's imports (measured on 21 files: transform 3.6 s to 0.7 s, import 8.8 s to 3.6 s).
+    // https://main.vitest.dev/config/experimental.html (experimental.fsModuleCache, vitest 4.0.11+)
+    experimental: { fsModuleCache: true },
     projects: [
       {
         extends: true,

@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { CliError, USAGE, parseCliOptions } from './cli-options.js';
 import type { LocalRuntime } from './runtime.js';
-import { startWatchedRuntime } from './reload/hot-reload.js';
 import { appLocation, resolveAppSource, type AppLocation } from './cloudformation/app-source.js';
 import { networkWarning, reachableUrls } from './listen-addresses.js';
 import { servedEnvironments } from './cloudformation/environments.js';
@@ -42,6 +41,8 @@ async function main(): Promise<number> {
   const stopRequested = onStopSignal();
   let runtime: LocalRuntime;
   try {
+    // Loaded once the flags are known good: a usage error answers without importing the whole runtime.
+    const { startWatchedRuntime } = await import('./reload/hot-reload.js');
     runtime = await startWatchedRuntime({
       ...location,
       ...(options.assembly === undefined ? {} : { assembly: path.resolve(options.assembly) }),

@@ -5,17 +5,17 @@ import { defineConfig } from 'vitest/config';
  * Suites that run in a fresh worker each: they start `npm start`, `cdk synth`
  * or the send script as processes and kill them, or patch the console, and
  * they take longest, so they are queued first (vitest orders projects by
- * name, then the longest file of the last run first). The examples' suites
- * too, written apart from the rest.
+ * name, then the longest file of the last run first).
  */
 const ISOLATED = [
   'test/app/cdk-synth.test.ts',
   'test/e2e/cli.test.ts',
   'test/e2e/durable.test.ts',
   'test/e2e/hot-reload.test.ts',
+  'test/e2e/multi-env.test.ts',
   'test/e2e/multi-stack.test.ts',
   'test/e2e/send.test.ts',
-  'test/examples/**/*.test.ts',
+  'test/examples/one-command.test.ts',
 ];
 
 export default defineConfig({

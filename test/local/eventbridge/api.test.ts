@@ -91,6 +91,9 @@ describe('EventBridge API through the AWS SDK', () => {
   });
 
   it('ListEventBuses and ListArchives', async () => {
+    // Its own event, so the archive's count does not depend on the tests before it.
+    await client.send(new PutEventsCommand({ Entries: [entry({ n: 'archived' })] }));
+    await service.idle();
     const buses = await client.send(new ListEventBusesCommand({}));
     expect(buses.EventBuses?.map((b) => b.Name)).toEqual(['default', 'custom']);
     const archives = await client.send(new ListArchivesCommand({}));
@@ -99,6 +102,9 @@ describe('EventBridge API through the AWS SDK', () => {
   });
 
   it('StartReplay and DescribeReplay', async () => {
+    // An archived event of its own to replay, whatever ran before.
+    await client.send(new PutEventsCommand({ Entries: [entry({ n: 'replayed' })] }));
+    await service.idle();
     const invokesBefore = recorded.invokes.length;
     const started = await client.send(
       new StartReplayCommand({

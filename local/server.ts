@@ -1,9 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { jsonResponse, type HttpHandler, type HttpRequest, type HttpResponse } from './protocol/http.js';
+import { readHttpRequest } from './protocol/read-request.js';
 
-/** Larger than any AWS API accepts (API Gateway: 10 MB), so the service decides what is too large. */
-const MAX_BODY_BYTES = 12 * 1024 * 1024;
 
 /**
  * The runtime's single port. Each handler answers the requests that are its
@@ -74,9 +73,9 @@ export class FrontDoor {
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let response: HttpResponse;
     try {
-      const request = await toHttpRequest(req);
-      if (typeof request === 'number') {
-        response = jsonResponse(request, { message: request === 413 ? 'Request Too Long' : 'Bad Request' });
+      const request = await readHttpRequest(req);
+      if (request === 'too-large') {
+        response = jsonResponse(413, { message: 'Request Too Long' });
       } else {
         response = (await this.dispatch(request)) ?? jsonResponse(404, { message: 'Not Found' });
       }
@@ -118,23 +117,3 @@ function clientErrorStatus(code: string | undefined): string {
   return '400 Bad Request';
 }
 
-async function toHttpRequest(req: IncomingMessage): Promise<HttpRequest | number> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) return 413;
-    chunks.push(chunk);
-  }
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
-  return {
-    method: req.method ?? 'GET',
-    path: q < 0 ? url : url.slice(0, q),
-    rawQuery: q < 0 ? '' : url.slice(q + 1),
-    headers: req.headers,
-    body: Buffer.concat(chunks),
-    sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
-    rawHeaders: req.rawHeaders,
-  };
-}

@@ -1,4 +1,4 @@
-import type { JsonOperation, JsonService } from '../protocol/json.js';
+import { guardedOperations, type JsonService } from '../protocol/json.js';
 import { AwsError } from '../protocol/errors.js';
 import { member } from '../protocol/json-input.js';
 import { compileFilterPattern } from './filter-pattern.js';
@@ -20,23 +20,13 @@ export interface LogsApiOptions {
 
 /** The CloudWatch Logs API (awsJson 1.1, `Logs_20140328.<Operation>`) over a LogStore. */
 export function logsApi(store: LogStore, options: LogsApiOptions = {}): JsonService {
-  const api = logsOperations(store, options);
-  return {
-    ...api,
-    // CloudWatch Logs is regional: a group of another region is not found (an ARN names its region itself).
-    operations: Object.fromEntries(
-      Object.entries(api.operations).map(([name, operation]): [string, JsonOperation] => [
-        name,
-        (input, scope) => {
-          const named = [input.logGroupName, input.logGroupIdentifier].find((v): v is string => typeof v === 'string' && !v.startsWith('arn:'));
-          if (named !== undefined && store.hasLogGroup(named) && !store.isInRegion(named, scope?.region)) {
-            throw new AwsError('ResourceNotFoundException', 'The specified log group does not exist.');
-          }
-          return operation(input, scope);
-        },
-      ]),
-    ),
-  };
+  // CloudWatch Logs is regional: a group of another region is not found (an ARN names its region itself).
+  return guardedOperations(logsOperations(store, options), (input, scope) => {
+    const named = [input.logGroupName, input.logGroupIdentifier].find((v): v is string => typeof v === 'string' && !v.startsWith('arn:'));
+    if (named !== undefined && store.hasLogGroup(named) && !store.isInRegion(named, scope?.region)) {
+      throw new AwsError('ResourceNotFoundException', 'The specified log group does not exist.');
+    }
+  });
 }
 
 function logsOperations(store: LogStore, options: LogsApiOptions): JsonService {

@@ -10,6 +10,25 @@ import { requestScope, type RequestScope } from './scope.js';
  */
 export type JsonOperation = (input: Record<string, unknown>, scope?: RequestScope) => Promise<unknown> | unknown;
 
+/**
+ * `service` with `guard` run before each operation: a regional service
+ * refuses there what belongs to another region than the request's.
+ */
+export function guardedOperations(service: JsonService, guard: (input: Record<string, unknown>, scope?: RequestScope) => void): JsonService {
+  return {
+    ...service,
+    operations: Object.fromEntries(
+      Object.entries(service.operations).map(([name, operation]): [string, JsonOperation] => [
+        name,
+        (input, scope) => {
+          guard(input, scope);
+          return operation(input, scope);
+        },
+      ]),
+    ),
+  };
+}
+
 export interface JsonService {
   /** Target prefix, e.g. `AWSEvents`, `Logs_20140328`, `AmazonSQS`. */
   readonly targetPrefix: string;

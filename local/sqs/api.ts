@@ -1,6 +1,6 @@
 import type { MessageAttributeValue } from '../contracts.js';
 import { AwsError } from '../protocol/errors.js';
-import type { JsonOperation, JsonService } from '../protocol/json.js';
+import { guardedOperations, type JsonService } from '../protocol/json.js';
 import type { ReceivedMessage, SqsService } from './service.js';
 
 /**
@@ -22,21 +22,11 @@ const QUERY_ERROR_CODES: Readonly<Record<string, string>> = {
 
 /** The SQS API (awsJson 1.0, `AmazonSQS.<Operation>`) over an SqsService. */
 export function sqsApi(sqs: SqsService): JsonService {
-  const api = sqsOperations(sqs);
-  return {
-    ...api,
-    // SQS is regional: a queue URL of another region names no queue of the request's region.
-    operations: Object.fromEntries(
-      Object.entries(api.operations).map(([name, operation]): [string, JsonOperation] => [
-        name,
-        (input, scope) => {
-          const queue = typeof input.QueueUrl === 'string' && input.QueueUrl !== '' ? sqs.findQueue(input.QueueUrl) : undefined;
-          if (queue && !sqs.isInRegion(queue, scope?.region)) throw new AwsError('QueueDoesNotExist', 'The specified queue does not exist.');
-          return operation(input, scope);
-        },
-      ]),
-    ),
-  };
+  // SQS is regional: a queue URL of another region names no queue of the request's region.
+  return guardedOperations(sqsOperations(sqs), (input, scope) => {
+    const queue = typeof input.QueueUrl === 'string' && input.QueueUrl !== '' ? sqs.findQueue(input.QueueUrl) : undefined;
+    if (queue && !sqs.isInRegion(queue, scope?.region)) throw new AwsError('QueueDoesNotExist', 'The specified queue does not exist.');
+  });
 }
 
 function sqsOperations(sqs: SqsService): JsonService {

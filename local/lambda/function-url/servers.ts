@@ -8,16 +8,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { localAddress, urlFor } from '../../listen-addresses.js';
-import type { HttpRequest } from '../../protocol/http.js';
+import { readHttpRequest } from '../../protocol/read-request.js';
 import type { FunctionUrlHandler } from './handler.js';
 import { messageResponse, type FunctionUrlResponse } from './response.js';
 
-/**
- * Larger than Lambda's 6 MB synchronous payload, so the event (the body and
- * its base64 growth) is refused by the Lambda service's own limit; beyond
- * this the body is not even read.
- */
-const MAX_BODY_BYTES = 12 * 1024 * 1024;
 
 interface Entry {
   readonly server: Server;
@@ -98,7 +92,7 @@ export class FunctionUrlServers {
   private async serveRequest(entry: Entry, req: IncomingMessage, res: ServerResponse): Promise<void> {
     let response: FunctionUrlResponse;
     try {
-      const request = await readRequest(req);
+      const request = await readHttpRequest(req);
       if (request === 'too-large') response = messageResponse(413, 'Request Entity Too Large');
       else if (!entry.handler) response = messageResponse(503, 'The local runtime is starting or reloading');
       else response = await entry.handler(request, entry.port);
@@ -129,22 +123,3 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-async function readRequest(req: IncomingMessage): Promise<HttpRequest | 'too-large'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) return 'too-large';
-    chunks.push(chunk);
-  }
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
-  return {
-    method: req.method ?? 'GET',
-    path: q < 0 ? url : url.slice(0, q),
-    rawQuery: q < 0 ? '' : url.slice(q + 1),
-    headers: req.headers,
-    body: Buffer.concat(chunks),
-    sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
-  };
-}

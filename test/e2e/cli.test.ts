@@ -1,29 +1,10 @@
 /**
  * `npm start` as a user runs it: flags, the printed outputs, Ctrl+C.
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assemblyForTests, repoRoot } from '../support/local-runtime.js';
-
-const cli = path.join(repoRoot, 'local', 'cli.ts');
-
-/** `npm start -- ...args`: node with tsx's loader, as package.json runs it, so no parent relays signals. */
-function run(args: string[], until?: RegExp) {
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const ready = until
-    ? new Promise<void>((resolve, reject) => {
-        child.stdout.on('data', () => until.test(stdout) && resolve());
-        child.on('exit', () => reject(new Error(`exited early:\n${stdout}\n${stderr}`)));
-      })
-    : Promise.resolve();
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, ready, exited, out: () => stdout, err: () => stderr };
-}
+import { runCliToExit, startCli } from '../support/cli-process.js';
 
 describe('npm start flags', () => {
   it.each([
@@ -34,25 +15,23 @@ describe('npm start flags', () => {
     [['--context', 'novalue'], /--context must be key=value/],
     [['--frobnicate'], /Unknown option '--frobnicate'/],
   ])('rejects %j with a clear message and exit code 2', async (args, message) => {
-    const proc = run(args);
-    expect(await proc.exited).toBe(2);
-    expect(proc.err()).toMatch(message);
-    expect(proc.err()).toContain('Usage: npm start');
+    const proc = await runCliToExit(args);
+    expect(proc.code).toBe(2);
+    expect(proc.stderr).toMatch(message);
+    expect(proc.stderr).toContain('Usage: npm start');
   });
 
   it('reports a missing assembly directory', async () => {
-    const proc = run(['--assembly', path.join(repoRoot, 'no-such-dir'), '--port', '0']);
-    expect(await proc.exited).toBe(1);
-    expect(proc.err()).toMatch(/no-such-dir/);
+    const proc = await runCliToExit(['--assembly', path.join(repoRoot, 'no-such-dir'), '--port', '0']);
+    expect(proc.code).toBe(1);
+    expect(proc.stderr).toMatch(/no-such-dir/);
   });
 
   it('serves an assembly, prints the outputs with local URLs, and stops on SIGINT', async () => {
     const assembly = await assemblyForTests();
-    const proc = run(['--assembly', assembly, '--port', '0', '--in-memory'], /Press Ctrl\+C to stop/);
-    await proc.ready;
-    const url = /SendEventUrl = (http:\/\/127\.0\.0\.1:\d+\/prod\/SendEvent)/.exec(proc.out())?.[1];
-    expect(url, proc.out()).toBeDefined();
-    const response = await fetch(url!);
+    const proc = await startCli(['--assembly', assembly, '--port', '0', '--in-memory']);
+    expect(proc.sendEventUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/prod\/SendEvent$/);
+    const response = await fetch(proc.sendEventUrl);
     expect(response.status).toBe(200);
     proc.child.kill('SIGINT');
     expect(await proc.exited).toBe(0);
@@ -61,8 +40,7 @@ describe('npm start flags', () => {
 
   it('serves the app from the assembly cache the tests share, saying so', async () => {
     const cached = await assemblyForTests();
-    const proc = run(['--port', '0'], /Press Ctrl\+C to stop/);
-    await proc.ready;
+    const proc = await startCli(['--port', '0']);
     expect(proc.out()).toContain(`Assembly from cache (${cached})`);
     expect(proc.out()).not.toContain('Synthesizing');
     proc.child.kill('SIGINT');
@@ -71,9 +49,9 @@ describe('npm start flags', () => {
 
   it('stops gracefully when one Ctrl+C arrives twice, 30 ms apart, while requests are in flight', async () => {
     const assembly = await assemblyForTests();
-    const proc = run(['--assembly', assembly, '--port', '0'], /Press Ctrl\+C to stop/);
-    await proc.ready;
-    const url = /SendEventUrl = (http:\/\/127\.0\.0\.1:\d+\/prod\/SendEvent)/.exec(proc.out())![1]!;
+    const proc = await startCli(['--assembly', assembly, '--port', '0']);
+    expect(proc.sendEventUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/prod\/SendEvent$/);
+    const url = proc.sendEventUrl;
     // Busy: events on their way down the chain when the signal comes (answers or resets do not matter here).
     const inFlight = Array.from({ length: 5 }, () => fetch(url).then((r) => r.text(), () => undefined));
     await Promise.all(inFlight);
@@ -82,7 +60,7 @@ describe('npm start flags', () => {
     proc.child.kill('SIGINT');
     await new Promise((resolve) => setTimeout(resolve, 30));
     proc.child.kill('SIGINT');
-    expect(await proc.exited, proc.out() + proc.err()).toBe(0);
+    expect(await proc.exited, proc.out()).toBe(0);
     await Promise.all(busy);
     expect(proc.out().match(/stopping the local runtime/g)).toHaveLength(1);
     expect(proc.out()).not.toContain('exiting without waiting');
@@ -104,10 +82,10 @@ describe('npm start with a template it cannot serve faithfully', () => {
     writeFileSync(path.join(assembly, templateFile), JSON.stringify(template));
 
     try {
-      const proc = run(['--assembly', assembly, '--port', '0', '--in-memory']);
-      expect(await proc.exited).toBe(1);
-      expect(proc.err()).toContain(logicalId);
-      expect(proc.err()).toContain('Properties.Layers');
+      const proc = await runCliToExit(['--assembly', assembly, '--port', '0', '--in-memory']);
+      expect(proc.code).toBe(1);
+      expect(proc.stderr).toContain(logicalId);
+      expect(proc.stderr).toContain('Properties.Layers');
     } finally {
       rmSync(assembly, { recursive: true, force: true });
     }

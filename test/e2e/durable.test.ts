@@ -5,8 +5,6 @@
  * reaches its logger with the invoke count and condition AWS would give.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
-import { repoRoot } from '../support/local-runtime.js';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -14,7 +12,7 @@ import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/c
 import { afterEach, describe, expect, it } from 'vitest';
 import { chainClients, filterAllLogEvents, loggedEvent } from '../../scripts/chain-api.js';
 import { assemblyForTests } from '../support/local-runtime.js';
-import { childPids, startCli, type CliProcess } from '../support/cli-process.js';
+import { childPids, runCliToExit, startCli, type CliProcess } from '../support/cli-process.js';
 import { stateFile } from '../../local/state/sqlite.js';
 import { waitForValue } from '../support/wait-for.js';
 
@@ -230,13 +228,9 @@ describe('state files the runtime refuses', () => {
   it('a corrupt state file stops the start with the --fresh hint; --fresh discards it and says so', async () => {
     const stateDir = tempState();
     writeFileSync(stateFile(stateDir, STACK), 'not a database '.repeat(100));
-    const args = ['--import', 'tsx', path.join(repoRoot, 'local', 'cli.ts'), '--assembly', await assemblyForTests(), '--port', '0', '--state', stateDir];
-    const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' } });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const code = await new Promise((resolve) => child.on('exit', resolve));
-    expect(code).toBe(1);
-    expect(stderr).toMatch(/state file .*TheDestinedLambdaStack\.sqlite is corrupt.*--fresh/);
+    const refused = await runCliToExit(['--assembly', await assemblyForTests(), '--port', '0', '--state', stateDir]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/state file .*TheDestinedLambdaStack\.sqlite is corrupt.*--fresh/);
 
     const fresh = await startCli(['--assembly', await assemblyForTests(), '--port', '0', '--state', stateDir, '--fresh']);
     running.push(fresh);

@@ -5,8 +5,6 @@
  * it is configured for, and a cross-region, cross-account SNS subscription
  * delivers as on AWS while what AWS refuses across regions is refused.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { EventBridgeClient, ListEventBusesCommand } from '@aws-sdk/client-eventbridge';
@@ -14,52 +12,36 @@ import { InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/clie
 import { ListTopicsCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, ListQueuesCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../support/local-runtime.js';
+import { launchCli, type LaunchedCli } from '../support/cli-process.js';
 import { waitForValue } from '../support/wait-for.js';
 
-const cli = path.join(repoRoot, 'local', 'cli.ts');
 const EAST_TOPIC = 'arn:aws:sns:us-east-1:111111111111:env-east-topic';
 const EAST_FUNCTION = 'arn:aws:lambda:us-east-1:111111111111:function:env-east-fn';
 const WEST_FUNCTION = 'arn:aws:lambda:us-west-2:222222222222:function:env-west-fn';
 
-let child: ReturnType<typeof spawn>;
-let output = '';
-let exited: Promise<number | null>;
-let endpoint: string;
+let proc: LaunchedCli;
+const output = () => proc.out();
 
-const client = (region: string) => ({ endpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+const client = (region: string) => ({ endpoint: proc.endpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 const text = (payload: Uint8Array | undefined) => JSON.parse(Buffer.from(payload ?? []).toString('utf8')) as Record<string, unknown>;
 
 beforeAll(async () => {
-  child = spawn(process.execPath, ['--import', 'tsx', cli, '--app', 'test/fixtures/multi-env/assembly', '--port', '0', '--in-memory'], {
-    cwd: repoRoot,
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-  let code: number | null | undefined;
-  void exited.then((c) => (code = c));
-  await waitForValue(() => (/Press Ctrl\+C to stop/.test(output) ? true : code !== undefined ? Promise.reject(new Error(`the runtime exited (${code}):\n${output}`)) : undefined), 'the runtime printing that it is ready', 90_000, {
-    intervalMs: 50,
-    context: () => output,
-  });
-  endpoint = /AWS endpoint: +(http:\/\/\S+)/.exec(output)![1]!;
+  proc = await launchCli(['--app', 'test/fixtures/multi-env/assembly', '--port', '0', '--in-memory']);
 }, 120_000);
 
 afterAll(async () => {
-  child.kill('SIGINT');
-  expect(await exited).toBe(0);
+  proc.child.kill('SIGINT');
+  expect(await proc.exited).toBe(0);
 });
 
 describe('npm start -- --app with stacks in two accounts and regions', () => {
   it("resolves each stack's ARNs, URLs and pseudo parameters in its own account and region", () => {
-    expect(output).toContain('EnvEast.Where = 111111111111/us-east-1');
-    expect(output).toContain('EnvWest.Where = 222222222222/us-west-2');
-    expect(output).toContain('EnvWest.QueueUrl = https://sqs.us-west-2.amazonaws.com/222222222222/env-west-queue');
+    expect(output()).toContain('EnvEast.Where = 111111111111/us-east-1');
+    expect(output()).toContain('EnvWest.Where = 222222222222/us-west-2');
+    expect(output()).toContain('EnvWest.QueueUrl = https://sqs.us-west-2.amazonaws.com/222222222222/env-west-queue');
     // The environment-agnostic stack goes to the default region, in the account served there.
-    expect(output).toContain('EnvAnywhere.QueueArn = arn:aws:sqs:us-east-1:111111111111:env-anywhere-queue');
-    expect(output).toMatch(/a client sees the stacks of its region: us-east-1 = account 111111111111, us-west-2 = account 222222222222/);
+    expect(output()).toContain('EnvAnywhere.QueueArn = arn:aws:sqs:us-east-1:111111111111:env-anywhere-queue');
+    expect(output()).toMatch(/a client sees the stacks of its region: us-east-1 = account 111111111111, us-west-2 = account 222222222222/);
   });
 
   it('lets a client see only the stacks and resources of the region it is configured for', async () => {
@@ -130,7 +112,7 @@ describe('npm start -- --app with stacks in two accounts and regions', () => {
       },
       'the us-west-2 subscriber logging the us-east-1 notification',
       30_000,
-      { intervalMs: 100, context: () => output },
+      { intervalMs: 100, context: output },
     );
     expect(line).toContain(`from topic ${EAST_TOPIC} via ${EAST_TOPIC}:`);
     // SNS links its notifications to the topic's own region.

@@ -5,13 +5,13 @@
  * sent from the dashboard is flagged "no rule matched" with the failing field.
  * Before that, a save that does not synthesize shows as an error banner.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './chromium.js';
 import { repoRoot } from '../support/local-runtime.js';
+import { copyProject } from '../support/project-copy.js';
 import { startCli, type CliProcess } from '../support/cli-process.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -26,11 +26,7 @@ let page: Page;
 const rules = () => path.join(project, 'lib', 'destination-rules.ts');
 
 beforeAll(async () => {
-  project = mkdtempSync(path.join(os.tmpdir(), 'tdl-browser-reload-'));
-  for (const entry of ['bin', 'lib', 'lambda', 'local', 'cdk.json', 'package.json', 'package-lock.json', 'tsconfig.json']) {
-    cpSync(path.join(repoRoot, entry), path.join(project, entry), { recursive: true });
-  }
-  symlinkSync(path.join(repoRoot, 'node_modules'), path.join(project, 'node_modules'), 'dir');
+  project = copyProject('tdl-browser-reload-');
   proc = await startCli(['--port', '0', '--in-memory'], SYNTH_MS, project);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });

@@ -4,13 +4,13 @@
  * waiting for a retry survives the swap, and a change that does not
  * synthesize leaves the previous assembly serving until the next good save.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainClients, filterAllLogEvents, loggedEvent } from '../../scripts/chain-api.js';
-import { repoRoot } from '../support/local-runtime.js';
+import { copyProject } from '../support/project-copy.js';
 import { startCli, type CliProcess } from '../support/cli-process.js';
 import { stateFile } from '../../local/state/sqlite.js';
 import { waitForValue } from '../support/wait-for.js';
@@ -28,12 +28,8 @@ let original: string;
 const handler = () => path.join(project, 'lambda', 'destined.ts');
 
 beforeAll(async () => {
-  project = mkdtempSync(path.join(os.tmpdir(), 'tdl-reload-'));
+  project = copyProject('tdl-reload-');
   stateDir = mkdtempSync(path.join(os.tmpdir(), 'tdl-reload-state-'));
-  for (const entry of ['bin', 'lib', 'lambda', 'local', 'cdk.json', 'package.json', 'package-lock.json', 'tsconfig.json']) {
-    cpSync(path.join(repoRoot, entry), path.join(project, entry), { recursive: true });
-  }
-  symlinkSync(path.join(repoRoot, 'node_modules'), path.join(project, 'node_modules'), 'dir');
   original = readFileSync(handler(), 'utf8');
   // An AWS minute is 5 local seconds: an event that fails waits 5 s, then 10 s, for its retries.
   proc = await startCli(['--port', '0', '--time-scale', '1/12', '--state', stateDir], SYNTH_MS, project);

@@ -86,7 +86,7 @@ describe('API Gateway front door', () => {
       socket.on('close', () => resolve(text));
       socket.on('error', () => resolve(text));
     });
-    expect(answer).toMatch(/^HTTP\/1\.1 400/);
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
     await stillServing();
   });
 });

@@ -3,17 +3,16 @@
  * "synthesizes" is chosen by the test, so a template the runtime refuses at
  * load can be served up quickly.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ListQueuesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { startWatchedRuntime } from '../../../local/reload/hot-reload.js';
-import type { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyForTests } from '../../support/local-runtime.js';
 import { waitForValue } from '../../support/wait-for.js';
-import { cleanupAfterEach, editedAssembly as editedAssemblyIn } from './edited-assembly.js';
+import { cleanupAfterEach, editedAssembly as editedAssemblyIn, startOnWatchedProject } from './edited-assembly.js';
 
-const { tempDir, onCleanup } = cleanupAfterEach();
+const cleanup = cleanupAfterEach();
+const { tempDir } = cleanup;
 
 function editedAssembly(source: string, edit: (resources: Record<string, unknown>) => void): string {
   return editedAssemblyIn(tempDir('tdl-reload-asm-'), source, edit);
@@ -30,22 +29,11 @@ describe('swapping the assembly on a save', () => {
     const withQueue = editedAssembly(good, (resources) => {
       resources['ExtraQueue'] = { Type: 'AWS::SQS::Queue', Properties: {} };
     });
-    const project = tempDir('tdl-reload-project-');
-    writeFileSync(path.join(project, 'cdk.json'), JSON.stringify({ app: 'true', watch: { include: ['lib/**'] } }));
-    mkdirSync(path.join(project, 'lib'));
-    const lines: string[] = [];
     let next = good;
-    const runtime: LocalRuntime = await startWatchedRuntime({
-      projectDir: project,
-      port: 0,
-      timeScale: 1 / 1200,
-      print: (line) => lines.push(line),
-      state: { dir: tempDir('tdl-reload-state-') },
-      debounceMs: 50,
+    const { runtime, project, lines } = await startOnWatchedProject(cleanup, {
       // The first start and every save: the test decides what a synthesis gives.
       synthesize: async () => next,
     });
-    onCleanup(() => runtime.stop());
     const firstStack = runtime.stack;
     expect(lines.join('\n')).toMatch(/Watching the app sources/);
 

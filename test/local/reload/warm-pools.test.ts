@@ -3,17 +3,16 @@
  * unchanged keeps its warm execution environments, and their logs land in
  * the new runtime's log store; a changed function starts cold.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startWatchedRuntime } from '../../../local/reload/hot-reload.js';
 import { defaultPoolFactory, type Execution, type PoolFactory } from '../../../local/lambda/pool.js';
-import type { LocalRuntime } from '../../../local/runtime.js';
 import { assemblyForTests } from '../../support/local-runtime.js';
 import { waitFor } from '../../support/wait-for.js';
-import { cleanupAfterEach, editedAssembly as editedAssemblyIn } from './edited-assembly.js';
+import { cleanupAfterEach, editedAssembly as editedAssemblyIn, startOnWatchedProject } from './edited-assembly.js';
 
-const { tempDir, onCleanup } = cleanupAfterEach();
+const cleanup = cleanupAfterEach();
+const { tempDir } = cleanup;
 
 function editedAssembly(source: string, edit: (resources: Record<string, any>) => void): string {
   return editedAssemblyIn(tempDir('tdl-warm-asm-'), source, edit);
@@ -50,22 +49,12 @@ describe('execution environments across a reload', () => {
       };
     };
 
-    const project = tempDir('tdl-warm-project-');
-    writeFileSync(path.join(project, 'cdk.json'), JSON.stringify({ app: 'true', watch: { include: ['lib/**'] } }));
-    mkdirSync(path.join(project, 'lib'));
-    const lines: string[] = [];
     let next = good;
-    const runtime: LocalRuntime = await startWatchedRuntime({
-      projectDir: project,
-      port: 0,
-      timeScale: 1 / 1200,
-      print: (line) => lines.push(line),
-      state: { dir: tempDir('tdl-warm-state-') },
-      debounceMs: 50,
+    const { runtime, project, lines } = await startOnWatchedProject(cleanup, {
       poolFactory: spy,
+      // The first start and every save: the test decides what a synthesis gives.
       synthesize: async () => next,
     });
-    onCleanup(() => runtime.stop());
     const output = (key: string) => runtime.stack.outputs.find((o) => o.OutputKey === key)!.OutputValue;
     const destined = output('DestinedFunctionName');
     const logger = output('SuccessLoggerFunctionName');

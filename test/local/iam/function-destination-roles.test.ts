@@ -9,12 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cachedAssembly } from '../../../local/cloudformation/assembly-cache.js';
 import { readAssemblyStacks, type AssemblyStack } from '../../../local/cloudformation/assembly.js';
 import { buildStackModel } from '../../../local/cloudformation/model.js';
-import { createClock } from '../../../local/clock.js';
-import { executionRoles } from '../../../local/iam/execution-roles.js';
-import { IamService } from '../../../local/iam/service.js';
-import { LambdaService } from '../../../local/lambda/service.js';
 import { exampleDir } from '../../support/local-runtime.js';
-import { CaptureSinks, CaptureTracer, MemoryLogs, fakePools } from '../lambda/helpers.js';
+import { lambdaWithIam } from './lambda-with-iam.js';
 
 interface TemplateResource {
   Type: string;
@@ -47,17 +43,7 @@ function setup(without?: string) {
     }
   }
   const stack = buildStackModel({ ...synthesized, template: template as unknown as AssemblyStack['template'] }, { localEndpoint: 'http://127.0.0.1:1' });
-  const tracer = new CaptureTracer();
-  const sinks = new CaptureSinks();
-  const iam = IamService.fromStack(stack, { tracer });
-  const lambda = LambdaService.fromStack(stack, {
-    sinks,
-    logs: new MemoryLogs(),
-    clock: createClock(0.0001),
-    tracer,
-    poolFactory: fakePools({}).factory,
-    roles: executionRoles(iam, stack.env),
-  });
+  const { lambda, sinks, tracer } = lambdaWithIam(stack);
   const name = (suffix: string) => stack.resourcesOfType('AWS::Lambda::Function').find((f) => f.ref.endsWith(`-${suffix}`))!.ref;
   const arn = (suffix: string) => stack.resourcesOfType('AWS::Lambda::Function').find((f) => f.ref.endsWith(`-${suffix}`))!.arn!;
   const defaultBus = `arn:${stack.env.partition}:events:${stack.env.region}:${stack.env.account}:event-bus/default`;

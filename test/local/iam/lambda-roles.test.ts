@@ -4,11 +4,8 @@
  * (API Gateway with an integration's Credentials) is checked against it.
  */
 import { describe, expect, it } from 'vitest';
-import { createClock } from '../../../local/clock.js';
-import { LambdaService } from '../../../local/lambda/service.js';
-import { IamService } from '../../../local/iam/service.js';
-import { executionRoles } from '../../../local/iam/execution-roles.js';
-import { CaptureSinks, CaptureTracer, MemoryLogs, arnOf, fakePools, fn, invokeConfig, makeStack } from '../lambda/helpers.js';
+import { arnOf, fn, invokeConfig, makeStack } from '../lambda/helpers.js';
+import { lambdaWithIam } from './lambda-with-iam.js';
 
 const EXEC_ROLE = 'arn:aws:iam::000000000000:role/exec';
 const API_ROLE = 'arn:aws:iam::000000000000:role/api';
@@ -34,17 +31,7 @@ function setup(execAllows: string) {
     role('LambdaTrusting', 'lambda-trusting', LAMBDA_TRUSTING, 'lambda.amazonaws.com', 'lambda:InvokeFunction', '*'),
     fn('other'),
   ]);
-  const tracer = new CaptureTracer();
-  const sinks = new CaptureSinks();
-  const iam = IamService.fromStack(stack, { tracer });
-  const service = LambdaService.fromStack(stack, {
-    sinks,
-    logs: new MemoryLogs(),
-    clock: createClock(0.0001),
-    tracer,
-    poolFactory: fakePools({}).factory,
-    roles: executionRoles(iam, stack.env),
-  });
+  const { lambda: service, sinks, tracer } = lambdaWithIam(stack);
   return { service, sinks, tracer };
 }
 

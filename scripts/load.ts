@@ -7,13 +7,15 @@
  * FilterLogEvents: one success-logger event per success, one failure-logger
  * event per failure with invoke count 3, lost 0, duplicates counted.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chainClients, filterAllLogEvents, loggedEvent } from './chain-api.js';
 import { assemblyForTests } from '../test/support/local-runtime.js';
-import { childPids, startCli, type CliProcess } from '../test/support/cli-process.js';
+import { startCli, type CliProcess } from '../test/support/cli-process.js';
+import { percentile } from '../bench/harness.js';
+import { treeRss } from '../bench/process-tree.js';
 
 const STACK = 'TheDestinedLambdaStack';
 const USAGE = `Usage: npm run load -- [--requests N] [--concurrency C] [--chaos] [--in-memory] [--time-scale F]
@@ -61,25 +63,6 @@ function options() {
   }
 }
 
-/** Resident memory (MB) and process count of the runtime and its execution environments. */
-function footprint(pid: number): { rssMb: number; processes: number } {
-  const pids = [pid, ...childPids(pid)];
-  let kb = 0;
-  for (const p of pids) {
-    try {
-      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return { rssMb: Math.round(kb / 1024), processes: pids.length };
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 async function main(): Promise<number> {
   const opts = options();
   const context = { throttlingRateLimit: '100000', throttlingBurstLimit: '100000' };
@@ -91,7 +74,7 @@ async function main(): Promise<number> {
     ...(opts.inMemory ? ['--in-memory'] : ['--state', stateDir]),
   ];
   let runtime: CliProcess = await startCli(args);
-  const before = footprint(runtime.child.pid!);
+  const before = treeRss(runtime.child.pid!);
   const since = Date.now() - 1_000;
 
   type Sent = { messageId: string; fail: boolean };
@@ -173,12 +156,12 @@ async function main(): Promise<number> {
     }
     await new Promise((r) => setTimeout(r, 1_000));
   }
-  const after = footprint(runtime.child.pid!);
+  const after = treeRss(runtime.child.pid!);
 
   const delivered = accepted.length - owed();
   let duplicated = 0;
   for (const a of accepted) duplicated += Math.max(0, ((a.fail ? seen.failure : seen.success).get(a.messageId) ?? 0) - 1);
-  const sorted = [...latencies].sort((a, b) => a - b);
+  const latency = (p: number) => (latencies.length > 0 ? percentile(latencies, p).toFixed(1) : 'none');
   const rows: [string, string][] = [
     ['sent', String(opts.requests)],
     ['accepted', String(accepted.length)],
@@ -188,9 +171,9 @@ async function main(): Promise<number> {
     ['duplicated', String(duplicated)],
     ['failure events with invoke count != 3', String(wrongCount.length)],
     ['send rate (req/s)', (opts.requests / sendSeconds).toFixed(0)],
-    ['GET p50 latency (ms)', percentile(sorted, 50).toFixed(1)],
-    ['GET p99 latency (ms)', percentile(sorted, 99).toFixed(1)],
-    ['RSS before / after (MB)', `${before.rssMb} / ${after.rssMb}`],
+    ['GET p50 latency (ms)', latency(0.5)],
+    ['GET p99 latency (ms)', latency(0.99)],
+    ['RSS before / after (MB)', `${Math.round(before.mb)} / ${Math.round(after.mb)}`],
     ['processes before / after', `${before.processes} / ${after.processes}`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

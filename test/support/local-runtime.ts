@@ -42,12 +42,5 @@ export function exampleDir(name: string): string {
 export async function startExampleForTests(name: string, options: Partial<RuntimeOptions> = {}): Promise<LocalRuntime> {
   const projectDir = exampleDir(name);
   const { dir } = await cachedAssembly({ projectDir, context: {}, validation: false });
-  return startRuntime({
-    projectDir,
-    port: 0,
-    timeScale: 1 / 1200,
-    ...options,
-    assembly: dir,
-    ...(process.env.E2E_VERBOSE ? { print: (line: string) => console.log(line) } : {}),
-  });
+  return startLocalForTests({ ...options, projectDir, assembly: dir });
 }

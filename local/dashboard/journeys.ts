@@ -211,8 +211,9 @@ export function summarize(journey: Journey, now: number): JourneySummary {
   const origin = hops.find((h) => h.service === 'lambda' && h.kind === 'function-url') ?? first;
   const title = `${titleOf(origin)}${condition ? ` · ${condition}` : ''}`;
   const base = { id: journey.id, startedAt: first.time, lastAt: hops[hops.length - 1]!.time, title, hops: hops.length, attempts: attempts.length, failedAttempts, functions };
-  const denied = stops.find((s) => s.outcome === 'denied');
-  if (denied || stops.length > 0) return { ...base, status: 'stopped', reason: (denied ?? stops[0]!).reason };
+  // A denial is the reason to show, even when another stop came first.
+  const stop = stops.find((s) => s.outcome === 'denied') ?? stops[0];
+  if (stop) return { ...base, status: 'stopped', reason: stop.reason };
   if (waiting) {
     const dueAt = (waiting.detail as { dueAt?: number } | undefined)?.dueAt;
     return { ...base, status: 'waiting', reason: waiting.reason ?? waiting.summary, ...(dueAt === undefined ? {} : { dueAt }) };

@@ -5,11 +5,6 @@
  * -c throttlingRateLimit=N -c throttlingBurstLimit=N`.
  */
 import { buildApp } from '../lib/app.js';
+import { runAppEntry } from '../lib/app-entry.js';
 
-try {
-  buildApp().app.synth();
-} catch (error) {
-  // A bad prop or context value is a user error: print the message, not a stack trace.
-  console.error(`Error: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-}
+runAppEntry(() => buildApp().app.synth());

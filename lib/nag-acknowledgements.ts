@@ -1,4 +1,6 @@
 import { Validations } from 'aws-cdk-lib';
+import type { IRestApi } from 'aws-cdk-lib/aws-apigateway';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 import type { DestinationRules } from './destination-rules.js';
 import type { DestinedFunction } from './destined-function.js';
@@ -25,8 +27,39 @@ const BASIC_EXECUTION_ROLE =
 const API_GATEWAY_LOGS_ROLE =
   'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]';
 
-function acknowledge(scope: IConstruct, rule: string, reason: string): void {
+/** Acknowledges one AwsSolutions finding (rule id without the pack prefix) on one construct. */
+export function acknowledge(scope: IConstruct, rule: string, reason: string): void {
   Validations.of(scope).acknowledge({ id: id(rule), reason });
+}
+
+/**
+ * The findings every function built with `nodejsFunctionDefaults` has: its
+ * role's AWSLambdaBasicExecutionRole and the pinned runtime. The examples
+ * share it, as they share those defaults.
+ */
+export function acknowledgeFunctionDefaults(fn: IFunction): void {
+  acknowledge(
+    fn.role!,
+    BASIC_EXECUTION_ROLE,
+    'AWSLambdaBasicExecutionRole only allows writing the function\'s own CloudWatch logs; it is the AWS-maintained minimum for a Lambda role',
+  );
+  acknowledge(
+    fn,
+    'L1',
+    'Node.js 22 is pinned on purpose: the handlers and the local runtime are tested on it; moving to a newer runtime is a deliberate upgrade',
+  );
+}
+
+/** The account-level logging role `cloudWatchRole: true` adds to a REST API, if it did. */
+export function acknowledgeCloudWatchRole(api: IRestApi): void {
+  const cloudWatchRole = api.node.tryFindChild('CloudWatchRole');
+  if (cloudWatchRole) {
+    acknowledge(
+      cloudWatchRole,
+      API_GATEWAY_LOGS_ROLE,
+      'AmazonAPIGatewayPushToCloudWatchLogs is the policy AWS documents for the account-level API Gateway logging role',
+    );
+  }
 }
 
 /**
@@ -36,18 +69,7 @@ function acknowledge(scope: IConstruct, rule: string, reason: string): void {
  * execution logging, SQS encryption) is fixed in the constructs instead.
  */
 export function acknowledgeNagFindings(stack: NagSubjects): void {
-  for (const fn of [stack.destined, stack.successLogger, stack.failureLogger]) {
-    acknowledge(
-      fn.fn.role!,
-      BASIC_EXECUTION_ROLE,
-      'AWSLambdaBasicExecutionRole only allows writing the function\'s own CloudWatch logs; it is the AWS-maintained minimum for a Lambda role',
-    );
-    acknowledge(
-      fn.fn,
-      'L1',
-      'Node.js 22 is pinned on purpose: the handlers and the local runtime are tested on it; moving to a newer runtime is a deliberate upgrade',
-    );
-  }
+  for (const fn of [stack.destined, stack.successLogger, stack.failureLogger]) acknowledgeFunctionDefaults(fn.fn);
 
   const dlqReason =
     'This queue IS a dead-letter queue (of the SNS subscription or of an EventBridge target); a dead-letter queue of a dead-letter queue would only move the problem';
@@ -56,14 +78,7 @@ export function acknowledgeNagFindings(stack: NagSubjects): void {
   acknowledge(stack.rules.failureDeadLetterQueue, 'SQS3', dlqReason);
 
   const api = stack.sendEventApi.api;
-  const cloudWatchRole = api.node.tryFindChild('CloudWatchRole');
-  if (cloudWatchRole) {
-    acknowledge(
-      cloudWatchRole,
-      API_GATEWAY_LOGS_ROLE,
-      'AmazonAPIGatewayPushToCloudWatchLogs is the policy AWS documents for the account-level API Gateway logging role',
-    );
-  }
+  acknowledgeCloudWatchRole(api);
   const method = api.root.getResource('SendEvent')?.node.tryFindChild('GET');
   if (method) {
     const publicReason =

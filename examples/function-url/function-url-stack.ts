@@ -1,11 +1,12 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import { FunctionUrlAuthType, HttpMethod } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { Construct, IConstruct } from 'constructs';
+import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { nodejsFunctionDefaults } from '../../lib/destined-function.js';
+import { acknowledgeFunctionDefaults } from '../../lib/nag-acknowledgements.js';
 
 const HANDLERS = fileURLToPath(new URL('./lambda/', import.meta.url));
 
@@ -73,14 +74,7 @@ export class FunctionUrlStack extends Stack {
       timeout: Duration.seconds(10),
       logGroup,
     });
-    acknowledge(fn.role!, 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      "AWSLambdaBasicExecutionRole only allows writing the function's own CloudWatch logs; it is the AWS-maintained minimum for a Lambda role");
-    acknowledge(fn, 'L1', 'Node.js 22 is pinned on purpose, as in the root app: the handlers and the local runtime are tested on it');
+    acknowledgeFunctionDefaults(fn);
     return fn;
   }
-}
-
-/** cdk-nag v3 rule ids are namespaced by the pack. */
-function acknowledge(scope: IConstruct, rule: string, reason: string): void {
-  Validations.of(scope).acknowledge({ id: `AwsSolutions::AwsSolutions-${rule}`, reason });
 }

@@ -1,11 +1,12 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import type { Construct, IConstruct } from 'constructs';
+import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { nodejsFunctionDefaults } from '../../lib/destined-function.js';
+import { acknowledge, acknowledgeFunctionDefaults } from '../../lib/nag-acknowledgements.js';
 
 
 /** Props of {@link QueueEventSourceStack}. */
@@ -113,25 +114,11 @@ export class QueueEventSourceStack extends Stack {
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'FunctionName', { value: this.fn.functionName });
 
-    acknowledge(
-      this.fn.role!,
-      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      "AWSLambdaBasicExecutionRole only allows writing the function's own CloudWatch logs; it is the AWS-maintained minimum for a Lambda role",
-    );
-    acknowledge(
-      this.fn,
-      'L1',
-      'Node.js 22 is pinned on purpose: the handlers and the local runtime are tested on it; moving to a newer runtime is a deliberate upgrade',
-    );
+    acknowledgeFunctionDefaults(this.fn);
     acknowledge(
       this.deadLetterQueue,
       'SQS3',
       'This queue IS the dead-letter queue of WorkQueue; a dead-letter queue of a dead-letter queue would only move the problem',
     );
   }
-}
-
-/** cdk-nag v3 rule ids are namespaced by the pack. */
-function acknowledge(scope: IConstruct, rule: string, reason: string): void {
-  Validations.of(scope).acknowledge({ id: `AwsSolutions::AwsSolutions-${rule}`, reason });
 }

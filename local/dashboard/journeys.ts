@@ -139,17 +139,10 @@ export function runtimeNotice(hop: TraceEvent): RuntimeNotice | undefined {
   return { level: failed ? 'error' : 'info', time: hop.time, text: hop.summary, ...(hop.reason ? { reason: hop.reason } : {}) };
 }
 
-/** Group a list of hops (as `/_local/traces` returns them) into journeys, newest first. */
-export function groupJourneys(hops: readonly TraceEvent[]): Journey[] {
-  const index = new JourneyIndex(Number.MAX_SAFE_INTEGER);
-  for (const hop of hops) index.add(hop);
-  return index.list();
-}
-
 const ATTEMPT_KINDS = new Set(['invoke', 'throttle', 'retry']);
 
 /** Why a hop stops its journey, when it does. */
-export function stopReason(hop: TraceEvent): { outcome: 'failed' | 'denied'; reason: string } | undefined {
+function stopReason(hop: TraceEvent): { outcome: 'failed' | 'denied'; reason: string } | undefined {
   // A failed attempt or a throttle is retried: it shows as an error on its step, it does not end the journey.
   if (ATTEMPT_KINDS.has(hop.kind) && hop.outcome !== 'denied') return undefined;
   const denied = /AccessDenied|NotAuthorized|NO_PERMISSIONS|AuthorizationError/.test(hop.summary);
@@ -211,8 +204,9 @@ export function summarize(journey: Journey, now: number): JourneySummary {
   const origin = hops.find((h) => h.service === 'lambda' && h.kind === 'function-url') ?? first;
   const title = `${titleOf(origin)}${condition ? ` · ${condition}` : ''}`;
   const base = { id: journey.id, startedAt: first.time, lastAt: hops[hops.length - 1]!.time, title, hops: hops.length, attempts: attempts.length, failedAttempts, functions };
-  const denied = stops.find((s) => s.outcome === 'denied');
-  if (denied || stops.length > 0) return { ...base, status: 'stopped', reason: (denied ?? stops[0]!).reason };
+  // A denial is the reason to show, even when another stop came first.
+  const stop = stops.find((s) => s.outcome === 'denied') ?? stops[0];
+  if (stop) return { ...base, status: 'stopped', reason: stop.reason };
   if (waiting) {
     const dueAt = (waiting.detail as { dueAt?: number } | undefined)?.dueAt;
     return { ...base, status: 'waiting', reason: waiting.reason ?? waiting.summary, ...(dueAt === undefined ? {} : { dueAt }) };

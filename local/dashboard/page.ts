@@ -1,6 +1,6 @@
 /**
  * The dashboard at `/`: the page's skeleton and styles. Everything it shows
- * is filled in by `app.ts` (served as /_local/dashboard/app.js) from the
+ * is filled in by `app.js` (served as /_local/dashboard/app.js) from the
  * `/_local/*` routes, so the page needs no build step and no CDN.
  */
 export function dashboardPage(stackName: string): string {

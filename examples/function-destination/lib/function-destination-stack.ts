@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -6,6 +6,7 @@ import { LambdaDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { DestinedFunction } from '../../../lib/destined-function.js';
+import { acknowledge, acknowledgeFunctionDefaults } from '../../../lib/nag-acknowledgements.js';
 
 /** Folder of this example's handlers. */
 const LAMBDA_DIR = fileURLToPath(new URL('../lambda/', import.meta.url));
@@ -70,23 +71,14 @@ export class FunctionDestinationStack extends Stack {
 
   /** The cdk-nag AwsSolutions findings this example keeps on purpose, each with its reason. */
   private acknowledgeNagFindings(): void {
-    for (const fn of [this.first, this.firstResponseOnly, this.second]) {
-      Validations.of(fn.fn.role!).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: "AWSLambdaBasicExecutionRole only allows writing the function's own CloudWatch logs; it is the AWS-maintained minimum for a Lambda role",
-      });
-      Validations.of(fn.fn).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-L1',
-        reason: 'Node.js 22 is pinned on purpose, as in the root app: the handlers and the local runtime are tested on it',
-      });
-    }
+    for (const fn of [this.first, this.firstResponseOnly, this.second]) acknowledgeFunctionDefaults(fn.fn);
     const defaultPolicy = this.first.fn.role!.node.tryFindChild('DefaultPolicy');
     if (defaultPolicy) {
-      Validations.of(defaultPolicy).acknowledge({
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.second.fn.node.defaultChild as CfnFunction)}.Arn>:*]`,
-        reason:
-          "LambdaDestination's grantInvoke adds Second's ARN with ':*' so the destination may name a version or alias of Second; the wildcard never leaves that one function",
-      });
+      acknowledge(
+        defaultPolicy,
+        `IAM5[Resource::<${this.getLogicalId(this.second.fn.node.defaultChild as CfnFunction)}.Arn>:*]`,
+        "LambdaDestination's grantInvoke adds Second's ARN with ':*' so the destination may name a version or alias of Second; the wildcard never leaves that one function",
+      );
     }
   }
 }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../../local/contracts.js';
-import { JourneyIndex, describeHop, formatDuration, groupJourneys, linkIds, runtimeNotice, searchText, summarize, timelineOrder } from '../../../local/dashboard/journeys.js';
+import { JourneyIndex, describeHop, formatDuration, linkIds, runtimeNotice, searchText, summarize, timelineOrder } from '../../../local/dashboard/journeys.js';
+
+/** Group a list of hops (as `/_local/traces` returns them) into journeys, newest first, as the page does. */
+function groupJourneys(hops: readonly TraceEvent[]) {
+  const index = new JourneyIndex(Number.MAX_SAFE_INTEGER);
+  for (const hop of hops) index.add(hop);
+  return index.list();
+}
 
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 let clock = 1_000;

@@ -54,6 +54,8 @@ export class SnsService implements TopicSink {
   static readonly handledTypes: readonly string[] = ['AWS::SNS::Topic', 'AWS::SNS::Subscription', 'AWS::SNS::TopicPolicy'];
 
   private readonly topicsByArn: ReadonlyMap<string, TopicDefinition>;
+  /** Per topic ARN: the account and region its notifications carry, read from the ARN once. */
+  private readonly envByTopicArn: ReadonlyMap<string, StackEnvironment>;
   /** Regions with a topic served here (and the default one). */
   private readonly regions: ReadonlySet<string>;
   private readonly inFlight = new Set<Promise<void>>();
@@ -67,7 +69,8 @@ export class SnsService implements TopicSink {
     private readonly deps: SnsDeps,
   ) {
     this.topicsByArn = new Map(topics.map((t) => [t.arn, t]));
-    this.regions = new Set([env.region, ...topics.map((t) => topicEnvironment(t.arn, env).region)]);
+    this.envByTopicArn = new Map(topics.map((t) => [t.arn, topicEnvironment(t.arn, env)]));
+    this.regions = new Set([env.region, ...[...this.envByTopicArn.values()].map((e) => e.region)]);
     if (deps.state) {
       for (const subscription of subscriptions) this.stores.set(subscription, deps.state.collection('sns-delivery', ownerOf(subscription)));
     }
@@ -121,6 +124,11 @@ export class SnsService implements TopicSink {
     const topic = this.topicsByArn.get(value);
     if (!topic) throw new AwsError('NotFound', 'Topic does not exist', 404);
     return topic;
+  }
+
+  /** The account and region a topic's notifications carry. */
+  private envOfTopic(topicArn: string): StackEnvironment {
+    return this.envByTopicArn.get(topicArn) ?? topicEnvironment(topicArn, this.env);
   }
 
   /** The subscriptions of a topic, in template order. */
@@ -287,7 +295,7 @@ export class SnsService implements TopicSink {
 
   private async attempt(subscription: SubscriptionDefinition, recipient: Recipient, notification: Notification, attempt: number): Promise<void> {
     if (subscription.protocol === 'lambda') {
-      const payload = lambdaEvent(notification, recipient, topicEnvironment(subscription.topicArn, this.env));
+      const payload = lambdaEvent(notification, recipient, this.envOfTopic(subscription.topicArn));
       const result = await this.deps.sinks.lambda.invoke(subscription.endpoint, payload, 'Event', {
         principal: 'sns.amazonaws.com',
         sourceArn: subscription.topicArn,
@@ -315,7 +323,7 @@ export class SnsService implements TopicSink {
       const attributes = Object.keys(content.attributes).length > 0 ? content.attributes : undefined;
       return { body: bodyFor(content, subscription.protocol), attributes };
     }
-    return { body: sqsEnvelope(notification, recipient, topicEnvironment(subscription.topicArn, this.env)), attributes: undefined };
+    return { body: sqsEnvelope(notification, recipient, this.envOfTopic(subscription.topicArn)), attributes: undefined };
   }
 
   private async deadLetter(subscription: SubscriptionDefinition, recipient: Recipient, notification: Notification, reason: string): Promise<void> {

@@ -69,7 +69,7 @@ export class SnsService implements TopicSink {
     private readonly deps: SnsDeps,
   ) {
     this.topicsByArn = new Map(topics.map((t) => [t.arn, t]));
-    this.envByTopicArn = new Map(topics.map((t) => [t.arn, topicEnvironment(t.arn, env)]));
+    this.envByTopicArn = new Map(topics.map((t) => [t.arn, environmentOfArn(t.arn, env)]));
     this.regions = new Set([env.region, ...[...this.envByTopicArn.values()].map((e) => e.region)]);
     if (deps.state) {
       for (const subscription of subscriptions) this.stores.set(subscription, deps.state.collection('sns-delivery', ownerOf(subscription)));
@@ -126,9 +126,9 @@ export class SnsService implements TopicSink {
     return topic;
   }
 
-  /** The account and region a topic's notifications carry. */
-  private envOfTopic(topicArn: string): StackEnvironment {
-    return this.envByTopicArn.get(topicArn) ?? topicEnvironment(topicArn, this.env);
+  /** The account and region of a topic (its ARN's), which its notifications carry. */
+  envOfTopic(topicArn: string): StackEnvironment {
+    return this.envByTopicArn.get(topicArn) ?? environmentOfArn(topicArn, this.env);
   }
 
   /** The subscriptions of a topic, in template order. */
@@ -367,11 +367,6 @@ const functionName = (arn: string): string => arn.split(':')[6] ?? arn;
 const queueName = (arn: string): string => arn.split(':')[5] ?? arn;
 
 /** A subscription's owner in the template: the AWS::SNS::Subscription, or the topic of an inline one. */
-/** The account and region of a topic (its ARN's), which its notifications carry. */
-export function topicEnvironment(topicArn: string, fallback: StackEnvironment): StackEnvironment {
-  return environmentOfArn(topicArn, fallback);
-}
-
 function ownerOf(subscription: SubscriptionDefinition): Owner {
   const [logicalId, inline] = subscription.logicalId.split('.');
   return { logicalId: logicalId!, type: inline === undefined ? 'AWS::SNS::Subscription' : 'AWS::SNS::Topic' };

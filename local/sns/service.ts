@@ -12,7 +12,7 @@ import { lambdaEvent, sqsEnvelope, type Notification, type Recipient } from './n
 import { checkPublishPermission } from './topic-policy.js';
 import { readTopology, type SubscriptionDefinition, type TopicDefinition } from './topology.js';
 import type { Collection, Owner, StateStore } from '../state/types.js';
-import { decodeNotification, encodeNotification, type PendingDelivery } from './persisted.js';
+import { decodeNotification, encodeNotification, type PendingDelivery, type StoredNotification } from './persisted.js';
 import { backgroundTurn } from '../background.js';
 
 export type { SubscriptionDefinition, TopicDefinition } from './topology.js';
@@ -189,9 +189,12 @@ export class SnsService implements TopicSink {
       attributes: Object.keys(content.attributes),
       message: tracePayload(content.message),
     });
+    // Encoded once for all of the topic's subscriptions.
+    let stored: StoredNotification | undefined;
     for (const subscription of subscriptions) {
       // Saved before Publish answers: an accepted message is delivered even if the runtime dies right after.
-      this.stores.get(subscription)?.save(notification.messageId, { notification: encodeNotification(notification), attempt: 1, retriesUsed: 0 });
+      const store = this.stores.get(subscription);
+      if (store) store.save(notification.messageId, { notification: (stored ??= encodeNotification(notification)), attempt: 1, retriesUsed: 0 });
       this.track(this.deliverLater(subscription, topic, notification));
     }
     return { MessageId: notification.messageId };

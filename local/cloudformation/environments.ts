@@ -12,10 +12,23 @@ export function envOf(stack: StackModel, resource: StackResource): StackEnvironm
   return stack.stacks?.find((s) => s.resources.get(resource.logicalId) === resource)?.env ?? stack.env;
 }
 
+/** Per served model, its environments and their regions: found once, as requests ask for them on every call. */
+const servedByModel = new WeakMap<StackModel, { readonly envs: readonly StackEnvironment[]; readonly regions: ReadonlySet<string> }>();
+
+function served(stack: StackModel): { readonly envs: readonly StackEnvironment[]; readonly regions: ReadonlySet<string> } {
+  let found = servedByModel.get(stack);
+  if (!found) {
+    const all = [stack.env, ...(stack.stacks ?? []).map((s) => s.env)];
+    const envs = all.filter((env, i) => all.findIndex((e) => e.account === env.account && e.region === env.region) === i);
+    found = { envs, regions: new Set(envs.map((env) => env.region)) };
+    servedByModel.set(stack, found);
+  }
+  return found;
+}
+
 /** Every distinct environment of the served stacks, the model's own first. */
 export function servedEnvironments(stack: StackModel): StackEnvironment[] {
-  const all = [stack.env, ...(stack.stacks ?? []).map((s) => s.env)];
-  return all.filter((env, i) => all.findIndex((e) => e.account === env.account && e.region === env.region) === i);
+  return [...served(stack).envs];
 }
 
 /**
@@ -25,8 +38,7 @@ export function servedEnvironments(stack: StackModel): StackEnvironment[] {
  * unsigned request is served in the model's default region.
  */
 export function servingRegion(stack: StackModel, signed: string | undefined): string {
-  const regions = new Set(servedEnvironments(stack).map((env) => env.region));
-  return regions.size > 1 && signed !== undefined ? signed : stack.env.region;
+  return served(stack).regions.size > 1 && signed !== undefined ? signed : stack.env.region;
 }
 
 /**
@@ -36,9 +48,7 @@ export function servingRegion(stack: StackModel, signed: string | undefined): st
  */
 export function environmentForRegion(stack: StackModel, region: string | undefined): StackEnvironment {
   if (region === undefined || region === stack.env.region) return stack.env;
-  const served = servedEnvironments(stack).find((env) => env.region === region);
-  if (served) return served;
-  return { ...stack.env, region };
+  return served(stack).envs.find((env) => env.region === region) ?? { ...stack.env, region };
 }
 
 /** Whether an ARN's region and account (either may be empty, as in S3 or IAM ARNs) are those of `env`. */

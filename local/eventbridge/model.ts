@@ -106,7 +106,7 @@ export function loadBuses(stack: StackModel): EventBusModel[] {
 }
 
 /** The bus a name or ARN names, a name in the account and region of `env`. */
-export function busIn(buses: readonly EventBusModel[], nameOrArn: string | undefined, env: { readonly account: string; readonly region: string }): EventBusModel | undefined {
+function busIn(buses: readonly EventBusModel[], nameOrArn: string | undefined, env: { readonly account: string; readonly region: string }): EventBusModel | undefined {
   if (nameOrArn?.startsWith('arn:')) return buses.find((b) => b.arn === nameOrArn);
   const name = busNameOf(nameOrArn);
   return buses.find((b) => b.name === name && arnIsIn(b.arn, env));

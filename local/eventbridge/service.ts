@@ -25,7 +25,6 @@ import { deliver, HOP_DETECTED, retryKey, type DeliveryDeps, type TargetRetrySta
 import type { Collection, StateStore } from '../state/types.js';
 import { buildEnvelope, checkEntryShapes, entrySize, isoSeconds, MAX_REQUEST_BYTES, validateEntry, type EventEnvelope } from './envelope.js';
 import {
-  busIn,
   busNameOf,
   type ArchiveModel,
   loadArchives,
@@ -48,6 +47,8 @@ export interface EventBridgeDeps {
   readonly checkRole?: RoleCheck;
 }
 
+type ServedEnv = { readonly account: string; readonly region: string; readonly partition: string };
+
 interface IngestOptions {
   /** Set for replayed events: only rules (optionally only these) receive them. */
   readonly replay?: { readonly name: string; readonly filterArns?: readonly string[] };
@@ -65,8 +66,10 @@ export class EventBridgeService implements EventBusSink {
   }
 
   private readonly archives: ArchiveStore[];
-  /** Per bus name: its rules and archives, grouped once so ingesting an event scans only its bus. */
-  private readonly byBus = new Map<string, { rules: RuleModel[]; archives: ArchiveStore[] }>();
+  /** Per bus ARN: the account and region its events carry, its rules and archives, found once so an event's work scans only its bus. */
+  private readonly byBus = new Map<string, { bus: EventBusModel; env: ServedEnv; rules: RuleModel[]; archives: ArchiveStore[] }>();
+  /** Per `region/name`: the bus a bare name means in a request of that region (one account serves a region). */
+  private readonly busByRegionAndName = new Map<string, EventBusModel>();
   private readonly replays = new Map<string, ReplayRecord>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly deliveryDeps: DeliveryDeps;
@@ -79,7 +82,7 @@ export class EventBridgeService implements EventBusSink {
   private readonly forwarded = new WeakSet<EventEnvelope>();
 
   constructor(
-    private readonly env: { readonly account: string; readonly region: string; readonly partition: string },
+    private readonly env: ServedEnv,
     readonly buses: readonly EventBusModel[],
     readonly rules: readonly RuleModel[],
     archives: readonly ArchiveModel[],
@@ -89,7 +92,12 @@ export class EventBridgeService implements EventBusSink {
       (a) => new ArchiveStore(a, deps.state?.collection('eventbridge-archive-event', { logicalId: a.logicalId, type: 'AWS::Events::Archive' })),
     );
     for (const bus of buses) {
+      const env = this.envOfArn(bus.arn);
+      const key = `${env.region}/${bus.name}`;
+      if (!this.busByRegionAndName.has(key)) this.busByRegionAndName.set(key, bus);
       this.byBus.set(bus.arn, {
+        bus,
+        env,
         rules: rules.filter((r) => r.busArn === bus.arn),
         archives: this.archives.filter((a) => a.model.sourceArn === bus.arn),
       });
@@ -175,7 +183,7 @@ export class EventBridgeService implements EventBusSink {
           ErrorMessage: `Event bus ${busNameOf(entry.EventBusName)} does not exist.`,
         };
       }
-      const event = buildEnvelope(entry, checked.detail, this.envOfArn(bus.arn), now);
+      const event = buildEnvelope(entry, checked.detail, this.byBus.get(bus.arn)!.env, now);
       this.ingest(bus, event, now, {});
       return { EventId: event.id };
     });
@@ -201,18 +209,12 @@ export class EventBridgeService implements EventBusSink {
 
   private findBus(nameOrArn: string | undefined, region?: string): EventBusModel | undefined {
     // An ARN must name a served bus exactly; a bare name is a bus of the request's region (the default region's when absent).
-    return busIn(this.buses, nameOrArn, this.envOfRegion(region));
-  }
-
-  /** The account and region a request of `region` is served in: each has its own default bus. */
-  private envOfRegion(region: string | undefined): { readonly account: string; readonly region: string; readonly partition: string } {
-    if (region === undefined || region === this.env.region) return this.env;
-    const bus = this.buses.find((b) => b.name === 'default' && b.arn.split(':')[3] === region);
-    return bus ? this.envOfArn(bus.arn) : { ...this.env, region };
+    if (nameOrArn?.startsWith('arn:')) return this.byBus.get(nameOrArn)?.bus;
+    return this.busByRegionAndName.get(`${region ?? this.env.region}/${busNameOf(nameOrArn)}`);
   }
 
   /** The account and region of a bus or rule (its ARN's), which its events carry. */
-  private envOfArn(arn: string): { readonly account: string; readonly region: string; readonly partition: string } {
+  private envOfArn(arn: string): ServedEnv {
     return environmentOfArn(arn, this.env);
   }
 
@@ -274,6 +276,7 @@ export class EventBridgeService implements EventBusSink {
 
   /** Fire a scheduled rule every period of AWS time, as a `Scheduled Event` on the default bus. */
   private schedule(rule: RuleModel, periodMs: number): void {
+    const { account, region } = this.envOfArn(rule.arn);
     const timer = setInterval(() => {
       if (!rule.enabled) return;
       const now = this.deps.clock.now();
@@ -282,9 +285,9 @@ export class EventBridgeService implements EventBusSink {
         id: randomUUID(),
         'detail-type': 'Scheduled Event',
         source: 'aws.events',
-        account: this.envOfArn(rule.arn).account,
+        account,
         time: isoSeconds(now),
-        region: this.envOfArn(rule.arn).region,
+        region,
         resources: [rule.arn],
         detail: {},
       };

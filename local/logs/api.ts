@@ -341,7 +341,7 @@ function groupName(store: LogStore, input: Record<string, unknown>): string {
   }
   const arn = /^arn:[^:]+:logs:([^:]*):([^:]*):log-group:(.+?)(?::\*)?$/.exec(identifier);
   if (!arn) return identifier;
-  const [, , , region, account] = store.logGroupArn(arn[3]!).split(':');
+  const { region, account } = store.placeOf(arn[3]!);
   if (arn[1] !== region || arn[2] !== account) {
     throw new AwsError('ResourceNotFoundException', 'The specified log group does not exist.');
   }

@@ -59,7 +59,7 @@ const REGEX_CHARACTERS = /^[A-Za-z0-9_#=@/;,:\-^$?[\]{}|\\*+.]+$/;
  * "There is a limit of 2 regex for each filter pattern when creating a
  * delimited or JSON filter pattern for ... filtering log events" (same page).
  */
-export const MAX_REGEX_PER_PATTERN = 2;
+const MAX_REGEX_PER_PATTERN = 2;
 
 function compileRegex(source: string): LinearRegex {
   if (!REGEX_CHARACTERS.test(source)) throw invalid();

@@ -1,6 +1,7 @@
 import type { StackModel } from '../cloudformation/types.js';
 import { envOf } from '../cloudformation/environments.js';
 import type { Clock } from '../clock.js';
+import { MinHeap } from '../min-heap.js';
 import type { LogEvent, LogSink } from '../contracts.js';
 import { AwsError, UnsupportedTemplateError } from '../protocol/errors.js';
 import type { LogPersistence } from '../state/types.js';
@@ -354,7 +355,7 @@ export class LogStore implements LogSink {
     const group = this.requireGroup(logGroupName);
     const floor = Math.max(options.startTime ?? -Infinity, this.retentionCutoff(group));
     const ceiling = options.endTime ?? Infinity;
-    const heap = new CursorHeap();
+    const heap = new MinHeap<StreamCursor>((x, y) => compareEvents(x.events[x.index]!, y.events[y.index]!) < 0);
     for (const stream of group.streams.values()) {
       if (options.includeStream && !options.includeStream(stream.name)) continue;
       const events = stream.events;
@@ -397,7 +398,7 @@ export class LogStore implements LogSink {
 
   /** The group's ARN without the `:*` suffix (`logGroupArn` in DescribeLogGroups). */
   logGroupArn(logGroupName: string): string {
-    const { region, account } = this.placed.get(logGroupName) ?? this;
+    const { region, account } = this.placeOf(logGroupName);
     return `arn:${this.partition}:logs:${region}:${account}:log-group:${logGroupName}`;
   }
 
@@ -407,9 +408,14 @@ export class LogStore implements LogSink {
     else this.placed.set(logGroupName, { account: env.account, region: env.region });
   }
 
+  /** The account and region a group (existing or to be made) is in: where it was placed, else the store's. */
+  placeOf(logGroupName: string): { readonly account: string; readonly region: string } {
+    return this.placed.get(logGroupName) ?? this;
+  }
+
   /** Whether CloudWatch Logs of `region` (the store's region when absent) serves this group. */
   isInRegion(logGroupName: string, region: string | undefined): boolean {
-    return (this.placed.get(logGroupName)?.region ?? this.region) === (region ?? this.region);
+    return this.placeOf(logGroupName).region === (region ?? this.region);
   }
 
   private requireGroup(logGroupName: string): Group {
@@ -596,59 +602,6 @@ function lowerBound(events: readonly StoredLogEvent[], test: (event: StoredLogEv
 interface StreamCursor {
   readonly events: readonly StoredLogEvent[];
   index: number;
-}
-
-/** A binary min-heap of stream cursors by their current event, for the k-way merge of a group's streams. */
-class CursorHeap {
-  private readonly items: StreamCursor[] = [];
-
-  peek(): StreamCursor | undefined {
-    return this.items[0];
-  }
-
-  push(cursor: StreamCursor): void {
-    this.items.push(cursor);
-    let i = this.items.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >>> 1;
-      if (this.less(parent, i)) break;
-      this.swap(i, parent);
-      i = parent;
-    }
-  }
-
-  pop(): void {
-    const last = this.items.pop()!;
-    if (this.items.length > 0) this.replaceTop(last);
-  }
-
-  /** Puts `cursor` (often the advanced top itself) at the top and restores the heap order. */
-  replaceTop(cursor: StreamCursor): void {
-    this.items[0] = cursor;
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      const right = left + 1;
-      let smallest = i;
-      if (left < this.items.length && this.less(left, smallest)) smallest = left;
-      if (right < this.items.length && this.less(right, smallest)) smallest = right;
-      if (smallest === i) return;
-      this.swap(i, smallest);
-      i = smallest;
-    }
-  }
-
-  private less(a: number, b: number): boolean {
-    const x = this.items[a]!;
-    const y = this.items[b]!;
-    return compareEvents(x.events[x.index]!, y.events[y.index]!) < 0;
-  }
-
-  private swap(a: number, b: number): void {
-    const t = this.items[a]!;
-    this.items[a] = this.items[b]!;
-    this.items[b] = t;
-  }
 }
 
 function sequenceToken(sequence: number): string {

@@ -4,7 +4,7 @@ import { AwsError } from '../protocol/errors.js';
 import { credentialRegion, type RequestScope } from '../protocol/scope.js';
 import { handleQuery, indexedStructures, parseForm, type QueryParams, type QueryService, type XmlValue } from '../protocol/query.js';
 import type { MessageAttributeInput } from './message.js';
-import { topicEnvironment, type PublishRequest, type SnsService } from './service.js';
+import type { PublishRequest, SnsService } from './service.js';
 
 /**
  * Give a result a JSON form that differs from its XML form. SNS's JSON
@@ -87,7 +87,7 @@ function publishRequest(params: QueryParams): PublishRequest {
 export function snsApi(service: SnsService): QueryService {
   const subscriptionMember = (s: SnsService['subscriptions'][number]) => ({
     SubscriptionArn: s.arn,
-    Owner: topicEnvironment(s.topicArn, service.env).account,
+    Owner: service.envOfTopic(s.topicArn).account,
     Protocol: s.protocol,
     Endpoint: s.endpoint,
     TopicArn: s.topicArn,
@@ -114,7 +114,7 @@ export function snsApi(service: SnsService): QueryService {
       },
       GetTopicAttributes: (params, scope) => {
         const topic = service.topic(required(params, 'TopicArn'), 'TopicArn', regionOf(scope));
-        const owner = topicEnvironment(topic.arn, service.env).account;
+        const owner = service.envOfTopic(topic.arn).account;
         const attributes: Record<string, string> = {
           Policy: JSON.stringify(topicPolicy(topic.policies, topic.arn, owner)),
           Owner: owner,

@@ -12,7 +12,7 @@ import { lambdaEvent, sqsEnvelope, type Notification, type Recipient } from './n
 import { checkPublishPermission } from './topic-policy.js';
 import { readTopology, type SubscriptionDefinition, type TopicDefinition } from './topology.js';
 import type { Collection, Owner, StateStore } from '../state/types.js';
-import { decodeNotification, encodeNotification, type PendingDelivery } from './persisted.js';
+import { decodeNotification, encodeNotification, type PendingDelivery, type StoredNotification } from './persisted.js';
 import { backgroundTurn } from '../background.js';
 
 export type { SubscriptionDefinition, TopicDefinition } from './topology.js';
@@ -54,6 +54,8 @@ export class SnsService implements TopicSink {
   static readonly handledTypes: readonly string[] = ['AWS::SNS::Topic', 'AWS::SNS::Subscription', 'AWS::SNS::TopicPolicy'];
 
   private readonly topicsByArn: ReadonlyMap<string, TopicDefinition>;
+  /** Per topic ARN: the account and region its notifications carry, read from the ARN once. */
+  private readonly envByTopicArn: ReadonlyMap<string, StackEnvironment>;
   /** Regions with a topic served here (and the default one). */
   private readonly regions: ReadonlySet<string>;
   private readonly inFlight = new Set<Promise<void>>();
@@ -67,7 +69,8 @@ export class SnsService implements TopicSink {
     private readonly deps: SnsDeps,
   ) {
     this.topicsByArn = new Map(topics.map((t) => [t.arn, t]));
-    this.regions = new Set([env.region, ...topics.map((t) => topicEnvironment(t.arn, env).region)]);
+    this.envByTopicArn = new Map(topics.map((t) => [t.arn, environmentOfArn(t.arn, env)]));
+    this.regions = new Set([env.region, ...[...this.envByTopicArn.values()].map((e) => e.region)]);
     if (deps.state) {
       for (const subscription of subscriptions) this.stores.set(subscription, deps.state.collection('sns-delivery', ownerOf(subscription)));
     }
@@ -121,6 +124,11 @@ export class SnsService implements TopicSink {
     const topic = this.topicsByArn.get(value);
     if (!topic) throw new AwsError('NotFound', 'Topic does not exist', 404);
     return topic;
+  }
+
+  /** The account and region of a topic (its ARN's), which its notifications carry. */
+  envOfTopic(topicArn: string): StackEnvironment {
+    return this.envByTopicArn.get(topicArn) ?? environmentOfArn(topicArn, this.env);
   }
 
   /** The subscriptions of a topic, in template order. */
@@ -181,9 +189,12 @@ export class SnsService implements TopicSink {
       attributes: Object.keys(content.attributes),
       message: tracePayload(content.message),
     });
+    // Encoded once for all of the topic's subscriptions.
+    let stored: StoredNotification | undefined;
     for (const subscription of subscriptions) {
       // Saved before Publish answers: an accepted message is delivered even if the runtime dies right after.
-      this.stores.get(subscription)?.save(notification.messageId, { notification: encodeNotification(notification), attempt: 1, retriesUsed: 0 });
+      const store = this.stores.get(subscription);
+      if (store) store.save(notification.messageId, { notification: (stored ??= encodeNotification(notification)), attempt: 1, retriesUsed: 0 });
       this.track(this.deliverLater(subscription, topic, notification));
     }
     return { MessageId: notification.messageId };
@@ -287,7 +298,7 @@ export class SnsService implements TopicSink {
 
   private async attempt(subscription: SubscriptionDefinition, recipient: Recipient, notification: Notification, attempt: number): Promise<void> {
     if (subscription.protocol === 'lambda') {
-      const payload = lambdaEvent(notification, recipient, topicEnvironment(subscription.topicArn, this.env));
+      const payload = lambdaEvent(notification, recipient, this.envOfTopic(subscription.topicArn));
       const result = await this.deps.sinks.lambda.invoke(subscription.endpoint, payload, 'Event', {
         principal: 'sns.amazonaws.com',
         sourceArn: subscription.topicArn,
@@ -315,7 +326,7 @@ export class SnsService implements TopicSink {
       const attributes = Object.keys(content.attributes).length > 0 ? content.attributes : undefined;
       return { body: bodyFor(content, subscription.protocol), attributes };
     }
-    return { body: sqsEnvelope(notification, recipient, topicEnvironment(subscription.topicArn, this.env)), attributes: undefined };
+    return { body: sqsEnvelope(notification, recipient, this.envOfTopic(subscription.topicArn)), attributes: undefined };
   }
 
   private async deadLetter(subscription: SubscriptionDefinition, recipient: Recipient, notification: Notification, reason: string): Promise<void> {
@@ -359,11 +370,6 @@ const functionName = (arn: string): string => arn.split(':')[6] ?? arn;
 const queueName = (arn: string): string => arn.split(':')[5] ?? arn;
 
 /** A subscription's owner in the template: the AWS::SNS::Subscription, or the topic of an inline one. */
-/** The account and region of a topic (its ARN's), which its notifications carry. */
-export function topicEnvironment(topicArn: string, fallback: StackEnvironment): StackEnvironment {
-  return environmentOfArn(topicArn, fallback);
-}
-
 function ownerOf(subscription: SubscriptionDefinition): Owner {
   const [logicalId, inline] = subscription.logicalId.split('.');
   return { logicalId: logicalId!, type: inline === undefined ? 'AWS::SNS::Subscription' : 'AWS::SNS::Topic' };

@@ -61,6 +61,8 @@ export class Queue {
     readonly arn: string,
     readonly url: string,
     readonly account: string,
+    /** The region whose SQS endpoint serves the queue: its ARN's. */
+    readonly region: string,
     readonly settings: QueueSettings,
     readonly createdTimestamp: number,
   ) {}

@@ -197,6 +197,7 @@ export class SqsService implements QueueSink {
       arn ?? `arn:${this.partition}:sqs:${region}:${account}:${name}`,
       `${urlBase}/${account}/${name}`,
       account,
+      region,
       { ...DEFAULT_SETTINGS, ...settings },
       Date.now(),
     );
@@ -221,7 +222,7 @@ export class SqsService implements QueueSink {
 
   /** Whether SQS's endpoint of `region` (the default region when absent) serves this queue: a queue lives in its ARN's region. */
   isInRegion(queue: Queue, region: string | undefined): boolean {
-    return queue.arn.split(':')[3] === (region ?? this.region);
+    return queue.region === (region ?? this.region);
   }
 
   /** The queue or QueueDoesNotExist, as SQS answers for an unknown URL. */

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { HttpHandler, HttpRequest, HttpResponse } from '../protocol/http.js';
 import { headerValue } from '../protocol/http.js';
 import { handleJson, jsonTarget, type JsonService } from '../protocol/json.js';
-import { handleQuery, isQueryRequestFor, parseForm, type QueryService } from '../protocol/query.js';
+import { handleQuery, isQueryRequestFor, parseForm, queryParams, type QueryService } from '../protocol/query.js';
 import { AwsError } from '../protocol/errors.js';
 import type { StackEnvironment } from '../cloudformation/types.js';
 import { ArnBuilder } from './arns.js';
@@ -250,8 +250,8 @@ export function checkCall(iam: IamService, who: EdgeIdentity, call: ApiCall): Aw
   return undefined;
 }
 
-/** The query parameters of a Query request: its query string, then a form body over it. */
-export function queryParamsOf(req: HttpRequest): Map<string, string> {
+/** The query parameters of an API Gateway integration's Query request, as the SNS endpoint reads them: its query string, then a form body over it. */
+function integrationParams(req: HttpRequest): Map<string, string> {
   const params = parseForm(req.rawQuery);
   const contentType = headerValue(req, 'content-type') ?? '';
   if (req.body.length > 0 && (contentType === '' || contentType.startsWith('application/x-www-form-urlencoded'))) {
@@ -297,7 +297,8 @@ export function iamEdge(options: IamEdgeOptions): HttpHandler {
       const error = call && checkCall(iam, who, call);
       return error ? handleJson(req, { ...service, operations: { [operation]: () => Promise.reject(error) } }, operation) : undefined;
     }
-    const params = queryParamsOf(req);
+    // Read as the front door's Query handler reads them (aws-api.ts), so the call checked is the call served.
+    const params = queryParams(req);
     for (const service of options.query) {
       if (!isQueryRequestFor(req, params, service)) continue;
       const call = queryCall(service.signingName, params, options.stackId);
@@ -356,7 +357,7 @@ export function callAsIntegrationRole(
     }
     const api = query.get(service);
     if (api) {
-      const params = queryParamsOf(req);
+      const params = integrationParams(req);
       const wanted = queryCall(api.signingName, params, stackId);
       const error = wanted && checkCall(iam, { roleArn: credentials, session: API_GATEWAY_SESSION, via: 'API Gateway integration' }, wanted);
       if (error) return queryDenial(params, api, error, headerValue(req, 'accept') ?? '');

@@ -13,7 +13,7 @@ import { handleQuery, isQueryRequestFor, parseForm, queryParams, type QueryServi
 import { AwsError } from '../protocol/errors.js';
 import type { StackEnvironment } from '../cloudformation/types.js';
 import { ArnBuilder } from './arns.js';
-import { credentialRegion } from '../protocol/scope.js';
+import { credentialRegion, signedCredential } from '../protocol/scope.js';
 import type { IamService } from './service.js';
 
 /** What one AWS API call asks IAM for. */
@@ -205,13 +205,6 @@ export function lambdaCall(req: HttpRequest, arns: ArnBuilder): ApiCall | undefi
   return undefined;
 }
 
-/** The access key id a SigV4 request is signed with (header or presigned URL). */
-export function accessKeyOf(req: HttpRequest): string | undefined {
-  const auth = headerValue(req, 'authorization');
-  const fromHeader = auth ? /Credential=([^/,\s]+)\//.exec(auth)?.[1] : undefined;
-  return fromHeader ?? /(?:^|&)X-Amz-Credential=([^%/&]+)(?:%2F|\/)/i.exec(req.rawQuery)?.[1];
-}
-
 /** Who the runtime checks a request as; undefined when it is not checked. */
 export interface EdgeIdentity {
   readonly roleArn: string;
@@ -310,7 +303,7 @@ export function iamEdge(options: IamEdgeOptions): HttpHandler {
 }
 
 function identityOf(req: HttpRequest, options: IamEdgeOptions): EdgeIdentity | undefined {
-  const key = accessKeyOf(req);
+  const key = signedCredential(req)?.accessKeyId;
   const known = key ? options.iam.identityOf(key) : undefined;
   if (known) return { ...known, via: `SDK call in ${known.session}` };
   if (options.callersRole) return { roleArn: options.callersRole, session: 'local-caller', via: 'outside caller (--enforce-iam-for-callers)' };

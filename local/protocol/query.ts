@@ -56,13 +56,6 @@ export function queryParams(req: HttpRequest): Map<string, string> {
   return parseForm(req.rawQuery);
 }
 
-/** Values of `prefix.member.1`, `prefix.member.2`, ... in order. */
-export function memberList(params: QueryParams, prefix: string): string[] {
-  const out: string[] = [];
-  for (let i = 1; params.has(`${prefix}.member.${i}`); i++) out.push(params.get(`${prefix}.member.${i}`)!);
-  return out;
-}
-
 /**
  * Sub-parameters of `prefix.entry.N.*` (maps) or `prefix.member.N.*` (lists of
  * structures), one Map per index, with the `prefix.entry.N.` part removed.

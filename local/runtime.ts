@@ -115,7 +115,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   const host = options.host ?? '127.0.0.1';
   const clock = createClock(options.timeScale);
   const traces = options.traces ?? new TraceLog();
-  const terminal = new TerminalPrinter({ print, colour: options.colour ?? false });
+  const terminal = new TerminalPrinter({
+    print,
+    colour: options.colour ?? false,
+    // Asked only for a summary line under load, once the services exist.
+    environments: () => (services ? runtimeMetrics(services.lambda).process.environments : 0),
+  });
   const ownDoor = options.door === undefined;
   const door = options.door?.door ?? new FrontDoor((error) => print(`internal error: ${(error as Error)?.stack ?? String(error)}`));
 

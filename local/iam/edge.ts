@@ -268,9 +268,9 @@ export function iamEdge(options: IamEdgeOptions): HttpHandler {
   const { iam } = options;
   return async (req) => {
     if (!iam.enforce) return undefined;
-    const arns = options.envFor ? new ArnBuilder(options.envFor(credentialRegion(req))) : defaultArns;
     const who = identityOf(req, options);
     if (!who) return undefined;
+    const arns = options.envFor ? new ArnBuilder(options.envFor(credentialRegion(req))) : defaultArns;
     const lambda = lambdaCall(req, arns);
     if (lambda) {
       const error = checkCall(iam, who, lambda);

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpHandler, HttpRequest, HttpResponse } from '../protocol/http.js';
 import { headerValue } from '../protocol/http.js';
-import { handleJson, jsonTarget, type JsonService } from '../protocol/json.js';
+import { handleJson, jsonBody, jsonTarget, type JsonService } from '../protocol/json.js';
 import { handleQuery, isQueryRequestFor, parseForm, queryParams, type QueryService } from '../protocol/query.js';
 import { AwsError } from '../protocol/errors.js';
 import type { StackEnvironment } from '../cloudformation/types.js';
@@ -280,13 +280,13 @@ export function iamEdge(options: IamEdgeOptions): HttpHandler {
     for (const service of options.json) {
       const operation = jsonTarget(req, service);
       if (operation === undefined) continue;
-      let input: Record<string, unknown> = {};
+      let input: unknown;
       try {
-        input = JSON.parse(req.body.toString('utf8') || '{}') as Record<string, unknown>;
+        input = jsonBody(req);
       } catch {
         return undefined; // The service answers a malformed body itself.
       }
-      const call = jsonCall(service.targetPrefix, operation, input ?? {}, arns);
+      const call = jsonCall(service.targetPrefix, operation, typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {}, arns);
       const error = call && checkCall(iam, who, call);
       return error ? handleJson(req, { ...service, operations: { [operation]: () => Promise.reject(error) } }, operation) : undefined;
     }

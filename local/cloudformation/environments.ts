@@ -25,8 +25,19 @@ export function servedEnvironments(stack: StackModel): StackEnvironment[] {
  * unsigned request is served in the model's default region.
  */
 export function servingRegion(stack: StackModel, signed: string | undefined): string {
-  const regions = new Set(servedEnvironments(stack).map((env) => env.region));
-  return regions.size > 1 && signed !== undefined ? signed : stack.env.region;
+  return signed !== undefined && spansRegions(stack) ? signed : stack.env.region;
+}
+
+/** Per served model, whether its stacks are in several regions: asked on every request, fixed once loaded. */
+const multiRegion = new WeakMap<StackModel, boolean>();
+
+function spansRegions(stack: StackModel): boolean {
+  let spans = multiRegion.get(stack);
+  if (spans === undefined) {
+    spans = new Set(servedEnvironments(stack).map((env) => env.region)).size > 1;
+    multiRegion.set(stack, spans);
+  }
+  return spans;
 }
 
 /**

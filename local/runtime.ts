@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Sinks } from './contracts.js';
 import type { StackModel } from './cloudformation/types.js';
 import { cachedAssembly } from './cloudformation/assembly-cache.js';
-import { loadStack } from './cloudformation/model.js';
+import { loadStacks } from './cloudformation/model.js';
 import { environmentForRegion, servingRegion } from './cloudformation/environments.js';
 import { inertResourceTypes, refuseUnemulated } from './cloudformation/inert.js';
 import { cloudFormationApi } from './cloudformation/api.js';
@@ -115,7 +115,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   const host = options.host ?? '127.0.0.1';
   const clock = createClock(options.timeScale);
   const traces = options.traces ?? new TraceLog();
-  const terminal = new TerminalPrinter({ print, colour: options.colour ?? false });
+  const terminal = new TerminalPrinter({
+    print,
+    colour: options.colour ?? false,
+    // Asked only for a summary line under load, once the services exist.
+    environments: () => (services ? runtimeMetrics(services.lambda).process.environments : 0),
+  });
   const ownDoor = options.door === undefined;
   const door = options.door?.door ?? new FrontDoor((error) => print(`internal error: ${(error as Error)?.stack ?? String(error)}`));
 
@@ -130,17 +135,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
   const urlServers = options.functionUrlServers ?? new FunctionUrlServers((error) => print(`internal error: ${(error as Error)?.stack ?? String(error)}`));
   try {
     const assemblyDir = options.assembly ?? (await localAssembly(options, print));
+    const assemblyStacks = readAssemblyStacks(assemblyDir, options.stacks);
     // Each function URL listens before the stack resolves, so `Fn::GetAtt <Url>.FunctionUrl` gives its local address.
-    const functionUrlAddresses = await urlServers.open(
-      functionUrlKeys(readAssemblyStacks(assemblyDir, options.stacks)),
-      host,
-      options.port ? address.port : undefined,
-    );
-    const stack = loadStack(assemblyDir, {
-      localEndpoint: endpoint,
-      functionUrls: functionUrlAddresses,
-      ...(options.stacks ? { stacks: options.stacks } : {}),
-    });
+    const functionUrlAddresses = await urlServers.open(functionUrlKeys(assemblyStacks), host, options.port ? address.port : undefined);
+    const stack = loadStacks(assemblyStacks, { localEndpoint: endpoint, functionUrls: functionUrlAddresses });
     state = openState(options.state, stack, address.port, print);
 
     const iam = IamService.fromStack(stack, { tracer: traces, enforce: options.iam ?? true, warn: (message) => print(`warning: ${message}`) });

@@ -45,6 +45,11 @@ export function environmentFor(account: string, region: string): StackEnvironmen
  * before it; several are pooled into one model.
  */
 export function loadStack(assemblyDir: string, options: LoadStackOptions): StackModel {
+  return loadStacks(readAssemblyStacks(assemblyDir, options.stacks), options);
+}
+
+/** {@link loadStack} of stacks already read (and chosen) with `readAssemblyStacks`. */
+export function loadStacks(stacks: readonly AssemblyStack[], options: LoadStackOptions): StackModel {
   // Exports are per account and region: Fn::ImportValue sees only those of its own stack's environment.
   const exportsByEnv = new Map<string, Map<string, string>>();
   const exportsOf = (env: StackEnvironment) => {
@@ -52,7 +57,6 @@ export function loadStack(assemblyDir: string, options: LoadStackOptions): Stack
     if (!exportsByEnv.has(key)) exportsByEnv.set(key, new Map(options.exports ?? []));
     return exportsByEnv.get(key)!;
   };
-  const stacks = readAssemblyStacks(assemblyDir, options.stacks);
   const models: StackModel[] = [];
   for (const stack of stacks) {
     const account = options.account ?? stack.account ?? agnosticAccount(stacks, stack.region ?? options.region ?? DEFAULT_REGION);

@@ -34,6 +34,35 @@ export function variableName(path: string): string {
 const LOG_ACTIONS = new Set(['logs:createloggroup', 'logs:createlogstream', 'logs:putlogevents']);
 
 /**
+ * What a service principal needs, by `<action> <target type>`: the CDK call
+ * that wires the source to the target (and grants as it does so), by
+ * `<principal> <source type>`, else the grant method given the principal.
+ */
+const SERVICE_GRANTS: Readonly<Record<string, { readonly method: string; readonly wiredBy: Readonly<Record<string, (source: string, resource: string) => string>> }>> = {
+  'lambda:invokefunction AWS::Lambda::Function': {
+    method: 'grantInvoke',
+    wiredBy: {
+      'events.amazonaws.com AWS::Events::Rule': (rule, fn) => `${rule}.addTarget(new targets.LambdaFunction(${fn}))`,
+      'sns.amazonaws.com AWS::SNS::Topic': (topic, fn) => `${topic}.addSubscription(new subscriptions.LambdaSubscription(${fn}))`,
+    },
+  },
+  'sqs:sendmessage AWS::SQS::Queue': {
+    method: 'grantSendMessages',
+    wiredBy: {
+      'events.amazonaws.com AWS::Events::Rule': (rule, queue) => `${rule}.addTarget(new targets.SqsQueue(${queue}))`,
+      'sns.amazonaws.com AWS::SNS::Topic': (topic, queue) => `${topic}.addSubscription(new subscriptions.SqsSubscription(${queue}))`,
+    },
+  },
+  'sns:publish AWS::SNS::Topic': {
+    method: 'grantPublish',
+    wiredBy: {
+      'events.amazonaws.com AWS::Events::Rule': (rule, topic) => `${rule}.addTarget(new targets.SnsTopic(${topic}))`,
+      's3.amazonaws.com AWS::S3::Bucket': (bucket, topic) => `${bucket}.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SnsDestination(${topic}))`,
+    },
+  },
+};
+
+/**
  * The CDK call that grants the permission, e.g. `eventBus.grantPutEventsTo(destinedFunction)`;
  * undefined when the table has no entry for it.
  */
@@ -42,35 +71,13 @@ export function cdkFix(denied: DeniedGrant): string | undefined {
   const target = denied.target;
   if ('servicePrincipal' in denied.grantee) {
     const principal = denied.grantee.servicePrincipal;
-    if (action === 'lambda:invokefunction' && target?.type === 'AWS::Lambda::Function') {
-      const fn = variableName(target.path);
-      if (principal === 'events.amazonaws.com' && denied.source?.type === 'AWS::Events::Rule') {
-        return `${variableName(denied.source.path)}.addTarget(new targets.LambdaFunction(${fn}))`;
-      }
-      if (principal === 'sns.amazonaws.com' && denied.source?.type === 'AWS::SNS::Topic') {
-        return `${variableName(denied.source.path)}.addSubscription(new subscriptions.LambdaSubscription(${fn}))`;
-      }
-      return `${fn}.grantInvoke(new iam.ServicePrincipal('${principal}'))`;
-    }
-    if (action === 'sqs:sendmessage' && target?.type === 'AWS::SQS::Queue') {
-      const queue = variableName(target.path);
-      if (principal === 'events.amazonaws.com' && denied.source?.type === 'AWS::Events::Rule') {
-        return `${variableName(denied.source.path)}.addTarget(new targets.SqsQueue(${queue}))`;
-      }
-      if (principal === 'sns.amazonaws.com' && denied.source?.type === 'AWS::SNS::Topic') {
-        return `${variableName(denied.source.path)}.addSubscription(new subscriptions.SqsSubscription(${queue}))`;
-      }
-      return `${queue}.grantSendMessages(new iam.ServicePrincipal('${principal}'))`;
-    }
-    if (action === 'sns:publish' && target?.type === 'AWS::SNS::Topic') {
-      const topic = variableName(target.path);
-      if (principal === 'events.amazonaws.com' && denied.source?.type === 'AWS::Events::Rule') {
-        return `${variableName(denied.source.path)}.addTarget(new targets.SnsTopic(${topic}))`;
-      }
-      if (principal === 's3.amazonaws.com' && denied.source?.type === 'AWS::S3::Bucket') {
-        return `${variableName(denied.source.path)}.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SnsDestination(${topic}))`;
-      }
-      return `${topic}.grantPublish(new iam.ServicePrincipal('${principal}'))`;
+    const grant = target ? SERVICE_GRANTS[`${action} ${target.type}`] : undefined;
+    if (target && grant) {
+      const resource = variableName(target.path);
+      const source = denied.source;
+      const wiring = source ? grant.wiredBy[`${principal} ${source.type}`] : undefined;
+      if (source && wiring) return wiring(variableName(source.path), resource);
+      return `${resource}.${grant.method}(new iam.ServicePrincipal('${principal}'))`;
     }
     if (action === 'sts:assumerole') return `new iam.Role(this, '...', { assumedBy: new iam.ServicePrincipal('${principal}') })`;
     return undefined;

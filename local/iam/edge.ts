@@ -8,12 +8,12 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpHandler, HttpRequest, HttpResponse } from '../protocol/http.js';
 import { headerValue } from '../protocol/http.js';
-import { handleJson, jsonTarget, type JsonService } from '../protocol/json.js';
-import { handleQuery, isQueryRequestFor, parseForm, type QueryService } from '../protocol/query.js';
+import { handleJson, jsonBody, jsonTarget, type JsonService } from '../protocol/json.js';
+import { handleQuery, isQueryRequestFor, parseForm, queryParams, type QueryService } from '../protocol/query.js';
 import { AwsError } from '../protocol/errors.js';
 import type { StackEnvironment } from '../cloudformation/types.js';
 import { ArnBuilder } from './arns.js';
-import { credentialRegion } from '../protocol/scope.js';
+import { credentialRegion, signedCredential } from '../protocol/scope.js';
 import type { IamService } from './service.js';
 
 /** What one AWS API call asks IAM for. */
@@ -205,13 +205,6 @@ export function lambdaCall(req: HttpRequest, arns: ArnBuilder): ApiCall | undefi
   return undefined;
 }
 
-/** The access key id a SigV4 request is signed with (header or presigned URL). */
-export function accessKeyOf(req: HttpRequest): string | undefined {
-  const auth = headerValue(req, 'authorization');
-  const fromHeader = auth ? /Credential=([^/,\s]+)\//.exec(auth)?.[1] : undefined;
-  return fromHeader ?? /(?:^|&)X-Amz-Credential=([^%/&]+)(?:%2F|\/)/i.exec(req.rawQuery)?.[1];
-}
-
 /** Who the runtime checks a request as; undefined when it is not checked. */
 export interface EdgeIdentity {
   readonly roleArn: string;
@@ -250,8 +243,8 @@ export function checkCall(iam: IamService, who: EdgeIdentity, call: ApiCall): Aw
   return undefined;
 }
 
-/** The query parameters of a Query request: its query string, then a form body over it. */
-export function queryParamsOf(req: HttpRequest): Map<string, string> {
+/** The query parameters of an API Gateway integration's Query request, as the SNS endpoint reads them: its query string, then a form body over it. */
+function integrationParams(req: HttpRequest): Map<string, string> {
   const params = parseForm(req.rawQuery);
   const contentType = headerValue(req, 'content-type') ?? '';
   if (req.body.length > 0 && (contentType === '' || contentType.startsWith('application/x-www-form-urlencoded'))) {
@@ -275,9 +268,9 @@ export function iamEdge(options: IamEdgeOptions): HttpHandler {
   const { iam } = options;
   return async (req) => {
     if (!iam.enforce) return undefined;
-    const arns = options.envFor ? new ArnBuilder(options.envFor(credentialRegion(req))) : defaultArns;
     const who = identityOf(req, options);
     if (!who) return undefined;
+    const arns = options.envFor ? new ArnBuilder(options.envFor(credentialRegion(req))) : defaultArns;
     const lambda = lambdaCall(req, arns);
     if (lambda) {
       const error = checkCall(iam, who, lambda);
@@ -287,17 +280,18 @@ export function iamEdge(options: IamEdgeOptions): HttpHandler {
     for (const service of options.json) {
       const operation = jsonTarget(req, service);
       if (operation === undefined) continue;
-      let input: Record<string, unknown> = {};
+      let input: unknown;
       try {
-        input = JSON.parse(req.body.toString('utf8') || '{}') as Record<string, unknown>;
+        input = jsonBody(req);
       } catch {
         return undefined; // The service answers a malformed body itself.
       }
-      const call = jsonCall(service.targetPrefix, operation, input ?? {}, arns);
+      const call = jsonCall(service.targetPrefix, operation, typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {}, arns);
       const error = call && checkCall(iam, who, call);
       return error ? handleJson(req, { ...service, operations: { [operation]: () => Promise.reject(error) } }, operation) : undefined;
     }
-    const params = queryParamsOf(req);
+    // Read as the front door's Query handler reads them (aws-api.ts), so the call checked is the call served.
+    const params = queryParams(req);
     for (const service of options.query) {
       if (!isQueryRequestFor(req, params, service)) continue;
       const call = queryCall(service.signingName, params, options.stackId);
@@ -309,7 +303,7 @@ export function iamEdge(options: IamEdgeOptions): HttpHandler {
 }
 
 function identityOf(req: HttpRequest, options: IamEdgeOptions): EdgeIdentity | undefined {
-  const key = accessKeyOf(req);
+  const key = signedCredential(req)?.accessKeyId;
   const known = key ? options.iam.identityOf(key) : undefined;
   if (known) return { ...known, via: `SDK call in ${known.session}` };
   if (options.callersRole) return { roleArn: options.callersRole, session: 'local-caller', via: 'outside caller (--enforce-iam-for-callers)' };
@@ -356,7 +350,7 @@ export function callAsIntegrationRole(
     }
     const api = query.get(service);
     if (api) {
-      const params = queryParamsOf(req);
+      const params = integrationParams(req);
       const wanted = queryCall(api.signingName, params, stackId);
       const error = wanted && checkCall(iam, { roleArn: credentials, session: API_GATEWAY_SESSION, via: 'API Gateway integration' }, wanted);
       if (error) return queryDenial(params, api, error, headerValue(req, 'accept') ?? '');

@@ -97,11 +97,23 @@ export function readRoles(stack: StackModel, warn: (message: string) => void): M
   for (const role of roles.values()) {
     for (const { label, document } of [...role.identity, ...(role.boundary ?? [])]) {
       for (const part of unsupportedPolicyParts(document, ROLE_CONTEXT_KEYS)) {
+        // An Allow that never applies denies, which the denial's trace shows; a Deny that never applies would allow what AWS denies.
+        if (statementAt(document, part.path)?.Effect === 'Deny') {
+          throw new UnsupportedTemplateError(role.logicalId, `policy ${label} ${part.path}`, `${part.reason}, and a Deny statement the runtime cannot evaluate would allow what AWS denies`);
+        }
         warn(`${role.logicalId}: policy ${label} ${part.path}: ${part.reason}; the statement never applies locally`);
       }
     }
   }
   return roles;
+}
+
+/** The statement a path of {@link unsupportedPolicyParts} (`Statement.2.Condition...`, or `Statement.Condition...` for a lone one) points into. */
+function statementAt(document: unknown, path: string): { readonly Effect?: unknown } | undefined {
+  const raw = typeof document === 'object' && document !== null ? (document as { Statement?: unknown }).Statement : undefined;
+  const index = /^Statement\.(\d+)\./.exec(path)?.[1];
+  const statement = Array.isArray(raw) ? (index === undefined ? undefined : raw[Number(index)]) : raw;
+  return typeof statement === 'object' && statement !== null ? statement : undefined;
 }
 
 function documentOf(resource: StackResource, key: string): unknown {

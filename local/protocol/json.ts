@@ -48,6 +48,24 @@ export function jsonTarget(req: HttpRequest, service: JsonService): string | und
   return target.slice(0, dot) === service.targetPrefix ? target.slice(dot + 1) : undefined;
 }
 
+/** Each request's parsed body (or its parse error): the IAM edge reads the input before the service does. */
+const parsedBodies = new WeakMap<HttpRequest, { readonly value: unknown } | { readonly error: unknown }>();
+
+/** The JSON body of an awsJson request, `{}` when empty; parsed once per request however many read it. Throws on invalid JSON. */
+export function jsonBody(req: HttpRequest): unknown {
+  let parsed = parsedBodies.get(req);
+  if (!parsed) {
+    try {
+      parsed = { value: req.body.length === 0 ? {} : JSON.parse(req.body.toString('utf8')) };
+    } catch (error) {
+      parsed = { error };
+    }
+    parsedBodies.set(req, parsed);
+  }
+  if ('error' in parsed) throw parsed.error;
+  return parsed.value;
+}
+
 export async function handleJson(req: HttpRequest, service: JsonService, operation: string, scope: RequestScope = requestScope(req)): Promise<HttpResponse> {
   const requestId = randomUUID();
   const contentType = `application/x-amz-json-${service.version}`;
@@ -58,7 +76,7 @@ export async function handleJson(req: HttpRequest, service: JsonService, operati
     }
     let input: unknown;
     try {
-      input = req.body.length === 0 ? {} : JSON.parse(req.body.toString('utf8'));
+      input = jsonBody(req);
     } catch {
       throw new AwsError('SerializationException', 'Request body is not valid JSON');
     }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from './errors.js';
 import type { HttpRequest, HttpResponse } from './http.js';
-import type { RequestScope } from './scope.js';
+import { signedCredential, type RequestScope } from './scope.js';
 
 /**
  * The AWS Query protocol (SNS, CloudFormation): form-encoded parameters in a
@@ -40,8 +40,7 @@ export function isQueryRequestFor(req: HttpRequest, params: QueryParams, service
 
 /** The service of a SigV4 `Authorization` header's credential scope (`<key>/<date>/<region>/<service>/aws4_request`). */
 export function credentialScope(req: HttpRequest): string | undefined {
-  const auth = req.headers.authorization;
-  return typeof auth === 'string' ? scopeService(/Credential=([^,\s]+)/.exec(auth)?.[1]) : undefined;
+  return typeof req.headers.authorization === 'string' ? signedCredential(req)?.service : undefined;
 }
 
 /** The service of a SigV4 credential, `<key>/<date>/<region>/<service>/aws4_request`. */
@@ -55,13 +54,6 @@ export function queryParams(req: HttpRequest): Map<string, string> {
     return parseForm(req.body.toString('utf8'));
   }
   return parseForm(req.rawQuery);
-}
-
-/** Values of `prefix.member.1`, `prefix.member.2`, ... in order. */
-export function memberList(params: QueryParams, prefix: string): string[] {
-  const out: string[] = [];
-  for (let i = 1; params.has(`${prefix}.member.${i}`); i++) out.push(params.get(`${prefix}.member.${i}`)!);
-  return out;
 }
 
 /**

@@ -18,9 +18,24 @@ export function requestScope(req: HttpRequest): RequestScope {
 
 /** The region of a request's SigV4 credential scope. */
 export function credentialRegion(req: HttpRequest): string | undefined {
+  const region = signedCredential(req)?.region;
+  return region && /^[a-z0-9-]+$/.test(region) ? region : undefined;
+}
+
+/** A SigV4 credential, `<access key>/<date>/<region>/<service>/aws4_request`, split; parts past the key are absent when malformed. */
+export interface SignedCredential {
+  readonly accessKeyId: string;
+  readonly region?: string;
+  readonly service?: string;
+}
+
+/** The credential a request is signed with: the Authorization header's, else a presigned URL's `X-Amz-Credential`. */
+export function signedCredential(req: HttpRequest): SignedCredential | undefined {
   const auth = req.headers.authorization;
   const credential =
     typeof auth === 'string' ? /Credential=([^,\s]+)/.exec(auth)?.[1] : new URLSearchParams(req.rawQuery).get('X-Amz-Credential') ?? undefined;
-  const region = credential === undefined ? undefined : /^[^/]+\/[^/]+\/([^/]+)\/[^/]+\//.exec(credential)?.[1];
-  return region && /^[a-z0-9-]+$/.test(region) ? region : undefined;
+  const parts = credential?.split('/');
+  if (!parts || parts.length < 2 || !parts[0]) return undefined;
+  const scoped = parts.length >= 5;
+  return { accessKeyId: parts[0], ...(scoped && parts[2] ? { region: parts[2] } : {}), ...(scoped && parts[3] ? { service: parts[3] } : {}) };
 }

@@ -93,15 +93,15 @@ export async function startWatchedRuntime(options: WatchedRuntimeOptions): Promi
       failed('synthesis', error);
       return;
     }
-    try {
-      // Parsed here first so a template the runtime cannot read never stops the running services.
-      loadStack(nextDir, { localEndpoint: current.endpoint });
-    } catch (error) {
-      failed('load', error);
-      return;
-    }
     if (nextDir === assemblyDir) {
       reloaded(`reloaded in ${((Date.now() - started) / 1000).toFixed(2)}s: the assembly is unchanged`);
+      return;
+    }
+    try {
+      // Parsed here first so a template the runtime cannot read never stops the running services.
+      loadStack(nextDir, { localEndpoint: current.endpoint, ...(options.stacks ? { stacks: options.stacks } : {}) });
+    } catch (error) {
+      failed('load', error);
       return;
     }
     const before = current.stack;

@@ -150,14 +150,14 @@ const GROUP_COMMIT_MS = 5;
  * first of them. A crash loses at most the writes of those few milliseconds
  * of background work, never what an API call was answered for; the work they
  * recorded runs again at the next start, which is Lambda's and SNS's
- * at-least-once delivery anyway.
+ * at-least-once delivery anyway. A batch that fails to commit (a full disk)
+ * stays queued ahead of later writes, so every commit fails until it lands:
+ * no caller is answered for a write that was dropped.
  */
 export class SqliteStateStore implements StateStore {
   readonly durable = true;
   private pending: (() => unknown)[] = [];
   private commitTimer: NodeJS.Timeout | undefined;
-  /** A timed commit's failure, thrown by the next {@link commit} so an API call reports it. */
-  private failure: StateError | undefined;
   private readonly commitBatch: Database.Transaction<(batch: readonly (() => unknown)[]) => void>;
   private readonly upsert: Database.Statement;
   private readonly deleteRecord: Database.Statement;
@@ -348,18 +348,16 @@ export class SqliteStateStore implements StateStore {
   commit(): void {
     if (this.commitTimer) clearTimeout(this.commitTimer);
     this.commitTimer = undefined;
-    const failure = this.failure;
-    this.failure = undefined;
-    if (this.pending.length > 0 && !this.closed) {
-      const batch = this.pending;
-      this.pending = [];
-      try {
-        this.commitBatch(batch);
-      } catch (error) {
-        throw explain(error, this.location);
-      }
+    if (this.pending.length === 0 || this.closed) return;
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      this.commitBatch(batch);
+    } catch (error) {
+      // Rolled back whole: run again, in order, by the next commit.
+      this.pending = [...batch, ...this.pending];
+      throw explain(error, this.location);
     }
-    if (failure) throw failure;
   }
 
   close(): void {
@@ -385,8 +383,8 @@ export class SqliteStateStore implements StateStore {
       this.commitTimer = undefined;
       try {
         this.commit();
-      } catch (error) {
-        this.failure = error instanceof StateError ? error : explain(error, this.location);
+      } catch {
+        // The batch stays queued: the next commit (before an answer, or the next write's timer) tries again and reports it.
       }
     }, GROUP_COMMIT_MS);
   }

@@ -21,13 +21,6 @@ export type StateKind =
   | 'eventbridge-archive-event'
   | 'eventbridge-replay';
 
-/** One durable record as it comes back on load. */
-export interface StoredRecord<T> {
-  readonly owner: Owner;
-  readonly id: string;
-  readonly value: T;
-}
-
 /**
  * The records of one kind owned by one resource. Writes apply in call order;
  * a durable store may commit several together (see {@link StateStore.commit}).

@@ -132,4 +132,17 @@ describe('outside callers', () => {
     expect(iam.startupLines(ROLE)).toEqual([`IAM: enforcing the policies of 1 role(s); outside callers act as ${ROLE}`]);
     expect(() => iam.startupLines('arn:aws:iam::000000000000:role/nope')).toThrow(/is not a role of the stack/);
   });
+
+  it('are checked on the parameters the Query handler serves, not on a body it ignores', async () => {
+    const served = await serveWithEdge(IamService.fromStack(stack), ROLE);
+    try {
+      // Without a content type (a byte body) the handler reads the query string only; the body must not stand in for it at the edge.
+      const query = new URLSearchParams({ Action: 'Publish', TopicArn: TOPIC, Message: 'x', Version: '2010-03-31' });
+      const response = await fetch(`${served.endpoint}/?${query}`, { method: 'POST', body: new TextEncoder().encode('Action=NotAnOperation') });
+      expect(response.status).toBe(403);
+      expect(await response.text()).toContain('AuthorizationError');
+    } finally {
+      await served.close();
+    }
+  });
 });

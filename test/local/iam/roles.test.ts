@@ -79,6 +79,20 @@ describe('reading roles', () => {
     ]);
   });
 
+  it('refuses at start-up a Deny statement with a condition it cannot evaluate, naming the role and the condition', () => {
+    const document = {
+      Statement: [
+        { Effect: 'Allow', Action: 'sns:Publish', Resource: '*' },
+        { Effect: 'Deny', Action: 'sns:Publish', Resource: '*', Condition: { StringNotEquals: { 'aws:RequestedRegion': 'eu-west-1' } } },
+      ],
+    };
+    expect(() => readRoles(stackWith({ Policies: [{ PolicyName: 'fence', PolicyDocument: document }] }), () => {})).toThrow(
+      /^AppRole: policy AppRole\.Policies\.fence Statement\.1\.Condition\.StringNotEquals\.aws:RequestedRegion: condition key aws:RequestedRegion is not known locally, and a Deny statement/,
+    );
+    const lone = { Statement: { Effect: 'Deny', Action: '*', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } } };
+    expect(() => readRoles(stackWith({ Policies: [{ PolicyName: 'lone', PolicyDocument: lone }] }), () => {})).toThrow(/Statement\.Condition\.IpAddress: condition operator IpAddress is not evaluated locally, and a Deny/);
+  });
+
   it('checks trust policies and names the service that may not assume the role', () => {
     const iam = IamService.fromStack(stackWith({}));
     expect(iam.checkTrust(ROLE, 'lambda.amazonaws.com', 'test')).toBeUndefined();

@@ -3,11 +3,11 @@
  * "synthesizes" is chosen by the test, so a template the runtime refuses at
  * load can be served up quickly.
  */
-import { writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ListQueuesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { assemblyForTests } from '../../support/local-runtime.js';
+import { assemblyForTests, repoRoot } from '../../support/local-runtime.js';
 import { waitForValue } from '../../support/wait-for.js';
 import { cleanupAfterEach, editedAssembly as editedAssemblyIn, startOnWatchedProject } from './edited-assembly.js';
 
@@ -69,4 +69,25 @@ describe('swapping the assembly on a save', () => {
     expect(lines.filter((l) => l.startsWith('reloaded in '))[1]).toMatch(/: 1 removed \(ExtraQueue\)$/);
     expect(lines).toContainEqual(expect.stringMatching(/^dropped 1 saved SQS message\(s\) ExtraQueue: /));
   });
+
+  it('with --stacks, checks and serves only the chosen stack: another stack the runtime could not pool does not hold a reload back', async () => {
+    const multiStack = path.join(repoRoot, 'test', 'fixtures', 'multi-stack', 'assembly');
+    // Producer gains a queue; Consumer gains Producer's logical id, so the two can no longer be served together.
+    const next = path.join(tempDir('tdl-reload-stacks-'), 'assembly');
+    cpSync(multiStack, next, { recursive: true });
+    const editTemplate = (file: string, edit: (resources: Record<string, unknown>) => void) => {
+      const template = JSON.parse(readFileSync(path.join(next, file), 'utf8')) as { Resources: Record<string, unknown> };
+      edit(template.Resources);
+      writeFileSync(path.join(next, file), JSON.stringify(template));
+    };
+    editTemplate('Producer.template.json', (resources) => void (resources['ExtraQueue'] = { Type: 'AWS::SQS::Queue', Properties: {} }));
+    editTemplate('Consumer.template.json', (resources) => void (resources['SharedQueue'] = { Type: 'AWS::SQS::Queue', Properties: {} }));
+    let assembly = multiStack;
+    const { runtime, project, lines } = await startOnWatchedProject(cleanup, { stacks: ['Producer'], synthesize: async () => assembly });
+    assembly = next;
+    writeFileSync(path.join(project, 'lib', 'stack.ts'), 'one');
+    const line = await until('a reload line or a failed reload', () => lines.find((l) => l.startsWith('reloaded in ') || l.startsWith('reload failed')));
+    expect(line).toMatch(/^reloaded in \d+\.\d+s: 1 added \(ExtraQueue\)$/);
+    expect(runtime.stack.resources.has('ExtraQueue')).toBe(true);
+  }, 60_000);
 });

@@ -67,6 +67,25 @@ describe('SQLite state store', () => {
       store.close();
     });
 
+    it('keeps a batch that failed to commit queued, so every commit fails until it lands', () => {
+      const dir = tempDir();
+      const store = openSqliteState({ dir, stackName: 'S', port: 1 });
+      // Another connection makes the store's inserts fail, as a full disk would.
+      const other = new Database(stateFile(dir, 'S'));
+      other.exec(`CREATE TRIGGER refuse BEFORE INSERT ON records BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+      const events = store.collection<{ n: number }>('lambda-async-event', owner);
+      events.save('1', { n: 1 });
+      expect(() => store.commit()).toThrow(StateError);
+      events.save('2', { n: 2 });
+      // A second caller is not answered as if the first one's write were durable.
+      expect(() => store.commit()).toThrow(/refused/);
+      other.exec(`DROP TRIGGER refuse`);
+      other.close();
+      store.commit();
+      expect(committed(dir)).toEqual(['{"n":1}', '{"n":2}']);
+      store.close();
+    });
+
     it('commits on its own within milliseconds when nobody asks', async () => {
       const dir = tempDir();
       const store = openSqliteState({ dir, stackName: 'S', port: 1 });

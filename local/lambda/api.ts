@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { InvocationType } from '../contracts.js';
 import { AwsError } from '../protocol/errors.js';
-import { headerValue, type HttpHandler, type HttpRequest, type HttpResponse } from '../protocol/http.js';
+import { headerValue, jsonResponse, type HttpHandler, type HttpRequest, type HttpResponse } from '../protocol/http.js';
 import { credentialRegion } from '../protocol/scope.js';
 import { LambdaError } from './errors.js';
 import { functionConfiguration, getFunctionOutput } from './function-info.js';
@@ -177,8 +177,9 @@ function jsonBody(req: HttpRequest): Record<string, unknown> {
   return parsed;
 }
 
-function ok(body: unknown, requestId: string): HttpResponse {
-  return { statusCode: 200, headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId }, body: JSON.stringify(body) };
+/** A REST-JSON answer of the Lambda API. */
+export function ok(body: unknown, requestId: string): HttpResponse {
+  return jsonResponse(200, body, { 'x-amzn-requestid': requestId });
 }
 
 /** REST-JSON errors: the code in `x-amzn-ErrorType`, AWS's body members beside the message. */

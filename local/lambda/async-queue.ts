@@ -284,7 +284,7 @@ export class AsyncQueue {
         attempt: event.attempts,
         durationMs: execution.durationMs,
         response: tracePayload(execution.payload),
-        ...('log' in execution ? { log: tracePayload(execution.log) } : {}),
+        log: tracePayload(execution.log),
       },
     });
     if (execution.ok) return void this.finish(event, 'Success');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../protocol/errors.js';
-import type { HttpHandler, HttpResponse } from '../../protocol/http.js';
-import { errorResponse } from '../api.js';
+import type { HttpHandler } from '../../protocol/http.js';
+import { errorResponse, ok } from '../api.js';
 import type { EventSourceMappings } from './service.js';
 
 const LIST = /^\/2015-03-31\/event-source-mappings\/?$/;
@@ -40,8 +40,4 @@ export function eventSourceMappingApi(mappings: EventSourceMappings): HttpHandle
       return errorResponse(error, requestId);
     }
   };
-}
-
-function ok(body: unknown, requestId: string): HttpResponse {
-  return { statusCode: 200, headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId }, body: JSON.stringify(body) };
 }

@@ -3,7 +3,8 @@
  * auth, the payload format 2.0 event, the invocation and the mapping of its
  * result (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { pooledRandomBytes } from '../../text/random-bytes.js';
 import type { InvokeResult, Tracer } from '../../contracts.js';
 import type { HttpRequest } from '../../protocol/http.js';
 import { AwsError } from '../../protocol/errors.js';
@@ -56,7 +57,7 @@ export function functionUrlHandler(config: FunctionUrlConfig, deps: FunctionUrlD
       requestId,
       now,
       port,
-      traceId: `1-${Math.floor(now / 1000).toString(16)}-${randomBytes(12).toString('hex')}`,
+      traceId: `1-${Math.floor(now / 1000).toString(16)}-${pooledRandomBytes(12).toString('hex')}`,
       ...(auth.iam ? { iam: auth.iam } : {}),
     });
     let result: InvokeResult;

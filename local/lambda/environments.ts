@@ -594,23 +594,25 @@ export class FunctionPool {
     if (this.reserved !== undefined && this.busy + this.waiting >= this.reserved) {
       return Promise.reject(new ThrottledError());
     }
-    const env = this.take();
-    if (env) return env.run(payload, requestId);
-    return new Promise<Environment>((resolve, reject) => this.waiters.push({ resolve, reject })).then((next) =>
-      next.run(payload, requestId),
-    );
+    return this.runOnFree(payload, requestId, false);
   }
 
   /** @internal Runs an invocation whose environment ended before starting it, ahead of the waiting ones. */
   rerun(payload: string, requestId: string): Promise<Execution> {
     if (this.disposed) return Promise.reject(new Error('execution environment is gone'));
+    return this.runOnFree(payload, requestId, true);
+  }
+
+  /** Runs on a free environment now, or on the next one released; a moved invocation was running already, so it goes first. */
+  private runOnFree(payload: string, requestId: string, moved: boolean): Promise<Execution> {
     const env = this.take();
-    if (env) return env.run(payload, requestId, true);
+    if (env) return env.run(payload, requestId, moved);
     return new Promise<Environment>((resolve, reject) => {
-      // It was running already: it goes first.
-      if (this.waitersHead > 0) this.waiters[--this.waitersHead] = { resolve, reject };
-      else this.waiters.unshift({ resolve, reject });
-    }).then((next) => next.run(payload, requestId, true));
+      const waiter = { resolve, reject };
+      if (!moved) this.waiters.push(waiter);
+      else if (this.waitersHead > 0) this.waiters[--this.waitersHead] = waiter;
+      else this.waiters.unshift(waiter);
+    }).then((next) => next.run(payload, requestId, moved));
   }
 
   /** An idle environment, or a new one under the cap, marked busy; undefined at the cap. */

@@ -52,7 +52,7 @@ export function readPermission(resource: StackResource): { functionRef: string; 
  * (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html), so the
  * public `InvokeFunction` permission of a URL does not let every caller in.
  */
-export function policyStatement(statement: PermissionStatement, functionArn: string): Record<string, unknown> {
+function policyStatement(statement: PermissionStatement, functionArn: string): Record<string, unknown> {
   const p = statement.principal;
   const principal = p === '*' ? '*' : p.includes('.') && !p.startsWith('arn:') ? { Service: p } : { AWS: p };
   const stringEquals = {

@@ -53,7 +53,7 @@ export interface RuntimeProcessOptions {
 }
 
 /** The descriptor the shim reports its exit on (after stdin, stdout, stderr and the IPC channel). */
-export const EXIT_REPORT_FD = 4;
+const EXIT_REPORT_FD = 4;
 
 /** Process groups to kill if the runtime exits without disposing (tests, Ctrl-C). */
 const liveProcesses = new Set<RuntimeProcess>();

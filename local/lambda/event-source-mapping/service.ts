@@ -23,7 +23,7 @@ export interface EventSourceMappingDeps {
 }
 
 /** The SQS actions Lambda's poller calls with the execution role (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-permissions). */
-export const POLLER_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'] as const;
+const POLLER_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'] as const;
 
 interface Mapping {
   readonly config: SqsMappingConfig;

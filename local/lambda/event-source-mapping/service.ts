@@ -170,11 +170,12 @@ export class EventSourceMappings {
 
   /** EventSourceMappingConfiguration, as the Lambda API returns it. */
   private describe(m: Mapping): Record<string, unknown> {
-    const { env } = this.stack;
     const c = m.config;
+    // The mapping lives where its function does (a stack may span regions and accounts).
+    const [, partition, , region, account] = m.functionArn.split(':');
     return {
       UUID: c.uuid,
-      EventSourceMappingArn: `arn:${env.partition}:lambda:${env.region}:${env.account}:event-source-mapping:${c.uuid}`,
+      EventSourceMappingArn: `arn:${partition}:lambda:${region}:${account}:event-source-mapping:${c.uuid}`,
       BatchSize: c.batchSize,
       MaximumBatchingWindowInSeconds: c.maximumBatchingWindowInSeconds,
       EventSourceArn: c.eventSourceArn,

@@ -25,6 +25,7 @@ import {
   type ReportFields,
 } from './log-format.js';
 import { RuntimeProcess, type ProcessExit } from './runtime-process.js';
+import { Fifo } from '../fifo.js';
 import { RUNTIME_DIR, shimPath } from './shim-build.js';
 import type { ChildMessage, InvokeMessage } from './shim/messages.js';
 
@@ -540,8 +541,7 @@ interface Waiter {
 export class FunctionPool {
   private readonly all = new Set<Environment>();
   private readonly idle: Environment[] = [];
-  private readonly waiters: Waiter[] = [];
-  private waitersHead = 0;
+  private readonly waiters = new Fifo<Waiter>();
   /** Most processes at once. */
   private readonly cap: number;
   /** ReservedConcurrentExecutions: invocations (running or waiting) beyond it are throttled. */
@@ -575,7 +575,7 @@ export class FunctionPool {
 
   /** Invocations waiting for a free environment. */
   get waiting(): number {
-    return this.waiters.length - this.waitersHead;
+    return this.waiters.size;
   }
 
   stats(): PoolStats {
@@ -608,10 +608,8 @@ export class FunctionPool {
     const env = this.take();
     if (env) return env.run(payload, requestId, moved);
     return new Promise<Environment>((resolve, reject) => {
-      const waiter = { resolve, reject };
-      if (!moved) this.waiters.push(waiter);
-      else if (this.waitersHead > 0) this.waiters[--this.waitersHead] = waiter;
-      else this.waiters.unshift(waiter);
+      if (moved) this.waiters.unshift({ resolve, reject });
+      else this.waiters.push({ resolve, reject });
     }).then((next) => next.run(payload, requestId, moved));
   }
 
@@ -628,22 +626,10 @@ export class FunctionPool {
     return env;
   }
 
-  private nextWaiter(): Waiter | undefined {
-    if (this.waitersHead >= this.waiters.length) return undefined;
-    const waiter = this.waiters[this.waitersHead]!;
-    this.waiters[this.waitersHead++] = undefined as unknown as Waiter;
-    // Compact now and then so the list does not grow with every event ever queued.
-    if (this.waitersHead > 1024 && this.waitersHead * 2 > this.waiters.length) {
-      this.waiters.splice(0, this.waitersHead);
-      this.waitersHead = 0;
-    }
-    return waiter;
-  }
-
   /** @internal An environment finished an invocation and can take another. */
   release(env: Environment): void {
     if (this.disposed || !this.all.has(env)) return;
-    const waiter = this.nextWaiter();
+    const waiter = this.waiters.shift();
     if (waiter) {
       env.state = 'busy';
       waiter.resolve(env);
@@ -659,7 +645,7 @@ export class FunctionPool {
     if (index >= 0) this.idle.splice(index, 1);
     if (this.disposed || this.waiting === 0) return;
     const next = this.take();
-    if (next) this.nextWaiter()!.resolve(next);
+    if (next) this.waiters.shift()!.resolve(next);
   }
 
   private startReaper(): void {
@@ -689,7 +675,7 @@ export class FunctionPool {
     if (this.reaper) clearInterval(this.reaper);
     this.reaper = undefined;
     let waiter;
-    while ((waiter = this.nextWaiter())) waiter.reject(new ThrottledError('function pool is disposed'));
+    while ((waiter = this.waiters.shift())) waiter.reject(new ThrottledError('function pool is disposed'));
     const envs = [...this.all];
     this.idle.length = 0;
     await Promise.all(envs.map((env) => env.kill()));

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { Fifo } from '../../local/fifo.js';
+
+describe('Fifo', () => {
+  it('gives items back in order, an unshifted one first, across compactions', () => {
+    const fifo = new Fifo<number>();
+    for (let i = 0; i < 5000; i++) fifo.push(i);
+    const taken: number[] = [];
+    for (let i = 0; i < 3000; i++) taken.push(fifo.shift()!);
+    fifo.unshift(-1);
+    expect(fifo.size).toBe(2001);
+    expect(fifo.shift()).toBe(-1);
+    while (fifo.size > 0) taken.push(fifo.shift()!);
+    expect(taken).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+    expect(fifo.shift()).toBeUndefined();
+    fifo.unshift(7);
+    expect([fifo.size, fifo.shift(), fifo.size]).toEqual([1, 7, 0]);
+  });
+});

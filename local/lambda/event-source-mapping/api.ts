@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../protocol/errors.js';
 import type { HttpHandler } from '../../protocol/http.js';
+import { credentialRegion } from '../../protocol/scope.js';
 import { errorResponse, ok } from '../api.js';
 import type { EventSourceMappings } from './service.js';
 
@@ -20,6 +21,7 @@ export function eventSourceMappingApi(mappings: EventSourceMappings): HttpHandle
       const query = new URLSearchParams(req.rawQuery);
       if (LIST.test(req.path) && req.method === 'GET') {
         const all = mappings.list({
+          ...(credentialRegion(req) ? { region: credentialRegion(req)! } : {}),
           ...(query.get('FunctionName') ? { functionName: query.get('FunctionName')! } : {}),
           ...(query.get('EventSourceArn') ? { eventSourceArn: query.get('EventSourceArn')! } : {}),
         });

@@ -132,14 +132,23 @@ export class EventSourceMappings {
     return this.stopping;
   }
 
-  /** ListEventSourceMappings: optionally of one function (name or ARN) or one source ARN. */
-  list(filter: { readonly functionName?: string; readonly eventSourceArn?: string } = {}): Record<string, unknown>[] {
+  /**
+   * ListEventSourceMappings of the Lambda endpoint of `region` (the request's signing region; mappings
+   * are regional like their functions): optionally of one function (name or ARN) or one source ARN.
+   */
+  list(filter: { readonly functionName?: string; readonly eventSourceArn?: string; readonly region?: string } = {}): Record<string, unknown>[] {
+    const { lambda } = this.deps;
     let functionArn: string | undefined;
     if (filter.functionName !== undefined) {
-      functionArn = this.deps.lambda.find(filter.functionName)?.definition.config.functionArn;
+      try {
+        functionArn = lambda.find(lambda.regionalRef(filter.functionName, filter.region))?.definition.config.functionArn;
+      } catch {
+        // Not a function of this region: none of its mappings either.
+      }
       if (!functionArn) return [];
     }
     return this.mappings
+      .filter((m) => lambda.isInRegion(m.functionArn, filter.region))
       .filter((m) => (functionArn === undefined || m.functionArn === functionArn) && (filter.eventSourceArn === undefined || m.config.eventSourceArn === filter.eventSourceArn))
       .map((m) => this.describe(m));
   }

@@ -7,7 +7,7 @@ import type { StackModel } from '../cloudformation/types.js';
 import { AwsError } from '../protocol/errors.js';
 import type { Collection, StateStore } from '../state/types.js';
 import { AsyncQueue, type AsyncEventState } from './async-queue.js';
-import { LambdaError, functionDoesNotExist, functionNotFound } from './errors.js';
+import { LambdaError, functionDoesNotExist, functionNotFound, notReachableMessage } from './errors.js';
 import {
   describeEventInvokeConfig,
   effective,
@@ -413,7 +413,7 @@ export class LambdaService implements LambdaInvoker {
     }
     if (parsed.region !== undefined) {
       if (parsed.region !== region) {
-        throw new AwsError('ResourceNotFoundException', `Functions from '${parsed.region}' are not reachable in this region ('${region}')`, 404);
+        throw new AwsError('ResourceNotFoundException', notReachableMessage(parsed.region, region), 404);
       }
       return ref;
     }

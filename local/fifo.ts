@@ -35,4 +35,15 @@ export class Fifo<T> {
     }
     return item;
   }
+
+  /** Drop every item. */
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
+
+  /** The items in order, without taking them. */
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (let i = this.head; i < this.items.length; i++) yield this.items[i]!;
+  }
 }

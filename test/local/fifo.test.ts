@@ -16,4 +16,15 @@ describe('Fifo', () => {
     fifo.unshift(7);
     expect([fifo.size, fifo.shift(), fifo.size]).toEqual([1, 7, 0]);
   });
+
+  it('iterates what waits, in order, without taking it, and clears', () => {
+    const fifo = new Fifo<string>();
+    for (const item of ['a', 'b', 'c']) fifo.push(item);
+    fifo.shift();
+    fifo.unshift('z');
+    expect([...fifo]).toEqual(['z', 'b', 'c']);
+    expect(fifo.size).toBe(3);
+    fifo.clear();
+    expect([fifo.size, [...fifo]]).toEqual([0, []]);
+  });
 });

@@ -1,3 +1,5 @@
+import { Fifo } from './fifo.js';
+
 /**
  * Work no caller is waiting for (an SNS delivery, an async invocation's
  * outcome, a destination, a rule's target) gives way to the front door.
@@ -22,9 +24,7 @@
  */
 export const STEPS_PER_EXTRA = 32;
 
-const waiting: (() => void)[] = [];
-/** Index of the next waiter: shifting a long array per step would cost O(n). */
-let head = 0;
+const waiting = new Fifo<() => void>();
 let armed = false;
 
 /** Resolves in a later turn of the event loop, after the sockets ready by then have been read; first come, first served. */
@@ -37,7 +37,7 @@ export function backgroundTurn(): Promise<void> {
 
 /** Steps scheduled and not yet started. */
 export function backgroundBacklog(): number {
-  return waiting.length - head;
+  return waiting.size;
 }
 
 function arm(): void {
@@ -49,19 +49,9 @@ function arm(): void {
 
 function turn(): void {
   armed = false;
-  const take = Math.min(waiting.length - head, 1 + Math.floor((waiting.length - head) / STEPS_PER_EXTRA));
-  const steps = waiting.slice(head, head + take);
-  head += take;
-  if (head === waiting.length) {
-    waiting.length = 0;
-    head = 0;
-  } else {
-    if (head > 1024 && head * 2 > waiting.length) {
-      waiting.splice(0, head);
-      head = 0;
-    }
-    arm();
-  }
+  const take = Math.min(waiting.size, 1 + Math.floor(waiting.size / STEPS_PER_EXTRA));
+  const steps = Array.from({ length: take }, () => waiting.shift()!);
+  if (waiting.size > 0) arm();
   // Each step continues in the microtasks that follow this callback, before the loop turns again.
   for (const resolve of steps) resolve();
 }

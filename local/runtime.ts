@@ -224,7 +224,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     }
     const functionUrls = serveFunctionUrls(stack, {
       servers: urlServers,
-      functions: () => lambda.list().map((f) => f.definition.config),
       lambda,
       iam,
       tracer: traces,

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { InvocationType } from '../contracts.js';
 import { AwsError } from '../protocol/errors.js';
-import { headerValue, type HttpHandler, type HttpRequest, type HttpResponse } from '../protocol/http.js';
+import { headerValue, jsonResponse, type HttpHandler, type HttpRequest, type HttpResponse } from '../protocol/http.js';
 import { credentialRegion } from '../protocol/scope.js';
 import { LambdaError } from './errors.js';
 import { functionConfiguration, getFunctionOutput } from './function-info.js';
 import { isRecord } from './function-definition.js';
+import { resourcePolicy } from './permissions.js';
 import type { LambdaService } from './service.js';
 
 const FUNCTIONS = /^\/2015-03-31\/functions\/?$/;
@@ -152,26 +153,7 @@ function getPolicy(service: LambdaService, name: string, qualifier: string | und
   if (fn.permissions.length === 0) {
     throw new AwsError('ResourceNotFoundException', 'The resource you requested does not exist.', 404);
   }
-  const arn = fn.definition.config.functionArn;
-  const policy = {
-    Version: '2012-10-17',
-    Id: 'default',
-    Statement: fn.permissions.map((s) => ({
-      Sid: s.sid,
-      Effect: 'Allow',
-      Principal: s.principal === '*' ? '*' : /^\d{12}$|^arn:/.test(s.principal) ? { AWS: s.principal } : { Service: s.principal },
-      Action: s.action,
-      Resource: arn,
-      ...(s.sourceArn || s.sourceAccount
-        ? {
-            Condition: {
-              ...(s.sourceAccount ? { StringEquals: { 'AWS:SourceAccount': s.sourceAccount } } : {}),
-              ...(s.sourceArn ? { ArnLike: { 'AWS:SourceArn': s.sourceArn } } : {}),
-            },
-          }
-        : {}),
-    })),
-  };
+  const policy = { ...resourcePolicy(fn.permissions, fn.definition.config.functionArn), Id: 'default' };
   return ok({ Policy: JSON.stringify(policy), RevisionId: fn.loadedAt.toString(16) }, requestId);
 }
 
@@ -195,8 +177,9 @@ function jsonBody(req: HttpRequest): Record<string, unknown> {
   return parsed;
 }
 
-function ok(body: unknown, requestId: string): HttpResponse {
-  return { statusCode: 200, headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId }, body: JSON.stringify(body) };
+/** A REST-JSON answer of the Lambda API. */
+export function ok(body: unknown, requestId: string): HttpResponse {
+  return jsonResponse(200, body, { 'x-amzn-requestid': requestId });
 }
 
 /** REST-JSON errors: the code in `x-amzn-ErrorType`, AWS's body members beside the message. */

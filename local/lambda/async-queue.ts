@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Collection } from '../state/types.js';
 import { TimerQueue } from '../timer-queue.js';
 import { backgroundTurn } from '../background.js';
+import { Fifo } from '../fifo.js';
 import { sendToDeadLetter } from './dead-letter.js';
 import { sendToDestination } from './destinations.js';
 import type { EffectiveInvokeConfig } from './event-invoke-config.js';
@@ -92,7 +93,7 @@ export interface AsyncQueueDeps {
  */
 export class AsyncQueue {
   /** Events ready to run, oldest first (throttled ones go back to the front). */
-  private ready: AsyncEventState[] = [];
+  private readonly ready = new Fifo<AsyncEventState>();
   private readonly retries: TimerQueue<AsyncEventState>;
   private running = 0;
   private accepted = 0;
@@ -175,7 +176,7 @@ export class AsyncQueue {
     this.retries.close();
     if (this.throttleTimer) clearTimeout(this.throttleTimer);
     this.throttleTimer = undefined;
-    this.ready = [];
+    this.ready.clear();
   }
 
   private maxAgeMs(): number {
@@ -195,7 +196,7 @@ export class AsyncQueue {
 
   /** Start ready events while the window allows. */
   private pump(): void {
-    while (!this.closed && this.throttleTimer === undefined && this.running < this.window && this.ready.length > 0) {
+    while (!this.closed && this.throttleTimer === undefined && this.running < this.window && this.ready.size > 0) {
       const event = this.ready.shift()!;
       if (this.age(event, false) >= this.maxAgeMs()) {
         void this.finish(event, 'EventAgeExceeded');
@@ -238,7 +239,7 @@ export class AsyncQueue {
         service: 'lambda',
         kind: 'throttle',
         resource: this.deps.functionName,
-        summary: `throttled; ${this.ready.length} event(s) wait for a free environment (not counted as attempts)`,
+        summary: `throttled; ${this.ready.size} event(s) wait for a free environment (not counted as attempts)`,
         ids: { requestId: event.requestId },
       });
     }
@@ -284,7 +285,7 @@ export class AsyncQueue {
         attempt: event.attempts,
         durationMs: execution.durationMs,
         response: tracePayload(execution.payload),
-        ...('log' in execution ? { log: tracePayload(execution.log) } : {}),
+        log: tracePayload(execution.log),
       },
     });
     if (execution.ok) return void this.finish(event, 'Success');

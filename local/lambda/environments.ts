@@ -25,6 +25,7 @@ import {
   type ReportFields,
 } from './log-format.js';
 import { RuntimeProcess, type ProcessExit } from './runtime-process.js';
+import { Fifo } from '../fifo.js';
 import { RUNTIME_DIR, shimPath } from './shim-build.js';
 import type { ChildMessage, InvokeMessage } from './shim/messages.js';
 
@@ -540,8 +541,7 @@ interface Waiter {
 export class FunctionPool {
   private readonly all = new Set<Environment>();
   private readonly idle: Environment[] = [];
-  private readonly waiters: Waiter[] = [];
-  private waitersHead = 0;
+  private readonly waiters = new Fifo<Waiter>();
   /** Most processes at once. */
   private readonly cap: number;
   /** ReservedConcurrentExecutions: invocations (running or waiting) beyond it are throttled. */
@@ -575,7 +575,7 @@ export class FunctionPool {
 
   /** Invocations waiting for a free environment. */
   get waiting(): number {
-    return this.waiters.length - this.waitersHead;
+    return this.waiters.size;
   }
 
   stats(): PoolStats {
@@ -594,23 +594,23 @@ export class FunctionPool {
     if (this.reserved !== undefined && this.busy + this.waiting >= this.reserved) {
       return Promise.reject(new ThrottledError());
     }
-    const env = this.take();
-    if (env) return env.run(payload, requestId);
-    return new Promise<Environment>((resolve, reject) => this.waiters.push({ resolve, reject })).then((next) =>
-      next.run(payload, requestId),
-    );
+    return this.runOnFree(payload, requestId, false);
   }
 
   /** @internal Runs an invocation whose environment ended before starting it, ahead of the waiting ones. */
   rerun(payload: string, requestId: string): Promise<Execution> {
     if (this.disposed) return Promise.reject(new Error('execution environment is gone'));
+    return this.runOnFree(payload, requestId, true);
+  }
+
+  /** Runs on a free environment now, or on the next one released; a moved invocation was running already, so it goes first. */
+  private runOnFree(payload: string, requestId: string, moved: boolean): Promise<Execution> {
     const env = this.take();
-    if (env) return env.run(payload, requestId, true);
+    if (env) return env.run(payload, requestId, moved);
     return new Promise<Environment>((resolve, reject) => {
-      // It was running already: it goes first.
-      if (this.waitersHead > 0) this.waiters[--this.waitersHead] = { resolve, reject };
-      else this.waiters.unshift({ resolve, reject });
-    }).then((next) => next.run(payload, requestId, true));
+      if (moved) this.waiters.unshift({ resolve, reject });
+      else this.waiters.push({ resolve, reject });
+    }).then((next) => next.run(payload, requestId, moved));
   }
 
   /** An idle environment, or a new one under the cap, marked busy; undefined at the cap. */
@@ -626,22 +626,10 @@ export class FunctionPool {
     return env;
   }
 
-  private nextWaiter(): Waiter | undefined {
-    if (this.waitersHead >= this.waiters.length) return undefined;
-    const waiter = this.waiters[this.waitersHead]!;
-    this.waiters[this.waitersHead++] = undefined as unknown as Waiter;
-    // Compact now and then so the list does not grow with every event ever queued.
-    if (this.waitersHead > 1024 && this.waitersHead * 2 > this.waiters.length) {
-      this.waiters.splice(0, this.waitersHead);
-      this.waitersHead = 0;
-    }
-    return waiter;
-  }
-
   /** @internal An environment finished an invocation and can take another. */
   release(env: Environment): void {
     if (this.disposed || !this.all.has(env)) return;
-    const waiter = this.nextWaiter();
+    const waiter = this.waiters.shift();
     if (waiter) {
       env.state = 'busy';
       waiter.resolve(env);
@@ -657,7 +645,7 @@ export class FunctionPool {
     if (index >= 0) this.idle.splice(index, 1);
     if (this.disposed || this.waiting === 0) return;
     const next = this.take();
-    if (next) this.nextWaiter()!.resolve(next);
+    if (next) this.waiters.shift()!.resolve(next);
   }
 
   private startReaper(): void {
@@ -687,7 +675,7 @@ export class FunctionPool {
     if (this.reaper) clearInterval(this.reaper);
     this.reaper = undefined;
     let waiter;
-    while ((waiter = this.nextWaiter())) waiter.reject(new ThrottledError('function pool is disposed'));
+    while ((waiter = this.waiters.shift())) waiter.reject(new ThrottledError('function pool is disposed'));
     const envs = [...this.all];
     this.idle.length = 0;
     await Promise.all(envs.map((env) => env.kill()));

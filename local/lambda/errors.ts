@@ -22,3 +22,8 @@ export function functionNotFound(arn: string): AwsError {
 export function functionDoesNotExist(): AwsError {
   return new AwsError('ResourceNotFoundException', "The function doesn't exist.", 404);
 }
+
+/** Lambda's APIs are regional: a function of another region, as Lambda words it. */
+export function notReachableMessage(functionRegion: string, region: string): string {
+  return `Functions from '${functionRegion}' are not reachable in this region ('${region}')`;
+}

@@ -10,6 +10,10 @@ export interface PermissionStatement {
   readonly principal: string;
   readonly sourceArn?: string;
   readonly sourceAccount?: string;
+  /** The function URL AuthType a `lambda:InvokeFunctionUrl` permission is for. */
+  readonly functionUrlAuthType?: string;
+  /** The permission holds only for invocations through a function URL. */
+  readonly invokedViaFunctionUrl?: boolean;
 }
 
 const KNOWN = new Set(['Action', 'FunctionName', 'Principal', 'SourceArn', 'SourceAccount', 'EventSourceToken', 'PrincipalOrgID', 'FunctionUrlAuthType', 'InvokedViaFunctionUrl']);
@@ -35,37 +39,55 @@ export function readPermission(resource: StackResource): { functionRef: string; 
       principal: p['Principal'] as string,
       ...(typeof p['SourceArn'] === 'string' ? { sourceArn: p['SourceArn'] } : {}),
       ...(typeof p['SourceAccount'] === 'string' ? { sourceAccount: p['SourceAccount'] } : {}),
+      ...(typeof p['FunctionUrlAuthType'] === 'string' ? { functionUrlAuthType: p['FunctionUrlAuthType'] } : {}),
+      ...(p['InvokedViaFunctionUrl'] === true || p['InvokedViaFunctionUrl'] === 'true' ? { invokedViaFunctionUrl: true } : {}),
     },
   };
 }
 
-/** A permission as the resource-policy statement Lambda keeps for it (GetPolicy shows the same shape). */
-function asPolicyStatement(statement: PermissionStatement, functionArn: string): Record<string, unknown> {
+/**
+ * A permission as the resource-policy statement Lambda keeps for it, as
+ * GetPolicy shows it and as invocations are checked against it. Lambda keeps
+ * FunctionUrlAuthType and InvokedViaFunctionUrl as conditions
+ * (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html), so the
+ * public `InvokeFunction` permission of a URL does not let every caller in.
+ */
+function policyStatement(statement: PermissionStatement, functionArn: string): Record<string, unknown> {
   const p = statement.principal;
   const principal = p === '*' ? '*' : p.includes('.') && !p.startsWith('arn:') ? { Service: p } : { AWS: p };
+  const stringEquals = {
+    ...(statement.sourceAccount !== undefined ? { 'AWS:SourceAccount': statement.sourceAccount } : {}),
+    ...(statement.functionUrlAuthType !== undefined ? { 'lambda:FunctionUrlAuthType': statement.functionUrlAuthType } : {}),
+  };
+  const condition = {
+    // The SourceArn condition is ArnLike: IAM wildcards.
+    ...(statement.sourceArn !== undefined ? { ArnLike: { 'AWS:SourceArn': statement.sourceArn } } : {}),
+    ...(Object.keys(stringEquals).length > 0 ? { StringEquals: stringEquals } : {}),
+    ...(statement.invokedViaFunctionUrl ? { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } } : {}),
+  };
   return {
     Sid: statement.sid,
     Effect: 'Allow',
     Principal: principal,
     Action: statement.action,
     Resource: functionArn,
-    Condition: {
-      // The SourceArn condition is ArnLike: IAM wildcards.
-      ...(statement.sourceArn !== undefined ? { ArnLike: { 'AWS:SourceArn': statement.sourceArn } } : {}),
-      ...(statement.sourceAccount !== undefined ? { StringEquals: { 'AWS:SourceAccount': statement.sourceAccount } } : {}),
-    },
+    ...(Object.keys(condition).length > 0 ? { Condition: condition } : {}),
   };
+}
+
+/** A function's resource policy: its permissions as one policy document. */
+export function resourcePolicy(statements: readonly PermissionStatement[], functionArn: string): Record<string, unknown> {
+  return { Version: '2012-10-17', Statement: statements.map((s) => policyStatement(s, functionArn)) };
 }
 
 /**
  * Check a service principal's call against the function's resource policy.
  * An IAM caller (no principal) is allowed: local callers hold no IAM identity to check.
  */
-export function checkInvokePermission(statements: readonly PermissionStatement[], caller: InvokeCaller | undefined, functionArn: string): void {
+export function checkInvokePermission(policy: unknown, caller: InvokeCaller | undefined, functionArn: string): void {
   if (!caller?.principal) return;
   // A service without an explicit source account calls from the account of its source ARN.
   const account = caller.sourceAccount ?? caller.sourceArn?.split(':')[4];
-  const policy = { Version: '2012-10-17', Statement: statements.map((s) => asPolicyStatement(s, functionArn)) };
   const allowed = isAllowed([policy], {
     principal: { service: caller.principal },
     action: 'lambda:InvokeFunction',

@@ -1,4 +1,4 @@
-import type { LambdaService } from './service.js';
+import type { FunctionMetrics, LambdaService } from './service.js';
 
 /** The body of `GET /_local/metrics`. */
 export interface RuntimeMetrics {
@@ -10,21 +10,7 @@ export interface RuntimeMetrics {
     /** Their runtime processes' resident memory, summed. */
     readonly environmentsRssBytes: number;
   };
-  readonly functions: Readonly<
-    Record<
-      string,
-      {
-        readonly invocations: number;
-        readonly errors: number;
-        readonly throttles: number;
-        readonly destinationDeliveryFailures: number;
-        readonly environments: number;
-        readonly busyEnvironments: number;
-        readonly waitingInvocations: number;
-        readonly environmentsRssBytes: number;
-      }
-    >
-  >;
+  readonly functions: Readonly<Record<string, FunctionMetrics>>;
 }
 
 /** The runtime's memory and process count, and each function's counters and environments. */

@@ -21,7 +21,7 @@
  * dedicated pipe (fd 4) as it exits: no line there means node was killed
  * by a signal.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import os from 'node:os';
 import type { Readable } from 'node:stream';
 import type { ChildMessage, ParentMessage } from './shim/messages.js';
@@ -53,7 +53,7 @@ export interface RuntimeProcessOptions {
 }
 
 /** The descriptor the shim reports its exit on (after stdin, stdout, stderr and the IPC channel). */
-export const EXIT_REPORT_FD = 4;
+const EXIT_REPORT_FD = 4;
 
 /** Process groups to kill if the runtime exits without disposing (tests, Ctrl-C). */
 const liveProcesses = new Set<RuntimeProcess>();
@@ -78,22 +78,17 @@ export class RuntimeProcess {
 
   constructor(options: RuntimeProcessOptions, private readonly handlers: RuntimeProcessHandlers) {
     const nodeArgs = [...options.execArgv, options.shim];
+    const spawnOptions: SpawnOptions = {
+      cwd: options.cwd,
+      env: { ...options.env, _LOCAL_EXIT_FD: String(EXIT_REPORT_FD) },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
+      serialization: 'json',
+    };
     let child: ChildProcess;
     try {
       child = usesIntermediate
-        ? spawn('/bin/sh', ['-c', shellScript(options.env), 'lambda-environment', process.execPath, ...nodeArgs], {
-            cwd: options.cwd,
-            env: { ...options.env, _LOCAL_EXIT_FD: String(EXIT_REPORT_FD) },
-            detached: true,
-            stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
-            serialization: 'json',
-          })
-        : spawn(process.execPath, nodeArgs, {
-            cwd: options.cwd,
-            env: { ...options.env, _LOCAL_EXIT_FD: String(EXIT_REPORT_FD) },
-            stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
-            serialization: 'json',
-          });
+        ? spawn('/bin/sh', ['-c', shellScript(options.env), 'lambda-environment', process.execPath, ...nodeArgs], { ...spawnOptions, detached: true })
+        : spawn(process.execPath, nodeArgs, spawnOptions);
     } catch (error) {
       this.child = undefined;
       queueMicrotask(() => this.finish({ code: null, signal: null }, String(error)));

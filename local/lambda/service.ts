@@ -7,7 +7,7 @@ import type { StackModel } from '../cloudformation/types.js';
 import { AwsError } from '../protocol/errors.js';
 import type { Collection, StateStore } from '../state/types.js';
 import { AsyncQueue, type AsyncEventState } from './async-queue.js';
-import { LambdaError, functionDoesNotExist, functionNotFound } from './errors.js';
+import { LambdaError, functionDoesNotExist, functionNotFound, notReachableMessage } from './errors.js';
 import {
   describeEventInvokeConfig,
   effective,
@@ -17,7 +17,7 @@ import {
 } from './event-invoke-config.js';
 import type { FunctionDefinition } from './function-definition.js';
 import { parseFunctionRef, type FunctionRef } from './function-ref.js';
-import { checkInvokePermission, type PermissionStatement } from './permissions.js';
+import { checkInvokePermission, resourcePolicy, type PermissionStatement } from './permissions.js';
 import { readLambdaResources, refIsFor } from './stack-reader.js';
 import { environmentForRegion, servingRegion } from '../cloudformation/environments.js';
 import { countingPool, countingTracer, newCounters, type FunctionCounters } from './metrics.js';
@@ -82,6 +82,8 @@ interface Entry {
   readonly counters: FunctionCounters;
   readonly queue: AsyncQueue;
   readonly permissions: PermissionStatement[];
+  /** The permissions as one policy document, built once: every invocation by a service is checked against it. */
+  readonly resourcePolicy: unknown;
   eventInvokeConfig?: EventInvokeConfig;
   /** Where a config changed through the API is kept, so it outlives a restart. */
   readonly configStore?: Collection<SavedInvokeConfig>;
@@ -170,6 +172,7 @@ export class LambdaService implements LambdaInvoker {
         counters,
         queue,
         permissions: permissionsOf.get(name) ?? [],
+        resourcePolicy: resourcePolicy(permissionsOf.get(name) ?? [], def.config.functionArn),
         ...(invokeConfigs.has(name) ? { eventInvokeConfig: invokeConfigs.get(name)! } : {}),
         ...(deps.state
           ? { configStore: deps.state.collection<SavedInvokeConfig>('lambda-event-invoke-config', { logicalId: def.logicalId, type: 'AWS::Lambda::Function' }) }
@@ -232,7 +235,7 @@ export class LambdaService implements LambdaInvoker {
       if (denied) throw denied;
     }
     try {
-      checkInvokePermission(entry.permissions, caller, functionArn);
+      checkInvokePermission(entry.resourcePolicy, caller, functionArn);
     } catch (error) {
       if (caller && error instanceof AwsError) this.deps.roles?.resourcePolicyDenied(entry.identity, caller, error.message);
       throw error;
@@ -410,7 +413,7 @@ export class LambdaService implements LambdaInvoker {
     }
     if (parsed.region !== undefined) {
       if (parsed.region !== region) {
-        throw new AwsError('ResourceNotFoundException', `Functions from '${parsed.region}' are not reachable in this region ('${region}')`, 404);
+        throw new AwsError('ResourceNotFoundException', notReachableMessage(parsed.region, region), 404);
       }
       return ref;
     }

@@ -2,6 +2,7 @@ import { envOf } from '../cloudformation/environments.js';
 import type { StackModel, StackResource } from '../cloudformation/types.js';
 import { UnsupportedTemplateError } from '../protocol/errors.js';
 import { InvokeConfigError, validateEventInvokeConfig, type EventInvokeConfig, type EventInvokeConfigInput } from './event-invoke-config.js';
+import { notReachableMessage } from './errors.js';
 import { readFunction, type FunctionDefinition } from './function-definition.js';
 import { parseFunctionRef, type FunctionRef } from './function-ref.js';
 import { readPermission, type PermissionStatement } from './permissions.js';
@@ -39,10 +40,10 @@ export function readLambdaResources(stack: StackModel, now: number): LambdaResou
     const def = byName.get(parsed.name);
     if (!def || !refIsFor(parsed, def.config.functionArn)) return undefined;
     // Lambda's APIs are regional: a permission or invoke config is made in its own stack's region.
-    const region = from ? envOf(stack, from).region : undefined;
-    const functionRegion = def.config.functionArn.split(':')[3];
-    if (from && region !== functionRegion) {
-      throw new UnsupportedTemplateError(from.logicalId, 'Properties.FunctionName', `Functions from '${functionRegion}' are not reachable in this region ('${region}')`);
+    if (from) {
+      const region = envOf(stack, from).region;
+      const functionRegion = def.config.functionArn.split(':')[3] ?? '';
+      if (region !== functionRegion) throw new UnsupportedTemplateError(from.logicalId, 'Properties.FunctionName', notReachableMessage(functionRegion, region));
     }
     return def;
   };

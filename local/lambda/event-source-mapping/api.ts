@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../protocol/errors.js';
-import type { HttpHandler, HttpResponse } from '../../protocol/http.js';
-import { errorResponse } from '../api.js';
+import type { HttpHandler } from '../../protocol/http.js';
+import { credentialRegion } from '../../protocol/scope.js';
+import { errorResponse, ok } from '../api.js';
 import type { EventSourceMappings } from './service.js';
 
 const LIST = /^\/2015-03-31\/event-source-mappings\/?$/;
@@ -20,6 +21,7 @@ export function eventSourceMappingApi(mappings: EventSourceMappings): HttpHandle
       const query = new URLSearchParams(req.rawQuery);
       if (LIST.test(req.path) && req.method === 'GET') {
         const all = mappings.list({
+          ...(credentialRegion(req) ? { region: credentialRegion(req)! } : {}),
           ...(query.get('FunctionName') ? { functionName: query.get('FunctionName')! } : {}),
           ...(query.get('EventSourceArn') ? { eventSourceArn: query.get('EventSourceArn')! } : {}),
         });
@@ -40,8 +42,4 @@ export function eventSourceMappingApi(mappings: EventSourceMappings): HttpHandle
       return errorResponse(error, requestId);
     }
   };
-}
-
-function ok(body: unknown, requestId: string): HttpResponse {
-  return { statusCode: 200, headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId }, body: JSON.stringify(body) };
 }

@@ -50,9 +50,10 @@ const MAX_VISIBILITY_SECONDS = 43_200;
 /** A cold start's INIT phase may take this long on top of the function's timeout. */
 const INIT_LIMIT_MS = 10_000;
 
-/** A record and when (local ms) it was received. */
+/** A record, its JSON text (measured against the 6 MB limit, then sent as is), and when (local ms) it was received. */
 interface Received {
   readonly record: SqsRecord;
+  readonly json: string;
   readonly receivedAt: number;
 }
 
@@ -163,14 +164,15 @@ export class SqsPoller {
       for (const message of received) {
         const record = sqsRecord(message, arn, this.options.region);
         if (!this.passesFilters(record)) continue;
-        const size = Buffer.byteLength(JSON.stringify(record), 'utf8') + 1;
+        const json = JSON.stringify(record);
+        const size = Buffer.byteLength(json, 'utf8') + 1;
         if (bytes + size > MAX_SYNC_PAYLOAD_BYTES && batch.length > 0) {
           // Over Invoke's 6 MB: this one goes back at once and starts a later batch.
           queue.changeMessageVisibility(arn, message.ReceiptHandle, 0);
           full = true;
           continue;
         }
-        batch.push({ record, receivedAt });
+        batch.push({ record, json, receivedAt });
         bytes += size;
       }
       if (full || batch.length >= mapping.batchSize) return batch;
@@ -209,7 +211,7 @@ export class SqsPoller {
     };
     let result;
     try {
-      result = await lambda.invoke(functionArn, JSON.stringify({ Records: batch.map((r) => r.record) }), 'RequestResponse');
+      result = await lambda.invoke(functionArn, `{"Records":[${batch.map((r) => r.json).join(',')}]}`, 'RequestResponse');
     } catch (error) {
       // A throttle, or the runtime stopping: the messages stay in flight.
       leave((error as Error)?.message ?? String(error));

@@ -23,7 +23,7 @@ export interface EventSourceMappingDeps {
 }
 
 /** The SQS actions Lambda's poller calls with the execution role (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-permissions). */
-export const POLLER_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'] as const;
+const POLLER_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'] as const;
 
 interface Mapping {
   readonly config: SqsMappingConfig;
@@ -132,14 +132,23 @@ export class EventSourceMappings {
     return this.stopping;
   }
 
-  /** ListEventSourceMappings: optionally of one function (name or ARN) or one source ARN. */
-  list(filter: { readonly functionName?: string; readonly eventSourceArn?: string } = {}): Record<string, unknown>[] {
+  /**
+   * ListEventSourceMappings of the Lambda endpoint of `region` (the request's signing region; mappings
+   * are regional like their functions): optionally of one function (name or ARN) or one source ARN.
+   */
+  list(filter: { readonly functionName?: string; readonly eventSourceArn?: string; readonly region?: string } = {}): Record<string, unknown>[] {
+    const { lambda } = this.deps;
     let functionArn: string | undefined;
     if (filter.functionName !== undefined) {
-      functionArn = this.deps.lambda.find(filter.functionName)?.definition.config.functionArn;
+      try {
+        functionArn = lambda.find(lambda.regionalRef(filter.functionName, filter.region))?.definition.config.functionArn;
+      } catch {
+        // Not a function of this region: none of its mappings either.
+      }
       if (!functionArn) return [];
     }
     return this.mappings
+      .filter((m) => lambda.isInRegion(m.functionArn, filter.region))
       .filter((m) => (functionArn === undefined || m.functionArn === functionArn) && (filter.eventSourceArn === undefined || m.config.eventSourceArn === filter.eventSourceArn))
       .map((m) => this.describe(m));
   }
@@ -170,11 +179,12 @@ export class EventSourceMappings {
 
   /** EventSourceMappingConfiguration, as the Lambda API returns it. */
   private describe(m: Mapping): Record<string, unknown> {
-    const { env } = this.stack;
     const c = m.config;
+    // The mapping lives where its function does (a stack may span regions and accounts).
+    const [, partition, , region, account] = m.functionArn.split(':');
     return {
       UUID: c.uuid,
-      EventSourceMappingArn: `arn:${env.partition}:lambda:${env.region}:${env.account}:event-source-mapping:${c.uuid}`,
+      EventSourceMappingArn: `arn:${partition}:lambda:${region}:${account}:event-source-mapping:${c.uuid}`,
       BatchSize: c.batchSize,
       MaximumBatchingWindowInSeconds: c.maximumBatchingWindowInSeconds,
       EventSourceArn: c.eventSourceArn,

@@ -5,6 +5,8 @@
  * Pure: the HTTP edge hands the request in, the event comes out.
  */
 import type { HttpRequest } from '../../protocol/http.js';
+// The same `dd/MMM/yyyy:HH:mm:ss +0000` as API Gateway's $context.requestTime.
+import { formatRequestTime } from '../../apigateway/service.js';
 import type { FunctionUrlConfig } from './config.js';
 
 /** `requestContext.authorizer.iam` of an AWS_IAM URL: who signed the request. */
@@ -130,7 +132,7 @@ export function toFunctionUrlEvent(req: HttpRequest, ctx: EventContext): Functio
       requestId: ctx.requestId,
       routeKey: '$default',
       stage: '$default',
-      time: clfTime(ctx.now),
+      time: formatRequestTime(ctx.now),
       timeEpoch: ctx.now,
     },
     ...(body === undefined ? {} : { body: text ? body.toString('utf8') : body.toString('base64') }),
@@ -158,13 +160,4 @@ function safeDecode(text: string): string {
   } catch {
     return text;
   }
-}
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** `07/Sep/2021:22:50:22 +0000`, the event's `requestContext.time`. */
-export function clfTime(epochMs: number): string {
-  const d = new Date(epochMs);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${two(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
 }

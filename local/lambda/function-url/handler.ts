@@ -3,8 +3,9 @@
  * auth, the payload format 2.0 event, the invocation and the mapping of its
  * result (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import type { InvokeResult, Tracer } from '../../contracts.js';
+import { randomUUID } from 'node:crypto';
+import { pooledRandomBytes } from '../../text/random-bytes.js';
+import type { InvokeResult, TraceEvent, Tracer } from '../../contracts.js';
 import type { HttpRequest } from '../../protocol/http.js';
 import { AwsError } from '../../protocol/errors.js';
 import { authorize, type AuthDeps } from './auth.js';
@@ -28,6 +29,8 @@ export function functionUrlHandler(config: FunctionUrlConfig, deps: FunctionUrlD
   const resource = deps.url ?? config.functionName;
   return async (req, port) => {
     const cors = config.cors;
+    const trace = (status: string | number, event: Omit<TraceEvent, 'time' | 'service' | 'kind' | 'resource' | 'summary'>) =>
+      deps.tracer?.record({ service: 'lambda', kind: 'function-url', resource, summary: `${req.method} ${req.path} on function URL ${config.logicalId}: ${status}`, ...event });
     const finish = (response: FunctionUrlResponse, requestId?: string): FunctionUrlResponse => {
       const withCors = cors ? withCorsHeaders(cors, req.headers, response) : response;
       // Every function URL response names its request, as AWS's x-amzn-RequestId does.
@@ -38,14 +41,7 @@ export function functionUrlHandler(config: FunctionUrlConfig, deps: FunctionUrlD
 
     const auth = authorize(req, config, deps);
     if (!auth.ok) {
-      deps.tracer?.record({
-        service: 'lambda',
-        kind: 'function-url',
-        resource,
-        summary: `${req.method} ${req.path} on function URL ${config.logicalId}: 403 Forbidden`,
-        outcome: 'denied',
-        reason: auth.reason,
-      });
+      trace('403 Forbidden', { outcome: 'denied', reason: auth.reason });
       return finish(auth.response);
     }
 
@@ -56,7 +52,7 @@ export function functionUrlHandler(config: FunctionUrlConfig, deps: FunctionUrlD
       requestId,
       now,
       port,
-      traceId: `1-${Math.floor(now / 1000).toString(16)}-${randomBytes(12).toString('hex')}`,
+      traceId: `1-${Math.floor(now / 1000).toString(16)}-${pooledRandomBytes(12).toString('hex')}`,
       ...(auth.iam ? { iam: auth.iam } : {}),
     });
     let result: InvokeResult;
@@ -66,22 +62,11 @@ export function functionUrlHandler(config: FunctionUrlConfig, deps: FunctionUrlD
       // Too large (413) and throttled (429) are Lambda's answers; anything else is the runtime's failure.
       const status = error instanceof AwsError && (error.statusCode === 413 || error.statusCode === 429) ? error.statusCode : 500;
       const message = status === 500 ? 'Internal Server Error' : (error as Error).message;
-      deps.tracer?.record({
-        service: 'lambda',
-        kind: 'function-url',
-        resource,
-        summary: `${req.method} ${req.path} on function URL ${config.logicalId}: ${status}`,
-        outcome: 'failed',
-        reason: (error as Error)?.message ?? String(error),
-      });
+      trace(status, { outcome: 'failed', reason: (error as Error)?.message ?? String(error) });
       return finish(messageResponse(status, message), requestId);
     }
     const response = result.functionError ? badGateway() : toFunctionUrlResponse(result.payload);
-    deps.tracer?.record({
-      service: 'lambda',
-      kind: 'function-url',
-      resource,
-      summary: `${req.method} ${req.path} on function URL ${config.logicalId}: ${response.statusCode}`,
+    trace(response.statusCode, {
       ids: { requestId: result.requestId },
       ...(result.functionError ? { outcome: 'failed' as const, reason: 'the function failed (Unhandled): the URL answers 502' } : {}),
     });

@@ -73,8 +73,9 @@ export class FunctionUrlServers {
   }
 
   private async listen(host: string, port: number): Promise<Entry> {
-    const entry = { server: undefined as unknown as Server, url: '', port: 0 } as { -readonly [K in keyof Entry]: Entry[K] };
-    const server = createServer((req, res) => void this.serveRequest(entry, req, res));
+    // Set in the microtasks that follow listening, before the event loop reads any connection.
+    let entry: Entry | undefined;
+    const server = createServer((req, res) => void this.serveRequest(entry!, req, res));
     server.keepAliveTimeout = 5_000;
     server.on('clientError', (_error, socket) => socket.destroy());
     const address = await listenOn(server, port, host).catch((error: NodeJS.ErrnoException) => {
@@ -82,10 +83,8 @@ export class FunctionUrlServers {
       if (port !== 0 && error.code === 'EADDRINUSE') return listenOn(server, 0, host);
       throw error;
     });
-    entry.server = server;
-    entry.port = address.port;
     // Paths are the function's own from `/`, as on AWS.
-    entry.url = `${urlFor(localAddress(address.address), address.port)}/`;
+    entry = { server, port: address.port, url: `${urlFor(localAddress(address.address), address.port)}/` };
     return entry;
   }
 

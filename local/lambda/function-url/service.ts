@@ -7,8 +7,6 @@ import type { LambdaService } from '../service.js';
 import type { StackModel } from '../../cloudformation/types.js';
 import { policiesFor, resourcePoliciesOf } from '../../iam/resource-policies.js';
 import type { IamService } from '../../iam/service.js';
-import { parseFunctionRef } from '../function-ref.js';
-import { refIsFor } from '../stack-reader.js';
 import { readFunctionUrls, type FunctionUrlAuthType, type FunctionUrlConfig } from './config.js';
 import { functionUrlHandler } from './handler.js';
 import type { FunctionUrlServers } from './servers.js';
@@ -24,9 +22,8 @@ export interface ServedFunctionUrl {
 
 export interface FunctionUrlServiceDeps {
   readonly servers: FunctionUrlServers;
-  /** Functions of the stack, by name or ARN. */
-  readonly functions: () => readonly { readonly functionName: string; readonly functionArn: string }[];
-  readonly lambda: Pick<LambdaService, 'invokeWith'>;
+  /** Finds each URL's function (by name or ARN, as Invoke does) and invokes it. */
+  readonly lambda: Pick<LambdaService, 'find' | 'invokeWith'>;
   readonly iam?: IamService;
   readonly callersRole?: string;
   readonly tracer?: Tracer;
@@ -39,14 +36,11 @@ export interface FunctionUrlServiceDeps {
  * must have started for its key.
  */
 export function serveFunctionUrls(stack: StackModel, deps: FunctionUrlServiceDeps): ServedFunctionUrl[] {
-  const byName = new Map(deps.functions().map((f) => [f.functionName, f]));
   const functionOf = (ref: string) => {
     try {
-      const parsed = parseFunctionRef(ref);
-      const fn = byName.get(parsed.name);
-      return fn && refIsFor(parsed, fn.functionArn) ? fn : undefined;
+      return deps.lambda.find(ref)?.definition.config;
     } catch {
-      return undefined;
+      return undefined; // Not a function reference: readFunctionUrls names the property.
     }
   };
   const configs = readFunctionUrls(stack, functionOf);

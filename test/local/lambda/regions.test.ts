@@ -13,7 +13,9 @@ import { lambdaApi } from '../../../local/lambda/api.js';
 import { LambdaService } from '../../../local/lambda/service.js';
 import { repoRoot } from '../../support/local-runtime.js';
 import { serve, type Served } from '../../support/serve.js';
-import { CaptureSinks, CaptureTracer, MemoryLogs, fakePools } from './helpers.js';
+import { EventSourceMappings } from '../../../local/lambda/event-source-mapping/service.js';
+import { SqsService } from '../../../local/sqs/service.js';
+import { CaptureSinks, CaptureTracer, MemoryLogs, fakePools, makeStack } from './helpers.js';
 
 const fixture = path.join(repoRoot, 'test', 'fixtures', 'multi-env', 'assembly');
 const WEST = 'arn:aws:lambda:us-west-2:222222222222:function:env-west-fn';
@@ -60,6 +62,19 @@ describe('Lambda functions of two regions', () => {
       $metadata: { httpStatusCode: 404 },
     });
     expect((await client('us-west-2').send(new ListFunctionsCommand({}))).Functions?.map((f) => f.FunctionArn)).toEqual([WEST]);
+  });
+
+  it('lists the event source mappings of the functions of the signing region, named in their region and account', () => {
+    const queue = 'arn:aws:sqs:us-east-1:111111111111:work';
+    const sqs = new SqsService();
+    sqs.createQueue('work', { visibilityTimeout: 900 }, queue);
+    const mapping = (logicalId: string, functionName: string) => ({ logicalId, type: 'AWS::Lambda::EventSourceMapping', properties: { FunctionName: functionName, EventSourceArn: queue, Enabled: false } });
+    const mappings = EventSourceMappings.fromStack(makeStack([mapping('West', WEST), mapping('East', EAST)]), { lambda: service, sqs, clock: createClock(1), defaultConcurrency: 1 });
+    const west = mappings.list({ region: 'us-west-2' });
+    expect(west.map((m) => m['FunctionArn'])).toEqual([WEST]);
+    expect(west[0]!['EventSourceMappingArn']).toMatch(/^arn:aws:lambda:us-west-2:222222222222:event-source-mapping:/);
+    expect(mappings.list({ region: 'us-east-1', functionName: 'env-east-fn' }).map((m) => m['FunctionArn'])).toEqual([EAST]);
+    expect(mappings.list({ region: 'us-west-2', functionName: 'env-east-fn' })).toEqual([]);
   });
 
   it("refuses another region's function ARN with Lambda's message", async () => {

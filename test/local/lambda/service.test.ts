@@ -150,6 +150,16 @@ describe('resource policy', () => {
     expect((await rejection(service.invoke('f', '{}', 'DryRun', { principal: 's3.amazonaws.com' }))).code).toBe('AccessDeniedException');
   });
 
+  it("keeps a function URL's public permissions to function URL calls", async () => {
+    // What addFunctionUrl({ authType: NONE }) grants (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
+    const { service } = build([
+      fn('f'),
+      permission({ Principal: '*', Action: 'lambda:InvokeFunctionUrl', FunctionUrlAuthType: 'NONE' }),
+      permission({ Principal: '*', InvokedViaFunctionUrl: true }),
+    ]);
+    expect((await rejection(service.invoke('f', '{}', 'DryRun', { principal: 'sns.amazonaws.com', sourceArn: TOPIC }))).code).toBe('AccessDeniedException');
+  });
+
   it('lets an IAM caller (no principal) invoke', async () => {
     const { service } = build([fn('f')]);
     await expect(service.invoke('f', '{}', 'RequestResponse')).resolves.toMatchObject({ statusCode: 200 });

@@ -178,6 +178,7 @@ describe('the event source mappings of a stack', () => {
     expect(checked).toEqual(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((a) => `arn:aws:iam::000000000000:role/r ${a} ${QUEUE_ARN}`));
     expect(service.pollerOf('Mapping')).toBeDefined();
     expect(service.list()[0]).toMatchObject({ State: 'Enabled', BatchSize: 5, EventSourceArn: QUEUE_ARN, FunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:consumer' });
+    expect(service.list()[0]!.EventSourceMappingArn).toBe(`arn:aws:lambda:us-east-1:000000000000:event-source-mapping:${String(service.list()[0]!.UUID)}`);
   });
 
   it('disables a mapping whose role may not delete messages, with AWS reason, traced', () => {

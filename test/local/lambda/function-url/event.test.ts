@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clfTime, isTextContentType, queryParameters, toFunctionUrlEvent } from '../../../../local/lambda/function-url/event.js';
+import { isTextContentType, queryParameters, toFunctionUrlEvent } from '../../../../local/lambda/function-url/event.js';
 import { request, urlConfig } from './helpers.js';
 
 const context = { config: urlConfig(), requestId: 'req-1', now: Date.UTC(2021, 8, 7, 22, 50, 22, 677), port: 3001, traceId: '1-abc-def' };
@@ -96,6 +96,6 @@ describe('event helpers', () => {
   });
 
   it('formats requestContext.time as AWS does', () => {
-    expect(clfTime(Date.UTC(2020, 2, 12, 19, 3, 58))).toBe('12/Mar/2020:19:03:58 +0000');
+    expect(toFunctionUrlEvent(request(), { ...context, now: Date.UTC(2020, 2, 12, 19, 3, 58) }).requestContext.time).toBe('12/Mar/2020:19:03:58 +0000');
   });
 });

@@ -5,6 +5,8 @@
  * Prints completions/s; a profiling aid, not a benchmark (see bench/).
  * `PIPELINE_CPU_PROFILE=file.cpuprofile` profiles the measured run only
  * (after start-up and warm-up), through the inspector.
+ * `PIPELINE_HEAP_PROFILE=file.heapprofile` samples what the measured run
+ * allocates, collected objects included: the allocation rate behind GC time.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -104,11 +106,20 @@ async function run(n: number): Promise<number> {
 
 await run(100); // warm the environments
 const profileFile = process.env['PIPELINE_CPU_PROFILE'];
-const session = profileFile ? new Session() : undefined;
-if (session) {
-  session.connect();
+const heapProfileFile = process.env['PIPELINE_HEAP_PROFILE'];
+const session = profileFile || heapProfileFile ? new Session() : undefined;
+session?.connect();
+if (session && profileFile) {
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
+}
+if (session && heapProfileFile) {
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 8192,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
 }
 const cpu = process.cpuUsage();
 const childCpu = childrenCpuMs();
@@ -118,8 +129,12 @@ const childMs = childrenCpuMs() - childCpu;
 if (session && profileFile) {
   const { profile } = await session.post('Profiler.stop');
   writeFileSync(profileFile, JSON.stringify(profile));
-  session.disconnect();
 }
+if (session && heapProfileFile) {
+  const { profile } = await session.post('HeapProfiler.stopSampling');
+  writeFileSync(heapProfileFile, JSON.stringify(profile));
+}
+session?.disconnect();
 console.log(`${requests} events at concurrency ${concurrency}: ${rate.toFixed(1)} completions/s, runtime CPU ${((used.user + used.system) / 1000 / requests).toFixed(2)} ms/event + environments ${(childMs / requests).toFixed(2)} ms/event, environments RSS ${childrenRssMb()} MB in ${descendants().length} processes (load ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')})`);
 if (process.env['PIPELINE_PRINT_ASSEMBLY']) console.log(assembly);
 await runtime.stop();

@@ -87,37 +87,57 @@ export type Decision =
 
 /** Evaluate one request against every policy that bears on it (same-account unless `policies.crossAccount`). */
 export function evaluate(request: PolicyRequest, policies: PolicySet): Decision {
-  const identity = matching('identity', policies.identity ?? [], request);
-  const resource = matching('resource', policies.resource ?? [], request);
-  const boundary = policies.boundary === undefined ? undefined : matching('boundary', policies.boundary, request);
-  const deny = [...identity, ...resource, ...(boundary ?? [])].find((m) => m.statement.Effect === 'Deny');
+  const actionLower = request.action.toLowerCase();
+  const identity = matching('identity', policies.identity ?? NO_SOURCES, request, actionLower);
+  const resource = matching('resource', policies.resource ?? NO_SOURCES, request, actionLower);
+  const boundary = policies.boundary === undefined ? undefined : matching('boundary', policies.boundary, request, actionLower);
+  const deny = firstDeny(identity) ?? firstDeny(resource) ?? (boundary && firstDeny(boundary));
   if (deny) return { allowed: false, reason: 'explicit-deny', deniedBy: deny };
-  const allows = (list: readonly MatchedStatement[]) => list.filter((m) => m.statement.Effect === 'Allow');
-  const boundaryAllows = boundary === undefined || allows(boundary).length > 0;
-  const resourceAllows = allows(resource);
-  const identityAllows = allows(identity);
+  const boundaryAllows = boundary === undefined || boundary.some(isAllow);
+  const resourceAllows = resource.filter(isAllow);
+  const identityAllows = identity.filter(isAllow);
   // A resource policy naming the role is bounded by the role's permission boundary, like its identity policies.
   // Every allowing statement is listed, so a grant is recorded as used even where the resource policy allows too.
   const granted = policies.crossAccount ? resourceAllows.length > 0 && identityAllows.length > 0 : resourceAllows.length > 0 || identityAllows.length > 0;
-  if (granted && boundaryAllows) return { allowed: true, by: [...resourceAllows, ...identityAllows] };
+  if (granted && boundaryAllows) return { allowed: true, by: resourceAllows.length === 0 ? identityAllows : identityAllows.length === 0 ? resourceAllows : [...resourceAllows, ...identityAllows] };
   if (policies.crossAccount && (resourceAllows.length > 0) !== (identityAllows.length > 0)) return { allowed: false, reason: 'implicit-deny' };
   return { allowed: false, reason: identityAllows.length > 0 || resourceAllows.length > 0 ? 'boundary' : 'implicit-deny' };
 }
 
-/**
- * Whether resource policy documents (objects or JSON text) allow the
- * request: an explicit Deny in any document overrides every Allow.
- */
-export function isAllowed(policyDocs: readonly unknown[], request: PolicyRequest): boolean {
-  return evaluate(request, { resource: policyDocs.map((document, i) => ({ label: `policy ${i}`, document })) }).allowed;
+const NO_SOURCES: readonly PolicySource[] = [];
+const isAllow = (m: MatchedStatement): boolean => m.statement.Effect === 'Allow';
+
+function firstDeny(list: readonly MatchedStatement[]): MatchedStatement | undefined {
+  for (const m of list) if (m.statement.Effect === 'Deny') return m;
+  return undefined;
 }
 
-function matching(kind: MatchedStatement['kind'], sources: readonly PolicySource[], request: PolicyRequest): MatchedStatement[] {
+/**
+ * Whether resource policy documents (objects or JSON text) allow the
+ * request: an explicit Deny in any document overrides every Allow. The
+ * same answer as `evaluate(request, { resource })`, without building the
+ * matched statements nobody reads (Lambda and SNS ask it for every
+ * delivery).
+ */
+export function isAllowed(policyDocs: readonly unknown[], request: PolicyRequest): boolean {
+  const actionLower = request.action.toLowerCase();
+  let allowed = false;
+  for (const document of policyDocs) {
+    for (const s of compiledStatements(document)) {
+      if (!applies(s, request, actionLower, true)) continue;
+      if (s.statement.Effect === 'Deny') return false;
+      if (s.statement.Effect === 'Allow') allowed = true;
+    }
+  }
+  return allowed;
+}
+
+function matching(kind: MatchedStatement['kind'], sources: readonly PolicySource[], request: PolicyRequest, actionLower: string): MatchedStatement[] {
   const out: MatchedStatement[] = [];
   for (const { label, document } of sources) {
-    statementsOf(document).forEach((statement, index) => {
-      if (statementApplies(statement, request, kind === 'resource')) out.push({ kind, source: label, index, statement });
-    });
+    for (const s of compiledStatements(document)) {
+      if (applies(s, request, actionLower, kind === 'resource')) out.push({ kind, source: label, index: s.index, statement: s.statement });
+    }
   }
   return out;
 }
@@ -145,27 +165,174 @@ export function actionMatches(s: Statement, action: string): boolean {
   return false;
 }
 
-function statementApplies(s: Statement, request: PolicyRequest, resourcePolicy: boolean): boolean {
-  if (resourcePolicy) {
-    if (s.Principal !== undefined && !principalMatches(s.Principal, request.principal)) return false;
-    if (s.NotPrincipal !== undefined && principalMatches(s.NotPrincipal, request.principal)) return false;
-    if (s.Principal === undefined && s.NotPrincipal === undefined) return false;
-  }
-  if (!actionMatches(s, request.action)) return false;
-  // An identity policy statement without Resource is invalid on AWS; a resource policy's Resource defaults to the resource.
-  if (s.Resource === undefined && s.NotResource === undefined && !resourcePolicy) return false;
-  if (s.Resource !== undefined && !list(s.Resource).some((r) => wildcardMatch(r, request.resource, false))) return false;
-  if (s.NotResource !== undefined && list(s.NotResource).some((r) => wildcardMatch(r, request.resource, false))) return false;
-  return conditionsHold(s.Condition, request.context);
+/**
+ * A statement with its elements read once: lists of patterns, principals
+ * and condition tests. Evaluating the raw statement re-listed every element
+ * and rebuilt the request's lower-cased condition keys for each statement
+ * of each decision (several per pipeline event); compiled, a decision
+ * allocates only the statements that apply.
+ */
+interface CompiledStatement {
+  readonly statement: Statement;
+  /** Position in the document's Statement list. */
+  readonly index: number;
+  /** Undefined when the statement has no Principal (NotPrincipal). */
+  readonly principal: PrincipalMatcher | undefined;
+  readonly notPrincipal: PrincipalMatcher | undefined;
+  /** Action's patterns; else NotAction's; neither: the statement covers no action. */
+  readonly actions: readonly Wildcard[] | undefined;
+  readonly notActions: readonly Wildcard[] | undefined;
+  readonly resources: readonly Wildcard[] | undefined;
+  readonly notResources: readonly Wildcard[] | undefined;
+  /** Undefined: no Condition; false: a Condition that can never hold (malformed, or an unknown operator). */
+  readonly conditions: readonly ConditionTest[] | undefined | false;
 }
 
-function principalMatches(principal: unknown, who: PolicyRequest['principal']): boolean {
-  if (principal === '*') return true;
-  if (typeof principal !== 'object' || principal === null) return false;
+/** An IAM wildcard pattern, ready to match. */
+interface Wildcard {
+  readonly pattern: string;
+  readonly lower: string;
+  /** Undefined for `*` and for a literal. */
+  readonly regex: RegExp | undefined;
+  readonly any: boolean;
+}
+
+interface PrincipalMatcher {
+  readonly any: boolean;
+  readonly never: boolean;
+  readonly services: readonly string[];
+  readonly aws: readonly string[];
+  readonly awsAny: boolean;
+}
+
+type ConditionTest =
+  | { readonly kind: 'null'; readonly key: string; readonly wantMissing: boolean }
+  | { readonly kind: 'operator'; readonly key: string; readonly operator: { test: Operator; negated: boolean }; readonly ifExists: boolean; readonly expected: readonly string[] };
+
+/** Statements compiled per document object; documents come from the template (or an authorizer's answer) and are not changed once evaluated. */
+const compiledByDocument = new WeakMap<object, readonly CompiledStatement[]>();
+/** Documents given as JSON text, by their text (bounded: a hot reload or an authorizer may bring new ones). */
+const compiledByText = new Map<string, readonly CompiledStatement[]>();
+const MAX_TEXT_DOCUMENTS = 256;
+
+function compiledStatements(document: unknown): readonly CompiledStatement[] {
+  if (typeof document === 'string') {
+    let found = compiledByText.get(document);
+    if (!found) {
+      found = statementsWithIndex(document).map(compileStatement);
+      if (compiledByText.size >= MAX_TEXT_DOCUMENTS) compiledByText.clear();
+      compiledByText.set(document, found);
+    }
+    return found;
+  }
+  if (typeof document !== 'object' || document === null) return [];
+  let found = compiledByDocument.get(document);
+  if (!found) {
+    found = statementsWithIndex(document).map(compileStatement);
+    compiledByDocument.set(document, found);
+  }
+  return found;
+}
+
+/** The statements of a document with their positions (as `statementsOf` lists them, so positions count its statements only). */
+function statementsWithIndex(document: unknown): [Statement, number][] {
+  return statementsOf(document).map((s, i) => [s, i]);
+}
+
+function compileStatement([s, index]: [Statement, number]): CompiledStatement {
+  return {
+    statement: s,
+    index,
+    principal: s.Principal === undefined ? undefined : compilePrincipal(s.Principal),
+    notPrincipal: s.NotPrincipal === undefined ? undefined : compilePrincipal(s.NotPrincipal),
+    actions: s.Action !== undefined ? compileWildcards(s.Action, true) : undefined,
+    notActions: s.Action === undefined && s.NotAction !== undefined ? compileWildcards(s.NotAction, true) : undefined,
+    resources: s.Resource !== undefined ? compileWildcards(s.Resource, false) : undefined,
+    notResources: s.NotResource !== undefined ? compileWildcards(s.NotResource, false) : undefined,
+    conditions: compileConditions(s.Condition),
+  };
+}
+
+function compileWildcards(value: unknown, ignoreCase: boolean): Wildcard[] {
+  return list(value).map((pattern) => {
+    const literal = !pattern.includes('*') && !pattern.includes('?');
+    return { pattern, lower: pattern.toLowerCase(), any: pattern === '*', regex: pattern === '*' || literal ? undefined : wildcardRegex(pattern, ignoreCase) };
+  });
+}
+
+function compilePrincipal(principal: unknown): PrincipalMatcher {
+  if (principal === '*') return { any: true, never: false, services: [], aws: [], awsAny: false };
+  if (typeof principal !== 'object' || principal === null) return { any: false, never: true, services: [], aws: [], awsAny: false };
   const p = principal as Record<string, unknown>;
-  if (who.service !== undefined && list(p.Service).some((s) => s === who.service || s === '*')) return true;
-  if (list(p.AWS).includes('*')) return true;
-  if (who.aws !== undefined) return list(p.AWS).some((a) => awsPrincipalMatches(a, who.aws!));
+  const aws = list(p.AWS);
+  return { any: false, never: false, services: list(p.Service), aws, awsAny: aws.includes('*') };
+}
+
+function compileConditions(condition: unknown): readonly ConditionTest[] | undefined | false {
+  if (condition === undefined) return undefined;
+  if (typeof condition !== 'object' || condition === null) return false;
+  const tests: ConditionTest[] = [];
+  // Every test must hold, so one that never can makes the whole Condition false.
+  for (const [rawOperator, block] of Object.entries(condition as Record<string, unknown>)) {
+    if (typeof block !== 'object' || block === null) return false;
+    const { name, ifExists } = operatorName(rawOperator);
+    for (const [key, expected] of Object.entries(block as Record<string, unknown>)) {
+      if (name === 'null') {
+        tests.push({ kind: 'null', key: key.toLowerCase(), wantMissing: list(expected).some((e) => e.toLowerCase() === 'true') });
+        continue;
+      }
+      const operator = Object.hasOwn(OPERATORS, name) ? OPERATORS[name] : undefined;
+      // An operator we do not know cannot be shown to hold.
+      if (!operator) return false;
+      tests.push({ kind: 'operator', key: key.toLowerCase(), operator, ifExists, expected: list(expected) });
+    }
+  }
+  return tests;
+}
+
+function applies(s: CompiledStatement, request: PolicyRequest, actionLower: string, resourcePolicy: boolean): boolean {
+  if (resourcePolicy) {
+    if (s.principal !== undefined && !principalMatches(s.principal, request.principal)) return false;
+    if (s.notPrincipal !== undefined && principalMatches(s.notPrincipal, request.principal)) return false;
+    if (s.principal === undefined && s.notPrincipal === undefined) return false;
+  }
+  if (s.actions !== undefined) {
+    if (!anyAction(s.actions, request.action, actionLower)) return false;
+  } else if (s.notActions !== undefined) {
+    if (anyAction(s.notActions, request.action, actionLower)) return false;
+  } else {
+    return false;
+  }
+  // An identity policy statement without Resource is invalid on AWS; a resource policy's Resource defaults to the resource.
+  if (s.resources === undefined && s.notResources === undefined && !resourcePolicy) return false;
+  if (s.resources !== undefined && !anyResource(s.resources, request.resource)) return false;
+  if (s.notResources !== undefined && anyResource(s.notResources, request.resource)) return false;
+  return s.conditions === undefined || (s.conditions !== false && conditionsHold(s.conditions, request.context));
+}
+
+/** Actions match case-insensitively (`lower` against the request's lower-cased action). */
+function anyAction(patterns: readonly Wildcard[], action: string, actionLower: string): boolean {
+  for (const w of patterns) {
+    if (w.any) return true;
+    if (w.regex === undefined ? w.pattern.length === action.length && w.lower === actionLower : w.regex.test(action)) return true;
+  }
+  return false;
+}
+
+function anyResource(patterns: readonly Wildcard[], resource: string): boolean {
+  for (const w of patterns) {
+    if (w.any) return true;
+    if (w.regex === undefined ? w.pattern === resource : w.regex.test(resource)) return true;
+  }
+  return false;
+}
+
+function principalMatches(p: PrincipalMatcher, who: PolicyRequest['principal']): boolean {
+  if (p.any) return true;
+  if (p.never) return false;
+  if (who.service !== undefined && p.services.some((s) => s === who.service || s === '*')) return true;
+  if (p.awsAny) return true;
+  if (who.aws !== undefined) return p.aws.some((a) => awsPrincipalMatches(a, who.aws!));
   return false;
 }
 
@@ -219,32 +386,48 @@ const OPERATORS: Record<string, { test: Operator; negated: boolean }> = {
   dategreaterthanequals: { test: date((p, v) => v >= p), negated: false },
 };
 
-function conditionsHold(condition: unknown, context: PolicyContext): boolean {
-  if (condition === undefined) return true;
-  if (typeof condition !== 'object' || condition === null) return false;
-  const byLowerKey = new Map(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v]));
-  for (const [rawOperator, block] of Object.entries(condition as Record<string, unknown>)) {
-    if (typeof block !== 'object' || block === null) return false;
-    const { name, ifExists } = operatorName(rawOperator);
-    for (const [key, expected] of Object.entries(block as Record<string, unknown>)) {
-      const value = byLowerKey.get(key.toLowerCase());
-      if (name === 'null') {
-        const wantMissing = list(expected).some((e) => e.toLowerCase() === 'true');
-        if ((value === undefined) !== wantMissing) return false;
-        continue;
-      }
-      const operator = Object.hasOwn(OPERATORS, name) ? OPERATORS[name] : undefined;
-      // An operator we do not know cannot be shown to hold.
-      if (!operator) return false;
-      if (value === undefined) {
-        if (ifExists || operator.negated) continue;
-        return false;
-      }
-      const anyMatch = list(expected).some((e) => operator.test(e, value));
-      if (operator.negated ? anyMatch : !anyMatch) return false;
+function conditionsHold(tests: readonly ConditionTest[], context: PolicyContext): boolean {
+  for (const t of tests) {
+    const value = contextValue(context, t.key);
+    if (t.kind === 'null') {
+      if ((value === undefined) !== t.wantMissing) return false;
+      continue;
     }
+    if (value === undefined) {
+      if (t.ifExists || t.operator.negated) continue;
+      return false;
+    }
+    let anyMatch = false;
+    for (const expected of t.expected) {
+      if (t.operator.test(expected, value)) {
+        anyMatch = true;
+        break;
+      }
+    }
+    if (t.operator.negated ? anyMatch : !anyMatch) return false;
   }
   return true;
+}
+
+/** A request's condition key, looked up case-insensitively (the last of keys differing only in case wins). */
+function contextValue(context: PolicyContext, lowerKey: string): string | undefined {
+  let value: string | undefined;
+  for (const key in context) {
+    if (Object.hasOwn(context, key) && lowerCased(key) === lowerKey) value = context[key];
+  }
+  return value;
+}
+
+/** Condition keys come from a small fixed set: lower-case each once (bounded all the same). */
+const lowerKeys = new Map<string, string>();
+function lowerCased(key: string): string {
+  let lower = lowerKeys.get(key);
+  if (lower === undefined) {
+    lower = key.toLowerCase();
+    if (lowerKeys.size >= 1024) lowerKeys.clear();
+    lowerKeys.set(key, lower);
+  }
+  return lower;
 }
 
 /** A condition operator without its set qualifier or `IfExists`, lower-cased. */
@@ -275,6 +458,11 @@ export function wildcardMatch(pattern: string, value: string, ignoreCase: boolea
   if (!pattern.includes('*') && !pattern.includes('?')) {
     return ignoreCase ? pattern.length === value.length && pattern.toLowerCase() === value.toLowerCase() : pattern === value;
   }
+  return wildcardRegex(pattern, ignoreCase).test(value);
+}
+
+
+function wildcardRegex(pattern: string, ignoreCase: boolean): RegExp {
   const key = `${ignoreCase ? 'i' : 's'}${pattern}`;
   let regex = compiled.get(key);
   if (!regex) {
@@ -285,7 +473,7 @@ export function wildcardMatch(pattern: string, value: string, ignoreCase: boolea
     regex = new RegExp(`^${source}$`, ignoreCase ? 'si' : 's');
     compiled.set(key, regex);
   }
-  return regex.test(value);
+  return regex;
 }
 
 /** A part of a policy document this evaluator would silently get wrong. */

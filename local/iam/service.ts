@@ -79,6 +79,14 @@ export class IamService {
   private readonly tracedOnce = new Set<string>();
   private readonly denials: Denial[] = [];
   private readonly resourcePolicies: ReadonlyMap<string, PolicySource[]>;
+  /**
+   * Decisions already made, by everything a decision depends on (role, session, action, resource, the call's
+   * condition keys): the policies are fixed for the life of this service (a hot reload builds a new one).
+   * Several checks per pipeline event ask the same few questions; a hit skips evaluation and grant recording.
+   */
+  private readonly decisions = new Map<string, CachedDecision>();
+  /** Whether a service principal may assume a role, by role and principal (trust policies are fixed too). */
+  private readonly trusted = new Map<string, boolean>();
 
   private constructor(
     private readonly stack: StackModel,
@@ -171,12 +179,15 @@ export class IamService {
     if (!this.enforce) return undefined;
     const role = this.roles.get(call.roleArn);
     if (!role) return undefined;
-    const principal = this.sessionArn(call.roleArn, call.session);
-    const decision = this.decide(role, call);
+    const cached = this.cachedDecision(role, call);
+    const { decision } = cached;
     if (decision.allowed) {
-      this.recordUse(role, call.action, decision);
+      // The same decision for the same action marks the same grants: once recorded, nothing is left to mark.
+      if (!cached.recorded) this.recordUse(role, call.action, decision);
+      cached.recorded = true;
       return undefined;
     }
+    const principal = this.sessionArn(call.roleArn, call.session);
     const grantee = this.granteeOf(role);
     const target = this.constructAt(call.resource);
     const fix = cdkFix({ action: call.action, grantee, ...(target ? { target } : {}) });
@@ -197,7 +208,21 @@ export class IamService {
   allows(call: RoleCall): boolean {
     const role = this.roles.get(call.roleArn);
     if (!this.enforce || !role) return true;
-    return this.decide(role, call).allowed;
+    return this.cachedDecision(role, call).decision.allowed;
+  }
+
+  /** The decision for a call, evaluated once per distinct call (see `decisions`). */
+  private cachedDecision(role: Role, call: RoleCall): CachedDecision {
+    // A call naming its own resource policies is not keyed on them: evaluate it every time.
+    if (call.resourcePolicies !== undefined) return { decision: this.decide(role, call), recorded: false };
+    const key = decisionKey(call);
+    let cached = this.decisions.get(key);
+    if (cached === undefined) {
+      cached = { decision: this.decide(role, call), recorded: false };
+      if (this.decisions.size >= MAX_CACHED_DECISIONS) this.decisions.clear();
+      this.decisions.set(key, cached);
+    }
+    return cached;
   }
 
   private decide(role: Role, call: RoleCall): Decision {
@@ -227,11 +252,18 @@ export class IamService {
     if (!this.enforce) return undefined;
     const role = this.roles.get(roleArn);
     if (!role) return undefined;
-    const decision = evaluate(
-      { principal: { service: servicePrincipal }, action: 'sts:AssumeRole', resource: roleArn, context: {} },
-      { resource: [{ label: `${role.logicalId}.AssumeRolePolicyDocument`, document: role.trust }] },
-    );
-    if (decision.allowed) return undefined;
+    // API Gateway assumes its integration role for every request: the answer is fixed with the trust policy.
+    const trustKey = `${roleArn.length}:${roleArn}${servicePrincipal}`;
+    let allowed = this.trusted.get(trustKey);
+    if (allowed === undefined) {
+      allowed = evaluate(
+        { principal: { service: servicePrincipal }, action: 'sts:AssumeRole', resource: roleArn, context: {} },
+        { resource: [{ label: `${role.logicalId}.AssumeRolePolicyDocument`, document: role.trust }] },
+      ).allowed;
+      if (this.trusted.size >= MAX_CACHED_DECISIONS) this.trusted.clear();
+      this.trusted.set(trustKey, allowed);
+    }
+    if (allowed) return undefined;
     const fix = cdkFix({ action: 'sts:AssumeRole', grantee: { servicePrincipal } });
     const denial: Denial = {
       principal: servicePrincipal,
@@ -379,6 +411,32 @@ export class IamService {
       detail: denial,
     });
   }
+}
+
+interface CachedDecision {
+  readonly decision: Decision;
+  /** The grants an allowing decision used are recorded. */
+  recorded: boolean;
+}
+
+/** Distinct calls are few (roles x actions x resources); a bound keeps a stream of new resource names from growing it. */
+const MAX_CACHED_DECISIONS = 4096;
+
+/**
+ * Everything a decision depends on besides the service's fixed policies, each part length-prefixed so that no
+ * two different calls share a key; every condition key of the call counts, an absent value apart from any string.
+ */
+function decisionKey(call: RoleCall): string {
+  let key = `${call.roleArn.length}:${call.roleArn}${call.session.length}:${call.session}${call.action.length}:${call.action}${call.resource.length}:${call.resource}`;
+  const context = call.context;
+  if (context !== undefined) {
+    for (const name in context) {
+      if (!Object.hasOwn(context, name)) continue;
+      const value = context[name];
+      key += `|${name.length}:${name}${value === undefined ? '-' : `${value.length}:${value}`}`;
+    }
+  }
+  return key;
 }
 
 /** AWS's AccessDenied wording for each way a request is refused. */

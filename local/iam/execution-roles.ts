@@ -29,43 +29,52 @@ export function executionRoles(iam: IamService, env: StackEnvironment): Executio
     call(fn, 'logs:PutLogEvents', arnsOf(fn).logStream(fn.logGroupName, stream), `${fn.functionName} logs`),
   ];
   const outputMarkers = new Map<string, string>();
+  // Asked on every send to a destination; the wrapper depends only on the function and the sinks it wraps.
+  const wrapped = new WeakMap<FunctionIdentity, { readonly sinks: Sinks; readonly asRole: Sinks }>();
+  const sinksAsRole = (fn: FunctionIdentity, sinks: Sinks): Sinks => {
+    const via = `destination or dead-letter target of ${fn.functionName}`;
+    const arns = arnsOf(fn);
+    const guard = (action: string, resource: string, messageAction?: string) => {
+      const denial = iam.check(call(fn, action, resource, via, messageAction));
+      if (denial) throw deniedError(action, denial.message);
+    };
+    return {
+      events: {
+        putEvents: async (entries, caller?: InvokeCaller) => {
+          for (const entry of entries) {
+            guard('events:PutEvents', arns.eventBus(entry.EventBusName));
+          }
+          return sinks.events.putEvents(entries, caller);
+        },
+      },
+      sqs: {
+        sendMessage: async (queueArn, body, attributes, caller) => {
+          guard('sqs:SendMessage', queueArn);
+          return sinks.sqs.sendMessage(queueArn, body, attributes, caller);
+        },
+      },
+      sns: {
+        publish: async (input, caller) => {
+          guard('sns:Publish', input.TopicArn, 'SNS:Publish');
+          return sinks.sns.publish(input, caller);
+        },
+      },
+      lambda: {
+        invoke: async (ref, payload, type, caller) => {
+          guard('lambda:InvokeFunction', arns.lambdaFunction(ref));
+          return sinks.lambda.invoke(ref, payload, type, caller);
+        },
+      },
+    };
+  };
   return {
     sinksFor(fn: FunctionIdentity, sinks: Sinks): Sinks {
       if (!fn.roleArn) return sinks;
-      const via = `destination or dead-letter target of ${fn.functionName}`;
-      const arns = arnsOf(fn);
-      const guard = (action: string, resource: string, messageAction?: string) => {
-        const denial = iam.check(call(fn, action, resource, via, messageAction));
-        if (denial) throw deniedError(action, denial.message);
-      };
-      return {
-        events: {
-          putEvents: async (entries, caller?: InvokeCaller) => {
-            for (const entry of entries) {
-              guard('events:PutEvents', arns.eventBus(entry.EventBusName));
-            }
-            return sinks.events.putEvents(entries, caller);
-          },
-        },
-        sqs: {
-          sendMessage: async (queueArn, body, attributes, caller) => {
-            guard('sqs:SendMessage', queueArn);
-            return sinks.sqs.sendMessage(queueArn, body, attributes, caller);
-          },
-        },
-        sns: {
-          publish: async (input, caller) => {
-            guard('sns:Publish', input.TopicArn, 'SNS:Publish');
-            return sinks.sns.publish(input, caller);
-          },
-        },
-        lambda: {
-          invoke: async (ref, payload, type, caller) => {
-            guard('lambda:InvokeFunction', arns.lambdaFunction(ref));
-            return sinks.lambda.invoke(ref, payload, type, caller);
-          },
-        },
-      };
+      const known = wrapped.get(fn);
+      if (known?.sinks === sinks) return known.asRole;
+      const asRole = sinksAsRole(fn, sinks);
+      wrapped.set(fn, { sinks, asRole });
+      return asRole;
     },
 
     logsFor(fn: FunctionIdentity, logs: LogSink): LogSink {

@@ -9,12 +9,13 @@ import { randomUUID } from 'node:crypto';
 import type { HttpHandler, HttpRequest, HttpResponse } from '../protocol/http.js';
 import { headerValue } from '../protocol/http.js';
 import { handleJson, jsonBody, jsonTarget, type JsonService } from '../protocol/json.js';
-import { handleQuery, isQueryRequestFor, parseForm, queryParams, type QueryService } from '../protocol/query.js';
+import { handleQuery, isQueryRequestFor, queryParams, type QueryService } from '../protocol/query.js';
 import { AwsError } from '../protocol/errors.js';
 import type { StackEnvironment } from '../cloudformation/types.js';
 import { ArnBuilder } from './arns.js';
 import { credentialRegion, signedCredential } from '../protocol/scope.js';
 import type { IamService } from './service.js';
+import { endpointParams } from '../sns/api.js';
 
 /** What one AWS API call asks IAM for. */
 export interface ApiCall {
@@ -243,16 +244,6 @@ export function checkCall(iam: IamService, who: EdgeIdentity, call: ApiCall): Aw
   return undefined;
 }
 
-/** The query parameters of an API Gateway integration's Query request, as the SNS endpoint reads them: its query string, then a form body over it. */
-function integrationParams(req: HttpRequest): Map<string, string> {
-  const params = parseForm(req.rawQuery);
-  const contentType = headerValue(req, 'content-type') ?? '';
-  if (req.body.length > 0 && (contentType === '' || contentType.startsWith('application/x-www-form-urlencoded'))) {
-    for (const [key, value] of parseForm(req.body.toString('utf8'))) params.set(key, value);
-  }
-  return params;
-}
-
 /** A denial as the Query service answers it. */
 export function queryDenial(params: ReadonlyMap<string, string>, service: QueryService, error: AwsError, accept: string): Promise<HttpResponse> {
   const action = params.get('Action')!;
@@ -350,7 +341,8 @@ export function callAsIntegrationRole(
     }
     const api = query.get(service);
     if (api) {
-      const params = integrationParams(req);
+      // Read as the SNS endpoint reads them (and once: the endpoint reuses them).
+      const params = endpointParams(req);
       const wanted = queryCall(api.signingName, params, stackId);
       const error = wanted && checkCall(iam, { roleArn: credentials, session: API_GATEWAY_SESSION, via: 'API Gateway integration' }, wanted);
       if (error) return queryDenial(params, api, error, headerValue(req, 'accept') ?? '');

@@ -169,6 +169,28 @@ function topicPolicy(documents: readonly Readonly<Record<string, unknown>>[], to
   };
 }
 
+/** Parameters already read from a request (IAM reads them before the endpoint does). */
+const paramsOfRequest = new WeakMap<HttpRequest, QueryParams>();
+
+/**
+ * The query parameters of a request to the SNS endpoint: its query string,
+ * then a form body over it. Read once per request: IAM checks an
+ * integration's call with the same parameters the endpoint then serves.
+ */
+export function endpointParams(req: HttpRequest): QueryParams {
+  let params = paramsOfRequest.get(req);
+  if (params === undefined) {
+    const read = parseForm(req.rawQuery);
+    const contentType = headerValue(req, 'content-type') ?? '';
+    if (req.body.length > 0 && (contentType === '' || contentType.startsWith('application/x-www-form-urlencoded'))) {
+      for (const [key, value] of parseForm(req.body.toString('utf8'))) read.set(key, value);
+    }
+    params = read;
+    paramsOfRequest.set(req, params);
+  }
+  return params;
+}
+
 /**
  * The SNS endpoint as an API Gateway AWS-service integration calls it: a
  * Query request in the query string (`?Action=Publish&...`) and/or a form
@@ -182,11 +204,7 @@ export function snsServiceEndpoint(
 ): (req: HttpRequest) => Promise<HttpResponse> {
   const api = snsApi(service);
   return async (req) => {
-    const params = parseForm(req.rawQuery);
-    const contentType = headerValue(req, 'content-type') ?? '';
-    if (req.body.length > 0 && (contentType === '' || contentType.startsWith('application/x-www-form-urlencoded'))) {
-      for (const [key, value] of parseForm(req.body.toString('utf8'))) params.set(key, value);
-    }
+    const params = endpointParams(req);
     const region = servingRegion(credentialRegion(req));
     return handleQuery(params, api, headerValue(req, 'accept') ?? '', region === undefined ? {} : { region });
   };

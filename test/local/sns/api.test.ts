@@ -11,7 +11,7 @@ import { createClock } from '../../../local/clock.js';
 import { matchesPattern } from '../../../local/eventbridge/pattern.js';
 import type { HttpRequest } from '../../../local/protocol/http.js';
 import { serveApis, TEST_CLIENT, type Served } from '../../support/serve.js';
-import { snsApi, snsServiceEndpoint } from '../../../local/sns/api.js';
+import { endpointParams, snsApi, snsServiceEndpoint } from '../../../local/sns/api.js';
 import { SnsService } from '../../../local/sns/service.js';
 import { ACCOUNT, FUNCTION_ARN, QUEUE_ARN, TOPIC_ARN, recordingSinks, resource, subscriptionResource, topicResource } from './stack-fixture.js';
 import { fakeStack } from '../../support/fake-stack.js';
@@ -153,6 +153,15 @@ describe('snsServiceEndpoint (API Gateway AWS integration)', () => {
     expect(response.statusCode).toBe(200);
     await service.whenIdle();
     expect(JSON.parse(recorded.invocations[before]!.payload).Records[0].Sns.Message).toBe(message);
+  });
+
+  it('reads a form body over the query string, once per request (IAM and the endpoint share the reading)', () => {
+    const req = toRequest('POST', '/?Action=Publish&Message=query&Subject=s', { 'content-type': 'application/x-www-form-urlencoded' }, Buffer.from('Message=body'));
+    const params = endpointParams(req);
+    expect(Object.fromEntries(params)).toEqual({ Action: 'Publish', Message: 'body', Subject: 's' });
+    expect(endpointParams(req)).toBe(params);
+    const json = toRequest('POST', '/?Action=Publish&Message=query', { 'content-type': 'application/json' }, Buffer.from('Message=body'));
+    expect(endpointParams(json).get('Message')).toBe('query');
   });
 
   it('reads parameters from the query string too', async () => {

@@ -21,14 +21,19 @@ const ENTERING: Readonly<Record<string, string>> = {
   sqs: 'deliver',
 };
 
+const MAX_RESOLVED = 10_000;
+
 /**
  * Live counts per architecture node, kept from the hops as they are
  * recorded, so they cover every hop since start (the trace ring forgets).
  */
 export class NodeCounters {
   private readonly counts = new Map<string, NodeCounts>();
-  /** Service and resource to node id; traces repeat a handful of resources. */
-  private readonly resolved = new Map<string, string | null>();
+  /**
+   * Node id by service, then resource: traces repeat a handful of resources. Nested maps, not a
+   * `service resource` key, so recording a hop (tens per pipeline event) builds no string.
+   */
+  private readonly resolved = new Map<string, Map<string, string | null>>();
 
   constructor(
     private readonly architecture: Architecture,
@@ -68,11 +73,14 @@ export class NodeCounters {
   }
 
   private nodeId(resource: string, service: string): string | undefined {
-    const key = `${service} ${resource}`;
-    let id = this.resolved.get(key);
+    let byResource = this.resolved.get(service);
+    if (byResource === undefined) this.resolved.set(service, (byResource = new Map()));
+    let id = byResource.get(resource);
     if (id === undefined) {
       id = nodeForResource(this.architecture, resource, service)?.id ?? null;
-      this.resolved.set(key, id);
+      // Denials and SDK calls may name endless resources: keep the memo bounded.
+      if (byResource.size >= MAX_RESOLVED) byResource.clear();
+      byResource.set(resource, id);
     }
     return id ?? undefined;
   }

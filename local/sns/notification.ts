@@ -23,14 +23,30 @@ export interface Recipient {
 
 /** `https://sns.<region>.amazonaws.com`, where SNS publishes its certificate and unsubscribe links. */
 function snsHost(env: StackEnvironment): string {
-  return `https://sns.${env.region}.${env.urlSuffix}`;
+  return hostsOf(env).host;
+}
+
+/** Per environment object (a topic's, fixed), its SNS host and certificate URL, so a delivery builds neither. */
+const hostsByEnv = new WeakMap<StackEnvironment, { readonly host: string; readonly certUrl: string }>();
+
+function hostsOf(env: StackEnvironment): { readonly host: string; readonly certUrl: string } {
+  let hosts = hostsByEnv.get(env);
+  if (hosts === undefined) {
+    const host = `https://sns.${env.region}.${env.urlSuffix}`;
+    hosts = { host, certUrl: certUrlOf(env, host) };
+    hostsByEnv.set(env, hosts);
+  }
+  return hosts;
 }
 
 const certUrls = new Map<string, string>();
 
 /** The signing certificate URL: one fixed file per region, as on AWS (hashed once, not per delivery). */
 function signingCertUrl(env: StackEnvironment): string {
-  const host = snsHost(env);
+  return hostsOf(env).certUrl;
+}
+
+function certUrlOf(env: StackEnvironment, host: string): string {
   const key = `${env.partition} ${host}`;
   let url = certUrls.get(key);
   if (url === undefined) {

@@ -61,6 +61,8 @@ export class SnsService implements TopicSink {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
   private readonly stores = new Map<SubscriptionDefinition, Collection<PendingDelivery>>();
+  /** Per topic ARN, its subscriptions in template order (fixed: Publish asks for them on every message). */
+  private readonly subscriptionsByTopic = new Map<string, SubscriptionDefinition[]>();
 
   private constructor(
     readonly env: StackEnvironment,
@@ -71,6 +73,11 @@ export class SnsService implements TopicSink {
     this.topicsByArn = new Map(topics.map((t) => [t.arn, t]));
     this.envByTopicArn = new Map(topics.map((t) => [t.arn, environmentOfArn(t.arn, env)]));
     this.regions = new Set([env.region, ...[...this.envByTopicArn.values()].map((e) => e.region)]);
+    for (const subscription of subscriptions) {
+      const list = this.subscriptionsByTopic.get(subscription.topicArn);
+      if (list) list.push(subscription);
+      else this.subscriptionsByTopic.set(subscription.topicArn, [subscription]);
+    }
     if (deps.state) {
       for (const subscription of subscriptions) this.stores.set(subscription, deps.state.collection('sns-delivery', ownerOf(subscription)));
     }
@@ -132,8 +139,8 @@ export class SnsService implements TopicSink {
   }
 
   /** The subscriptions of a topic, in template order. */
-  subscriptionsOf(topicArn: string): SubscriptionDefinition[] {
-    return this.subscriptions.filter((s) => s.topicArn === topicArn);
+  subscriptionsOf(topicArn: string): readonly SubscriptionDefinition[] {
+    return this.subscriptionsByTopic.get(topicArn) ?? NO_SUBSCRIPTIONS;
   }
 
   /**
@@ -365,6 +372,8 @@ export class SnsService implements TopicSink {
     });
   }
 }
+
+const NO_SUBSCRIPTIONS: readonly SubscriptionDefinition[] = [];
 
 const functionName = (arn: string): string => arn.split(':')[6] ?? arn;
 const queueName = (arn: string): string => arn.split(':')[5] ?? arn;

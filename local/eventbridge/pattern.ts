@@ -82,15 +82,17 @@ function explainRules(rules: readonly CompiledRule[], event: unknown): PatternMi
   const rule = rules[0]!;
   for (const field of rule) {
     const values: Leaf[] = [];
-    collectValues(event, field.path, values, []);
-    const expected = JSON.stringify(field.expected);
+    // A rule that does not match is explained for every event it misses: the memberships go to the scratch
+    // buffer (matching is over), and the pattern's values are written only for the field that fails.
+    scratchMembers.length = 0;
+    collectValues(event, field.path, values, scratchMembers);
     if (values.length === 0) {
       if (field.matchesAbsent) continue;
-      return { field: field.path.whole, expected: field.expected, actual: [], reason: `${field.path.whole} is absent; the pattern wants ${expected}` };
+      return { field: field.path.whole, expected: field.expected, actual: [], reason: `${field.path.whole} is absent; the pattern wants ${JSON.stringify(field.expected)}` };
     }
     if (!values.some((value) => field.tests.some((test) => test(value)))) {
       const actual = JSON.stringify(values.length === 1 ? values[0] : values);
-      return { field: field.path.whole, expected: field.expected, actual: values, reason: `${field.path.whole} is ${actual}; the pattern wants ${expected}` };
+      return { field: field.path.whole, expected: field.expected, actual: values, reason: `${field.path.whole} is ${actual}; the pattern wants ${JSON.stringify(field.expected)}` };
     }
   }
   const fields = rule.map((f) => f.path.whole).join(', ');

@@ -5,7 +5,7 @@
  */
 import type { PatternMatcher } from '../contracts.js';
 import { AwsError } from '../protocol/errors.js';
-import { collectValues, consistentChoice, type Leaf, type Membership } from './event-paths.js';
+import { collectValues, consistentChoice, emptyScratch, type Leaf, type Membership } from './event-paths.js';
 import { jacksonLocation, JsonTextError, parseJsonText, type JsonNode } from './json-text.js';
 import { compileRules, PatternError, type CompiledRule } from './pattern-compile.js';
 
@@ -84,7 +84,7 @@ function explainRules(rules: readonly CompiledRule[], event: unknown): PatternMi
     const values: Leaf[] = [];
     // A rule that does not match is explained for every event it misses: the memberships go to the scratch
     // buffer (matching is over), and the pattern's values are written only for the field that fails.
-    scratchMembers.length = 0;
+    emptyScratch(scratchMembers);
     collectValues(event, field.path, values, scratchMembers);
     if (values.length === 0) {
       if (field.matchesAbsent) continue;
@@ -114,8 +114,8 @@ function matchRule(rule: CompiledRule, event: unknown): boolean {
   let constrained: Membership[][] | undefined;
   for (let f = 0; f < rule.length; f++) {
     const field = rule[f]!;
-    scratch.length = 0;
-    scratchMembers.length = 0;
+    emptyScratch(scratch);
+    emptyScratch(scratchMembers);
     collectValues(event, field.path, scratch, scratchMembers);
     if (scratch.length === 0) {
       if (!field.matchesAbsent) return false;

@@ -84,7 +84,7 @@ export class IamService {
    * condition keys): the policies are fixed for the life of this service (a hot reload builds a new one).
    * Several checks per pipeline event ask the same few questions; a hit skips evaluation and grant recording.
    */
-  private readonly decisions = new Map<string, CachedDecision>();
+  private readonly decisions = new DecisionCache();
   /** Whether a service principal may assume a role, by role and principal (trust policies are fixed too). */
   private readonly trusted = new Map<string, boolean>();
 
@@ -215,14 +215,7 @@ export class IamService {
   private cachedDecision(role: Role, call: RoleCall): CachedDecision {
     // A call naming its own resource policies is not keyed on them: evaluate it every time.
     if (call.resourcePolicies !== undefined) return { decision: this.decide(role, call), recorded: false };
-    const key = decisionKey(call);
-    let cached = this.decisions.get(key);
-    if (cached === undefined) {
-      cached = { decision: this.decide(role, call), recorded: false };
-      if (this.decisions.size >= MAX_CACHED_DECISIONS) this.decisions.clear();
-      this.decisions.set(key, cached);
-    }
-    return cached;
+    return this.decisions.get(call) ?? this.decisions.set(call, { decision: this.decide(role, call), recorded: false });
   }
 
   private decide(role: Role, call: RoleCall): Decision {
@@ -422,13 +415,44 @@ interface CachedDecision {
 /** Distinct calls are few (roles x actions x resources); a bound keeps a stream of new resource names from growing it. */
 const MAX_CACHED_DECISIONS = 4096;
 
+type Level<T> = Map<string, T>;
+
 /**
- * Everything a decision depends on besides the service's fixed policies, each part length-prefixed so that no
- * two different calls share a key; every condition key of the call counts, an absent value apart from any string.
+ * Decisions by everything a decision depends on besides the service's fixed policies: role, session,
+ * action, resource (nested maps: a lookup builds no key), then the call's condition keys, each part
+ * length-prefixed so no two contexts share a key, an absent value apart from any string.
  */
-function decisionKey(call: RoleCall): string {
-  let key = `${call.roleArn.length}:${call.roleArn}${call.session.length}:${call.session}${call.action.length}:${call.action}${call.resource.length}:${call.resource}`;
-  const context = call.context;
+class DecisionCache {
+  private readonly byRole: Level<Level<Level<Level<Level<CachedDecision>>>>> = new Map();
+  private size = 0;
+
+  get(call: RoleCall): CachedDecision | undefined {
+    return this.byRole.get(call.roleArn)?.get(call.session)?.get(call.action)?.get(call.resource)?.get(contextKey(call.context));
+  }
+
+  set(call: RoleCall, cached: CachedDecision): CachedDecision {
+    if (this.size >= MAX_CACHED_DECISIONS) {
+      this.byRole.clear();
+      this.size = 0;
+    }
+    const bySession = child(this.byRole, call.roleArn);
+    const byAction = child(bySession, call.session);
+    const byResource = child(byAction, call.action);
+    child(byResource, call.resource).set(contextKey(call.context), cached);
+    this.size++;
+    return cached;
+  }
+}
+
+function child<T>(level: Level<Level<T>>, key: string): Level<T> {
+  let next = level.get(key);
+  if (next === undefined) level.set(key, (next = new Map()));
+  return next;
+}
+
+/** The call's condition keys: empty without any (the decision then sees only the role's own keys). */
+function contextKey(context: PolicyContext | undefined): string {
+  let key = '';
   if (context !== undefined) {
     for (const name in context) {
       if (!Object.hasOwn(context, name)) continue;

@@ -72,6 +72,13 @@ describe('remembered IAM decisions', () => {
     expect(service([]).check(invoke({ 'lambda:FunctionUrlAuthType': 'AWS_IAM' }))).toBeDefined();
   });
 
+  it('stay right past their bound (a stream of distinct resources)', () => {
+    const iam = service();
+    for (let i = 0; i < 5000; i++) iam.allows({ ...invoke({ 'lambda:FunctionUrlAuthType': 'AWS_IAM' }), resource: `${FN}-${i}` });
+    expect(iam.check(invoke({ 'lambda:FunctionUrlAuthType': 'AWS_IAM' }))).toBeUndefined();
+    expect(iam.check(invoke({ 'lambda:FunctionUrlAuthType': 'NONE' }))).toBeDefined();
+  });
+
   it('remember trust per service principal', () => {
     const iam = service();
     expect(iam.checkTrust(ROLE, 'lambda.amazonaws.com', 'test')).toBeUndefined();

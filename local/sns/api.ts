@@ -14,7 +14,9 @@ import type { PublishRequest, SnsService } from './service.js';
  * `JSON.stringify` calls `toJSON`, so a hidden `toJSON` serves both.
  */
 function withJsonNulls<T extends Record<string, XmlValue>>(result: T, nullKeys: readonly string[]): T {
-  const json = { ...result, ...Object.fromEntries(nullKeys.filter((k) => result[k] === undefined).map((k) => [k, null])) };
+  // Keys in the order the spread of `result` then of the nulls gave them; without the intermediate lists.
+  const json: Record<string, XmlValue | null> = { ...result };
+  for (const key of nullKeys) if (result[key] === undefined) json[key] = null;
   Object.defineProperty(result, 'toJSON', { value: () => json, enumerable: false });
   return result;
 }
@@ -63,24 +65,19 @@ function parseMessageAttributes(params: QueryParams): Record<string, MessageAttr
   return out;
 }
 
-/** The Publish parameters of a Query request. */
+/** Publish's string parameters, in the order the request lists them. */
+const PUBLISH_PARAMETERS = ['TopicArn', 'TargetArn', 'PhoneNumber', 'Message', 'Subject', 'MessageStructure', 'MessageGroupId', 'MessageDeduplicationId'] as const;
+
+/** The Publish parameters of a Query request (only those present, as own keys). */
 function publishRequest(params: QueryParams): PublishRequest {
-  const optional = (name: string): Record<string, string> => {
-    const value = params.get(name);
-    return value === undefined ? {} : { [name]: value };
-  };
   const attributes = parseMessageAttributes(params);
-  return {
-    ...optional('TopicArn'),
-    ...optional('TargetArn'),
-    ...optional('PhoneNumber'),
-    ...optional('Message'),
-    ...optional('Subject'),
-    ...optional('MessageStructure'),
-    ...optional('MessageGroupId'),
-    ...optional('MessageDeduplicationId'),
-    ...(Object.keys(attributes).length > 0 ? { MessageAttributes: attributes } : {}),
-  };
+  const request: Record<string, unknown> = {};
+  for (const name of PUBLISH_PARAMETERS) {
+    const value = params.get(name);
+    if (value !== undefined) request[name] = value;
+  }
+  if (Object.keys(attributes).length > 0) request['MessageAttributes'] = attributes;
+  return request as PublishRequest;
 }
 
 /** The SNS Query API (2010-03-31) over the service: Publish, ListTopics, ListSubscriptions(ByTopic), GetTopicAttributes. */

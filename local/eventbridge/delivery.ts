@@ -153,7 +153,8 @@ export async function deliver(
 ): Promise<void> {
   const ids = { eventId: event.id };
   const store = deps.retryStore?.(rule);
-  const key = retryKey(target.id, event.id);
+  // Only a kept delivery needs its key: without a store, no string is built for each delivery.
+  const key = store ? retryKey(target.id, event.id) : '';
   let saved = resumeFrom !== undefined;
   const settled = () => {
     if (saved && !deps.signal?.aborted) store?.remove(key);

@@ -160,7 +160,9 @@ export function logsAsRole(iam: IamService, env: StackEnvironment, roleArn: stri
   const arns = new ArnBuilder(env);
   const via = `${session} logs`;
   const check = (action: string, resource: string) => iam.check({ roleArn, session, action, resource, via });
-  const allowedStreams = new Set<string>();
+  // By group, then stream: nested so that each write looks its stream up without building a key.
+  const allowedStreams = new Map<string, Set<string>>();
+  let allowedCount = 0;
   return {
     ensureLogGroup: (name, retention) => {
       const exists = 'hasLogGroup' in logs && typeof logs.hasLogGroup === 'function' && (logs.hasLogGroup as (n: string) => boolean)(name);
@@ -170,12 +172,17 @@ export function logsAsRole(iam: IamService, env: StackEnvironment, roleArn: stri
     putLogEvents: (group, stream, events) => {
       // Each invocation writes to its environment's stream: an allowed stream stays allowed (the roles are fixed),
       // and its grants are already recorded as used; a denial is checked (and traced) every time.
-      const key = `${group}\n${stream}`;
-      if (!allowedStreams.has(key)) {
+      if (!allowedStreams.get(group)?.has(stream)) {
         const denied = [check('logs:CreateLogStream', arns.logGroup(group)), check('logs:PutLogEvents', arns.logStream(group, stream))].filter(Boolean);
         if (denied.length > 0) return;
-        if (allowedStreams.size >= 10_000) allowedStreams.clear();
-        allowedStreams.add(key);
+        if (allowedCount >= 10_000) {
+          allowedStreams.clear();
+          allowedCount = 0;
+        }
+        let streams = allowedStreams.get(group);
+        if (streams === undefined) allowedStreams.set(group, (streams = new Set()));
+        streams.add(stream);
+        allowedCount++;
       }
       logs.putLogEvents(group, stream, events);
     },

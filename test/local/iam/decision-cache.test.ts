@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { IamService, type RoleCall } from '../../../local/iam/service.js';
-import { isAllowed } from '../../../local/iam/policy.js';
+import { evaluate, isAllowed } from '../../../local/iam/policy.js';
 import { makeStack } from '../lambda/helpers.js';
 
 const ROLE = 'arn:aws:iam::111111111111:role/caller';
@@ -111,5 +111,44 @@ describe('compiled resource policies', () => {
     // The same document as JSON text answers alike.
     expect(isAllowed([JSON.stringify(permission)], request(ok))).toBe(true);
     expect(isAllowed([JSON.stringify(permission)], request({ ...ok, 'aws:SourceAccount': '222222222222' }))).toBe(false);
+  });
+});
+
+describe('isAllowed', () => {
+  it('answers as evaluate does for resource policies alone (random statements, conditions and requests)', () => {
+    let seed = 11;
+    const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
+    const actions = ['sns:Publish', 'SNS:publish', 'lambda:InvokeFunction', 'lambda:*', '*', 'sns:Pub?ish'];
+    const resources = ['arn:aws:sns:us-east-1:111111111111:T', 'arn:aws:sns:*:111111111111:*', '*', FN];
+    const keys = ['aws:SourceArn', 'AWS:SourceArn', 'aws:SourceAccount', 'lambda:FunctionUrlAuthType'];
+    const values = ['arn:aws:sns:us-east-1:111111111111:T', 'arn:aws:sns:*', '111111111111', 'NONE', 'AWS_IAM'];
+    const operators = ['StringEquals', 'StringNotEquals', 'ArnLike', 'StringLikeIfExists', 'Null', 'Unknown'];
+    const principals = ['*', { Service: 'sns.amazonaws.com' }, { Service: ['events.amazonaws.com'] }, { AWS: '111111111111' }, null];
+    const statement = () => ({
+      Effect: pick(['Allow', 'Allow', 'Deny']),
+      ...(random() < 0.85 ? { Action: pick(actions) } : { NotAction: pick(actions) }),
+      ...(random() < 0.6 ? { Resource: pick(resources) } : {}),
+      ...(random() < 0.9 ? { Principal: pick(principals) } : { NotPrincipal: pick(principals) }),
+      ...(random() < 0.6 ? { Condition: { [pick(operators)]: { [pick(keys)]: random() < 0.5 ? pick(values) : [pick(values), pick(values)] } } } : {}),
+    });
+    let allowed = 0;
+    for (let i = 0; i < 3000; i++) {
+      const documents = Array.from({ length: 1 + Math.floor(random() * 2) }, () => ({ Statement: Array.from({ length: 1 + Math.floor(random() * 3) }, statement) }));
+      const context: Record<string, string> = {};
+      for (let k = Math.floor(random() * 3); k > 0; k--) context[pick(keys)] = pick(values);
+      const request = {
+        principal: random() < 0.6 ? { service: pick(['sns.amazonaws.com', 'events.amazonaws.com']) } : { aws: '111111111111' },
+        action: pick(['sns:Publish', 'lambda:InvokeFunction']),
+        resource: pick([FN, 'arn:aws:sns:us-east-1:111111111111:T']),
+        context,
+      };
+      const expected = evaluate(request, { resource: documents.map((document, n) => ({ label: `policy ${n}`, document })) }).allowed;
+      expect(isAllowed(documents, request)).toBe(expected);
+      if (expected) allowed++;
+    }
+    // Both answers occur often enough for the comparison to mean something.
+    expect(allowed).toBeGreaterThan(100);
+    expect(allowed).toBeLessThan(2900);
   });
 });

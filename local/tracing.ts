@@ -54,15 +54,43 @@ export const TRACE_PAYLOAD_LIMIT = 16 * 1024;
 
 /** A payload as a trace keeps it: parsed JSON when it is JSON, cut to {@link TRACE_PAYLOAD_LIMIT} characters. */
 export function tracePayload(text: string): unknown {
-  if (text.length > TRACE_PAYLOAD_LIMIT) return `${text.slice(0, TRACE_PAYLOAD_LIMIT)}… (${text.length} characters in all)`;
+  if (text.length > TRACE_PAYLOAD_LIMIT) return cutPayload(text);
   // Only text that can be a JSON object or array is parsed: a failed parse per hop (log text, say) costs a thrown error.
-  const first = text.trimStart()[0];
-  if (first !== '{' && first !== '[') return text;
+  if (!opensObjectOrArray(text)) return text;
   try {
     return JSON.parse(text);
   } catch {
     return text;
   }
+}
+
+/**
+ * `tracePayload(text)` for text the caller has already parsed into `value`
+ * (`JSON.parse(text)` succeeded): the same result without parsing it again.
+ * The trace may then share `value` with the caller, who must not change it.
+ */
+export function traceParsedPayload(text: string, value: unknown): unknown {
+  if (text.length > TRACE_PAYLOAD_LIMIT) return cutPayload(text);
+  return opensObjectOrArray(text) ? value : text;
+}
+
+function cutPayload(text: string): string {
+  return `${text.slice(0, TRACE_PAYLOAD_LIMIT)}… (${text.length} characters in all)`;
+}
+
+/**
+ * Whether the first character after JSON whitespace is `{` or `[`. Other
+ * leading whitespace (which `trimStart` would skip) makes the text invalid
+ * JSON, which a trace keeps as text either way; the scan copies nothing.
+ */
+function opensObjectOrArray(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // space, tab, line feed, carriage return
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) continue;
+    return c === 0x7b || c === 0x5b;
+  }
+  return false;
 }
 
 const SERVICE_COLOURS: Record<string, number> = {

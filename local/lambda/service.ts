@@ -1,6 +1,6 @@
 import { defaultMaxEnvironments } from './environments.js';
 import { randomUUID } from 'node:crypto';
-import { tracePayload } from '../tracing.js';
+import { traceParsedPayload, tracePayload } from '../tracing.js';
 import type { ExecutionRoles, FunctionIdentity, InvocationType, InvokeCaller, InvokeResult, LambdaInvoker, LogSink, Sinks, Tracer } from '../contracts.js';
 import type { Clock } from '../clock.js';
 import type { StackModel } from '../cloudformation/types.js';
@@ -220,8 +220,10 @@ export class LambdaService implements LambdaInvoker {
       throw new AwsError('RequestTooLargeException', `Request must be smaller than ${limit} bytes for the InvokeFunction operation`, 413);
     }
     const body = payload.trim() === '' ? '{}' : payload;
+    // Parsed once: an async event's trace and invocation record reuse the value.
+    let parsed: unknown;
     try {
-      JSON.parse(body);
+      parsed = JSON.parse(body);
     } catch (error) {
       throw new AwsError(
         'InvalidRequestContentException',
@@ -253,9 +255,9 @@ export class LambdaService implements LambdaInvoker {
         resource: functionName,
         summary: `async invoke accepted${by} (202)`,
         ids: { requestId },
-        detail: { payload: tracePayload(body) },
+        detail: { payload: traceParsedPayload(body, parsed) },
       });
-      entry.queue.enqueue(requestId, body);
+      entry.queue.enqueue(requestId, body, parsed);
       return { statusCode: 202, payload: '', executedVersion: '$LATEST', requestId };
     }
     let execution;

@@ -126,6 +126,7 @@ interface Pending {
   readonly id: string;
   readonly payload: string;
   readonly resolve: (execution: Execution) => void;
+  /** This invocation's log events, each message with its newline (see {@link Environment.addLine}). */
   readonly lines: LogEvent[];
   /** performance.now() when the invoke was sent to the child. */
   sentAt: number;
@@ -256,9 +257,15 @@ class Environment {
     for (const line of text.split('\n')) if (line !== '') this.addLine(Date.now(), line);
   }
 
+  /**
+   * A line of the environment's log. Kept as CloudWatch stores it, with its
+   * newline (the AWS recordings show "START RequestId: ... Version: $LATEST\n"),
+   * so the same event objects go to the log store and make up the
+   * invocation's log text, with no copy of each line for either.
+   */
   private addLine(timestamp: number, message: string): void {
     this.echo(message);
-    const event = { timestamp, message };
+    const event = { timestamp, message: `${message}\n` };
     if (this.pending) this.pending.lines.push(event);
     else if (this.cold) this.initLines.push(event);
     else this.putLogs([event]);
@@ -284,13 +291,8 @@ class Environment {
   private putLogs(events: readonly LogEvent[]): void {
     if (events.length === 0) return;
     try {
-      // CloudWatch keeps each line Lambda writes with its newline (the AWS
-      // recordings show "START RequestId: ... Version: $LATEST\n").
-      this.options.logs.putLogEvents(
-        this.config.logGroupName,
-        this.stream,
-        events.map((e) => ({ timestamp: e.timestamp, message: `${e.message}\n` })),
-      );
+      // The messages already end with their newline (addLine).
+      this.options.logs.putLogEvents(this.config.logGroupName, this.stream, events);
     } catch {
       // The invocation's log text is still returned in Execution.log.
     }
@@ -326,7 +328,7 @@ class Environment {
 
   private emitPlatform(p: Pending, line: string, timestamp = Date.now()): void {
     this.echo(line);
-    p.lines.push({ timestamp, message: line });
+    p.lines.push({ timestamp, message: `${line}\n` });
   }
 
   private onMessage(message: ChildMessage): void {
@@ -443,7 +445,7 @@ class Environment {
     clearTimeout(p.timer);
     this.pending = undefined;
     // Keep what the runtime printed on its way out, without the START of an invocation it never ran.
-    const start = startLine(p.id);
+    const start = `${startLine(p.id)}\n`;
     this.putLogs([...this.initLines.splice(0), ...p.lines.filter((line) => line.message !== start)]);
     // Queued first, so the slot this environment frees goes to it.
     const rerun = this.pool.rerun(p.payload, p.id);
@@ -493,7 +495,7 @@ class Environment {
     this.initLines = [];
     this.putLogs(events);
     let log = '';
-    for (const event of events) log += `${event.message}\n`;
+    for (const event of events) log += event.message;
     const execution: Execution =
       initDurationMs === undefined
         ? { requestId: p.id, ok, payload, log, durationMs }

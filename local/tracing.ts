@@ -74,6 +74,15 @@ export function traceParsedPayload(text: string, value: unknown): unknown {
   return opensObjectOrArray(text) ? value : text;
 }
 
+/**
+ * `tracePayload(text)` for text that is never JSON: an invocation's log,
+ * whose START/END/REPORT lines make it so. Only cut, never scanned, so the
+ * log's pieces stay unjoined until someone reads the trace (~3 KB an event).
+ */
+export function traceText(text: string): string {
+  return text.length > TRACE_PAYLOAD_LIMIT ? cutPayload(text) : text;
+}
+
 function cutPayload(text: string): string {
   return `${text.slice(0, TRACE_PAYLOAD_LIMIT)}… (${text.length} characters in all)`;
 }

@@ -1,5 +1,5 @@
 import type { Sinks, Tracer } from '../contracts.js';
-import { tracePayload } from '../tracing.js';
+import { tracePayload, traceText } from '../tracing.js';
 import type { Clock } from '../clock.js';
 import type { Collection } from '../state/types.js';
 import { TimerQueue } from '../timer-queue.js';
@@ -301,7 +301,7 @@ export class AsyncQueue {
         attempt: event.attempts,
         durationMs: execution.durationMs,
         response,
-        log: tracePayload(execution.log),
+        log: traceText(execution.log),
       },
     });
     if (execution.ok) return void this.finish(event, 'Success');

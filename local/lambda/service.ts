@@ -1,6 +1,6 @@
 import { defaultMaxEnvironments } from './environments.js';
 import { randomUUID } from 'node:crypto';
-import { traceParsedPayload, tracePayload } from '../tracing.js';
+import { traceParsedPayload, tracePayload, traceText } from '../tracing.js';
 import type { ExecutionRoles, FunctionIdentity, InvocationType, InvokeCaller, InvokeResult, LambdaInvoker, LogSink, Sinks, Tracer } from '../contracts.js';
 import type { Clock } from '../clock.js';
 import type { StackModel } from '../cloudformation/types.js';
@@ -299,7 +299,7 @@ export class LambdaService implements LambdaInvoker {
       summary: `sync invoke${by}: ${execution.ok ? 'succeeded' : 'failed (Unhandled)'} in ${execution.durationMs.toFixed(0)} ms`,
       ids: { requestId: execution.requestId },
       // As an async attempt's: the dashboard shows the run's duration, answer and log lines.
-      detail: { durationMs: execution.durationMs, response: tracePayload(execution.payload), log: tracePayload(execution.log) },
+      detail: { durationMs: execution.durationMs, response: tracePayload(execution.payload), log: traceText(execution.log) },
     });
     return {
       statusCode: 200,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TRACE_PAYLOAD_LIMIT, TerminalPrinter, TraceLog, formatTrace, isErrorHop, traceParsedPayload, tracePayload } from '../../local/tracing.js';
+import { TRACE_PAYLOAD_LIMIT, TerminalPrinter, TraceLog, formatTrace, isErrorHop, traceParsedPayload, tracePayload, traceText } from '../../local/tracing.js';
 
 describe('TraceLog', () => {
   it('keeps hops in order, lists those after a time, and caps its size', () => {
@@ -134,5 +134,14 @@ describe('traceParsedPayload', () => {
     }
     const value = { a: 1 };
     expect(traceParsedPayload('{"a":1}', value)).toBe(value);
+  });
+});
+
+describe('traceText', () => {
+  it('gives what tracePayload gives for a log, without reading it', () => {
+    const log = 'START RequestId: r Version: $LATEST\n{"level":"INFO"}\nEND RequestId: r\n';
+    for (const text of [log, '', log.repeat(1 + Math.ceil(TRACE_PAYLOAD_LIMIT / log.length))]) {
+      expect(traceText(text)).toBe(tracePayload(text));
+    }
   });
 });

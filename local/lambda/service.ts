@@ -12,6 +12,7 @@ import {
   describeEventInvokeConfig,
   effective,
   validateEventInvokeConfig,
+  type EffectiveInvokeConfig,
   type EventInvokeConfig,
   type EventInvokeConfigInput,
 } from './event-invoke-config.js';
@@ -38,6 +39,24 @@ function roleSinks(roles: ExecutionRoles, identity: FunctionIdentity): (sinks: S
       wrapped = roles.sinksFor(identity, sinks);
     }
     return wrapped;
+  };
+}
+
+/**
+ * The effective config of the function's current EventInvokeConfig, made
+ * again only when the API replaces or deletes it (a config is never changed
+ * in place): the queue asks three or four times an event.
+ */
+function effectiveConfig(current: () => EventInvokeConfig | undefined): () => EffectiveInvokeConfig {
+  let seen: EventInvokeConfig | undefined;
+  let made: EffectiveInvokeConfig | undefined;
+  return () => {
+    const config = current();
+    if (made === undefined || config !== seen) {
+      seen = config;
+      made = effective(config);
+    }
+    return made;
   };
 }
 
@@ -178,7 +197,7 @@ export class LambdaService implements LambdaInvoker {
         // The pool's own cap (--max-environments); reserved concurrency wins.
         concurrencyLimit: def.config.reservedConcurrency ?? deps.maxEnvironments ?? defaultMaxEnvironments(),
         // Read per decision, so a PutFunctionEventInvokeConfig applies to queued events.
-        config: () => effective(service.functions.get(name)?.eventInvokeConfig),
+        config: effectiveConfig(() => service.functions.get(name)?.eventInvokeConfig),
         ...(def.deadLetterTargetArn ? { deadLetterTargetArn: def.deadLetterTargetArn } : {}),
         ...(deps.state
           ? { store: deps.state.collection<AsyncEventState>('lambda-async-event', { logicalId: def.logicalId, type: 'AWS::Lambda::Function' }) }

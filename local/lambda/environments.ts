@@ -265,7 +265,22 @@ class Environment {
    */
   private addLine(timestamp: number, message: string): void {
     this.echo(message);
-    const event = { timestamp, message: `${message}\n` };
+    this.keepLine({ timestamp, message: `${message}\n` });
+  }
+
+  /**
+   * A line the runtime sent, already ending with its newline: stored as
+   * the flat string IPC decoded, where joining the newline here would make
+   * the log store copy the line once more to measure it (a console line can
+   * be the whole event: ~3 KB an event).
+   */
+  private addRuntimeLine(timestamp: number, text: string): void {
+    if (!text.endsWith('\n')) return this.addLine(timestamp, text);
+    this.echo(text.slice(0, -1));
+    this.keepLine({ timestamp, message: text });
+  }
+
+  private keepLine(event: LogEvent): void {
     if (this.pending) this.pending.lines.push(event);
     else if (this.cold) this.initLines.push(event);
     else this.putLogs([event]);
@@ -274,7 +289,7 @@ class Environment {
   /** Lines the runtime sent together, in the order printed. */
   private addLines(lines: LogLines): void {
     const { ts, m } = lines;
-    for (let i = 0; i < m.length; i++) this.addLine(ts[i]!, m[i]!);
+    for (let i = 0; i < m.length; i++) this.addRuntimeLine(ts[i]!, m[i]!);
   }
 
   /** Neither the terminal echo nor the log store may take the pool down with it. */

@@ -18,7 +18,7 @@ export interface InvokeMessage {
 /**
  * Log events (console calls or raw stdout lines) in the order printed, as
  * two parallel arrays: the event at index i has timestamp `ts[i]` and text
- * `m[i]`. The lines printed in one synchronous run of the child travel
+ * `m[i]`, which ends with the line's newline (as the log store keeps it). The lines printed in one synchronous run of the child travel
  * together, so each costs the parent no message of its own.
  */
 export interface LogLines {

@@ -54,9 +54,10 @@ let batchTimes: number[] = [];
 let batchLines: string[] = [];
 let batchArmed = false;
 
+/** Each line goes with its newline, as CloudWatch keeps it: the parent stores the text it receives as it is. */
 function emit(line: string, timestamp = Date.now()): void {
   batchTimes.push(timestamp);
-  batchLines.push(line);
+  batchLines.push(`${line}\n`);
   if (!batchArmed) {
     batchArmed = true;
     setImmediate(flushLogs);

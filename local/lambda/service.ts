@@ -18,7 +18,7 @@ import {
 } from './event-invoke-config.js';
 import type { FunctionDefinition } from './function-definition.js';
 import { parseFunctionRef, type FunctionRef } from './function-ref.js';
-import { checkInvokePermission, resourcePolicy, type PermissionStatement } from './permissions.js';
+import { invokePermissionChecker, resourcePolicy, type PermissionStatement } from './permissions.js';
 import { readLambdaResources, refIsFor } from './stack-reader.js';
 import { environmentForRegion, servingRegion } from '../cloudformation/environments.js';
 import { countingPool, countingTracer, newCounters, type FunctionCounters } from './metrics.js';
@@ -119,8 +119,8 @@ interface Entry {
   readonly counters: FunctionCounters;
   readonly queue: AsyncQueue;
   readonly permissions: PermissionStatement[];
-  /** The permissions as one policy document, built once: every invocation by a service is checked against it. */
-  readonly resourcePolicy: unknown;
+  /** Checks an invocation by a service against the permissions as one policy document, built once. */
+  readonly checkInvoke: (caller: InvokeCaller | undefined) => void;
   eventInvokeConfig?: EventInvokeConfig;
   /** Where a config changed through the API is kept, so it outlives a restart. */
   readonly configStore?: Collection<SavedInvokeConfig>;
@@ -210,7 +210,7 @@ export class LambdaService implements LambdaInvoker {
         counters,
         queue,
         permissions: permissionsOf.get(name) ?? [],
-        resourcePolicy: resourcePolicy(permissionsOf.get(name) ?? [], def.config.functionArn),
+        checkInvoke: invokePermissionChecker(resourcePolicy(permissionsOf.get(name) ?? [], def.config.functionArn), def.config.functionArn),
         ...(invokeConfigs.has(name) ? { eventInvokeConfig: invokeConfigs.get(name)! } : {}),
         ...(deps.state
           ? { configStore: deps.state.collection<SavedInvokeConfig>('lambda-event-invoke-config', { logicalId: def.logicalId, type: 'AWS::Lambda::Function' }) }
@@ -275,7 +275,7 @@ export class LambdaService implements LambdaInvoker {
       if (denied) throw denied;
     }
     try {
-      checkInvokePermission(entry.resourcePolicy, caller, functionArn);
+      entry.checkInvoke(caller);
     } catch (error) {
       if (caller && error instanceof AwsError) this.deps.roles?.resourcePolicyDenied(entry.identity, caller, error.message);
       throw error;

@@ -176,12 +176,13 @@ export class TerminalPrinter {
   hop(event: TraceEvent): void {
     this.hops++;
     if (isErrorHop(event)) this.errors++;
-    this.line(() => formatTrace(event, this.options.colour ?? false));
+    // Formatted only when printed: under load every hop is counted and none is.
+    if (this.countLine()) this.options.print(formatTrace(event, this.options.colour ?? false));
   }
 
   /** A line a function printed (already prefixed with its name). */
   output(line: string): void {
-    this.line(() => line);
+    if (this.countLine()) this.options.print(line);
   }
 
   /** Close the current second: print its summary if it was summarized, and choose the next second's mode. */
@@ -199,9 +200,10 @@ export class TerminalPrinter {
     this.errors = 0;
   }
 
-  private line(text: () => string): void {
+  /** Counts a line; true when it is to be printed (not while summarizing). */
+  private countLine(): boolean {
     this.linesThisSecond++;
     if (this.linesThisSecond > this.max) this.summarizing = true;
-    if (!this.summarizing) this.options.print(text());
+    return !this.summarizing;
   }
 }

@@ -50,8 +50,8 @@ function arm(): void {
 function turn(): void {
   armed = false;
   const take = Math.min(waiting.size, 1 + Math.floor(waiting.size / STEPS_PER_EXTRA));
-  const steps = Array.from({ length: take }, () => waiting.shift()!);
-  if (waiting.size > 0) arm();
-  // Each step continues in the microtasks that follow this callback, before the loop turns again.
-  for (const resolve of steps) resolve();
+  if (waiting.size > take) arm();
+  // Resolving runs nothing yet: each step continues in the microtasks that follow this callback,
+  // before the loop turns again, so the steps can be resolved as they are taken (no array per turn).
+  for (let i = 0; i < take; i++) waiting.shift()!();
 }

@@ -54,15 +54,52 @@ export const TRACE_PAYLOAD_LIMIT = 16 * 1024;
 
 /** A payload as a trace keeps it: parsed JSON when it is JSON, cut to {@link TRACE_PAYLOAD_LIMIT} characters. */
 export function tracePayload(text: string): unknown {
-  if (text.length > TRACE_PAYLOAD_LIMIT) return `${text.slice(0, TRACE_PAYLOAD_LIMIT)}… (${text.length} characters in all)`;
+  if (text.length > TRACE_PAYLOAD_LIMIT) return cutPayload(text);
   // Only text that can be a JSON object or array is parsed: a failed parse per hop (log text, say) costs a thrown error.
-  const first = text.trimStart()[0];
-  if (first !== '{' && first !== '[') return text;
+  if (!opensObjectOrArray(text)) return text;
   try {
     return JSON.parse(text);
   } catch {
     return text;
   }
+}
+
+/**
+ * `tracePayload(text)` for text the caller has already parsed into `value`
+ * (`JSON.parse(text)` succeeded): the same result without parsing it again.
+ * The trace may then share `value` with the caller, who must not change it.
+ */
+export function traceParsedPayload(text: string, value: unknown): unknown {
+  if (text.length > TRACE_PAYLOAD_LIMIT) return cutPayload(text);
+  return opensObjectOrArray(text) ? value : text;
+}
+
+/**
+ * `tracePayload(text)` for text that is never JSON: an invocation's log,
+ * whose START/END/REPORT lines make it so. Only cut, never scanned, so the
+ * log's pieces stay unjoined until someone reads the trace (~3 KB an event).
+ */
+export function traceText(text: string): string {
+  return text.length > TRACE_PAYLOAD_LIMIT ? cutPayload(text) : text;
+}
+
+function cutPayload(text: string): string {
+  return `${text.slice(0, TRACE_PAYLOAD_LIMIT)}… (${text.length} characters in all)`;
+}
+
+/**
+ * Whether the first character after JSON whitespace is `{` or `[`. Other
+ * leading whitespace (which `trimStart` would skip) makes the text invalid
+ * JSON, which a trace keeps as text either way; the scan copies nothing.
+ */
+function opensObjectOrArray(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // space, tab, line feed, carriage return
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) continue;
+    return c === 0x7b || c === 0x5b;
+  }
+  return false;
 }
 
 const SERVICE_COLOURS: Record<string, number> = {
@@ -139,12 +176,13 @@ export class TerminalPrinter {
   hop(event: TraceEvent): void {
     this.hops++;
     if (isErrorHop(event)) this.errors++;
-    this.line(() => formatTrace(event, this.options.colour ?? false));
+    // Formatted only when printed: under load every hop is counted and none is.
+    if (this.countLine()) this.options.print(formatTrace(event, this.options.colour ?? false));
   }
 
   /** A line a function printed (already prefixed with its name). */
   output(line: string): void {
-    this.line(() => line);
+    if (this.countLine()) this.options.print(line);
   }
 
   /** Close the current second: print its summary if it was summarized, and choose the next second's mode. */
@@ -162,9 +200,10 @@ export class TerminalPrinter {
     this.errors = 0;
   }
 
-  private line(text: () => string): void {
+  /** Counts a line; true when it is to be printed (not while summarizing). */
+  private countLine(): boolean {
     this.linesThisSecond++;
     if (this.linesThisSecond > this.max) this.summarizing = true;
-    if (!this.summarizing) this.options.print(text());
+    return !this.summarizing;
   }
 }

@@ -1,5 +1,5 @@
 import type { Sinks, Tracer } from '../contracts.js';
-import { tracePayload } from '../tracing.js';
+import { tracePayload, traceText } from '../tracing.js';
 import type { Clock } from '../clock.js';
 import type { Collection } from '../state/types.js';
 import { TimerQueue } from '../timer-queue.js';
@@ -110,6 +110,14 @@ export class AsyncQueue {
   private throttledAt = 0;
   private throttleDelay: number = THROTTLE_BACKOFF_MS.initial;
   private closed = false;
+  /**
+   * Payloads already parsed on the way in (the request, validated by Invoke)
+   * and out (the response, parsed for the trace), so the invocation record
+   * does not parse them again: kept beside the durable state, never in it,
+   * and gone with the event. A resumed event has none and parses its own.
+   */
+  private readonly parsedRequests = new WeakMap<AsyncEventState, unknown>();
+  private readonly parsedResponses = new WeakMap<AttemptOutcome, unknown>();
 
   constructor(private readonly deps: AsyncQueueDeps) {
     this.retries = new TimerQueue((event) => this.retryDue(event), () => deps.clock.now());
@@ -122,10 +130,14 @@ export class AsyncQueue {
     return this.accepted;
   }
 
-  /** Accept an event: saved before this returns, processing starts at once. */
-  enqueue(requestId: string, payload: string): void {
+  /**
+   * Accept an event: saved before this returns, processing starts at once.
+   * `parsed` is `JSON.parse(payload)` when the caller has it (never changed afterwards).
+   */
+  enqueue(requestId: string, payload: string, parsed?: unknown): void {
     const now = this.deps.clock.now();
     const event: AsyncEventState = { requestId, payload, acceptedAt: now, attempts: 0, ageAwsMs: 0, ageAt: now, phase: 'queued' };
+    if (parsed !== undefined) this.parsedRequests.set(event, parsed);
     this.deps.store?.save(requestId, event);
     this.accepted += 1;
     this.ready.push(event);
@@ -273,7 +285,11 @@ export class AsyncQueue {
     this.pump();
     const { tracer, functionName } = this.deps;
     event.attempts += 1;
-    event.lastOutcome = { ok: execution.ok, payload: execution.payload };
+    const outcome: AttemptOutcome = { ok: execution.ok, payload: execution.payload };
+    event.lastOutcome = outcome;
+    const response = tracePayload(execution.payload);
+    // Parsed JSON (not the text kept as it was): the record can embed the same value.
+    if (typeof response !== 'string') this.parsedResponses.set(outcome, response);
     tracer?.record({
       service: 'lambda',
       kind: 'invoke',
@@ -284,8 +300,8 @@ export class AsyncQueue {
       detail: {
         attempt: event.attempts,
         durationMs: execution.durationMs,
-        response: tracePayload(execution.payload),
-        log: tracePayload(execution.log),
+        response,
+        log: traceText(execution.log),
       },
     });
     if (execution.ok) return void this.finish(event, 'Success');
@@ -371,20 +387,24 @@ export class AsyncQueue {
     const outcome = event.lastOutcome;
     const config = this.deps.config();
     const delivery = { sinks, tracer };
-    const record = buildInvocationRecord({
-      requestId: event.requestId,
-      functionArn,
-      condition,
-      approximateInvokeCount: attempts,
-      requestPayload: event.payload,
-      ...(outcome ? { outcome } : {}),
-      time: event.recordTime ?? this.deps.clock.now(),
-    });
+    // Built only for a destination: a function without one (the pipeline's loggers) needs no record.
+    const record = () =>
+      buildInvocationRecord({
+        requestId: event.requestId,
+        functionArn,
+        condition,
+        approximateInvokeCount: attempts,
+        requestPayload: event.payload,
+        ...(outcome ? { outcome } : {}),
+        time: event.recordTime ?? this.deps.clock.now(),
+        requestValue: this.parsedRequests.get(event),
+        responseValue: outcome && this.parsedResponses.get(outcome),
+      });
     const sends: Promise<void>[] = [];
     if (condition === 'Success') {
-      if (config.onSuccess) sends.push(sendToDestination(config.onSuccess, record, delivery));
+      if (config.onSuccess) sends.push(sendToDestination(config.onSuccess, record(), delivery));
     } else {
-      if (config.onFailure) sends.push(sendToDestination(config.onFailure, record, delivery));
+      if (config.onFailure) sends.push(sendToDestination(config.onFailure, record(), delivery));
       if (this.deps.deadLetterTargetArn) {
         sends.push(
           sendToDeadLetter(

@@ -14,7 +14,21 @@ export function detailType(success: boolean): string {
 
 /** The function name of a function ARN, for trace lines. */
 export function functionNameOf(functionArn: string): string {
-  return functionArn.split(':')[6] ?? functionArn;
+  return arnField(functionArn, 6) ?? functionArn;
+}
+
+/**
+ * `arn.split(':')[index]`, without the array of every field (asked twice
+ * per delivered record).
+ */
+export function arnField(arn: string, index: number): string | undefined {
+  let start = 0;
+  for (let i = 0; i < index; i++) {
+    start = arn.indexOf(':', start) + 1;
+    if (start === 0) return undefined;
+  }
+  const end = arn.indexOf(':', start);
+  return end === -1 ? arn.slice(start) : arn.slice(start, end);
 }
 
 /** `Name: message` of a failed delivery, for trace lines. */
@@ -38,7 +52,7 @@ export async function sendToDestination(destinationArn: string, record: Invocati
   const success = condition === 'Success';
   const functionName = functionNameOf(functionArn);
   const body = JSON.stringify(record);
-  const service = destinationArn.split(':')[2];
+  const service = arnField(destinationArn, 2);
   try {
     let ids: Record<string, string> = { requestId };
     switch (service) {

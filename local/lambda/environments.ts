@@ -27,7 +27,7 @@ import {
 import { RuntimeProcess, type ProcessExit } from './runtime-process.js';
 import { Fifo } from '../fifo.js';
 import { RUNTIME_DIR, shimPath } from './shim-build.js';
-import type { ChildMessage, InvokeMessage } from './shim/messages.js';
+import type { ChildMessage, InvokeMessage, LogLines } from './shim/messages.js';
 
 /** Everything an execution environment needs to know about its function. */
 export interface FunctionConfig {
@@ -126,6 +126,7 @@ interface Pending {
   readonly id: string;
   readonly payload: string;
   readonly resolve: (execution: Execution) => void;
+  /** This invocation's log events, each message with its newline (see {@link Environment.addLine}). */
   readonly lines: LogEvent[];
   /** performance.now() when the invoke was sent to the child. */
   sentAt: number;
@@ -256,12 +257,39 @@ class Environment {
     for (const line of text.split('\n')) if (line !== '') this.addLine(Date.now(), line);
   }
 
+  /**
+   * A line of the environment's log. Kept as CloudWatch stores it, with its
+   * newline (the AWS recordings show "START RequestId: ... Version: $LATEST\n"),
+   * so the same event objects go to the log store and make up the
+   * invocation's log text, with no copy of each line for either.
+   */
   private addLine(timestamp: number, message: string): void {
     this.echo(message);
-    const event = { timestamp, message };
+    this.keepLine({ timestamp, message: `${message}\n` });
+  }
+
+  /**
+   * A line the runtime sent, already ending with its newline: stored as
+   * the flat string IPC decoded, where joining the newline here would make
+   * the log store copy the line once more to measure it (a console line can
+   * be the whole event: ~3 KB an event).
+   */
+  private addRuntimeLine(timestamp: number, text: string): void {
+    if (!text.endsWith('\n')) return this.addLine(timestamp, text);
+    this.echo(text.slice(0, -1));
+    this.keepLine({ timestamp, message: text });
+  }
+
+  private keepLine(event: LogEvent): void {
     if (this.pending) this.pending.lines.push(event);
     else if (this.cold) this.initLines.push(event);
     else this.putLogs([event]);
+  }
+
+  /** Lines the runtime sent together, in the order printed. */
+  private addLines(lines: LogLines): void {
+    const { ts, m } = lines;
+    for (let i = 0; i < m.length; i++) this.addRuntimeLine(ts[i]!, m[i]!);
   }
 
   /** Neither the terminal echo nor the log store may take the pool down with it. */
@@ -278,13 +306,8 @@ class Environment {
   private putLogs(events: readonly LogEvent[]): void {
     if (events.length === 0) return;
     try {
-      // CloudWatch keeps each line Lambda writes with its newline (the AWS
-      // recordings show "START RequestId: ... Version: $LATEST\n").
-      this.options.logs.putLogEvents(
-        this.config.logGroupName,
-        this.stream,
-        events.map((e) => ({ timestamp: e.timestamp, message: `${e.message}\n` })),
-      );
+      // The messages already end with their newline (addLine).
+      this.options.logs.putLogEvents(this.config.logGroupName, this.stream, events);
     } catch {
       // The invocation's log text is still returned in Execution.log.
     }
@@ -320,13 +343,13 @@ class Environment {
 
   private emitPlatform(p: Pending, line: string, timestamp = Date.now()): void {
     this.echo(line);
-    p.lines.push({ timestamp, message: line });
+    p.lines.push({ timestamp, message: `${line}\n` });
   }
 
   private onMessage(message: ChildMessage): void {
     switch (message.t) {
       case 'l':
-        this.addLine(message.ts, message.m);
+        this.addLines(message);
         return;
       case 'n':
         clearTimeout(this.initTimer);
@@ -342,6 +365,7 @@ class Environment {
         if (this.pending) this.send();
         return;
       case 'r': {
+        if (message.l) this.addLines(message.l);
         const p = this.pending;
         if (!p || p.id !== message.id) return;
         clearTimeout(p.timer);
@@ -436,7 +460,7 @@ class Environment {
     clearTimeout(p.timer);
     this.pending = undefined;
     // Keep what the runtime printed on its way out, without the START of an invocation it never ran.
-    const start = startLine(p.id);
+    const start = `${startLine(p.id)}\n`;
     this.putLogs([...this.initLines.splice(0), ...p.lines.filter((line) => line.message !== start)]);
     // Queued first, so the slot this environment frees goes to it.
     const rerun = this.pool.rerun(p.payload, p.id);
@@ -486,7 +510,7 @@ class Environment {
     this.initLines = [];
     this.putLogs(events);
     let log = '';
-    for (const event of events) log += `${event.message}\n`;
+    for (const event of events) log += event.message;
     const execution: Execution =
       initDurationMs === undefined
         ? { requestId: p.id, ok, payload, log, durationMs }

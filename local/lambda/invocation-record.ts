@@ -21,6 +21,10 @@ export interface InvocationRecordInput {
   readonly outcome?: AttemptOutcome;
   /** Epoch ms of the record. */
   readonly time: number;
+  /** `requestPayload` already parsed, when the caller has it (undefined: parse it here). */
+  readonly requestValue?: unknown;
+  /** `outcome.payload` already parsed, when the caller has it (undefined: parse it here). */
+  readonly responseValue?: unknown;
 }
 
 /**
@@ -59,7 +63,8 @@ export function buildInvocationRecord(input: InvocationRecordInput): InvocationR
       condition: input.condition,
       approximateInvokeCount: input.approximateInvokeCount,
     },
-    requestPayload: parseJson(input.requestPayload),
+    // JSON.parse never gives undefined, so undefined means "not parsed yet".
+    requestPayload: input.requestValue !== undefined ? input.requestValue : parseJson(input.requestPayload),
   };
   if (input.outcome) {
     record.responseContext = {
@@ -67,7 +72,7 @@ export function buildInvocationRecord(input: InvocationRecordInput): InvocationR
       executedVersion: '$LATEST',
       ...(input.outcome.ok ? {} : { functionError: 'Unhandled' as const }),
     };
-    record.responsePayload = parseJson(input.outcome.payload);
+    record.responsePayload = input.responseValue !== undefined ? input.responseValue : parseJson(input.outcome.payload);
   }
   return record;
 }

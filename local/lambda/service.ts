@@ -1,6 +1,6 @@
 import { defaultMaxEnvironments } from './environments.js';
 import { randomUUID } from 'node:crypto';
-import { tracePayload } from '../tracing.js';
+import { traceParsedPayload, tracePayload, traceText } from '../tracing.js';
 import type { ExecutionRoles, FunctionIdentity, InvocationType, InvokeCaller, InvokeResult, LambdaInvoker, LogSink, Sinks, Tracer } from '../contracts.js';
 import type { Clock } from '../clock.js';
 import type { StackModel } from '../cloudformation/types.js';
@@ -12,16 +12,56 @@ import {
   describeEventInvokeConfig,
   effective,
   validateEventInvokeConfig,
+  type EffectiveInvokeConfig,
   type EventInvokeConfig,
   type EventInvokeConfigInput,
 } from './event-invoke-config.js';
 import type { FunctionDefinition } from './function-definition.js';
 import { parseFunctionRef, type FunctionRef } from './function-ref.js';
-import { checkInvokePermission, resourcePolicy, type PermissionStatement } from './permissions.js';
+import { invokePermissionChecker, resourcePolicy, type PermissionStatement } from './permissions.js';
 import { readLambdaResources, refIsFor } from './stack-reader.js';
 import { environmentForRegion, servingRegion } from '../cloudformation/environments.js';
 import { countingPool, countingTracer, newCounters, type FunctionCounters } from './metrics.js';
 import { defaultPoolFactory, isThrottle, type PoolFactory, type PoolLike } from './pool.js';
+
+/**
+ * `roles.sinksFor(identity, sinks)`, made once per sinks object instead of
+ * once per delivery (~2.8 KB of wrappers an event): the wrappers depend only
+ * on the function's fixed identity and read the sinks and the role's policy
+ * when called.
+ */
+function roleSinks(roles: ExecutionRoles, identity: FunctionIdentity): (sinks: Sinks) => Sinks {
+  let seen: Sinks | undefined;
+  let wrapped: Sinks | undefined;
+  return (sinks) => {
+    if (sinks !== seen || wrapped === undefined) {
+      seen = sinks;
+      wrapped = roles.sinksFor(identity, sinks);
+    }
+    return wrapped;
+  };
+}
+
+/**
+ * The effective config of the function's current EventInvokeConfig, made
+ * again only when the API replaces or deletes it (a config is never changed
+ * in place): the queue asks three or four times an event.
+ */
+function effectiveConfig(current: () => EventInvokeConfig | undefined): () => EffectiveInvokeConfig {
+  let seen: EventInvokeConfig | undefined;
+  let made: EffectiveInvokeConfig | undefined;
+  return () => {
+    const config = current();
+    if (made === undefined || config !== seen) {
+      seen = config;
+      made = effective(config);
+    }
+    return made;
+  };
+}
+
+/** Most function references kept resolved; beyond, the memo starts over. */
+const MAX_RESOLVED_REFS = 256;
 
 /** One function's line in `/_local/metrics`. */
 export interface FunctionMetrics extends FunctionCounters {
@@ -82,8 +122,8 @@ interface Entry {
   readonly counters: FunctionCounters;
   readonly queue: AsyncQueue;
   readonly permissions: PermissionStatement[];
-  /** The permissions as one policy document, built once: every invocation by a service is checked against it. */
-  readonly resourcePolicy: unknown;
+  /** Checks an invocation by a service against the permissions as one policy document, built once. */
+  readonly checkInvoke: (caller: InvokeCaller | undefined) => void;
   eventInvokeConfig?: EventInvokeConfig;
   /** Where a config changed through the API is kept, so it outlives a restart. */
   readonly configStore?: Collection<SavedInvokeConfig>;
@@ -111,6 +151,12 @@ export class LambdaService implements LambdaInvoker {
   ];
 
   private readonly functions = new Map<string, Entry>();
+  /**
+   * Unqualified function references Invoke has resolved (names, ARNs,
+   * partial ARNs): ~0.4% of the main thread went to parsing the same few
+   * ARNs again. Failures are not kept.
+   */
+  private readonly resolved = new Map<string, Entry>();
 
   private constructor(
     private readonly stack: StackModel,
@@ -145,12 +191,13 @@ export class LambdaService implements LambdaInvoker {
           }
         : deps;
       const pool = countingPool(factory(def.config, poolOptions), counters);
+      const sinksAsRole = roles ? roleSinks(roles, identity) : undefined;
       const queue = new AsyncQueue({
         clock: deps.clock,
         // Read at call time: the sinks are filled in after every service exists.
         // Destinations and the dead-letter target are reached with the execution role.
         get sinks() {
-          return roles ? roles.sinksFor(identity, deps.sinks) : deps.sinks;
+          return sinksAsRole ? sinksAsRole(deps.sinks) : deps.sinks;
         },
         tracer: countingTracer(deps.tracer, counters),
         functionName: name,
@@ -159,7 +206,7 @@ export class LambdaService implements LambdaInvoker {
         // The pool's own cap (--max-environments); reserved concurrency wins.
         concurrencyLimit: def.config.reservedConcurrency ?? deps.maxEnvironments ?? defaultMaxEnvironments(),
         // Read per decision, so a PutFunctionEventInvokeConfig applies to queued events.
-        config: () => effective(service.functions.get(name)?.eventInvokeConfig),
+        config: effectiveConfig(() => service.functions.get(name)?.eventInvokeConfig),
         ...(def.deadLetterTargetArn ? { deadLetterTargetArn: def.deadLetterTargetArn } : {}),
         ...(deps.state
           ? { store: deps.state.collection<AsyncEventState>('lambda-async-event', { logicalId: def.logicalId, type: 'AWS::Lambda::Function' }) }
@@ -172,7 +219,7 @@ export class LambdaService implements LambdaInvoker {
         counters,
         queue,
         permissions: permissionsOf.get(name) ?? [],
-        resourcePolicy: resourcePolicy(permissionsOf.get(name) ?? [], def.config.functionArn),
+        checkInvoke: invokePermissionChecker(resourcePolicy(permissionsOf.get(name) ?? [], def.config.functionArn), def.config.functionArn),
         ...(invokeConfigs.has(name) ? { eventInvokeConfig: invokeConfigs.get(name)! } : {}),
         ...(deps.state
           ? { configStore: deps.state.collection<SavedInvokeConfig>('lambda-event-invoke-config', { logicalId: def.logicalId, type: 'AWS::Lambda::Function' }) }
@@ -220,8 +267,10 @@ export class LambdaService implements LambdaInvoker {
       throw new AwsError('RequestTooLargeException', `Request must be smaller than ${limit} bytes for the InvokeFunction operation`, 413);
     }
     const body = payload.trim() === '' ? '{}' : payload;
+    // Parsed once: an async event's trace and invocation record reuse the value.
+    let parsed: unknown;
     try {
-      JSON.parse(body);
+      parsed = JSON.parse(body);
     } catch (error) {
       throw new AwsError(
         'InvalidRequestContentException',
@@ -235,7 +284,7 @@ export class LambdaService implements LambdaInvoker {
       if (denied) throw denied;
     }
     try {
-      checkInvokePermission(entry.resourcePolicy, caller, functionArn);
+      entry.checkInvoke(caller);
     } catch (error) {
       if (caller && error instanceof AwsError) this.deps.roles?.resourcePolicyDenied(entry.identity, caller, error.message);
       throw error;
@@ -253,9 +302,9 @@ export class LambdaService implements LambdaInvoker {
         resource: functionName,
         summary: `async invoke accepted${by} (202)`,
         ids: { requestId },
-        detail: { payload: tracePayload(body) },
+        detail: { payload: traceParsedPayload(body, parsed) },
       });
-      entry.queue.enqueue(requestId, body);
+      entry.queue.enqueue(requestId, body, parsed);
       return { statusCode: 202, payload: '', executedVersion: '$LATEST', requestId };
     }
     let execution;
@@ -278,7 +327,7 @@ export class LambdaService implements LambdaInvoker {
       summary: `sync invoke${by}: ${execution.ok ? 'succeeded' : 'failed (Unhandled)'} in ${execution.durationMs.toFixed(0)} ms`,
       ids: { requestId: execution.requestId },
       // As an async attempt's: the dashboard shows the run's duration, answer and log lines.
-      detail: { durationMs: execution.durationMs, response: tracePayload(execution.payload), log: tracePayload(execution.log) },
+      detail: { durationMs: execution.durationMs, response: tracePayload(execution.payload), log: traceText(execution.log) },
     });
     return {
       statusCode: 200,
@@ -432,6 +481,21 @@ export class LambdaService implements LambdaInvoker {
   }
 
   private resolveForInvoke(functionRef: string, qualifier?: string): Entry {
+    // The functions are fixed at start-up: an unqualified reference resolves the same way every time.
+    const unqualified = qualifier === undefined || qualifier === '';
+    if (unqualified) {
+      const known = this.resolved.get(functionRef);
+      if (known) return known;
+    }
+    const entry = this.resolveRef(functionRef, qualifier);
+    if (unqualified) {
+      if (this.resolved.size >= MAX_RESOLVED_REFS) this.resolved.clear();
+      this.resolved.set(functionRef, entry);
+    }
+    return entry;
+  }
+
+  private resolveRef(functionRef: string, qualifier?: string): Entry {
     const ref = parseFunctionRef(functionRef, qualifier);
     const entry = this.lookup(ref);
     if (!entry || (ref.qualifier !== undefined && ref.qualifier !== '$LATEST')) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TRACE_PAYLOAD_LIMIT, TerminalPrinter, TraceLog, formatTrace, isErrorHop, tracePayload } from '../../local/tracing.js';
+import { TRACE_PAYLOAD_LIMIT, TerminalPrinter, TraceLog, formatTrace, isErrorHop, traceParsedPayload, tracePayload, traceText } from '../../local/tracing.js';
 
 describe('TraceLog', () => {
   it('keeps hops in order, lists those after a time, and caps its size', () => {
@@ -115,5 +115,33 @@ describe('tracePayload', () => {
     expect(tracePayload('{not json')).toBe('{not json');
     const cut = tracePayload('x'.repeat(TRACE_PAYLOAD_LIMIT + 5)) as string;
     expect(cut.endsWith(`… (${TRACE_PAYLOAD_LIMIT + 5} characters in all)`)).toBe(true);
+  });
+
+  it('reads text with leading whitespace as trimStart would', () => {
+    expect(tracePayload('\r\n\t {"a":1}')).toEqual({ a: 1 });
+    expect(tracePayload('\u00a0{"a":1}')).toBe('\u00a0{"a":1}');
+    expect(tracePayload('   ')).toBe('   ');
+    expect(tracePayload('')).toBe('');
+  });
+});
+
+describe('traceParsedPayload', () => {
+  it('gives what tracePayload gives for valid JSON, reusing the parsed value', () => {
+    const long = JSON.stringify({ x: 'y'.repeat(TRACE_PAYLOAD_LIMIT) });
+    for (const text of ['{"a":[1]}', ' [1, 2]', '"a string"', '42', 'null', '\n{"b":true}', long]) {
+      const value: unknown = JSON.parse(text);
+      expect(traceParsedPayload(text, value)).toEqual(tracePayload(text));
+    }
+    const value = { a: 1 };
+    expect(traceParsedPayload('{"a":1}', value)).toBe(value);
+  });
+});
+
+describe('traceText', () => {
+  it('gives what tracePayload gives for a log, without reading it', () => {
+    const log = 'START RequestId: r Version: $LATEST\n{"level":"INFO"}\nEND RequestId: r\n';
+    for (const text of [log, '', log.repeat(1 + Math.ceil(TRACE_PAYLOAD_LIMIT / log.length))]) {
+      expect(traceText(text)).toBe(tracePayload(text));
+    }
   });
 });

@@ -10,6 +10,7 @@ import { cachedAssembly } from '../../../local/cloudformation/assembly-cache.js'
 import { readAssemblyStacks, type AssemblyStack } from '../../../local/cloudformation/assembly.js';
 import { buildStackModel } from '../../../local/cloudformation/model.js';
 import { exampleDir } from '../../support/local-runtime.js';
+import { CaptureSinks } from '../lambda/helpers.js';
 import { lambdaWithIam } from './lambda-with-iam.js';
 
 interface TemplateResource {
@@ -62,6 +63,20 @@ describe('function-destination: the execution role decides delivery', () => {
       EventBusName: defaultBus,
       Resources: [defaultBus, `${arn('FirstResponseOnly')}:$LATEST`],
     });
+    expect(tracer.events.filter((e) => e.outcome === 'denied')).toEqual([]);
+  });
+
+  it('responseOnly: each delivery reaches the sinks as they are when it is made, as the role', async () => {
+    const { lambda, sinks, tracer, name } = setup();
+    await lambda.invoke(name('FirstResponseOnly'), '{"name":"ada"}', 'Event');
+    await lambda.idle();
+    // The runtime fills its sinks in after every service exists: a later delivery must see the change.
+    const later = new CaptureSinks();
+    (sinks as { events: CaptureSinks['events'] }).events = later.events;
+    await lambda.invoke(name('FirstResponseOnly'), '{"name":"grace"}', 'Event');
+    await lambda.idle();
+    expect(sinks.putEventsCalls).toHaveLength(1);
+    expect(later.putEventsCalls).toHaveLength(1);
     expect(tracer.events.filter((e) => e.outcome === 'denied')).toEqual([]);
   });
 

@@ -251,6 +251,24 @@ describe('asynchronous invocation', () => {
     expect(sinks.sqsCalls).toHaveLength(1);
   });
 
+  it('applies each config change to the events after it: put, update, delete', async () => {
+    const { service, pools, sinks } = build([fn('f')], { f: fail });
+    const calls = () => pools.get('f')!.calls.length;
+    service.putEventInvokeConfig('f', undefined, { MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: QUEUE } } }, 'put');
+    await service.invoke('f', '{}', 'Event');
+    await service.idle();
+    expect([calls(), sinks.sqsCalls.length]).toEqual([1, 1]);
+    service.putEventInvokeConfig('f', undefined, { MaximumRetryAttempts: 1 }, 'update');
+    await service.invoke('f', '{}', 'Event');
+    await service.idle();
+    expect([calls(), sinks.sqsCalls.length]).toEqual([3, 2]);
+    service.deleteEventInvokeConfig('f');
+    await service.invoke('f', '{}', 'Event');
+    await service.idle();
+    // The defaults again: two retries, and no destination.
+    expect([calls(), sinks.sqsCalls.length]).toEqual([6, 2]);
+  });
+
   it('traces the hops with the request id', async () => {
     const { service, tracer } = build([fn('f'), invokeConfig('f', { MaximumRetryAttempts: 1, DestinationConfig: { OnFailure: { Destination: QUEUE } } })], {
       f: fail,

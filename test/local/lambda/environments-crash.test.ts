@@ -69,6 +69,27 @@ describe('FunctionPool: an environment that dies', () => {
     await expectServesAgain(pool, pid);
   });
 
+  it('keeps the lines printed in the same synchronous run as a process.exit, in order, before the exit error', async () => {
+    const { execution } = await crashWarm('{"mode":"log-exit"}', 'req-log-exit');
+    const lines = execution.log.split('\n');
+    const words = lines.findIndex((l) => l.endsWith('\tINFO\tlast words'));
+    expect(words).toBeGreaterThan(0);
+    expect(lines[words + 1]).toBe('raw last words');
+    expect(lines[words + 2]).toBe('RequestId: req-log-exit Error: Runtime exited with error: exit status 1');
+  });
+
+  it('hands over a line printed before a long wait at once, not with the outcome', async () => {
+    const echoed: { line: string; at: number }[] = [];
+    const hooked = start('crashy', { timeoutSeconds: 1 }, { onOutput: (_fn, line) => echoed.push({ line, at: Date.now() }) });
+    await warmPid(hooked.pool);
+    const execution = await hooked.pool.invoke('{"mode":"log-hang"}', 'req-log-hang');
+    const finishedAt = Date.now();
+    const printed = echoed.find((e) => e.line.endsWith('\tINFO\tbefore the hang'));
+    expect(printed).toBeDefined();
+    expect(finishedAt - printed!.at).toBeGreaterThan(500);
+    expect(execution.log).toMatch(/\tINFO\tbefore the hang\n.*Task timed out after 1\.00 seconds\n/s);
+  });
+
   it('turns process.exit(0) mid-invocation into Runtime.ExitError without a reason', async () => {
     const { pool, pid, execution } = await crashWarm('{"mode":"exit","code":0}', 'req-exit0');
     expect(execution.payload).toBe(

@@ -202,18 +202,20 @@ describe('FunctionPool: logs', () => {
     ]);
     // A multi-line console message (an Error's stack) is one log event.
     expect(stripped[5]).toMatch(/^req-print\tERROR\terror Error: logged\n {4}at handler/);
-    expect(stripped.slice(6, 11)).toEqual([
+    expect(stripped.slice(6, 12)).toEqual([
       'req-print\tDEBUG\tdebug',
+      // Its own newline stays, before the one every line gets.
+      'req-print\tINFO\tends with a newline\n',
       '{"level":"INFO","message":"powertools style"}',
       'first raw',
       'second raw',
       'raw stderr',
     ]);
-    expect(stripped[11]).toBe('END RequestId: req-print');
-    expect(stripped[12]).toMatch(
+    expect(stripped[12]).toBe('END RequestId: req-print');
+    expect(stripped[13]).toMatch(
       /^REPORT RequestId: req-print\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms\t$/,
     );
-    expect(stripped).toHaveLength(13);
+    expect(stripped).toHaveLength(14);
     for (const event of events) expect(event.timestamp).toBeGreaterThan(Date.now() - 60_000);
     // The Execution's log is the same events, and the terminal saw each of them.
     expect(execution.log).toBe(messages.map((m) => `${m}\n`).join(''));

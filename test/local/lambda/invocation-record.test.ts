@@ -92,3 +92,23 @@ describe('invocation record', () => {
     expect(r.requestContext.functionArn).toBe('arn:aws:lambda:us-east-1:000000000000:function:f:$LATEST');
   });
 });
+
+describe('buildInvocationRecord with payloads the caller already parsed', () => {
+  it('embeds them as they are, giving the same JSON text as parsing here', () => {
+    const input = {
+      requestId: 'r-1',
+      functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:f',
+      condition: 'Success' as const,
+      approximateInvokeCount: 1,
+      requestPayload: '{ "b": 2, "a": [1] }',
+      outcome: { ok: true, payload: '{"source":"cdkpatterns.the-destined-lambda"}' },
+      time: 0,
+    };
+    const requestValue: unknown = JSON.parse(input.requestPayload);
+    const responseValue: unknown = JSON.parse(input.outcome.payload);
+    const reused = buildInvocationRecord({ ...input, requestValue, responseValue });
+    expect(reused.requestPayload).toBe(requestValue);
+    expect(reused.responsePayload).toBe(responseValue);
+    expect(JSON.stringify(reused)).toBe(JSON.stringify(buildInvocationRecord(input)));
+  });
+});

@@ -59,6 +59,19 @@ describe('synchronous invoke', () => {
     expect(otherAccount.code).toBe('ResourceNotFoundException');
   });
 
+  it('resolves a reference the same way every time, with or without a qualifier', async () => {
+    const { service, pools } = build([fn('f')]);
+    for (let i = 0; i < 2; i++) {
+      await service.invoke('f', '{}', 'RequestResponse');
+      const version = await rejection(service.invokeWith('f', '{}', 'RequestResponse', undefined, { qualifier: '1' }));
+      expect(version.message).toBe(`Function not found: ${arnOf('f')}:1`);
+      await service.invokeWith('f', '{}', 'RequestResponse', undefined, { qualifier: '$LATEST' });
+      const missing = await rejection(service.invoke('nope', '{}', 'RequestResponse'));
+      expect(missing.message).toBe(`Function not found: ${arnOf('nope')}`);
+    }
+    expect(pools.get('f')!.calls).toHaveLength(4);
+  });
+
   it('rejects a payload that is not JSON', async () => {
     const { service } = build([fn('f')]);
     const error = await rejection(service.invoke('f', '{not json', 'RequestResponse'));

@@ -46,6 +46,23 @@ describe('LogStore', () => {
     }
   });
 
+  it('makes each id of the padded timestamp and arrival counter, whatever timestamp came before', () => {
+    const store = new LogStore({ now: () => 42 });
+    store.putLogEvents('g', 's', [
+      { timestamp: 1_700_000_000_123, message: 'a' },
+      { timestamp: 1_700_000_000_123, message: 'b' },
+      { timestamp: 5, message: 'c' },
+      { timestamp: 1_700_000_000_123, message: 'd' },
+    ]);
+    const ids = Object.fromEntries(store.groupEvents('g').map((e) => [e.message, e.eventId]));
+    expect(ids).toEqual({
+      a: `0001700000000123${'0'.repeat(39)}1`,
+      b: `0001700000000123${'0'.repeat(39)}2`,
+      c: `${'0'.repeat(15)}5${'0'.repeat(39)}3`,
+      d: `0001700000000123${'0'.repeat(39)}4`,
+    });
+  });
+
   it('drops the oldest events beyond the per-group cap', () => {
     const store = new LogStore({ maxEventsPerGroup: 100 });
     for (let i = 0; i < 250; i++) store.putLogEvents('g', `s${i % 3}`, [{ timestamp: i, message: `m${i}` }]);

@@ -27,7 +27,7 @@ import {
 import { RuntimeProcess, type ProcessExit } from './runtime-process.js';
 import { Fifo } from '../fifo.js';
 import { RUNTIME_DIR, shimPath } from './shim-build.js';
-import type { ChildMessage, InvokeMessage, LogLines } from './shim/messages.js';
+import type { ChildMessage, InvokeMessage } from './shim/messages.js';
 
 /** Everything an execution environment needs to know about its function. */
 export interface FunctionConfig {
@@ -286,12 +286,6 @@ class Environment {
     else this.putLogs([event]);
   }
 
-  /** Lines the runtime sent together, in the order printed. */
-  private addLines(lines: LogLines): void {
-    const { ts, m } = lines;
-    for (let i = 0; i < m.length; i++) this.addRuntimeLine(ts[i]!, m[i]!);
-  }
-
   /** Neither the terminal echo nor the log store may take the pool down with it. */
   private echo(line: string): void {
     const onOutput = this.options.onOutput;
@@ -349,7 +343,7 @@ class Environment {
   private onMessage(message: ChildMessage): void {
     switch (message.t) {
       case 'l':
-        this.addLines(message);
+        this.addRuntimeLine(message.ts, message.m);
         return;
       case 'n':
         clearTimeout(this.initTimer);
@@ -365,7 +359,6 @@ class Environment {
         if (this.pending) this.send();
         return;
       case 'r': {
-        if (message.l) this.addLines(message.l);
         const p = this.pending;
         if (!p || p.id !== message.id) return;
         clearTimeout(p.timer);

@@ -15,20 +15,12 @@ export interface InvokeMessage {
   readonly d: number;
 }
 
-/**
- * Log events (console calls or raw stdout lines) in the order printed, as
- * two parallel arrays: the event at index i has timestamp `ts[i]` and text
- * `m[i]`, which ends with the line's newline (as the log store keeps it). The lines printed in one synchronous run of the child travel
- * together, so each costs the parent no message of its own.
- */
-export interface LogLines {
-  readonly ts: readonly number[];
-  readonly m: readonly string[];
-}
-
-/** Child -> parent: log events printed in one turn of the child's event loop. */
-export interface LogMessage extends LogLines {
+/** Child -> parent: one log event (a console call or a raw stdout line), sent as it is printed. */
+export interface LogMessage {
   readonly t: 'l';
+  readonly ts: number;
+  /** The line with its newline, as the log store keeps it. */
+  readonly m: string;
 }
 
 /** Child -> parent: module loaded (or failed to). Sent once. */
@@ -57,8 +49,6 @@ export interface ResultMessage {
   readonly ms: number;
   /** Resident set size in bytes. */
   readonly rss: number;
-  /** Lines printed since the last log message, to be logged before the result (absent when none). */
-  readonly l?: LogLines;
   /**
    * The runtime is about to exit with this status (uncaught exception 129,
    * unhandled rejection 128): the environment must not be reused.

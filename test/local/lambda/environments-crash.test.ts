@@ -90,6 +90,12 @@ describe('FunctionPool: an environment that dies', () => {
     expect(execution.log).toMatch(/\tINFO\tbefore the hang\n.*Task timed out after 1\.00 seconds\n/s);
   });
 
+  it('keeps a line printed just before the handler blocks its thread until the timeout', async () => {
+    const { pool } = start('crashy', { timeoutSeconds: 1 });
+    const execution = await pool.invoke('{"mode":"log-spin"}', 'req-log-spin');
+    expect(execution.log).toMatch(/\tINFO\tbefore the spin\n.*Task timed out after 1\.00 seconds\n/s);
+  });
+
   it('turns process.exit(0) mid-invocation into Runtime.ExitError without a reason', async () => {
     const { pool, pid, execution } = await crashWarm('{"mode":"exit","code":0}', 'req-exit0');
     expect(execution.payload).toBe(

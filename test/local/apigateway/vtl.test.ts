@@ -18,6 +18,36 @@ describe('$util', () => {
     expect(urlEncode(undefined)).toBe('');
   });
 
+  it('urlEncode gives what escaping each UTF-8 byte gives, on tricky inputs', () => {
+    // The byte-by-byte URLEncoder the fast path replaced: the reference.
+    const byteByByte = (s: string): string => {
+      let out = '';
+      for (const byte of Buffer.from(s, 'utf8')) {
+        const c = String.fromCharCode(byte);
+        if (/[A-Za-z0-9.\-*_]/.test(c)) out += c;
+        else if (c === ' ') out += '+';
+        else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+      }
+      return out;
+    };
+    const ascii = Array.from({ length: 128 }, (_, i) => String.fromCharCode(i)).join('');
+    const inputs = [
+      ascii,
+      "!'()~*-._ +%20%",
+      'é ü ß ñ Ω 中文 日本語 \u00a0\u2028\u2029\ufeff\uffff',
+      '😀 👍🏽 👨‍👩‍👧 \u{10ffff} \u{1f600}x',
+      '\ud800',
+      'a\udc00b',
+      '\ud83d\ud83d\ude00',
+      '\ude00\ud83d',
+      'x\ud800 \udfff y ~',
+      '',
+      'arn:aws:sns:us-east-1:000000000000:Topic-1&Message={"mode":"fail"}',
+    ];
+    for (const input of inputs) expect(urlEncode(input)).toBe(byteByByte(input));
+    expect(urlEncode(42)).toBe('42');
+  });
+
   it('urlDecode turns + into a space and rejects a malformed escape', () => {
     expect(urlDecode('a+b%26c%C3%A9')).toBe('a b&cé');
     expect(() => urlDecode('%zz')).toThrow(/Illegal hex/);

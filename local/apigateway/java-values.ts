@@ -108,14 +108,32 @@ export function urlDecode(value: unknown): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
-/** Java regex to JS: the syntax shared by both is what templates use in practice. */
+/** Templates use a few fixed patterns; bounded in case one builds them from the request. */
+const MAX_CACHED_PATTERNS = 500;
+const compiledRegexes = new Map<string, RegExp>();
+
+/**
+ * Java regex to JS: the syntax shared by both is what templates use in practice.
+ * One RegExp per pattern and flags, shared: its callers (replace, test, split)
+ * do not depend on `lastIndex`, and compiling it on every render was measurable.
+ */
 export function javaRegex(pattern: string, flags = ''): RegExp {
-  return new RegExp(pattern, flags);
+  const key = `${flags}/${pattern}`;
+  let regex = compiledRegexes.get(key);
+  if (!regex) {
+    regex = new RegExp(pattern, flags);
+    if (compiledRegexes.size >= MAX_CACHED_PATTERNS) compiledRegexes.clear();
+    compiledRegexes.set(key, regex);
+  }
+  return regex;
 }
+
+const JAVA_REPLACEMENT_ESCAPES = /\\\$|\$\$|\\\\/g;
 
 /** Java replacement string (`$1`, `\$`) to a JS replacer. */
 export function javaReplacement(replacement: string): string {
-  return replacement.replace(/\\\$|\$\$|\\\\/g, (m) => (m === '\\$' ? '$$' : m === '\\\\' ? '\\' : '$$$$'));
+  if (!replacement.includes('$') && !replacement.includes('\\')) return replacement;
+  return replacement.replace(JAVA_REPLACEMENT_ESCAPES, (m) => (m === '\\$' ? '$$' : m === '\\\\' ? '\\' : '$$$$'));
 }
 
 /** `String#split(regex)`: Java drops trailing empty strings. */

@@ -141,6 +141,21 @@ describe('Java methods on template values', () => {
     expect(context.responseOverride).toEqual({ header: { 'Access-Control-Allow-Origin': 'https://b.example' } });
   });
 
+  it('renders the same template alike again and again (parsed once, patterns and reference texts shared)', () => {
+    const t = "$s.replaceAll('-', '+')|$s.replaceFirst('(b)', '[$1]')|$s.matches('a.*')|$missing.foo('x')|$!quiet|${braced.x}|#foreach($i in [1..2])$i.replaceAll('1', 'one')#end";
+    for (let i = 0; i < 3; i++) {
+      expect(renderMappingTemplate(t, { body: '', params: { path: {}, querystring: {}, header: {} } }, { context: { s: 'a-b-c' }, stageVariables: {} })).toBe(
+        '||||||',
+      );
+      expect(render("#set($s = 'a-b-c')$s.replaceAll('-', '+')|$s.replaceFirst('(b)', '[$1]')|$s.matches('a.*')|$s.split('-')")).toBe('a+b+c|a-[b]-c|true|["a","b","c"]');
+    }
+  });
+
+  it('$input.path gives a copy of an object, so changing it leaves the body as it was', () => {
+    const body = JSON.stringify({ a: { b: 'c' } });
+    expect(render("#set($x = $input.path('$.a'))#set($x.b = 'changed')$x.b|$input.path('$.a.b')|$input.json('$.a')", body)).toBe('changed|c|{"b":"c"}');
+  });
+
   it('a template that does not parse is a MappingTemplateError', () => {
     expect(() => render('#if($x')).toThrow(/Mapping template failed/);
   });
@@ -159,6 +174,12 @@ describe('javaString and JSONPath', () => {
     expect(evaluateJsonPath(doc, '$.list[*].id')).toEqual([1, 2]);
     expect(evaluateJsonPath(doc, '$..id')).toEqual([1, 2]);
     expect(evaluateJsonPath(doc, '$.nope.deeper')).toBeUndefined();
+    expect(evaluateJsonPath(doc, '$.list[2].id')).toBeUndefined();
+    expect(evaluateJsonPath(doc, '$.list[-3]')).toBeUndefined();
+    expect(evaluateJsonPath(doc, '$.a[0]')).toBeUndefined();
+    expect(evaluateJsonPath(doc, '$.list.id')).toBeUndefined();
+    expect(evaluateJsonPath(doc, '$.list[0]')).toEqual({ id: 1 });
+    expect(evaluateJsonPath(doc, '$')).toBe(doc);
     expect(() => evaluateJsonPath(doc, 'a.b')).toThrow(JsonPathError);
   });
 });

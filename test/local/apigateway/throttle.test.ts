@@ -57,6 +57,25 @@ describe('access logs', () => {
     expect(line).toBe('{"id":"r1","ip":"1.2.3.4","user":"-","s":200}');
   });
 
+  it('substitutes braced, adjacent and nested variables, objects as JSON, and leaves other text alone', () => {
+    const context = { a: 'A', b: { c: 'C', d: { e: 1 } }, empty: '', zero: 0, no: false, nul: null, list: [1, 'x'] };
+    const cases: [string, string][] = [
+      ['', ''],
+      ['plain $ text $contextual ${other.a} $context. $context', 'plain $ text $contextual ${other.a} $context. $context'],
+      ['$context.a$context.a${context.b.c}', 'AAC'],
+      ['[$context.b]', '[{"c":"C","d":{"e":1}}]'],
+      ['$context.b.d.e/$context.b.d.e.f/$context.a.length', '1/-/-'],
+      ['$context.empty $context.zero $context.no $context.nul $context.missing ${context.missing.x}', '- 0 false - - -'],
+      ['$context.list ${context.b.c}.x $context.a.', '[1,"x"] C.x A.'],
+      ['$context.a-$context.b.c_$context.a', 'A--A'],
+    ];
+    for (const [format, expected] of cases) {
+      expect(formatAccessLog(format, context)).toBe(expected);
+      // Parsed once and reused: the same answer the second time.
+      expect(formatAccessLog(format, context)).toBe(expected);
+    }
+  });
+
   it('writes one line per request to the stage destination, including gateway errors', async () => {
     const stack = apiStack([{ path: '/a', httpMethod: 'GET', integration: { Type: 'MOCK', IntegrationResponses: [{ StatusCode: '200' }] } }], {
       stage: {

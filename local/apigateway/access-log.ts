@@ -35,23 +35,36 @@ function compiledFormat(format: string): CompiledFormat {
   return compiled;
 }
 
-function contextValue(context: Readonly<Record<string, unknown>>, path: readonly string[]): string {
-  let value: unknown = context;
-  for (const key of path) {
-    value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+/** What a key not own to `{ ...context, ...overrides }` reads: Object.prototype's. */
+const PLAIN: Readonly<Record<string, unknown>> = {};
+
+function contextValue(context: Readonly<Record<string, unknown>>, overrides: Readonly<Record<string, unknown>> | undefined, path: readonly string[]): string {
+  const first = path[0]!;
+  let value: unknown =
+    overrides === undefined
+      ? context[first]
+      : Object.hasOwn(overrides, first)
+        ? overrides[first]
+        : Object.hasOwn(context, first)
+          ? context[first]
+          : PLAIN[first];
+  for (let i = 1; i < path.length; i++) {
+    value = value && typeof value === 'object' ? (value as Record<string, unknown>)[path[i]!] : undefined;
   }
   if (value === undefined || value === null || value === '') return '-';
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
 /**
- * Substitute `$context.a.b` (and `${context.a.b}`) in an access log format.
- * The format is parsed once (a regex replace per request was ~3% of the API's time).
+ * Substitute `$context.a.b` (and `${context.a.b}`) in an access log format;
+ * with `overrides`, as in `{ ...context, ...overrides }` without building that
+ * copy of `$context` (~1 us a request). The format is parsed once (a regex
+ * replace per request was ~3% of the API's time).
  */
-export function formatAccessLog(format: string, context: Readonly<Record<string, unknown>>): string {
+export function formatAccessLog(format: string, context: Readonly<Record<string, unknown>>, overrides?: Readonly<Record<string, unknown>>): string {
   const { texts, paths } = compiledFormat(format);
   let out = texts[0]!;
-  for (let i = 0; i < paths.length; i++) out += contextValue(context, paths[i]!) + texts[i + 1]!;
+  for (let i = 0; i < paths.length; i++) out += contextValue(context, overrides, paths[i]!) + texts[i + 1]!;
   return out;
 }
 

@@ -76,6 +76,14 @@ describe('access logs', () => {
     }
   });
 
+  it('reads overrides as on top of $context, as a merged copy of both would be', () => {
+    const context = { a: 'A', status: 'stale', error: { message: 'old' }, nested: { x: 1 } };
+    const overrides = { status: 200, error: {}, integration: { latency: 3, status: 204 }, none: undefined };
+    const format = '$context.a $context.status $context.error $context.error.message $context.integration.latency $context.nested.x $context.none $context.missing $context.constructor.name $context.toString';
+    expect(formatAccessLog(format, context, overrides)).toBe(formatAccessLog(format, { ...context, ...overrides }));
+    expect(formatAccessLog(format, context, overrides)).toMatch(/^A 200 \{\} - 3 1 - - - function toString\(\)/);
+  });
+
   it('writes one line per request to the stage destination, including gateway errors', async () => {
     const stack = apiStack([{ path: '/a', httpMethod: 'GET', integration: { Type: 'MOCK', IntegrationResponses: [{ StatusCode: '200' }] } }], {
       stage: {

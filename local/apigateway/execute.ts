@@ -243,7 +243,9 @@ async function execute(
 
 /** The integration URI with `${stageVariables.name}` filled in from the stage. */
 function integrationUri(integration: IntegrationDef, inv: MethodInvocation): string {
-  return (integration.uri ?? '').replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_m, name: string) => inv.stage.variables[name] ?? '');
+  const uri = integration.uri ?? '';
+  if (!uri.includes('${stageVariables.')) return uri;
+  return uri.replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_m, name: string) => inv.stage.variables[name] ?? '');
 }
 
 /** What `backendCall` names a Lambda integration's call. */

@@ -62,8 +62,17 @@ const MAX_METHOD_ARN_BYTES = 1600;
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
+/** The last second formatRequestTime wrote: requests in the same second share the text. */
+let lastRequestTime = { second: NaN, text: '' };
+
 /** `$context.requestTime`: `dd/MMM/yyyy:HH:mm:ss +0000`. */
 export function formatRequestTime(epochMs: number): string {
+  const second = Math.floor(epochMs / 1000);
+  if (second !== lastRequestTime.second) lastRequestTime = { second, text: formatSecond(epochMs) };
+  return lastRequestTime.text;
+}
+
+function formatSecond(epochMs: number): string {
   const d = new Date(epochMs);
   const p = (n: number) => String(n).padStart(2, '0');
   return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;

@@ -26,6 +26,13 @@ describe('throttling', () => {
     expect([throttle.admit('/other', 'GET'), throttle.admit('/other', 'GET')]).toEqual([true, false]);
   });
 
+  it('a stage-only limit applies to every method, and no setting admits everything', () => {
+    const throttle = new StageThrottle([{ httpMethod: '*', resourcePath: '/*', throttlingRateLimit: 1, throttlingBurstLimit: 2 }], () => 0);
+    expect([throttle.admit('/a', 'GET'), throttle.admit('/b', 'POST'), throttle.admit('/a', 'GET')]).toEqual([true, true, false]);
+    const open = new StageThrottle([{ httpMethod: '*', resourcePath: '/*' }], () => 0);
+    expect([1, 2, 3].map(() => open.admit('/a', 'GET'))).toEqual([true, true, true]);
+  });
+
   it('names the root resource `/` in a method setting, as CloudFormation does', () => {
     expect(methodSettingPath('/')).toBe('/');
     const throttle = new StageThrottle([{ httpMethod: 'GET', resourcePath: '/', throttlingRateLimit: 1, throttlingBurstLimit: 1 }], () => 0);

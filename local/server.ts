@@ -96,9 +96,10 @@ export class FrontDoor {
       });
       return;
     }
-    const body = typeof response.body === 'string' ? Buffer.from(response.body, 'utf8') : response.body;
-    res.writeHead(response.statusCode, headerLines(response.headers, String(body.length)));
-    res.end(req.method === 'HEAD' ? undefined : body);
+    // A string body goes out as it is: Node sends it in one write with the header, with no Buffer copy of it first.
+    const length = typeof response.body === 'string' ? Buffer.byteLength(response.body, 'utf8') : response.body.length;
+    res.writeHead(response.statusCode, headerLines(response.headers, String(length)));
+    res.end(req.method === 'HEAD' ? undefined : response.body);
   }
 
   private async dispatch(request: HttpRequest): Promise<HttpResponse | undefined> {

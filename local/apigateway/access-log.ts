@@ -3,17 +3,69 @@
  * substituted, as API Gateway writes it. A variable with no value prints `-`.
  */
 
-/** Substitute `$context.a.b` (and `${context.a.b}`) in an access log format. */
-export function formatAccessLog(format: string, context: Readonly<Record<string, unknown>>): string {
-  return format.replace(/\$\{context\.([A-Za-z0-9_.]+)\}|\$context\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)/g, (_m, braced, bare) => {
-    const path = String(braced ?? bare).split('.');
-    let value: unknown = context;
-    for (const key of path) {
-      value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+const CONTEXT_VARIABLE = /\$\{context\.([A-Za-z0-9_.]+)\}|\$context\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)/g;
+
+/** A format taken apart once: its text between variables, and each variable's path in `$context`. */
+interface CompiledFormat {
+  /** One more than `paths`: text before each variable, then the text after the last. */
+  readonly texts: readonly string[];
+  readonly paths: readonly (readonly string[])[];
+}
+
+/** Stages' formats, fixed at start-up; bounded all the same. */
+const MAX_COMPILED_FORMATS = 100;
+const compiledFormats = new Map<string, CompiledFormat>();
+
+function compiledFormat(format: string): CompiledFormat {
+  let compiled = compiledFormats.get(format);
+  if (!compiled) {
+    const texts: string[] = [];
+    const paths: string[][] = [];
+    let last = 0;
+    for (const m of format.matchAll(CONTEXT_VARIABLE)) {
+      texts.push(format.slice(last, m.index));
+      paths.push(String(m[1] ?? m[2]).split('.'));
+      last = m.index + m[0].length;
     }
-    if (value === undefined || value === null || value === '') return '-';
-    return typeof value === 'object' ? JSON.stringify(value) : String(value);
-  });
+    texts.push(format.slice(last));
+    compiled = { texts, paths };
+    if (compiledFormats.size >= MAX_COMPILED_FORMATS) compiledFormats.clear();
+    compiledFormats.set(format, compiled);
+  }
+  return compiled;
+}
+
+/** What a key not own to `{ ...context, ...overrides }` reads: Object.prototype's. */
+const PLAIN: Readonly<Record<string, unknown>> = {};
+
+function contextValue(context: Readonly<Record<string, unknown>>, overrides: Readonly<Record<string, unknown>> | undefined, path: readonly string[]): string {
+  const first = path[0]!;
+  let value: unknown =
+    overrides === undefined
+      ? context[first]
+      : Object.hasOwn(overrides, first)
+        ? overrides[first]
+        : Object.hasOwn(context, first)
+          ? context[first]
+          : PLAIN[first];
+  for (let i = 1; i < path.length; i++) {
+    value = value && typeof value === 'object' ? (value as Record<string, unknown>)[path[i]!] : undefined;
+  }
+  if (value === undefined || value === null || value === '') return '-';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * Substitute `$context.a.b` (and `${context.a.b}`) in an access log format;
+ * with `overrides`, as in `{ ...context, ...overrides }` without building that
+ * copy of `$context` (~1 us a request). The format is parsed once (a regex
+ * replace per request was ~3% of the API's time).
+ */
+export function formatAccessLog(format: string, context: Readonly<Record<string, unknown>>, overrides?: Readonly<Record<string, unknown>>): string {
+  const { texts, paths } = compiledFormat(format);
+  let out = texts[0]!;
+  for (let i = 0; i < paths.length; i++) out += contextValue(context, overrides, paths[i]!) + texts[i + 1]!;
+  return out;
 }
 
 /** The log group name in a CloudWatch Logs log group ARN (`...:log-group:NAME[:*]`). */

@@ -21,9 +21,15 @@ export function requestHeaders(req: HttpRequest): Record<string, string[]> {
     const spelled = new Map<string, string>();
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const name = raw[i]!;
-      const key = spelled.get(name.toLowerCase()) ?? name;
-      spelled.set(name.toLowerCase(), key);
-      (out[key] ??= []).push(raw[i + 1]!);
+      const lower = name.toLowerCase();
+      let key = spelled.get(lower);
+      if (key === undefined) {
+        key = name;
+        spelled.set(lower, key);
+      }
+      const values = out[key];
+      if (values) values.push(raw[i + 1]!);
+      else out[key] = [raw[i + 1]!];
     }
     return out;
   }
@@ -38,7 +44,12 @@ export function requestHeaders(req: HttpRequest): Record<string, string[]> {
 export function headerEntry<T>(headers: Readonly<Record<string, T>>, name: string): T | undefined {
   if (Object.hasOwn(headers, name)) return headers[name];
   const lower = name.toLowerCase();
-  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === lower) return v;
+  for (const k of Object.keys(headers)) {
+    // Lengths first: most names differ in length, and a missing header (a GET's content-type) is the common
+    // lookup. Lower-casing keeps a name's length except for U+0130 (İ), which becomes two units.
+    if (k.length !== lower.length && !k.includes('\u0130')) continue;
+    if (k.toLowerCase() === lower) return headers[k];
+  }
   return undefined;
 }
 

@@ -20,12 +20,20 @@ export interface AwsIntegrationUri {
   readonly value: string;
 }
 
-/** Take an AWS integration URI apart; undefined when it is not one. */
+/** Integration URIs are the stack's (with stage variables filled in): few and fixed, bounded all the same. */
+const MAX_CACHED_URIS = 500;
+const parsedAwsUris = new Map<string, AwsIntegrationUri | undefined>();
+
+/** Take an AWS integration URI apart; undefined when it is not one. Parsed once per URI: it is read on every request. */
 export function parseAwsUri(uri: string): AwsIntegrationUri | undefined {
+  if (parsedAwsUris.has(uri)) return parsedAwsUris.get(uri);
   const m = /^arn:[^:]+:apigateway:([^:]*):([^:]+):(action|path)\/(.*)$/s.exec(uri);
-  if (!m) return undefined;
-  const service = m[2]!.split('.').pop()!;
-  return { region: m[1]!, service, kind: m[3] as 'action' | 'path', value: m[4]! };
+  const parsed: AwsIntegrationUri | undefined = m
+    ? Object.freeze({ region: m[1]!, service: m[2]!.split('.').pop()!, kind: m[3] as 'action' | 'path', value: m[4]! })
+    : undefined;
+  if (parsedAwsUris.size >= MAX_CACHED_URIS) parsedAwsUris.clear();
+  parsedAwsUris.set(uri, parsed);
+  return parsed;
 }
 
 /** The function ARN in a Lambda invocation URI (`lambda:path/2015-03-31/functions/<arn>/invocations`). */
@@ -114,16 +122,39 @@ export interface MappedRequestParameters {
   readonly path: Record<string, string>;
 }
 
+/** One `integration.request.<where>.<name>` target, taken apart. */
+interface RequestTarget {
+  readonly where: 'header' | 'querystring' | 'path';
+  readonly name: string;
+  readonly source: string;
+}
+
+/** Each method's mapping, taken apart once: the mappings are the stack's, fixed objects read on every request. */
+const requestTargets = new WeakMap<object, readonly RequestTarget[]>();
+
+function requestTargetsOf(mapping: Readonly<Record<string, string>>): readonly RequestTarget[] {
+  let targets = requestTargets.get(mapping);
+  if (!targets) {
+    const list: RequestTarget[] = [];
+    for (const [target, source] of Object.entries(mapping)) {
+      const m = /^integration\.request\.(header|querystring|path|multivaluequerystring|multivalueheader)\.(.+)$/.exec(target);
+      if (!m) continue;
+      const where = m[1] === 'multivaluequerystring' ? 'querystring' : m[1] === 'multivalueheader' ? 'header' : (m[1] as 'header' | 'querystring' | 'path');
+      list.push({ where, name: m[2]!, source });
+    }
+    targets = list;
+    requestTargets.set(mapping, targets);
+  }
+  return targets;
+}
+
 /** Evaluate `integration.request.*` mappings from the method request. */
 export function mapRequestParameters(mapping: Readonly<Record<string, string>>, sources: MappingSources): MappedRequestParameters {
   const out: MappedRequestParameters = { header: {}, querystring: {}, path: {} };
-  for (const [target, source] of Object.entries(mapping)) {
-    const m = /^integration\.request\.(header|querystring|path|multivaluequerystring|multivalueheader)\.(.+)$/.exec(target);
-    if (!m) continue;
+  for (const { where, name, source } of requestTargetsOf(mapping)) {
     const value = evaluateMappingSource(source, 'method.request', sources);
     if (value === undefined) continue;
-    const where = m[1] === 'multivaluequerystring' ? 'querystring' : m[1] === 'multivalueheader' ? 'header' : (m[1] as 'header' | 'querystring' | 'path');
-    out[where][m[2]!] = value;
+    out[where][name] = value;
   }
   return out;
 }
@@ -158,9 +189,18 @@ export function selectIntegrationResponse(
 }
 
 function form(params: Readonly<Record<string, string>>): string {
-  return Object.entries(params)
-    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
-    .join('&');
+  let out = '';
+  for (const k of Object.keys(params)) out += `${out === '' ? '' : '&'}${encodeURIComponent(k)}=${encodeURIComponent(params[k]!)}`;
+  return out;
+}
+
+/** `yyyymmdd` of the UTC day, kept for the day: the credential scope's date. */
+let signingDay = { day: NaN, text: '' };
+
+function signingDate(now: number): string {
+  const day = Math.floor(now / 86_400_000);
+  if (day !== signingDay.day) signingDay = { day, text: new Date(now).toISOString().slice(0, 10).replace(/-/g, '') };
+  return signingDay.text;
 }
 
 /**
@@ -194,7 +234,7 @@ export function buildAwsServiceRequest(options: {
   const body = Buffer.from(options.body, 'utf8');
   headers['content-length'] = String(body.length);
   // API Gateway signs the call for the URI's region, and the service answers in that region.
-  headers.authorization ??= `AWS4-HMAC-SHA256 Credential=apigateway/${new Date().toISOString().slice(0, 10).replace(/-/g, '')}/${uri.region}/${uri.service}/aws4_request`;
+  headers.authorization ??= `AWS4-HMAC-SHA256 Credential=apigateway/${signingDate(Date.now())}/${uri.region}/${uri.service}/aws4_request`;
   return { method: options.httpMethod, path, rawQuery: form(query), headers, body, sourceIp: options.sourceIp };
 }
 

@@ -68,17 +68,27 @@ export function escapeJavaScript(value: unknown): string {
   return out;
 }
 
-/** `java.net.URLEncoder.encode(s, "UTF-8")`: space becomes `+`, only `.-*_` stay unescaped. */
+/** What encodeURIComponent leaves as it is but URLEncoder escapes (`!'()~`), and its `%20` for a space. */
+const URI_COMPONENT_EXTRAS = /[!'()~]|%20/g;
+/** In a `u` regex a paired surrogate is one code point, so this matches only the unpaired ones. */
+const LONE_SURROGATE = /\p{Cs}/gu;
+const URL_ENCODER_FORMS: Readonly<Record<string, string>> = { '!': '%21', "'": '%27', '(': '%28', ')': '%29', '~': '%7E', '%20': '+' };
+
+/**
+ * `java.net.URLEncoder.encode(s, "UTF-8")`: space becomes `+`, only `.-*_` stay unescaped.
+ * encodeURIComponent writes the same upper-case UTF-8 escapes and leaves `.-*_` too, so
+ * only `!'()~` and the space differ; about 10x faster than escaping byte by byte.
+ */
 export function urlEncode(value: unknown): string {
   const s = javaString(value);
-  let out = '';
-  for (const byte of Buffer.from(s, 'utf8')) {
-    const c = String.fromCharCode(byte);
-    if (/[A-Za-z0-9.\-*_]/.test(c)) out += c;
-    else if (c === ' ') out += '+';
-    else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  let encoded: string;
+  try {
+    encoded = encodeURIComponent(s);
+  } catch {
+    // A lone surrogate (encodeURIComponent throws): UTF-8 encoding writes it as U+FFFD (EF BF BD).
+    encoded = encodeURIComponent(s.replace(LONE_SURROGATE, '\uFFFD'));
   }
-  return out;
+  return encoded.replace(URI_COMPONENT_EXTRAS, (m) => URL_ENCODER_FORMS[m]!);
 }
 
 /** `java.net.URLDecoder.decode(s, "UTF-8")`; throws on a malformed escape as Java does. */
@@ -98,14 +108,32 @@ export function urlDecode(value: unknown): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
-/** Java regex to JS: the syntax shared by both is what templates use in practice. */
+/** Templates use a few fixed patterns; bounded in case one builds them from the request. */
+const MAX_CACHED_PATTERNS = 500;
+const compiledRegexes = new Map<string, RegExp>();
+
+/**
+ * Java regex to JS: the syntax shared by both is what templates use in practice.
+ * One RegExp per pattern and flags, shared: its callers (replace, test, split)
+ * do not depend on `lastIndex`, and compiling it on every render was measurable.
+ */
 export function javaRegex(pattern: string, flags = ''): RegExp {
-  return new RegExp(pattern, flags);
+  const key = `${flags}/${pattern}`;
+  let regex = compiledRegexes.get(key);
+  if (!regex) {
+    regex = new RegExp(pattern, flags);
+    if (compiledRegexes.size >= MAX_CACHED_PATTERNS) compiledRegexes.clear();
+    compiledRegexes.set(key, regex);
+  }
+  return regex;
 }
+
+const JAVA_REPLACEMENT_ESCAPES = /\\\$|\$\$|\\\\/g;
 
 /** Java replacement string (`$1`, `\$`) to a JS replacer. */
 export function javaReplacement(replacement: string): string {
-  return replacement.replace(/\\\$|\$\$|\\\\/g, (m) => (m === '\\$' ? '$$' : m === '\\\\' ? '\\' : '$$$$'));
+  if (!replacement.includes('$') && !replacement.includes('\\')) return replacement;
+  return replacement.replace(JAVA_REPLACEMENT_ESCAPES, (m) => (m === '\\$' ? '$$' : m === '\\\\' ? '\\' : '$$$$'));
 }
 
 /** `String#split(regex)`: Java drops trailing empty strings. */

@@ -58,11 +58,35 @@ function findBracketEnd(p: string, start: number): number {
   throw new JsonPathError(`Invalid JSONPath ${p}: unclosed [`);
 }
 
+/** A parsed path, and whether every step picks at most one value (no wildcard, no deep scan). */
+interface CompiledPath {
+  readonly steps: readonly Step[];
+  readonly single: boolean;
+}
+
+/** Templates use a few fixed paths; bounded in case a template builds them from the request. */
+const MAX_COMPILED_PATHS = 500;
+const compiledPaths = new Map<string, CompiledPath>();
+
+/** {@link parseJsonPath} once per distinct path: a mapping template evaluates the same few on every request. */
+function compiledPath(path: string): CompiledPath {
+  let compiled = compiledPaths.get(path);
+  if (!compiled) {
+    const steps = parseJsonPath(path);
+    compiled = { steps, single: steps.every((step) => step.kind === 'key' || step.kind === 'index') };
+    if (compiledPaths.size >= MAX_COMPILED_PATHS) compiledPaths.clear();
+    compiledPaths.set(path, compiled);
+  }
+  return compiled;
+}
+
 /** The value at `path` in `root`, or undefined when nothing is there. */
 export function evaluateJsonPath(root: unknown, path: string): unknown {
+  const { steps, single } = compiledPath(path);
+  if (single) return evaluateSingle(root, steps);
   let current: unknown[] = [root];
   let multi = false;
-  for (const step of parseJsonPath(path)) {
+  for (const step of steps) {
     const next: unknown[] = [];
     for (const value of current) {
       if (step.kind === 'key') {
@@ -85,6 +109,23 @@ export function evaluateJsonPath(root: unknown, path: string): unknown {
   }
   if (multi) return current;
   return current[0];
+}
+
+/** A path of keys and indexes only: the general walk above without its per-step lists. */
+function evaluateSingle(root: unknown, steps: readonly Step[]): unknown {
+  let value = root;
+  for (const step of steps) {
+    if (step.kind === 'key') {
+      if (!isObject(value) || !Object.prototype.hasOwnProperty.call(value, step.key)) return undefined;
+      value = value[step.key];
+    } else if (step.kind === 'index') {
+      if (!Array.isArray(value)) return undefined;
+      const idx = step.index < 0 ? value.length + step.index : step.index;
+      if (idx < 0 || idx >= value.length) return undefined;
+      value = value[idx];
+    }
+  }
+  return value;
 }
 
 function deepScan(value: unknown, key: string, out: unknown[]): void {

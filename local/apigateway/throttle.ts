@@ -55,6 +55,8 @@ export class StageThrottle {
 
   /** True when the request may go on; the method's own limit replaces the stage's. */
   admit(resourcePath: string, httpMethod: string): boolean {
+    // Most stages limit the stage only: no per-method key to build on every request.
+    if (this.methodBuckets.size === 0) return this.stageBucket ? this.stageBucket.tryTake() : true;
     const key = methodSettingPath(resourcePath);
     const bucket =
       this.methodBuckets.get(`${key} ${httpMethod.toUpperCase()}`) ?? this.methodBuckets.get(`${key} *`) ?? this.stageBucket;

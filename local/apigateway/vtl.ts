@@ -5,7 +5,7 @@
  * print, `==` by printed form, a null reference printing nothing, and the
  * Java methods templates call (`.length()`, `.replaceAll()`, `.keySet()`...).
  */
-import { Compile, parse } from 'velocityjs';
+import { Compile, Helper, parse } from 'velocityjs';
 import { evaluateJsonPath } from './jsonpath.js';
 import { headerEntry } from './headers.js';
 import {
@@ -45,39 +45,43 @@ export class MappingTemplateError extends Error {}
 type Payload = { property: string; context: unknown; params: unknown[] };
 type Resolved = { value: unknown } | undefined;
 
-/** `$input`: body, JSONPath over the body, method request parameters. */
+type ParsedBody = { ok: true; value: unknown } | { ok: false };
+
+function parseBody(body: string): ParsedBody {
+  try {
+    return { ok: true, value: JSON.parse(body) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/**
+ * `$input`: body, JSONPath over the body, method request parameters. Its
+ * functions are methods of the literal, not named closures: tsx (the
+ * runtime's loader) names each closure with a defineProperty call on every render.
+ */
 function createInput(input: MappingInput): Record<string, unknown> {
   // API Gateway maps an empty payload as the empty JSON object.
   const body = input.body === '' ? '{}' : input.body;
-  let parsed: { ok: true; value: unknown } | { ok: false } | undefined;
-  const root = (): { ok: true; value: unknown } | { ok: false } => {
-    if (!parsed) {
-      try {
-        parsed = { ok: true, value: JSON.parse(body) };
-      } catch {
-        parsed = { ok: false };
-      }
-    }
-    return parsed;
-  };
-  const path = (expr: unknown): unknown => {
-    const r = root();
-    const p = javaString(expr) || '$';
-    if (!r.ok) return p.trim() === '$' ? body : undefined;
-    // A fresh copy: a template mutating the result must not change the body.
-    return structuredClone(evaluateJsonPath(r.value, p));
-  };
+  let parsed: ParsedBody | undefined;
   return {
     body,
-    path,
-    json: (expr: unknown): string => {
-      const r = root();
+    path(expr: unknown): unknown {
+      const r = (parsed ??= parseBody(body));
+      const p = javaString(expr) || '$';
+      if (!r.ok) return p.trim() === '$' ? body : undefined;
+      const value = evaluateJsonPath(r.value, p);
+      // A fresh copy: a template mutating the result must not change the body (a string or number is its own copy).
+      return typeof value === 'object' && value !== null ? structuredClone(value) : value;
+    },
+    json(expr: unknown): string {
+      const r = (parsed ??= parseBody(body));
       const p = javaString(expr) || '$';
       if (!r.ok) return p.trim() === '$' ? JSON.stringify(body) : '';
       const value = evaluateJsonPath(r.value, p);
       return value === undefined ? '' : JSON.stringify(value);
     },
-    params: (name?: unknown): unknown => {
+    params(name?: unknown): unknown {
       if (name === undefined) {
         return { path: { ...input.params.path }, querystring: { ...input.params.querystring }, header: { ...input.params.header } };
       }
@@ -99,29 +103,33 @@ export const util = {
   parseJson: (value: unknown): unknown => JSON.parse(javaString(value)),
 } as const;
 
+/** The i-th argument of a Java method call as a string. */
+function arg(params: unknown[], i: number): string {
+  return javaString(params[i]);
+}
+
 function stringMethod(s: string, property: string, params: unknown[]): Resolved {
-  const arg = (i: number): string => javaString(params[i]);
   switch (property) {
     case 'length':
       return { value: s.length };
     case 'isEmpty':
       return { value: s.length === 0 };
     case 'contains':
-      return { value: s.includes(arg(0)) };
+      return { value: s.includes(arg(params, 0)) };
     case 'equals':
       return { value: typeof params[0] === 'string' && s === params[0] };
     case 'equalsIgnoreCase':
       return { value: typeof params[0] === 'string' && s.toLowerCase() === params[0].toLowerCase() };
     case 'replace':
-      return { value: s.split(arg(0)).join(arg(1)) };
+      return { value: s.split(arg(params, 0)).join(arg(params, 1)) };
     case 'replaceAll':
-      return { value: s.replace(javaRegex(arg(0), 'g'), javaReplacement(arg(1))) };
+      return { value: s.replace(javaRegex(arg(params, 0), 'g'), javaReplacement(arg(params, 1))) };
     case 'replaceFirst':
-      return { value: s.replace(javaRegex(arg(0)), javaReplacement(arg(1))) };
+      return { value: s.replace(javaRegex(arg(params, 0)), javaReplacement(arg(params, 1))) };
     case 'matches':
-      return { value: javaRegex(`^(?:${arg(0)})$`).test(s) };
+      return { value: javaRegex(`^(?:${arg(params, 0)})$`).test(s) };
     case 'split':
-      return { value: javaSplit(s, arg(0)) };
+      return { value: javaSplit(s, arg(params, 0)) };
     case 'toString':
       return { value: s };
     case 'substring':
@@ -155,12 +163,11 @@ function mapMethod(map: Record<string, unknown>, property: string, params: unkno
   // Own functions are the template API ($input.json, $util.urlEncode...), not Java map methods.
   if (Object.prototype.hasOwnProperty.call(map, property) && typeof map[property] === 'function') return undefined;
   const key = javaString(params[0]);
-  const own = (k: string): boolean => Object.prototype.hasOwnProperty.call(map, k);
   switch (property) {
     case 'get':
-      return { value: own(key) ? map[key] : undefined };
+      return { value: Object.prototype.hasOwnProperty.call(map, key) ? map[key] : undefined };
     case 'containsKey':
-      return { value: own(key) };
+      return { value: Object.prototype.hasOwnProperty.call(map, key) };
     case 'containsValue':
       return { value: Object.values(map).some((v) => javaEquals(v, params[0])) };
     case 'keySet':
@@ -172,7 +179,7 @@ function mapMethod(map: Record<string, unknown>, property: string, params: unkno
     case 'isEmpty':
       return { value: Object.keys(map).length === 0 };
     case 'put': {
-      const previous = own(key) ? map[key] : undefined;
+      const previous = Object.prototype.hasOwnProperty.call(map, key) ? map[key] : undefined;
       map[key] = params[1];
       return { value: previous };
     }
@@ -210,6 +217,35 @@ const javaMethodHandler = {
   resolve: (): unknown => pending?.value,
 };
 
+/** A `$reference` node of velocityjs's AST, as far as getReferences reads it. */
+interface ReferenceNode {
+  readonly id: string;
+  readonly leader?: string;
+  readonly args?: unknown[];
+  readonly path?: unknown[];
+  prue?: boolean;
+}
+
+/** velocityjs's reference helpers, mixed into Compile at run time but absent from its declared type. */
+interface ReferenceInternals {
+  isBlockedPathKey(base: unknown, key: string): boolean;
+  getPropMethod(property: ReferenceNode, base: unknown, ast: ReferenceNode): unknown;
+  getAttributes(property: unknown, base: unknown, ast: ReferenceNode): unknown;
+  _throw(ast: ReferenceNode, property: unknown): void;
+}
+
+/** A reference's source text (`$input.params('mode')`): a pure function of the parsed node, which parsedTemplate keeps. */
+const referenceTexts = new WeakMap<object, string>();
+
+function referenceText(ast: ReferenceNode): string {
+  let text = referenceTexts.get(ast);
+  if (text === undefined) {
+    text = Helper.getRefText(ast as never);
+    referenceTexts.set(ast, text);
+  }
+  return text;
+}
+
 type MathNode = { type: string; operator?: string; expression?: unknown[] };
 
 /** API Gateway quota: iterations of one `#foreach` loop in a mapping template. */
@@ -242,8 +278,44 @@ class MappingTemplate extends Compile {
   }
 
   protected override getReferences(ast: never, isVal?: boolean): string {
-    const value = super.getReferences(ast, isVal) as unknown;
+    const value = this.config.escape ? (super.getReferences(ast, isVal) as unknown) : this.referenceValue(ast as ReferenceNode, isVal);
     return (isVal ? javaString(value) : value) as string;
+  }
+
+  /**
+   * velocityjs's getReferences (without HTML escaping, which mapping templates
+   * never turn on), step for step, except that the reference's source text it
+   * looks up is computed once per parsed node instead of on every evaluation:
+   * that text building was most of getReferences' time and allocations.
+   */
+  private referenceValue(ast: ReferenceNode, isVal: boolean | undefined): unknown {
+    const self = this as unknown as ReferenceInternals;
+    if (ast.prue) {
+      const define = this.defines[ast.id];
+      if (Array.isArray(define)) return this.renderAstList(define as never[]);
+      if (this.config.unescape && ast.id in this.config.unescape) ast.prue = false;
+    }
+    const context = this.context as Record<string, unknown>;
+    let value = self.isBlockedPathKey(context, ast.id) ? undefined : context[ast.id];
+    const text = referenceText(ast);
+    if (Object.prototype.hasOwnProperty.call(context, text)) return context[text];
+    if (value !== undefined && ast.args !== undefined) value = self.getPropMethod(ast, context, ast);
+    // A #foreach or #macro local shadows the context (velocityjs's getLocal).
+    for (const contextId of this.conditions) {
+      const scope = this.local[contextId] as Record<string, unknown> | undefined;
+      if (typeof scope === 'object' && scope !== null && Object.prototype.hasOwnProperty.call(scope, ast.id)) {
+        value = scope[ast.id];
+        break;
+      }
+    }
+    if (Array.isArray(ast.path)) {
+      for (const property of ast.path) {
+        if (value === undefined) self._throw(ast, property);
+        value = self.getAttributes(property, value, ast);
+      }
+    }
+    if (isVal && value === undefined) value = this.silence || ast.leader === '$!' ? '' : text;
+    return value;
   }
 
   protected override getExpression(ast: never): string {
@@ -270,16 +342,16 @@ function parsedTemplate(template: string): ReturnType<typeof parse> {
   return asts;
 }
 
+/** The engine's settings, the same for every template (velocityjs copies them into each instance). */
+const TEMPLATE_CONFIG = { escape: false, customMethodHandlers: [javaMethodHandler] };
+
 /**
  * Render a mapping template. Throws MappingTemplateError for a template
  * that does not parse or fails while rendering (API Gateway: 500).
  */
 export function renderMappingTemplate(template: string, input: MappingInput, variables: MappingVariables): string {
   try {
-    const compiled = new MappingTemplate(parsedTemplate(template), {
-      escape: false,
-      customMethodHandlers: [javaMethodHandler],
-    });
+    const compiled = new MappingTemplate(parsedTemplate(template), TEMPLATE_CONFIG);
     const context = {
       input: createInput(input),
       util,

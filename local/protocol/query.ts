@@ -97,6 +97,19 @@ export function toXml(value: XmlValue): string {
 }
 
 /**
+ * `{ <Action>Result?, ResponseMetadata }` of a JSON answer. Built member by
+ * member: a literal spreading the optional result and adding ResponseMetadata
+ * costs ~5 us on Node 20 (a property added after a spread is slow there).
+ */
+function jsonResponseMembers(action: string, result: XmlValue, requestId: string): Record<string, unknown> {
+  const members: Record<string, unknown> = {};
+  // A name ending in `Result` is never `__proto__`, so assigning it defines it as the literal did.
+  if (result !== undefined) members[`${action}Result`] = result;
+  members.ResponseMetadata = { RequestId: requestId };
+  return members;
+}
+
+/**
  * Run a Query operation. AWS answers in XML, or in JSON when the caller sends
  * `Accept: application/json` (API Gateway service integrations rely on this).
  */
@@ -113,12 +126,7 @@ export async function handleQuery(params: QueryParams, service: QueryService, ac
     }
     const result = await handler(params, scope);
     const body = json
-      ? JSON.stringify({
-          [`${action}Response`]: {
-            ...(result === undefined ? {} : { [`${action}Result`]: result }),
-            ResponseMetadata: { RequestId: requestId },
-          },
-        })
+      ? JSON.stringify({ [`${action}Response`]: jsonResponseMembers(action, result, requestId) })
       : `<?xml version="1.0"?>\n<${action}Response xmlns="${service.xmlns}">` +
         (result === undefined ? '' : `<${action}Result>${toXml(result)}</${action}Result>`) +
         `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FrontDoor } from '../../local/server.js';
-import { jsonResponse } from '../../local/protocol/http.js';
+import { jsonResponse, type HttpResponse } from '../../local/protocol/http.js';
 
 let door: FrontDoor | undefined;
 afterEach(async () => {
@@ -36,5 +36,29 @@ describe('FrontDoor under slow or malformed clients', () => {
     door = new FrontDoor();
     const { port } = await door.listen(0, '127.0.0.1');
     expect(await rawExchange(port, 'GARBAGE\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /);
+  });
+});
+
+describe('FrontDoor responses', () => {
+  it('writes the handler headers in their order with a Content-Length of the body bytes, replacing one the handler set', async () => {
+    door = new FrontDoor();
+    door.use([
+      async (req): Promise<HttpResponse> =>
+        req.path === '/own-length'
+          ? { statusCode: 201, headers: { 'x-first': 'a', 'content-length': '999', 'X-Mixed': 'b' }, body: 'héllo' }
+          : req.path === '/lone'
+            ? { statusCode: 200, headers: {}, body: 'a\ud800b' }
+            : { statusCode: 200, headers: { 'content-type': 'text/plain', 'x-multi': ['1', '2'] as unknown as string }, body: Buffer.from('abc') },
+    ]);
+    const { port } = await door.listen(0, '127.0.0.1');
+    const own = await rawExchange(port, 'GET /own-length HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(own).toMatch(/^HTTP\/1\.1 201 Created\r\nx-first: a\r\ncontent-length: 6\r\nX-Mixed: b\r\nDate: [^\r]+\r\nConnection: close\r\n\r\nhéllo$/);
+    const plain = await rawExchange(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(plain).toMatch(/^HTTP\/1\.1 200 OK\r\ncontent-type: text\/plain\r\nx-multi: 1\r\nx-multi: 2\r\ncontent-length: 3\r\nDate: [^\r]+\r\nConnection: close\r\n\r\nabc$/);
+    // A lone surrogate goes out as U+FFFD's three bytes, counted in the Content-Length.
+    const lone = await rawExchange(port, 'GET /lone HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(lone).toMatch(/^HTTP\/1\.1 200 OK\r\ncontent-length: 5\r\n[^]*\r\n\r\na\ufffdb$/);
+    const head = await rawExchange(port, 'HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\ncontent-type: text\/plain\r\nx-multi: 1\r\nx-multi: 2\r\ncontent-length: 3\r\n/);
   });
 });

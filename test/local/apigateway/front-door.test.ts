@@ -58,6 +58,10 @@ describe('API Gateway over HTTP', () => {
 describe('request details', () => {
   it('formats $context.requestTime as dd/MMM/yyyy:HH:mm:ss +0000', () => {
     expect(formatRequestTime(Date.UTC(2024, 1, 9, 7, 5, 3))).toBe('09/Feb/2024:07:05:03 +0000');
+    // The text is kept for its second: the same second again, the next one, and one long before.
+    expect(formatRequestTime(Date.UTC(2024, 1, 9, 7, 5, 3, 999))).toBe('09/Feb/2024:07:05:03 +0000');
+    expect(formatRequestTime(Date.UTC(2024, 1, 9, 7, 5, 4))).toBe('09/Feb/2024:07:05:04 +0000');
+    expect(formatRequestTime(Date.UTC(2023, 11, 31, 23, 59, 59, 500))).toBe('31/Dec/2023:23:59:59 +0000');
   });
 
   it('parses repeated query parameters, + as space, and rejects malformed escapes', () => {

@@ -24,6 +24,18 @@ describe('request headers', () => {
     expect(requestHeaders(httpRequest('GET', '/', { headers: { 'X-Custom': 'a' } }))).toEqual({ 'x-custom': ['a'] });
   });
 
+  it('are found in any spelling, and a missing one is undefined', () => {
+    const headers = { Host: ['h'], 'Content-Type': ['a/b'], 'X-\u0130d': ['dotted'], accept: ['*/*'] };
+    expect(headerValues(headers, 'content-type')).toEqual(['a/b']);
+    expect(headerValues(headers, 'HOST')).toEqual(['h']);
+    expect(headerValues(headers, 'Accept')).toEqual(['*/*']);
+    // U+0130 lower-cases to two code units, so its name is longer than the key it matches.
+    expect(headerValues(headers, 'x-i\u0307d')).toEqual(['dotted']);
+    expect(headerValues(headers, 'content-encoding')).toBeUndefined();
+    expect(headerValues(headers, 'hosts')).toBeUndefined();
+    expect(headerValues({}, 'host')).toBeUndefined();
+  });
+
   it('reach $input.params().header and the proxy event spelled as sent, while template selection and validation ignore case', async () => {
     const stack = apiStack([
       {

@@ -26,6 +26,13 @@ describe('throttling', () => {
     expect([throttle.admit('/other', 'GET'), throttle.admit('/other', 'GET')]).toEqual([true, false]);
   });
 
+  it('a stage-only limit applies to every method, and no setting admits everything', () => {
+    const throttle = new StageThrottle([{ httpMethod: '*', resourcePath: '/*', throttlingRateLimit: 1, throttlingBurstLimit: 2 }], () => 0);
+    expect([throttle.admit('/a', 'GET'), throttle.admit('/b', 'POST'), throttle.admit('/a', 'GET')]).toEqual([true, true, false]);
+    const open = new StageThrottle([{ httpMethod: '*', resourcePath: '/*' }], () => 0);
+    expect([1, 2, 3].map(() => open.admit('/a', 'GET'))).toEqual([true, true, true]);
+  });
+
   it('names the root resource `/` in a method setting, as CloudFormation does', () => {
     expect(methodSettingPath('/')).toBe('/');
     const throttle = new StageThrottle([{ httpMethod: 'GET', resourcePath: '/', throttlingRateLimit: 1, throttlingBurstLimit: 1 }], () => 0);
@@ -55,6 +62,33 @@ describe('access logs', () => {
       status: 200,
     });
     expect(line).toBe('{"id":"r1","ip":"1.2.3.4","user":"-","s":200}');
+  });
+
+  it('substitutes braced, adjacent and nested variables, objects as JSON, and leaves other text alone', () => {
+    const context = { a: 'A', b: { c: 'C', d: { e: 1 } }, empty: '', zero: 0, no: false, nul: null, list: [1, 'x'] };
+    const cases: [string, string][] = [
+      ['', ''],
+      ['plain $ text $contextual ${other.a} $context. $context', 'plain $ text $contextual ${other.a} $context. $context'],
+      ['$context.a$context.a${context.b.c}', 'AAC'],
+      ['[$context.b]', '[{"c":"C","d":{"e":1}}]'],
+      ['$context.b.d.e/$context.b.d.e.f/$context.a.length', '1/-/-'],
+      ['$context.empty $context.zero $context.no $context.nul $context.missing ${context.missing.x}', '- 0 false - - -'],
+      ['$context.list ${context.b.c}.x $context.a.', '[1,"x"] C.x A.'],
+      ['$context.a-$context.b.c_$context.a', 'A--A'],
+    ];
+    for (const [format, expected] of cases) {
+      expect(formatAccessLog(format, context)).toBe(expected);
+      // Parsed once and reused: the same answer the second time.
+      expect(formatAccessLog(format, context)).toBe(expected);
+    }
+  });
+
+  it('reads overrides as on top of $context, as a merged copy of both would be', () => {
+    const context = { a: 'A', status: 'stale', error: { message: 'old' }, nested: { x: 1 } };
+    const overrides = { status: 200, error: {}, integration: { latency: 3, status: 204 }, none: undefined };
+    const format = '$context.a $context.status $context.error $context.error.message $context.integration.latency $context.nested.x $context.none $context.missing $context.constructor.name $context.toString';
+    expect(formatAccessLog(format, context, overrides)).toBe(formatAccessLog(format, { ...context, ...overrides }));
+    expect(formatAccessLog(format, context, overrides)).toMatch(/^A 200 \{\} - 3 1 - - - function toString\(\)/);
   });
 
   it('writes one line per request to the stage destination, including gateway errors', async () => {

@@ -18,6 +18,36 @@ describe('$util', () => {
     expect(urlEncode(undefined)).toBe('');
   });
 
+  it('urlEncode gives what escaping each UTF-8 byte gives, on tricky inputs', () => {
+    // The byte-by-byte URLEncoder the fast path replaced: the reference.
+    const byteByByte = (s: string): string => {
+      let out = '';
+      for (const byte of Buffer.from(s, 'utf8')) {
+        const c = String.fromCharCode(byte);
+        if (/[A-Za-z0-9.\-*_]/.test(c)) out += c;
+        else if (c === ' ') out += '+';
+        else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+      }
+      return out;
+    };
+    const ascii = Array.from({ length: 128 }, (_, i) => String.fromCharCode(i)).join('');
+    const inputs = [
+      ascii,
+      "!'()~*-._ +%20%",
+      'é ü ß ñ Ω 中文 日本語 \u00a0\u2028\u2029\ufeff\uffff',
+      '😀 👍🏽 👨‍👩‍👧 \u{10ffff} \u{1f600}x',
+      '\ud800',
+      'a\udc00b',
+      '\ud83d\ud83d\ude00',
+      '\ude00\ud83d',
+      'x\ud800 \udfff y ~',
+      '',
+      'arn:aws:sns:us-east-1:000000000000:Topic-1&Message={"mode":"fail"}',
+    ];
+    for (const input of inputs) expect(urlEncode(input)).toBe(byteByByte(input));
+    expect(urlEncode(42)).toBe('42');
+  });
+
   it('urlDecode turns + into a space and rejects a malformed escape', () => {
     expect(urlDecode('a+b%26c%C3%A9')).toBe('a b&cé');
     expect(() => urlDecode('%zz')).toThrow(/Illegal hex/);
@@ -111,6 +141,21 @@ describe('Java methods on template values', () => {
     expect(context.responseOverride).toEqual({ header: { 'Access-Control-Allow-Origin': 'https://b.example' } });
   });
 
+  it('renders the same template alike again and again (parsed once, patterns and reference texts shared)', () => {
+    const t = "$s.replaceAll('-', '+')|$s.replaceFirst('(b)', '[$1]')|$s.matches('a.*')|$missing.foo('x')|$!quiet|${braced.x}|#foreach($i in [1..2])$i.replaceAll('1', 'one')#end";
+    for (let i = 0; i < 3; i++) {
+      expect(renderMappingTemplate(t, { body: '', params: { path: {}, querystring: {}, header: {} } }, { context: { s: 'a-b-c' }, stageVariables: {} })).toBe(
+        '||||||',
+      );
+      expect(render("#set($s = 'a-b-c')$s.replaceAll('-', '+')|$s.replaceFirst('(b)', '[$1]')|$s.matches('a.*')|$s.split('-')")).toBe('a+b+c|a-[b]-c|true|["a","b","c"]');
+    }
+  });
+
+  it('$input.path gives a copy of an object, so changing it leaves the body as it was', () => {
+    const body = JSON.stringify({ a: { b: 'c' } });
+    expect(render("#set($x = $input.path('$.a'))#set($x.b = 'changed')$x.b|$input.path('$.a.b')|$input.json('$.a')", body)).toBe('changed|c|{"b":"c"}');
+  });
+
   it('a template that does not parse is a MappingTemplateError', () => {
     expect(() => render('#if($x')).toThrow(/Mapping template failed/);
   });
@@ -129,6 +174,12 @@ describe('javaString and JSONPath', () => {
     expect(evaluateJsonPath(doc, '$.list[*].id')).toEqual([1, 2]);
     expect(evaluateJsonPath(doc, '$..id')).toEqual([1, 2]);
     expect(evaluateJsonPath(doc, '$.nope.deeper')).toBeUndefined();
+    expect(evaluateJsonPath(doc, '$.list[2].id')).toBeUndefined();
+    expect(evaluateJsonPath(doc, '$.list[-3]')).toBeUndefined();
+    expect(evaluateJsonPath(doc, '$.a[0]')).toBeUndefined();
+    expect(evaluateJsonPath(doc, '$.list.id')).toBeUndefined();
+    expect(evaluateJsonPath(doc, '$.list[0]')).toEqual({ id: 1 });
+    expect(evaluateJsonPath(doc, '$')).toBe(doc);
     expect(() => evaluateJsonPath(doc, 'a.b')).toThrow(JsonPathError);
   });
 });

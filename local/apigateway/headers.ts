@@ -13,6 +13,18 @@ import type { HttpRequest } from '../protocol/http.js';
 type WithRawHeaders = HttpRequest & { readonly rawHeaders?: readonly string[] };
 
 /** The request's headers by name, each with its values in arrival order. */
+/**
+ * Appends `value` to the own list of `key`. Names come from the client, so
+ * `constructor` must not find Object's and `__proto__` must become an entry,
+ * not the map's prototype: API Gateway passes both on like any other name.
+ */
+export function pushValue(map: Record<string, string[]>, key: string, value: string): void {
+  const values = Object.hasOwn(map, key) ? map[key] : undefined;
+  if (values) values.push(value);
+  else if (key === '__proto__') Object.defineProperty(map, key, { value: [value], enumerable: true, writable: true, configurable: true });
+  else map[key] = [value];
+}
+
 export function requestHeaders(req: HttpRequest): Record<string, string[]> {
   const raw = (req as WithRawHeaders).rawHeaders;
   const out: Record<string, string[]> = {};
@@ -27,15 +39,13 @@ export function requestHeaders(req: HttpRequest): Record<string, string[]> {
         key = name;
         spelled.set(lower, key);
       }
-      const values = out[key];
-      if (values) values.push(raw[i + 1]!);
-      else out[key] = [raw[i + 1]!];
+      pushValue(out, key, raw[i + 1]!);
     }
     return out;
   }
   for (const [k, v] of Object.entries(req.headers)) {
     if (v === undefined) continue;
-    out[k.toLowerCase()] = Array.isArray(v) ? v.map(String) : [String(v)];
+    for (const value of Array.isArray(v) ? v : [v]) pushValue(out, k.toLowerCase(), String(value));
   }
   return out;
 }

@@ -23,7 +23,7 @@ import { UnsupportedTemplateError } from '../protocol/errors.js';
 import { renderMappingTemplate } from './vtl.js';
 import { Authorizers } from './authorizer.js';
 import { buildProxyEvent, proxyEventContext } from './proxy-event.js';
-import { headerValues, requestHeaders } from './headers.js';
+import { headerValues, pushValue, requestHeaders } from './headers.js';
 import { compressResponse } from './compression.js';
 import {
   BAD_REQUEST,
@@ -108,7 +108,7 @@ export function parseQueryString(raw: string): Record<string, string[]> | undefi
     } catch {
       return undefined;
     }
-    (out[key] ??= []).push(value);
+    pushValue(out, key, value);
   }
   return out;
 }

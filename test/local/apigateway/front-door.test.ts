@@ -46,6 +46,12 @@ describe('API Gateway over HTTP', () => {
     expect(await response.json()).toEqual({ hello: 'Jürgen', q: 'a b' });
   });
 
+  it('serves a request whose query and headers use the names constructor and __proto__', async () => {
+    const response = await fetch(`${base}/prod/hello/x?constructor=1&__proto__=2&q=3`, { headers: { constructor: 'y', __proto__: 'z' } });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ hello: 'x', q: '3' });
+  });
+
   it('answers 403 for an unknown resource and 414 for a 10 KB query string', async () => {
     const missing = await fetch(`${base}/prod/nope`);
     expect(missing.status).toBe(403);
@@ -67,6 +73,15 @@ describe('request details', () => {
   it('parses repeated query parameters, + as space, and rejects malformed escapes', () => {
     expect(parseQueryString('a=1&a=2&b=x+y%2B&c')).toEqual({ a: ['1', '2'], b: ['x y+'], c: [''] });
     expect(parseQueryString('a=%zz')).toBeUndefined();
+  });
+
+  it('keeps parameters named constructor or __proto__ as entries of their own', () => {
+    const parsed = parseQueryString('constructor=1&__proto__=2&__proto__=3')!;
+    expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+    expect(Object.entries(parsed)).toEqual([
+      ['constructor', ['1']],
+      ['__proto__', ['2', '3']],
+    ]);
   });
 
   it('splits at a semicolon as at an ampersand, and refuses a raw | { or } but not their escapes', () => {

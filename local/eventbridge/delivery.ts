@@ -7,10 +7,10 @@
  * dead-letter queue with EventBridge's message attributes.
  */
 import type { Clock } from '../clock.js';
-import { tracePayload } from '../tracing.js';
+import { traceParsedPayload, tracePayload } from '../tracing.js';
 import type { InvokeCaller, MessageAttributeValue, RoleCheck, Sinks, Tracer } from '../contracts.js';
 import { AwsError } from '../protocol/errors.js';
-import type { EventEnvelope } from './envelope.js';
+import { envelopeText, type EventEnvelope } from './envelope.js';
 import { applyInputTransformer, readJsonPath } from './input.js';
 import type { RuleModel, TargetModel } from './model.js';
 import type { Collection } from '../state/types.js';
@@ -73,7 +73,7 @@ interface Failure {
 function targetPayload(target: TargetModel, rule: RuleModel, event: EventEnvelope, ingestionMs: number): string {
   switch (target.input.kind) {
     case 'event':
-      return JSON.stringify(event);
+      return envelopeText(event);
     case 'constant':
       return target.input.text;
     case 'path':
@@ -84,6 +84,28 @@ function targetPayload(target: TargetModel, rule: RuleModel, event: EventEnvelop
         ruleName: rule.name,
         ingestionTime: new Date(ingestionMs).toISOString(),
       });
+  }
+}
+
+/** A constant input's text as a trace keeps it, parsed once per target (static configuration). */
+const constantTraces = new WeakMap<TargetModel, unknown>();
+
+/**
+ * `tracePayload(payload)` without parsing what is already in hand: the
+ * whole event's payload is `JSON.stringify(event)`, so its parse is `event`
+ * again (~2 KB parsed per delivery, only for the trace); a constant input
+ * is parsed once per target. The trace shares these values, which nobody changes.
+ */
+function deliveredPayloadTrace(target: TargetModel, event: EventEnvelope, payload: string): unknown {
+  switch (target.input.kind) {
+    case 'event':
+      return traceParsedPayload(payload, event);
+    case 'constant': {
+      if (!constantTraces.has(target)) constantTraces.set(target, tracePayload(payload));
+      return constantTraces.get(target);
+    }
+    default:
+      return tracePayload(payload);
   }
 }
 
@@ -202,7 +224,7 @@ export async function deliver(
           resource: rule.name,
           summary: `${rule.name} -> ${target.arn}${retries ? ` (after ${retries} retries)` : ''}`,
           ids: { ...ids, ...targetIds },
-          detail: { target: target.arn, payload: tracePayload(payload) },
+          detail: { target: target.arn, payload: deliveredPayloadTrace(target, event, payload) },
         });
         return;
       } catch (error) {
@@ -281,7 +303,7 @@ async function deadLetter(
     ...(exhausted ? { EXHAUSTED_RETRY_CONDITION: attr(exhausted) } : {}),
   };
   try {
-    await deps.sinks.sqs.sendMessage(target.deadLetterArn, JSON.stringify(event), attributes, callerFor(rule, event));
+    await deps.sinks.sqs.sendMessage(target.deadLetterArn, envelopeText(event), attributes, callerFor(rule, event));
     deps.tracer?.record({
       service: 'eventbridge',
       kind: 'dead-letter',

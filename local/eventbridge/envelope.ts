@@ -66,6 +66,33 @@ export function isoSeconds(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
+/**
+ * Where an internal caller (a Lambda destination) hands over an entry's
+ * Detail already parsed: `entry[PARSED_DETAIL]` is `JSON.parse(entry.Detail)`
+ * (the caller made Detail with `JSON.stringify` of it, so Detail is also the
+ * canonical text of that value). A symbol: the public PutEvents API never
+ * carries it and JSON never shows it.
+ */
+export const PARSED_DETAIL: unique symbol = Symbol('parsedDetail');
+
+/** A PutEvents entry that may carry its Detail parsed (see {@link PARSED_DETAIL}). */
+export interface InternalPutEventsEntry extends PutEventsEntry {
+  readonly [PARSED_DETAIL]?: Record<string, unknown>;
+}
+
+/**
+ * For an envelope whose `detail` came parsed with its entry: Detail's text,
+ * which is exactly `JSON.stringify(envelope.detail)`, so a target's payload
+ * reuses it instead of serialising the detail again. Weak: an envelope's
+ * entry goes with the envelope; a copy (a replay's) is not in it.
+ */
+const canonicalDetailTexts = new WeakMap<EventEnvelope, string>();
+
+/** The text `JSON.stringify(event.detail)` gives, when it is known without serialising (see {@link canonicalDetailTexts}). */
+export function canonicalDetailText(event: EventEnvelope): string | undefined {
+  return canonicalDetailTexts.get(event);
+}
+
 /** The per-entry error for an invalid entry, or the parsed detail. */
 export function validateEntry(
   entry: PutEventsEntry,
@@ -89,6 +116,9 @@ export function validateEntry(
   }
   if (typeof entry.DetailType !== 'string' || entry.DetailType === '') return required('DetailType');
   if (typeof entry.Detail !== 'string' || entry.Detail === '') return required('Detail');
+  // An internal caller's detail is an object already: the ~2 KB record is not parsed again (0.4% of the runtime's CPU).
+  const parsed = (entry as InternalPutEventsEntry)[PARSED_DETAIL];
+  if (parsed !== undefined && isParsedJson(parsed)) return { detail: parsed };
   let detail: unknown;
   try {
     detail = JSON.parse(entry.Detail);
@@ -99,6 +129,36 @@ export function validateEntry(
     return { error: { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' } };
   }
   return { detail: detail as Record<string, unknown> };
+}
+
+/**
+ * Whether `value` is exactly what `JSON.parse(JSON.stringify(value))` gives:
+ * only plain objects, arrays, strings, booleans, null and finite numbers
+ * other than -0. A detail made by JSON.parse may hold what its text does
+ * not say (1e400 parses to Infinity, which is written back as null; -0 as
+ * 0), and EventBridge matches the parse of the text. A walk allocates
+ * nothing and costs a fraction of a parse.
+ */
+export function isParsedJson(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object': {
+      if (value === null) return true;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!isParsedJson(value[i])) return false;
+        return true;
+      }
+      if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+      for (const key in value) if (!isParsedJson((value as Record<string, unknown>)[key])) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 /** Entry time as epoch ms: a Date, epoch seconds (the JSON protocol), or ISO text. */
@@ -117,7 +177,7 @@ export function buildEnvelope(
   env: { readonly account: string; readonly region: string },
   now: number,
 ): EventEnvelope {
-  return {
+  const event: EventEnvelope = {
     version: '0',
     id: randomUUID(),
     'detail-type': entry.DetailType!,
@@ -128,4 +188,24 @@ export function buildEnvelope(
     resources: [...(entry.Resources ?? [])],
     detail,
   };
+  if ((entry as InternalPutEventsEntry)[PARSED_DETAIL] === detail) canonicalDetailTexts.set(event, entry.Detail!);
+  return event;
+}
+
+/**
+ * `JSON.stringify(event)`, the payload of a target that gets the whole
+ * event. For an envelope {@link buildEnvelope} made from an entry whose
+ * Detail came parsed, the detail's text is already in hand: only the fixed
+ * fields are serialised, in the same order (buildEnvelope's), and the
+ * detail text is put in as it is. Byte-identical, since that text is
+ * `JSON.stringify(event.detail)`.
+ */
+export function envelopeText(event: EventEnvelope): string {
+  const detailText = canonicalDetailTexts.get(event);
+  if (detailText === undefined) return JSON.stringify(event);
+  return (
+    `{"version":"0","id":${JSON.stringify(event.id)},"detail-type":${JSON.stringify(event['detail-type'])}` +
+    `,"source":${JSON.stringify(event.source)},"account":${JSON.stringify(event.account)},"time":${JSON.stringify(event.time)}` +
+    `,"region":${JSON.stringify(event.region)},"resources":${JSON.stringify(event.resources)},"detail":${detailText}}`
+  );
 }

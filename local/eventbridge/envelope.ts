@@ -61,9 +61,19 @@ function textBytes(text: unknown): number {
   return typeof text === 'string' ? Buffer.byteLength(text, 'utf8') : 0;
 }
 
+/** The second {@link isoSeconds} last wrote, and its text: events come many to a second. */
+let lastSecond = Number.NaN;
+let lastSecondText = '';
+
 /** Second-precision ISO time, as EventBridge writes `time`. */
 export function isoSeconds(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(ms / 1000);
+  // Written once per second rather than per event: ~0.7 µs and two strings less an event.
+  if (second !== lastSecond) {
+    lastSecondText = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+    lastSecond = second;
+  }
+  return lastSecondText;
 }
 
 /**

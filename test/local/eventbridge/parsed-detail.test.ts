@@ -6,6 +6,7 @@ import {
   entrySize,
   envelopeText,
   isParsedJson,
+  isoSeconds,
   PARSED_DETAIL,
   validateEntry,
   type InternalPutEventsEntry,
@@ -172,5 +173,15 @@ describe('the destination chain', () => {
     expect(calls[0]![PARSED_DETAIL]).toBe(record);
     expect(calls[0]!.Detail).toBe(JSON.stringify(record));
     expect(JSON.parse(calls[0]!.Detail!)).toEqual(record);
+  });
+});
+
+describe('isoSeconds', () => {
+  it('writes each time as the formula does, whatever second came before', () => {
+    const formula = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+    const times = [0, 999, 1000, 1000, 1999, 999, -1, -1000, -1001, 1767225599999, 1767225600000, 1767225600000, 253402300799999, 253402300800000, 8.64e15];
+    for (const ms of times) expect(isoSeconds(ms)).toBe(formula(ms));
+    expect(() => isoSeconds(Number.NaN)).toThrow(RangeError);
+    expect(isoSeconds(1767225600000)).toBe('2026-01-01T00:00:00Z');
   });
 });

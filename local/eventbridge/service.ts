@@ -330,8 +330,18 @@ export class EventBridgeService implements EventBusSink {
   }
 
   private track(promise: Promise<void>): void {
-    const tracked = promise.catch(() => {}).finally(() => this.inFlight.delete(tracked));
-    this.inFlight.add(tracked);
+    this.inFlight.add(promise);
+    void this.untrackWhenSettled(promise);
+  }
+
+  /** No closures per delivery (under tsx each also costs a defineProperty of its name). */
+  private async untrackWhenSettled(promise: Promise<void>): Promise<void> {
+    try {
+      await promise;
+    } catch {
+      // A delivery never rejects; a replay that fails has ended all the same.
+    }
+    this.inFlight.delete(promise);
   }
 
   // ------------------------------------------------------------------ rules

@@ -12,6 +12,7 @@ import {
   type InternalPutEventsEntry,
 } from '../../../local/eventbridge/envelope.js';
 import { sendToDestination } from '../../../local/lambda/destinations.js';
+import { TRACE_PAYLOAD_LIMIT, tracePayload } from '../../../local/tracing.js';
 import { buildInvocationRecord } from '../../../local/lambda/invocation-record.js';
 import { BUS_ARN, customBus, DLQ_ARN, FN_ARN, makeService, rule } from './helpers.js';
 
@@ -133,6 +134,20 @@ describe('the destination chain', () => {
       }
       expect(payloads[0]).toBe(payloads[1]);
       expect(traces[0]).toBe(traces[1]);
+    }
+  });
+
+  it("traces a delivered payload as tracePayload of it would: the event, or its cut text when it is long", async () => {
+    for (const detail of [...TRICKY, { long: 'x'.repeat(TRACE_PAYLOAD_LIMIT) }]) {
+      for (const internal of [true, false]) {
+        const { service, recorded } = makeService([customBus, rule('R', { source: ['lambda'] }, [{ Id: 'fn', Arn: FN_ARN }])]);
+        const entry = internalEntry(detail);
+        await service.putEvents([internal ? entry : { ...entry, [PARSED_DETAIL]: undefined }]);
+        await service.idle();
+        const delivered = recorded.traces.find((t) => t.kind === 'deliver')!;
+        const payload = recorded.invokes[0]!.payload;
+        expect(JSON.stringify((delivered.detail as { payload: unknown }).payload)).toBe(JSON.stringify(tracePayload(payload)));
+      }
     }
   });
 

@@ -79,6 +79,8 @@ describe('an entry whose Detail comes parsed', () => {
       internalEntry(detail, { Source: 'aws.lambda' }),
       internalEntry(detail, { DetailType: undefined }),
       internalEntry(detail, { Detail: '' }),
+      { ...internalEntry(detail), Detail: '[1]', [PARSED_DETAIL]: [1] as unknown as Record<string, unknown> },
+      { ...internalEntry(detail), Detail: 'null', [PARSED_DETAIL]: null as unknown as Record<string, unknown> },
     ];
     for (const entry of cases) {
       const plain: PutEventsEntry = { ...entry };

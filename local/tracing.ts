@@ -75,6 +75,31 @@ export function traceParsedPayload(text: string, value: unknown): unknown {
 }
 
 /**
+ * `tracePayload(text)`, parsed only when the trace is written out as JSON
+ * (`/_local/traces`, the dashboard's event stream): `JSON.stringify` of the
+ * hop calls {@link JsonTraceText.toJSON}, which gives what `tracePayload`
+ * would have kept, so the text written is the same. For a hop nobody in the
+ * process reads but as JSON; most hops are never read at all.
+ */
+export function traceJsonLater(text: string): unknown {
+  if (text.length > TRACE_PAYLOAD_LIMIT) return cutPayload(text);
+  return opensObjectOrArray(text) ? new JsonTraceText(text) : text;
+}
+
+/** A payload's text in a trace, written out as its parse (or as the text, when it is not JSON). */
+export class JsonTraceText {
+  constructor(readonly text: string) {}
+
+  toJSON(): unknown {
+    try {
+      return JSON.parse(this.text);
+    } catch {
+      return this.text;
+    }
+  }
+}
+
+/**
  * `tracePayload(text)` for text that is never JSON: an invocation's log,
  * whose START/END/REPORT lines make it so. Only cut, never scanned, so the
  * log's pieces stay unjoined until someone reads the trace (~3 KB an event).

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { pooledRandomBytes } from '../text/random-bytes.js';
-import { tracePayload } from '../tracing.js';
+import { traceJsonLater } from '../tracing.js';
 import type { Clock } from '../clock.js';
 import type { LogSink, Sinks, Tracer } from '../contracts.js';
 import type { StackEnvironment, StackModel } from '../cloudformation/types.js';
@@ -521,7 +521,7 @@ export class ApiGatewayService {
       summary: `${method.httpMethod} ${resource.path} -> ${response.statusCode}${result.error ? ` (${result.error})` : ''}`,
       ids: extend({ requestId: bound.requestId }, linked),
       // The answer, so the dashboard shows it and follows the message id an AWS integration returned.
-      detail: { statusCode: response.statusCode, body: typeof response.body === 'string' ? tracePayload(response.body) : `(${bodyLength(response)} bytes)` },
+      detail: { statusCode: response.statusCode, body: typeof response.body === 'string' ? traceJsonLater(response.body) : `(${bodyLength(response)} bytes)` },
     });
     const responseContext = {
       status: response.statusCode,

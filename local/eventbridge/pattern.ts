@@ -81,22 +81,43 @@ function explainRules(rules: readonly CompiledRule[], event: unknown): PatternMi
   if (matchRules(rules, event)) return undefined;
   const rule = rules[0]!;
   for (const field of rule) {
-    const values: Leaf[] = [];
-    // A rule that does not match is explained for every event it misses: the memberships go to the scratch
-    // buffer (matching is over), and the pattern's values are written only for the field that fails.
+    // A rule that does not match is explained for every event it misses: the leaves and memberships go to the
+    // scratch buffers (matching is over), and are copied, with the pattern's values written, only for the field that fails.
+    emptyScratch(scratch);
     emptyScratch(scratchMembers);
-    collectValues(event, field.path, values, scratchMembers);
-    if (values.length === 0) {
+    collectValues(event, field.path, scratch, scratchMembers);
+    if (scratch.length === 0) {
       if (field.matchesAbsent) continue;
-      return { field: field.path.whole, expected: field.expected, actual: [], reason: `${field.path.whole} is absent; the pattern wants ${JSON.stringify(field.expected)}` };
+      return { field: field.path.whole, expected: field.expected, actual: [], reason: `${field.path.whole} is absent; the pattern wants ${expectedText(field)}` };
     }
-    if (!values.some((value) => field.tests.some((test) => test(value)))) {
+    if (!anyPasses(scratch, field.tests)) {
+      const values = scratch.slice();
       const actual = JSON.stringify(values.length === 1 ? values[0] : values);
-      return { field: field.path.whole, expected: field.expected, actual: values, reason: `${field.path.whole} is ${actual}; the pattern wants ${JSON.stringify(field.expected)}` };
+      return { field: field.path.whole, expected: field.expected, actual: values, reason: `${field.path.whole} is ${actual}; the pattern wants ${expectedText(field)}` };
     }
   }
   const fields = rule.map((f) => f.path.whole).join(', ');
   return { field: fields, expected: [], actual: [], reason: `${fields} each match, but not within the same array element` };
+}
+
+/** Whether any of `values` passes any of `tests`. */
+function anyPasses(values: readonly Leaf[], tests: CompiledRule[number]['tests']): boolean {
+  for (let v = 0; v < values.length; v++) {
+    for (let t = 0; t < tests.length; t++) if (tests[t]!(values[v]!)) return true;
+  }
+  return false;
+}
+
+/** A field's match values as JSON text, written once per compiled field (patterns are fixed at start-up). */
+const expectedTexts = new WeakMap<CompiledRule[number], string>();
+
+function expectedText(field: CompiledRule[number]): string {
+  let text = expectedTexts.get(field);
+  if (text === undefined) {
+    text = JSON.stringify(field.expected);
+    expectedTexts.set(field, text);
+  }
+  return text;
 }
 
 // Scratch buffers: matching never re-enters itself, so reuse avoids allocations per field.

@@ -1,5 +1,6 @@
 import type { Sinks, Tracer } from '../contracts.js';
 import type { InvocationRecord } from './invocation-record.js';
+import { PARSED_DETAIL, type InternalPutEventsEntry } from '../eventbridge/envelope.js';
 
 /** What sending to a destination needs. */
 export interface DestinationDeps {
@@ -58,20 +59,22 @@ export async function sendToDestination(destinationArn: string, record: Invocati
     switch (service) {
       case 'events': {
         // The function's execution role puts the event: no resource principal.
-        const result = await deps.sinks.events.putEvents([
-          {
-            Source: 'lambda',
-            DetailType: detailType(success),
-            Detail: body,
-            Resources: [destinationArn, functionArn],
-            EventBusName: destinationArn,
-          },
-        ]);
-        const entry = result.Entries[0];
-        if (result.FailedEntryCount > 0 || !entry?.EventId) {
-          throw new Error(`${entry?.ErrorCode ?? 'PutEvents failed'}: ${entry?.ErrorMessage ?? ''}`);
+        const entry: InternalPutEventsEntry = {
+          Source: 'lambda',
+          DetailType: detailType(success),
+          Detail: body,
+          Resources: [destinationArn, functionArn],
+          EventBusName: destinationArn,
+          // Detail is JSON.stringify(record): EventBridge takes the record as the event's detail instead of parsing
+          // Detail again, and the target's payload reuses Detail as the detail's text.
+          [PARSED_DETAIL]: record as unknown as Record<string, unknown>,
+        };
+        const result = await deps.sinks.events.putEvents([entry]);
+        const answer = result.Entries[0];
+        if (result.FailedEntryCount > 0 || !answer?.EventId) {
+          throw new Error(`${answer?.ErrorCode ?? 'PutEvents failed'}: ${answer?.ErrorMessage ?? ''}`);
         }
-        ids = { ...ids, eventId: entry.EventId };
+        ids = { ...ids, eventId: answer.EventId };
         break;
       }
       case 'sqs': {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { tracePayload } from '../tracing.js';
+import { traceJsonLater } from '../tracing.js';
 import type { Clock } from '../clock.js';
 import type { InvokeCaller, PatternMatcher, ResourcePolicyRefused, Sinks, TopicSink, Tracer } from '../contracts.js';
 import { environmentOfArn } from '../cloudformation/environments.js';
@@ -194,7 +194,7 @@ export class SnsService implements TopicSink {
     this.trace('publish', topic.arn, `${topic.name} <- message ${notification.messageId} (${subscriptions.length} subscription(s))`, notification, {
       subject: content.subject,
       attributes: Object.keys(content.attributes),
-      message: tracePayload(content.message),
+      message: traceJsonLater(content.message),
     });
     // Encoded once for all of the topic's subscriptions.
     let stored: StoredNotification | undefined;

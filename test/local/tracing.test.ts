@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TRACE_PAYLOAD_LIMIT, TerminalPrinter, TraceLog, formatTrace, isErrorHop, traceParsedPayload, tracePayload, traceText } from '../../local/tracing.js';
+import { JsonTraceText, TRACE_PAYLOAD_LIMIT, TerminalPrinter, TraceLog, formatTrace, isErrorHop, traceJsonLater, traceParsedPayload, tracePayload, traceText } from '../../local/tracing.js';
 
 describe('TraceLog', () => {
   it('keeps hops in order, lists those after a time, and caps its size', () => {
@@ -143,5 +143,45 @@ describe('traceText', () => {
     for (const text of [log, '', log.repeat(1 + Math.ceil(TRACE_PAYLOAD_LIMIT / log.length))]) {
       expect(traceText(text)).toBe(tracePayload(text));
     }
+  });
+});
+
+describe('traceJsonLater', () => {
+  it('is written out as JSON exactly as tracePayload would have been, parsing nothing before', () => {
+    const texts = [
+      '{"a":[1]}',
+      ' [1, 2]',
+      '\r\n\t {"a":1}',
+      '\u00a0{"a":1}',
+      '{not json',
+      '[1,',
+      'START RequestId: x',
+      '"a string"',
+      '42',
+      '',
+      '   ',
+      '{"u":"é \\u00e9 \\ud83d\\ude00 \\u2028","n":[1e21,1.0,-0,1e400,0.1],"nested":[[[{"k":"\\"\\\\\\n"}]]],"2":1,"1":2}',
+      'x'.repeat(TRACE_PAYLOAD_LIMIT + 5),
+      JSON.stringify({ x: 'y'.repeat(TRACE_PAYLOAD_LIMIT) }),
+    ];
+    for (const text of texts) {
+      const hop = { service: 'sns', kind: 'publish', detail: { message: traceJsonLater(text), other: 1 } };
+      const eager = { service: 'sns', kind: 'publish', detail: { message: tracePayload(text), other: 1 } };
+      expect(JSON.stringify(hop)).toBe(JSON.stringify(eager));
+      expect(JSON.stringify(hop, null, 2)).toBe(JSON.stringify(eager, null, 2));
+    }
+  });
+
+  it('keeps the text unparsed until then', () => {
+    const kept = traceJsonLater('{"a":1}');
+    expect(kept).toBeInstanceOf(JsonTraceText);
+    expect((kept as JsonTraceText).text).toBe('{"a":1}');
+    expect(traceJsonLater('plain')).toBe('plain');
+  });
+
+  it('is written out the same through /_local/traces', () => {
+    const log = new TraceLog();
+    log.record({ service: 'apigateway', kind: 'response', resource: 'api/prod', summary: 's', detail: { statusCode: 200, body: traceJsonLater('{"messageId":"m"}') } });
+    expect(JSON.parse(JSON.stringify(log.list()))[0].detail).toEqual({ statusCode: 200, body: { messageId: 'm' } });
   });
 });

@@ -29,6 +29,15 @@ describe('CompiledPattern.explain', () => {
     });
   });
 
+  it("keeps each explanation's values when later events are explained or matched", () => {
+    const first = pattern.explain({ detail: { requestContext: { condition: ['A', 'B'] } } });
+    const second = pattern.explain(record('RetriesExhausted'));
+    pattern.matches(record('Success'));
+    expect(first?.actual).toEqual(['A', 'B']);
+    expect(first?.reason).toBe('detail.requestContext.condition is ["A","B"]; the pattern wants ["Success"]');
+    expect(second?.actual).toEqual(['RetriesExhausted']);
+  });
+
   it('reports a later field when the earlier ones pass', () => {
     expect(pattern.explain(record('Success', 'someone-else'))?.field).toBe('detail.responsePayload.source');
   });

@@ -162,6 +162,8 @@ class Environment {
   private exited: Promise<void>;
   private exitHandled = false;
   private markExited!: () => void;
+  /** The invocation timer's callback, made once per environment rather than once per invocation. */
+  private readonly timedOut = (): void => this.onTimeout();
 
   constructor(
     private readonly pool: FunctionPool,
@@ -324,14 +326,14 @@ class Environment {
     this.emitPlatform(p, startLine(p.id), now);
     if (this.initError) {
       this.state = 'dead';
-      this.complete(false, this.initError.payload, 0, { status: 'error', errorType: this.initError.errorType });
+      this.complete(false, this.initError.payload, 0, 'error', this.initError.errorType);
       void this.kill();
       return;
     }
     const timeoutMs = this.config.timeoutSeconds * 1000;
     const message: InvokeMessage = { t: 'i', id: p.id, p: p.payload, d: now + timeoutMs };
     p.sentAt = performance.now();
-    p.timer = setTimeout(() => this.onTimeout(), timeoutMs);
+    p.timer = setTimeout(this.timedOut, timeoutMs);
     this.process?.send(message);
   }
 
@@ -369,10 +371,10 @@ class Environment {
           const line = `${runtimeExitMessage(p.id, { code: message.exit, signal: null })}\nRuntime.ExitError`;
           this.addLine(Date.now(), line);
           this.state = 'dead';
-          this.complete(false, message.p, message.ms, { status: 'error', errorType: 'Runtime.ExitError' });
+          this.complete(false, message.p, message.ms, 'error', 'Runtime.ExitError');
           return;
         }
-        this.complete(message.ok, message.p, message.ms, {});
+        this.complete(message.ok, message.p, message.ms);
         return;
       }
     }
@@ -389,7 +391,7 @@ class Environment {
       errorType: 'Sandbox.Timedout',
       errorMessage: `RequestId: ${p.id} Error: Task timed out after ${seconds.toFixed(2)} seconds`,
     });
-    this.complete(false, payload, seconds * 1000, { status: 'timeout' });
+    this.complete(false, payload, seconds * 1000, 'timeout');
   }
 
   private onInitTimeout(): void {
@@ -427,10 +429,7 @@ class Environment {
           : runtimeExitMessage(p.id, { code: exit.code, signal: oom ? 'SIGKILL' : exit.signal });
       this.addLine(Date.now(), `${message}\n${errorType}`);
       const duration = p.sentAt === 0 ? 0 : performance.now() - p.sentAt;
-      this.complete(false, JSON.stringify({ errorType, errorMessage: message }), duration, {
-        status: 'error',
-        errorType,
-      });
+      this.complete(false, JSON.stringify({ errorType, errorMessage: message }), duration, 'error', errorType);
     } else {
       // Lines of a fatal error between invocations belong to this environment's stream.
       this.putLogs(this.initLines.splice(0));
@@ -468,12 +467,8 @@ class Environment {
     this.onExit({ code: null, signal: null }, 'execution environment is gone');
   }
 
-  private complete(
-    ok: boolean,
-    payload: string,
-    durationMs: number,
-    extra: Pick<ReportFields, 'status' | 'errorType'>,
-  ): void {
+  /** `status` and `errorType` as the REPORT line shows them: absent on success and on an ordinary function error. */
+  private complete(ok: boolean, payload: string, durationMs: number, status?: ReportFields['status'], errorType?: string): void {
     const p = this.pending;
     if (!p) return;
     this.pending = undefined;
@@ -483,7 +478,8 @@ class Environment {
     // A failed init has its duration on the INIT_REPORT line instead.
     const reportedInitMs = this.initError ? undefined : initDurationMs;
     this.emitPlatform(p, endLine(p.id));
-    const invokeBilled = extra.status === 'timeout' ? Math.round(durationMs) : durationMs;
+    const invokeBilled = status === 'timeout' ? Math.round(durationMs) : durationMs;
+    // One plain object, no spreads: reportLine skips the fields left undefined.
     this.emitPlatform(
       p,
       reportLine({
@@ -495,8 +491,9 @@ class Environment {
         billedDurationMs: billedDuration(invokeBilled + (reportedInitMs ?? 0)),
         memorySizeMb: this.config.memorySizeMb,
         maxMemoryUsedMb: Math.min(this.config.memorySizeMb, toMb(this.peakRss)),
-        ...(reportedInitMs === undefined ? {} : { initDurationMs: reportedInitMs }),
-        ...extra,
+        initDurationMs: reportedInitMs,
+        status,
+        errorType,
       }),
     );
     const events = cold && this.initLines.length > 0 ? [...this.initLines, ...p.lines] : p.lines;

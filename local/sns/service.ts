@@ -61,6 +61,8 @@ export class SnsService implements TopicSink {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
   private readonly stores = new Map<SubscriptionDefinition, Collection<PendingDelivery>>();
+  /** What each subscription's notifications say of it (fixed at start-up), made on its first delivery. */
+  private readonly recipients = new Map<SubscriptionDefinition, Recipient>();
   /** Per topic ARN, its subscriptions in template order (fixed: Publish asks for them on every message). */
   private readonly subscriptionsByTopic = new Map<string, SubscriptionDefinition[]>();
 
@@ -265,11 +267,11 @@ export class SnsService implements TopicSink {
         return;
       }
     }
-    const recipient: Recipient = { subscriptionArn: subscription.arn, protocol: subscription.protocol, signatureVersion: topic.signatureVersion };
-    const retries = managedRetryDelays();
+    const recipient = this.recipientOf(subscription, topic);
+    // Made on the first failure: most deliveries succeed at once and never walk the policy.
+    let retries: ReturnType<typeof managedRetryDelays> | undefined;
     let attempt = resumeFrom?.attempt ?? 1;
     let retriesUsed = resumeFrom?.retriesUsed ?? 0;
-    for (let i = 0; i < retriesUsed; i++) retries.next();
     const remaining = resumeFrom?.dueAt === undefined ? 0 : resumeFrom.dueAt - this.deps.clock.now();
     // A retry due while the runtime was down runs at once.
     if (remaining > 0) await this.deps.clock.sleep(this.deps.clock.toAwsMs(remaining), this.stopping.signal);
@@ -281,6 +283,11 @@ export class SnsService implements TopicSink {
         const reason = describeError(error);
         if (isClientError(error)) {
           return this.deadLetter(subscription, recipient, notification, `client-side error, not retried: ${reason}`);
+        }
+        if (retries === undefined) {
+          retries = managedRetryDelays();
+          // A resumed delivery goes on where it stopped in the policy.
+          for (let i = 0; i < retriesUsed; i++) retries.next();
         }
         const next = retries.next();
         if (next.done) return this.deadLetter(subscription, recipient, notification, `delivery policy exhausted after ${attempt} attempts: ${reason}`);
@@ -301,6 +308,16 @@ export class SnsService implements TopicSink {
         attempt++;
       }
     }
+  }
+
+  /** A subscription's recipient; its topic is always the one its TopicArn names. */
+  private recipientOf(subscription: SubscriptionDefinition, topic: TopicDefinition): Recipient {
+    let recipient = this.recipients.get(subscription);
+    if (recipient === undefined) {
+      recipient = { subscriptionArn: subscription.arn, protocol: subscription.protocol, signatureVersion: topic.signatureVersion };
+      this.recipients.set(subscription, recipient);
+    }
+    return recipient;
   }
 
   private async attempt(subscription: SubscriptionDefinition, recipient: Recipient, notification: Notification, attempt: number): Promise<void> {

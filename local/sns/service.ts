@@ -58,7 +58,22 @@ export class SnsService implements TopicSink {
   private readonly envByTopicArn: ReadonlyMap<string, StackEnvironment>;
   /** Regions with a topic served here (and the default one). */
   private readonly regions: ReadonlySet<string>;
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Deliveries started and not yet finished, and who waits for there to be none. */
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
+  /** Made once: a delivery's end is counted without a closure or a `finally` chain per delivery. */
+  private readonly delivered = (): void => {
+    this.inFlight -= 1;
+    if (this.inFlight > 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
+  /** As `finally` did: a delivery that rejected is still an unhandled rejection. */
+  private readonly deliveryFailed = (error: unknown): never => {
+    this.delivered();
+    throw error;
+  };
   private readonly stopping = new AbortController();
   private readonly stores = new Map<SubscriptionDefinition, Collection<PendingDelivery>>();
   /** What each subscription's notifications say of it (fixed at start-up), made on its first delivery. */
@@ -210,8 +225,9 @@ export class SnsService implements TopicSink {
   }
 
   /** Resolves when every delivery started so far has finished (delivered, dead-lettered or dropped). */
-  async whenIdle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  whenIdle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Stop pending retries (their messages are dropped, as if the runtime went away). */
@@ -220,8 +236,8 @@ export class SnsService implements TopicSink {
   }
 
   private track(promise: Promise<void>): void {
-    this.inFlight.add(promise);
-    void promise.finally(() => this.inFlight.delete(promise));
+    this.inFlight += 1;
+    void promise.then(this.delivered, this.deliveryFailed);
   }
 
   private async deliverLater(

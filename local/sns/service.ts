@@ -78,6 +78,8 @@ export class SnsService implements TopicSink {
   private readonly stores = new Map<SubscriptionDefinition, Collection<PendingDelivery>>();
   /** What each subscription's notifications say of it (fixed at start-up), made on its first delivery. */
   private readonly recipients = new Map<SubscriptionDefinition, Recipient>();
+  /** SNS as the caller of a subscription's endpoint and dead-letter queue (fixed at start-up), made on its first delivery. */
+  private readonly callers = new Map<SubscriptionDefinition, InvokeCaller>();
   /** Per topic ARN, its subscriptions in template order (fixed: Publish asks for them on every message). */
   private readonly subscriptionsByTopic = new Map<string, SubscriptionDefinition[]>();
 
@@ -336,23 +338,26 @@ export class SnsService implements TopicSink {
     return recipient;
   }
 
+  private callerFor(subscription: SubscriptionDefinition): InvokeCaller {
+    let caller = this.callers.get(subscription);
+    if (caller === undefined) {
+      caller = { principal: 'sns.amazonaws.com', sourceArn: subscription.topicArn };
+      this.callers.set(subscription, caller);
+    }
+    return caller;
+  }
+
   private async attempt(subscription: SubscriptionDefinition, recipient: Recipient, notification: Notification, attempt: number): Promise<void> {
     if (subscription.protocol === 'lambda') {
       const payload = lambdaEvent(notification, recipient, this.envOfTopic(subscription.topicArn));
-      const result = await this.deps.sinks.lambda.invoke(subscription.endpoint, payload, 'Event', {
-        principal: 'sns.amazonaws.com',
-        sourceArn: subscription.topicArn,
-      });
+      const result = await this.deps.sinks.lambda.invoke(subscription.endpoint, payload, 'Event', this.callerFor(subscription));
       this.trace('deliver', subscription.endpoint, `${subscription.logicalId}: invoked ${functionName(subscription.endpoint)} (attempt ${attempt})`, notification, {
         subscriptionArn: subscription.arn,
       }, { lambdaRequestId: result.requestId });
       return;
     }
     const { body, attributes } = this.sqsMessage(subscription, recipient, notification);
-    const sent = await this.deps.sinks.sqs.sendMessage(subscription.endpoint, body, attributes, {
-      principal: 'sns.amazonaws.com',
-      sourceArn: subscription.topicArn,
-    });
+    const sent = await this.deps.sinks.sqs.sendMessage(subscription.endpoint, body, attributes, this.callerFor(subscription));
     this.trace('deliver', subscription.endpoint, `${subscription.logicalId}: sent to queue ${queueName(subscription.endpoint)} (attempt ${attempt})`, notification, {
       subscriptionArn: subscription.arn,
       raw: subscription.rawMessageDelivery,
@@ -380,10 +385,7 @@ export class SnsService implements TopicSink {
     // The DLQ gets the JSON envelope (the raw body for raw delivery) carrying this protocol's body.
     const { body, attributes } = this.sqsMessage(subscription, recipient, notification);
     try {
-      const sent = await this.deps.sinks.sqs.sendMessage(dlq, body, attributes, {
-        principal: 'sns.amazonaws.com',
-        sourceArn: subscription.topicArn,
-      });
+      const sent = await this.deps.sinks.sqs.sendMessage(dlq, body, attributes, this.callerFor(subscription));
       this.trace('dead-letter', dlq, `${subscription.logicalId}: message ${notification.messageId} moved to dead-letter queue ${queueName(dlq)} (${reason})`, notification, {
         subscriptionArn: subscription.arn,
       }, { sqsMessageId: sent.MessageId });

@@ -13,7 +13,7 @@ import { checkPublishPermission } from './topic-policy.js';
 import { readTopology, type SubscriptionDefinition, type TopicDefinition } from './topology.js';
 import type { Collection, Owner, StateStore } from '../state/types.js';
 import { decodeNotification, encodeNotification, type PendingDelivery, type StoredNotification } from './persisted.js';
-import { backgroundTurn } from '../background.js';
+import { inBackground } from '../background.js';
 
 export type { SubscriptionDefinition, TopicDefinition } from './topology.js';
 
@@ -109,7 +109,7 @@ export class SnsService implements TopicSink {
       const topic = this.topicsByArn.get(subscription.topicArn);
       for (const pending of store.all()) {
         if (!topic) continue;
-        this.track(this.deliverLater(subscription, topic, decodeNotification(pending.notification), pending));
+        this.deliverLater(subscription, topic, decodeNotification(pending.notification), pending);
         resumed += 1;
       }
     }
@@ -221,7 +221,7 @@ export class SnsService implements TopicSink {
       // Saved before Publish answers: an accepted message is delivered even if the runtime dies right after.
       const store = this.stores.get(subscription);
       if (store) store.save(notification.messageId, { notification: (stored ??= encodeNotification(notification)), attempt: 1, retriesUsed: 0 });
-      this.track(this.deliverLater(subscription, topic, notification));
+      this.deliverLater(subscription, topic, notification);
     }
     return { MessageId: notification.messageId };
   }
@@ -237,19 +237,22 @@ export class SnsService implements TopicSink {
     this.stopping.abort(new Error('SNS service stopped'));
   }
 
-  private track(promise: Promise<void>): void {
+  /**
+   * Counts a delivery in flight and starts it in a later background turn: Publish answers before any
+   * subscriber work starts, as SNS does, and the front door goes first. A step, not an awaited turn,
+   * so a delivery makes no promise of its turn nor a wait on it.
+   */
+  private deliverLater(subscription: SubscriptionDefinition, topic: TopicDefinition, notification: Notification, resumeFrom?: PendingDelivery): void {
     this.inFlight += 1;
-    void promise.then(this.delivered, this.deliveryFailed);
+    inBackground(() => void this.deliverNow(subscription, topic, notification, resumeFrom).then(this.delivered, this.deliveryFailed));
   }
 
-  private async deliverLater(
+  private async deliverNow(
     subscription: SubscriptionDefinition,
     topic: TopicDefinition,
     notification: Notification,
     resumeFrom?: PendingDelivery,
   ): Promise<void> {
-    // Let Publish answer before any subscriber work starts, as SNS does, and let the front door go first.
-    await backgroundTurn();
     try {
       await this.deliver(subscription, topic, notification, resumeFrom);
       if (!this.stopping.signal.aborted) this.stores.get(subscription)?.remove(notification.messageId);

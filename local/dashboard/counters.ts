@@ -30,10 +30,11 @@ const MAX_RESOLVED = 10_000;
 export class NodeCounters {
   private readonly counts = new Map<string, NodeCounts>();
   /**
-   * Node id by service, then resource: traces repeat a handful of resources. Nested maps, not a
-   * `service resource` key, so recording a hop (tens per pipeline event) builds no string.
+   * A node's counts by service, then resource (null: no node): traces repeat a handful of resources.
+   * Nested maps, not a `service resource` key, so recording a hop (tens per pipeline event) builds
+   * no string; the counts themselves, not the node id, so it takes one lookup, not two.
    */
-  private readonly resolved = new Map<string, Map<string, string | null>>();
+  private readonly resolved = new Map<string, Map<string, NodeCounts | null>>();
 
   constructor(
     private readonly architecture: Architecture,
@@ -41,9 +42,8 @@ export class NodeCounters {
   ) {}
 
   record(hop: TraceEvent): void {
-    const id = this.nodeId(hop.resource, hop.service);
-    if (!id) return;
-    const counts = this.of(id);
+    const counts = this.countsOf(hop.resource, hop.service);
+    if (!counts) return;
     const isAttempt = hop.service === 'lambda' && hop.kind === 'invoke';
     if (isAttempt) counts.invocations++;
     const isUrlRequest = hop.service === 'lambda' && hop.kind === 'function-url';
@@ -72,16 +72,17 @@ export class NodeCounters {
     return counts;
   }
 
-  private nodeId(resource: string, service: string): string | undefined {
+  private countsOf(resource: string, service: string): NodeCounts | undefined {
     let byResource = this.resolved.get(service);
     if (byResource === undefined) this.resolved.set(service, (byResource = new Map()));
-    let id = byResource.get(resource);
-    if (id === undefined) {
-      id = nodeForResource(this.architecture, resource, service)?.id ?? null;
+    let counts = byResource.get(resource);
+    if (counts === undefined) {
+      const id = nodeForResource(this.architecture, resource, service)?.id;
+      counts = id ? this.of(id) : null;
       // Denials and SDK calls may name endless resources: keep the memo bounded.
       if (byResource.size >= MAX_RESOLVED) byResource.clear();
-      byResource.set(resource, id);
+      byResource.set(resource, counts);
     }
-    return id ?? undefined;
+    return counts ?? undefined;
   }
 }

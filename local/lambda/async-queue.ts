@@ -3,10 +3,10 @@ import { tracePayload, traceText } from '../tracing.js';
 import type { Clock } from '../clock.js';
 import type { Collection } from '../state/types.js';
 import { TimerQueue } from '../timer-queue.js';
-import { backgroundTurn } from '../background.js';
+import { inBackground } from '../background.js';
 import { Fifo } from '../fifo.js';
 import { sendToDeadLetter } from './dead-letter.js';
-import { sendToDestination } from './destinations.js';
+import { sendToDestination, type DestinationDeps } from './destinations.js';
 import type { EffectiveInvokeConfig } from './event-invoke-config.js';
 import { buildInvocationRecord, type AttemptOutcome, type InvocationCondition } from './invocation-record.js';
 import { isThrottle, type Execution, type PoolLike } from './pool.js';
@@ -114,10 +114,14 @@ export class AsyncQueue {
    * Payloads already parsed on the way in (the request, validated by Invoke)
    * and out (the response, parsed for the trace), so the invocation record
    * does not parse them again: kept beside the durable state, never in it,
-   * and gone with the event. A resumed event has none and parses its own.
+   * and dropped when the event is done (or the queue closed). A resumed
+   * event has none and parses its own. Maps, not WeakMaps: a WeakMap entry
+   * of a young key costs the garbage collector ~1 µs (~0.15 µs for a Map
+   * set and delete, measured with two million short-lived keys).
    */
-  private readonly parsedRequests = new WeakMap<AsyncEventState, unknown>();
-  private readonly parsedResponses = new WeakMap<AttemptOutcome, unknown>();
+  private readonly parsedRequests = new Map<AsyncEventState, unknown>();
+  /** By event: the parsed response of its last outcome. */
+  private readonly parsedResponses = new Map<AsyncEventState, unknown>();
 
   constructor(private readonly deps: AsyncQueueDeps) {
     this.retries = new TimerQueue((event) => this.retryDue(event), () => deps.clock.now());
@@ -189,6 +193,8 @@ export class AsyncQueue {
     if (this.throttleTimer) clearTimeout(this.throttleTimer);
     this.throttleTimer = undefined;
     this.ready.clear();
+    this.parsedRequests.clear();
+    this.parsedResponses.clear();
   }
 
   private maxAgeMs(): number {
@@ -223,8 +229,8 @@ export class AsyncQueue {
       }
       // What follows an attempt (record, destination, retry) waits for a background turn: requests at the front door go first.
       execution.then(
-        (result) => backgroundTurn().then(() => this.attempted(event, result)),
-        (error: unknown) => backgroundTurn().then(() => this.attemptFailed(event, error)),
+        (result) => inBackground(() => this.attempted(event, result)),
+        (error: unknown) => inBackground(() => this.attemptFailed(event, error)),
       );
     }
   }
@@ -289,7 +295,8 @@ export class AsyncQueue {
     event.lastOutcome = outcome;
     const response = tracePayload(execution.payload);
     // Parsed JSON (not the text kept as it was): the record can embed the same value.
-    if (typeof response !== 'string') this.parsedResponses.set(outcome, response);
+    if (typeof response !== 'string') this.parsedResponses.set(event, response);
+    else this.parsedResponses.delete(event);
     tracer?.record({
       service: 'lambda',
       kind: 'invoke',
@@ -355,24 +362,54 @@ export class AsyncQueue {
     return condition === 'Success' ? config.onSuccess !== undefined : config.onFailure !== undefined || this.deps.deadLetterTargetArn !== undefined;
   }
 
-  private async deliver(event: AsyncEventState): Promise<void> {
+  /**
+   * Delivers a finished event's record, then forgets the event. An event
+   * with nothing to send (a function without destination or dead-letter
+   * queue, as the pipeline's loggers) is forgotten at once, with no async
+   * function or promise chain; one destination is awaited directly, not
+   * through Promise.all.
+   */
+  private deliver(event: AsyncEventState): Promise<void> {
+    let sending: Promise<unknown> | undefined;
     try {
-      await this.send(event);
-      if (!this.closed) this.deps.store?.remove(event.requestId);
+      sending = this.send(event);
+      if (sending === undefined) this.delivered(event);
     } catch (error) {
-      this.deps.tracer?.record({
-        service: 'lambda',
-        kind: 'error',
-        resource: this.deps.functionName,
-        summary: `async event failed inside the local runtime: ${(error as Error)?.stack ?? String(error)}`,
-        ids: { requestId: event.requestId },
-      });
+      this.failedInside(event, error);
+    }
+    if (sending !== undefined) return this.settle(event, sending);
+    this.done(event);
+    return RESOLVED;
+  }
+
+  private async settle(event: AsyncEventState, sending: Promise<unknown>): Promise<void> {
+    try {
+      await sending;
+      this.delivered(event);
+    } catch (error) {
+      this.failedInside(event, error);
     } finally {
-      this.done();
+      this.done(event);
     }
   }
 
-  private done(): void {
+  private delivered(event: AsyncEventState): void {
+    if (!this.closed) this.deps.store?.remove(event.requestId);
+  }
+
+  private failedInside(event: AsyncEventState, error: unknown): void {
+    this.deps.tracer?.record({
+      service: 'lambda',
+      kind: 'error',
+      resource: this.deps.functionName,
+      summary: `async event failed inside the local runtime: ${(error as Error)?.stack ?? String(error)}`,
+      ids: { requestId: event.requestId },
+    });
+  }
+
+  private done(event: AsyncEventState): void {
+    this.parsedRequests.delete(event);
+    this.parsedResponses.delete(event);
     this.accepted -= 1;
     if (this.accepted > 0) return;
     const waiters = this.idleWaiters;
@@ -380,60 +417,65 @@ export class AsyncQueue {
     for (const resolve of waiters) resolve();
   }
 
-  private async send(event: AsyncEventState): Promise<void> {
-    const { sinks, tracer, functionArn, functionName } = this.deps;
+  /** Starts sending a finished event's record and dead letter; undefined when it has nowhere to go. */
+  private send(event: AsyncEventState): Promise<unknown> | undefined {
+    const { tracer, functionName, deadLetterTargetArn } = this.deps;
     const condition = event.condition!;
-    const attempts = event.attempts;
-    const outcome = event.lastOutcome;
     const config = this.deps.config();
-    const delivery = { sinks, tracer };
-    // Built only for a destination: a function without one (the pipeline's loggers) needs no record.
-    const record = () =>
-      buildInvocationRecord({
+    // The record is built only for a destination: a function without one (the pipeline's loggers) needs none.
+    if (condition === 'Success') return config.onSuccess ? sendToDestination(config.onSuccess, this.record(event), this.delivery()) : undefined;
+    const toDestination = config.onFailure ? sendToDestination(config.onFailure, this.record(event), this.delivery()) : undefined;
+    const toDeadLetter = deadLetterTargetArn ? this.sendDeadLetter(event, deadLetterTargetArn) : undefined;
+    if (toDestination && toDeadLetter) return Promise.all([toDestination, toDeadLetter]);
+    if (toDestination || toDeadLetter) return toDestination ?? toDeadLetter;
+    tracer?.record({
+      service: 'lambda',
+      kind: 'discard',
+      resource: functionName,
+      summary: `${condition} after ${event.attempts} attempt(s); no on-failure destination or dead-letter queue, event discarded`,
+      ids: { requestId: event.requestId },
+      outcome: 'failed',
+      reason: `event discarded (${condition}, no on-failure destination)`,
+    });
+    return undefined;
+  }
+
+  /** The sinks (read now: they are filled in after every service exists) and tracer a delivery uses. */
+  private delivery(): DestinationDeps {
+    return { sinks: this.deps.sinks, tracer: this.deps.tracer };
+  }
+
+  private record(event: AsyncEventState) {
+    const outcome = event.lastOutcome;
+    return buildInvocationRecord({
+      requestId: event.requestId,
+      functionArn: this.deps.functionArn,
+      condition: event.condition!,
+      approximateInvokeCount: event.attempts,
+      requestPayload: event.payload,
+      ...(outcome ? { outcome } : {}),
+      time: event.recordTime ?? this.deps.clock.now(),
+      requestValue: this.parsedRequests.get(event),
+      responseValue: outcome && this.parsedResponses.get(event),
+    });
+  }
+
+  private sendDeadLetter(event: AsyncEventState, targetArn: string): Promise<void> {
+    const outcome = event.lastOutcome;
+    return sendToDeadLetter(
+      {
+        targetArn,
+        functionArn: this.deps.functionArn,
         requestId: event.requestId,
-        functionArn,
-        condition,
-        approximateInvokeCount: attempts,
-        requestPayload: event.payload,
-        ...(outcome ? { outcome } : {}),
-        time: event.recordTime ?? this.deps.clock.now(),
-        requestValue: this.parsedRequests.get(event),
-        responseValue: outcome && this.parsedResponses.get(outcome),
-      });
-    const sends: Promise<void>[] = [];
-    if (condition === 'Success') {
-      if (config.onSuccess) sends.push(sendToDestination(config.onSuccess, record(), delivery));
-    } else {
-      if (config.onFailure) sends.push(sendToDestination(config.onFailure, record(), delivery));
-      if (this.deps.deadLetterTargetArn) {
-        sends.push(
-          sendToDeadLetter(
-            {
-              targetArn: this.deps.deadLetterTargetArn,
-              functionArn,
-              requestId: event.requestId,
-              payload: event.payload,
-              ...(outcome ? { errorPayload: outcome.payload } : {}),
-            },
-            delivery,
-          ),
-        );
-      }
-      if (sends.length === 0) {
-        tracer?.record({
-          service: 'lambda',
-          kind: 'discard',
-          resource: functionName,
-          summary: `${condition} after ${attempts} attempt(s); no on-failure destination or dead-letter queue, event discarded`,
-          ids: { requestId: event.requestId },
-          outcome: 'failed',
-          reason: `event discarded (${condition}, no on-failure destination)`,
-        });
-      }
-    }
-    await Promise.all(sends);
+        payload: event.payload,
+        ...(outcome ? { errorPayload: outcome.payload } : {}),
+      },
+      this.delivery(),
+    );
   }
 }
+
+const RESOLVED = Promise.resolve();
 
 function errorSummary(payload: string): string {
   try {

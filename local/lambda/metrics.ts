@@ -8,7 +8,7 @@
  * destination, which nothing else tells the user about on AWS.
  */
 import type { Tracer } from '../contracts.js';
-import { isThrottle, type PoolLike } from './pool.js';
+import { isThrottle, type Execution, type PoolLike } from './pool.js';
 
 export interface FunctionCounters {
   invocations: number;
@@ -21,19 +21,31 @@ export function newCounters(): FunctionCounters {
   return { invocations: 0, errors: 0, throttles: 0, destinationDeliveryFailures: 0 };
 }
 
-/** The pool, counting each invocation's outcome on the way out. */
+/**
+ * The pool, counting each invocation's outcome on the way out. Chained with
+ * two handlers made once per pool, not an async function per invocation
+ * (a promise, an await and its microtasks fewer on every run).
+ */
 export function countingPool(pool: PoolLike, counters: FunctionCounters): PoolLike {
+  const ran = (execution: Execution): Execution => {
+    counters.invocations += 1;
+    if (!execution.ok) counters.errors += 1;
+    return execution;
+  };
+  const refused = (error: unknown): never => {
+    if (isThrottle(error)) counters.throttles += 1;
+    throw error;
+  };
   const counted: PoolLike = {
-    invoke: async (payload, requestId) => {
+    invoke: (payload, requestId) => {
+      let running: Promise<Execution>;
       try {
-        const execution = await pool.invoke(payload, requestId);
-        counters.invocations += 1;
-        if (!execution.ok) counters.errors += 1;
-        return execution;
+        running = pool.invoke(payload, requestId);
       } catch (error) {
-        if (isThrottle(error)) counters.throttles += 1;
-        throw error;
+        // A pool that throws is counted, and answered with a rejection, as a rejecting one.
+        running = Promise.reject(error);
       }
+      return running.then(ran, refused);
     },
     dispose: () => pool.dispose(),
   };

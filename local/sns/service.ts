@@ -13,7 +13,7 @@ import { checkPublishPermission } from './topic-policy.js';
 import { readTopology, type SubscriptionDefinition, type TopicDefinition } from './topology.js';
 import type { Collection, Owner, StateStore } from '../state/types.js';
 import { decodeNotification, encodeNotification, type PendingDelivery, type StoredNotification } from './persisted.js';
-import { backgroundTurn } from '../background.js';
+import { inBackground } from '../background.js';
 
 export type { SubscriptionDefinition, TopicDefinition } from './topology.js';
 
@@ -58,9 +58,28 @@ export class SnsService implements TopicSink {
   private readonly envByTopicArn: ReadonlyMap<string, StackEnvironment>;
   /** Regions with a topic served here (and the default one). */
   private readonly regions: ReadonlySet<string>;
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Deliveries started and not yet finished, and who waits for there to be none. */
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
+  /** Made once: a delivery's end is counted without a closure or a `finally` chain per delivery. */
+  private readonly delivered = (): void => {
+    this.inFlight -= 1;
+    if (this.inFlight > 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
+  /** As `finally` did: a delivery that rejected is still an unhandled rejection. */
+  private readonly deliveryFailed = (error: unknown): never => {
+    this.delivered();
+    throw error;
+  };
   private readonly stopping = new AbortController();
   private readonly stores = new Map<SubscriptionDefinition, Collection<PendingDelivery>>();
+  /** What each subscription's notifications say of it (fixed at start-up), made on its first delivery. */
+  private readonly recipients = new Map<SubscriptionDefinition, Recipient>();
+  /** SNS as the caller of a subscription's endpoint and dead-letter queue (fixed at start-up), made on its first delivery. */
+  private readonly callers = new Map<SubscriptionDefinition, InvokeCaller>();
   /** Per topic ARN, its subscriptions in template order (fixed: Publish asks for them on every message). */
   private readonly subscriptionsByTopic = new Map<string, SubscriptionDefinition[]>();
 
@@ -90,7 +109,7 @@ export class SnsService implements TopicSink {
       const topic = this.topicsByArn.get(subscription.topicArn);
       for (const pending of store.all()) {
         if (!topic) continue;
-        this.track(this.deliverLater(subscription, topic, decodeNotification(pending.notification), pending));
+        this.deliverLater(subscription, topic, decodeNotification(pending.notification), pending);
         resumed += 1;
       }
     }
@@ -202,14 +221,15 @@ export class SnsService implements TopicSink {
       // Saved before Publish answers: an accepted message is delivered even if the runtime dies right after.
       const store = this.stores.get(subscription);
       if (store) store.save(notification.messageId, { notification: (stored ??= encodeNotification(notification)), attempt: 1, retriesUsed: 0 });
-      this.track(this.deliverLater(subscription, topic, notification));
+      this.deliverLater(subscription, topic, notification);
     }
     return { MessageId: notification.messageId };
   }
 
   /** Resolves when every delivery started so far has finished (delivered, dead-lettered or dropped). */
-  async whenIdle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  whenIdle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Stop pending retries (their messages are dropped, as if the runtime went away). */
@@ -217,19 +237,22 @@ export class SnsService implements TopicSink {
     this.stopping.abort(new Error('SNS service stopped'));
   }
 
-  private track(promise: Promise<void>): void {
-    this.inFlight.add(promise);
-    void promise.finally(() => this.inFlight.delete(promise));
+  /**
+   * Counts a delivery in flight and starts it in a later background turn: Publish answers before any
+   * subscriber work starts, as SNS does, and the front door goes first. A step, not an awaited turn,
+   * so a delivery makes no promise of its turn nor a wait on it.
+   */
+  private deliverLater(subscription: SubscriptionDefinition, topic: TopicDefinition, notification: Notification, resumeFrom?: PendingDelivery): void {
+    this.inFlight += 1;
+    inBackground(() => void this.deliverNow(subscription, topic, notification, resumeFrom).then(this.delivered, this.deliveryFailed));
   }
 
-  private async deliverLater(
+  private async deliverNow(
     subscription: SubscriptionDefinition,
     topic: TopicDefinition,
     notification: Notification,
     resumeFrom?: PendingDelivery,
   ): Promise<void> {
-    // Let Publish answer before any subscriber work starts, as SNS does, and let the front door go first.
-    await backgroundTurn();
     try {
       await this.deliver(subscription, topic, notification, resumeFrom);
       if (!this.stopping.signal.aborted) this.stores.get(subscription)?.remove(notification.messageId);
@@ -265,11 +288,11 @@ export class SnsService implements TopicSink {
         return;
       }
     }
-    const recipient: Recipient = { subscriptionArn: subscription.arn, protocol: subscription.protocol, signatureVersion: topic.signatureVersion };
-    const retries = managedRetryDelays();
+    const recipient = this.recipientOf(subscription, topic);
+    // Made on the first failure: most deliveries succeed at once and never walk the policy.
+    let retries: ReturnType<typeof managedRetryDelays> | undefined;
     let attempt = resumeFrom?.attempt ?? 1;
     let retriesUsed = resumeFrom?.retriesUsed ?? 0;
-    for (let i = 0; i < retriesUsed; i++) retries.next();
     const remaining = resumeFrom?.dueAt === undefined ? 0 : resumeFrom.dueAt - this.deps.clock.now();
     // A retry due while the runtime was down runs at once.
     if (remaining > 0) await this.deps.clock.sleep(this.deps.clock.toAwsMs(remaining), this.stopping.signal);
@@ -281,6 +304,11 @@ export class SnsService implements TopicSink {
         const reason = describeError(error);
         if (isClientError(error)) {
           return this.deadLetter(subscription, recipient, notification, `client-side error, not retried: ${reason}`);
+        }
+        if (retries === undefined) {
+          retries = managedRetryDelays();
+          // A resumed delivery goes on where it stopped in the policy.
+          for (let i = 0; i < retriesUsed; i++) retries.next();
         }
         const next = retries.next();
         if (next.done) return this.deadLetter(subscription, recipient, notification, `delivery policy exhausted after ${attempt} attempts: ${reason}`);
@@ -303,23 +331,36 @@ export class SnsService implements TopicSink {
     }
   }
 
+  /** A subscription's recipient; its topic is always the one its TopicArn names. */
+  private recipientOf(subscription: SubscriptionDefinition, topic: TopicDefinition): Recipient {
+    let recipient = this.recipients.get(subscription);
+    if (recipient === undefined) {
+      recipient = { subscriptionArn: subscription.arn, protocol: subscription.protocol, signatureVersion: topic.signatureVersion };
+      this.recipients.set(subscription, recipient);
+    }
+    return recipient;
+  }
+
+  private callerFor(subscription: SubscriptionDefinition): InvokeCaller {
+    let caller = this.callers.get(subscription);
+    if (caller === undefined) {
+      caller = { principal: 'sns.amazonaws.com', sourceArn: subscription.topicArn };
+      this.callers.set(subscription, caller);
+    }
+    return caller;
+  }
+
   private async attempt(subscription: SubscriptionDefinition, recipient: Recipient, notification: Notification, attempt: number): Promise<void> {
     if (subscription.protocol === 'lambda') {
       const payload = lambdaEvent(notification, recipient, this.envOfTopic(subscription.topicArn));
-      const result = await this.deps.sinks.lambda.invoke(subscription.endpoint, payload, 'Event', {
-        principal: 'sns.amazonaws.com',
-        sourceArn: subscription.topicArn,
-      });
+      const result = await this.deps.sinks.lambda.invoke(subscription.endpoint, payload, 'Event', this.callerFor(subscription));
       this.trace('deliver', subscription.endpoint, `${subscription.logicalId}: invoked ${functionName(subscription.endpoint)} (attempt ${attempt})`, notification, {
         subscriptionArn: subscription.arn,
       }, { lambdaRequestId: result.requestId });
       return;
     }
     const { body, attributes } = this.sqsMessage(subscription, recipient, notification);
-    const sent = await this.deps.sinks.sqs.sendMessage(subscription.endpoint, body, attributes, {
-      principal: 'sns.amazonaws.com',
-      sourceArn: subscription.topicArn,
-    });
+    const sent = await this.deps.sinks.sqs.sendMessage(subscription.endpoint, body, attributes, this.callerFor(subscription));
     this.trace('deliver', subscription.endpoint, `${subscription.logicalId}: sent to queue ${queueName(subscription.endpoint)} (attempt ${attempt})`, notification, {
       subscriptionArn: subscription.arn,
       raw: subscription.rawMessageDelivery,
@@ -347,10 +388,7 @@ export class SnsService implements TopicSink {
     // The DLQ gets the JSON envelope (the raw body for raw delivery) carrying this protocol's body.
     const { body, attributes } = this.sqsMessage(subscription, recipient, notification);
     try {
-      const sent = await this.deps.sinks.sqs.sendMessage(dlq, body, attributes, {
-        principal: 'sns.amazonaws.com',
-        sourceArn: subscription.topicArn,
-      });
+      const sent = await this.deps.sinks.sqs.sendMessage(dlq, body, attributes, this.callerFor(subscription));
       this.trace('dead-letter', dlq, `${subscription.logicalId}: message ${notification.messageId} moved to dead-letter queue ${queueName(dlq)} (${reason})`, notification, {
         subscriptionArn: subscription.arn,
       }, { sqsMessageId: sent.MessageId });

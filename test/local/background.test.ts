@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { backgroundBacklog, backgroundTurn, STEPS_PER_EXTRA } from '../../local/background.js';
+import { backgroundBacklog, backgroundTurn, inBackground, STEPS_PER_EXTRA } from '../../local/background.js';
 
 describe('backgroundTurn', () => {
   it('runs steps first come, first served', async () => {
@@ -9,6 +9,36 @@ describe('backgroundTurn', () => {
     await Promise.all([1, 2, 3, 4, 5].map((n) => backgroundTurn().then(() => order.push(n))));
     expect(order).toEqual([1, 2, 3, 4, 5]);
     expect(backgroundBacklog()).toBe(0);
+  });
+
+  it('starts inBackground steps and backgroundTurn continuations in the one order they were scheduled', async () => {
+    const order: string[] = [];
+    const done: Promise<unknown>[] = [];
+    // More than STEPS_PER_EXTRA, so some turns take several of them.
+    const count = 3 * STEPS_PER_EXTRA;
+    for (let n = 1; n <= count; n++) {
+      if (n % 2 === 0) {
+        done.push(
+          new Promise<void>((resolve) =>
+            inBackground(() => {
+              order.push(`step ${n}`);
+              // Its own microtasks come after the steps of the same turn, as a continuation's would.
+              void Promise.resolve().then(() => order.push(`after ${n}`));
+              resolve();
+            }),
+          ),
+        );
+      } else {
+        done.push(backgroundTurn().then(() => order.push(`turn ${n}`)));
+      }
+    }
+    await Promise.all(done);
+    await new Promise((resolve) => setImmediate(resolve));
+    const expected = Array.from({ length: count }, (_, i) => (i % 2 === 0 ? `turn ${i + 1}` : `step ${i + 1}`));
+    expect(order.filter((o) => !o.startsWith('after'))).toEqual(expected);
+    // A step's own microtasks never run before a step or continuation resumed in the same turn ahead of it.
+    for (let n = 2; n < count; n += 2) expect(order.indexOf(`after ${n}`)).toBeGreaterThan(order.indexOf(`turn ${n - 1}`));
+    expect(order).toHaveLength(count + count / 2);
   });
 
   it('reads a socket that became ready between two steps before the next step, not after the backlog', async () => {

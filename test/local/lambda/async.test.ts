@@ -66,6 +66,15 @@ describe('asynchronous invocation', () => {
     expect(JSON.parse(sinks.sqsCalls[0]!.body).requestContext.approximateInvokeCount).toBe(3);
   });
 
+  it("puts the last attempt's response in the record, even when an earlier attempt answered JSON and the last plain text", async () => {
+    const { service, sinks } = build([fn('f'), invokeConfig('f', { MaximumRetryAttempts: 1, DestinationConfig: { OnFailure: { Destination: QUEUE } } })], {
+      f: (_payload, attempt) => ({ ok: false, result: attempt === 1 ? { errorType: 'Error', errorMessage: 'first' } : 'second, as text' }),
+    });
+    await service.invoke('f', '{}', 'Event');
+    await service.idle();
+    expect(JSON.parse(sinks.sqsCalls[0]!.body).responsePayload).toBe('second, as text');
+  });
+
   it('stops with EventAgeExceeded when the next retry would come after the maximum age', async () => {
     const { service, sinks, pools } = build(
       [fn('f'), invokeConfig('f', { MaximumEventAgeInSeconds: 60, DestinationConfig: { OnFailure: { Destination: QUEUE } } })],

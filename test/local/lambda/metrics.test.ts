@@ -4,6 +4,8 @@ import { AwsError } from '../../../local/protocol/errors.js';
 import { TraceLog } from '../../../local/tracing.js';
 import { localRoutes } from '../../../local/local-routes.js';
 import { runtimeMetrics } from '../../../local/lambda/runtime-metrics.js';
+import { countingPool, newCounters } from '../../../local/lambda/metrics.js';
+import { ThrottledError } from '../../../local/lambda/environments.js';
 import { build } from './build.js';
 import { fail, fn, invokeConfig, makeStack } from './helpers.js';
 
@@ -23,6 +25,21 @@ describe('Lambda metrics', () => {
     expect(metrics['bad']).toMatchObject({ invocations: 1, errors: 1, throttles: 1 });
     // A fake pool has no processes.
     expect(metrics['ok']).toMatchObject({ environments: 0, busyEnvironments: 0 });
+  });
+
+  it('counts a throttle the pool throws synchronously, answering with a rejection as for one it rejects with', async () => {
+    const counters = newCounters();
+    const pool = countingPool(
+      {
+        invoke: () => {
+          throw new ThrottledError();
+        },
+        dispose: async () => {},
+      },
+      counters,
+    );
+    await expect(pool.invoke('{}', 'r1')).rejects.toBeInstanceOf(ThrottledError);
+    expect(counters).toMatchObject({ invocations: 0, throttles: 1 });
   });
 
   it('counts each async attempt, retries included', async () => {

@@ -21,10 +21,8 @@
  * dedicated pipe (fd 4) as it exits: no line there means node was killed
  * by a signal.
  */
-import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ChildMessage, ParentMessage } from './shim/messages.js';
 
@@ -89,7 +87,7 @@ export class RuntimeProcess {
     let child: ChildProcess;
     try {
       child = usesIntermediate
-        ? spawn('/bin/sh', ['-c', shellScript(options.env), 'lambda-environment', ...batchScheduling(), process.execPath, ...nodeArgs], { ...spawnOptions, detached: true })
+        ? spawn('/bin/sh', ['-c', shellScript(options.env), 'lambda-environment', process.execPath, ...nodeArgs], { ...spawnOptions, detached: true })
         : spawn(process.execPath, nodeArgs, spawnOptions);
     } catch (error) {
       this.child = undefined;
@@ -187,34 +185,6 @@ export class RuntimeProcess {
  */
 function shellScript(env: NodeJS.ProcessEnv): string {
   return `${env['PWD'] === undefined ? 'unset PWD; ' : ''}"$@" & wait $! 2>/dev/null`;
-}
-
-let batchPrefix: readonly string[] | undefined;
-
-/**
- * On Linux, `chrt -b 0` (util-linux) so the environment runs under
- * SCHED_BATCH: its share of the CPU is unchanged, but waking it (each
- * invocation sent over IPC) no longer preempts the runtime's thread
- * ("a small scheduling penalty with respect to wakeup behavior", sched(7):
- * https://man7.org/linux/man-pages/man7/sched.7.html). Measured on the
- * 2-core machine under the pipeline at concurrency 8: one IPC send in six
- * took 0.3-1 ms of the runtime's thread while the woken environment ran in
- * its place; with SCHED_BATCH one in forty did. On AWS the environments
- * never compete with the service for a CPU. chrt execs node in its place,
- * so the process tree is unchanged. Elsewhere, or where the policy is
- * refused, environments start as before.
- */
-function batchScheduling(): readonly string[] {
-  if (batchPrefix) return batchPrefix;
-  batchPrefix = [];
-  if (process.platform !== 'linux') return batchPrefix;
-  for (const dir of (process.env['PATH'] ?? '').split(path.delimiter)) {
-    const chrt = path.join(dir, 'chrt');
-    if (!dir || !existsSync(chrt)) continue;
-    if (spawnSync(chrt, ['-b', '0', 'true'], { stdio: 'ignore' }).status === 0) batchPrefix = [chrt, '-b', '0'];
-    break;
-  }
-  return batchPrefix;
 }
 
 function signalName(number: number): NodeJS.Signals | null {

@@ -1,5 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Execution, FunctionPool } from '../../../local/lambda/environments.js';
 import { poolStarter } from './pool-starter.js';
@@ -54,18 +52,6 @@ describe('FunctionPool: functions cannot stop the runtime', () => {
     const { pid, ppid } = JSON.parse((await pool.invoke('{}')).payload) as { pid: number; ppid: number };
     expect(pid).not.toBe(process.pid);
     expect(ppid).not.toBe(process.pid);
-  });
-
-  // sched(7): SCHED_BATCH is policy 3; /proc/<pid>/stat's 41st field is the policy.
-  const hasChrt = process.platform === 'linux' && spawnSync('chrt', ['-b', '0', 'true']).status === 0;
-  it.runIf(hasChrt)('runs the function under SCHED_BATCH, so waking it does not preempt the runtime', async () => {
-    const { pool } = start('crashy');
-    const { pid, ppid } = JSON.parse((await pool.invoke('{}')).payload) as { pid: number; ppid: number };
-    const policy = (id: number) => Number(readFileSync(`/proc/${id}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[38]);
-    expect(policy(pid)).toBe(3);
-    // The shell between them keeps the default policy; the runtime's own is untouched.
-    expect(policy(ppid)).toBe(0);
-    expect(policy(process.pid)).toBe(0);
   });
 });
 

@@ -45,12 +45,19 @@ export interface LambdaInvoker {
    * qualified with `$LATEST`). Rejects with an AwsError
    * (ResourceNotFoundException, AccessDeniedException for a caller the
    * resource policy does not allow, ...).
+   *
+   * `parsedPayload`, from an internal caller that made `payload` with
+   * `JSON.stringify` of a value it no longer changes: that value, so the
+   * payload is not parsed again to validate it. Lambda takes it only when it
+   * is exactly what parsing the text would give (see `isParsedJson`), and
+   * parses the text otherwise; wrappers pass it on as it is.
    */
   invoke(
     functionRef: string,
     payload: string,
     invocationType: InvocationType,
     caller?: InvokeCaller,
+    parsedPayload?: unknown,
   ): Promise<InvokeResult>;
 }
 

@@ -152,7 +152,8 @@ async function attempt(deps: DeliveryDeps, target: TargetModel, rule: RuleModel,
   // The id the target gave the delivery, so a trace links the event to what it started.
   switch (target.service) {
     case 'lambda':
-      return { lambdaRequestId: (await deps.sinks.lambda.invoke(target.arn, payload, 'Event', caller)).requestId };
+      // The whole event's payload is JSON.stringify(event): Lambda takes the event with it instead of parsing it again.
+      return { lambdaRequestId: (await deps.sinks.lambda.invoke(target.arn, payload, 'Event', caller, target.input.kind === 'event' ? event : undefined)).requestId };
     case 'sqs':
       return { sqsMessageId: (await deps.sinks.sqs.sendMessage(target.arn, payload, undefined, caller)).MessageId };
     case 'sns':

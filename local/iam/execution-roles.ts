@@ -61,9 +61,9 @@ export function executionRoles(iam: IamService, env: StackEnvironment): Executio
         },
       },
       lambda: {
-        invoke: async (ref, payload, type, caller) => {
+        invoke: async (ref, payload, type, caller, parsedPayload) => {
           guard('lambda:InvokeFunction', arns.lambdaFunction(ref));
-          return sinks.lambda.invoke(ref, payload, type, caller);
+          return sinks.lambda.invoke(ref, payload, type, caller, parsedPayload);
         },
       },
     };

@@ -89,8 +89,16 @@ function renderAttributes(attributes: Readonly<Record<string, MessageAttributeVa
  * topic's version).
  */
 export function lambdaEvent(notification: Notification, recipient: Recipient, env: StackEnvironment): string {
+  return JSON.stringify(lambdaEventValue(notification, recipient, env));
+}
+
+/**
+ * The value {@link lambdaEvent} writes out: Lambda takes it with the text,
+ * so the event is not parsed again to validate it (nobody changes it afterwards).
+ */
+export function lambdaEventValue(notification: Notification, recipient: Recipient, env: StackEnvironment): Record<string, unknown> {
   const { content } = notification;
-  return JSON.stringify({
+  return {
     Records: [
       {
         EventSource: 'aws:sns',
@@ -111,7 +119,7 @@ export function lambdaEvent(notification: Notification, recipient: Recipient, en
         },
       },
     ],
-  });
+  };
 }
 
 /**

@@ -8,7 +8,7 @@ import { AwsError, UnsupportedTemplateError } from '../protocol/errors.js';
 import { describeError, isClientError, managedRetryDelays } from './delivery.js';
 import { asFilterPolicyError, passesFilter } from './filter-policy.js';
 import { bodyFor, invalidParameter, validateMessage, type MessageInput } from './message.js';
-import { lambdaEvent, sqsEnvelope, type Notification, type Recipient } from './notification.js';
+import { lambdaEventValue, sqsEnvelope, type Notification, type Recipient } from './notification.js';
 import { checkPublishPermission } from './topic-policy.js';
 import { readTopology, type SubscriptionDefinition, type TopicDefinition } from './topology.js';
 import type { Collection, Owner, StateStore } from '../state/types.js';
@@ -352,8 +352,9 @@ export class SnsService implements TopicSink {
 
   private async attempt(subscription: SubscriptionDefinition, recipient: Recipient, notification: Notification, attempt: number): Promise<void> {
     if (subscription.protocol === 'lambda') {
-      const payload = lambdaEvent(notification, recipient, this.envOfTopic(subscription.topicArn));
-      const result = await this.deps.sinks.lambda.invoke(subscription.endpoint, payload, 'Event', this.callerFor(subscription));
+      // Lambda takes the event with its text instead of parsing the text again (~1.5 KB per delivery).
+      const event = lambdaEventValue(notification, recipient, this.envOfTopic(subscription.topicArn));
+      const result = await this.deps.sinks.lambda.invoke(subscription.endpoint, JSON.stringify(event), 'Event', this.callerFor(subscription), event);
       this.trace('deliver', subscription.endpoint, `${subscription.logicalId}: invoked ${functionName(subscription.endpoint)} (attempt ${attempt})`, notification, {
         subscriptionArn: subscription.arn,
       }, { lambdaRequestId: result.requestId });

@@ -59,6 +59,23 @@ describe('asynchronous invocation', () => {
     });
   }
 
+  it("takes an internal caller's parsed payload only when it is exactly the text's parse", async () => {
+    const { service, sinks, tracer } = build([fn('f'), invokeConfig('f', { MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: QUEUE } } })], {
+      f: fail,
+    });
+    const value = { a: [1, 'two', null, { b: true }] };
+    await service.invoke('f', JSON.stringify(value), 'Event', undefined, value);
+    // JSON.stringify writes Infinity as null: the value is not what the text says, so the text is parsed.
+    const unlike = { a: Infinity, b: -0 };
+    await service.invoke('f', JSON.stringify(unlike), 'Event', undefined, unlike);
+    await service.idle();
+    const traced = tracer.events.filter((e) => e.kind === 'enqueue').map((e) => (e.detail as { payload: unknown }).payload);
+    expect(traced[0]).toBe(value);
+    expect(traced[1]).toEqual({ a: null, b: 0 });
+    expect(Object.is((traced[1] as { b: number }).b, -0)).toBe(false);
+    expect(sinks.sqsCalls.map((c) => JSON.parse(c.body).requestPayload)).toEqual([value, { a: null, b: 0 }]);
+  });
+
   it('retries twice by default (approximateInvokeCount 3)', async () => {
     const { service, sinks } = build([fn('f'), invokeConfig('f', { DestinationConfig: { OnFailure: { Destination: QUEUE } } })], { f: fail });
     await service.invoke('f', '{}', 'Event');

@@ -160,6 +160,12 @@ describe('snsServiceEndpoint (API Gateway AWS integration)', () => {
     const params = endpointParams(req);
     expect(Object.fromEntries(params)).toEqual({ Action: 'Publish', Message: 'body', Subject: 's' });
     expect(endpointParams(req)).toBe(params);
+    // The query string's order, the body's new parameters after it.
+    const both = toRequest('POST', '/?Message=query&Action=Publish', { 'content-type': 'application/x-www-form-urlencoded' }, Buffer.from('Subject=s&Message=body'));
+    const other = toRequest('POST', '/', { 'content-type': 'application/x-www-form-urlencoded' }, Buffer.from('Action=Publish&Message=other'));
+    expect([...endpointParams(both)]).toEqual([['Message', 'body'], ['Action', 'Publish'], ['Subject', 's']]);
+    expect([...endpointParams(other)]).toEqual([['Action', 'Publish'], ['Message', 'other']]);
+    expect([...endpointParams(both)]).toEqual([['Message', 'body'], ['Action', 'Publish'], ['Subject', 's']]);
     const json = toRequest('POST', '/?Action=Publish&Message=query', { 'content-type': 'application/json' }, Buffer.from('Message=body'));
     expect(endpointParams(json).get('Message')).toBe('query');
   });

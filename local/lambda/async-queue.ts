@@ -453,7 +453,7 @@ export class AsyncQueue {
       condition: event.condition!,
       approximateInvokeCount: event.attempts,
       requestPayload: event.payload,
-      ...(outcome ? { outcome } : {}),
+      outcome,
       time: event.recordTime ?? this.deps.clock.now(),
       requestValue: this.parsedRequests.get(event),
       responseValue: outcome && this.parsedResponses.get(event),

@@ -74,17 +74,17 @@ export async function sendToDestination(destinationArn: string, record: Invocati
         if (result.FailedEntryCount > 0 || !answer?.EventId) {
           throw new Error(`${answer?.ErrorCode ?? 'PutEvents failed'}: ${answer?.ErrorMessage ?? ''}`);
         }
-        ids = { ...ids, eventId: answer.EventId };
+        ids = { requestId, eventId: answer.EventId };
         break;
       }
       case 'sqs': {
         const { MessageId } = await deps.sinks.sqs.sendMessage(destinationArn, body);
-        ids = { ...ids, messageId: MessageId };
+        ids = { requestId, messageId: MessageId };
         break;
       }
       case 'sns': {
         const { MessageId } = await deps.sinks.sns.publish({ TopicArn: destinationArn, Message: body });
-        ids = { ...ids, messageId: MessageId };
+        ids = { requestId, messageId: MessageId };
         break;
       }
       case 'lambda': {
@@ -92,7 +92,7 @@ export async function sendToDestination(destinationArn: string, record: Invocati
         // made with the execution role (lambda:InvokeFunction; no resource-policy principal), so the destination's
         // own retries and destinations apply (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html).
         const result = await deps.sinks.lambda.invoke(destinationArn, body, 'Event');
-        ids = { ...ids, destinationRequestId: result.requestId };
+        ids = { requestId, destinationRequestId: result.requestId };
         break;
       }
       default:

@@ -122,6 +122,11 @@ export class AsyncQueue {
   private readonly parsedRequests = new Map<AsyncEventState, unknown>();
   /** By event: the parsed response of its last outcome. */
   private readonly parsedResponses = new Map<AsyncEventState, unknown>();
+  /**
+   * Events whose payload text is exactly `JSON.stringify` of their parsed request (an SNS or EventBridge
+   * event handed over with its text): a record puts that text in as it is instead of serialising the value.
+   */
+  private readonly canonicalRequests = new Set<AsyncEventState>();
 
   constructor(private readonly deps: AsyncQueueDeps) {
     this.retries = new TimerQueue((event) => this.retryDue(event), () => deps.clock.now());
@@ -136,12 +141,16 @@ export class AsyncQueue {
 
   /**
    * Accept an event: saved before this returns, processing starts at once.
-   * `parsed` is `JSON.parse(payload)` when the caller has it (never changed afterwards).
+   * `parsed` is `JSON.parse(payload)` when the caller has it (never changed afterwards);
+   * `canonical`: `payload` is also exactly `JSON.stringify(parsed)`.
    */
-  enqueue(requestId: string, payload: string, parsed?: unknown): void {
+  enqueue(requestId: string, payload: string, parsed?: unknown, canonical = false): void {
     const now = this.deps.clock.now();
     const event: AsyncEventState = { requestId, payload, acceptedAt: now, attempts: 0, ageAwsMs: 0, ageAt: now, phase: 'queued' };
-    if (parsed !== undefined) this.parsedRequests.set(event, parsed);
+    if (parsed !== undefined) {
+      this.parsedRequests.set(event, parsed);
+      if (canonical) this.canonicalRequests.add(event);
+    }
     this.deps.store?.save(requestId, event);
     this.accepted += 1;
     this.ready.push(event);
@@ -195,6 +204,7 @@ export class AsyncQueue {
     this.ready.clear();
     this.parsedRequests.clear();
     this.parsedResponses.clear();
+    this.canonicalRequests.clear();
   }
 
   private maxAgeMs(): number {
@@ -410,6 +420,7 @@ export class AsyncQueue {
   private done(event: AsyncEventState): void {
     this.parsedRequests.delete(event);
     this.parsedResponses.delete(event);
+    this.canonicalRequests.delete(event);
     this.accepted -= 1;
     if (this.accepted > 0) return;
     const waiters = this.idleWaiters;
@@ -423,8 +434,8 @@ export class AsyncQueue {
     const condition = event.condition!;
     const config = this.deps.config();
     // The record is built only for a destination: a function without one (the pipeline's loggers) needs none.
-    if (condition === 'Success') return config.onSuccess ? sendToDestination(config.onSuccess, this.record(event), this.delivery()) : undefined;
-    const toDestination = config.onFailure ? sendToDestination(config.onFailure, this.record(event), this.delivery()) : undefined;
+    if (condition === 'Success') return config.onSuccess ? sendToDestination(config.onSuccess, this.record(event), this.delivery(), this.requestText(event)) : undefined;
+    const toDestination = config.onFailure ? sendToDestination(config.onFailure, this.record(event), this.delivery(), this.requestText(event)) : undefined;
     const toDeadLetter = deadLetterTargetArn ? this.sendDeadLetter(event, deadLetterTargetArn) : undefined;
     if (toDestination && toDeadLetter) return Promise.all([toDestination, toDeadLetter]);
     if (toDestination || toDeadLetter) return toDestination ?? toDeadLetter;
@@ -458,6 +469,11 @@ export class AsyncQueue {
       requestValue: this.parsedRequests.get(event),
       responseValue: outcome && this.parsedResponses.get(event),
     });
+  }
+
+  /** The payload text, when it is exactly `JSON.stringify` of the record's requestPayload (see canonicalRequests). */
+  private requestText(event: AsyncEventState): string | undefined {
+    return this.canonicalRequests.has(event) ? event.payload : undefined;
   }
 
   private sendDeadLetter(event: AsyncEventState, targetArn: string): Promise<void> {

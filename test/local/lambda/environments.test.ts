@@ -246,4 +246,16 @@ describe('FunctionPool: logs', () => {
     const generated = await pool.invoke('{}');
     expect(generated.requestId).toMatch(UUID);
   });
+
+  it("reports the runtime's peak memory as Max Memory Used, in MB, kept after the handler released it", async () => {
+    const { pool } = start('memory-peak', { memorySizeMb: 512 });
+    const maxUsed = (execution: Execution) => Number(/\tMax Memory Used: (\d+) MB\t/.exec(execution.log)![1]);
+    const before = maxUsed(await pool.invoke('{"mb":0}', 'req-small'));
+    const peak = maxUsed(await pool.invoke('{"mb":96}', 'req-big'));
+    const after = maxUsed(await pool.invoke('{"mb":0}', 'req-after'));
+    expect(before).toBeGreaterThan(10);
+    expect(before).toBeLessThan(96);
+    expect(peak).toBeGreaterThanOrEqual(96);
+    expect(after).toBeGreaterThanOrEqual(peak);
+  });
 });

@@ -51,7 +51,12 @@ let currentRequestId: string | undefined;
  * stores the text it receives as it is.
  */
 function emit(line: string, timestamp = Date.now()): void {
-  send({ t: 'l', ts: timestamp, m: `${line}\n` });
+  emitText(`${line}\n`, timestamp);
+}
+
+/** A line that already ends with its newline. */
+function emitText(text: string, timestamp: number): void {
+  send({ t: 'l', ts: timestamp, m: text });
 }
 
 const LEVELS: ReadonlyArray<readonly [keyof Console, string]> = [
@@ -77,9 +82,15 @@ function patchStream(stream: NodeJS.WriteStream): () => void {
       typeof chunk === 'string'
         ? chunk
         : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
-    const lines = (partial + text).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) emit(line);
+    if (partial === '' && text.length !== 0 && text.indexOf('\n') === text.length - 1) {
+      // One whole line (a logger's JSON line): sent as written, without splitting it and joining its
+      // newline again, which made the IPC encoder flatten a copy of a line of a few KB.
+      emitText(text, Date.now());
+    } else {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) emit(line);
+    }
     const done = typeof encoding === 'function' ? encoding : callback;
     if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
     return true;

@@ -190,6 +190,12 @@ describe('FunctionPool: logs', () => {
       return parts.length >= 4 && ISO.test(parts[0]!) ? parts.slice(1).join('\t') : m;
     };
     const stripped = messages.map(strip);
+    // A console line's time is its event's timestamp.
+    for (const event of events) {
+      const time = event.message.split('\t')[0]!;
+      if (ISO.test(time)) expect(time).toBe(new Date(event.timestamp).toISOString());
+    }
+    expect(events.filter((e) => ISO.test(e.message.split('\t')[0]!))).toHaveLength(7);
     // The environment's stream opens with INIT_START, then what the module printed during init.
     expect(stripped[0]).toMatch(/^INIT_START Runtime Version: nodejs:22\.v\d+\tRuntime Version ARN: arn:aws:lambda:eu-west-1::runtime:[0-9a-f]{64}$/);
     stripped.shift();

@@ -254,14 +254,17 @@ describe('FunctionPool: logs', () => {
   });
 
   it("reports the runtime's peak memory as Max Memory Used, in MB, kept after the handler released it", async () => {
-    const { pool } = start('memory-peak', { memorySizeMb: 512 });
-    const maxUsed = (execution: Execution) => Number(/\tMax Memory Used: (\d+) MB\t/.exec(execution.log)![1]);
+    // First touches of fresh memory can be slow on a loaded virtual machine: a generous timeout.
+    const { pool } = start('memory-peak', { memorySizeMb: 512, timeoutSeconds: 20 });
+    const maxUsed = (execution: Execution) => {
+      expect(execution.ok).toBe(true);
+      return Number(/\tMax Memory Used: (\d+) MB\t/.exec(execution.log)![1]);
+    };
     const before = maxUsed(await pool.invoke('{"mb":0}', 'req-small'));
-    const peak = maxUsed(await pool.invoke('{"mb":96}', 'req-big'));
+    const peak = maxUsed(await pool.invoke('{"mb":64}', 'req-big'));
     const after = maxUsed(await pool.invoke('{"mb":0}', 'req-after'));
     expect(before).toBeGreaterThan(10);
-    expect(before).toBeLessThan(96);
-    expect(peak).toBeGreaterThanOrEqual(96);
+    expect(peak).toBeGreaterThanOrEqual(before + 60);
     expect(after).toBeGreaterThanOrEqual(peak);
   });
 });

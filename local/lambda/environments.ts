@@ -151,7 +151,7 @@ class Environment {
   private cold = true;
   private pending: Pending | undefined;
   private peakRss = 0;
-  /** RSS the runtime last reported, and its pid, for the pool's metrics. */
+  /** The runtime's peak RSS as last reported (the fallback where /proc has no VmRSS), and its pid, for the pool's metrics. */
   private lastRss = 0;
   private runtimePid: number | undefined;
   /** The child's stderr said V8 ran out of heap. */

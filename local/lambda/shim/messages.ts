@@ -33,6 +33,7 @@ export interface InitMessage {
   readonly p?: string;
   /** errorType, for the REPORT line. */
   readonly et?: string;
+  /** Peak resident set size so far, bytes. */
   readonly rss: number;
   /** The runtime's pid, for the pool's memory metrics (the parent only knows the intermediate shell's). */
   readonly pid: number;
@@ -47,7 +48,7 @@ export interface ResultMessage {
   readonly p: string;
   /** Handler duration, ms. */
   readonly ms: number;
-  /** Resident set size in bytes. */
+  /** Peak resident set size of the runtime so far (getrusage's maxRSS), bytes. */
   readonly rss: number;
   /**
    * The runtime is about to exit with this status (uncaught exception 129,

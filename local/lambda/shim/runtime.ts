@@ -51,7 +51,12 @@ let currentRequestId: string | undefined;
  * stores the text it receives as it is.
  */
 function emit(line: string, timestamp = Date.now()): void {
-  send({ t: 'l', ts: timestamp, m: `${line}\n` });
+  emitText(`${line}\n`, timestamp);
+}
+
+/** A line that already ends with its newline. */
+function emitText(text: string, timestamp: number): void {
+  send({ t: 'l', ts: timestamp, m: text });
 }
 
 const LEVELS: ReadonlyArray<readonly [keyof Console, string]> = [
@@ -62,10 +67,25 @@ const LEVELS: ReadonlyArray<readonly [keyof Console, string]> = [
   ['debug', 'DEBUG'],
   ['trace', 'TRACE'],
 ];
+/** The ISO text of the current second up to its milliseconds ("2026-01-02T03:04:05."), made once a second. */
+let isoSecond = -1;
+let isoSecondPrefix = '';
+
+/** `new Date(ms).toISOString()` for an integer epoch ms: ~0.04 us instead of ~0.8 us a console line. */
+function isoTime(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== isoSecond) {
+    isoSecond = second;
+    isoSecondPrefix = new Date(second * 1000).toISOString().slice(0, 20);
+  }
+  const milli = ms - second * 1000;
+  return `${isoSecondPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+}
+
 for (const [method, level] of LEVELS) {
   (console as unknown as Record<string, (...args: unknown[]) => void>)[method] = (...args: unknown[]) => {
     const now = Date.now();
-    emit(`${new Date(now).toISOString()}\t${currentRequestId}\t${level}\t${format(...args)}`, now);
+    emit(`${isoTime(now)}\t${currentRequestId}\t${level}\t${format(...args)}`, now);
   };
 }
 
@@ -77,9 +97,15 @@ function patchStream(stream: NodeJS.WriteStream): () => void {
       typeof chunk === 'string'
         ? chunk
         : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
-    const lines = (partial + text).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) emit(line);
+    if (partial === '' && text.length !== 0 && text.indexOf('\n') === text.length - 1) {
+      // One whole line (a logger's JSON line): sent as written, without splitting it and joining its
+      // newline again, which made the IPC encoder flatten a copy of a line of a few KB.
+      emitText(text, Date.now());
+    } else {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) emit(line);
+    }
     const done = typeof encoding === 'function' ? encoding : callback;
     if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
     return true;
@@ -101,6 +127,17 @@ interface Active {
 }
 let active: Active | undefined;
 
+/**
+ * The process's peak resident set size so far, in bytes: what REPORT's "Max
+ * Memory Used" means. One getrusage call, where `process.memoryUsage.rss()`
+ * opens, reads and parses /proc/self/stat (three syscalls, ~9 µs against
+ * ~2 µs here, more in a freshly woken process); and a peak the handler
+ * reached and released before it returned still counts, as on AWS.
+ */
+function peakRss(): number {
+  return process.resourceUsage().maxRSS * 1024;
+}
+
 function finish(inv: Active, ok: boolean, payload: string, exit?: number): void {
   if (inv.done) return;
   inv.done = true;
@@ -113,7 +150,7 @@ function finish(inv: Active, ok: boolean, payload: string, exit?: number): void 
     ok,
     p: payload,
     ms,
-    rss: process.memoryUsage.rss(),
+    rss: peakRss(),
     ...(exit === undefined ? {} : { exit }),
   };
   if (active === inv) active = undefined;
@@ -249,7 +286,7 @@ function reportInit(outcome: { ok: true } | { ok: false; p: string; et: string }
   initReported = true;
   flushStdout();
   flushStderr();
-  send({ t: 'n', ...outcome, ms: performance.now() - initStart, rss: process.memoryUsage.rss(), pid: process.pid }, then);
+  send({ t: 'n', ...outcome, ms: performance.now() - initStart, rss: peakRss(), pid: process.pid }, then);
 }
 
 let handler: Handler | undefined;

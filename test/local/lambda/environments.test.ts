@@ -190,6 +190,12 @@ describe('FunctionPool: logs', () => {
       return parts.length >= 4 && ISO.test(parts[0]!) ? parts.slice(1).join('\t') : m;
     };
     const stripped = messages.map(strip);
+    // A console line's time is its event's timestamp.
+    for (const event of events) {
+      const time = event.message.split('\t')[0]!;
+      if (ISO.test(time)) expect(time).toBe(new Date(event.timestamp).toISOString());
+    }
+    expect(events.filter((e) => ISO.test(e.message.split('\t')[0]!))).toHaveLength(7);
     // The environment's stream opens with INIT_START, then what the module printed during init.
     expect(stripped[0]).toMatch(/^INIT_START Runtime Version: nodejs:22\.v\d+\tRuntime Version ARN: arn:aws:lambda:eu-west-1::runtime:[0-9a-f]{64}$/);
     stripped.shift();
@@ -245,5 +251,20 @@ describe('FunctionPool: logs', () => {
     expect(warm.requestId).toBe('req-warm');
     const generated = await pool.invoke('{}');
     expect(generated.requestId).toMatch(UUID);
+  });
+
+  it("reports the runtime's peak memory as Max Memory Used, in MB, kept after the handler released it", async () => {
+    // First touches of fresh memory can be slow on a loaded virtual machine: a generous timeout.
+    const { pool } = start('memory-peak', { memorySizeMb: 512, timeoutSeconds: 20 });
+    const maxUsed = (execution: Execution) => {
+      expect(execution.ok).toBe(true);
+      return Number(/\tMax Memory Used: (\d+) MB\t/.exec(execution.log)![1]);
+    };
+    const before = maxUsed(await pool.invoke('{"mb":0}', 'req-small'));
+    const peak = maxUsed(await pool.invoke('{"mb":64}', 'req-big'));
+    const after = maxUsed(await pool.invoke('{"mb":0}', 'req-after'));
+    expect(before).toBeGreaterThan(10);
+    expect(peak).toBeGreaterThanOrEqual(before + 60);
+    expect(after).toBeGreaterThanOrEqual(peak);
   });
 });

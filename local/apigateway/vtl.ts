@@ -252,6 +252,23 @@ type MathNode = { type: string; operator?: string; expression?: unknown[] };
 const MAX_FOREACH_ITERATIONS = 1000;
 
 class MappingTemplate extends Compile {
+  /**
+   * One instance renders its template again and again (see compiledTemplate): each render
+   * starts from the state velocityjs's constructor sets up. render() itself sets the context,
+   * the macros and `silence`; the rest a render may leave behind is reset here.
+   */
+  override render(context?: Parameters<Compile['render']>[0], macros?: Parameters<Compile['render']>[1], silence?: boolean): string {
+    this.defines = {};
+    if (this.conditions.length > 0) this.conditions = [];
+    this.local = {};
+    this.unescape = {};
+    this.contextId = '';
+    this.macrosStore = {};
+    this.runState.stop = false;
+    this.runState.break = false;
+    return super.render(context, macros, silence);
+  }
+
   // Java Velocity's `directive.foreach.maxloops`, which API Gateway sets to its
   // quota: a loop silently stops after that many iterations.
   override renderAstList(asts?: never[], contextId?: string): string {
@@ -346,12 +363,30 @@ function parsedTemplate(template: string): ReturnType<typeof parse> {
 const TEMPLATE_CONFIG = { escape: false, customMethodHandlers: [javaMethodHandler] };
 
 /**
+ * One engine per template, reused: a render is synchronous and never renders another
+ * template, and MappingTemplate.render resets what a render leaves behind. A new
+ * instance per render copied the config and built a dozen records each time (~0.5% of
+ * the runtime's main thread). The stack's templates are few and fixed; bounded all the same.
+ */
+const compiledTemplates = new Map<string, MappingTemplate>();
+
+function compiledTemplate(template: string): MappingTemplate {
+  let compiled = compiledTemplates.get(template);
+  if (!compiled) {
+    compiled = new MappingTemplate(parsedTemplate(template), TEMPLATE_CONFIG);
+    if (compiledTemplates.size > 500) compiledTemplates.clear();
+    compiledTemplates.set(template, compiled);
+  }
+  return compiled;
+}
+
+/**
  * Render a mapping template. Throws MappingTemplateError for a template
  * that does not parse or fails while rendering (API Gateway: 500).
  */
 export function renderMappingTemplate(template: string, input: MappingInput, variables: MappingVariables): string {
   try {
-    const compiled = new MappingTemplate(parsedTemplate(template), TEMPLATE_CONFIG);
+    const compiled = compiledTemplate(template);
     const context = {
       input: createInput(input),
       util,

@@ -207,3 +207,15 @@ describe('a template rendered again', () => {
     expect(render(local)).toBe('[][a]');
   });
 });
+
+describe('calls of the template API', () => {
+  it('evaluate their arguments, leave eval on the object as velocityjs does, and name the call that threw', () => {
+    const body = '{"a":{"b":[1,2]}}';
+    expect(render("$input.path('$.a').b.size() $input.json('$.a') $util.urlEncode('a b', 'extra') $input.params().querystring.q", body, { querystring: { q: 'v' } })).toBe(
+      '2 {"b":[1,2]} a+b v',
+    );
+    expect(render("$util.urlEncode('x')$util.eval('#set($z = 1)$z')|$input.path('$.a.b').size()|$input.eval('q')", body)).toBe('x1|2|q');
+    expect(render("#set($m = $util)$m.base64Encode('hi')$m.isEmpty()")).toBe('aGk=false');
+    expect(() => render("x $util.parseJson('{bad') y")).toThrow(/on \$util\.parseJson\('\{bad'\) at L\/N 1:2$/);
+  });
+});

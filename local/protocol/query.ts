@@ -20,11 +20,53 @@ export interface QueryService {
   readonly operations: Readonly<Record<string, QueryOperation>>;
 }
 
-/** Parse a form body exactly as AWS does: `+` is a space, `%XX` a byte. */
+/**
+ * Parse a form body exactly as AWS does: `+` is a space, `%XX` a byte. The
+ * pairs are read by hand, as URLSearchParams reads them (a leading `?` skipped,
+ * empty pairs dropped, a name without `=` has the value ''), each piece decoded
+ * by decodeURIComponent; a body whose decoding could differ from
+ * URLSearchParams' (a lone surrogate, a malformed escape, bytes that are not
+ * UTF-8) is read by URLSearchParams itself. An integration's Publish query:
+ * ~0.95 -> 0.65 us, without a URLSearchParams and a pair array per entry.
+ */
 export function parseForm(body: string): Map<string, string> {
   const params = new Map<string, string>();
+  if (LONE_SURROGATE.test(body)) return parseFormWhole(body, params);
+  let start = body.charCodeAt(0) === 0x3f ? 1 : 0;
+  while (start < body.length) {
+    let end = body.indexOf('&', start);
+    if (end < 0) end = body.length;
+    if (end > start) {
+      let eq = body.indexOf('=', start);
+      if (eq < 0 || eq > end) eq = end;
+      const key = formPiece(body.slice(start, eq));
+      const value = eq < end ? formPiece(body.slice(eq + 1, end)) : '';
+      if (key === undefined || value === undefined) return parseFormWhole(body, new Map());
+      // A repeated key keeps its first value, as the Query parser does.
+      if (!params.has(key)) params.set(key, value);
+    }
+    start = end + 1;
+  }
+  return params;
+}
+
+/** With the u flag a pair is one code point: only a lone surrogate matches (URLSearchParams reads it as U+FFFD). */
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
+
+/** One name or value of a form: `+` a space, `%XX` escapes decoded; undefined when decodeURIComponent refuses them. */
+function formPiece(raw: string): string | undefined {
+  const text = raw.includes('+') ? raw.replace(/\+/g, ' ') : raw;
+  if (!text.includes('%')) return text;
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** parseForm by URLSearchParams, for the bodies its own decoding must read. */
+function parseFormWhole(body: string, params: Map<string, string>): Map<string, string> {
   for (const [key, value] of new URLSearchParams(body)) {
-    // A repeated key keeps its first value, as the Query parser does.
     if (!params.has(key)) params.set(key, value);
   }
   return params;

@@ -139,16 +139,15 @@ export function toXml(value: XmlValue): string {
 }
 
 /**
- * `{ <Action>Result?, ResponseMetadata }` of a JSON answer. Built member by
- * member: a literal spreading the optional result and adding ResponseMetadata
- * costs ~5 us on Node 20 (a property added after a spread is slow there).
+ * The JSON answer `{"<Action>Response":{"<Action>Result"?:..., "ResponseMetadata":{"RequestId":...}}}`,
+ * the text JSON.stringify gives for those records, written around the result's
+ * own JSON instead of building the two records for each answer.
  */
-function jsonResponseMembers(action: string, result: XmlValue, requestId: string): Record<string, unknown> {
-  const members: Record<string, unknown> = {};
-  // A name ending in `Result` is never `__proto__`, so assigning it defines it as the literal did.
-  if (result !== undefined) members[`${action}Result`] = result;
-  members.ResponseMetadata = { RequestId: requestId };
-  return members;
+function jsonAnswer(action: string, result: XmlValue, requestId: string): string {
+  // The request id is a UUID: nothing in it to escape.
+  const metadata = `"ResponseMetadata":{"RequestId":"${requestId}"}`;
+  const members = result === undefined ? metadata : `${JSON.stringify(`${action}Result`)}:${JSON.stringify(result)},${metadata}`;
+  return `{${JSON.stringify(`${action}Response`)}:{${members}}}`;
 }
 
 /**
@@ -168,7 +167,7 @@ export async function handleQuery(params: QueryParams, service: QueryService, ac
     }
     const result = await handler(params, scope);
     const body = json
-      ? JSON.stringify({ [`${action}Response`]: jsonResponseMembers(action, result, requestId) })
+      ? jsonAnswer(action, result, requestId)
       : `<?xml version="1.0"?>\n<${action}Response xmlns="${service.xmlns}">` +
         (result === undefined ? '' : `<${action}Result>${toXml(result)}</${action}Result>`) +
         `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;

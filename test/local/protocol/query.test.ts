@@ -25,6 +25,18 @@ describe('Query JSON answers', () => {
     expect(nothing.body).toBe(`{"NothingResponse":{"ResponseMetadata":{"RequestId":"${nothing.headers['x-amzn-requestid']!}"}}}`);
   });
 
+  it('write the text JSON.stringify gives for the answer, whatever the result and the action name', async () => {
+    const results: unknown[] = [null, '', 'a"b\\c\u2028', 0, -1.5, true, [], [1, undefined, 'x'], {}, { a: undefined, b: [{ c: null }] }, { MessageId: 'm' }];
+    for (const result of results) {
+      for (const action of ['Publish', 'Odd"Name\\', 'é']) {
+        const answer = await handleQuery(new Map([['Action', action]]), { ...service, operations: { [action]: () => result as never } }, 'application/json');
+        const RequestId = answer.headers['x-amzn-requestid'];
+        const expected = JSON.stringify({ [`${action}Response`]: { [`${action}Result`]: result, ResponseMetadata: { RequestId } } });
+        expect(answer.body, `${action} ${JSON.stringify(result)}`).toBe(expected);
+      }
+    }
+  });
+
   it('answer an unknown action with the JSON error', async () => {
     const response = await handleQuery(new Map([['Action', 'toString']]), service, 'application/json');
     expect(response.statusCode).toBe(400);

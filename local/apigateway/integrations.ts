@@ -227,7 +227,7 @@ export function buildAwsServiceRequest(options: {
   }
   Object.assign(query, params.querystring);
   const headers: IncomingHttpHeaders = {};
-  for (const [k, v] of Object.entries(params.header)) headers[k.toLowerCase()] = v;
+  for (const k of Object.keys(params.header)) headers[k.toLowerCase()] = params.header[k];
   headers['content-type'] ??= options.defaultContentType;
   // AWS service integrations get JSON back from services that offer it (SNS, SQS).
   headers.accept ??= 'application/json';

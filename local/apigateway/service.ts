@@ -296,15 +296,15 @@ export class ApiGatewayService {
     const api = this.apis.get(apiId);
     const stage = api?.stages.get(stageName);
     const request = this.startRequest(apiId, stageName, path, req, headers);
-    const fail = (error: GatewayError, context: Record<string, unknown> = request.context): HttpResponse => this.failEarly(request, api, stage, error, context);
-    if (!api || !stage) return fail(MISSING_AUTH_TOKEN);
+    // failEarly called at each refusal, not through a closure made for every request.
+    if (!api || !stage) return this.failEarly(request, api, stage, MISSING_AUTH_TOKEN, request.context);
 
     const refused = refusedByQuotas(api, stageName, path, req);
-    if (refused) return fail(refused);
+    if (refused) return this.failEarly(request, api, stage, refused, request.context);
     const query = parseQueryString(req.rawQuery);
-    if (!query) return fail(BAD_REQUEST);
+    if (!query) return this.failEarly(request, api, stage, BAD_REQUEST, request.context);
     const route = routeOf(api, path, req.method);
-    if ('responseType' in route) return fail(route);
+    if ('responseType' in route) return this.failEarly(request, api, stage, route, request.context);
     const { resource, method } = route;
     this.deps.tracer?.record({
       service: 'apigateway',
@@ -328,10 +328,10 @@ export class ApiGatewayService {
       query,
       context: this.methodContext(request, api, stage, route),
     };
-    if (!this.throttles.get(`${api.id}/${stage.name}`)!.admit(resource.path, req.method)) return fail(TOO_MANY_REQUESTS, bound.context);
+    if (!this.throttles.get(`${api.id}/${stage.name}`)!.admit(resource.path, req.method)) return this.failEarly(request, api, stage, TOO_MANY_REQUESTS, bound.context);
     if (method.authorizer) {
       const refusal = await this.authorize(bound, method.authorizer);
-      if (refusal) return fail(refusal, bound.context);
+      if (refusal) return this.failEarly(request, api, stage, refusal, bound.context);
     }
     const exec: string[] = [];
     // The Lambda request id an integration ran under: the response hop carries it, joining the function's run to this request.
@@ -484,25 +484,8 @@ export class ApiGatewayService {
     const { resource, method, pathParameters } = route;
     const env = this.envOfApi(api.id);
     const sourceArn = `arn:${env.partition}:execute-api:${env.region}:${env.account}:${api.id}/${stage.name}/${method.httpMethod === 'ANY' ? req.method.toUpperCase() : method.httpMethod}${resource.path}`;
-    const deps: { -readonly [K in keyof ExecutionDeps]: ExecutionDeps[K] } = {
-      sinks: this.deps.sinks,
-      callAwsService: this.deps.callAwsService,
-      onIntegration: (summary, detail) => {
-        exec.push(`Sending request to ${summary}`);
-        this.deps.tracer?.record({
-          service: 'apigateway',
-          kind: 'integration',
-          resource: `${api.name}/${stage.name}`,
-          summary: `${method.httpMethod} ${resource.path} -> ${summary}`,
-          ids: { requestId: bound.requestId },
-          detail,
-        });
-      },
-      onLambdaRequestId: (requestId) => {
-        linked.lambdaRequestId = requestId;
-      },
-    };
-    // Set afterwards, not spread into the literal: properties after a spread are slow on Node 20.
+    const deps = new MethodExecutionDeps(this.deps, bound, exec, linked);
+    // Set only with data tracing, as the method execution looks for it.
     if (stage.methodSettings.some((m) => m.dataTraceEnabled)) deps.onDataTrace = (line: string) => void exec.push(line);
     return executeMethod({ api, stage, resource, method, req, path, pathParameters, query, headers, context, sourceArn, accountId: env.account }, deps);
   }
@@ -637,6 +620,46 @@ export class ApiGatewayService {
     } catch {
       // Logging must never turn a served request into a failure.
     }
+  }
+}
+
+/**
+ * What one method execution calls back: its integration calls traced and
+ * logged, the Lambda request id kept. Methods of a class rather than closures
+ * made per request (under tsx each closure also has its name defined).
+ */
+class MethodExecutionDeps implements ExecutionDeps {
+  readonly sinks: Sinks;
+  readonly callAwsService: ApiGatewayDeps['callAwsService'];
+  /** Payload lines for the execution log, set when the stage traces data (the method execution asks for it). */
+  onDataTrace?: (line: string) => void;
+
+  constructor(
+    private readonly serviceDeps: ApiGatewayDeps,
+    private readonly bound: BoundRequest,
+    /** Execution-log lines. */
+    private readonly exec: string[],
+    private readonly linked: Record<string, string>,
+  ) {
+    this.sinks = serviceDeps.sinks;
+    this.callAwsService = serviceDeps.callAwsService;
+  }
+
+  onIntegration(summary: string, detail: Record<string, unknown>): void {
+    const { api, stage, route, requestId } = this.bound;
+    this.exec.push(`Sending request to ${summary}`);
+    this.serviceDeps.tracer?.record({
+      service: 'apigateway',
+      kind: 'integration',
+      resource: `${api.name}/${stage.name}`,
+      summary: `${route.method.httpMethod} ${route.resource.path} -> ${summary}`,
+      ids: { requestId },
+      detail,
+    });
+  }
+
+  onLambdaRequestId(requestId: string): void {
+    this.linked.lambdaRequestId = requestId;
   }
 }
 

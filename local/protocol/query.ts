@@ -20,11 +20,53 @@ export interface QueryService {
   readonly operations: Readonly<Record<string, QueryOperation>>;
 }
 
-/** Parse a form body exactly as AWS does: `+` is a space, `%XX` a byte. */
+/**
+ * Parse a form body exactly as AWS does: `+` is a space, `%XX` a byte. The
+ * pairs are read by hand, as URLSearchParams reads them (a leading `?` skipped,
+ * empty pairs dropped, a name without `=` has the value ''), each piece decoded
+ * by decodeURIComponent; a body whose decoding could differ from
+ * URLSearchParams' (a lone surrogate, a malformed escape, bytes that are not
+ * UTF-8) is read by URLSearchParams itself. An integration's Publish query:
+ * ~0.95 -> 0.65 us, without a URLSearchParams and a pair array per entry.
+ */
 export function parseForm(body: string): Map<string, string> {
   const params = new Map<string, string>();
+  if (LONE_SURROGATE.test(body)) return parseFormWhole(body, params);
+  let start = body.charCodeAt(0) === 0x3f ? 1 : 0;
+  while (start < body.length) {
+    let end = body.indexOf('&', start);
+    if (end < 0) end = body.length;
+    if (end > start) {
+      let eq = body.indexOf('=', start);
+      if (eq < 0 || eq > end) eq = end;
+      const key = formPiece(body.slice(start, eq));
+      const value = eq < end ? formPiece(body.slice(eq + 1, end)) : '';
+      if (key === undefined || value === undefined) return parseFormWhole(body, new Map());
+      // A repeated key keeps its first value, as the Query parser does.
+      if (!params.has(key)) params.set(key, value);
+    }
+    start = end + 1;
+  }
+  return params;
+}
+
+/** With the u flag a pair is one code point: only a lone surrogate matches (URLSearchParams reads it as U+FFFD). */
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
+
+/** One name or value of a form: `+` a space, `%XX` escapes decoded; undefined when decodeURIComponent refuses them. */
+function formPiece(raw: string): string | undefined {
+  const text = raw.includes('+') ? raw.replace(/\+/g, ' ') : raw;
+  if (!text.includes('%')) return text;
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** parseForm by URLSearchParams, for the bodies its own decoding must read. */
+function parseFormWhole(body: string, params: Map<string, string>): Map<string, string> {
   for (const [key, value] of new URLSearchParams(body)) {
-    // A repeated key keeps its first value, as the Query parser does.
     if (!params.has(key)) params.set(key, value);
   }
   return params;
@@ -97,16 +139,15 @@ export function toXml(value: XmlValue): string {
 }
 
 /**
- * `{ <Action>Result?, ResponseMetadata }` of a JSON answer. Built member by
- * member: a literal spreading the optional result and adding ResponseMetadata
- * costs ~5 us on Node 20 (a property added after a spread is slow there).
+ * The JSON answer `{"<Action>Response":{"<Action>Result"?:..., "ResponseMetadata":{"RequestId":...}}}`,
+ * the text JSON.stringify gives for those records, written around the result's
+ * own JSON instead of building the two records for each answer.
  */
-function jsonResponseMembers(action: string, result: XmlValue, requestId: string): Record<string, unknown> {
-  const members: Record<string, unknown> = {};
-  // A name ending in `Result` is never `__proto__`, so assigning it defines it as the literal did.
-  if (result !== undefined) members[`${action}Result`] = result;
-  members.ResponseMetadata = { RequestId: requestId };
-  return members;
+function jsonAnswer(action: string, result: XmlValue, requestId: string): string {
+  // The request id is a UUID: nothing in it to escape.
+  const metadata = `"ResponseMetadata":{"RequestId":"${requestId}"}`;
+  const members = result === undefined ? metadata : `${JSON.stringify(`${action}Result`)}:${JSON.stringify(result)},${metadata}`;
+  return `{${JSON.stringify(`${action}Response`)}:{${members}}}`;
 }
 
 /**
@@ -126,7 +167,7 @@ export async function handleQuery(params: QueryParams, service: QueryService, ac
     }
     const result = await handler(params, scope);
     const body = json
-      ? JSON.stringify({ [`${action}Response`]: jsonResponseMembers(action, result, requestId) })
+      ? jsonAnswer(action, result, requestId)
       : `<?xml version="1.0"?>\n<${action}Response xmlns="${service.xmlns}">` +
         (result === undefined ? '' : `<${action}Result>${toXml(result)}</${action}Result>`) +
         `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;

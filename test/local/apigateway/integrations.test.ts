@@ -59,6 +59,43 @@ describe('AWS service integration', () => {
     expect(req.body.toString()).toBe('MessageBody=hello+world+%26+more');
   });
 
+  it('traces the integration call and writes it, with the payloads under data tracing, to the execution log', async () => {
+    const traced = apiStack(
+      [{ path: '/send', httpMethod: 'POST', integration: { Type: 'AWS', IntegrationHttpMethod: 'POST', Uri: 'arn:aws:apigateway:us-east-1:sqs:action/SendMessage', IntegrationResponses: [{ StatusCode: '200' }] } }],
+      { stage: { MethodSettings: [{ HttpMethod: '*', ResourcePath: '/*', LoggingLevel: 'INFO', DataTraceEnabled: true }] } },
+    );
+    const h = harness(traced, { aws: () => ({ statusCode: 200, headers: {}, body: '{"MessageId":"m-1"}' }) });
+    const response = await call(h, 'POST', '/send', { headers: { 'content-type': 'application/json' }, body: 'hi' });
+    const id = response.headers['x-amzn-requestid'];
+    expect(h.traces.map((t) => t.kind)).toEqual(['request', 'integration', 'response']);
+    expect(h.traces[1]).toEqual({
+      service: 'apigateway',
+      kind: 'integration',
+      resource: 'TestApi/prod',
+      summary: 'POST /send -> sqs POST /?Action=SendMessage',
+      ids: { requestId: id },
+      detail: { service: 'sqs', method: 'POST', path: '/', query: 'Action=SendMessage' },
+    });
+    const lines = h.logs.filter((l) => l.group.startsWith('API-Gateway-Execution-Logs_')).flatMap((l) => l.events.map((e) => e.message));
+    expect(lines.slice(5)).toEqual([
+      `(${id}) Method request body before transformations: hi`,
+      `(${id}) Endpoint request body after transformations: hi`,
+      `(${id}) Sending request to sqs POST /?Action=SendMessage`,
+      `(${id}) Endpoint response body before transformations: {"MessageId":"m-1"}`,
+      `(${id}) Method completed with status: 200`,
+    ]);
+    // Without data tracing only the call is logged.
+    const quiet = harness(
+      apiStack([{ path: '/send', httpMethod: 'POST', integration: { Type: 'AWS', IntegrationHttpMethod: 'POST', Uri: 'arn:aws:apigateway:us-east-1:sqs:action/SendMessage', IntegrationResponses: [{ StatusCode: '200' }] } }], {
+        stage: { MethodSettings: [{ HttpMethod: '*', ResourcePath: '/*', LoggingLevel: 'INFO' }] },
+      }),
+      { aws: () => ({ statusCode: 200, headers: {}, body: '{}' }) },
+    );
+    await call(quiet, 'POST', '/send', { body: 'hi' });
+    const quietLines = quiet.logs.filter((l) => l.group.startsWith('API-Gateway-Execution-Logs_')).flatMap((l) => l.events.map((e) => e.message.replace(/^\([^)]+\) /, '')));
+    expect(quietLines.slice(5)).toEqual(['Sending request to sqs POST /?Action=SendMessage', 'Method completed with status: 200']);
+  });
+
   it('selects the integration response whose SelectionPattern matches the backend status', async () => {
     const h = harness(stack, { aws: () => ({ statusCode: 403, headers: {}, body: '{"code":"Denied"}' }) });
     const response = await call(h, 'POST', '/send', { body: 'x' });

@@ -183,3 +183,39 @@ describe('javaString and JSONPath', () => {
     expect(() => evaluateJsonPath(doc, 'a.b')).toThrow(JsonPathError);
   });
 });
+
+describe('a template rendered again', () => {
+  it('starts from a clean state whatever the previous render left: #stop, #break, #define, #macro, #foreach locals', () => {
+    const stop = "#if($input.params('x') == 'stop')before#stop()#end after";
+    expect(render(stop, '', { querystring: { x: 'stop' } })).toBe('before');
+    expect(render(stop)).toBe(' after');
+
+    const loop = "#foreach($i in [1, 2, 3])#if($i == $input.params('b'))#break#end$i#end|#foreach($j in [4, 5])$j#end";
+    expect(render(loop, '', { querystring: { b: '2' } })).toBe('12|45');
+    expect(render(loop)).toBe('123|45');
+
+    const define = "#if($input.params('d') == 'y')#define($blk)X#end#end[$!blk]";
+    expect(render(define, '', { querystring: { d: 'y' } })).toBe('[X]');
+    expect(render(define)).toBe('[]');
+
+    const macro = "#if($input.params('m') == 'y')#macro(hi)H#end#end[#hi()]";
+    expect(render(macro, '', { querystring: { m: 'y' } })).toBe('[H]');
+    expect(render(macro)).toBe('[]');
+
+    const local = "#foreach($v in ['a'])#set($inner = $v)#end[$!v][$!inner]";
+    expect(render(local)).toBe('[][a]');
+    expect(render(local)).toBe('[][a]');
+  });
+});
+
+describe('calls of the template API', () => {
+  it('evaluate their arguments, leave eval on the object as velocityjs does, and name the call that threw', () => {
+    const body = '{"a":{"b":[1,2]}}';
+    expect(render("$input.path('$.a').b.size() $input.json('$.a') $util.urlEncode('a b', 'extra') $input.params().querystring.q", body, { querystring: { q: 'v' } })).toBe(
+      '2 {"b":[1,2]} a+b v',
+    );
+    expect(render("$util.urlEncode('x')$util.eval('#set($z = 1)$z')|$input.path('$.a.b').size()|$input.eval('q')", body)).toBe('x1|2|q');
+    expect(render("#set($m = $util)$m.base64Encode('hi')$m.isEmpty()")).toBe('aGk=false');
+    expect(() => render("x $util.parseJson('{bad') y")).toThrow(/on \$util\.parseJson\('\{bad'\) at L\/N 1:2$/);
+  });
+});

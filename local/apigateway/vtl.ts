@@ -318,7 +318,60 @@ class MappingTemplate extends Compile {
         return '';
       }
     }
-    return super.renderAstList(asts, contextId);
+    return this.renderScope(asts ?? (this.asts as never[]), contextId);
+  }
+
+  /**
+   * velocityjs's renderAstList, step for step, except that a #break ends the
+   * list it is in and every list around it up to its scope: Velocity's #break
+   * "throws a StopCommand which signals either the nearest Scope or the
+   * specified scope to stop rendering its content"
+   * (https://velocity.apache.org/engine/2.4/apidocs/org/apache/velocity/runtime/directive/Break.html),
+   * so what follows it in a #foreach body, or in an #if around it, does not
+   * render. velocityjs only skips the loop's next items. The scopes a mapping
+   * template has are #foreach, a macro call, a #define's use and the template.
+   */
+  private renderScope(asts: readonly never[], contextId: string | undefined): string {
+    if (contextId) {
+      if (contextId !== this.contextId && !this.conditions.includes(contextId)) this.conditions.unshift(contextId);
+      this.contextId = contextId;
+    } else {
+      this.contextId = '';
+    }
+    let str = '';
+    for (const ast of asts as ReadonlyArray<string | { type: string }>) {
+      if (this.runState.stop || this.runState.break) break;
+      if (typeof ast === 'string') {
+        str += ast;
+        continue;
+      }
+      switch (ast.type) {
+        case 'references':
+          // Always a string here (getReferences below renders its value as Java text).
+          str += this.getReferences(ast as never, true);
+          break;
+        case 'set':
+          this.setValue(ast as never);
+          break;
+        case 'break':
+          this.runState.break = true;
+          break;
+        case 'macro_call':
+          str += this.getMacro(ast as never);
+          // A #break in the macro ended the macro only.
+          this.runState.break = false;
+          break;
+        case 'comment':
+          break;
+        case 'raw':
+          str += (ast as unknown as { value: string }).value;
+          break;
+        default:
+          str += this.getBlock(ast as never);
+          break;
+      }
+    }
+    return str;
   }
 
   protected override getBlock(block: never[]): string {
@@ -348,7 +401,12 @@ class MappingTemplate extends Compile {
     const self = this as unknown as ReferenceInternals;
     if (ast.prue) {
       const define = this.defines[ast.id];
-      if (Array.isArray(define)) return this.renderAstList(define as never[]);
+      if (Array.isArray(define)) {
+        const text = this.renderAstList(define as never[]);
+        // A #break in the block ended the block only.
+        this.runState.break = false;
+        return text;
+      }
       if (this.config.unescape && ast.id in this.config.unescape) ast.prue = false;
     }
     const context = this.context as Record<string, unknown>;

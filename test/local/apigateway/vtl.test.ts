@@ -100,6 +100,18 @@ describe('$input', () => {
     const t = "#set($m = {'a': 1, 'b': 2})#foreach($v in $m)$v#break#end|#foreach($i in [1..3])$i#end";
     expect(render(t)).toBe('1|123');
   });
+
+  // Velocity's #break stops its whole scope at once (a StopCommand), not only the loop's next items.
+  it('#break inside an #if stops the rest of that iteration and the loop', () => {
+    expect(render('#foreach($i in [1, 2, 3])$i#if($i == 2)#break#end-#end|after')).toBe('1-2|after');
+    expect(render('#foreach($i in [1, 2])#foreach($j in [1, 2])$i$j#if($j == 1)#break#end.#end;#end')).toBe('11;21;');
+  });
+
+  it('#break outside a loop ends the template; inside a macro or a #define block it ends that only', () => {
+    expect(render('a#break b')).toBe('a');
+    expect(render('#macro(m)x#break y#end[#m()]z')).toBe('[x]z');
+    expect(render('#define($d)p#break q#end[$d]r')).toBe('[p]r');
+  });
 });
 
 describe('Java methods on template values', () => {
@@ -191,7 +203,7 @@ describe('a template rendered again', () => {
     expect(render(stop)).toBe(' after');
 
     const loop = "#foreach($i in [1, 2, 3])#if($i == $input.params('b'))#break#end$i#end|#foreach($j in [4, 5])$j#end";
-    expect(render(loop, '', { querystring: { b: '2' } })).toBe('12|45');
+    expect(render(loop, '', { querystring: { b: '2' } })).toBe('1|45');
     expect(render(loop)).toBe('123|45');
 
     const define = "#if($input.params('d') == 'y')#define($blk)X#end#end[$!blk]";

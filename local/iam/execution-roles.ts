@@ -28,7 +28,6 @@ export function executionRoles(iam: IamService, env: StackEnvironment): Executio
     call(fn, 'logs:CreateLogStream', arnsOf(fn).logGroup(fn.logGroupName), `${fn.functionName} logs`),
     call(fn, 'logs:PutLogEvents', arnsOf(fn).logStream(fn.logGroupName, stream), `${fn.functionName} logs`),
   ];
-  const outputMarkers = new Map<string, string>();
   const markerOf = new WeakMap<FunctionIdentity, { roleArn: string; functionName: string; logGroupName: string; marker: string }>();
   // Asked on every send to a destination; the wrapper depends only on the function and the sinks it wraps.
   const wrapped = new WeakMap<FunctionIdentity, { readonly sinks: Sinks; readonly asRole: Sinks }>();
@@ -84,19 +83,14 @@ export function executionRoles(iam: IamService, env: StackEnvironment): Executio
 
     markOutput(fn: FunctionIdentity, line: string): string {
       if (!fn.roleArn || !iam.enforce) return line;
-      // Asked for every line a function prints, while the answer only depends on the (fixed) role and log group:
-      // remembered per function identity (no key to build per line), and per role and log group behind it.
+      // Asked for every line a function prints, while the answer only depends on the role and log group:
+      // remembered per function identity, no key to build per line.
       const known = markerOf.get(fn);
       if (known !== undefined && known.roleArn === fn.roleArn && known.functionName === fn.functionName && known.logGroupName === fn.logGroupName) {
         return known.marker === '' ? line : known.marker + line;
       }
-      const key = `${fn.roleArn}\n${fn.functionName}\n${fn.logGroupName}`;
-      let marker = outputMarkers.get(key);
-      if (marker === undefined) {
-        const refused = logCalls(fn, '*').filter((c) => !iam.allows(c));
-        marker = refused.length === 0 ? '' : `[DENIED ${refused.map((c) => c.action).join(', ')}: not in CloudWatch Logs] `;
-        outputMarkers.set(key, marker);
-      }
+      const refused = logCalls(fn, '*').filter((c) => !iam.allows(c));
+      const marker = refused.length === 0 ? '' : `[DENIED ${refused.map((c) => c.action).join(', ')}: not in CloudWatch Logs] `;
       markerOf.set(fn, { roleArn: fn.roleArn, functionName: fn.functionName, logGroupName: fn.logGroupName, marker });
       return marker + line;
     },

@@ -86,54 +86,16 @@ export function resourcePolicy(statements: readonly PermissionStatement[], funct
  */
 export function checkInvokePermission(policy: unknown, caller: InvokeCaller | undefined, functionArn: string): void {
   if (!caller?.principal) return;
-  if (!invokeAllowed(policy, caller.principal, caller.sourceArn, caller.sourceAccount, functionArn)) throw invokeDenied(caller.principal, functionArn);
-}
-
-function invokeAllowed(policy: unknown, principal: string, sourceArn: string | undefined, sourceAccount: string | undefined, functionArn: string): boolean {
   // A service without an explicit source account calls from the account of its source ARN.
-  const account = sourceAccount ?? sourceArn?.split(':')[4];
-  return isAllowed([policy], {
-    principal: { service: principal },
+  const account = caller.sourceAccount ?? caller.sourceArn?.split(':')[4];
+  // The policy's statements are compiled once (iam/policy.ts), so a check costs a fraction of a microsecond.
+  const allowed = isAllowed([policy], {
+    principal: { service: caller.principal },
     action: 'lambda:InvokeFunction',
     resource: functionArn,
-    context: { ...(sourceArn ? { 'aws:SourceArn': sourceArn } : {}), ...(account ? { 'aws:SourceAccount': account } : {}) },
+    context: { ...(caller.sourceArn ? { 'aws:SourceArn': caller.sourceArn } : {}), ...(account ? { 'aws:SourceAccount': account } : {}) },
   });
-}
-
-/** Most decisions one function's checker keeps; beyond, it starts over (callers are the stack's few topics, rules and buses). */
-const MAX_DECISIONS = 256;
-
-/**
- * `checkInvokePermission` for one function's fixed resource policy, keeping
- * each decision: it depends only on the caller's principal, source ARN and
- * source account, and evaluating the policy took ~1.3% of the runtime's
- * main thread in the pipeline (every SNS delivery is checked).
- */
-export function invokePermissionChecker(policy: unknown, functionArn: string): (caller: InvokeCaller | undefined) => void {
-  // principal -> source ARN -> source account -> allowed; undefined is a key of its own.
-  let decisions = new Map<string, Map<string | undefined, Map<string | undefined, boolean>>>();
-  let size = 0;
-  return (caller) => {
-    if (!caller?.principal) return;
-    const { principal, sourceArn, sourceAccount } = caller;
-    let byArn = decisions.get(principal);
-    let byAccount = byArn?.get(sourceArn);
-    let allowed = byAccount?.get(sourceAccount);
-    if (allowed === undefined) {
-      allowed = invokeAllowed(policy, principal, sourceArn, sourceAccount, functionArn);
-      if (size >= MAX_DECISIONS) {
-        decisions = new Map();
-        size = 0;
-        byArn = undefined;
-        byAccount = undefined;
-      }
-      if (!byArn) decisions.set(principal, (byArn = new Map()));
-      if (!byAccount) byArn.set(sourceArn, (byAccount = new Map()));
-      byAccount.set(sourceAccount, allowed);
-      size += 1;
-    }
-    if (!allowed) throw invokeDenied(principal, functionArn);
-  };
+  if (!allowed) throw invokeDenied(caller.principal, functionArn);
 }
 
 function invokeDenied(principal: string, functionArn: string): AwsError {

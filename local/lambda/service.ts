@@ -19,28 +19,15 @@ import {
 } from './event-invoke-config.js';
 import type { FunctionDefinition } from './function-definition.js';
 import { parseFunctionRef, type FunctionRef } from './function-ref.js';
-import { invokePermissionChecker, resourcePolicy, type PermissionStatement } from './permissions.js';
+import { checkInvokePermission, resourcePolicy, type PermissionStatement } from './permissions.js';
 import { readLambdaResources, refIsFor } from './stack-reader.js';
 import { environmentForRegion, servingRegion } from '../cloudformation/environments.js';
 import { countingPool, countingTracer, newCounters, type FunctionCounters } from './metrics.js';
 import { defaultPoolFactory, isThrottle, type PoolFactory, type PoolLike } from './pool.js';
 
-/**
- * `roles.sinksFor(identity, sinks)`, made once per sinks object instead of
- * once per delivery (~2.8 KB of wrappers an event): the wrappers depend only
- * on the function's fixed identity and read the sinks and the role's policy
- * when called.
- */
-function roleSinks(roles: ExecutionRoles, identity: FunctionIdentity): (sinks: Sinks) => Sinks {
-  let seen: Sinks | undefined;
-  let wrapped: Sinks | undefined;
-  return (sinks) => {
-    if (sinks !== seen || wrapped === undefined) {
-      seen = sinks;
-      wrapped = roles.sinksFor(identity, sinks);
-    }
-    return wrapped;
-  };
+/** The function's invoke check, against its resource policy built once at start-up. */
+function invokeChecker(policy: unknown, functionArn: string): (caller: InvokeCaller | undefined) => void {
+  return (caller) => checkInvokePermission(policy, caller, functionArn);
 }
 
 /**
@@ -207,13 +194,13 @@ export class LambdaService implements LambdaInvoker {
           }
         : deps;
       const pool = countingPool(factory(def.config, poolOptions), counters);
-      const sinksAsRole = roles ? roleSinks(roles, identity) : undefined;
       const queue = new AsyncQueue({
         clock: deps.clock,
         // Read at call time: the sinks are filled in after every service exists.
         // Destinations and the dead-letter target are reached with the execution role.
         get sinks() {
-          return sinksAsRole ? sinksAsRole(deps.sinks) : deps.sinks;
+          // sinksFor wraps a given sinks object once (iam/execution-roles.ts).
+          return roles ? roles.sinksFor(identity, deps.sinks) : deps.sinks;
         },
         tracer: countingTracer(deps.tracer, counters),
         functionName: name,
@@ -235,7 +222,7 @@ export class LambdaService implements LambdaInvoker {
         counters,
         queue,
         permissions: permissionsOf.get(name) ?? [],
-        checkInvoke: invokePermissionChecker(resourcePolicy(permissionsOf.get(name) ?? [], def.config.functionArn), def.config.functionArn),
+        checkInvoke: invokeChecker(resourcePolicy(permissionsOf.get(name) ?? [], def.config.functionArn), def.config.functionArn),
         ...(invokeConfigs.has(name) ? { eventInvokeConfig: invokeConfigs.get(name)! } : {}),
         ...(deps.state
           ? { configStore: deps.state.collection<SavedInvokeConfig>('lambda-event-invoke-config', { logicalId: def.logicalId, type: 'AWS::Lambda::Function' }) }

@@ -81,7 +81,7 @@ export type Decision =
   | {
       readonly allowed: false;
       /** `explicit-deny`: a Deny applied; `boundary`: only the permission boundary is missing; `implicit-deny`: nothing allows. */
-      readonly reason: 'explicit-deny' | 'boundary' | 'implicit-deny';
+      readonly reason: 'explicit-deny' | 'boundary' | 'implicit-deny' | 'no-resource-policy';
       readonly deniedBy?: MatchedStatement;
     };
 
@@ -100,7 +100,10 @@ export function evaluate(request: PolicyRequest, policies: PolicySet): Decision 
   // Every allowing statement is listed, so a grant is recorded as used even where the resource policy allows too.
   const granted = policies.crossAccount ? resourceAllows.length > 0 && identityAllows.length > 0 : resourceAllows.length > 0 || identityAllows.length > 0;
   if (granted && boundaryAllows) return { allowed: true, by: resourceAllows.length === 0 ? identityAllows : identityAllows.length === 0 ? resourceAllows : [...resourceAllows, ...identityAllows] };
-  if (policies.crossAccount && (resourceAllows.length > 0) !== (identityAllows.length > 0)) return { allowed: false, reason: 'implicit-deny' };
+  // Across accounts both sides must allow: say which one did not.
+  if (policies.crossAccount && (resourceAllows.length > 0) !== (identityAllows.length > 0)) {
+    return { allowed: false, reason: identityAllows.length > 0 ? 'no-resource-policy' : 'implicit-deny' };
+  }
   return { allowed: false, reason: identityAllows.length > 0 || resourceAllows.length > 0 ? 'boundary' : 'implicit-deny' };
 }
 

@@ -17,8 +17,6 @@ export interface RoleCall {
   /** What is acting, for the trace: `destination of <function>`, `API Gateway integration`, `SDK call in <function>`. */
   readonly via: string;
   readonly context?: PolicyContext;
-  /** The target's resource policies. @default the policies the stack attaches to `resource` (topic and queue policies, Lambda permissions) */
-  readonly resourcePolicies?: readonly PolicySource[];
   /** The action as the service spells it in its error message (SNS says `SNS:Publish`). @default action */
   readonly messageAction?: string;
 }
@@ -190,14 +188,18 @@ export class IamService {
     const principal = this.sessionArn(call.roleArn, call.session);
     const grantee = this.granteeOf(role);
     const target = this.constructAt(call.resource);
-    const fix = cdkFix({ action: call.action, grantee, ...(target ? { target } : {}) });
+    // The role's own policies already allow a call the other account's resource policy does not: the fix is there.
+    const resourceSide = decision.reason === 'no-resource-policy';
+    const fix = resourceSide ? undefined : cdkFix({ action: call.action, grantee, ...(target ? { target } : {}) });
     const denial: Denial = {
       principal,
       action: call.action,
       resource: call.resource,
       via: call.via,
       message: deniedMessage(principal, call.messageAction ?? call.action, call.resource, decision),
-      wouldAllow: { Effect: 'Allow', Action: call.action, Resource: call.resource },
+      wouldAllow: resourceSide
+        ? { Effect: 'Allow', Principal: { AWS: role.arn }, Action: call.action, Resource: call.resource }
+        : { Effect: 'Allow', Action: call.action, Resource: call.resource },
       ...(fix ? { cdkFix: fix } : {}),
     };
     this.report(denial, role.constructPath ?? role.name, `${call.roleArn} ${call.action} ${call.resource}`);
@@ -213,13 +215,12 @@ export class IamService {
 
   /** The decision for a call, evaluated once per distinct call (see `decisions`). */
   private cachedDecision(role: Role, call: RoleCall): CachedDecision {
-    // A call naming its own resource policies is not keyed on them: evaluate it every time.
-    if (call.resourcePolicies !== undefined) return { decision: this.decide(role, call), recorded: false };
     return this.decisions.get(call) ?? this.decisions.set(call, { decision: this.decide(role, call), recorded: false });
   }
 
   private decide(role: Role, call: RoleCall): Decision {
-    const resource = call.resourcePolicies ?? policiesFor(this.resourcePolicies, call.resource);
+    // The target's resource policies: those the stack attaches to it (topic and queue policies, Lambda permissions).
+    const resource = policiesFor(this.resourcePolicies, call.resource);
     return evaluate(
       {
         principal: { aws: this.sessionArn(call.roleArn, call.session) },
@@ -471,6 +472,9 @@ function deniedMessage(principal: string, action: string, resource: string, deci
       return `${head} with an explicit deny in ${decision.deniedBy?.kind === 'resource' ? 'a resource-based policy' : decision.deniedBy?.kind === 'boundary' ? 'a permissions boundary' : 'an identity-based policy'}`;
     case 'boundary':
       return `${head} because no permissions boundary allows the ${action} action`;
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_access-denied.html
+    case 'no-resource-policy':
+      return `${head} because no resource-based policy allows the ${action} action`;
     default:
       return `${head} because no identity-based policy allows the ${action} action`;
   }

@@ -45,6 +45,16 @@ describe('calls across accounts', () => {
     expect(service({ busPolicyPrincipal: '111111111111' }).check(put(OTHER_BUS))).toBeDefined();
   });
 
+  it('name the side that refused: the resource policy when the role already allows the call', () => {
+    const resourceSide = service({ rolePolicies: [PUT_ANYWHERE] }).check(put(OTHER_BUS))!;
+    expect(resourceSide.message).toMatch(/ because no resource-based policy allows the events:PutEvents action$/);
+    expect(resourceSide.wouldAllow).toEqual({ Effect: 'Allow', Principal: { AWS: ROLE }, Action: 'events:PutEvents', Resource: OTHER_BUS });
+    expect(resourceSide.cdkFix).toBeUndefined();
+    const identitySide = service({ busPolicyPrincipal: '111111111111' }).check(put(OTHER_BUS))!;
+    expect(identitySide.message).toMatch(/ because no identity-based policy allows the events:PutEvents action$/);
+    expect(identitySide.wouldAllow).toEqual({ Effect: 'Allow', Action: 'events:PutEvents', Resource: OTHER_BUS });
+  });
+
   it("are allowed when the role allows them and the bus's policy (EventBusPolicy or the bus's Policy) allows its account", () => {
     expect(service({ rolePolicies: [PUT_ANYWHERE], busPolicyPrincipal: '111111111111' }).check(put(OTHER_BUS))).toBeUndefined();
     expect(service({ rolePolicies: [PUT_ANYWHERE], busPolicyPrincipal: 'arn:aws:iam::111111111111:root', inlinePolicy: true }).check(put(OTHER_BUS))).toBeUndefined();

@@ -2,9 +2,6 @@ import type { StackEnvironment } from '../cloudformation/types.js';
 
 /** ARNs of the resources an AWS API call names, as IAM sees them. */
 export class ArnBuilder {
-  /** Bus ARNs by name: a function's destination names the same bus for every record it sends. */
-  private readonly buses = new Map<string | undefined, string>();
-
   constructor(private readonly env: StackEnvironment) {}
 
   private arn(service: string, resource: string): string {
@@ -14,14 +11,7 @@ export class ArnBuilder {
   /** An event bus name or ARN (the default bus when absent). */
   eventBus(nameOrArn: string | undefined): string {
     if (nameOrArn?.startsWith('arn:')) return nameOrArn;
-    let arn = this.buses.get(nameOrArn);
-    if (arn === undefined) {
-      arn = this.arn('events', `event-bus/${nameOrArn || 'default'}`);
-      // Callers may name endless buses (PutEvents through the API): keep the memo bounded.
-      if (this.buses.size >= 1024) this.buses.clear();
-      this.buses.set(nameOrArn, arn);
-    }
-    return arn;
+    return this.arn('events', `event-bus/${nameOrArn || 'default'}`);
   }
 
   /** A rule: `rule/<name>` on the default bus, `rule/<bus>/<name>` on another. */

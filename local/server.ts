@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { jsonResponse, type HttpHandler, type HttpRequest, type HttpResponse } from './protocol/http.js';
 import { readHttpRequest } from './protocol/read-request.js';
 
-
 /**
  * The runtime's single port. Each handler answers the requests that are its
  * own and returns `undefined` for the rest; the first answer wins. A handler

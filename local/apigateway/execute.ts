@@ -22,7 +22,7 @@ import {
   type MappingSources,
 } from './integrations.js';
 import { buildProxyEvent, proxyEventContext } from './proxy-event.js';
-import { headerEntry, headerValues } from './headers.js';
+import { headerEntry, headerValues, joinedValues, lastValues } from './headers.js';
 import { BadEncodingError, decodeRequestBody } from './compression.js';
 import { callHttp, fillUri, withQuery } from './http-integration.js';
 import { MappingTemplateError, renderMappingTemplate, type MappingParams } from './vtl.js';
@@ -92,23 +92,6 @@ class GatewayFailure extends Error {
   ) {
     super(message);
   }
-}
-
-/** Each parameter's last value. A loop: Object.fromEntries over entries costs several times as much per request. */
-function lastValues(values: Record<string, string[]>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of Object.keys(values)) {
-    const v = values[k]!;
-    out[k] = v[v.length - 1] ?? '';
-  }
-  return out;
-}
-
-/** Each header's lines joined with `,`, as single-value maps show them. */
-function joinedValues(values: Record<string, string[]>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of Object.keys(values)) out[k] = values[k]!.join(',');
-  return out;
 }
 
 function mediaType(value: string | undefined): string {

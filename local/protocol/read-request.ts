@@ -6,7 +6,7 @@ import type { HttpRequest } from './http.js';
  * payload: 6 MB, which a function URL's base64 body grows into), so the
  * service decides what is too large; beyond this the body is not even read.
  */
-export const MAX_BODY_BYTES = 12 * 1024 * 1024;
+const MAX_BODY_BYTES = 12 * 1024 * 1024;
 
 /** The body of every request without one: a zero-length Buffer has no bytes a reader could change. */
 const NO_BODY = Buffer.alloc(0);

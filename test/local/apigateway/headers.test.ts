@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { HttpRequest } from '../../../local/protocol/http.js';
-import { headerValues, requestHeaders } from '../../../local/apigateway/headers.js';
+import { headerValues, joinedValues, lastValues, requestHeaders } from '../../../local/apigateway/headers.js';
 import { apiStack, harness, httpRequest, lambdaProxyIntegration, lambdaResult, mockIntegration, resource, text, API_ID } from './helpers.js';
 
 /** A request as Node would hand it over: lower-cased `headers` plus the raw lines. */
@@ -66,5 +66,15 @@ describe('request headers', () => {
     expect(event.headers).toEqual({ 'User-Agent': 'ua', Accept: 'b' });
     expect(event.multiValueHeaders).toEqual({ 'User-Agent': ['ua'], Accept: ['a', 'b'] });
     expect(event.requestContext.identity.userAgent).toBe('ua');
+  });
+});
+
+describe('single-value maps of parameters and headers', () => {
+  it('keep names like __proto__ and constructor as entries of their own', () => {
+    const values = JSON.parse('{"__proto__":["a","b"],"constructor":["c"],"q":["1","2"]}') as Record<string, string[]>;
+    const last = lastValues(values);
+    expect(Object.getPrototypeOf(last)).toBe(Object.prototype);
+    expect(Object.entries(last)).toEqual([['__proto__', 'b'], ['constructor', 'c'], ['q', '2']]);
+    expect(Object.entries(joinedValues(values))).toEqual([['__proto__', 'a,b'], ['constructor', 'c'], ['q', '1,2']]);
   });
 });

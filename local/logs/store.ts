@@ -143,6 +143,8 @@ export class LogStore implements LogSink {
       ...(deps.maxBytesPerGroup ? { maxBytesPerGroup: deps.maxBytesPerGroup } : {}),
       ...(deps.persistence ? { persistence: deps.persistence } : {}),
     });
+    // A group the template declares stays where it is declared, whoever writes to it.
+    const declared = new Set<string>();
     for (const resource of stack.resourcesOfType('AWS::Logs::LogGroup')) {
       const props = resource.properties;
       for (const key of Object.keys(props)) {
@@ -168,12 +170,13 @@ export class LogStore implements LogSink {
       const name = typeof props.LogGroupName === 'string' ? props.LogGroupName : resource.ref;
       store.ensureLogGroup(name, retention);
       store.place(name, envOf(stack, resource));
+      declared.add(name);
     }
     // A function's log group, made on its first write, is in the function's account and region.
     for (const resource of stack.resourcesOfType('AWS::Lambda::Function')) {
       const loggingConfig = resource.properties['LoggingConfig'] as Record<string, unknown> | undefined;
       const name = typeof loggingConfig?.['LogGroup'] === 'string' ? loggingConfig['LogGroup'] : `/aws/lambda/${resource.ref}`;
-      if (!store.placed.has(name)) store.place(name, envOf(stack, resource));
+      if (!declared.has(name)) store.place(name, envOf(stack, resource));
     }
     return store;
   }

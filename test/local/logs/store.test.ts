@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LogStore } from '../../../local/logs/store.js';
 import { AwsError, UnsupportedTemplateError } from '../../../local/protocol/errors.js';
-import { fakeStack } from '../../support/fake-stack.js';
+import { fakeResource, fakeStack } from '../../support/fake-stack.js';
 import { MemoryStateStore } from '../../../local/state/memory.js';
 
 const DAY = 86_400_000;
@@ -186,6 +186,19 @@ describe('LogStore', () => {
       arn: 'arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/named:*',
       logGroupArn: 'arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/named',
     });
+  });
+
+  it('keeps a declared group in its stack\'s region when a function of another region logs to it', () => {
+    const group = fakeResource('Shared', 'AWS::Logs::LogGroup', { LogGroupName: 'shared' });
+    const writer = fakeResource('Writer', 'AWS::Lambda::Function', { LoggingConfig: { LogGroup: 'shared' } });
+    const own = fakeStack([group], { stackName: 'Own' });
+    const other = fakeStack([writer], { stackName: 'Other', account: '222222222222', region: 'us-west-2' });
+    const store = LogStore.fromStack({ ...fakeStack([group, writer]), stacks: [own, other] });
+    expect(store.placeOf('shared')).toMatchObject({ account: '000000000000', region: 'us-east-1' });
+    // A function's own group, not declared, is in the function's account and region.
+    const lone = fakeResource('Lone', 'AWS::Lambda::Function', {});
+    const otherOnly = fakeStack([lone], { stackName: 'Other', account: '222222222222', region: 'us-west-2' });
+    expect(LogStore.fromStack({ ...fakeStack([lone]), stacks: [otherOnly] }).placeOf('/aws/lambda/Lone')).toMatchObject({ account: '222222222222', region: 'us-west-2' });
   });
 
   it.each([

@@ -85,8 +85,9 @@ export function urlEncode(value: unknown): string {
   try {
     encoded = encodeURIComponent(s);
   } catch {
-    // A lone surrogate (encodeURIComponent throws): UTF-8 encoding writes it as U+FFFD (EF BF BD).
-    encoded = encodeURIComponent(s.replace(LONE_SURROGATE, '\uFFFD'));
+    // A lone surrogate (encodeURIComponent throws): URLEncoder takes the bytes of String.getBytes(UTF-8),
+    // whose encoder writes a malformed character as its replacement, '?' (so %3F), not U+FFFD.
+    encoded = encodeURIComponent(s.replace(LONE_SURROGATE, '?'));
   }
   return encoded.replace(URI_COMPONENT_EXTRAS, (m) => URL_ENCODER_FORMS[m]!);
 }

@@ -16,13 +16,14 @@ describe('$util', () => {
     expect(urlEncode('a b&c=d/é~!')).toBe('a+b%26c%3Dd%2F%C3%A9%7E%21');
     expect(urlEncode('A-z_0.9*')).toBe('A-z_0.9*');
     expect(urlEncode(undefined)).toBe('');
+    expect(urlEncode('a\ud800b\ude00')).toBe('a%3Fb%3F');
   });
 
   it('urlEncode gives what escaping each UTF-8 byte gives, on tricky inputs', () => {
-    // The byte-by-byte URLEncoder the fast path replaced: the reference.
+    // The byte-by-byte URLEncoder the fast path replaced: the reference, over Java's UTF-8 bytes (a lone surrogate is '?').
     const byteByByte = (s: string): string => {
       let out = '';
-      for (const byte of Buffer.from(s, 'utf8')) {
+      for (const byte of Buffer.from(s.replace(/\p{Cs}/gu, '?'), 'utf8')) {
         const c = String.fromCharCode(byte);
         if (/[A-Za-z0-9.\-*_]/.test(c)) out += c;
         else if (c === ' ') out += '+';

@@ -434,8 +434,9 @@ export class AsyncQueue {
     const condition = event.condition!;
     const config = this.deps.config();
     // The record is built only for a destination: a function without one (the pipeline's loggers) needs none.
-    if (condition === 'Success') return config.onSuccess ? sendToDestination(config.onSuccess, this.record(event), this.delivery(), this.requestText(event)) : undefined;
-    const toDestination = config.onFailure ? sendToDestination(config.onFailure, this.record(event), this.delivery(), this.requestText(event)) : undefined;
+    const destination = condition === 'Success' ? config.onSuccess : config.onFailure;
+    const toDestination = destination ? sendToDestination(destination, this.record(event), this.delivery(), this.requestText(event)) : undefined;
+    if (condition === 'Success') return toDestination;
     const toDeadLetter = deadLetterTargetArn ? this.sendDeadLetter(event, deadLetterTargetArn) : undefined;
     if (toDestination && toDeadLetter) return Promise.all([toDestination, toDeadLetter]);
     if (toDestination || toDeadLetter) return toDestination ?? toDeadLetter;

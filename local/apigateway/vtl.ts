@@ -4,6 +4,11 @@
  * strings, so this module adds what templates rely on from Java: how values
  * print, `==` by printed form, a null reference printing nothing, and the
  * Java methods templates call (`.length()`, `.replaceAll()`, `.keySet()`...).
+ *
+ * Three of velocityjs's internals (getPropMethod, renderAstList,
+ * getReferences) are overridden step for step below, so package.json pins
+ * velocityjs to the exact version they were written against: a new version
+ * must be read against these overrides before the pin moves.
  */
 import { Compile, Helper, parse } from 'velocityjs';
 import { evaluateJsonPath } from './jsonpath.js';

@@ -10,6 +10,11 @@ export interface PermissionStatement {
   readonly principal: string;
   readonly sourceArn?: string;
   readonly sourceAccount?: string;
+  /**
+   * The token an Alexa invoker must present (AddPermission's EventSourceToken). No local caller
+   * presents one, so such a statement never lets a local call in, as on AWS for any other caller.
+   */
+  readonly eventSourceToken?: string;
   /** The function URL AuthType a `lambda:InvokeFunctionUrl` permission is for. */
   readonly functionUrlAuthType?: string;
   /** The permission holds only for invocations through a function URL. */
@@ -39,6 +44,7 @@ export function readPermission(resource: StackResource): { functionRef: string; 
       principal: p['Principal'] as string,
       ...(typeof p['SourceArn'] === 'string' ? { sourceArn: p['SourceArn'] } : {}),
       ...(typeof p['SourceAccount'] === 'string' ? { sourceAccount: p['SourceAccount'] } : {}),
+      ...(typeof p['EventSourceToken'] === 'string' ? { eventSourceToken: p['EventSourceToken'] } : {}),
       ...(typeof p['FunctionUrlAuthType'] === 'string' ? { functionUrlAuthType: p['FunctionUrlAuthType'] } : {}),
       ...(p['InvokedViaFunctionUrl'] === true || p['InvokedViaFunctionUrl'] === 'true' ? { invokedViaFunctionUrl: true } : {}),
     },
@@ -50,13 +56,16 @@ export function readPermission(resource: StackResource): { functionRef: string; 
  * GetPolicy shows it and as invocations are checked against it. Lambda keeps
  * FunctionUrlAuthType and InvokedViaFunctionUrl as conditions
  * (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html), so the
- * public `InvokeFunction` permission of a URL does not let every caller in.
+ * public `InvokeFunction` permission of a URL does not let every caller in;
+ * an EventSourceToken becomes StringEquals on `lambda:EventSourceToken`,
+ * which only an Alexa invoker carrying that token satisfies.
  */
 function policyStatement(statement: PermissionStatement, functionArn: string): Record<string, unknown> {
   const p = statement.principal;
   const principal = p === '*' ? '*' : p.includes('.') && !p.startsWith('arn:') ? { Service: p } : { AWS: p };
   const stringEquals = {
     ...(statement.sourceAccount !== undefined ? { 'AWS:SourceAccount': statement.sourceAccount } : {}),
+    ...(statement.eventSourceToken !== undefined ? { 'lambda:EventSourceToken': statement.eventSourceToken } : {}),
     ...(statement.functionUrlAuthType !== undefined ? { 'lambda:FunctionUrlAuthType': statement.functionUrlAuthType } : {}),
   };
   const condition = {

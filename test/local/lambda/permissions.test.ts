@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InvokeCaller } from '../../../local/contracts.js';
-import { checkInvokePermission, resourcePolicy } from '../../../local/lambda/permissions.js';
+import { checkInvokePermission, readPermission, resourcePolicy } from '../../../local/lambda/permissions.js';
+import type { StackResource } from '../../../local/cloudformation/types.js';
 
 const FN = 'arn:aws:lambda:us-east-1:111111111111:function:fn';
 const TOPIC = 'arn:aws:sns:us-east-1:111111111111:topic';
@@ -51,5 +52,42 @@ describe('checkInvokePermission', () => {
       const caller = { principal: 'sns.amazonaws.com', sourceArn: i % 2 === 0 ? TOPIC : `${TOPIC}-${i}` };
       expect(decision(() => checkInvokePermission(policy, caller, FN)) === undefined).toBe(i % 2 === 0);
     }
+  });
+});
+
+describe('an EventSourceToken permission', () => {
+  const ALEXA = 'alexa-appkit.amazon.com';
+  const permission = (properties: Record<string, unknown>) =>
+    readPermission({
+      logicalId: 'AllowSkill',
+      type: 'AWS::Lambda::Permission',
+      properties: { Action: 'lambda:InvokeFunction', FunctionName: FN, Principal: ALEXA, ...properties },
+      ref: 'AllowSkill',
+      attributes: {},
+      metadata: {},
+    } satisfies StackResource);
+
+  it('keeps the token as the StringEquals condition GetPolicy shows', () => {
+    const { statement } = permission({ EventSourceToken: 'amzn1.ask.skill.1234' });
+    expect(resourcePolicy([statement], FN)).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'AllowSkill',
+          Effect: 'Allow',
+          Principal: { Service: ALEXA },
+          Action: 'lambda:InvokeFunction',
+          Resource: FN,
+          Condition: { StringEquals: { 'lambda:EventSourceToken': 'amzn1.ask.skill.1234' } },
+        },
+      ],
+    });
+  });
+
+  it('lets in no caller without the token, where the same permission without one would', () => {
+    const withToken = resourcePolicy([permission({ EventSourceToken: 'amzn1.ask.skill.1234' }).statement], FN);
+    const withoutToken = resourcePolicy([permission({}).statement], FN);
+    expect(decision(() => checkInvokePermission(withoutToken, { principal: ALEXA }, FN))).toBeUndefined();
+    expect(decision(() => checkInvokePermission(withToken, { principal: ALEXA }, FN))).toMatchObject({ message: expect.stringContaining('no resource-based policy allows') });
   });
 });

@@ -67,17 +67,37 @@ export function buildArchitecture(stack: StackModel): Architecture {
     if (!from || !to || from === to) return;
     if (!edges.some((e) => e.from === from && e.to === to && e.kind === kind)) edges.push({ from, to, kind });
   };
-  // The account's default bus, which no template declares: a node once a rule or a destination uses it.
+  // The default bus of an account and region, which no template declares: a node once a rule or a destination uses it.
+  // A stack's resources may live in other regions or accounts (their ARNs say which), each with its own default bus.
   const { partition, region, account } = stack.env;
-  const defaultBusArn = `arn:${partition}:events:${region}:${account}:event-bus/default`;
-  let defaultBus: ArchitectureNode | undefined;
-  const useDefaultBus = (): string => {
-    defaultBus ??= { id: 'default', type: 'AWS::Events::EventBus', label: NODE_TYPES['AWS::Events::EventBus']!, name: 'default', keys: ['default', defaultBusArn], parts: [] };
-    return defaultBus.id;
+  const defaultBuses = new Map<string, ArchitectureNode>();
+  /** The node of the default bus of the region and account `arn` names (the stack's own when it names none). */
+  const useDefaultBus = (arn: unknown): string => {
+    const [, , , arnRegion, arnAccount] = typeof arn === 'string' && arn.startsWith('arn:') ? arn.split(':') : [];
+    const busRegion = arnRegion || region;
+    const busAccount = arnAccount || account;
+    const home = busRegion === region && busAccount === account;
+    const id = home ? 'default' : `default-${busAccount}-${busRegion}`;
+    let bus = defaultBuses.get(id);
+    if (!bus) {
+      const busArn = `arn:${partition}:events:${busRegion}:${busAccount}:event-bus/default`;
+      const where = [busAccount === account ? '' : busAccount, busRegion === region ? '' : busRegion].filter(Boolean).join(', ');
+      bus = {
+        id,
+        type: 'AWS::Events::EventBus',
+        label: NODE_TYPES['AWS::Events::EventBus']!,
+        name: home ? 'default' : `default (${where})`,
+        // Only the stack's own default bus answers to the bare name.
+        keys: home ? ['default', busArn] : [busArn],
+        parts: [],
+      };
+      defaultBuses.set(id, bus);
+    }
+    return id;
   };
   // A destination is a bus, queue, topic or function ARN; `LambdaDestination` with `responseOnly` names the default bus.
   const destination = (value: { Destination?: unknown } | undefined): string | undefined =>
-    find(value) ?? (typeof value?.Destination === 'string' && value.Destination.endsWith(':event-bus/default') ? useDefaultBus() : undefined);
+    find(value) ?? (typeof value?.Destination === 'string' && value.Destination.endsWith(':event-bus/default') ? useDefaultBus(value.Destination) : undefined);
   for (const r of resources) {
     const p = r.properties as Record<string, any>;
     switch (r.type) {
@@ -102,11 +122,10 @@ export function buildArchitecture(stack: StackModel): Architecture {
         add(find(p.EventSourceArn), find(p.FunctionName), 'event-source');
         break;
       case 'AWS::Events::Rule': {
-        // A rule without EventBusName is on the account's default bus, which no template declares.
+        // A rule without EventBusName is on the default bus of its own region and account (its ARN's).
         let bus = find(p.EventBusName);
-        if (!bus && (p.EventBusName === undefined || p.EventBusName === 'default' || String(p.EventBusName).endsWith('/default'))) {
-          bus = useDefaultBus();
-        }
+        if (!bus && (p.EventBusName === undefined || p.EventBusName === 'default')) bus = useDefaultBus(r.arn);
+        else if (!bus && String(p.EventBusName).endsWith(':event-bus/default')) bus = useDefaultBus(p.EventBusName);
         add(bus, r.logicalId, 'rule');
         for (const target of (p.Targets as Array<Record<string, unknown>> | undefined) ?? []) {
           add(r.logicalId, find(target.Arn), 'target');
@@ -174,7 +193,7 @@ export function buildArchitecture(stack: StackModel): Architecture {
     ...(dlqs.has(r.logicalId) ? { role: 'dlq' as const } : {}),
     parts: parts.get(r.logicalId)!,
   }));
-  if (defaultBus) nodes.push(defaultBus);
+  nodes.push(...defaultBuses.values());
   return { stackName: stack.stackName, nodes, edges, others };
 }
 

@@ -92,6 +92,41 @@ describe('buildArchitecture', () => {
     expect(onDefault.edges).toEqual([{ from: 'default', to: 'R', kind: 'rule' }]);
   });
 
+  it('draws one default bus per region and account, each found by its own ARN', () => {
+    const west = 'arn:aws:events:us-west-2:000000000000';
+    const other = 'arn:aws:events:us-east-1:111111111111';
+    const regions = buildArchitecture(
+      fakeStack([
+        { logicalId: 'Home', type: 'AWS::Events::Rule', arn: arn('events', 'rule/home'), properties: { Targets: [] } },
+        { logicalId: 'West', type: 'AWS::Events::Rule', arn: `${west}:rule/west`, properties: { Targets: [] } },
+        { logicalId: 'WestByArn', type: 'AWS::Events::Rule', properties: { EventBusName: `${west}:event-bus/default`, Targets: [] } },
+        {
+          logicalId: 'Config',
+          type: 'AWS::Lambda::EventInvokeConfig',
+          properties: { FunctionName: 'sender', DestinationConfig: { OnSuccess: { Destination: `${other}:event-bus/default` } } },
+        },
+        { logicalId: 'Fn', type: 'AWS::Lambda::Function', ref: 'sender', arn: fnArn('sender'), properties: { FunctionName: 'sender' } },
+      ]),
+    );
+    const buses = regions.nodes.filter((n) => n.type === 'AWS::Events::EventBus');
+    expect(buses.map((n) => [n.id, n.name])).toEqual([
+      ['default', 'default'],
+      ['default-000000000000-us-west-2', 'default (us-west-2)'],
+      ['default-111111111111-us-east-1', 'default (111111111111)'],
+    ]);
+    expect(regions.edges).toEqual(
+      expect.arrayContaining([
+        { from: 'default', to: 'Home', kind: 'rule' },
+        { from: 'default-000000000000-us-west-2', to: 'West', kind: 'rule' },
+        { from: 'default-000000000000-us-west-2', to: 'WestByArn', kind: 'rule' },
+        { from: 'Fn', to: 'default-111111111111-us-east-1', kind: 'on-success' },
+      ]),
+    );
+    expect(nodeForResource(regions, `${west}:event-bus/default`)?.id).toBe('default-000000000000-us-west-2');
+    expect(nodeForResource(regions, arn('events', 'event-bus/default'))?.id).toBe('default');
+    expect(nodeForResource(regions, 'default')?.id).toBe('default');
+  });
+
   it('finds the node a trace names by function name, qualified ARN, queue ARN or api/stage', () => {
     expect(nodeForResource(architecture, 'destined')?.id).toBe('Fn');
     expect(nodeForResource(architecture, `${fnArn('logger')}:$LATEST`)?.id).toBe('Logger');

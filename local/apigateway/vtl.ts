@@ -465,7 +465,7 @@ const TEMPLATE_CONFIG = { escape: false, customMethodHandlers: [javaMethodHandle
  * One engine per template, reused: a render is synchronous and never renders another
  * template, and MappingTemplate.render resets what a render leaves behind. A new
  * instance per render copied the config and built a dozen records each time (~0.5% of
- * the runtime's main thread). The stack's templates are few and fixed; bounded all the same.
+ * the runtime's main thread).
  */
 const compiledTemplates = new BoundedMemo<string, MappingTemplate>(MAX_CACHED_TEMPLATES);
 

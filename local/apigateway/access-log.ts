@@ -3,6 +3,8 @@
  * substituted, as API Gateway writes it. A variable with no value prints `-`.
  */
 
+import { BoundedMemo } from '../bounded-memo.js';
+
 const CONTEXT_VARIABLE = /\$\{context\.([A-Za-z0-9_.]+)\}|\$context\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)/g;
 
 /** A format taken apart once: its text between variables, and each variable's path in `$context`. */
@@ -14,25 +16,21 @@ interface CompiledFormat {
 
 /** Stages' formats, fixed at start-up; bounded all the same. */
 const MAX_COMPILED_FORMATS = 100;
-const compiledFormats = new Map<string, CompiledFormat>();
+const compiledFormats = new BoundedMemo<string, CompiledFormat>(MAX_COMPILED_FORMATS);
 
 function compiledFormat(format: string): CompiledFormat {
-  let compiled = compiledFormats.get(format);
-  if (!compiled) {
-    const texts: string[] = [];
-    const paths: string[][] = [];
-    let last = 0;
-    for (const m of format.matchAll(CONTEXT_VARIABLE)) {
-      texts.push(format.slice(last, m.index));
-      paths.push(String(m[1] ?? m[2]).split('.'));
-      last = m.index + m[0].length;
-    }
-    texts.push(format.slice(last));
-    compiled = { texts, paths };
-    if (compiledFormats.size >= MAX_COMPILED_FORMATS) compiledFormats.clear();
-    compiledFormats.set(format, compiled);
+  const compiled = compiledFormats.get(format);
+  if (compiled) return compiled;
+  const texts: string[] = [];
+  const paths: string[][] = [];
+  let last = 0;
+  for (const m of format.matchAll(CONTEXT_VARIABLE)) {
+    texts.push(format.slice(last, m.index));
+    paths.push(String(m[1] ?? m[2]).split('.'));
+    last = m.index + m[0].length;
   }
-  return compiled;
+  texts.push(format.slice(last));
+  return compiledFormats.set(format, { texts, paths });
 }
 
 /** What a key not own to `{ ...context, ...overrides }` reads: Object.prototype's. */

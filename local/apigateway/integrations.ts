@@ -9,6 +9,7 @@ import type { HttpRequest } from '../protocol/http.js';
 import type { IntegrationResponseDef } from './types.js';
 import { evaluateJsonPath } from './jsonpath.js';
 import { headerEntry } from './headers.js';
+import { BoundedMemo } from '../bounded-memo.js';
 
 /** An `arn:<partition>:apigateway:<region>:<service>:action/<Action>` or `:path/<path>` URI, taken apart. */
 export interface AwsIntegrationUri {
@@ -22,18 +23,20 @@ export interface AwsIntegrationUri {
 
 /** Integration URIs are the stack's (with stage variables filled in): few and fixed, bounded all the same. */
 const MAX_CACHED_URIS = 500;
-const parsedAwsUris = new Map<string, AwsIntegrationUri | undefined>();
+/** Null for a URI that is not an AWS one. */
+const parsedAwsUris = new BoundedMemo<string, AwsIntegrationUri | null>(MAX_CACHED_URIS);
 
 /** Take an AWS integration URI apart; undefined when it is not one. Parsed once per URI: it is read on every request. */
 export function parseAwsUri(uri: string): AwsIntegrationUri | undefined {
-  if (parsedAwsUris.has(uri)) return parsedAwsUris.get(uri);
-  const m = /^arn:[^:]+:apigateway:([^:]*):([^:]+):(action|path)\/(.*)$/s.exec(uri);
-  const parsed: AwsIntegrationUri | undefined = m
-    ? Object.freeze({ region: m[1]!, service: m[2]!.split('.').pop()!, kind: m[3] as 'action' | 'path', value: m[4]! })
-    : undefined;
-  if (parsedAwsUris.size >= MAX_CACHED_URIS) parsedAwsUris.clear();
-  parsedAwsUris.set(uri, parsed);
-  return parsed;
+  let parsed = parsedAwsUris.get(uri);
+  if (parsed === undefined) {
+    const m = /^arn:[^:]+:apigateway:([^:]*):([^:]+):(action|path)\/(.*)$/s.exec(uri);
+    parsed = parsedAwsUris.set(
+      uri,
+      m ? Object.freeze({ region: m[1]!, service: m[2]!.split('.').pop()!, kind: m[3] as 'action' | 'path', value: m[4]! }) : null,
+    );
+  }
+  return parsed ?? undefined;
 }
 
 /** The function ARN in a Lambda invocation URI (`lambda:path/2015-03-31/functions/<arn>/invocations`). */

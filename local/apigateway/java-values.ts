@@ -5,6 +5,8 @@
  * class API Gateway uses), and a null reference prints nothing.
  */
 
+import { BoundedMemo } from '../bounded-memo.js';
+
 /** Text a value renders as in a template. */
 export function javaString(value: unknown): string {
   if (value === undefined || value === null) return '';
@@ -111,7 +113,7 @@ export function urlDecode(value: unknown): string {
 
 /** Templates use a few fixed patterns; bounded in case one builds them from the request. */
 const MAX_CACHED_PATTERNS = 500;
-const compiledRegexes = new Map<string, RegExp>();
+const compiledRegexes = new BoundedMemo<string, RegExp>(MAX_CACHED_PATTERNS);
 
 /**
  * Java regex to JS: the syntax shared by both is what templates use in practice.
@@ -120,13 +122,7 @@ const compiledRegexes = new Map<string, RegExp>();
  */
 export function javaRegex(pattern: string, flags = ''): RegExp {
   const key = `${flags}/${pattern}`;
-  let regex = compiledRegexes.get(key);
-  if (!regex) {
-    regex = new RegExp(pattern, flags);
-    if (compiledRegexes.size >= MAX_CACHED_PATTERNS) compiledRegexes.clear();
-    compiledRegexes.set(key, regex);
-  }
-  return regex;
+  return compiledRegexes.get(key) ?? compiledRegexes.set(key, new RegExp(pattern, flags));
 }
 
 const JAVA_REPLACEMENT_ESCAPES = /\\\$|\$\$|\\\\/g;

@@ -5,6 +5,8 @@
  * JsonPath (which API Gateway uses) does.
  */
 
+import { BoundedMemo } from '../bounded-memo.js';
+
 type Step =
   | { kind: 'key'; key: string }
   | { kind: 'index'; index: number }
@@ -66,18 +68,14 @@ interface CompiledPath {
 
 /** Templates use a few fixed paths; bounded in case a template builds them from the request. */
 const MAX_COMPILED_PATHS = 500;
-const compiledPaths = new Map<string, CompiledPath>();
+const compiledPaths = new BoundedMemo<string, CompiledPath>(MAX_COMPILED_PATHS);
 
 /** {@link parseJsonPath} once per distinct path: a mapping template evaluates the same few on every request. */
 function compiledPath(path: string): CompiledPath {
-  let compiled = compiledPaths.get(path);
-  if (!compiled) {
-    const steps = parseJsonPath(path);
-    compiled = { steps, single: steps.every((step) => step.kind === 'key' || step.kind === 'index') };
-    if (compiledPaths.size >= MAX_COMPILED_PATHS) compiledPaths.clear();
-    compiledPaths.set(path, compiled);
-  }
-  return compiled;
+  const compiled = compiledPaths.get(path);
+  if (compiled) return compiled;
+  const steps = parseJsonPath(path);
+  return compiledPaths.set(path, { steps, single: steps.every((step) => step.kind === 'key' || step.kind === 'index') });
 }
 
 /** The value at `path` in `root`, or undefined when nothing is there. */

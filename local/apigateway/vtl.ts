@@ -23,6 +23,7 @@ import {
   urlDecode,
   urlEncode,
 } from './java-values.js';
+import { BoundedMemo } from '../bounded-memo.js';
 
 /** The method request's parameters as `$input.params()` shows them. */
 export interface MappingParams {
@@ -449,16 +450,12 @@ class MappingTemplate extends Compile {
   }
 }
 
-const parsedTemplates = new Map<string, ReturnType<typeof parse>>();
+/** The stack's templates are few and fixed; bounded all the same. */
+const MAX_CACHED_TEMPLATES = 500;
+const parsedTemplates = new BoundedMemo<string, ReturnType<typeof parse>>(MAX_CACHED_TEMPLATES);
 
 function parsedTemplate(template: string): ReturnType<typeof parse> {
-  let asts = parsedTemplates.get(template);
-  if (!asts) {
-    asts = parse(template);
-    if (parsedTemplates.size > 500) parsedTemplates.clear();
-    parsedTemplates.set(template, asts);
-  }
-  return asts;
+  return parsedTemplates.get(template) ?? parsedTemplates.set(template, parse(template));
 }
 
 /** The engine's settings, the same for every template (velocityjs copies them into each instance). */
@@ -468,18 +465,12 @@ const TEMPLATE_CONFIG = { escape: false, customMethodHandlers: [javaMethodHandle
  * One engine per template, reused: a render is synchronous and never renders another
  * template, and MappingTemplate.render resets what a render leaves behind. A new
  * instance per render copied the config and built a dozen records each time (~0.5% of
- * the runtime's main thread). The stack's templates are few and fixed; bounded all the same.
+ * the runtime's main thread).
  */
-const compiledTemplates = new Map<string, MappingTemplate>();
+const compiledTemplates = new BoundedMemo<string, MappingTemplate>(MAX_CACHED_TEMPLATES);
 
 function compiledTemplate(template: string): MappingTemplate {
-  let compiled = compiledTemplates.get(template);
-  if (!compiled) {
-    compiled = new MappingTemplate(parsedTemplate(template), TEMPLATE_CONFIG);
-    if (compiledTemplates.size > 500) compiledTemplates.clear();
-    compiledTemplates.set(template, compiled);
-  }
-  return compiled;
+  return compiledTemplates.get(template) ?? compiledTemplates.set(template, new MappingTemplate(parsedTemplate(template), TEMPLATE_CONFIG));
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { TraceEvent } from '../contracts.js';
 import { isErrorHop } from '../tracing.js';
 import { nodeForResource, type Architecture } from './architecture.js';
+import { BoundedMemo } from '../bounded-memo.js';
 
 /** What a node of the architecture has seen since the runtime started. */
 export interface NodeCounts {
@@ -34,7 +35,7 @@ export class NodeCounters {
    * Nested maps, not a `service resource` key, so recording a hop (tens per pipeline event) builds
    * no string; the counts themselves, not the node id, so it takes one lookup, not two.
    */
-  private readonly resolved = new Map<string, Map<string, NodeCounts | null>>();
+  private readonly resolved = new Map<string, BoundedMemo<string, NodeCounts | null>>();
 
   constructor(
     private readonly architecture: Architecture,
@@ -74,14 +75,12 @@ export class NodeCounters {
 
   private countsOf(resource: string, service: string): NodeCounts | undefined {
     let byResource = this.resolved.get(service);
-    if (byResource === undefined) this.resolved.set(service, (byResource = new Map()));
+    // Denials and SDK calls may name endless resources: keep the memo bounded.
+    if (byResource === undefined) this.resolved.set(service, (byResource = new BoundedMemo(MAX_RESOLVED)));
     let counts = byResource.get(resource);
     if (counts === undefined) {
       const id = nodeForResource(this.architecture, resource, service)?.id;
-      counts = id ? this.of(id) : null;
-      // Denials and SDK calls may name endless resources: keep the memo bounded.
-      if (byResource.size >= MAX_RESOLVED) byResource.clear();
-      byResource.set(resource, counts);
+      counts = byResource.set(resource, id ? this.of(id) : null);
     }
     return counts ?? undefined;
   }

@@ -6,6 +6,8 @@
  * objects.
  */
 
+import { BoundedMemo } from '../bounded-memo.js';
+
 /** A leaf value of an event. */
 export type Leaf = string | number | boolean | null;
 
@@ -21,19 +23,14 @@ export interface PathNode {
   readonly restAfter: ((key: string) => PathNode | undefined) | undefined;
 }
 
-const pathCache = new Map<string, PathNode>();
 /** Distinct paths kept; TestEventPattern callers may send endless new ones. */
 const PATH_CACHE_LIMIT = 10_000;
+const pathCache = new BoundedMemo<string, PathNode>(PATH_CACHE_LIMIT);
 const MAX_LISTED_SPLITS = 16;
 
 /** Compile a dotted path (memoised: many rules share paths). */
 export function compilePath(path: string): PathNode {
-  let node = pathCache.get(path);
-  if (node) return node;
-  node = buildPath(path);
-  if (pathCache.size >= PATH_CACHE_LIMIT) pathCache.clear();
-  pathCache.set(path, node);
-  return node;
+  return pathCache.get(path) ?? pathCache.set(path, buildPath(path));
 }
 
 function buildPath(path: string): PathNode {

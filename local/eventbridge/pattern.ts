@@ -8,6 +8,7 @@ import { AwsError } from '../protocol/errors.js';
 import { collectValues, consistentChoice, emptyScratch, type Leaf, type Membership } from './event-paths.js';
 import { jacksonLocation, JsonTextError, parseJsonText, type JsonNode } from './json-text.js';
 import { compileRules, PatternError, type CompiledRule } from './pattern-compile.js';
+import { BoundedMemo } from '../bounded-memo.js';
 
 /** A validated pattern, ready to test events. */
 export interface CompiledPattern {
@@ -165,8 +166,8 @@ function matchRule(rule: CompiledRule, event: unknown): boolean {
 }
 
 const objectCache = new WeakMap<object, CompiledPattern>();
-const stringCache = new Map<string, CompiledPattern>();
 const STRING_CACHE_LIMIT = 1000;
+const stringCache = new BoundedMemo<string, CompiledPattern>(STRING_CACHE_LIMIT);
 
 /**
  * Compile-and-match convenience (a {@link PatternMatcher}); compiled patterns
@@ -175,12 +176,7 @@ const STRING_CACHE_LIMIT = 1000;
 export const matchesPattern: PatternMatcher = (pattern, event) => {
   let compiled: CompiledPattern | undefined;
   if (typeof pattern === 'string') {
-    compiled = stringCache.get(pattern);
-    if (!compiled) {
-      compiled = compilePattern(pattern);
-      if (stringCache.size >= STRING_CACHE_LIMIT) stringCache.clear();
-      stringCache.set(pattern, compiled);
-    }
+    compiled = stringCache.get(pattern) ?? stringCache.set(pattern, compilePattern(pattern));
   } else if (pattern !== null && typeof pattern === 'object') {
     compiled = objectCache.get(pattern);
     if (!compiled) {

@@ -11,6 +11,7 @@
  * permission boundary (if any) allows too; otherwise the implicit deny.
  */
 import { escapeRegExp } from '../text/escape-regexp.js';
+import { BoundedMemo } from '../bounded-memo.js';
 
 /** The condition keys the local runtime knows about a request. */
 export interface PolicyContext {
@@ -215,18 +216,12 @@ type ConditionTest =
 /** Statements compiled per document object; documents come from the template (or an authorizer's answer) and are not changed once evaluated. */
 const compiledByDocument = new WeakMap<object, readonly CompiledStatement[]>();
 /** Documents given as JSON text, by their text (bounded: a hot reload or an authorizer may bring new ones). */
-const compiledByText = new Map<string, readonly CompiledStatement[]>();
 const MAX_TEXT_DOCUMENTS = 256;
+const compiledByText = new BoundedMemo<string, readonly CompiledStatement[]>(MAX_TEXT_DOCUMENTS);
 
 function compiledStatements(document: unknown): readonly CompiledStatement[] {
   if (typeof document === 'string') {
-    let found = compiledByText.get(document);
-    if (!found) {
-      found = statementsWithIndex(document).map(compileStatement);
-      if (compiledByText.size >= MAX_TEXT_DOCUMENTS) compiledByText.clear();
-      compiledByText.set(document, found);
-    }
-    return found;
+    return compiledByText.get(document) ?? compiledByText.set(document, statementsWithIndex(document).map(compileStatement));
   }
   if (typeof document !== 'object' || document === null) return [];
   let found = compiledByDocument.get(document);
@@ -422,15 +417,9 @@ function contextValue(context: PolicyContext, lowerKey: string): string | undefi
 }
 
 /** Condition keys come from a small fixed set: lower-case each once (bounded all the same). */
-const lowerKeys = new Map<string, string>();
+const lowerKeys = new BoundedMemo<string, string>(1024);
 function lowerCased(key: string): string {
-  let lower = lowerKeys.get(key);
-  if (lower === undefined) {
-    lower = key.toLowerCase();
-    if (lowerKeys.size >= 1024) lowerKeys.clear();
-    lowerKeys.set(key, lower);
-  }
-  return lower;
+  return lowerKeys.get(key) ?? lowerKeys.set(key, key.toLowerCase());
 }
 
 /** A condition operator without its set qualifier or `IfExists`, lower-cased. */
@@ -451,8 +440,9 @@ export function list(value: unknown): string[] {
 /**
  * Compiled wildcard patterns. Policies come from the template, so the set is
  * small and fixed; each send would otherwise recompile the same expressions.
+ * Bounded all the same: a Lambda authorizer's policies (or a hot reload) may bring new ones.
  */
-const compiled = new Map<string, RegExp>();
+const compiled = new BoundedMemo<string, RegExp>(1024);
 
 /** IAM wildcard match: `*` any run of characters, `?` one character. */
 export function wildcardMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
@@ -473,8 +463,7 @@ function wildcardRegex(pattern: string, ignoreCase: boolean): RegExp {
       .split(/([*?])/)
       .map((part) => (part === '*' ? '.*' : part === '?' ? '.' : escapeRegExp(part)))
       .join('');
-    regex = new RegExp(`^${source}$`, ignoreCase ? 'si' : 's');
-    compiled.set(key, regex);
+    regex = compiled.set(key, new RegExp(`^${source}$`, ignoreCase ? 'si' : 's'));
   }
   return regex;
 }

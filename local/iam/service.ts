@@ -6,6 +6,7 @@ import { cdkFix, type ConstructRef } from './cdk-fix.js';
 import { actionMatches, evaluate, list, statementsOf, type Decision, type PolicyContext, type PolicySource } from './policy.js';
 import { IAM_TYPES, constructPathOf, readRoles, type Role } from './roles.js';
 import { policiesFor, resourcePoliciesOf } from './resource-policies.js';
+import { BoundedMemo } from '../bounded-memo.js';
 
 /** One call made with a role's credentials. */
 export interface RoleCall {
@@ -84,7 +85,7 @@ export class IamService {
    */
   private readonly decisions = new DecisionCache();
   /** Whether a service principal may assume a role, by role and principal (trust policies are fixed too). */
-  private readonly trusted = new Map<string, boolean>();
+  private readonly trusted = new BoundedMemo<string, boolean>(MAX_CACHED_DECISIONS);
 
   private constructor(
     private readonly stack: StackModel,
@@ -250,12 +251,13 @@ export class IamService {
     const trustKey = `${roleArn.length}:${roleArn}${servicePrincipal}`;
     let allowed = this.trusted.get(trustKey);
     if (allowed === undefined) {
-      allowed = evaluate(
-        { principal: { service: servicePrincipal }, action: 'sts:AssumeRole', resource: roleArn, context: {} },
-        { resource: [{ label: `${role.logicalId}.AssumeRolePolicyDocument`, document: role.trust }] },
-      ).allowed;
-      if (this.trusted.size >= MAX_CACHED_DECISIONS) this.trusted.clear();
-      this.trusted.set(trustKey, allowed);
+      allowed = this.trusted.set(
+        trustKey,
+        evaluate(
+          { principal: { service: servicePrincipal }, action: 'sts:AssumeRole', resource: roleArn, context: {} },
+          { resource: [{ label: `${role.logicalId}.AssumeRolePolicyDocument`, document: role.trust }] },
+        ).allowed,
+      );
     }
     if (allowed) return undefined;
     const fix = cdkFix({ action: 'sts:AssumeRole', grantee: { servicePrincipal } });

@@ -24,6 +24,7 @@ import { readLambdaResources, refIsFor } from './stack-reader.js';
 import { environmentForRegion, servingRegion } from '../cloudformation/environments.js';
 import { countingPool, countingTracer, newCounters, type FunctionCounters } from './metrics.js';
 import { defaultPoolFactory, isThrottle, type PoolFactory, type PoolLike } from './pool.js';
+import { BoundedMemo } from '../bounded-memo.js';
 
 /** The function's invoke check, against its resource policy built once at start-up. */
 function invokeChecker(policy: unknown, functionArn: string): (caller: InvokeCaller | undefined) => void {
@@ -159,7 +160,7 @@ export class LambdaService implements LambdaInvoker {
    * partial ARNs): ~0.4% of the main thread went to parsing the same few
    * ARNs again. Failures are not kept.
    */
-  private readonly resolved = new Map<string, Entry>();
+  private readonly resolved = new BoundedMemo<string, Entry>(MAX_RESOLVED_REFS);
 
   private constructor(
     private readonly stack: StackModel,
@@ -491,11 +492,7 @@ export class LambdaService implements LambdaInvoker {
       if (known) return known;
     }
     const entry = this.resolveRef(functionRef, qualifier);
-    if (unqualified) {
-      if (this.resolved.size >= MAX_RESOLVED_REFS) this.resolved.clear();
-      this.resolved.set(functionRef, entry);
-    }
-    return entry;
+    return unqualified ? this.resolved.set(functionRef, entry) : entry;
   }
 
   private resolveRef(functionRef: string, qualifier?: string): Entry {

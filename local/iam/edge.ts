@@ -16,6 +16,8 @@ import { ArnBuilder } from './arns.js';
 import { credentialRegion, signedCredential } from '../protocol/scope.js';
 import type { IamService } from './service.js';
 import { endpointParams } from '../sns/api.js';
+import { LAMBDA_ROUTES, matchRoute, type LambdaRoute } from '../lambda/api.js';
+import { EVENT_SOURCE_MAPPING_ROUTES } from '../lambda/event-source-mapping/api.js';
 
 /** What one AWS API call asks IAM for. */
 export interface ApiCall {
@@ -166,24 +168,8 @@ export function queryCall(signingName: string, params: ReadonlyMap<string, strin
   return undefined;
 }
 
-const LAMBDA_ROUTES: readonly { readonly method: string; readonly path: RegExp; readonly action: string }[] = [
-  { method: 'GET', path: /^\/2015-03-31\/functions\/?$/, action: 'ListFunctions' },
-  { method: 'POST', path: /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/, action: 'InvokeFunction' },
-  { method: 'GET', path: /^\/2015-03-31\/functions\/([^/]+)\/?$/, action: 'GetFunction' },
-  { method: 'GET', path: /^\/2015-03-31\/functions\/([^/]+)\/configuration\/?$/, action: 'GetFunctionConfiguration' },
-  { method: 'GET', path: /^\/2015-03-31\/functions\/([^/]+)\/policy\/?$/, action: 'GetPolicy' },
-  // InvokeAsync (deprecated) needs lambda:InvokeFunction: https://docs.aws.amazon.com/lambda/latest/dg/API_InvokeAsync.html
-  { method: 'POST', path: /^\/2014-11-13\/functions\/([^/]+)\/invoke-async\/?$/, action: 'InvokeFunction' },
-  { method: 'GET', path: /^\/2019-09-30\/functions\/([^/]+)\/concurrency\/?$/, action: 'GetFunctionConcurrency' },
-  { method: 'GET', path: /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/list\/?$/, action: 'ListFunctionEventInvokeConfigs' },
-  { method: 'GET', path: /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/?$/, action: 'GetFunctionEventInvokeConfig' },
-  { method: 'PUT', path: /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/?$/, action: 'PutFunctionEventInvokeConfig' },
-  { method: 'POST', path: /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/?$/, action: 'UpdateFunctionEventInvokeConfig' },
-  { method: 'DELETE', path: /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/?$/, action: 'DeleteFunctionEventInvokeConfig' },
-  // Checked on any resource: the UUID in the path names a mapping, not a function.
-  { method: 'GET', path: /^\/2015-03-31\/event-source-mappings\/?$/, action: 'ListEventSourceMappings' },
-  { method: 'GET', path: /^\/2015-03-31\/event-source-mappings\/[^/]+\/?$/, action: 'GetEventSourceMapping' },
-];
+/** Every Lambda REST operation the runtime serves, as its handlers route them. */
+const LAMBDA_API: readonly LambdaRoute[] = [...LAMBDA_ROUTES, ...EVENT_SOURCE_MAPPING_ROUTES];
 
 /**
  * IAM action and resource of a Lambda REST call the runtime serves. A
@@ -193,17 +179,15 @@ const LAMBDA_ROUTES: readonly { readonly method: string; readonly path: RegExp; 
  */
 export function lambdaCall(req: HttpRequest, arns: ArnBuilder): ApiCall | undefined {
   const error = (m: string) => new AwsError('AccessDeniedException', m, 403);
-  for (const route of LAMBDA_ROUTES) {
-    const m = req.method === route.method ? route.path.exec(req.path) : null;
-    if (!m) continue;
-    if (m[1] === undefined) return { action: `lambda:${route.action}`, resources: ANY, error };
-    const ref = decodeURIComponent(m[1]);
-    const inName = /^(?:arn:[^:]+:lambda:[^:]+:\d{12}:function:|\d{12}:function:)?[^:]+:([^:]+)$/.exec(ref)?.[1];
-    const qualifier = new URLSearchParams(req.rawQuery).get('Qualifier') ?? inName;
-    const fn = arns.lambdaFunction(ref);
-    return { action: `lambda:${route.action}`, resources: [qualifier ? `${fn}:${qualifier}` : fn], error };
-  }
-  return undefined;
+  const matched = matchRoute(LAMBDA_API, req);
+  if (!matched) return undefined;
+  const { route, match } = matched;
+  if (match[1] === undefined || route.anyResource) return { action: `lambda:${route.action}`, resources: ANY, error };
+  const ref = decodeURIComponent(match[1]);
+  const inName = /^(?:arn:[^:]+:lambda:[^:]+:\d{12}:function:|\d{12}:function:)?[^:]+:([^:]+)$/.exec(ref)?.[1];
+  const qualifier = new URLSearchParams(req.rawQuery).get('Qualifier') ?? inName;
+  const fn = arns.lambdaFunction(ref);
+  return { action: `lambda:${route.action}`, resources: [qualifier ? `${fn}:${qualifier}` : fn], error };
 }
 
 /** Who the runtime checks a request as; undefined when it is not checked. */

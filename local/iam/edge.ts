@@ -243,7 +243,7 @@ export function iamEdge(options: IamEdgeOptions): HttpHandler {
   const { iam } = options;
   return async (req) => {
     if (!iam.enforce) return undefined;
-    const who = identityOf(req, options);
+    const who = signerIdentity(iam, signedCredential(req)?.accessKeyId, options.callersRole);
     if (!who) return undefined;
     const arns = options.envFor ? new ArnBuilder(options.envFor(credentialRegion(req))) : defaultArns;
     const lambda = lambdaCall(req, arns);
@@ -277,11 +277,16 @@ export function iamEdge(options: IamEdgeOptions): HttpHandler {
   };
 }
 
-function identityOf(req: HttpRequest, options: IamEdgeOptions): EdgeIdentity | undefined {
-  const key = signedCredential(req)?.accessKeyId;
-  const known = key ? options.iam.identityOf(key) : undefined;
+/**
+ * Who a request signed with `accessKeyId` acts as: the role session the
+ * runtime handed those credentials to, else the role of
+ * `--enforce-iam-for-callers`; undefined when the signer is not checked.
+ * The AWS API edge and AWS_IAM function URLs both ask this.
+ */
+export function signerIdentity(iam: IamService, accessKeyId: string | undefined, callersRole: string | undefined): EdgeIdentity | undefined {
+  const known = accessKeyId ? iam.identityOf(accessKeyId) : undefined;
   if (known) return { ...known, via: `SDK call in ${known.session}` };
-  if (options.callersRole) return { roleArn: options.callersRole, session: 'local-caller', via: 'outside caller (--enforce-iam-for-callers)' };
+  if (callersRole) return { roleArn: callersRole, session: 'local-caller', via: 'outside caller (--enforce-iam-for-callers)' };
   return undefined;
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from './errors.js';
 import type { HttpRequest, HttpResponse } from './http.js';
-import { signedCredential, type RequestScope } from './scope.js';
+import { parseCredential, signedCredential, type RequestScope } from './scope.js';
 
 /**
  * The AWS Query protocol (SNS, CloudFormation): form-encoded parameters in a
@@ -75,7 +75,8 @@ function parseFormWhole(body: string, params: Map<string, string>): Map<string, 
 /** Query requests carry the service in the signature's credential scope or in `Version`. */
 export function isQueryRequestFor(req: HttpRequest, params: QueryParams, service: QueryService): boolean {
   // A presigned URL carries the scope in `X-Amz-Credential` instead of a header.
-  const scope = credentialScope(req) ?? scopeService(params.get('X-Amz-Credential'));
+  const presigned = params.get('X-Amz-Credential');
+  const scope = credentialScope(req) ?? (presigned === undefined ? undefined : parseCredential(presigned)?.service);
   if (scope) return scope === service.signingName;
   return params.get('Version') === service.version;
 }
@@ -83,11 +84,6 @@ export function isQueryRequestFor(req: HttpRequest, params: QueryParams, service
 /** The service of a SigV4 `Authorization` header's credential scope (`<key>/<date>/<region>/<service>/aws4_request`). */
 export function credentialScope(req: HttpRequest): string | undefined {
   return typeof req.headers.authorization === 'string' ? signedCredential(req)?.service : undefined;
-}
-
-/** The service of a SigV4 credential, `<key>/<date>/<region>/<service>/aws4_request`. */
-function scopeService(credential: string | undefined): string | undefined {
-  return credential === undefined ? undefined : /^[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(credential)?.[1];
 }
 
 export function queryParams(req: HttpRequest): Map<string, string> {

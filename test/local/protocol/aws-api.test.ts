@@ -154,6 +154,14 @@ describe('Query edge', () => {
     expect((await fetch(`${server.endpoint}/?Action=Hello&Version=2011-11-11&X-Amz-Credential=${other}`)).status).toBe(404);
   });
 
+  it('routes by an X-Amz-Credential in a form body, its scope read as the Authorization header is read', async () => {
+    const res = await post(formHeaders(), form({ Action: 'Hello', Name: 'w', 'X-Amz-Credential': 'AKID/20261126/us-east-1/demo/aws4_request' }));
+    expect(res.text).toContain('<Greeting>hello w</Greeting>');
+    // A scope with an empty date still names its service (it is not taken for an unsigned request routed by Version).
+    const loose = await post(formHeaders(), form({ Action: 'Hello', Version: '2011-11-11', 'X-Amz-Credential': 'AKID//us-east-1/sqs/aws4_request' }));
+    expect(loose.status).toBe(404);
+  });
+
   it('answers an unknown Action with InvalidAction 400 in an ErrorResponse', async () => {
     const res = await post(formHeaders(signed('demo')), form({ Action: 'Nope', Version: '2011-11-11' }));
     expect(res.status).toBe(400);

@@ -9,13 +9,12 @@ import { randomUUID } from 'node:crypto';
 import type { HttpHandler, HttpRequest, HttpResponse } from '../protocol/http.js';
 import { headerValue } from '../protocol/http.js';
 import { handleJson, jsonBody, jsonTarget, type JsonService } from '../protocol/json.js';
-import { handleQuery, isQueryRequestFor, queryParams, type QueryService } from '../protocol/query.js';
+import { handleQuery, isQueryRequestFor, queryParams, type QueryParams, type QueryService } from '../protocol/query.js';
 import { AwsError } from '../protocol/errors.js';
 import type { StackEnvironment } from '../cloudformation/types.js';
 import { ArnBuilder } from './arns.js';
 import { credentialRegion, signedCredential } from '../protocol/scope.js';
 import type { IamService } from './service.js';
-import { endpointParams } from '../sns/api.js';
 import { LAMBDA_ROUTES, matchRoute, type LambdaRoute } from '../lambda/api.js';
 import { EVENT_SOURCE_MAPPING_ROUTES } from '../lambda/event-source-mapping/api.js';
 
@@ -321,7 +320,8 @@ export function callAsIntegrationRole(
   iam: IamService,
   query: ReadonlyMap<string, QueryService>,
   stackId: string,
-  call: (service: string, req: HttpRequest) => Promise<HttpResponse>,
+  /** Serve the call; `params`, when given, are the Query parameters already read from `req`. */
+  call: (service: string, req: HttpRequest, params?: QueryParams) => Promise<HttpResponse>,
 ): (service: string, req: HttpRequest, credentials?: string) => Promise<HttpResponse> {
   return async (service, req, credentials) => {
     if (!credentials || !iam.enforce) return call(service, req);
@@ -329,13 +329,12 @@ export function callAsIntegrationRole(
       throw new IntegrationConfigurationError(`API Gateway does not have permission to assume the provided role ${credentials}`);
     }
     const api = query.get(service);
-    if (api) {
-      // Read as the SNS endpoint reads them (and once: the endpoint reuses them).
-      const params = endpointParams(req);
-      const wanted = queryCall(api.signingName, params, stackId);
-      const error = wanted && checkCall(iam, { roleArn: credentials, session: API_GATEWAY_SESSION, via: 'API Gateway integration' }, wanted);
-      if (error) return queryDenial(params, api, error, headerValue(req, 'accept') ?? '');
-    }
-    return call(service, req);
+    if (!api) return call(service, req);
+    // Read once: the endpoint serves the parameters checked.
+    const params = queryParams(req);
+    const wanted = queryCall(api.signingName, params, stackId);
+    const error = wanted && checkCall(iam, { roleArn: credentials, session: API_GATEWAY_SESSION, via: 'API Gateway integration' }, wanted);
+    if (error) return queryDenial(params, api, error, headerValue(req, 'accept') ?? '');
+    return call(service, req, params);
   };
 }

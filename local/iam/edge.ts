@@ -182,7 +182,12 @@ export function lambdaCall(req: HttpRequest, arns: ArnBuilder): ApiCall | undefi
   if (!matched) return undefined;
   const { route, match } = matched;
   if (match[1] === undefined || route.anyResource) return { action: `lambda:${route.action}`, resources: ANY, error };
-  const ref = decodeURIComponent(match[1]);
+  let ref: string;
+  try {
+    ref = decodeURIComponent(match[1]);
+  } catch {
+    return undefined; // The API answers a name that is not URL encoding with ValidationException, serving nothing.
+  }
   const inName = /^(?:arn:[^:]+:lambda:[^:]+:\d{12}:function:|\d{12}:function:)?[^:]+:([^:]+)$/.exec(ref)?.[1];
   const qualifier = new URLSearchParams(req.rawQuery).get('Qualifier') ?? inName;
   const fn = arns.lambdaFunction(ref);

@@ -9,13 +9,14 @@ import { randomUUID } from 'node:crypto';
 import type { HttpHandler, HttpRequest, HttpResponse } from '../protocol/http.js';
 import { headerValue } from '../protocol/http.js';
 import { handleJson, jsonBody, jsonTarget, type JsonService } from '../protocol/json.js';
-import { handleQuery, isQueryRequestFor, queryParams, type QueryService } from '../protocol/query.js';
+import { handleQuery, isQueryRequestFor, queryParams, type QueryParams, type QueryService } from '../protocol/query.js';
 import { AwsError } from '../protocol/errors.js';
 import type { StackEnvironment } from '../cloudformation/types.js';
 import { ArnBuilder } from './arns.js';
 import { credentialRegion, signedCredential } from '../protocol/scope.js';
 import type { IamService } from './service.js';
-import { endpointParams } from '../sns/api.js';
+import { LAMBDA_ROUTES, matchRoute, type LambdaRoute } from '../lambda/api.js';
+import { EVENT_SOURCE_MAPPING_ROUTES } from '../lambda/event-source-mapping/api.js';
 
 /** What one AWS API call asks IAM for. */
 export interface ApiCall {
@@ -166,24 +167,8 @@ export function queryCall(signingName: string, params: ReadonlyMap<string, strin
   return undefined;
 }
 
-const LAMBDA_ROUTES: readonly { readonly method: string; readonly path: RegExp; readonly action: string }[] = [
-  { method: 'GET', path: /^\/2015-03-31\/functions\/?$/, action: 'ListFunctions' },
-  { method: 'POST', path: /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/, action: 'InvokeFunction' },
-  { method: 'GET', path: /^\/2015-03-31\/functions\/([^/]+)\/?$/, action: 'GetFunction' },
-  { method: 'GET', path: /^\/2015-03-31\/functions\/([^/]+)\/configuration\/?$/, action: 'GetFunctionConfiguration' },
-  { method: 'GET', path: /^\/2015-03-31\/functions\/([^/]+)\/policy\/?$/, action: 'GetPolicy' },
-  // InvokeAsync (deprecated) needs lambda:InvokeFunction: https://docs.aws.amazon.com/lambda/latest/dg/API_InvokeAsync.html
-  { method: 'POST', path: /^\/2014-11-13\/functions\/([^/]+)\/invoke-async\/?$/, action: 'InvokeFunction' },
-  { method: 'GET', path: /^\/2019-09-30\/functions\/([^/]+)\/concurrency\/?$/, action: 'GetFunctionConcurrency' },
-  { method: 'GET', path: /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/list\/?$/, action: 'ListFunctionEventInvokeConfigs' },
-  { method: 'GET', path: /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/?$/, action: 'GetFunctionEventInvokeConfig' },
-  { method: 'PUT', path: /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/?$/, action: 'PutFunctionEventInvokeConfig' },
-  { method: 'POST', path: /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/?$/, action: 'UpdateFunctionEventInvokeConfig' },
-  { method: 'DELETE', path: /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/?$/, action: 'DeleteFunctionEventInvokeConfig' },
-  // Checked on any resource: the UUID in the path names a mapping, not a function.
-  { method: 'GET', path: /^\/2015-03-31\/event-source-mappings\/?$/, action: 'ListEventSourceMappings' },
-  { method: 'GET', path: /^\/2015-03-31\/event-source-mappings\/[^/]+\/?$/, action: 'GetEventSourceMapping' },
-];
+/** Every Lambda REST operation the runtime serves, as its handlers route them. */
+const LAMBDA_API: readonly LambdaRoute[] = [...LAMBDA_ROUTES, ...EVENT_SOURCE_MAPPING_ROUTES];
 
 /**
  * IAM action and resource of a Lambda REST call the runtime serves. A
@@ -193,17 +178,20 @@ const LAMBDA_ROUTES: readonly { readonly method: string; readonly path: RegExp; 
  */
 export function lambdaCall(req: HttpRequest, arns: ArnBuilder): ApiCall | undefined {
   const error = (m: string) => new AwsError('AccessDeniedException', m, 403);
-  for (const route of LAMBDA_ROUTES) {
-    const m = req.method === route.method ? route.path.exec(req.path) : null;
-    if (!m) continue;
-    if (m[1] === undefined) return { action: `lambda:${route.action}`, resources: ANY, error };
-    const ref = decodeURIComponent(m[1]);
-    const inName = /^(?:arn:[^:]+:lambda:[^:]+:\d{12}:function:|\d{12}:function:)?[^:]+:([^:]+)$/.exec(ref)?.[1];
-    const qualifier = new URLSearchParams(req.rawQuery).get('Qualifier') ?? inName;
-    const fn = arns.lambdaFunction(ref);
-    return { action: `lambda:${route.action}`, resources: [qualifier ? `${fn}:${qualifier}` : fn], error };
+  const matched = matchRoute(LAMBDA_API, req);
+  if (!matched) return undefined;
+  const { route, match } = matched;
+  if (match[1] === undefined || route.anyResource) return { action: `lambda:${route.action}`, resources: ANY, error };
+  let ref: string;
+  try {
+    ref = decodeURIComponent(match[1]);
+  } catch {
+    return undefined; // The API answers a name that is not URL encoding with ValidationException, serving nothing.
   }
-  return undefined;
+  const inName = /^(?:arn:[^:]+:lambda:[^:]+:\d{12}:function:|\d{12}:function:)?[^:]+:([^:]+)$/.exec(ref)?.[1];
+  const qualifier = new URLSearchParams(req.rawQuery).get('Qualifier') ?? inName;
+  const fn = arns.lambdaFunction(ref);
+  return { action: `lambda:${route.action}`, resources: [qualifier ? `${fn}:${qualifier}` : fn], error };
 }
 
 /** Who the runtime checks a request as; undefined when it is not checked. */
@@ -259,7 +247,7 @@ export function iamEdge(options: IamEdgeOptions): HttpHandler {
   const { iam } = options;
   return async (req) => {
     if (!iam.enforce) return undefined;
-    const who = identityOf(req, options);
+    const who = signerIdentity(iam, signedCredential(req)?.accessKeyId, options.callersRole);
     if (!who) return undefined;
     const arns = options.envFor ? new ArnBuilder(options.envFor(credentialRegion(req))) : defaultArns;
     const lambda = lambdaCall(req, arns);
@@ -293,11 +281,16 @@ export function iamEdge(options: IamEdgeOptions): HttpHandler {
   };
 }
 
-function identityOf(req: HttpRequest, options: IamEdgeOptions): EdgeIdentity | undefined {
-  const key = signedCredential(req)?.accessKeyId;
-  const known = key ? options.iam.identityOf(key) : undefined;
+/**
+ * Who a request signed with `accessKeyId` acts as: the role session the
+ * runtime handed those credentials to, else the role of
+ * `--enforce-iam-for-callers`; undefined when the signer is not checked.
+ * The AWS API edge and AWS_IAM function URLs both ask this.
+ */
+export function signerIdentity(iam: IamService, accessKeyId: string | undefined, callersRole: string | undefined): EdgeIdentity | undefined {
+  const known = accessKeyId ? iam.identityOf(accessKeyId) : undefined;
   if (known) return { ...known, via: `SDK call in ${known.session}` };
-  if (options.callersRole) return { roleArn: options.callersRole, session: 'local-caller', via: 'outside caller (--enforce-iam-for-callers)' };
+  if (callersRole) return { roleArn: callersRole, session: 'local-caller', via: 'outside caller (--enforce-iam-for-callers)' };
   return undefined;
 }
 
@@ -332,7 +325,8 @@ export function callAsIntegrationRole(
   iam: IamService,
   query: ReadonlyMap<string, QueryService>,
   stackId: string,
-  call: (service: string, req: HttpRequest) => Promise<HttpResponse>,
+  /** Serve the call; `params`, when given, are the Query parameters already read from `req`. */
+  call: (service: string, req: HttpRequest, params?: QueryParams) => Promise<HttpResponse>,
 ): (service: string, req: HttpRequest, credentials?: string) => Promise<HttpResponse> {
   return async (service, req, credentials) => {
     if (!credentials || !iam.enforce) return call(service, req);
@@ -340,13 +334,12 @@ export function callAsIntegrationRole(
       throw new IntegrationConfigurationError(`API Gateway does not have permission to assume the provided role ${credentials}`);
     }
     const api = query.get(service);
-    if (api) {
-      // Read as the SNS endpoint reads them (and once: the endpoint reuses them).
-      const params = endpointParams(req);
-      const wanted = queryCall(api.signingName, params, stackId);
-      const error = wanted && checkCall(iam, { roleArn: credentials, session: API_GATEWAY_SESSION, via: 'API Gateway integration' }, wanted);
-      if (error) return queryDenial(params, api, error, headerValue(req, 'accept') ?? '');
-    }
-    return call(service, req);
+    if (!api) return call(service, req);
+    // Read once: the endpoint serves the parameters checked.
+    const params = queryParams(req);
+    const wanted = queryCall(api.signingName, params, stackId);
+    const error = wanted && checkCall(iam, { roleArn: credentials, session: API_GATEWAY_SESSION, via: 'API Gateway integration' }, wanted);
+    if (error) return queryDenial(params, api, error, headerValue(req, 'accept') ?? '');
+    return call(service, req, params);
   };
 }

@@ -9,11 +9,7 @@ import { isRecord } from './function-definition.js';
 import { resourcePolicy } from './permissions.js';
 import type { LambdaService } from './service.js';
 
-const FUNCTIONS = /^\/2015-03-31\/functions\/?$/;
-const FUNCTION = /^\/2015-03-31\/functions\/([^/]+)(\/configuration|\/invocations|\/policy)?\/?$/;
-const INVOKE_CONFIG = /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config(\/list)?\/?$/;
-const INVOKE_ASYNC = /^\/2014-11-13\/functions\/([^/]+)\/invoke-async\/?$/;
-const CONCURRENCY = /^\/2019-09-30\/functions\/([^/]+)\/concurrency\/?$/;
+const INVOKE_CONFIG = /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/?$/;
 /** Lambda's API paths all start with a dated version and `/functions`. */
 const OURS = /^\/\d{4}-\d\d-\d\d\/functions(\/|$)/;
 /** The deprecated InvokeAsync keeps the old asynchronous limit. */
@@ -40,49 +36,141 @@ export function lambdaApi(service: LambdaService): HttpHandler {
   };
 }
 
+/**
+ * One operation of Lambda's REST API: its method and path, and the IAM
+ * action it is authorized as
+ * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html).
+ * The IAM edge (iam/edge.ts) checks calls by these same routes, so an
+ * operation served is an operation checked.
+ */
+export interface LambdaRoute {
+  readonly method: string;
+  /** The path. Its first group, when it has one, names the function (URL-encoded), unless `anyResource`. */
+  readonly path: RegExp;
+  /** The IAM action, without its `lambda:` prefix. */
+  readonly action: string;
+  /** Authorized on any resource: the path's group names something other than a function. */
+  readonly anyResource?: true;
+}
+
+/** A matched call, as an operation serves it. */
+interface Call {
+  readonly service: LambdaService;
+  readonly req: HttpRequest;
+  readonly requestId: string;
+  readonly query: URLSearchParams;
+  readonly region: string | undefined;
+  /** The function the path names, decoded and in the request's region ('' for a route without one). */
+  readonly name: string;
+  readonly qualifier: string | undefined;
+}
+
+interface ServedRoute extends LambdaRoute {
+  readonly serve: (call: Call) => Promise<HttpResponse> | HttpResponse;
+}
+
+const FUNCTION_ROUTES: readonly ServedRoute[] = [
+  { method: 'GET', path: /^\/2015-03-31\/functions\/?$/, action: 'ListFunctions', serve: (c) => listFunctions(c.service, c.query, c.requestId, c.region) },
+  {
+    method: 'POST',
+    path: /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/,
+    action: 'InvokeFunction',
+    serve: (c) => invoke(c.service, c.req, c.name, c.qualifier),
+  },
+  {
+    method: 'GET',
+    path: /^\/2015-03-31\/functions\/([^/]+)\/?$/,
+    action: 'GetFunction',
+    serve: (c) => ok(getFunctionOutput(c.service.describe(c.name, c.qualifier)), c.requestId),
+  },
+  {
+    method: 'GET',
+    path: /^\/2015-03-31\/functions\/([^/]+)\/configuration\/?$/,
+    action: 'GetFunctionConfiguration',
+    serve: (c) => ok(functionConfiguration(c.service.describe(c.name, c.qualifier)), c.requestId),
+  },
+  {
+    method: 'GET',
+    path: /^\/2015-03-31\/functions\/([^/]+)\/policy\/?$/,
+    action: 'GetPolicy',
+    serve: (c) => getPolicy(c.service, c.name, c.qualifier, c.requestId),
+  },
+  // InvokeAsync (deprecated) needs lambda:InvokeFunction: https://docs.aws.amazon.com/lambda/latest/dg/API_InvokeAsync.html
+  {
+    method: 'POST',
+    path: /^\/2014-11-13\/functions\/([^/]+)\/invoke-async\/?$/,
+    action: 'InvokeFunction',
+    serve: async (c) => {
+      const result = await c.service.invokeWith(c.name, c.req.body.toString('utf8'), 'Event', undefined, { maxPayloadBytes: INVOKE_ASYNC_MAX_BYTES });
+      return { statusCode: 202, headers: { 'x-amzn-requestid': result.requestId }, body: '' };
+    },
+  },
+  {
+    method: 'GET',
+    path: /^\/2019-09-30\/functions\/([^/]+)\/concurrency\/?$/,
+    action: 'GetFunctionConcurrency',
+    serve: (c) => {
+      const reserved = c.service.describe(c.name, undefined).definition.config.reservedConcurrency;
+      return ok(reserved === undefined ? {} : { ReservedConcurrentExecutions: reserved }, c.requestId);
+    },
+  },
+  {
+    method: 'GET',
+    path: /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/list\/?$/,
+    action: 'ListFunctionEventInvokeConfigs',
+    serve: (c) => ok({ FunctionEventInvokeConfigs: c.service.listEventInvokeConfigs(c.name) }, c.requestId),
+  },
+  {
+    method: 'GET',
+    path: INVOKE_CONFIG,
+    action: 'GetFunctionEventInvokeConfig',
+    serve: (c) => ok(c.service.getEventInvokeConfig(c.name, c.qualifier), c.requestId),
+  },
+  {
+    method: 'PUT',
+    path: INVOKE_CONFIG,
+    action: 'PutFunctionEventInvokeConfig',
+    serve: (c) => ok(c.service.putEventInvokeConfig(c.name, c.qualifier, jsonBody(c.req), 'put'), c.requestId),
+  },
+  {
+    method: 'POST',
+    path: INVOKE_CONFIG,
+    action: 'UpdateFunctionEventInvokeConfig',
+    serve: (c) => ok(c.service.putEventInvokeConfig(c.name, c.qualifier, jsonBody(c.req), 'update'), c.requestId),
+  },
+  {
+    method: 'DELETE',
+    path: INVOKE_CONFIG,
+    action: 'DeleteFunctionEventInvokeConfig',
+    serve: (c) => {
+      c.service.deleteEventInvokeConfig(c.name, c.qualifier);
+      return { statusCode: 204, headers: { 'x-amzn-requestid': c.requestId }, body: '' };
+    },
+  },
+];
+
+/** The operations {@link lambdaApi} serves. */
+export const LAMBDA_ROUTES: readonly LambdaRoute[] = FUNCTION_ROUTES;
+
+/** The route a request takes and the match of its path; undefined when none serves it. */
+export function matchRoute<R extends LambdaRoute>(routes: readonly R[], req: HttpRequest): { readonly route: R; readonly match: RegExpExecArray } | undefined {
+  for (const route of routes) {
+    const match = req.method === route.method ? route.path.exec(req.path) : null;
+    if (match) return { route, match };
+  }
+  return undefined;
+}
+
 async function route(service: LambdaService, req: HttpRequest, requestId: string): Promise<HttpResponse> {
+  const matched = matchRoute(FUNCTION_ROUTES, req);
+  if (!matched) throw new AwsError('UnknownOperationException', `The local runtime does not implement ${req.method} ${req.path}`, 404);
   const query = new URLSearchParams(req.rawQuery);
   // Lambda is regional: a name means the function of the request's signing region.
   const region = credentialRegion(req);
-  const decodeName = (raw: string) => service.regionalRef(decodeFunctionName(raw), region);
+  const raw = matched.match[1];
+  const name = raw === undefined ? '' : service.regionalRef(decodeFunctionName(raw), region);
   const qualifier = query.get('Qualifier') ?? undefined;
-  let m: RegExpExecArray | null;
-  if (FUNCTIONS.test(req.path) && req.method === 'GET') return listFunctions(service, query, requestId, region);
-  if ((m = FUNCTION.exec(req.path))) {
-    const name = decodeName(m[1]!);
-    const sub = m[2];
-    if (sub === '/invocations' && req.method === 'POST') return invoke(service, req, name, qualifier);
-    if (sub === undefined && req.method === 'GET') return ok(getFunctionOutput(service.describe(name, qualifier)), requestId);
-    if (sub === '/configuration' && req.method === 'GET') return ok(functionConfiguration(service.describe(name, qualifier)), requestId);
-    if (sub === '/policy' && req.method === 'GET') return getPolicy(service, name, qualifier, requestId);
-  }
-  if ((m = INVOKE_ASYNC.exec(req.path)) && req.method === 'POST') {
-    const result = await service.invokeWith(decodeName(m[1]!), req.body.toString('utf8'), 'Event', undefined, { maxPayloadBytes: INVOKE_ASYNC_MAX_BYTES });
-    return { statusCode: 202, headers: { 'x-amzn-requestid': result.requestId }, body: '' };
-  }
-  if ((m = CONCURRENCY.exec(req.path)) && req.method === 'GET') {
-    const reserved = service.describe(decodeName(m[1]!), undefined).definition.config.reservedConcurrency;
-    return ok(reserved === undefined ? {} : { ReservedConcurrentExecutions: reserved }, requestId);
-  }
-  if ((m = INVOKE_CONFIG.exec(req.path))) {
-    const name = decodeName(m[1]!);
-    if (m[2] === '/list') {
-      if (req.method === 'GET') return ok({ FunctionEventInvokeConfigs: service.listEventInvokeConfigs(name) }, requestId);
-    } else {
-      switch (req.method) {
-        case 'GET':
-          return ok(service.getEventInvokeConfig(name, qualifier), requestId);
-        case 'PUT':
-          return ok(service.putEventInvokeConfig(name, qualifier, jsonBody(req), 'put'), requestId);
-        case 'POST':
-          return ok(service.putEventInvokeConfig(name, qualifier, jsonBody(req), 'update'), requestId);
-        case 'DELETE':
-          service.deleteEventInvokeConfig(name, qualifier);
-          return { statusCode: 204, headers: { 'x-amzn-requestid': requestId }, body: '' };
-      }
-    }
-  }
-  throw new AwsError('UnknownOperationException', `The local runtime does not implement ${req.method} ${req.path}`, 404);
+  return matched.route.serve({ service, req, requestId, query, region, name, qualifier });
 }
 
 async function invoke(service: LambdaService, req: HttpRequest, name: string, qualifier: string | undefined): Promise<HttpResponse> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from './errors.js';
-import type { HttpRequest, HttpResponse } from './http.js';
-import { signedCredential, type RequestScope } from './scope.js';
+import { headerValue, type HttpRequest, type HttpResponse } from './http.js';
+import { parseCredential, signedCredential, type RequestScope } from './scope.js';
 
 /**
  * The AWS Query protocol (SNS, CloudFormation): form-encoded parameters in a
@@ -75,7 +75,8 @@ function parseFormWhole(body: string, params: Map<string, string>): Map<string, 
 /** Query requests carry the service in the signature's credential scope or in `Version`. */
 export function isQueryRequestFor(req: HttpRequest, params: QueryParams, service: QueryService): boolean {
   // A presigned URL carries the scope in `X-Amz-Credential` instead of a header.
-  const scope = credentialScope(req) ?? scopeService(params.get('X-Amz-Credential'));
+  const presigned = params.get('X-Amz-Credential');
+  const scope = credentialScope(req) ?? (presigned === undefined ? undefined : parseCredential(presigned)?.service);
   if (scope) return scope === service.signingName;
   return params.get('Version') === service.version;
 }
@@ -85,17 +86,38 @@ export function credentialScope(req: HttpRequest): string | undefined {
   return typeof req.headers.authorization === 'string' ? signedCredential(req)?.service : undefined;
 }
 
-/** The service of a SigV4 credential, `<key>/<date>/<region>/<service>/aws4_request`. */
-function scopeService(credential: string | undefined): string | undefined {
-  return credential === undefined ? undefined : /^[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(credential)?.[1];
+/**
+ * The parameters of a Query request: its query string, then a form body over
+ * it. AWS takes Query parameters from the URL or a POST body alike ("Regardless
+ * of which verb you choose, the same data is sent and received",
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html),
+ * and a presigned request keeps its `X-Amz-*` parameters in the URL whatever
+ * carries the others
+ * (https://docs.aws.amazon.com/STS/latest/APIReference/CommonParameters.html),
+ * so both are read. AWS does not document which wins when a parameter is in
+ * both; the body's does here, as API Gateway's SNS integrations have always
+ * been served. A body is read only when its type is a form: API Gateway's
+ * SNS integrations must send `Content-Type: application/x-www-form-urlencoded`
+ * (https://serverlessland.com/snippets/apigateway-sns-integration-mapping-template),
+ * and a byte body must not stand in for the query string. The front
+ * door, the IAM edge and the SNS endpoint all read requests with this, so the
+ * call checked is the call served.
+ */
+export function queryParams(req: HttpRequest): Map<string, string> {
+  if (req.body.length === 0 || !(headerValue(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
+    return parseForm(req.rawQuery);
+  }
+  const body = parseForm(req.body.toString('utf8'));
+  // Without a query string (an SDK's form, an integration's body) the body's Map is the answer as it is.
+  if (req.rawQuery === '') return body;
+  const read = parseForm(req.rawQuery);
+  body.forEach(setParam, read);
+  return read;
 }
 
-export function queryParams(req: HttpRequest): Map<string, string> {
-  const contentType = String(req.headers['content-type'] ?? '');
-  if (req.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded')) {
-    return parseForm(req.body.toString('utf8'));
-  }
-  return parseForm(req.rawQuery);
+/** `this.set(key, value)`, for Map#forEach without a closure or an entry array per parameter. */
+function setParam(this: Map<string, string>, value: string, key: string): void {
+  this.set(key, value);
 }
 
 /**

@@ -34,8 +34,13 @@ export function signedCredential(req: HttpRequest): SignedCredential | undefined
   const auth = req.headers.authorization;
   const credential =
     typeof auth === 'string' ? /Credential=([^,\s]+)/.exec(auth)?.[1] : new URLSearchParams(req.rawQuery).get('X-Amz-Credential') ?? undefined;
-  const parts = credential?.split('/');
-  if (!parts || parts.length < 2 || !parts[0]) return undefined;
+  return credential === undefined ? undefined : parseCredential(credential);
+}
+
+/** A SigV4 credential (`Credential=` of the header, or `X-Amz-Credential`) split into its parts. */
+export function parseCredential(credential: string): SignedCredential | undefined {
+  const parts = credential.split('/');
+  if (parts.length < 2 || !parts[0]) return undefined;
   const scoped = parts.length >= 5;
   return { accessKeyId: parts[0], ...(scoped && parts[2] ? { region: parts[2] } : {}), ...(scoped && parts[3] ? { service: parts[3] } : {}) };
 }

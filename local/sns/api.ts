@@ -2,7 +2,7 @@ import type { HttpRequest, HttpResponse } from '../protocol/http.js';
 import { headerValue } from '../protocol/http.js';
 import { AwsError } from '../protocol/errors.js';
 import { credentialRegion, type RequestScope } from '../protocol/scope.js';
-import { handleQuery, indexedStructures, parseForm, type QueryParams, type QueryService, type XmlValue } from '../protocol/query.js';
+import { handleQuery, indexedStructures, queryParams, type QueryParams, type QueryService, type XmlValue } from '../protocol/query.js';
 import type { MessageAttributeInput } from './message.js';
 import type { PublishRequest, SnsService } from './service.js';
 
@@ -167,65 +167,19 @@ function topicPolicy(documents: readonly Readonly<Record<string, unknown>>[], to
 }
 
 /**
- * The last request read and its parameters. IAM reads an integration's call
- * just before the endpoint does, in the same synchronous step, so one entry
- * is enough; any other request is read again (same parameters). Not a
- * WeakMap: a young request as a WeakMap key costs the collector, and the
- * copy through the body's Map ~1.3 µs a request (2.7 -> 1.4 µs for both reads).
- */
-let lastRequest: HttpRequest | undefined;
-let lastParams: QueryParams | undefined;
-
-/**
- * The query parameters of a request to the SNS endpoint: its query string,
- * then a form body over it. Read once per request: IAM checks an
- * integration's call with the same parameters the endpoint then serves.
- */
-export function endpointParams(req: HttpRequest): QueryParams {
-  if (req === lastRequest) {
-    const params = lastParams!;
-    // The endpoint's reading is the last one: the request is not kept past it.
-    lastRequest = lastParams = undefined;
-    return params;
-  }
-  const params = readEndpointParams(req);
-  lastRequest = req;
-  lastParams = params;
-  return params;
-}
-
-function readEndpointParams(req: HttpRequest): QueryParams {
-  const contentType = headerValue(req, 'content-type') ?? '';
-  if (req.body.length === 0 || !(contentType === '' || contentType.startsWith('application/x-www-form-urlencoded'))) {
-    return parseForm(req.rawQuery);
-  }
-  const body = parseForm(req.body.toString('utf8'));
-  // Without a query string (an integration's form body) the body's Map is the answer as it is.
-  if (req.rawQuery === '') return body;
-  const read = parseForm(req.rawQuery);
-  body.forEach(setParam, read);
-  return read;
-}
-
-/** `this.set(key, value)`, for Map#forEach without a closure or an entry array per parameter. */
-function setParam(this: Map<string, string>, value: string, key: string): void {
-  this.set(key, value);
-}
-
-/**
  * The SNS endpoint as an API Gateway AWS-service integration calls it: a
  * Query request in the query string (`?Action=Publish&...`) and/or a form
  * body, answered in XML or, with `Accept: application/json`, in JSON.
- * Parameters in the body win over the same ones in the query string.
+ * Parameters in the body win over the same ones in the query string (queryParams).
  */
 export function snsServiceEndpoint(
   service: SnsService,
   /** The region a call signed for a region is served in. @default none: the service's default region */
   servingRegion: (signed: string | undefined) => string | undefined = () => undefined,
-): (req: HttpRequest) => Promise<HttpResponse> {
+): (req: HttpRequest, params?: QueryParams) => Promise<HttpResponse> {
   const api = snsApi(service);
-  return async (req) => {
-    const params = endpointParams(req);
+  // `params`: the request's parameters when the caller has read them already (IAM, to check the call).
+  return async (req, params = queryParams(req)) => {
     const region = servingRegion(credentialRegion(req));
     return handleQuery(params, api, headerValue(req, 'accept') ?? '', region === undefined ? {} : { region });
   };

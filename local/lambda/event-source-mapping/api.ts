@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../protocol/errors.js';
 import type { HttpHandler } from '../../protocol/http.js';
 import { credentialRegion } from '../../protocol/scope.js';
-import { errorResponse, ok } from '../api.js';
+import { errorResponse, matchRoute, ok, type LambdaRoute } from '../api.js';
 import type { EventSourceMappings } from './service.js';
 
-const LIST = /^\/2015-03-31\/event-source-mappings\/?$/;
-const ONE = /^\/2015-03-31\/event-source-mappings\/([^/]+)\/?$/;
+/** The operations {@link eventSourceMappingApi} serves; the IAM edge checks them on any resource (the path's UUID names a mapping, not a function). */
+export const EVENT_SOURCE_MAPPING_ROUTES = [
+  { method: 'GET', path: /^\/2015-03-31\/event-source-mappings\/?$/, action: 'ListEventSourceMappings' },
+  { method: 'GET', path: /^\/2015-03-31\/event-source-mappings\/([^/]+)\/?$/, action: 'GetEventSourceMapping', anyResource: true },
+] as const satisfies readonly LambdaRoute[];
 
 /**
  * Lambda's ListEventSourceMappings and GetEventSourceMapping (REST-JSON).
@@ -18,8 +21,9 @@ export function eventSourceMappingApi(mappings: EventSourceMappings): HttpHandle
     if (!req.path.startsWith('/2015-03-31/event-source-mappings')) return undefined;
     const requestId = randomUUID();
     try {
-      const query = new URLSearchParams(req.rawQuery);
-      if (LIST.test(req.path) && req.method === 'GET') {
+      const matched = matchRoute(EVENT_SOURCE_MAPPING_ROUTES, req);
+      if (matched?.route.action === 'ListEventSourceMappings') {
+        const query = new URLSearchParams(req.rawQuery);
         const all = mappings.list({
           ...(credentialRegion(req) ? { region: credentialRegion(req)! } : {}),
           ...(query.get('FunctionName') ? { functionName: query.get('FunctionName')! } : {}),
@@ -35,8 +39,7 @@ export function eventSourceMappingApi(mappings: EventSourceMappings): HttpHandle
         const next = start + page.length;
         return ok({ EventSourceMappings: page, ...(next < all.length ? { NextMarker: String(next) } : {}) }, requestId);
       }
-      const one = ONE.exec(req.path);
-      if (one && req.method === 'GET') return ok(mappings.get(decodeURIComponent(one[1]!)), requestId);
+      if (matched?.route.action === 'GetEventSourceMapping') return ok(mappings.get(decodeURIComponent(matched.match[1]!)), requestId);
       throw new AwsError('UnknownOperationException', `The local runtime does not implement ${req.method} ${req.path}: event source mappings come from the template`, 404);
     } catch (error) {
       return errorResponse(error, requestId);

@@ -16,6 +16,7 @@ import { amzDateMs, isSigned, parseSigV4 } from '../../protocol/sigv4.js';
 import type { PolicyContext, PolicySource } from '../../iam/policy.js';
 import { isAllowed } from '../../iam/policy.js';
 import type { IamService } from '../../iam/service.js';
+import { signerIdentity } from '../../iam/edge.js';
 import type { FunctionUrlConfig } from './config.js';
 import type { FunctionUrlIamIdentity } from './event.js';
 import { messageResponse, type FunctionUrlResponse } from './response.js';
@@ -74,8 +75,7 @@ function authorizeSigned(req: HttpRequest, config: FunctionUrlConfig, deps: Auth
   if (parts.region !== config.region) return forbidden(`the signature's region is ${parts.region}, not ${config.region}`);
   if (Math.abs(deps.now() - amzDateMs(parts.amzDate)) > MAX_SKEW_MS) return forbidden(`X-Amz-Date ${parts.amzDate} is more than 15 minutes from now`);
 
-  const known = deps.iam?.identityOf(parts.accessKeyId);
-  const role = known ?? (deps.callersRole ? { roleArn: deps.callersRole, session: 'local-caller' } : undefined);
+  const role = deps.iam ? signerIdentity(deps.iam, parts.accessKeyId, deps.callersRole) : undefined;
   if (role && deps.iam) {
     for (const action of ACTIONS) {
       const denial = deps.iam.check({
@@ -89,11 +89,11 @@ function authorizeSigned(req: HttpRequest, config: FunctionUrlConfig, deps: Auth
       if (denial) return forbidden(denial.message);
     }
   }
-  return { ok: true, iam: identityOf(parts.accessKeyId, role, config, deps) };
+  return { ok: true, iam: eventIdentity(parts.accessKeyId, role, config, deps) };
 }
 
 /** `requestContext.authorizer.iam`: the role session when the runtime knows the signer, else the account's placeholder caller. */
-function identityOf(
+function eventIdentity(
   accessKey: string,
   role: { readonly roleArn: string; readonly session: string } | undefined,
   config: FunctionUrlConfig,

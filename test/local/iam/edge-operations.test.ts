@@ -161,4 +161,8 @@ describe('the IAM action and resource of every operation the runtime serves', ()
   it('Lambda: nothing for a path it does not serve', () => {
     expect(lambdaCall(req('DELETE', '/2015-03-31/functions/worker'), arns)).toBeUndefined();
   });
+
+  it('Lambda: nothing for a function name that is not URL encoding (the API refuses it), rather than a crash', () => {
+    expect(lambdaCall(req('GET', '/2015-03-31/functions/%E0%A4%A'), arns)).toBeUndefined();
+  });
 });

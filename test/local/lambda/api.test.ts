@@ -201,4 +201,16 @@ describe('Lambda REST-JSON API with the AWS SDK', () => {
     const unknown = await handler({ ...req, path: '/2015-03-31/functions/f/aliases' });
     expect(unknown).toMatchObject({ statusCode: 404, headers: { 'x-amzn-errortype': 'UnknownOperationException' } });
   });
+
+  it('answers a method no operation takes on a path as an unknown operation, without reading the name in it', async () => {
+    const handler = lambdaApi(service);
+    const req = { method: 'DELETE', path: '/2015-03-31/functions/%E0%A4%A', rawQuery: '', headers: {}, body: Buffer.alloc(0), sourceIp: '127.0.0.1' };
+    expect(await handler(req)).toMatchObject({ statusCode: 404, headers: { 'x-amzn-errortype': 'UnknownOperationException' } });
+    expect(await handler({ ...req, path: '/2019-09-25/functions/%E0%A4%A/event-invoke-config/list' })).toMatchObject({
+      statusCode: 404,
+      headers: { 'x-amzn-errortype': 'UnknownOperationException' },
+    });
+    // The same name on an operation's route is the operation's validation error.
+    expect(await handler({ ...req, method: 'GET' })).toMatchObject({ statusCode: 400, headers: { 'x-amzn-errortype': 'ValidationException' } });
+  });
 });

@@ -154,6 +154,30 @@ describe('Query edge', () => {
     expect((await fetch(`${server.endpoint}/?Action=Hello&Version=2011-11-11&X-Amz-Credential=${other}`)).status).toBe(404);
   });
 
+  it('routes by an X-Amz-Credential in a form body, its scope read as the Authorization header is read', async () => {
+    const res = await post(formHeaders(), form({ Action: 'Hello', Name: 'w', 'X-Amz-Credential': 'AKID/20261126/us-east-1/demo/aws4_request' }));
+    expect(res.text).toContain('<Greeting>hello w</Greeting>');
+    // A scope with an empty date still names its service (it is not taken for an unsigned request routed by Version).
+    const loose = await post(formHeaders(), form({ Action: 'Hello', Version: '2011-11-11', 'X-Amz-Credential': 'AKID//us-east-1/sqs/aws4_request' }));
+    expect(loose.status).toBe(404);
+  });
+
+  it('reads a form POST with parameters in the URL too: both, the body winning a parameter in both', async () => {
+    const url = `${server.endpoint}/?Action=Crash&Name=url&Version=2011-11-11`;
+    const res = await fetch(url, { method: 'POST', headers: formHeaders(), body: form({ Action: 'Hello' }) });
+    expect(await res.text()).toContain('<Greeting>hello url</Greeting>');
+    // A form POST with nothing in its body is read from its URL.
+    const empty = await fetch(`${server.endpoint}/?Action=Hello&Name=e&Version=2011-11-11`, { method: 'POST', headers: formHeaders(), body: '' });
+    expect(await empty.text()).toContain('<Greeting>hello e</Greeting>');
+  });
+
+  it('routes a presigned POST by the X-Amz-Credential in its URL, its parameters in the body', async () => {
+    const scope = encodeURIComponent('AKID/20261126/us-east-1/demo/aws4_request');
+    const url = `${server.endpoint}/?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${scope}&X-Amz-Signature=00`;
+    const res = await fetch(url, { method: 'POST', headers: formHeaders(), body: form({ Action: 'Hello', Name: 'p' }) });
+    expect(await res.text()).toContain('<Greeting>hello p</Greeting>');
+  });
+
   it('answers an unknown Action with InvalidAction 400 in an ErrorResponse', async () => {
     const res = await post(formHeaders(signed('demo')), form({ Action: 'Nope', Version: '2011-11-11' }));
     expect(res.status).toBe(400);

@@ -83,8 +83,16 @@ function identityValue(source: string, req: AuthorizationRequest): string | unde
   return undefined;
 }
 
+/**
+ * Cached authorizer results kept at most. API Gateway promises no cache size, only that a
+ * result is not used past its TTL; locally a stream of distinct tokens must not grow memory
+ * without end, so beyond this the oldest result goes first (its caller is authorized again).
+ */
+export const MAX_CACHED_AUTHORIZATIONS = 10_000;
+
 /** Runs one API's Lambda authorizers, with their result caches. */
 export class Authorizers {
+  /** In insertion order, which is expiry order for one authorizer's TTL: expired entries are dropped from the front. */
   private readonly cache = new Map<string, { result: AuthorizerResult; expires: number }>();
 
   constructor(
@@ -125,11 +133,27 @@ export class Authorizers {
       }
       result = parseAuthorizerResult(invoked.payload);
       if (!result) return { allowed: false, error: AUTHORIZER_FAILURE, reason: 'authorizer result is not a principalId and policyDocument' };
-      if (def.ttlSeconds > 0) this.cache.set(key, { result, expires: this.clock.now() + this.clock.toLocalMs(def.ttlSeconds * 1000) });
+      if (def.ttlSeconds > 0) this.remember(key, result, this.clock.now() + this.clock.toLocalMs(def.ttlSeconds * 1000));
     }
     const verdict = evaluatePolicy(result, req.methodArn);
     if (verdict === 'deny') return { allowed: false, error: EXPLICIT_DENY, reason: 'policy denies the method' };
     if (verdict === 'none') return { allowed: false, error: NOT_ALLOWED, reason: 'policy does not allow the method' };
     return { allowed: true, principalId: result.principalId, context: result.context };
+  }
+
+  private remember(key: string, result: AuthorizerResult, expires: number): void {
+    const now = this.clock.now();
+    // Re-inserted at the end, so the front stays the oldest.
+    this.cache.delete(key);
+    for (const [oldest, entry] of this.cache) {
+      if (entry.expires > now && this.cache.size < MAX_CACHED_AUTHORIZATIONS) break;
+      this.cache.delete(oldest);
+    }
+    this.cache.set(key, { result, expires });
+  }
+
+  /** Results cached now, expired ones not yet dropped included. */
+  get cachedResults(): number {
+    return this.cache.size;
   }
 }

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { apiStack, call, harness, lambdaInvocationUri as invocations, lambdaProxyIntegration, lambdaResult, mockIntegration, resource, text, API_ID } from './helpers.js';
-import { evaluatePolicy, parseAuthorizerResult } from '../../../local/apigateway/authorizer.js';
+import { Authorizers, MAX_CACHED_AUTHORIZATIONS, evaluatePolicy, parseAuthorizerResult, type AuthorizationRequest } from '../../../local/apigateway/authorizer.js';
+import type { AuthorizerDef } from '../../../local/apigateway/types.js';
+import type { Clock } from '../../../local/clock.js';
+import type { LambdaInvoker } from '../../../local/contracts.js';
 import { UnsupportedTemplateError } from '../../../local/protocol/errors.js';
 import { readRestApis } from '../../../local/apigateway/model.js';
 
@@ -146,5 +149,57 @@ describe('authorizer definitions and policies', () => {
     expect(evaluatePolicy(upper, 'arn:aws:execute-api:us-east-1:1:api/prod/GET/a')).toBe('allow');
     expect(parseAuthorizerResult('{"principalId":"p"}')).toBeUndefined();
     expect(parseAuthorizerResult(JSON.stringify({ principalId: 'p', policyDocument: { Statement: [] }, context: { nested: {} } }))).toBeUndefined();
+  });
+});
+
+describe('the authorizer result cache', () => {
+  const def: AuthorizerDef = { id: 'auth1', logicalId: 'Auth', type: 'TOKEN', functionArn: AUTH_FN, identitySources: ['method.request.header.Authorization'], ttlSeconds: 300 };
+  const methodArn = `arn:aws:execute-api:us-east-1:000000000000:${API_ID}/prod/GET/things/1`;
+  const request = (token: string): AuthorizationRequest => ({
+    methodArn,
+    sourceArn: `arn:aws:execute-api:us-east-1:000000000000:${API_ID}/authorizers/auth1`,
+    accountId: '000000000000',
+    headers: { authorization: [token] },
+    query: {},
+    pathParameters: {},
+    stageVariables: {},
+    context: {},
+    requestEvent: {},
+  });
+  function authorizers() {
+    let now = 1_000_000;
+    const calls: string[] = [];
+    const clock: Clock = { scale: 1, now: () => now, toLocalMs: (ms) => ms, toAwsMs: (ms) => ms, sleep: async () => {} };
+    const invoker: LambdaInvoker = {
+      invoke: async (_fn, payload) => {
+        calls.push((JSON.parse(payload) as { authorizationToken: string }).authorizationToken);
+        return { statusCode: 200, payload: JSON.stringify(policy('Allow', '*')), executedVersion: '$LATEST', requestId: 'r' };
+      },
+    };
+    return { auth: new Authorizers(() => invoker, clock), calls, advance: (ms: number) => (now += ms) };
+  }
+
+  it('drops expired results as new ones arrive, so distinct tokens over time do not pile up', async () => {
+    const { auth, calls, advance } = authorizers();
+    for (let i = 0; i < 50; i++) expect((await auth.authorize(def, request(`t${i}`))).allowed).toBe(true);
+    expect(auth.cachedResults).toBe(50);
+    advance(301_000);
+    expect((await auth.authorize(def, request('late'))).allowed).toBe(true);
+    expect(auth.cachedResults).toBe(1);
+    // An expired token is asked again, and cached again.
+    expect((await auth.authorize(def, request('t0'))).allowed).toBe(true);
+    expect(calls.filter((t) => t === 't0')).toHaveLength(2);
+    expect(auth.cachedResults).toBe(2);
+  });
+
+  it('keeps at most MAX_CACHED_AUTHORIZATIONS results within the TTL, dropping the oldest first', async () => {
+    const { auth, calls } = authorizers();
+    for (let i = 0; i <= MAX_CACHED_AUTHORIZATIONS; i++) await auth.authorize(def, request(`t${i}`));
+    expect(auth.cachedResults).toBe(MAX_CACHED_AUTHORIZATIONS);
+    // The newest is still cached; the oldest was dropped and is asked again.
+    await auth.authorize(def, request(`t${MAX_CACHED_AUTHORIZATIONS}`));
+    await auth.authorize(def, request('t0'));
+    expect(calls.filter((t) => t === `t${MAX_CACHED_AUTHORIZATIONS}`)).toHaveLength(1);
+    expect(calls.filter((t) => t === 't0')).toHaveLength(2);
   });
 });

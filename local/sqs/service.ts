@@ -182,9 +182,8 @@ export class SqsService implements QueueSink {
     let resumed = 0;
     for (const queue of this.queues.values()) {
       const saved = queue.store?.load() ?? [];
-      queue.messages.push(...saved);
+      queue.restore(saved);
       resumed += saved.length;
-      if (saved.length > 0) queue.notify();
     }
     return resumed;
   }
@@ -383,8 +382,8 @@ export class SqsService implements QueueSink {
       if (taken.length > 0 || now >= deadline) {
         return taken.map((m) => this.present(queue, m, input));
       }
-      const nextVisible = queue.messages.reduce((next, m) => (m.visibleAt > now && m.visibleAt < next ? m.visibleAt : next), Infinity);
-      await queue.waitForChange(Math.min(deadline, nextVisible) - now);
+      // None was visible at take(): a time not after now means one has become visible since, and the loop takes it.
+      await queue.waitForChange(Math.min(deadline, queue.nextVisibleAt(now)) - now);
     }
   }
 
@@ -398,9 +397,8 @@ export class SqsService implements QueueSink {
   async whenReceivable(queueRef: string, options: { readonly deadline?: number; readonly signal?: AbortSignal } = {}): Promise<void> {
     const queue = this.requireQueue(queueRef);
     const now = Date.now();
-    this.expire(queue, now);
-    const nextVisible = queue.messages.reduce((next, m) => Math.min(next, m.visibleAt), Infinity);
-    const until = Math.min(nextVisible, options.deadline ?? Infinity);
+    queue.expire(now);
+    const until = Math.min(queue.nextVisibleAt(now), options.deadline ?? Infinity);
     if (until <= now) return;
     await queue.waitForChange(until - now, options.signal);
   }
@@ -426,10 +424,8 @@ export class SqsService implements QueueSink {
     if (!message || message.visibleAt <= Date.now()) {
       throw new AwsError('MessageNotInflight', 'Message does not exist or is not available for visibility timeout change.');
     }
-    message.visibleAt = Date.now() + this.localMs(seconds);
-    queue.store?.save(message);
     // Waiters computed their wake-up from the old visibility: they look again.
-    queue.notify();
+    queue.changeVisibility(message, Date.now() + this.localMs(seconds));
   }
 
   /** GetQueueUrl by name (and owner account when given), in `region` (the default one when absent). */
@@ -484,7 +480,7 @@ export class SqsService implements QueueSink {
   peek(queueArnOrName: string): PeekedMessage[] {
     const queue = this.requireQueue(queueArnOrName);
     const now = Date.now();
-    this.expire(queue, now);
+    queue.expire(now);
     return queue.messages.map((m) => ({
       messageId: m.messageId,
       body: m.body,
@@ -538,7 +534,9 @@ export class SqsService implements QueueSink {
   /** Receive up to `max` visible messages, moving over-received ones to the DLQ. */
   private take(queue: Queue, max: number, visibilitySeconds: number): QueuedMessage[] {
     const now = Date.now();
-    this.expire(queue, now);
+    queue.expire(now);
+    // Nothing visible (the usual case of an idle long poll): no scan.
+    if (queue.nextVisibleAt(now) > now) return [];
     const taken: QueuedMessage[] = [];
     const redrive = queue.settings.redrivePolicy;
     for (const message of [...queue.messages]) {
@@ -577,14 +575,6 @@ export class SqsService implements QueueSink {
     });
   }
 
-  private expire(queue: Queue, now: number): void {
-    for (let i = queue.messages.length - 1; i >= 0; i--) {
-      if (queue.messages[i]!.expiresAt > now) continue;
-      const [expired] = queue.messages.splice(i, 1);
-      queue.store?.remove(expired!.messageId);
-    }
-  }
-
   private present(queue: Queue, message: QueuedMessage, input: ReceiveInput): ReceivedMessage {
     const systemNames = [...(input.MessageSystemAttributeNames ?? []), ...(input.AttributeNames ?? [])];
     const attributes: Record<string, string> = {};
@@ -611,7 +601,7 @@ export class SqsService implements QueueSink {
 
   private queueAttributes(queue: Queue): Record<string, string | undefined> {
     const now = Date.now();
-    this.expire(queue, now);
+    queue.expire(now);
     const s = queue.settings;
     const visible = queue.messages.filter((m) => m.visibleAt <= now).length;
     const inFlight = queue.messages.filter((m) => m.visibleAt > now && m.receiveCount > 0).length;

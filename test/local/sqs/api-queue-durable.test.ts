@@ -10,10 +10,12 @@ import {
   SendMessageBatchCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { SqsService } from '../../../local/sqs/service.js';
 import { MemoryStateStore } from '../../../local/state/memory.js';
+import { stateFile } from '../../../local/state/sqlite.js';
 import { fakeStack } from '../../support/fake-stack.js';
 import { startLocalForTests } from '../../support/local-runtime.js';
 import { TEST_CLIENT } from '../../support/serve.js';
@@ -37,6 +39,20 @@ async function stop(runtime: LocalRuntime, sqs: SQSClient): Promise<void> {
   await runtime.stop();
 }
 
+/** The bodies of the saved messages of each queue CreateQueue made, and the saved queues, as another process reads the file. */
+function committed(dir: string, stackName: string): { queues: string[]; messages: string[] } {
+  const db = new Database(stateFile(dir, stackName), { readonly: true, fileMustExist: true });
+  try {
+    const values = (kind: string) =>
+      (db.prepare(`SELECT value FROM records WHERE kind = ? AND owner_type = 'AWS::SQS::Queue (CreateQueue)' ORDER BY seq`).all(kind) as { value: string }[]).map(
+        (row) => JSON.parse(row.value) as Record<string, unknown>,
+      );
+    return { queues: values('sqs-queue').map((q) => String(q.name)), messages: values('sqs-message').map((m) => String(m.body)) };
+  } finally {
+    db.close();
+  }
+}
+
 describe('a queue CreateQueue made, across restarts on the same state', () => {
   it('comes back with its attributes, creation time and unfinished messages; a deleted message stays deleted', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tdl-sqs-api-queue-'));
@@ -54,6 +70,8 @@ describe('a queue CreateQueue made, across restarts on the same state', () => {
     const received = await first.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 2, VisibilityTimeout: 0 }));
     expect(received.Messages?.map((m) => m.Body)).toEqual(['kept', 'done']);
     await first.sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: received.Messages![1]!.ReceiptHandle }));
+    // On disk once answered, before any orderly stop: a kill -9 now loses none of it.
+    expect(committed(dir, first.runtime.stack.stackName)).toEqual({ queues: ['made-by-api'], messages: ['kept', 'pending'] });
     await stop(first.runtime, first.sqs);
 
     const lines: string[] = [];

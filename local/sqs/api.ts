@@ -102,15 +102,15 @@ function sqsOperations(sqs: SqsService): JsonService {
         sqs.purgeQueue(queueUrl(input));
         return {};
       },
-      CreateQueue: (input) => {
+      CreateQueue: (input, scope) => {
         const name = input.QueueName;
+        if (typeof name === 'string' && /^[A-Za-z0-9_-]{1,75}\.fifo$/.test(name)) {
+          throw new AwsError('InvalidParameterValue', `The local runtime does not emulate FIFO queues: ${name} cannot be created.`);
+        }
         if (typeof name !== 'string' || !/^[A-Za-z0-9_-]{1,80}$/.test(name)) {
           throw new AwsError('InvalidParameterValue', 'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length');
         }
-        if (input.Attributes !== undefined && Object.keys(input.Attributes as object).length > 0) {
-          throw new AwsError('InvalidAttributeName', 'The local runtime creates API queues with default attributes only; declare queues in the stack instead.');
-        }
-        return { QueueUrl: sqs.createQueue(name).url };
+        return { QueueUrl: sqs.createQueueFromApi(name, input.Attributes, scope?.region).url };
       },
     },
   };

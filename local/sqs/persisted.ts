@@ -1,6 +1,6 @@
-import type { Collection } from '../state/types.js';
+import type { Collection, Owner } from '../state/types.js';
 import { loadAttributes, storeAttributes, type StoredAttributes } from '../state/stored-attributes.js';
-import type { QueuedMessage } from './queue.js';
+import type { QueuedMessage, QueueSettings } from './queue.js';
 
 /** A message as the state store keeps it: binary attribute values as base64 text. */
 export interface PersistedMessage extends Omit<QueuedMessage, 'messageAttributes'> {
@@ -30,4 +30,29 @@ export class MessageStore {
   load(): QueuedMessage[] {
     return this.collection.all().map(fromPersisted);
   }
+}
+
+/** A queue CreateQueue made, as the state store keeps it; its URL, region and account follow from its ARN. */
+export interface PersistedQueue {
+  readonly name: string;
+  readonly arn: string;
+  readonly createdTimestamp: number;
+  readonly settings: QueueSettings;
+  readonly policies: readonly unknown[];
+}
+
+/**
+ * No template resource owns a queue CreateQueue made, so no change of the
+ * assembly drops it (as on AWS): its owners are these, which the runtime
+ * keeps alongside the stack's resources. The type is no CloudFormation type,
+ * so no resource of the stack can collide with it.
+ */
+export const API_QUEUE_OWNER_TYPE = 'AWS::SQS::Queue (CreateQueue)';
+
+/** Owner of the record of every queue CreateQueue made. */
+export const API_QUEUES_OWNER: Owner = { logicalId: 'CreateQueue', type: API_QUEUE_OWNER_TYPE };
+
+/** Owner of the messages of one queue CreateQueue made: its ARN, which no logical id can spell. */
+export function apiQueueMessagesOwner(arn: string): Owner {
+  return { logicalId: arn, type: API_QUEUE_OWNER_TYPE };
 }

@@ -55,6 +55,16 @@ export class Queue {
   /** Where the messages are kept across restarts, when the queue belongs to the stack and state is durable. */
   store: MessageStore | undefined;
   private readonly waiters = new Set<() => void>();
+  /**
+   * Lower bounds (local ms) of the messages' visibleAt and expiresAt, so a
+   * wake-up need not scan the queue. Once queued, a message's expiry never
+   * changes and its visibility only moves later (a receive), except through
+   * ChangeMessageVisibility; a removal only raises the minimum. So a bound is
+   * lowered where a message arrives or is shown sooner, and made exact by a
+   * scan only once it has passed.
+   */
+  private visibleFrom = Infinity;
+  private expiringFrom = Infinity;
 
   constructor(
     readonly name: string,
@@ -71,7 +81,60 @@ export class Queue {
   add(message: QueuedMessage): void {
     this.messages.push(message);
     this.store?.save(message);
+    this.noteArrival(message);
     this.notify();
+  }
+
+  /** Take up messages a previous run kept (already in the store). */
+  restore(messages: readonly QueuedMessage[]): void {
+    this.messages.push(...messages);
+    for (const message of messages) this.noteArrival(message);
+    if (messages.length > 0) this.notify();
+  }
+
+  /** Make an in-flight message visible at `at` instead (ChangeMessageVisibility), and wake the waiters to look again. */
+  changeVisibility(message: QueuedMessage, at: number): void {
+    message.visibleAt = at;
+    this.store?.save(message);
+    this.visibleFrom = Math.min(this.visibleFrom, at);
+    this.notify();
+  }
+
+  /**
+   * When the next message becomes visible: a time after `now`, Infinity when
+   * none will, or a time not after `now` when one is visible already.
+   */
+  nextVisibleAt(now: number): number {
+    if (this.visibleFrom > now) return this.visibleFrom;
+    let next = Infinity;
+    for (const message of this.messages) {
+      // One visible message answers; the bound stays where it is, still a lower bound.
+      if (message.visibleAt <= now) return message.visibleAt;
+      next = Math.min(next, message.visibleAt);
+    }
+    this.visibleFrom = next;
+    return next;
+  }
+
+  /** Drop the messages that outlived the retention period by `now`. */
+  expire(now: number): void {
+    if (this.expiringFrom > now) return;
+    let next = Infinity;
+    for (let i = this.messages.length - 1; i >= 0; i--) {
+      const message = this.messages[i]!;
+      if (message.expiresAt > now) {
+        next = Math.min(next, message.expiresAt);
+        continue;
+      }
+      this.messages.splice(i, 1);
+      this.store?.remove(message.messageId);
+    }
+    this.expiringFrom = next;
+  }
+
+  private noteArrival(message: QueuedMessage): void {
+    this.visibleFrom = Math.min(this.visibleFrom, message.visibleAt);
+    this.expiringFrom = Math.min(this.expiringFrom, message.expiresAt);
   }
 
   /** Wake every long poll so it looks again. */

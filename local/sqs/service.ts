@@ -8,8 +8,9 @@ import { md5OfBody, md5OfMessageAttributes } from './md5.js';
 import { DEFAULT_SETTINGS, Queue, type QueuedMessage, type QueueSettings } from './queue.js';
 import { queueSettingsFromTemplate, queuePolicyTargets } from './template.js';
 import { validateAttributes, validateBody, validateRange } from './validate.js';
-import type { StateStore } from '../state/types.js';
-import { MessageStore, type PersistedMessage } from './persisted.js';
+import type { Collection, Owner, StateStore } from '../state/types.js';
+import { requestedAttributes } from './attributes.js';
+import { API_QUEUES_OWNER, apiQueueMessagesOwner, MessageStore, type PersistedMessage, type PersistedQueue } from './persisted.js';
 
 export { Queue } from './queue.js';
 export type { QueuedMessage, QueueSettings } from './queue.js';
@@ -149,6 +150,8 @@ export class SqsService implements QueueSink {
       }
     }
     service.checkRedriveAllowed(logicalIds);
+    // After the check: it concerns the template, and a queue CreateQueue made was checked when it was made.
+    if (deps.state) service.restoreApiQueues(deps.state);
     return service;
   }
 
@@ -160,6 +163,9 @@ export class SqsService implements QueueSink {
   private readonly refused: ResourcePolicyRefused | undefined;
   private readonly urlBase: string;
   private readonly queues = new Map<string, Queue>();
+  /** Where the queues CreateQueue makes are kept, when the runtime keeps state. */
+  private state: { readonly store: StateStore; readonly records: Collection<PersistedQueue> } | undefined;
+  private readonly apiQueues = new Set<Queue>();
 
   constructor(options: SqsServiceOptions = {}) {
     this.region = options.region ?? 'us-east-1';
@@ -176,15 +182,14 @@ export class SqsService implements QueueSink {
     let resumed = 0;
     for (const queue of this.queues.values()) {
       const saved = queue.store?.load() ?? [];
-      queue.messages.push(...saved);
+      queue.restore(saved);
       resumed += saved.length;
-      if (saved.length > 0) queue.notify();
     }
     return resumed;
   }
 
   /** Create (or return the existing) queue with these settings. */
-  createQueue(name: string, settings: Partial<QueueSettings> = {}, arn?: string): Queue {
+  createQueue(name: string, settings: Partial<QueueSettings> = {}, arn?: string, createdTimestamp = Date.now()): Queue {
     const existing = this.queues.get(name);
     if (existing) return existing;
     // A queue of a stack in another account or region (its ARN says which) has that account and region's URL.
@@ -199,10 +204,83 @@ export class SqsService implements QueueSink {
       account,
       region,
       { ...DEFAULT_SETTINGS, ...settings },
-      Date.now(),
+      createdTimestamp,
     );
     this.queues.set(name, queue);
     return queue;
+  }
+
+  /**
+   * CreateQueue in `region` (the default one when absent): a new queue, kept
+   * across restarts when the service keeps state, or the existing queue of
+   * that name when the attributes the request names have its values, else
+   * QueueNameExists (which the Query protocol calls QueueAlreadyExists).
+   * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html
+   */
+  createQueueFromApi(name: string, attributes: unknown, region = this.region): Queue {
+    const requested = requestedAttributes(attributes);
+    const existing = this.queues.get(name);
+    if (existing) {
+      if (!this.isInRegion(existing, region)) {
+        throw new AwsError(
+          'InvalidParameterValue',
+          `The local runtime keeps one queue per name across regions: ${name} already exists in ${existing.region}, so it cannot be created in ${region}.`,
+        );
+      }
+      const differs = requested.names.find((attribute) =>
+        attribute === 'Policy'
+          ? policyAttribute(existing.policies) !== JSON.stringify(requested.policy)
+          : JSON.stringify(comparedSetting(existing.settings, attribute)) !==
+            JSON.stringify(comparedSetting({ ...DEFAULT_SETTINGS, ...requested.settings }, attribute)),
+      );
+      if (differs) throw new AwsError('QueueNameExists', `A queue already exists with the same name and a different value for attribute ${differs}`);
+      return existing;
+    }
+    const arn = `arn:${this.partition}:sqs:${region}:${this.account}:${name}`;
+    const redrive = requested.settings.redrivePolicy;
+    if (redrive) this.checkDeadLetterTarget(arn, redrive.deadLetterTargetArn, (attributes as Record<string, unknown>).RedrivePolicy);
+    const queue = this.createQueue(name, requested.settings, arn);
+    if (requested.policy !== undefined) queue.policies.push(requested.policy);
+    this.apiQueues.add(queue);
+    if (this.state) {
+      this.state.records.save(name, { name, arn, createdTimestamp: queue.createdTimestamp, settings: queue.settings, policies: queue.policies });
+      queue.store = new MessageStore(this.state.store.collection<PersistedMessage>('sqs-message', apiQueueMessagesOwner(arn)));
+    }
+    return queue;
+  }
+
+  /** The state owners of the queues CreateQueue made, which the runtime keeps beside the stack's resources. */
+  stateOwners(): Owner[] {
+    return this.state ? [API_QUEUES_OWNER, ...[...this.apiQueues].map((queue) => apiQueueMessagesOwner(queue.arn))] : [];
+  }
+
+  /** Take up the queues CreateQueue made in a previous run; `resume()` then takes up their messages. */
+  private restoreApiQueues(store: StateStore): void {
+    const records = store.collection<PersistedQueue>('sqs-queue', API_QUEUES_OWNER);
+    this.state = { store, records };
+    for (const saved of records.all()) {
+      // The stack now declares a queue of that name: it is the stack's, and the saved one's messages are dropped with a line.
+      if (this.queues.has(saved.name)) {
+        records.remove(saved.name);
+        continue;
+      }
+      const queue = this.createQueue(saved.name, saved.settings, saved.arn, saved.createdTimestamp);
+      queue.policies.push(...saved.policies);
+      queue.store = new MessageStore(store.collection<PersistedMessage>('sqs-message', apiQueueMessagesOwner(saved.arn)));
+      this.apiQueues.add(queue);
+    }
+  }
+
+  /** A RedrivePolicy's target must be a queue of the source's account and region whose RedriveAllowPolicy allows the source. */
+  private checkDeadLetterTarget(sourceArn: string, targetArn: string, raw: unknown): void {
+    const invalid = (reason: string) => new AwsError('InvalidParameterValue', `Value ${String(raw)} for parameter RedrivePolicy is invalid. Reason: ${reason}`);
+    const dlq = this.findQueue(targetArn);
+    const [, , , region, account] = sourceArn.split(':');
+    if (!dlq || dlq.arn !== targetArn || dlq.region !== region || dlq.account !== account) throw invalid('Dead letter target does not exist.');
+    const allow = dlq.settings.redriveAllowPolicy;
+    const permitted =
+      !allow || allow.redrivePermission === 'allowAll' || (allow.redrivePermission === 'byQueue' && (allow.sourceQueueArns ?? []).includes(sourceArn));
+    if (!permitted) throw invalid(`The RedriveAllowPolicy of ${dlq.name} does not allow this queue as a source queue.`);
   }
 
   /** A queue by ARN, URL (any host) or name. */
@@ -304,8 +382,8 @@ export class SqsService implements QueueSink {
       if (taken.length > 0 || now >= deadline) {
         return taken.map((m) => this.present(queue, m, input));
       }
-      const nextVisible = queue.messages.reduce((next, m) => (m.visibleAt > now && m.visibleAt < next ? m.visibleAt : next), Infinity);
-      await queue.waitForChange(Math.min(deadline, nextVisible) - now);
+      // None was visible at take(): a time not after now means one has become visible since, and the loop takes it.
+      await queue.waitForChange(Math.min(deadline, queue.nextVisibleAt(now)) - now);
     }
   }
 
@@ -319,9 +397,8 @@ export class SqsService implements QueueSink {
   async whenReceivable(queueRef: string, options: { readonly deadline?: number; readonly signal?: AbortSignal } = {}): Promise<void> {
     const queue = this.requireQueue(queueRef);
     const now = Date.now();
-    this.expire(queue, now);
-    const nextVisible = queue.messages.reduce((next, m) => Math.min(next, m.visibleAt), Infinity);
-    const until = Math.min(nextVisible, options.deadline ?? Infinity);
+    queue.expire(now);
+    const until = Math.min(queue.nextVisibleAt(now), options.deadline ?? Infinity);
     if (until <= now) return;
     await queue.waitForChange(until - now, options.signal);
   }
@@ -347,10 +424,8 @@ export class SqsService implements QueueSink {
     if (!message || message.visibleAt <= Date.now()) {
       throw new AwsError('MessageNotInflight', 'Message does not exist or is not available for visibility timeout change.');
     }
-    message.visibleAt = Date.now() + this.localMs(seconds);
-    queue.store?.save(message);
     // Waiters computed their wake-up from the old visibility: they look again.
-    queue.notify();
+    queue.changeVisibility(message, Date.now() + this.localMs(seconds));
   }
 
   /** GetQueueUrl by name (and owner account when given), in `region` (the default one when absent). */
@@ -405,7 +480,7 @@ export class SqsService implements QueueSink {
   peek(queueArnOrName: string): PeekedMessage[] {
     const queue = this.requireQueue(queueArnOrName);
     const now = Date.now();
-    this.expire(queue, now);
+    queue.expire(now);
     return queue.messages.map((m) => ({
       messageId: m.messageId,
       body: m.body,
@@ -459,7 +534,9 @@ export class SqsService implements QueueSink {
   /** Receive up to `max` visible messages, moving over-received ones to the DLQ. */
   private take(queue: Queue, max: number, visibilitySeconds: number): QueuedMessage[] {
     const now = Date.now();
-    this.expire(queue, now);
+    queue.expire(now);
+    // Nothing visible (the usual case of an idle long poll): no scan.
+    if (queue.nextVisibleAt(now) > now) return [];
     const taken: QueuedMessage[] = [];
     const redrive = queue.settings.redrivePolicy;
     for (const message of [...queue.messages]) {
@@ -498,14 +575,6 @@ export class SqsService implements QueueSink {
     });
   }
 
-  private expire(queue: Queue, now: number): void {
-    for (let i = queue.messages.length - 1; i >= 0; i--) {
-      if (queue.messages[i]!.expiresAt > now) continue;
-      const [expired] = queue.messages.splice(i, 1);
-      queue.store?.remove(expired!.messageId);
-    }
-  }
-
   private present(queue: Queue, message: QueuedMessage, input: ReceiveInput): ReceivedMessage {
     const systemNames = [...(input.MessageSystemAttributeNames ?? []), ...(input.AttributeNames ?? [])];
     const attributes: Record<string, string> = {};
@@ -532,7 +601,7 @@ export class SqsService implements QueueSink {
 
   private queueAttributes(queue: Queue): Record<string, string | undefined> {
     const now = Date.now();
-    this.expire(queue, now);
+    queue.expire(now);
     const s = queue.settings;
     const visible = queue.messages.filter((m) => m.visibleAt <= now).length;
     const inFlight = queue.messages.filter((m) => m.visibleAt > now && m.receiveCount > 0).length;
@@ -618,6 +687,35 @@ function selectAttributes(
     if (wanted) selected[name] = value;
   }
   return selected;
+}
+
+/** A setting as CreateQueue compares it with an existing queue's, by attribute name. */
+function comparedSetting(settings: QueueSettings, attribute: string): unknown {
+  switch (attribute) {
+    case 'DelaySeconds':
+      return settings.delaySeconds;
+    case 'MaximumMessageSize':
+      return settings.maximumMessageSize;
+    case 'MessageRetentionPeriod':
+      return settings.messageRetentionPeriod;
+    case 'ReceiveMessageWaitTimeSeconds':
+      return settings.receiveMessageWaitTimeSeconds;
+    case 'VisibilityTimeout':
+      return settings.visibilityTimeout;
+    case 'KmsDataKeyReusePeriodSeconds':
+      // AWS's default, as GetQueueAttributes reports it.
+      return settings.kmsDataKeyReusePeriodSeconds ?? 300;
+    case 'SqsManagedSseEnabled':
+      return settings.sqsManagedSseEnabled;
+    case 'KmsMasterKeyId':
+      return settings.kmsMasterKeyId;
+    case 'RedrivePolicy':
+      return settings.redrivePolicy;
+    case 'RedriveAllowPolicy':
+      return settings.redriveAllowPolicy;
+    default:
+      return undefined;
+  }
 }
 
 function policyAttribute(policies: readonly unknown[]): string | undefined {

@@ -31,6 +31,7 @@ export function describeDropped(dropped: readonly DroppedState[]): string[] {
     'lambda-async-event': 'async event(s)',
     'lambda-event-invoke-config': 'event invoke config(s) set through the API of',
     'sqs-message': 'SQS message(s)',
+    'sqs-queue': 'SQS queue(s) created through the API by',
     'sns-delivery': 'SNS delivery(ies)',
     'eventbridge-delivery': 'EventBridge target delivery(ies)',
     'eventbridge-archive-event': 'archived EventBridge event(s)',

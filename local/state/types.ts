@@ -16,6 +16,7 @@ export type StateKind =
   | 'lambda-async-event'
   | 'lambda-event-invoke-config'
   | 'sqs-message'
+  | 'sqs-queue'
   | 'sns-delivery'
   | 'eventbridge-delivery'
   | 'eventbridge-archive-event'

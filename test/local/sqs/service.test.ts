@@ -124,6 +124,36 @@ describe('SqsService', () => {
     expect(messages.map((m) => m.Body)).toEqual(['later']);
   });
 
+  it('whenReceivable wakes when ChangeMessageVisibility shows a message sooner, and keeps waiting once the sooner one is gone', async () => {
+    const sqs = new SqsService();
+    sqs.createQueue('q');
+    await sqs.sendMessage(queueArn('q'), 'first');
+    await sqs.sendMessage(queueArn('q'), 'second');
+    const [first, second] = await sqs.receive(queueUrl('q'), { MaxNumberOfMessages: 10, VisibilityTimeout: 43_200 });
+    const controller = new AbortController();
+    let woke = false;
+    const waiting = sqs.whenReceivable('q', { signal: controller.signal }).then(() => (woke = true));
+    await sleep(20);
+    expect(woke).toBe(false);
+    // Shown sooner than the wait was planned for: the waiter looks again and finds it.
+    sqs.changeMessageVisibility(queueUrl('q'), first!.ReceiptHandle, 0);
+    await waiting;
+    expect(woke).toBe(true);
+
+    // Received again and deleted: what is left is hidden for 12 hours, so the wait is long again.
+    const [again] = await sqs.receive(queueUrl('q'));
+    expect(again?.Body).toBe('first');
+    sqs.deleteMessage(queueUrl('q'), again!.ReceiptHandle);
+    let returned = false;
+    const idle = sqs.whenReceivable('q', { signal: controller.signal }).then(() => (returned = true));
+    await sleep(20);
+    expect(returned).toBe(false);
+    sqs.changeMessageVisibility(queueUrl('q'), second!.ReceiptHandle, 0);
+    await idle;
+    expect((await sqs.receive(queueUrl('q'))).map((m) => m.Body)).toEqual(['second']);
+    controller.abort();
+  });
+
   it('moves a message to the dead-letter queue after maxReceiveCount receives', async () => {
     const traces: Array<Omit<TraceEvent, 'time'>> = [];
     const stack = fakeStack([

@@ -46,8 +46,6 @@ export interface ExecutionDeps {
   readonly callAwsService: (service: string, req: HttpRequest, credentials?: string) => Promise<HttpResponse>;
   /** Called once per integration call, for tracing and logs. */
   readonly onIntegration?: (summary: string, detail: Record<string, unknown>) => void;
-  /** Called with the request id a Lambda integration's invoke answered with, so traces join the API request to the function's run. */
-  readonly onLambdaRequestId?: (requestId: string) => void;
   /** Payload lines for execution logs with data tracing (DataTraceEnabled). */
   readonly onDataTrace?: (line: string) => void;
 }
@@ -76,13 +74,15 @@ export interface MethodResult {
   readonly response: HttpResponse;
   readonly integrationStatus?: number;
   readonly integrationLatency?: number;
+  /** The request id a Lambda integration's invoke answered with, so traces join the API request to the function's run. */
+  readonly lambdaRequestId?: string;
   readonly error?: string;
   /** Set when API Gateway answered itself, so a GatewayResponse can customize the answer. */
   readonly gatewayError?: GatewayError;
 }
 
 /** What access logs learn about the integration call, filled in as the execution goes. */
-type IntegrationState = { integrationStatus?: number; integrationLatency?: number };
+type IntegrationState = { integrationStatus?: number; integrationLatency?: number; lambdaRequestId?: string };
 
 /** Thrown inside the pipeline to answer with a gateway response. */
 class GatewayFailure extends Error {
@@ -209,7 +209,7 @@ async function execute(
 
   deps.onDataTrace?.(`Endpoint request body after transformations: ${payload}`);
   const started = Date.now();
-  const backend = await callIntegration(integration, inv, deps, payload, mapped);
+  const backend = await callIntegration(integration, inv, deps, payload, mapped, state);
   state.integrationLatency = Date.now() - started;
   state.integrationStatus = backend.status;
   deps.onDataTrace?.(`Endpoint response body before transformations: ${backend.body}`);
@@ -288,6 +288,7 @@ async function callIntegration(
   deps: ExecutionDeps,
   payload: string,
   mapped: MappedRequestParameters,
+  state: IntegrationState,
 ): Promise<BackendResult> {
   if (integration.type === 'MOCK') {
     const status = mockStatusCode(payload);
@@ -307,7 +308,7 @@ async function callIntegration(
       deps.onIntegration?.(`invoke ${lambdaArn} (${invocationType})`, { functionArn: lambdaArn, invocationType });
       const invocation = deps.sinks.lambda.invoke(lambdaArn, payload, invocationType, callerOf(integration, inv));
       const result = await backendCall(invocation, integration.timeoutMs, LAMBDA_INVOCATION);
-      deps.onLambdaRequestId?.(result.requestId);
+      state.lambdaRequestId = result.requestId;
       const errorMessage = result.functionError ? lambdaErrorMessage(result.payload) : undefined;
       return { status: result.statusCode, body: result.payload, headers: {}, selector: errorMessage };
     } else {
@@ -453,7 +454,7 @@ async function proxyIntegration(
   const started = Date.now();
   const invocation = deps.sinks.lambda.invoke(functionArn, JSON.stringify(event), 'RequestResponse', callerOf(integration, inv));
   const result = await backendCall(invocation, integration.timeoutMs, LAMBDA_INVOCATION);
-  deps.onLambdaRequestId?.(result.requestId);
+  state.lambdaRequestId = result.requestId;
   state.integrationLatency = Date.now() - started;
   state.integrationStatus = result.statusCode;
   if (result.functionError) throw new GatewayFailure(BAD_GATEWAY, `Lambda execution failed with status 200 due to customer function error`);

@@ -340,10 +340,8 @@ export class ApiGatewayService {
       if (refusal) return this.failEarly(request, api, stage, refusal, bound.context);
     }
     const exec: string[] = [];
-    // The Lambda request id an integration ran under: the response hop carries it, joining the function's run to this request.
-    const linked: Record<string, string> = {};
-    const result = await this.execute(bound, exec, linked);
-    return this.respond(bound, result, exec, linked);
+    const result = await this.execute(bound, exec);
+    return this.respond(bound, result, exec);
   }
 
   /** Ids and the `$context` as far as they are known before routing. */
@@ -485,19 +483,19 @@ export class ApiGatewayService {
   }
 
   /** The method execution, tracing each integration call; `exec` collects execution-log lines. */
-  private execute(bound: BoundRequest, exec: string[], linked: Record<string, string>): Promise<MethodResult> {
+  private execute(bound: BoundRequest, exec: string[]): Promise<MethodResult> {
     const { api, stage, req, path, headers, query, context, route } = bound;
     const { resource, method, pathParameters } = route;
     const env = this.envOfApi(api.id);
     const sourceArn = `arn:${env.partition}:execute-api:${env.region}:${env.account}:${api.id}/${stage.name}/${method.httpMethod === 'ANY' ? req.method.toUpperCase() : method.httpMethod}${resource.path}`;
-    const deps = new MethodExecutionDeps(this.deps, bound, exec, linked);
+    const deps = new MethodExecutionDeps(this.deps, bound, exec);
     // Set only with data tracing, as the method execution looks for it.
     if (stage.methodSettings.some((m) => m.dataTraceEnabled)) deps.onDataTrace = (line: string) => void exec.push(line);
     return executeMethod({ api, stage, resource, method, req, path, pathParameters, query, headers, context, sourceArn, accountId: env.account }, deps);
   }
 
   /** The method response (or customized gateway response), traced and logged. */
-  private respond(bound: BoundRequest, result: MethodResult, exec: string[], linked: Readonly<Record<string, string>> = {}): HttpResponse {
+  private respond(bound: BoundRequest, result: MethodResult, exec: string[]): HttpResponse {
     const { api, stage, req, headers, context, idHeaders, route } = bound;
     const { resource, method, pathParameters } = route;
     const response: HttpResponse = result.gatewayError
@@ -508,7 +506,8 @@ export class ApiGatewayService {
       kind: 'response',
       resource: `${api.name}/${stage.name}`,
       summary: `${method.httpMethod} ${resource.path} -> ${response.statusCode}${result.error ? ` (${result.error})` : ''}`,
-      ids: extend({ requestId: bound.requestId }, linked),
+      // The Lambda request id an integration ran under joins the function's run to this request.
+      ids: result.lambdaRequestId === undefined ? { requestId: bound.requestId } : { requestId: bound.requestId, lambdaRequestId: result.lambdaRequestId },
       // The answer, so the dashboard shows it and follows the message id an AWS integration returned.
       detail: { statusCode: response.statusCode, body: typeof response.body === 'string' ? traceJsonLater(response.body) : `(${bodyLength(response)} bytes)` },
     });
@@ -631,7 +630,7 @@ export class ApiGatewayService {
 
 /**
  * What one method execution calls back: its integration calls traced and
- * logged, the Lambda request id kept. Methods of a class rather than closures
+ * logged. Methods of a class rather than closures
  * made per request (under tsx each closure also has its name defined).
  */
 class MethodExecutionDeps implements ExecutionDeps {
@@ -645,7 +644,6 @@ class MethodExecutionDeps implements ExecutionDeps {
     private readonly bound: BoundRequest,
     /** Execution-log lines. */
     private readonly exec: string[],
-    private readonly linked: Record<string, string>,
   ) {
     this.sinks = serviceDeps.sinks;
     this.callAwsService = serviceDeps.callAwsService;
@@ -662,10 +660,6 @@ class MethodExecutionDeps implements ExecutionDeps {
       ids: { requestId },
       detail,
     });
-  }
-
-  onLambdaRequestId(requestId: string): void {
-    this.linked.lambdaRequestId = requestId;
   }
 }
 

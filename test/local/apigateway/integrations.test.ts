@@ -235,6 +235,12 @@ describe('Lambda proxy integration', () => {
     expect(h.traces.find((t) => t.kind === 'response')!.ids?.lambdaRequestId).toBe('lambda-run-8');
   });
 
+  it("names the function's request id on the response trace when the function failed", async () => {
+    const h = harness(stack, { lambda: () => lambdaResult({ errorMessage: 'boom' }, { functionError: 'Unhandled', requestId: 'lambda-run-9' }) });
+    expect((await call(h, 'GET', '/users/u1')).statusCode).toBe(502);
+    expect(h.traces.find((t) => t.kind === 'response')!.ids).toEqual({ requestId: h.traces[0]!.ids!.requestId, lambdaRequestId: 'lambda-run-9' });
+  });
+
   it('sends the 1.0 event and returns the function response', async () => {
     const h = harness(stack, {
       lambda: () => lambdaResult({ statusCode: 201, headers: { 'X-One': '1' }, multiValueHeaders: { 'X-Many': ['a', 'b'] }, body: 'created' }),

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { apiStack, call, harness, lambdaInvocationUri, lambdaProxyIntegration, lambdaResult, text } from './helpers.js';
 import { AwsError } from '../../../local/protocol/errors.js';
@@ -332,6 +332,47 @@ describe('integration edge cases', () => {
     const response = await call(h, 'GET', '/slow');
     expect(response.statusCode).toBe(504);
     expect(text(response)).toBe('{"message": "Endpoint request timed out"}');
+  });
+
+  describe('with fake timers', () => {
+    afterEach(() => void vi.useRealTimers());
+    const slowStack = apiStack(
+      [{ path: '/slow', httpMethod: 'POST', integration: { Type: 'AWS', IntegrationHttpMethod: 'POST', Uri: 'arn:aws:apigateway:us-east-1:sqs:action/SendMessage', TimeoutInMillis: 1000, IntegrationResponses: [{ StatusCode: '200' }] } }],
+      { stage: { MethodSettings: [{ HttpMethod: '*', ResourcePath: '/*', LoggingLevel: 'ERROR' }] } },
+    );
+
+    it('waits TimeoutInMillis of local time, which the time scale does not shrink, then answers 504 and logs the timeout', async () => {
+      vi.useFakeTimers();
+      const h = harness(slowStack, { aws: () => new Promise(() => {}) });
+      let answered = false;
+      const pending = call(h, 'POST', '/slow', { body: '{}' }).finally(() => (answered = true));
+      await vi.advanceTimersByTimeAsync(999);
+      expect(answered).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      const response = await pending;
+      expect(response.statusCode).toBe(504);
+      expect(text(response)).toBe('{"message": "Endpoint request timed out"}');
+      const id = response.headers['x-amzn-requestid'];
+      expect(h.logs.flatMap((l) => l.events.map((e) => e.message))).toEqual([
+        `(${id}) Execution failed due to a timeout error after 1000 ms`,
+        `(${id}) Method completed with status: 504`,
+      ]);
+      expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it('clears the timeout once the backend answers', async () => {
+      vi.useFakeTimers();
+      const h = harness(slowStack, { aws: () => ({ statusCode: 200, headers: {}, body: '{}' }) });
+      expect((await call(h, 'POST', '/slow', { body: '{}' })).statusCode).toBe(200);
+      expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it('clears the timeout when the backend fails', async () => {
+      vi.useFakeTimers();
+      const h = harness(slowStack, { aws: () => Promise.reject(new Error('connection reset')) });
+      expect((await call(h, 'POST', '/slow', { body: '{}' })).statusCode).toBe(500);
+      expect(vi.getTimerCount()).toBe(0);
+    });
   });
 
   it('fills ${stageVariables.x} in the integration URI', async () => {

@@ -76,13 +76,15 @@ export interface MethodResult {
   readonly integrationLatency?: number;
   /** The request id a Lambda integration's invoke answered with, so traces join the API request to the function's run. */
   readonly lambdaRequestId?: string;
+  /** The request id an AWS service integration's endpoint answered with (its `x-amzn-RequestId`). */
+  readonly serviceRequestId?: string;
   readonly error?: string;
   /** Set when API Gateway answered itself, so a GatewayResponse can customize the answer. */
   readonly gatewayError?: GatewayError;
 }
 
 /** What access logs learn about the integration call, filled in as the execution goes. */
-type IntegrationState = { integrationStatus?: number; integrationLatency?: number; lambdaRequestId?: string };
+type IntegrationState = { integrationStatus?: number; integrationLatency?: number; lambdaRequestId?: string; serviceRequestId?: string };
 
 /** Thrown inside the pipeline to answer with a gateway response. */
 class GatewayFailure extends Error {
@@ -336,6 +338,7 @@ async function callIntegration(
       const target = `${request.path}${request.rawQuery ? `?${request.rawQuery}` : ''}`;
       deps.onIntegration?.(`${uri.service} ${request.method} ${target}`, { service: uri.service, method: request.method, path: request.path, query: request.rawQuery });
       const response = await backendCall(deps.callAwsService(uri.service, request, integration.credentials), integration.timeoutMs, `${uri.service} call`);
+      state.serviceRequestId = response.headers['x-amzn-requestid'] ?? response.headers['x-amz-request-id'];
       const body = typeof response.body === 'string' ? response.body : response.body.toString('utf8');
       return { status: response.statusCode, body, headers: response.headers, selector: String(response.statusCode) };
     }

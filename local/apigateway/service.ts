@@ -511,13 +511,17 @@ export class ApiGatewayService {
       // The answer, so the dashboard shows it and follows the message id an AWS integration returned.
       detail: { statusCode: response.statusCode, body: typeof response.body === 'string' ? traceJsonLater(response.body) : `(${bodyLength(response)} bytes)` },
     });
+    // "The AWS endpoint's request ID" (from its x-amzn-RequestId): Lambda's or the service's, none for HTTP backends.
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-variables-for-access-logging.html
+    const endpointRequestId = result.lambdaRequestId ?? result.serviceRequestId;
     const responseContext = {
       status: response.statusCode,
       responseLength: bodyLength(response),
       responseLatency: Date.now() - bound.started,
       integrationLatency: result.integrationLatency,
       integrationStatus: result.integrationStatus,
-      integration: { latency: result.integrationLatency, status: result.integrationStatus },
+      awsEndpointRequestId: endpointRequestId,
+      integration: { latency: result.integrationLatency, status: result.integrationStatus, requestId: endpointRequestId },
       error: result.gatewayError ? errorContext(result.gatewayError) : {},
     };
     this.writeLogs(api, stage, context, responseContext, { query: bound.query, pathParameters, exec, error: result.error, status: response.statusCode });

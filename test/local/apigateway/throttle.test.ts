@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StageThrottle, TokenBucket, methodSettingPath } from '../../../local/apigateway/throttle.js';
 import { formatAccessLog } from '../../../local/apigateway/access-log.js';
-import { apiStack, call, harness, text } from './helpers.js';
+import { apiStack, call, harness, lambdaProxyIntegration, lambdaResult, text } from './helpers.js';
 
 describe('throttling', () => {
   it('a token bucket allows the burst, then refills at the rate', () => {
@@ -89,6 +89,30 @@ describe('access logs', () => {
     const format = '$context.a $context.status $context.error $context.error.message $context.integration.latency $context.nested.x $context.none $context.missing $context.constructor.name $context.toString';
     expect(formatAccessLog(format, context, overrides)).toBe(formatAccessLog(format, { ...context, ...overrides }));
     expect(formatAccessLog(format, context, overrides)).toMatch(/^A 200 \{\} - 3 1 - - - function toString\(\)/);
+  });
+
+  it("names the AWS endpoint's request id: Lambda's, the service's, none for a mock", async () => {
+    const fn = 'arn:aws:lambda:us-east-1:000000000000:function:f';
+    const stack = apiStack(
+      [
+        { path: '/fn', httpMethod: 'GET', integration: lambdaProxyIntegration(fn) },
+        {
+          path: '/sqs',
+          httpMethod: 'POST',
+          integration: { Type: 'AWS', IntegrationHttpMethod: 'POST', Uri: 'arn:aws:apigateway:us-east-1:sqs:action/SendMessage', IntegrationResponses: [{ StatusCode: '200' }] },
+        },
+        { path: '/mock', httpMethod: 'GET', integration: { Type: 'MOCK', IntegrationResponses: [{ StatusCode: '200' }] } },
+      ],
+      { stage: { AccessLogSetting: { DestinationArn: 'arn:aws:logs:us-east-1:000000000000:log-group:ids', Format: '$context.resourcePath $context.integration.requestId $context.awsEndpointRequestId' } } },
+    );
+    const h = harness(stack, {
+      lambda: () => lambdaResult({ statusCode: 200, body: 'ok' }, { requestId: 'lambda-run-1' }),
+      aws: () => ({ statusCode: 200, headers: { 'content-type': 'application/json', 'x-amzn-requestid': 'sqs-request-1' }, body: '{}' }),
+    });
+    await call(h, 'GET', '/fn');
+    await call(h, 'POST', '/sqs', { body: '{}' });
+    await call(h, 'GET', '/mock');
+    expect(h.logs.filter((l) => l.group === 'ids').map((l) => l.events[0]!.message)).toEqual(['/fn lambda-run-1 lambda-run-1', '/sqs sqs-request-1 sqs-request-1', '/mock - -']);
   });
 
   it('writes one line per request to the stage destination, including gateway errors', async () => {

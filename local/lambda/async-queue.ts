@@ -6,7 +6,7 @@ import { TimerQueue } from '../timer-queue.js';
 import { inBackground } from '../background.js';
 import { Fifo } from '../fifo.js';
 import { sendToDeadLetter } from './dead-letter.js';
-import { sendToDestination, type DestinationDeps } from './destinations.js';
+import { sendToDestination } from './destinations.js';
 import type { EffectiveInvokeConfig } from './event-invoke-config.js';
 import { buildInvocationRecord, type AttemptOutcome, type InvocationCondition } from './invocation-record.js';
 import { isThrottle, type Execution, type PoolLike } from './pool.js';
@@ -57,6 +57,10 @@ export interface AsyncEventState {
 /** What one function's async queue needs. */
 export interface AsyncQueueDeps {
   readonly clock: Clock;
+  /**
+   * Where records and dead letters go, read as each is sent (the sinks are filled in after every service
+   * exists): these deps are handed to the senders as they are, with no object made per delivery.
+   */
   readonly sinks: Sinks;
   readonly tracer?: Tracer;
   readonly functionName: string;
@@ -436,7 +440,7 @@ export class AsyncQueue {
     const config = this.deps.config();
     // The record is built only for a destination: a function without one (the pipeline's loggers) needs none.
     const destination = condition === 'Success' ? config.onSuccess : config.onFailure;
-    const toDestination = destination ? sendToDestination(destination, this.record(event), this.delivery(), this.requestText(event)) : undefined;
+    const toDestination = destination ? sendToDestination(destination, this.record(event), this.deps, this.requestText(event)) : undefined;
     if (condition === 'Success') return toDestination;
     const toDeadLetter = deadLetterTargetArn ? this.sendDeadLetter(event, deadLetterTargetArn) : undefined;
     if (toDestination && toDeadLetter) return Promise.all([toDestination, toDeadLetter]);
@@ -451,11 +455,6 @@ export class AsyncQueue {
       reason: `event discarded (${condition}, no on-failure destination)`,
     });
     return undefined;
-  }
-
-  /** The sinks (read now: they are filled in after every service exists) and tracer a delivery uses. */
-  private delivery(): DestinationDeps {
-    return { sinks: this.deps.sinks, tracer: this.deps.tracer };
   }
 
   private record(event: AsyncEventState) {
@@ -479,16 +478,15 @@ export class AsyncQueue {
   }
 
   private sendDeadLetter(event: AsyncEventState, targetArn: string): Promise<void> {
-    const outcome = event.lastOutcome;
     return sendToDeadLetter(
       {
         targetArn,
         functionArn: this.deps.functionArn,
         requestId: event.requestId,
         payload: event.payload,
-        ...(outcome ? { errorPayload: outcome.payload } : {}),
+        errorPayload: event.lastOutcome?.payload,
       },
-      this.delivery(),
+      this.deps,
     );
   }
 }

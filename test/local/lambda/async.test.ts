@@ -161,6 +161,22 @@ describe('asynchronous invocation', () => {
     expect(record).not.toHaveProperty('responseContext');
   });
 
+  it('sends an event that expired before any attempt to the dead-letter queue with the age as its error message', async () => {
+    const { service, sinks, pools } = build([fn('f', { DeadLetterConfig: { TargetArn: QUEUE } }), invokeConfig('f', { MaximumEventAgeInSeconds: 60 })], {
+      f: fail,
+    });
+    pools.get('f')!.throttleNext = 1_000;
+    const { requestId } = await service.invoke('f', '{"a":1}', 'Event');
+    await service.idle();
+    expect(sinks.sqsCalls).toEqual([
+      {
+        queueArn: QUEUE,
+        body: '{"a":1}',
+        attributes: { ...deadLetterAttributes(requestId), ErrorMessage: { DataType: 'String', StringValue: 'Event age exceeded before the function could run' } },
+      },
+    ]);
+  });
+
   it('sends to an EventBridge bus destination as AWS does', async () => {
     const { service, sinks } = build(
       [fn('f'), invokeConfig('f', { MaximumRetryAttempts: 0, DestinationConfig: { OnSuccess: { Destination: BUS }, OnFailure: { Destination: BUS } } })],

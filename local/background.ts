@@ -24,18 +24,26 @@ import { Fifo } from './fifo.js';
  */
 export const STEPS_PER_EXTRA = 32;
 
-/** Promises to resolve (backgroundTurn) and steps to start (inBackground), in the order they came. */
-const waiting = new Fifo<() => void>();
-/** Beside each entry of `waiting`: whether it is a step (started through {@link RESOLVED}) rather than a resolve. */
-const isStep = new Fifo<boolean>();
+/** Marks that the next entry of `waiting` is a promise's resolve function, not a step. */
+const RESOLVE = Symbol('resolve');
+/**
+ * Steps to start (inBackground) and promises to resolve (backgroundTurn), in the one order they came.
+ * A resolve function is pushed behind {@link RESOLVE}, so the kind of each entry is carried without
+ * wrapping it or keeping a second queue in lockstep: a step, the common case (one per async event),
+ * takes one slot.
+ */
+const waiting = new Fifo<(() => void) | typeof RESOLVE>();
+/** Entries in `waiting` (a resolve and its mark count once). */
+let backlog = 0;
 let armed = false;
 const RESOLVED = Promise.resolve();
 
 /** Resolves in a later turn of the event loop, after the sockets ready by then have been read; first come, first served. */
 export function backgroundTurn(): Promise<void> {
   return new Promise((resolve) => {
+    waiting.push(RESOLVE);
     waiting.push(resolve);
-    isStep.push(false);
+    backlog++;
     arm();
   });
 }
@@ -49,13 +57,13 @@ export function backgroundTurn(): Promise<void> {
  */
 export function inBackground(step: () => void): void {
   waiting.push(step);
-  isStep.push(true);
+  backlog++;
   arm();
 }
 
 /** Steps scheduled and not yet started. */
 export function backgroundBacklog(): number {
-  return waiting.size;
+  return backlog;
 }
 
 function arm(): void {
@@ -67,14 +75,15 @@ function arm(): void {
 
 function turn(): void {
   armed = false;
-  const take = Math.min(waiting.size, 1 + Math.floor(waiting.size / STEPS_PER_EXTRA));
-  if (waiting.size > take) arm();
+  const take = Math.min(backlog, 1 + Math.floor(backlog / STEPS_PER_EXTRA));
+  backlog -= take;
+  if (backlog > 0) arm();
   // Resolving runs nothing yet: each step continues in the microtasks that follow this callback,
   // before the loop turns again, so the steps can be resolved as they are taken (no array per turn).
   // A step is started in a microtask of its own, as a resolved promise's continuation would be, so the order holds.
   for (let i = 0; i < take; i++) {
     const next = waiting.shift()!;
-    if (isStep.shift()) void RESOLVED.then(next);
-    else next();
+    if (next === RESOLVE) (waiting.shift() as () => void)();
+    else void RESOLVED.then(next);
   }
 }

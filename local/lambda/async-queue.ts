@@ -6,7 +6,7 @@ import { TimerQueue } from '../timer-queue.js';
 import { inBackground } from '../background.js';
 import { Fifo } from '../fifo.js';
 import { sendToDeadLetter } from './dead-letter.js';
-import { sendToDestination, type DestinationDeps } from './destinations.js';
+import { sendToDestination } from './destinations.js';
 import type { EffectiveInvokeConfig } from './event-invoke-config.js';
 import { buildInvocationRecord, type AttemptOutcome, type InvocationCondition } from './invocation-record.js';
 import { isThrottle, type Execution, type PoolLike } from './pool.js';
@@ -57,6 +57,10 @@ export interface AsyncEventState {
 /** What one function's async queue needs. */
 export interface AsyncQueueDeps {
   readonly clock: Clock;
+  /**
+   * Where records and dead letters go, read as each is sent (the sinks are filled in after every service
+   * exists): these deps are handed to the senders as they are, with no object made per delivery.
+   */
   readonly sinks: Sinks;
   readonly tracer?: Tracer;
   readonly functionName: string;
@@ -175,9 +179,9 @@ export class AsyncQueue {
       }
       this.accepted += 1;
       if (event.phase === 'delivering') {
-        void this.deliver(event);
+        this.deliver(event);
       } else if (event.ageAwsMs >= this.maxAgeMs()) {
-        void this.finish(event, 'EventAgeExceeded');
+        this.finish(event, 'EventAgeExceeded');
       } else if (event.phase === 'retry' && event.dueAt !== undefined && event.dueAt > now) {
         this.retries.schedule(event.dueAt, event);
       } else {
@@ -227,7 +231,7 @@ export class AsyncQueue {
     while (!this.closed && this.throttleTimer === undefined && this.running < this.window && this.ready.size > 0) {
       const event = this.ready.shift()!;
       if (this.age(event, false) >= this.maxAgeMs()) {
-        void this.finish(event, 'EventAgeExceeded');
+        this.finish(event, 'EventAgeExceeded');
         continue;
       }
       this.running += 1;
@@ -321,12 +325,12 @@ export class AsyncQueue {
         log: traceText(execution.log),
       },
     });
-    if (execution.ok) return void this.finish(event, 'Success');
+    if (execution.ok) return this.finish(event, 'Success');
     const config = this.deps.config();
-    if (event.attempts > config.maximumRetryAttempts) return void this.finish(event, 'RetriesExhausted');
+    if (event.attempts > config.maximumRetryAttempts) return this.finish(event, 'RetriesExhausted');
     const delay = RETRY_DELAYS_MS[Math.min(event.attempts - 1, RETRY_DELAYS_MS.length - 1)]!;
     // A retry due exactly at the maximum age is already too late (AWS gives up at 60 s age with a 60 s back-off).
-    if (this.age(event, false) + delay >= config.maximumEventAgeInSeconds * 1000) return void this.finish(event, 'EventAgeExceeded');
+    if (this.age(event, false) + delay >= config.maximumEventAgeInSeconds * 1000) return this.finish(event, 'EventAgeExceeded');
     tracer?.record({
       service: 'lambda',
       kind: 'retry',
@@ -357,8 +361,8 @@ export class AsyncQueue {
   }
 
   /** The event is done: save the outcome, then deliver its record. */
-  private finish(event: AsyncEventState, condition: InvocationCondition): Promise<void> {
-    if (this.closed) return Promise.resolve();
+  private finish(event: AsyncEventState, condition: InvocationCondition): void {
+    if (this.closed) return;
     event.phase = 'delivering';
     event.condition = condition;
     event.recordTime = this.deps.clock.now();
@@ -375,29 +379,30 @@ export class AsyncQueue {
   /**
    * Delivers a finished event's record, then forgets the event. An event
    * with nothing to send (a function without destination or dead-letter
-   * queue, as the pipeline's loggers) is forgotten at once, with no async
-   * function or promise chain; one destination is awaited directly, not
-   * through Promise.all.
+   * queue, as the pipeline's loggers) is forgotten at once, with no promise
+   * chain; one destination is waited for directly, not through Promise.all.
+   * Nothing waits for the delivery: its end is handled in {@link settled}.
    */
-  private deliver(event: AsyncEventState): Promise<void> {
+  private deliver(event: AsyncEventState): void {
     let sending: Promise<unknown> | undefined;
     try {
       sending = this.send(event);
-      if (sending === undefined) this.delivered(event);
     } catch (error) {
-      this.failedInside(event, error);
+      return this.settled(event, true, error);
     }
-    if (sending !== undefined) return this.settle(event, sending);
-    this.done(event);
-    return RESOLVED;
+    if (sending === undefined) this.settled(event, false, undefined);
+    // The senders never reject but for a failure of the runtime itself, traced like a throw; should tracing
+    // that throw too, the promise `then` returns rejects unhandled, as nothing else can report it.
+    else void sending.then(() => this.settled(event, false, undefined), (error: unknown) => this.settled(event, true, error));
   }
 
-  private async settle(event: AsyncEventState, sending: Promise<unknown>): Promise<void> {
+  /** A delivery is over: its record sent (`failed` false), or the runtime failed with `error` on the way. */
+  private settled(event: AsyncEventState, failed: boolean, error: unknown): void {
     try {
-      await sending;
+      if (failed) throw error;
       this.delivered(event);
-    } catch (error) {
-      this.failedInside(event, error);
+    } catch (thrown) {
+      this.failedInside(event, thrown);
     } finally {
       this.done(event);
     }
@@ -435,7 +440,7 @@ export class AsyncQueue {
     const config = this.deps.config();
     // The record is built only for a destination: a function without one (the pipeline's loggers) needs none.
     const destination = condition === 'Success' ? config.onSuccess : config.onFailure;
-    const toDestination = destination ? sendToDestination(destination, this.record(event), this.delivery(), this.requestText(event)) : undefined;
+    const toDestination = destination ? sendToDestination(destination, this.record(event), this.deps, this.requestText(event)) : undefined;
     if (condition === 'Success') return toDestination;
     const toDeadLetter = deadLetterTargetArn ? this.sendDeadLetter(event, deadLetterTargetArn) : undefined;
     if (toDestination && toDeadLetter) return Promise.all([toDestination, toDeadLetter]);
@@ -450,11 +455,6 @@ export class AsyncQueue {
       reason: `event discarded (${condition}, no on-failure destination)`,
     });
     return undefined;
-  }
-
-  /** The sinks (read now: they are filled in after every service exists) and tracer a delivery uses. */
-  private delivery(): DestinationDeps {
-    return { sinks: this.deps.sinks, tracer: this.deps.tracer };
   }
 
   private record(event: AsyncEventState) {
@@ -478,21 +478,18 @@ export class AsyncQueue {
   }
 
   private sendDeadLetter(event: AsyncEventState, targetArn: string): Promise<void> {
-    const outcome = event.lastOutcome;
     return sendToDeadLetter(
       {
         targetArn,
         functionArn: this.deps.functionArn,
         requestId: event.requestId,
         payload: event.payload,
-        ...(outcome ? { errorPayload: outcome.payload } : {}),
+        errorPayload: event.lastOutcome?.payload,
       },
-      this.delivery(),
+      this.deps,
     );
   }
 }
-
-const RESOLVED = Promise.resolve();
 
 function errorSummary(payload: string): string {
   try {

@@ -70,7 +70,7 @@ export async function sendToDestination(destinationArn: string, record: Invocati
   const body = recordText(record, requestText);
   const service = arnField(destinationArn, 2);
   try {
-    let ids: Record<string, string> = { requestId };
+    let ids: Record<string, string>;
     switch (service) {
       case 'events': {
         // The function's execution role puts the event: no resource principal.

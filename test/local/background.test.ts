@@ -41,6 +41,41 @@ describe('backgroundTurn', () => {
     expect(order).toHaveLength(count + count / 2);
   });
 
+  it('keeps the order and the count of runs of either kind, a resolve taking one place in the backlog like a step', async () => {
+    const order: string[] = [];
+    const done: Promise<unknown>[] = [];
+    // Runs of uneven length of both kinds, long enough that turns take several entries at once.
+    const kinds = Array.from({ length: 5 * STEPS_PER_EXTRA + 3 }, (_, i) => (i % 3 === 0 || i % 7 === 0 ? 'turn' : 'step'));
+    kinds.forEach((kind, i) => {
+      if (kind === 'turn') done.push(backgroundTurn().then(() => order.push(`turn ${i}`)));
+      else done.push(new Promise<void>((resolve) => inBackground(() => resolve(void order.push(`step ${i}`)))));
+    });
+    expect(backgroundBacklog()).toBe(kinds.length);
+    await Promise.all(done);
+    expect(order).toEqual(kinds.map((kind, i) => `${kind} ${i}`));
+    expect(backgroundBacklog()).toBe(0);
+  });
+
+  it('takes one entry per turn while the backlog is short, whichever its kind', async () => {
+    const order: string[] = [];
+    let ticking = true;
+    const tick = () => {
+      order.push('tick');
+      if (ticking) setImmediate(tick);
+    };
+    const done = [
+      backgroundTurn().then(() => order.push('turn 1')),
+      new Promise<void>((resolve) => inBackground(() => resolve(void order.push('step 2')))),
+      backgroundTurn().then(() => order.push('turn 3')),
+      backgroundTurn().then(() => order.push('turn 4')),
+      new Promise<void>((resolve) => inBackground(() => resolve(void order.push('step 5')))),
+    ];
+    setImmediate(tick);
+    await Promise.all(done);
+    ticking = false;
+    expect(order.slice(0, 9)).toEqual(['turn 1', 'tick', 'step 2', 'tick', 'turn 3', 'tick', 'turn 4', 'tick', 'step 5']);
+  });
+
   it('reads a socket that became ready between two steps before the next step, not after the backlog', async () => {
     const server = createServer();
     server.listen(0, '127.0.0.1');

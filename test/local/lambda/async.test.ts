@@ -161,6 +161,22 @@ describe('asynchronous invocation', () => {
     expect(record).not.toHaveProperty('responseContext');
   });
 
+  it('sends an event that expired before any attempt to the dead-letter queue with the age as its error message', async () => {
+    const { service, sinks, pools } = build([fn('f', { DeadLetterConfig: { TargetArn: QUEUE } }), invokeConfig('f', { MaximumEventAgeInSeconds: 60 })], {
+      f: fail,
+    });
+    pools.get('f')!.throttleNext = 1_000;
+    const { requestId } = await service.invoke('f', '{"a":1}', 'Event');
+    await service.idle();
+    expect(sinks.sqsCalls).toEqual([
+      {
+        queueArn: QUEUE,
+        body: '{"a":1}',
+        attributes: { ...deadLetterAttributes(requestId), ErrorMessage: { DataType: 'String', StringValue: 'Event age exceeded before the function could run' } },
+      },
+    ]);
+  });
+
   it('sends to an EventBridge bus destination as AWS does', async () => {
     const { service, sinks } = build(
       [fn('f'), invokeConfig('f', { MaximumRetryAttempts: 0, DestinationConfig: { OnSuccess: { Destination: BUS }, OnFailure: { Destination: BUS } } })],
@@ -268,6 +284,31 @@ describe('asynchronous invocation', () => {
     await service.idle();
     const failed = tracer.events.find((e) => e.kind === 'destination-failed');
     expect(failed?.summary).toContain('queue is gone');
+  });
+
+  it('traces a failure of the runtime itself while delivering, whether the send rejects or throws, and lets the event go', async () => {
+    const cases = [
+      // The destination's own trace lines fail: the send rejects after the record went out.
+      { config: { DestinationConfig: { OnSuccess: { Destination: QUEUE } } }, handler: succeed, broken: ['destination', 'destination-failed'], sent: 1 },
+      // The discard's trace line fails: the send throws before any promise exists.
+      { config: { MaximumRetryAttempts: 0 }, handler: fail, broken: ['discard'], sent: 0 },
+    ];
+    for (const { config, handler, broken, sent } of cases) {
+      const { service, sinks, tracer } = build([fn('f'), invokeConfig('f', config)], { f: handler });
+      const record = tracer.record.bind(tracer);
+      tracer.record = (event) => {
+        if (broken.includes(event.kind)) throw new Error(`tracer broke on ${event.kind}`);
+        record(event);
+      };
+      const { requestId } = await service.invoke('f', '{}', 'Event');
+      // The event is let go: idle does not wait for it for ever.
+      await service.idle();
+      expect(sinks.sqsCalls).toHaveLength(sent);
+      const errors = tracer.events.filter((e) => e.kind === 'error');
+      expect(errors).toHaveLength(1);
+      expect(errors[0]!.summary).toContain(`async event failed inside the local runtime: Error: tracer broke on ${broken.at(-1)}`);
+      expect(errors[0]!.ids).toEqual({ requestId });
+    }
   });
 
   it('applies a PutFunctionEventInvokeConfig made at run time', async () => {

@@ -227,12 +227,9 @@ export class SqsService implements QueueSink {
           `The local runtime keeps one queue per name across regions: ${name} already exists in ${existing.region}, so it cannot be created in ${region}.`,
         );
       }
-      const differs = requested.names.find((attribute) =>
-        attribute === 'Policy'
-          ? policyAttribute(existing.policies) !== JSON.stringify(requested.policy)
-          : JSON.stringify(comparedSetting(existing.settings, attribute)) !==
-            JSON.stringify(comparedSetting({ ...DEFAULT_SETTINGS, ...requested.settings }, attribute)),
-      );
+      const have = settingAttributes(existing.settings, existing.policies);
+      const want = settingAttributes({ ...DEFAULT_SETTINGS, ...requested.settings }, requested.policy === undefined ? [] : [requested.policy]);
+      const differs = requested.names.find((attribute) => have[attribute] !== want[attribute]);
       if (differs) throw new AwsError('QueueNameExists', `A queue already exists with the same name and a different value for attribute ${differs}`);
       return existing;
     }
@@ -603,6 +600,7 @@ export class SqsService implements QueueSink {
     const now = Date.now();
     queue.expire(now);
     const s = queue.settings;
+    const settings = settingAttributes(s, queue.policies);
     const visible = queue.messages.filter((m) => m.visibleAt <= now).length;
     const inFlight = queue.messages.filter((m) => m.visibleAt > now && m.receiveCount > 0).length;
     const delayed = queue.messages.length - visible - inFlight;
@@ -614,18 +612,10 @@ export class SqsService implements QueueSink {
       // Queue attributes never change after creation here.
       LastModifiedTimestamp: String(Math.floor(queue.createdTimestamp / 1000)),
       QueueArn: queue.arn,
-      VisibilityTimeout: String(s.visibilityTimeout),
-      MaximumMessageSize: String(s.maximumMessageSize),
-      MessageRetentionPeriod: String(s.messageRetentionPeriod),
-      DelaySeconds: String(s.delaySeconds),
-      ReceiveMessageWaitTimeSeconds: String(s.receiveMessageWaitTimeSeconds),
-      Policy: policyAttribute(queue.policies),
-      RedrivePolicy: s.redrivePolicy ? JSON.stringify(s.redrivePolicy) : undefined,
-      RedriveAllowPolicy: s.redriveAllowPolicy ? JSON.stringify(s.redriveAllowPolicy) : undefined,
-      SqsManagedSseEnabled: s.kmsMasterKeyId ? undefined : String(s.sqsManagedSseEnabled),
-      KmsMasterKeyId: s.kmsMasterKeyId,
-      KmsDataKeyReusePeriodSeconds:
-        s.kmsMasterKeyId ? String(s.kmsDataKeyReusePeriodSeconds ?? 300) : undefined,
+      ...settings,
+      // Only the SSE setting in force is reported: the KMS pair with a key, SqsManagedSseEnabled without.
+      SqsManagedSseEnabled: s.kmsMasterKeyId ? undefined : settings.SqsManagedSseEnabled,
+      KmsDataKeyReusePeriodSeconds: s.kmsMasterKeyId ? settings.KmsDataKeyReusePeriodSeconds : undefined,
     };
   }
 
@@ -689,33 +679,27 @@ function selectAttributes(
   return selected;
 }
 
-/** A setting as CreateQueue compares it with an existing queue's, by attribute name. */
-function comparedSetting(settings: QueueSettings, attribute: string): unknown {
-  switch (attribute) {
-    case 'DelaySeconds':
-      return settings.delaySeconds;
-    case 'MaximumMessageSize':
-      return settings.maximumMessageSize;
-    case 'MessageRetentionPeriod':
-      return settings.messageRetentionPeriod;
-    case 'ReceiveMessageWaitTimeSeconds':
-      return settings.receiveMessageWaitTimeSeconds;
-    case 'VisibilityTimeout':
-      return settings.visibilityTimeout;
-    case 'KmsDataKeyReusePeriodSeconds':
-      // AWS's default, as GetQueueAttributes reports it.
-      return settings.kmsDataKeyReusePeriodSeconds ?? 300;
-    case 'SqsManagedSseEnabled':
-      return settings.sqsManagedSseEnabled;
-    case 'KmsMasterKeyId':
-      return settings.kmsMasterKeyId;
-    case 'RedrivePolicy':
-      return settings.redrivePolicy;
-    case 'RedriveAllowPolicy':
-      return settings.redriveAllowPolicy;
-    default:
-      return undefined;
-  }
+/**
+ * The attributes a queue's settings and policy give, as GetQueueAttributes
+ * prints them, each whatever the others say: GetQueueAttributes then hides
+ * the SSE pair that does not apply, and CreateQueue compares a request with
+ * an existing queue on these.
+ */
+function settingAttributes(s: QueueSettings, policies: readonly unknown[]): Record<string, string | undefined> {
+  return {
+    VisibilityTimeout: String(s.visibilityTimeout),
+    MaximumMessageSize: String(s.maximumMessageSize),
+    MessageRetentionPeriod: String(s.messageRetentionPeriod),
+    DelaySeconds: String(s.delaySeconds),
+    ReceiveMessageWaitTimeSeconds: String(s.receiveMessageWaitTimeSeconds),
+    Policy: policyAttribute(policies),
+    RedrivePolicy: s.redrivePolicy ? JSON.stringify(s.redrivePolicy) : undefined,
+    RedriveAllowPolicy: s.redriveAllowPolicy ? JSON.stringify(s.redriveAllowPolicy) : undefined,
+    SqsManagedSseEnabled: String(s.sqsManagedSseEnabled),
+    KmsMasterKeyId: s.kmsMasterKeyId,
+    // AWS's default, as GetQueueAttributes reports it.
+    KmsDataKeyReusePeriodSeconds: String(s.kmsDataKeyReusePeriodSeconds ?? 300),
+  };
 }
 
 function policyAttribute(policies: readonly unknown[]): string | undefined {

@@ -6,6 +6,7 @@
  * The parent never trusts the child: every failure of the process becomes
  * the invocation's function error, never an exception here.
  */
+import { arnField } from '../arn.js';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -99,7 +100,7 @@ export interface PoolOptions {
 }
 
 function partitionOf(arn: string): string {
-  return arn.split(':')[1] || 'aws';
+  return arnField(arn, 'partition') || 'aws';
 }
 
 /** AWS's limit on the init phase of an on-demand environment. */

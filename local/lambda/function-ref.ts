@@ -1,3 +1,4 @@
+import { arnField } from '../arn.js';
 import { AwsError } from '../protocol/errors.js';
 
 /** A function reference split into its parts. */
@@ -37,4 +38,15 @@ export function parseFunctionRef(ref: string, qualifier?: string): FunctionRef {
     return { ...parsed, qualifier };
   }
   return parsed;
+}
+
+/**
+ * The function name of a function ARN (qualified or not), for trace lines;
+ * what is not a function ARN is kept as it is.
+ */
+export function functionNameOf(functionArn: string): string {
+  const resource = arnField(functionArn, 'resource');
+  if (resource === undefined || !resource.startsWith('function:')) return functionArn;
+  const qualifier = resource.indexOf(':', 9);
+  return qualifier === -1 ? resource.slice(9) : resource.slice(9, qualifier);
 }

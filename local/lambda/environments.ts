@@ -6,11 +6,11 @@
  * The parent never trusts the child: every failure of the process becomes
  * the invocation's function error, never an exception here.
  */
-import { arnField } from '../arn.js';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { arnField } from '../arn.js';
 import type { LogEvent, LogSink } from '../contracts.js';
 import {
   billedDuration,

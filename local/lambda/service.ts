@@ -1,6 +1,6 @@
-import { arnField } from '../arn.js';
 import { defaultMaxEnvironments } from './environments.js';
 import { randomUUID } from 'node:crypto';
+import { arnField } from '../arn.js';
 import { traceParsedPayload, tracePayload, traceText } from '../tracing.js';
 import type { ExecutionRoles, FunctionIdentity, InvocationType, InvokeCaller, InvokeResult, LambdaInvoker, LogSink, Sinks, Tracer } from '../contracts.js';
 import type { Clock } from '../clock.js';

@@ -1,5 +1,5 @@
-import { arnField, parseArn } from '../arn.js';
 import { randomUUID } from 'node:crypto';
+import { arnField, parseArn } from '../arn.js';
 import { traceJsonLater } from '../tracing.js';
 import type { Clock } from '../clock.js';
 import type { InvokeCaller, PatternMatcher, ResourcePolicyRefused, Sinks, TopicSink, Tracer } from '../contracts.js';
@@ -179,7 +179,8 @@ export class SnsService implements TopicSink {
     if (hasTopic && hasTarget) {
       throw invalidParameter('Invalid parameter: TopicArn or TargetArn Reason: Only one of TopicArn or TargetArn may be specified');
     }
-    if (!hasTopic && /^arn:[^:]+:sns:[^:]*:[^:]*:endpoint\//.test(input.TargetArn!)) {
+    const target = hasTopic ? undefined : parseArn(input.TargetArn!);
+    if (target?.partition && target.service === 'sns' && target.resource.startsWith('endpoint/')) {
       // Mobile push endpoints (platform applications) are not part of a stack's topics.
       throw invalidParameter('Invalid parameter: TargetArn Reason: No endpoint found for the target arn specified');
     }

@@ -1,5 +1,5 @@
-import { arnField, parseArn } from '../arn.js';
 import { createHash } from 'node:crypto';
+import { arnField, parseArn } from '../arn.js';
 import type { StackModel, StackResource } from '../cloudformation/types.js';
 import { envOf } from '../cloudformation/environments.js';
 import { UnsupportedTemplateError } from '../protocol/errors.js';

@@ -41,8 +41,6 @@ export function parseArn(text: string): Arn | undefined {
   };
 }
 
-const FIELD_INDEX: Readonly<Record<ArnField, number>> = { partition: 1, service: 2, region: 3, account: 4, resource: 5 };
-
 /**
  * One field of `text` read as an ARN (`parseArn(text)?.[field]`), or
  * undefined when it is not one; without building the other fields, for
@@ -50,17 +48,27 @@ const FIELD_INDEX: Readonly<Record<ArnField, number>> = { partition: 1, service:
  */
 export function arnField(text: string, field: ArnField): string | undefined {
   if (!startsWithArn(text)) return undefined;
-  const index = FIELD_INDEX[field];
-  // Every separator is looked for, the field's and those after it, so that only a whole ARN reads.
-  let colon = 3;
-  let value: string | undefined;
-  for (let i = 1; i <= 4; i++) {
-    const next = text.indexOf(':', colon + 1);
-    if (next === -1) return undefined;
-    if (i === index) value = text.slice(colon + 1, next);
-    colon = next;
+  // Every separator is looked for, those after the field too, so that only a whole ARN reads.
+  const afterPartition = text.indexOf(':', 4);
+  if (afterPartition === -1) return undefined;
+  const afterService = text.indexOf(':', afterPartition + 1);
+  if (afterService === -1) return undefined;
+  const afterRegion = text.indexOf(':', afterService + 1);
+  if (afterRegion === -1) return undefined;
+  const afterAccount = text.indexOf(':', afterRegion + 1);
+  if (afterAccount === -1) return undefined;
+  switch (field) {
+    case 'partition':
+      return text.slice(4, afterPartition);
+    case 'service':
+      return text.slice(afterPartition + 1, afterService);
+    case 'region':
+      return text.slice(afterService + 1, afterRegion);
+    case 'account':
+      return text.slice(afterRegion + 1, afterAccount);
+    case 'resource':
+      return text.slice(afterAccount + 1);
   }
-  return index === 5 ? text.slice(colon + 1) : value;
 }
 
 /** `text.startsWith('arn:')`, compared by char code: ~8 ns less per parse in a micro-benchmark (Node 20). */

@@ -1,3 +1,4 @@
+import { parseArn } from '../arn.js';
 import type { StackEnvironment, StackModel, StackResource } from './types.js';
 
 /**
@@ -53,14 +54,14 @@ export function environmentForRegion(stack: StackModel, region: string | undefin
 
 /** Whether an ARN's region and account (either may be empty, as in S3 or IAM ARNs) are those of `env`. */
 export function arnIsIn(arn: string, env: Pick<StackEnvironment, 'account' | 'region'>): boolean {
-  const [, , , region, account] = arn.split(':');
-  return (region === '' || region === env.region) && (account === '' || account === env.account);
+  const fields = parseArn(arn);
+  return fields !== undefined && (fields.region === '' || fields.region === env.region) && (fields.account === '' || fields.account === env.account);
 }
 
 /** `fallback` with the account and region of `arn` (a topic's, a function's, a bus's), where the ARN names them. */
 export function environmentOfArn<E extends { readonly account: string; readonly region: string }>(arn: string, fallback: E): E {
-  const [, , , region, account] = arn.split(':');
-  return region && account ? { ...fallback, region, account } : fallback;
+  const fields = parseArn(arn);
+  return fields?.region && fields.account ? { ...fallback, region: fields.region, account: fields.account } : fallback;
 }
 
 /**

@@ -6,6 +6,7 @@
  * stages...) is listed under the node it belongs to, so the picture accounts
  * for every resource of the template. Pure: no I/O, no services.
  */
+import { parseArn } from '../arn.js';
 import type { StackModel, StackResource } from '../cloudformation/types.js';
 
 /** Resource types drawn as nodes, with the short label the node shows. */
@@ -73,9 +74,9 @@ export function buildArchitecture(stack: StackModel): Architecture {
   const defaultBuses = new Map<string, ArchitectureNode>();
   /** The node of the default bus of the region and account `arn` names (the stack's own when it names none). */
   const useDefaultBus = (arn: unknown): string => {
-    const [, , , arnRegion, arnAccount] = typeof arn === 'string' && arn.startsWith('arn:') ? arn.split(':') : [];
-    const busRegion = arnRegion || region;
-    const busAccount = arnAccount || account;
+    const fields = typeof arn === 'string' ? parseArn(arn) : undefined;
+    const busRegion = fields?.region || region;
+    const busAccount = fields?.account || account;
     const home = busRegion === region && busAccount === account;
     const id = home ? 'default' : `default-${busAccount}-${busRegion}`;
     let bus = defaultBuses.get(id);

@@ -3,6 +3,7 @@
  * decodes requests, calls the service, shapes responses as AWS does.
  * Timestamps travel as epoch seconds.
  */
+import { arnField } from '../arn.js';
 import type { PutEventsEntry } from '../contracts.js';
 import { AwsError } from '../protocol/errors.js';
 import type { JsonService } from '../protocol/json.js';
@@ -131,7 +132,7 @@ export function eventBridgeApi(service: EventBridgeService): JsonService {
           },
           scope?.region,
         );
-        return { ...ruleOut(rule), CreatedBy: rule.arn.split(':')[4] };
+        return { ...ruleOut(rule), CreatedBy: arnField(rule.arn, 'account') };
       },
       ListTargetsByRule: (input, scope) => {
         const targets = service.listTargetsByRule(

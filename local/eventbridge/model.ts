@@ -3,6 +3,7 @@
  * buses, rules with their targets, archives. Anything the runtime could not
  * honour faithfully is refused with an UnsupportedTemplateError.
  */
+import { arnField } from '../arn.js';
 import type { StackModel, StackResource } from '../cloudformation/types.js';
 import { arnIsIn, envOf, servedEnvironments } from '../cloudformation/environments.js';
 import { AwsError, UnsupportedTemplateError } from '../protocol/errors.js';
@@ -163,7 +164,7 @@ export function loadRules(stack: StackModel, buses: readonly EventBusModel[]): R
     // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html
     const ruleRegion = envOf(stack, r).region;
     targets.forEach((target, i) => {
-      const targetRegion = target.arn.split(':')[3];
+      const targetRegion = arnField(target.arn, 'region');
       if (target.service !== 'events' && targetRegion && targetRegion !== ruleRegion) {
         throw new UnsupportedTemplateError(
           r.logicalId,
@@ -203,7 +204,7 @@ function loadTarget(rule: StackResource, index: number, value: unknown): TargetM
   if (typeof t.Id !== 'string' || t.Id === '') fail('Id', 'required');
   if (typeof t.Arn !== 'string') fail('Arn', 'required');
   const arn = t.Arn as string;
-  const service = arn.split(':')[2];
+  const service = arnField(arn, 'service');
   if (service !== 'lambda' && service !== 'sqs' && service !== 'sns' && service !== 'events') {
     fail('Arn', `targets of service ${service ?? '?'} are not emulated (lambda, sqs, sns and event buses are)`);
   }
@@ -252,7 +253,7 @@ function loadTarget(rule: StackResource, index: number, value: unknown): TargetM
   const dlq = t.DeadLetterConfig as Record<string, unknown> | undefined;
   let deadLetterArn: string | undefined;
   if (dlq !== undefined) {
-    if (typeof dlq?.Arn !== 'string' || dlq.Arn.split(':')[2] !== 'sqs') {
+    if (typeof dlq?.Arn !== 'string' || arnField(dlq.Arn, 'service') !== 'sqs') {
       fail('DeadLetterConfig.Arn', 'must be the ARN of an SQS queue');
     }
     deadLetterArn = dlq!.Arn as string;

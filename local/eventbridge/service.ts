@@ -5,6 +5,7 @@
  * the API layer (api.ts) calls the remaining public methods.
  */
 import { randomUUID } from 'node:crypto';
+import { arnField } from '../arn.js';
 import type { Clock } from '../clock.js';
 import type {
   EventBusSink,
@@ -239,7 +240,7 @@ export class EventBridgeService implements EventBusSink {
 
   /** Whether a bus, rule or archive ARN is served by the EventBridge endpoint of `region` (the default region's when absent). */
   isInRegion(arn: string, region: string | undefined): boolean {
-    return arn.split(':')[3] === (region ?? this.env.region);
+    return arnField(arn, 'region') === (region ?? this.env.region);
   }
 
   private forward(busArn: string, event: EventEnvelope): void {

@@ -6,6 +6,7 @@
  * must take part in the role's evaluation
  * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
  */
+import { arnField } from '../arn.js';
 import { envOf } from '../cloudformation/environments.js';
 import type { StackModel, StackResource } from '../cloudformation/types.js';
 import type { PolicySource } from './policy.js';
@@ -45,7 +46,7 @@ export function resourcePoliciesOf(stack: StackModel): Map<string, PolicySource[
     const named = stack.resourcesOfType('AWS::Events::EventBus').map(arnOfResource).filter((arn) => arn?.endsWith(`:event-bus/${name}`));
     const busArn = name.startsWith('arn:')
       ? name
-      : (named.find((arn) => arn?.split(':')[3] === env.region) ?? named[0] ?? `arn:${env.partition}:events:${env.region}:${env.account}:event-bus/${name}`);
+      : (named.find((arn) => arn !== undefined && arnField(arn, 'region') === env.region) ?? named[0] ?? `arn:${env.partition}:events:${env.region}:${env.account}:event-bus/${name}`);
     add(busArn, { label: policy.logicalId, document: { Version: '2012-10-17', Statement: [Statement] } });
   }
   for (const permission of stack.resourcesOfType('AWS::Lambda::Permission')) {

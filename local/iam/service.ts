@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { arnField } from '../arn.js';
 import { UnsupportedTemplateError } from '../protocol/errors.js';
 import type { Credentials, FunctionIdentity, InvokeCaller, ResourcePolicyRefusal, Tracer } from '../contracts.js';
 import type { StackModel, StackResource } from '../cloudformation/types.js';
@@ -165,7 +166,7 @@ export class IamService {
     const name = this.roles.get(roleArn)?.name ?? roleArn.split('/').pop() ?? roleArn;
     const { partition } = this.stack.env;
     // A role belongs to the account in its ARN (stacks of several accounts may be served).
-    const account = roleArn.split(':')[4] || this.stack.env.account;
+    const account = arnField(roleArn, 'account') || this.stack.env.account;
     return `arn:${partition}:sts::${account}:assumed-role/${name}/${session}`;
   }
 
@@ -484,6 +485,6 @@ function deniedMessage(principal: string, action: string, resource: string, deci
 
 /** Whether a role acts on a resource of another account (an ARN with no account, as an S3 bucket's, is not). */
 function isCrossAccount(roleArn: string, resourceArn: string): boolean {
-  const [roleAccount, resourceAccount] = [roleArn.split(':')[4], resourceArn.split(':')[4]];
+  const [roleAccount, resourceAccount] = [arnField(roleArn, 'account'), arnField(resourceArn, 'account')];
   return !!roleAccount && !!resourceAccount && /^\d{12}$/.test(resourceAccount) && roleAccount !== resourceAccount;
 }

@@ -1,5 +1,7 @@
 import type { MessageAttributeValue } from '../contracts.js';
-import { deliveryError, functionNameOf, type DestinationDeps } from './destinations.js';
+import { arnField } from '../arn.js';
+import { deliveryError, type DestinationDeps } from './destinations.js';
+import { functionNameOf } from './function-ref.js';
 
 /** A failed asynchronous event on its way to the function's dead-letter queue or topic. */
 export interface DeadLetterInput {
@@ -39,7 +41,7 @@ export async function sendToDeadLetter(input: DeadLetterInput, deps: Destination
   const functionName = functionNameOf(input.functionArn);
   try {
     let messageId: string;
-    if (input.targetArn.split(':')[2] === 'sns') {
+    if (arnField(input.targetArn, 'service') === 'sns') {
       ({ MessageId: messageId } = await deps.sinks.sns.publish({ TopicArn: input.targetArn, Message: input.payload, MessageAttributes: attributes }));
     } else {
       ({ MessageId: messageId } = await deps.sinks.sqs.sendMessage(input.targetArn, input.payload, attributes));

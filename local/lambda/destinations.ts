@@ -1,6 +1,8 @@
+import { arnField } from '../arn.js';
 import type { Sinks, Tracer } from '../contracts.js';
 import type { InvocationRecord } from './invocation-record.js';
 import { PARSED_DETAIL, type InternalPutEventsEntry } from '../eventbridge/envelope.js';
+import { functionNameOf } from './function-ref.js';
 
 /** What sending to a destination needs. */
 export interface DestinationDeps {
@@ -11,25 +13,6 @@ export interface DestinationDeps {
 /** `Lambda Function Invocation Result - Success` / `- Failure`, as Lambda names its EventBridge events. */
 export function detailType(success: boolean): string {
   return `Lambda Function Invocation Result - ${success ? 'Success' : 'Failure'}`;
-}
-
-/** The function name of a function ARN, for trace lines. */
-export function functionNameOf(functionArn: string): string {
-  return arnField(functionArn, 6) ?? functionArn;
-}
-
-/**
- * `arn.split(':')[index]`, without the array of every field (asked twice
- * per delivered record).
- */
-export function arnField(arn: string, index: number): string | undefined {
-  let start = 0;
-  for (let i = 0; i < index; i++) {
-    start = arn.indexOf(':', start) + 1;
-    if (start === 0) return undefined;
-  }
-  const end = arn.indexOf(':', start);
-  return end === -1 ? arn.slice(start) : arn.slice(start, end);
 }
 
 /** `Name: message` of a failed delivery, for trace lines. */
@@ -68,7 +51,7 @@ export async function sendToDestination(destinationArn: string, record: Invocati
   const success = condition === 'Success';
   const functionName = functionNameOf(functionArn);
   const body = recordText(record, requestText);
-  const service = arnField(destinationArn, 2);
+  const service = arnField(destinationArn, 'service');
   try {
     let ids: Record<string, string>;
     switch (service) {

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { arnField } from '../arn.js';
 import type { LogEvent, LogSink } from '../contracts.js';
 import {
   billedDuration,
@@ -99,7 +100,7 @@ export interface PoolOptions {
 }
 
 function partitionOf(arn: string): string {
-  return arn.split(':')[1] || 'aws';
+  return arnField(arn, 'partition') || 'aws';
 }
 
 /** AWS's limit on the init phase of an on-demand environment. */

@@ -1,3 +1,4 @@
+import { arnField } from '../arn.js';
 import { AwsError } from '../protocol/errors.js';
 import { isRecord } from './function-definition.js';
 
@@ -118,7 +119,7 @@ export function validateEventInvokeConfig(
   for (const [key, arn] of destinations) {
     if (!arn) continue;
     const member = `DestinationConfig.${key}.Destination`;
-    const service = arn.split(':')[2] ?? '';
+    const service = arnField(arn, 'service') ?? '';
     if (!DESTINATION_SERVICES.has(service)) {
       const show = (v: string | undefined, name: string) => (v ? `${name}(destination=${v})` : 'null');
       throw new InvokeConfigError(

@@ -1,3 +1,4 @@
+import { arnField } from '../arn.js';
 import type { InvokeCaller } from '../contracts.js';
 import type { StackResource } from '../cloudformation/types.js';
 import { isAllowed } from '../iam/policy.js';
@@ -96,7 +97,7 @@ export function resourcePolicy(statements: readonly PermissionStatement[], funct
 export function checkInvokePermission(policy: unknown, caller: InvokeCaller | undefined, functionArn: string): void {
   if (!caller?.principal) return;
   // A service without an explicit source account calls from the account of its source ARN.
-  const account = caller.sourceAccount ?? caller.sourceArn?.split(':')[4];
+  const account = caller.sourceAccount ?? (caller.sourceArn === undefined ? undefined : arnField(caller.sourceArn, 'account'));
   // The policy's statements are compiled once (iam/policy.ts), so a check costs a fraction of a microsecond.
   const allowed = isAllowed([policy], {
     principal: { service: caller.principal },

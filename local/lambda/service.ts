@@ -1,5 +1,6 @@
 import { defaultMaxEnvironments } from './environments.js';
 import { randomUUID } from 'node:crypto';
+import { arnField } from '../arn.js';
 import { traceParsedPayload, tracePayload, traceText } from '../tracing.js';
 import type { ExecutionRoles, FunctionIdentity, InvocationType, InvokeCaller, InvokeResult, LambdaInvoker, LogSink, Sinks, Tracer } from '../contracts.js';
 import type { Clock } from '../clock.js';
@@ -476,7 +477,7 @@ export class LambdaService implements LambdaInvoker {
 
   /** Whether a function ARN is listed by the Lambda endpoint of `region` (the default region's when absent). */
   isInRegion(functionArn: string, signedRegion: string | undefined): boolean {
-    return functionArn.split(':')[3] === servingRegion(this.stack, signedRegion);
+    return arnField(functionArn, 'region') === servingRegion(this.stack, signedRegion);
   }
 
   private arnFor(ref: FunctionRef): string {

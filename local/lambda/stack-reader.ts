@@ -1,3 +1,4 @@
+import { arnField, parseArn } from '../arn.js';
 import { envOf } from '../cloudformation/environments.js';
 import type { StackModel, StackResource } from '../cloudformation/types.js';
 import { UnsupportedTemplateError } from '../protocol/errors.js';
@@ -18,8 +19,8 @@ const INVOKE_CONFIG_PROPERTIES = new Set(['FunctionName', 'Qualifier', 'MaximumR
 
 /** Whether an ARN-style reference names the account and region of this function (a bare name always does). */
 export function refIsFor(ref: FunctionRef, functionArn: string): boolean {
-  const [, , , region, account] = functionArn.split(':');
-  return (ref.account === undefined || ref.account === account) && (ref.region === undefined || ref.region === region);
+  const fields = parseArn(functionArn);
+  return (ref.account === undefined || ref.account === fields?.account) && (ref.region === undefined || ref.region === fields?.region);
 }
 
 /**
@@ -42,7 +43,7 @@ export function readLambdaResources(stack: StackModel, now: number): LambdaResou
     // Lambda's APIs are regional: a permission or invoke config is made in its own stack's region.
     if (from) {
       const region = envOf(stack, from).region;
-      const functionRegion = def.config.functionArn.split(':')[3] ?? '';
+      const functionRegion = arnField(def.config.functionArn, 'region') ?? '';
       if (region !== functionRegion) throw new UnsupportedTemplateError(from.logicalId, 'Properties.FunctionName', notReachableMessage(functionRegion, region));
     }
     return def;

@@ -1,3 +1,4 @@
+import { arnField } from '../arn.js';
 import type { HttpRequest, HttpResponse } from '../protocol/http.js';
 import { headerValue } from '../protocol/http.js';
 import { AwsError } from '../protocol/errors.js';
@@ -91,7 +92,7 @@ export function snsApi(service: SnsService): QueryService {
   });
   // A request is served in the region it is signed for; an unsigned one in the runtime's default region.
   const regionOf = (scope?: RequestScope) => scope?.region ?? service.env.region;
-  const inRegion = (arn: string, scope?: RequestScope) => arn.split(':')[3] === regionOf(scope);
+  const inRegion = (arn: string, scope?: RequestScope) => arnField(arn, 'region') === regionOf(scope);
   return {
     version: '2010-03-31',
     xmlns: 'http://sns.amazonaws.com/doc/2010-03-31/',

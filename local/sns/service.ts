@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { arnField, parseArn } from '../arn.js';
 import { traceJsonLater } from '../tracing.js';
 import type { Clock } from '../clock.js';
 import type { InvokeCaller, PatternMatcher, ResourcePolicyRefused, Sinks, TopicSink, Tracer } from '../contracts.js';
@@ -14,6 +15,7 @@ import { readTopology, type SubscriptionDefinition, type TopicDefinition } from 
 import type { Collection, Owner, StateStore } from '../state/types.js';
 import { decodeNotification, encodeNotification, type PendingDelivery, type StoredNotification } from './persisted.js';
 import { inBackground } from '../background.js';
+import { functionNameOf } from '../lambda/function-ref.js';
 
 export type { SubscriptionDefinition, TopicDefinition } from './topology.js';
 
@@ -141,12 +143,12 @@ export class SnsService implements TopicSink {
    */
   topic(arn: string | undefined, parameter = 'TopicArn', region?: string): TopicDefinition {
     const value = arn ?? '';
-    const parts = value.split(':');
-    if (parts.length < 6 || parts[0] !== 'arn') {
-      throw invalidParameter(`Invalid parameter: ${parameter} Reason: An ARN must have at least 6 elements, not ${parts.length}`);
+    const fields = parseArn(value);
+    if (fields === undefined) {
+      throw invalidParameter(`Invalid parameter: ${parameter} Reason: An ARN must have at least 6 elements, not ${value.split(':').length}`);
     }
-    const inRegion = region === undefined ? this.regions.has(parts[3]!) : parts[3] === region;
-    if (parts[2] !== 'sns' || !inRegion) throw invalidParameter(`Invalid parameter: ${parameter}`);
+    const inRegion = region === undefined ? this.regions.has(fields.region) : fields.region === region;
+    if (fields.service !== 'sns' || !inRegion) throw invalidParameter(`Invalid parameter: ${parameter}`);
     const topic = this.topicsByArn.get(value);
     if (!topic) throw new AwsError('NotFound', 'Topic does not exist', 404);
     return topic;
@@ -177,7 +179,8 @@ export class SnsService implements TopicSink {
     if (hasTopic && hasTarget) {
       throw invalidParameter('Invalid parameter: TopicArn or TargetArn Reason: Only one of TopicArn or TargetArn may be specified');
     }
-    if (!hasTopic && /^arn:[^:]+:sns:[^:]*:[^:]*:endpoint\//.test(input.TargetArn!)) {
+    const target = hasTopic ? undefined : parseArn(input.TargetArn!);
+    if (target?.partition && target.service === 'sns' && target.resource.startsWith('endpoint/')) {
       // Mobile push endpoints (platform applications) are not part of a stack's topics.
       throw invalidParameter('Invalid parameter: TargetArn Reason: No endpoint found for the target arn specified');
     }
@@ -355,7 +358,7 @@ export class SnsService implements TopicSink {
       // Lambda takes the event with its text instead of parsing the text again (~1.5 KB per delivery).
       const event = lambdaEventValue(notification, recipient, this.envOfTopic(subscription.topicArn));
       const result = await this.deps.sinks.lambda.invoke(subscription.endpoint, JSON.stringify(event), 'Event', this.callerFor(subscription), event);
-      this.trace('deliver', subscription.endpoint, `${subscription.logicalId}: invoked ${functionName(subscription.endpoint)} (attempt ${attempt})`, notification, {
+      this.trace('deliver', subscription.endpoint, `${subscription.logicalId}: invoked ${functionNameOf(subscription.endpoint)} (attempt ${attempt})`, notification, {
         subscriptionArn: subscription.arn,
       }, { lambdaRequestId: result.requestId });
       return;
@@ -414,8 +417,7 @@ export class SnsService implements TopicSink {
 
 const NO_SUBSCRIPTIONS: readonly SubscriptionDefinition[] = [];
 
-const functionName = (arn: string): string => arn.split(':')[6] ?? arn;
-const queueName = (arn: string): string => arn.split(':')[5] ?? arn;
+const queueName = (arn: string): string => arnField(arn, 'resource') ?? arn;
 
 /** A subscription's owner in the template: the AWS::SNS::Subscription, or the topic of an inline one. */
 function ownerOf(subscription: SubscriptionDefinition): Owner {

@@ -1,3 +1,4 @@
+import { arnField } from '../arn.js';
 import type { InvokeCaller } from '../contracts.js';
 import type { StackResource } from '../cloudformation/types.js';
 import { isAllowed, unsupportedPolicyParts } from '../iam/policy.js';
@@ -52,7 +53,7 @@ export function readTopicPolicy(resource: StackResource): TopicPolicy {
  */
 export function checkPublishPermission(documents: readonly unknown[], caller: InvokeCaller | undefined, topicArn: string): void {
   if (!caller?.principal) return;
-  const account = caller.sourceAccount ?? caller.sourceArn?.split(':')[4];
+  const account = caller.sourceAccount ?? (caller.sourceArn === undefined ? undefined : arnField(caller.sourceArn, 'account'));
   const allowed = isAllowed(documents, {
     principal: { service: caller.principal },
     action: 'sns:Publish',

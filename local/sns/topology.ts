@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { arnField, parseArn } from '../arn.js';
 import type { StackModel, StackResource } from '../cloudformation/types.js';
 import { envOf } from '../cloudformation/environments.js';
 import { UnsupportedTemplateError } from '../protocol/errors.js';
@@ -36,7 +37,11 @@ const TOPIC_PROPERTIES = new Set(['TopicName', 'DisplayName', 'KmsMasterKeyId', 
 const SUBSCRIPTION_PROPERTIES = new Set(['Protocol', 'Endpoint', 'TopicArn', 'FilterPolicy', 'FilterPolicyScope', 'RawMessageDelivery', 'RedrivePolicy', 'Region']);
 const UNSUPPORTED_PROTOCOLS = new Set(['http', 'https', 'email', 'email-json', 'sms', 'application', 'firehose']);
 
-const ARN = /^arn:[^:]+:([^:]+):([^:]*):([^:]*):(.+)$/;
+/** The service an ARN names, where its partition and resource are not empty (a template's endpoint must be a whole ARN). */
+function serviceOf(text: string): string | undefined {
+  const fields = parseArn(text);
+  return fields?.partition && fields.resource ? fields.service : undefined;
+}
 
 /** Read every topic, topic policy and subscription of the stack, or throw naming what cannot be served. */
 export function readTopology(stack: StackModel): { topics: TopicDefinition[]; subscriptions: SubscriptionDefinition[] } {
@@ -114,7 +119,7 @@ function readTopic(stack: StackModel, resource: StackResource, policies: readonl
   return {
     logicalId: id,
     arn,
-    name: arn.split(':')[5] ?? name,
+    name: arnField(arn, 'resource') ?? name,
     displayName: typeof p['DisplayName'] === 'string' ? p['DisplayName'] : '',
     ...(typeof p['KmsMasterKeyId'] === 'string' ? { kmsMasterKeyId: p['KmsMasterKeyId'] } : {}),
     signatureVersion,
@@ -157,7 +162,7 @@ function readSubscriptionProperties(
     throw new UnsupportedTemplateError(logicalId, `${path}.Protocol`, `Amazon SNS does not support this protocol string: ${protocol}`);
   }
   const endpoint = p['Endpoint'];
-  const endpointService = typeof endpoint === 'string' ? ARN.exec(endpoint)?.[1] : undefined;
+  const endpointService = typeof endpoint === 'string' ? serviceOf(endpoint) : undefined;
   if (typeof endpoint !== 'string' || endpointService !== protocol) {
     throw new UnsupportedTemplateError(logicalId, `${path}.Endpoint`, `must be the ARN of ${protocol === 'lambda' ? 'a Lambda function' : 'an SQS queue'}`);
   }
@@ -165,7 +170,7 @@ function readSubscriptionProperties(
   // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-subscription.html
   const own = stack.resources.get(logicalId);
   const region = p['Region'] ?? (own ? envOf(stack, own) : stack.env).region;
-  const topicRegion = topicArn.split(':')[3];
+  const topicRegion = arnField(topicArn, 'region');
   if (region !== topicRegion) {
     throw new UnsupportedTemplateError(logicalId, `${path}.Region`, `topic ${topicArn} is in ${topicRegion}, not in ${String(region)}: set Region to the topic's region`);
   }
@@ -224,7 +229,7 @@ function readRedrive(logicalId: string, path: string, value: unknown): string | 
   if (value === undefined) return undefined;
   const policy = parseJsonProperty(logicalId, `${path}.RedrivePolicy`, value);
   const target = (policy as Record<string, unknown> | null)?.['deadLetterTargetArn'];
-  if (typeof target !== 'string' || ARN.exec(target)?.[1] !== 'sqs') {
+  if (typeof target !== 'string' || serviceOf(target) !== 'sqs') {
     throw new UnsupportedTemplateError(logicalId, `${path}.RedrivePolicy`, 'RedrivePolicy: deadLetterTargetArn is an invalid arn');
   }
   for (const key of Object.keys(policy as Record<string, unknown>)) {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { arnField, parseArn } from '../arn.js';
 import type { StackModel } from '../cloudformation/types.js';
 import type { Clock } from '../clock.js';
 import type { InvokeCaller, MessageAttributeValue, QueueSink, ResourcePolicyRefused, Tracer } from '../contracts.js';
@@ -193,9 +194,9 @@ export class SqsService implements QueueSink {
     const existing = this.queues.get(name);
     if (existing) return existing;
     // A queue of a stack in another account or region (its ARN says which) has that account and region's URL.
-    const [, , , arnRegion, arnAccount] = (arn ?? '').split(':');
-    const region = arnRegion || this.region;
-    const account = arnAccount || this.account;
+    const fields = arn === undefined ? undefined : parseArn(arn);
+    const region = fields?.region || this.region;
+    const account = fields?.account || this.account;
     const urlBase = region === this.region ? this.urlBase : `https://sqs.${region}.amazonaws.com`;
     const queue = new Queue(
       name,
@@ -272,8 +273,8 @@ export class SqsService implements QueueSink {
   private checkDeadLetterTarget(sourceArn: string, targetArn: string, raw: unknown): void {
     const invalid = (reason: string) => new AwsError('InvalidParameterValue', `Value ${String(raw)} for parameter RedrivePolicy is invalid. Reason: ${reason}`);
     const dlq = this.findQueue(targetArn);
-    const [, , , region, account] = sourceArn.split(':');
-    if (!dlq || dlq.arn !== targetArn || dlq.region !== region || dlq.account !== account) throw invalid('Dead letter target does not exist.');
+    const source = parseArn(sourceArn);
+    if (!dlq || dlq.arn !== targetArn || dlq.region !== source?.region || dlq.account !== source.account) throw invalid('Dead letter target does not exist.');
     const allow = dlq.settings.redriveAllowPolicy;
     const permitted =
       !allow || allow.redrivePermission === 'allowAll' || (allow.redrivePermission === 'byQueue' && (allow.sourceQueueArns ?? []).includes(sourceArn));
@@ -283,9 +284,12 @@ export class SqsService implements QueueSink {
   /** A queue by ARN, URL (any host) or name. */
   findQueue(ref: string): Queue | undefined {
     if (ref.startsWith('arn:')) {
-      const parts = ref.split(':');
-      const queue = this.queues.get(parts[5] ?? '');
-      return queue && parts[4] === queue.account ? queue : undefined;
+      const fields = parseArn(ref);
+      if (fields === undefined) return undefined;
+      // The name is the resource up to a colon, if any (a queue name has none): so it has always been read.
+      const colon = fields.resource.indexOf(':');
+      const queue = this.queues.get(colon === -1 ? fields.resource : fields.resource.slice(0, colon));
+      return queue && fields.account === queue.account ? queue : undefined;
     }
     const url = /^[a-z]+:\/\/[^/]+\/([^/]+)\/([^/?#]+)\/?$/i.exec(ref);
     if (url) {
@@ -500,7 +504,7 @@ export class SqsService implements QueueSink {
       resource: queue.arn,
       context: {
         ...(caller.sourceArn ? { 'aws:SourceArn': caller.sourceArn } : {}),
-        'aws:SourceAccount': caller.sourceAccount ?? (caller.sourceArn?.split(':')[4] || this.account),
+        'aws:SourceAccount': caller.sourceAccount ?? ((caller.sourceArn && arnField(caller.sourceArn, 'account')) || this.account),
         // Calls between local services never leave the process: treat them as TLS.
         'aws:SecureTransport': 'true',
       },

@@ -1,3 +1,4 @@
+import { arnField } from '../../arn.js';
 import type { StackResource } from '../../cloudformation/types.js';
 import { stableUuid } from '../../cloudformation/names.js';
 import { UnsupportedTemplateError } from '../../protocol/errors.js';
@@ -71,7 +72,7 @@ export function readSqsMapping(resource: StackResource, stackName: string): SqsM
     const other = Object.keys(p).find((key) => OTHER_SOURCE_PROPERTIES.has(key)) ?? 'SelfManagedEventSource';
     throw new UnsupportedTemplateError(id, `Properties.${p['SelfManagedEventSource'] !== undefined ? 'SelfManagedEventSource' : other}`, 'only Amazon SQS event sources are emulated by the local runtime');
   }
-  const service = source.split(':')[2];
+  const service = arnField(source, 'service');
   if (service !== 'sqs') {
     throw new UnsupportedTemplateError(id, 'Properties.EventSourceArn', `${service} event sources are not emulated by the local runtime (only Amazon SQS)`);
   }

@@ -1,3 +1,4 @@
+import { arnField } from '../../arn.js';
 import type { LambdaInvoker, PatternMatcher, Tracer } from '../../contracts.js';
 import type { Clock } from '../../clock.js';
 import { MAX_SYNC_PAYLOAD_BYTES } from '../service.js';
@@ -88,7 +89,7 @@ export class SqsPoller {
   private readonly queueName: string;
 
   constructor(private readonly options: SqsPollerOptions) {
-    this.queueName = options.mapping.eventSourceArn.split(':').pop() ?? options.mapping.eventSourceArn;
+    this.queueName = arnField(options.mapping.eventSourceArn, 'resource') ?? options.mapping.eventSourceArn;
     this.stopped = new Promise((resolve) => this.stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
   }
 

@@ -1,3 +1,4 @@
+import { arnField, parseArn } from '../../arn.js';
 import type { Clock } from '../../clock.js';
 import type { PatternMatcher, RoleCheck, Tracer } from '../../contracts.js';
 import type { StackModel } from '../../cloudformation/types.js';
@@ -117,7 +118,7 @@ export class EventSourceMappings {
         visibilityTimeoutSeconds: mapping.visibilityTimeoutSeconds,
         functionTimeoutSeconds: mapping.functionTimeoutSeconds,
         // The mapping, its function and its queue are in one region: the function's.
-        region: mapping.functionArn.split(':')[3] || this.stack.env.region,
+        region: arnField(mapping.functionArn, 'region') || this.stack.env.region,
         concurrency: mapping.config.maximumConcurrency ?? this.deps.defaultConcurrency,
         ...(this.deps.tracer ? { tracer: this.deps.tracer } : {}),
         ...(this.deps.matcher ? { matcher: this.deps.matcher } : {}),
@@ -181,7 +182,7 @@ export class EventSourceMappings {
   private describe(m: Mapping): Record<string, unknown> {
     const c = m.config;
     // The mapping lives where its function does (a stack may span regions and accounts).
-    const [, partition, , region, account] = m.functionArn.split(':');
+    const { partition, region, account } = parseArn(m.functionArn) ?? {};
     return {
       UUID: c.uuid,
       EventSourceMappingArn: `arn:${partition}:lambda:${region}:${account}:event-source-mapping:${c.uuid}`,

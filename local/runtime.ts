@@ -38,7 +38,6 @@ import { AwsError } from './protocol/errors.js';
 import { describeDropped, describeResumed, openState, ownersOf, type StateOptions } from './state/open.js';
 import type { StateStore } from './state/types.js';
 import { jsonResponse, type HttpHandler, type HttpRequest, type HttpResponse } from './protocol/http.js';
-import type { QueryParams } from './protocol/query.js';
 import { readAssemblyStacks } from './cloudformation/assembly.js';
 import { FUNCTION_URL_TYPE, functionUrlKeys } from './lambda/function-url/config.js';
 import { FunctionUrlServers } from './lambda/function-url/servers.js';
@@ -176,7 +175,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
     // A request is served in the region it is signed for (when the stacks span several).
     const regionOf = (signed: string | undefined) => servingRegion(stack, signed);
     // API Gateway's AWS integrations call these on their own wire protocol, exactly as they call AWS.
-    const awsEndpoints: Readonly<Record<string, (req: HttpRequest, params?: QueryParams) => Promise<HttpResponse>>> = {
+    const awsEndpoints: Readonly<Record<string, (req: HttpRequest) => Promise<HttpResponse>>> = {
       sns: snsServiceEndpoint(sns, regionOf),
     };
     // API Gateway writes its logs with the account's CloudWatch role, when the stack sets one.
@@ -187,8 +186,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
       clock,
       tracer: traces,
       awsServices: Object.keys(awsEndpoints),
-      callAwsService: callAsIntegrationRole(iam, new Map([['sns', snsApi(sns)]]), stack.stackId, (service, req, params) =>
-        awsEndpoints[service]?.(req, params) ??
+      callAwsService: callAsIntegrationRole(iam, new Map([['sns', snsApi(sns)]]), stack.stackId, (service, req) =>
+        awsEndpoints[service]?.(req) ??
         Promise.reject(new AwsError('UnknownService', `The local runtime has no ${service} endpoint for API Gateway`, 500)),
       ),
     });

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { HttpHandler, HttpRequest, HttpResponse } from '../protocol/http.js';
 import { headerValue } from '../protocol/http.js';
 import { handleJson, jsonBody, jsonTarget, type JsonService } from '../protocol/json.js';
-import { handleQuery, isQueryRequestFor, queryParams, type QueryParams, type QueryService } from '../protocol/query.js';
+import { handleQuery, isQueryRequestFor, queryParams, type QueryService } from '../protocol/query.js';
 import { AwsError } from '../protocol/errors.js';
 import type { StackEnvironment } from '../cloudformation/types.js';
 import { ArnBuilder } from './arns.js';
@@ -325,8 +325,8 @@ export function callAsIntegrationRole(
   iam: IamService,
   query: ReadonlyMap<string, QueryService>,
   stackId: string,
-  /** Serve the call; `params`, when given, are the Query parameters already read from `req`. */
-  call: (service: string, req: HttpRequest, params?: QueryParams) => Promise<HttpResponse>,
+  /** Serve the call. */
+  call: (service: string, req: HttpRequest) => Promise<HttpResponse>,
 ): (service: string, req: HttpRequest, credentials?: string) => Promise<HttpResponse> {
   return async (service, req, credentials) => {
     if (!credentials || !iam.enforce) return call(service, req);
@@ -335,11 +335,11 @@ export function callAsIntegrationRole(
     }
     const api = query.get(service);
     if (!api) return call(service, req);
-    // Read once: the endpoint serves the parameters checked.
+    // queryParams reads a request once: the endpoint serves the parameters checked.
     const params = queryParams(req);
     const wanted = queryCall(api.signingName, params, stackId);
     const error = wanted && checkCall(iam, { roleArn: credentials, session: API_GATEWAY_SESSION, via: 'API Gateway integration' }, wanted);
     if (error) return queryDenial(params, api, error, headerValue(req, 'accept') ?? '');
-    return call(service, req, params);
+    return call(service, req);
   };
 }

@@ -103,7 +103,20 @@ export function credentialScope(req: HttpRequest): string | undefined {
  * door, the IAM edge and the SNS endpoint all read requests with this, so the
  * call checked is the call served.
  */
-export function queryParams(req: HttpRequest): Map<string, string> {
+export function queryParams(req: HttpRequest): QueryParams {
+  // With IAM enforced, the edge and then the front door (or the SNS endpoint) each ask: one request is read once.
+  let params = paramsRead.get(req);
+  if (params === undefined) {
+    params = readQueryParams(req);
+    paramsRead.set(req, params);
+  }
+  return params;
+}
+
+/** Parameters already read, per request object (a request is not changed once received). */
+const paramsRead = new WeakMap<HttpRequest, QueryParams>();
+
+function readQueryParams(req: HttpRequest): QueryParams {
   if (req.body.length === 0 || !(headerValue(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
     return parseForm(req.rawQuery);
   }

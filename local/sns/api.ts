@@ -177,11 +177,10 @@ export function snsServiceEndpoint(
   service: SnsService,
   /** The region a call signed for a region is served in. @default none: the service's default region */
   servingRegion: (signed: string | undefined) => string | undefined = () => undefined,
-): (req: HttpRequest, params?: QueryParams) => Promise<HttpResponse> {
+): (req: HttpRequest) => Promise<HttpResponse> {
   const api = snsApi(service);
-  // `params`: the request's parameters when the caller has read them already (IAM, to check the call).
-  return async (req, params = queryParams(req)) => {
+  return async (req) => {
     const region = servingRegion(credentialRegion(req));
-    return handleQuery(params, api, headerValue(req, 'accept') ?? '', region === undefined ? {} : { region });
+    return handleQuery(queryParams(req), api, headerValue(req, 'accept') ?? '', region === undefined ? {} : { region });
   };
 }

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { callAsIntegrationRole } from '../../../local/iam/edge.js';
+import { queryParams } from '../../../local/protocol/query.js';
 import type { IamService } from '../../../local/iam/service.js';
 import type { HttpRequest, HttpResponse } from '../../../local/protocol/http.js';
 import type { QueryParams, QueryService } from '../../../local/protocol/query.js';
@@ -23,9 +24,9 @@ function setup(denied: boolean) {
       return denied ? { message: 'denied' } : undefined;
     },
   } as unknown as IamService;
-  const served: { service: string; params: QueryParams | undefined }[] = [];
-  const call = callAsIntegrationRole(iam, new Map([['sns', SNS]]), 'stack-id', async (service, _req, params) => {
-    served.push({ service, params });
+  const served: { service: string; params: QueryParams }[] = [];
+  const call = callAsIntegrationRole(iam, new Map([['sns', SNS]]), 'stack-id', async (service, req) => {
+    served.push({ service, params: queryParams(req) });
     return { statusCode: 200, headers: {}, body: '' } satisfies HttpResponse;
   });
   return { call, checked, served };
@@ -43,10 +44,13 @@ const request = (rawQuery: string, body: string): HttpRequest => ({
 describe('callAsIntegrationRole', () => {
   it('hands the endpoint the parameters it checked: the query string with the form body over it', async () => {
     const { call, checked, served } = setup(false);
-    await call('sns', request(`Action=Publish&TopicArn=${encodeURIComponent(`${TOPIC}-url`)}`, `TopicArn=${encodeURIComponent(TOPIC)}&Message=m`), ROLE);
+    const req = request(`Action=Publish&TopicArn=${encodeURIComponent(`${TOPIC}-url`)}`, `TopicArn=${encodeURIComponent(TOPIC)}&Message=m`);
+    await call('sns', req, ROLE);
     expect(checked).toEqual([{ action: 'sns:Publish', resource: TOPIC }]);
     expect(served).toHaveLength(1);
-    expect(Object.fromEntries(served[0]!.params!)).toEqual({ Action: 'Publish', TopicArn: TOPIC, Message: 'm' });
+    expect(Object.fromEntries(served[0]!.params)).toEqual({ Action: 'Publish', TopicArn: TOPIC, Message: 'm' });
+    // One read per request: the endpoint is handed the very parameters the check read.
+    expect(served[0]!.params).toBe(queryParams(req));
   });
 
   it('answers a denied call itself, and leaves a call without a role for the endpoint to read', async () => {
@@ -58,6 +62,6 @@ describe('callAsIntegrationRole', () => {
     const open = setup(false);
     await open.call('sns', request('', 'Action=Publish'));
     expect(open.checked).toEqual([]);
-    expect(open.served).toEqual([{ service: 'sns', params: undefined }]);
+    expect(open.served.map(({ service, params }) => [service, Object.fromEntries(params)])).toEqual([['sns', { Action: 'Publish' }]]);
   });
 });

@@ -125,7 +125,7 @@ export async function run(options: BenchOptions = { quick: false }, events = opt
     const reaped = treeRss(child.pid!);
     const environments = Object.values((await metrics(endpoint)).functions).reduce((n, f) => n + f.environments, 0);
     console.log(
-      `  idle environments reaped:       ${formatFigure(reaped.mb)} MB in ${reaped.processes} processes (${environments} environments left; target <= ${TARGET_MB} MB, at the peak too)`,
+      `  idle environments reaped:       ${formatFigure(reaped.mb)} MB in ${reaped.processes} processes (${environments} environments left; target once reaped: <= ${TARGET_MB} MB)`,
     );
   } finally {
     clearInterval(sampler);

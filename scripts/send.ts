@@ -107,6 +107,7 @@ main().then(
   (error: Error) => {
     console.error(`error: ${error.name}: ${error.message}`);
     if (opts.endpoint) console.error(`Is the local runtime running (npm start) at ${opts.endpoint}?`);
+    else console.error('Without --local this talks to AWS, with the credentials and region of your AWS CLI setup (AWS_PROFILE, AWS_REGION); add --local to use npm start.');
     process.exit(1);
   },
 );

@@ -111,6 +111,7 @@ export const SQS_OPERATIONS: Readonly<Record<string, Mapping>> = {
   ListQueues: () => ({ resources: ANY }),
   PurgeQueue: queueOf(),
   CreateQueue: queueOf(),
+  DeleteQueue: queueOf(),
 };
 
 const JSON_SERVICES: Readonly<Record<string, { prefix: string; operations: Readonly<Record<string, Mapping>>; error: (m: string) => AwsError }>> = {

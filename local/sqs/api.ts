@@ -18,6 +18,7 @@ const QUERY_ERROR_CODES: Readonly<Record<string, string>> = {
   BatchRequestTooLong: 'AWS.SimpleQueueService.BatchRequestTooLong',
   UnsupportedOperation: 'AWS.SimpleQueueService.UnsupportedOperation',
   QueueNameExists: 'QueueAlreadyExists',
+  QueueDeletedRecently: 'AWS.SimpleQueueService.QueueDeletedRecently',
 };
 
 /** The SQS API (awsJson 1.0, `AmazonSQS.<Operation>`) over an SqsService. */
@@ -111,6 +112,10 @@ function sqsOperations(sqs: SqsService): JsonService {
           throw new AwsError('InvalidParameterValue', 'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length');
         }
         return { QueueUrl: sqs.createQueueFromApi(name, input.Attributes, scope?.region).url };
+      },
+      DeleteQueue: (input) => {
+        sqs.deleteQueue(queueUrl(input));
+        return {};
       },
     },
   };

@@ -167,6 +167,8 @@ export class SqsService implements QueueSink {
   /** Where the queues CreateQueue makes are kept, when the runtime keeps state. */
   private state: { readonly store: StateStore; readonly records: Collection<PersistedQueue> } | undefined;
   private readonly apiQueues = new Set<Queue>();
+  /** When DeleteQueue took each name (local epoch ms): CreateQueue refuses a name for 60 seconds after. */
+  private readonly deletedAt = new Map<string, number>();
 
   constructor(options: SqsServiceOptions = {}) {
     this.region = options.region ?? 'us-east-1';
@@ -220,6 +222,13 @@ export class SqsService implements QueueSink {
    */
   createQueueFromApi(name: string, attributes: unknown, region = this.region): Queue {
     const requested = requestedAttributes(attributes);
+    const deleted = this.deletedAt.get(name);
+    if (deleted !== undefined) {
+      if (Date.now() - deleted < this.localMs(60)) {
+        throw new AwsError('QueueDeletedRecently', 'You must wait 60 seconds after deleting a queue before you can create another queue with the same name.');
+      }
+      this.deletedAt.delete(name);
+    }
     const existing = this.queues.get(name);
     if (existing) {
       if (!this.isInRegion(existing, region)) {
@@ -245,6 +254,35 @@ export class SqsService implements QueueSink {
       queue.store = new MessageStore(this.state.store.collection<PersistedMessage>('sqs-message', apiQueueMessagesOwner(arn)));
     }
     return queue;
+  }
+
+  /**
+   * DeleteQueue: the queue and its messages go at once (AWS takes up to 60
+   * seconds, during which the queue may still answer; here it answers
+   * QueueDoesNotExist from the start, as it will on AWS), a receive waiting
+   * on it answers QueueDoesNotExist, and CreateQueue refuses the name for 60
+   * seconds (QueueDeletedRecently).
+   * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_DeleteQueue.html
+   * A queue the stack declares belongs to the stack: deleting it is refused
+   * (UnsupportedOperation), since rules, subscriptions and event source
+   * mappings of the template point at it; remove it from the app instead.
+   */
+  deleteQueue(queueUrl: string): void {
+    const queue = this.requireQueue(queueUrl);
+    if (!this.apiQueues.has(queue)) {
+      throw new AwsError(
+        'UnsupportedOperation',
+        `The local runtime does not delete ${queue.name}: the stack declares it (AWS::SQS::Queue). Remove it from the app instead; DeleteQueue deletes queues made with CreateQueue.`,
+      );
+    }
+    this.queues.delete(queue.name);
+    this.apiQueues.delete(queue);
+    this.deletedAt.set(queue.name, Date.now());
+    for (const message of queue.messages) queue.store?.remove(message.messageId);
+    queue.messages.length = 0;
+    this.state?.records.remove(queue.name);
+    // Long polls waiting on it look again, and find it gone.
+    queue.notify();
   }
 
   /** The state owners of the queues CreateQueue made, which the runtime keeps beside the stack's resources. */
@@ -385,6 +423,7 @@ export class SqsService implements QueueSink {
       }
       // None was visible at take(): a time not after now means one has become visible since, and the loop takes it.
       await queue.waitForChange(Math.min(deadline, queue.nextVisibleAt(now)) - now);
+      if (this.queues.get(queue.name) !== queue) throw new AwsError('QueueDoesNotExist', 'The specified queue does not exist.');
     }
   }
 

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { arnField } from '../../arn.js';
 import type { LambdaInvoker, PatternMatcher, Tracer } from '../../contracts.js';
 import type { Clock } from '../../clock.js';
@@ -122,8 +123,12 @@ export class SqsPoller {
         batch = await this.gather(signal);
       } catch (error) {
         this.trace('poll-failed', `polling ${this.queueName} failed: ${(error as Error)?.message ?? String(error)}`, 'failed');
-        // Wait for the queue to change before trying again, instead of spinning.
-        await this.options.queue.whenReceivable(this.options.mapping.eventSourceArn, { deadline: Date.now() + 1000, signal }).catch(() => {});
+        // Wait for the queue to change before trying again, instead of spinning; a queue that is gone
+        // (DeleteQueue) cannot be waited on, so then a second passes.
+        const retryAt = Date.now() + 1000;
+        await this.options.queue
+          .whenReceivable(this.options.mapping.eventSourceArn, { deadline: retryAt, signal })
+          .catch(() => delay(Math.max(0, retryAt - Date.now()), undefined, { signal }).catch(() => {}));
         continue;
       }
       if (signal.aborted) {

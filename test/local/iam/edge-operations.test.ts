@@ -70,6 +70,7 @@ const JSON_TABLE: Readonly<Record<string, readonly Row[]>> = {
     ['ListQueues', {}, 'sqs:ListQueues', ['*']],
     ['PurgeQueue', { QueueUrl: QUEUE_URL }, 'sqs:PurgeQueue', [QUEUE]],
     ['CreateQueue', { QueueName: 'jobs' }, 'sqs:CreateQueue', [QUEUE]],
+    ['DeleteQueue', { QueueUrl: QUEUE_URL }, 'sqs:DeleteQueue', [QUEUE]],
   ],
 };
 

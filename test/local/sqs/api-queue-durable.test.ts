@@ -4,6 +4,7 @@ import path from 'node:path';
 import {
   CreateQueueCommand,
   DeleteMessageCommand,
+  DeleteQueueCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ReceiveMessageCommand,
@@ -107,6 +108,29 @@ describe('a queue CreateQueue made, across restarts on the same state', () => {
     const left = await third.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
     expect(left.Attributes).toEqual({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
     await stop(third.runtime, third.sqs);
+  });
+});
+
+describe('a queue DeleteQueue deleted, across restarts on the same state', () => {
+  it('is gone from the state file once answered, with its messages, and does not come back', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tdl-sqs-deleted-queue-'));
+    dirs.push(dir);
+    const first = await start(dir);
+    const { QueueUrl } = await first.sqs.send(new CreateQueueCommand({ QueueName: 'short-lived' }));
+    const { QueueUrl: keptUrl } = await first.sqs.send(new CreateQueueCommand({ QueueName: 'long-lived' }));
+    await first.sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: [{ Id: 'a', MessageBody: 'gone' }] }));
+    await first.sqs.send(new SendMessageBatchCommand({ QueueUrl: keptUrl, Entries: [{ Id: 'a', MessageBody: 'kept' }] }));
+    await first.sqs.send(new DeleteQueueCommand({ QueueUrl }));
+    // Committed before the answer left, as every other change: a kill -9 now does not bring it back.
+    expect(committed(dir, first.runtime.stack.stackName)).toEqual({ queues: ['long-lived'], messages: ['kept'] });
+    await stop(first.runtime, first.sqs);
+
+    const lines: string[] = [];
+    const second = await start(dir, lines);
+    expect(lines.filter((line) => line.startsWith('dropped '))).toEqual([]);
+    await expect(second.sqs.send(new GetQueueUrlCommand({ QueueName: 'short-lived' }))).rejects.toMatchObject({ name: 'QueueDoesNotExist' });
+    expect((await second.sqs.send(new GetQueueUrlCommand({ QueueName: 'long-lived' }))).QueueUrl).toBe(keptUrl);
+    await stop(second.runtime, second.sqs);
   });
 });
 

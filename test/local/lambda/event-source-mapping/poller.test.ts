@@ -66,13 +66,17 @@ afterEach(async () => {
   await Promise.all(pollers.splice(0).map((p) => p.stop()));
 });
 
-function setup(options: { mapping?: Partial<SqsMappingConfig>; concurrency?: number; maxReceiveCount?: number; fn?: FakeFunction } = {}) {
+function setup(
+  options: { mapping?: Partial<SqsMappingConfig>; concurrency?: number; maxReceiveCount?: number; fn?: FakeFunction; madeByApi?: boolean } = {},
+) {
   const sqs = new SqsService({ clock });
   const dlq = sqs.createQueue('dlq');
-  const queue = sqs.createQueue('work', {
-    visibilityTimeout: 30,
-    ...(options.maxReceiveCount ? { redrivePolicy: { deadLetterTargetArn: dlq.arn, maxReceiveCount: options.maxReceiveCount } } : {}),
-  });
+  const queue = options.madeByApi
+    ? sqs.createQueueFromApi('work', { VisibilityTimeout: '30' })
+    : sqs.createQueue('work', {
+        visibilityTimeout: 30,
+        ...(options.maxReceiveCount ? { redrivePolicy: { deadLetterTargetArn: dlq.arn, maxReceiveCount: options.maxReceiveCount } } : {}),
+      });
   const fn = options.fn ?? new FakeFunction();
   const tracer = new CaptureTracer();
   const poller = new SqsPoller({
@@ -226,6 +230,19 @@ describe('SQS event source mapping poller', () => {
     poller.start();
     await waitFor(() => sqs.peek(queue.arn).length === 0, 'every message leaving the queue');
     expect(fn.batches.flat().map((r) => JSON.parse(r.body))).toEqual([{ kind: 'order', n: 1 }]);
+  });
+
+  it('polls a queue that DeleteQueue removed once a second, instead of spinning, and still stops at once', async () => {
+    const { sqs, queue, poller, tracer } = setup({ madeByApi: true });
+    const failedPolls = () => tracer.events.filter((e) => e.kind === 'poll-failed').length;
+    poller.start();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    sqs.deleteQueue(queue.url);
+    await waitFor(() => failedPolls() >= 1, 'the poll after the deletion failing');
+    expect(tracer.events.find((e) => e.kind === 'poll-failed')?.summary).toContain('The specified queue does not exist.');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The next try is a second after the first: before, a failed poll retried at once, thousands of times here.
+    expect(failedPolls()).toBeLessThanOrEqual(2);
   });
 
   it('stops at once, leaving no timer, and a batch in progress stays in the queue to return later', async () => {

@@ -277,7 +277,15 @@ export class SqsService implements QueueSink {
     }
     this.queues.delete(queue.name);
     this.apiQueues.delete(queue);
-    this.deletedAt.set(queue.name, Date.now());
+    const now = Date.now();
+    // Names kept past their 60 seconds go first (the map is in deletion order), so a suite that deletes
+    // a fresh name per test does not grow it without end.
+    for (const [name, at] of this.deletedAt) {
+      if (now - at < this.localMs(60)) break;
+      this.deletedAt.delete(name);
+    }
+    this.deletedAt.delete(queue.name);
+    this.deletedAt.set(queue.name, now);
     for (const message of queue.messages) queue.store?.remove(message.messageId);
     queue.messages.length = 0;
     this.state?.records.remove(queue.name);

@@ -284,7 +284,6 @@ export class SqsService implements QueueSink {
       if (now - at < this.localMs(60)) break;
       this.deletedAt.delete(name);
     }
-    this.deletedAt.delete(queue.name);
     this.deletedAt.set(queue.name, now);
     for (const message of queue.messages) queue.store?.remove(message.messageId);
     queue.messages.length = 0;

@@ -16,8 +16,8 @@ import { sqsApi } from '../../../local/sqs/api.js';
 import { SqsService } from '../../../local/sqs/service.js';
 import { serveApis, TEST_CLIENT, type Served } from '../../support/serve.js';
 
-/** An AWS second lasts a local 5 ms: the 60 seconds before a deleted name can be used again are 300 ms. */
-const clock = createClock(1 / 200);
+/** An AWS minute lasts a local second: the 60 seconds before a deleted name can be used again, long enough for a loaded machine to ask again within them. */
+const clock = createClock(1 / 60);
 
 describe('SQS DeleteQueue', () => {
   const service = new SqsService({ clock });

@@ -381,28 +381,36 @@ export class AsyncQueue {
    * with nothing to send (a function without destination or dead-letter
    * queue, as the pipeline's loggers) is forgotten at once, with no promise
    * chain; one destination is waited for directly, not through Promise.all.
-   * Nothing waits for the delivery: its end is handled in {@link settled}.
+   * Nothing waits for the delivery: its end is handled in {@link settled} or {@link sendFailed}.
    */
   private deliver(event: AsyncEventState): void {
     let sending: Promise<unknown> | undefined;
     try {
       sending = this.send(event);
     } catch (error) {
-      return this.settled(event, true, error);
+      return this.sendFailed(event, error);
     }
-    if (sending === undefined) this.settled(event, false, undefined);
+    if (sending === undefined) this.settled(event);
     // The senders never reject but for a failure of the runtime itself, traced like a throw; should tracing
     // that throw too, the promise `then` returns rejects unhandled, as nothing else can report it.
-    else void sending.then(() => this.settled(event, false, undefined), (error: unknown) => this.settled(event, true, error));
+    else void sending.then(() => this.settled(event), (error: unknown) => this.sendFailed(event, error));
   }
 
-  /** A delivery is over: its record sent (`failed` false), or the runtime failed with `error` on the way. */
-  private settled(event: AsyncEventState, failed: boolean, error: unknown): void {
+  /** A delivery is over, its record sent: the event is forgotten (failing to forget it is the runtime's failure, traced). */
+  private settled(event: AsyncEventState): void {
     try {
-      if (failed) throw error;
       this.delivered(event);
-    } catch (thrown) {
-      this.failedInside(event, thrown);
+    } catch (error) {
+      this.failedInside(event, error);
+    } finally {
+      this.done(event);
+    }
+  }
+
+  /** The runtime failed on the way to sending a record: traced, and the event is forgotten. */
+  private sendFailed(event: AsyncEventState, error: unknown): void {
+    try {
+      this.failedInside(event, error);
     } finally {
       this.done(event);
     }

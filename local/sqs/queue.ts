@@ -92,6 +92,12 @@ export class Queue {
     if (messages.length > 0) this.notify();
   }
 
+  /** Drop every message, from the store too (PurgeQueue, DeleteQueue). */
+  clear(): void {
+    for (const message of this.messages) this.store?.remove(message.messageId);
+    this.messages.length = 0;
+  }
+
   /** Make an in-flight message visible at `at` instead (ChangeMessageVisibility), and wake the waiters to look again. */
   changeVisibility(message: QueuedMessage, at: number): void {
     message.visibleAt = at;

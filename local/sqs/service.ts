@@ -285,8 +285,7 @@ export class SqsService implements QueueSink {
       this.deletedAt.delete(name);
     }
     this.deletedAt.set(queue.name, now);
-    for (const message of queue.messages) queue.store?.remove(message.messageId);
-    queue.messages.length = 0;
+    queue.clear();
     this.state?.records.remove(queue.name);
     // Long polls waiting on it look again, and find it gone.
     queue.notify();
@@ -519,8 +518,7 @@ export class SqsService implements QueueSink {
       throw new AwsError('PurgeQueueInProgress', `Only one PurgeQueue operation on ${queue.name} is allowed every 60 seconds.`, 403);
     }
     queue.lastPurge = now;
-    for (const m of queue.messages) queue.store?.remove(m.messageId);
-    queue.messages.length = 0;
+    queue.clear();
   }
 
   /** The queue's messages without receiving them (for tests and the dashboard). */

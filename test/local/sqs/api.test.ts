@@ -12,39 +12,30 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
-  SQSClient,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqsApi } from '../../../local/sqs/api.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SqsService } from '../../../local/sqs/service.js';
-import { serveApis, TEST_CLIENT, type Served } from '../../support/serve.js';
+import { servedSqs } from './served.js';
 
 describe('SQS API through @aws-sdk/client-sqs', () => {
   const service = new SqsService();
-  let server: Served;
-  let sqs: SQSClient;
+  const served = servedSqs(service);
   let url: string;
 
   beforeAll(async () => {
-    server = await serveApis({ json: [sqsApi(service)] });
-    sqs = new SQSClient({ endpoint: server.endpoint, ...TEST_CLIENT, maxAttempts: 1 });
     service.createQueue('jobs');
-    url = (await sqs.send(new GetQueueUrlCommand({ QueueName: 'jobs' }))).QueueUrl!;
-  });
-  afterAll(async () => {
-    sqs?.destroy();
-    await server?.close();
+    url = (await served.sqs.send(new GetQueueUrlCommand({ QueueName: 'jobs' }))).QueueUrl!;
   });
 
   it('returns the queue URL and QueueDoesNotExist for an unknown queue', async () => {
     expect(url).toBe('https://sqs.us-east-1.amazonaws.com/000000000000/jobs');
-    const error = await sqs.send(new GetQueueUrlCommand({ QueueName: 'nope' })).catch((e: unknown) => e);
+    const error = await served.sqs.send(new GetQueueUrlCommand({ QueueName: 'nope' })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QueueDoesNotExist);
     expect(error).toMatchObject({ message: 'The specified queue does not exist.', $metadata: { httpStatusCode: 400 } });
   });
 
   it('sends with attributes and receives them back with the MD5s AWS gives (the SDK checks the body MD5)', async () => {
-    const sent = await sqs.send(
+    const sent = await served.sqs.send(
       new SendMessageCommand({
         QueueUrl: url,
         MessageBody: 'msg',
@@ -58,7 +49,7 @@ describe('SQS API through @aws-sdk/client-sqs', () => {
     );
     expect(sent.MD5OfMessageBody).toBe('6e2baaf3b97dbeef01c0043275f9a0e7');
     expect(sent.MD5OfMessageAttributes).toMatch(/^[0-9a-f]{32}$/);
-    const received = await sqs.send(
+    const received = await served.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: url, MessageAttributeNames: ['General', 'Hello'], MessageSystemAttributeNames: ['SentTimestamp', 'SenderId'] }),
     );
     const [message] = received.Messages ?? [];
@@ -72,32 +63,32 @@ describe('SQS API through @aws-sdk/client-sqs', () => {
     });
     expect(Number(message!.Attributes!.SentTimestamp)).toBeGreaterThan(0);
     expect(message!.Attributes!.SenderId).toBe('000000000000');
-    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: message!.ReceiptHandle, VisibilityTimeout: 0 }));
-    const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MessageAttributeNames: ['All'] }));
+    await served.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: message!.ReceiptHandle, VisibilityTimeout: 0 }));
+    const again = await served.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MessageAttributeNames: ['All'] }));
     expect(again.Messages?.[0]?.MessageAttributes?.Blob?.BinaryValue).toEqual(new Uint8Array([0, 1, 2, 255]));
     expect(again.Messages?.[0]?.MD5OfMessageAttributes).toBe(sent.MD5OfMessageAttributes);
-    await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: again.Messages![0]!.ReceiptHandle }));
+    await served.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: again.Messages![0]!.ReceiptHandle }));
     expect(service.peek('jobs')).toEqual([]);
   });
 
   it('long-polls until a message arrives', async () => {
-    const polling = sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 }));
+    const polling = served.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 }));
     await new Promise((resolve) => setTimeout(resolve, 50));
     await service.sendMessage('arn:aws:sqs:us-east-1:000000000000:jobs', 'from SNS');
     const got = await polling;
     expect(got.Messages?.map((m) => m.Body)).toEqual(['from SNS']);
-    await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: got.Messages![0]!.ReceiptHandle }));
+    await served.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: got.Messages![0]!.ReceiptHandle }));
   });
 
   it('answers an empty queue with no Messages member', async () => {
-    const empty = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
+    const empty = await served.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
     expect(empty.Messages).toBeUndefined();
   });
 
   it('reports counts and attributes, lists and purges queues', async () => {
-    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'a' }));
-    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'b', DelaySeconds: 900 }));
-    const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }));
+    await served.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'a' }));
+    await served.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'b', DelaySeconds: 900 }));
+    const attrs = await served.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }));
     expect(attrs.Attributes).toMatchObject({
       ApproximateNumberOfMessages: '1',
       ApproximateNumberOfMessagesDelayed: '1',
@@ -105,20 +96,20 @@ describe('SQS API through @aws-sdk/client-sqs', () => {
       QueueArn: 'arn:aws:sqs:us-east-1:000000000000:jobs',
       VisibilityTimeout: '30',
     });
-    const created = await sqs.send(new CreateQueueCommand({ QueueName: 'jobs-extra' }));
+    const created = await served.sqs.send(new CreateQueueCommand({ QueueName: 'jobs-extra' }));
     expect(created.QueueUrl).toBe('https://sqs.us-east-1.amazonaws.com/000000000000/jobs-extra');
-    const listed = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'jobs' }));
+    const listed = await served.sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'jobs' }));
     expect(listed.QueueUrls).toEqual([url, created.QueueUrl]);
-    await sqs.send(new PurgeQueueCommand({ QueueUrl: url }));
+    await served.sqs.send(new PurgeQueueCommand({ QueueUrl: url }));
     expect(service.peek('jobs')).toEqual([]);
-    await expect(sqs.send(new PurgeQueueCommand({ QueueUrl: url }))).rejects.toMatchObject({
+    await expect(served.sqs.send(new PurgeQueueCommand({ QueueUrl: url }))).rejects.toMatchObject({
       name: 'PurgeQueueInProgress',
       $metadata: { httpStatusCode: 403 },
     });
   });
 
   it('batches sends and deletes, reporting failed entries', async () => {
-    const sent = await sqs.send(
+    const sent = await served.sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: `http://127.0.0.1:1/000000000000/jobs-extra`,
         Entries: [
@@ -129,8 +120,8 @@ describe('SQS API through @aws-sdk/client-sqs', () => {
     );
     expect(sent.Successful?.map((s) => s.Id)).toEqual(['ok']);
     expect(sent.Failed).toEqual([expect.objectContaining({ Id: 'bad', Code: 'InvalidParameterValue', SenderFault: true })]);
-    const [m] = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: `http://localhost/000000000000/jobs-extra` }))).Messages ?? [];
-    const deleted = await sqs.send(
+    const [m] = (await served.sqs.send(new ReceiveMessageCommand({ QueueUrl: `http://localhost/000000000000/jobs-extra` }))).Messages ?? [];
+    const deleted = await served.sqs.send(
       new DeleteMessageBatchCommand({
         QueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/jobs-extra',
         Entries: [
@@ -142,27 +133,27 @@ describe('SQS API through @aws-sdk/client-sqs', () => {
     expect(deleted.Successful?.map((s) => s.Id)).toEqual(['a']);
     expect(deleted.Failed?.[0]).toMatchObject({ Id: 'b', Code: 'ReceiptHandleIsInvalid' });
     await expect(
-      sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [{ Id: 'x', MessageBody: 'a' }, { Id: 'x', MessageBody: 'b' }] })),
+      served.sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [{ Id: 'x', MessageBody: 'a' }, { Id: 'x', MessageBody: 'b' }] })),
     ).rejects.toMatchObject({ name: 'BatchEntryIdsNotDistinct' });
   });
 
   it('answers bad input with the AWS error names and statuses', async () => {
-    const missing = await sqs.send(new SendMessageCommand({ QueueUrl: `${url}-missing`, MessageBody: 'x' })).catch((e: unknown) => e);
+    const missing = await served.sqs.send(new SendMessageCommand({ QueueUrl: `${url}-missing`, MessageBody: 'x' })).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(QueueDoesNotExist);
     expect(missing).toMatchObject({ Code: 'AWS.SimpleQueueService.NonExistentQueue', Type: 'Sender' });
-    const badHandle = await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: 'nope' })).catch((e: unknown) => e);
+    const badHandle = await served.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: 'nope' })).catch((e: unknown) => e);
     expect(badHandle).toBeInstanceOf(ReceiptHandleIsInvalid);
     expect(badHandle).toMatchObject({ $metadata: { httpStatusCode: 404 } });
-    await expect(sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 11 }))).rejects.toMatchObject({
+    await expect(served.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 11 }))).rejects.toMatchObject({
       name: 'InvalidParameterValue',
       message: 'Value 11 for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.',
       $metadata: { httpStatusCode: 400 },
     });
-    await expect(sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x'.repeat(1_048_577) }))).rejects.toMatchObject({
+    await expect(served.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x'.repeat(1_048_577) }))).rejects.toMatchObject({
       name: 'InvalidParameterValue',
       message: 'One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes.',
     });
-    await expect(sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['Nope' as never] }))).rejects.toMatchObject({
+    await expect(served.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['Nope' as never] }))).rejects.toMatchObject({
       name: 'InvalidAttributeName',
     });
   });

@@ -7,11 +7,12 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { awsApiHandler } from '../../../local/aws-api.js';
 import { sqsApi } from '../../../local/sqs/api.js';
 import { SqsService } from '../../../local/sqs/service.js';
-import { serve, serveApis, TEST_CLIENT, type Served } from '../../support/serve.js';
+import { serve, TEST_CLIENT } from '../../support/serve.js';
+import { servedSqs } from './served.js';
 
 const ACCOUNT = '000000000000';
 const arnOf = (name: string, region = 'us-east-1') => `arn:aws:sqs:${region}:${ACCOUNT}:${name}`;
@@ -19,20 +20,10 @@ const arnOf = (name: string, region = 'us-east-1') => `arn:aws:sqs:${region}:${A
 /** CreateQueue's Attributes, as SQS validates and applies them. */
 describe('SQS CreateQueue with attributes', () => {
   const service = new SqsService();
-  let server: Served;
-  let sqs: SQSClient;
-
-  beforeAll(async () => {
-    server = await serveApis({ json: [sqsApi(service)] });
-    sqs = new SQSClient({ endpoint: server.endpoint, ...TEST_CLIENT, maxAttempts: 1 });
-  });
-  afterAll(async () => {
-    sqs?.destroy();
-    await server?.close();
-  });
+  const served = servedSqs(service);
 
   const create = (QueueName: string, Attributes?: Record<string, string>) =>
-    sqs.send(new CreateQueueCommand({ QueueName, ...(Attributes ? { Attributes } : {}) }));
+    served.sqs.send(new CreateQueueCommand({ QueueName, ...(Attributes ? { Attributes } : {}) }));
 
   it('creates a queue with the attributes given and behaves by them', async () => {
     const { QueueUrl: dlqUrl } = await create('made-dlq', { RedriveAllowPolicy: JSON.stringify({ redrivePermission: 'byQueue', sourceQueueArns: [arnOf('made')] }) });
@@ -46,18 +37,18 @@ describe('SQS CreateQueue with attributes', () => {
       RedrivePolicy: redrive,
     };
     const { QueueUrl } = await create('made', attributes);
-    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
+    const { Attributes } = await served.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
     // GetQueueAttributes reports each attribute as it was given.
     expect(Attributes).toMatchObject(attributes);
-    await expect(sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x'.repeat(2049) }))).rejects.toMatchObject({
+    await expect(served.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x'.repeat(2049) }))).rejects.toMatchObject({
       name: 'InvalidParameterValue',
       message: 'One or more parameters are invalid. Reason: Message must be shorter than 2048 bytes.',
     });
-    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'once' }));
+    await served.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'once' }));
     // Visibility timeout 0: the message is visible again at once, and a second receive redrives it (maxReceiveCount 1).
-    expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages?.map((m) => m.Body)).toEqual(['once']);
-    expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 0 }))).Messages).toBeUndefined();
-    expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl }))).Messages?.map((m) => m.Body)).toEqual(['once']);
+    expect((await served.sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages?.map((m) => m.Body)).toEqual(['once']);
+    expect((await served.sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 0 }))).Messages).toBeUndefined();
+    expect((await served.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl }))).Messages?.map((m) => m.Body)).toEqual(['once']);
   });
 
   it('answers the existing URL for the same attributes, or for none, and QueueAlreadyExists for a different value', async () => {

@@ -112,6 +112,10 @@ export const SQS_OPERATIONS: Readonly<Record<string, Mapping>> = {
   PurgeQueue: queueOf(),
   CreateQueue: queueOf(),
   DeleteQueue: queueOf(),
+  SetQueueAttributes: queueOf(),
+  TagQueue: queueOf(),
+  UntagQueue: queueOf(),
+  ListQueueTags: queueOf(),
 };
 
 const JSON_SERVICES: Readonly<Record<string, { prefix: string; operations: Readonly<Record<string, Mapping>>; error: (m: string) => AwsError }>> = {

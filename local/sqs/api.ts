@@ -111,11 +111,27 @@ function sqsOperations(sqs: SqsService): JsonService {
         if (typeof name !== 'string' || !/^[A-Za-z0-9_-]{1,80}$/.test(name)) {
           throw new AwsError('InvalidParameterValue', 'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length');
         }
-        return { QueueUrl: sqs.createQueueFromApi(name, input.Attributes, scope?.region).url };
+        return { QueueUrl: sqs.createQueueFromApi(name, input.Attributes, scope?.region, input.tags).url };
       },
       DeleteQueue: (input) => {
         sqs.deleteQueue(queueUrl(input));
         return {};
+      },
+      SetQueueAttributes: (input) => {
+        sqs.setQueueAttributes(queueUrl(input), input.Attributes);
+        return {};
+      },
+      TagQueue: (input) => {
+        sqs.tagQueue(queueUrl(input), input.Tags);
+        return {};
+      },
+      UntagQueue: (input) => {
+        sqs.untagQueue(queueUrl(input), input.TagKeys);
+        return {};
+      },
+      ListQueueTags: (input) => {
+        const tags = sqs.listQueueTags(queueUrl(input));
+        return Object.keys(tags).length === 0 ? {} : { Tags: tags };
       },
     },
   };

@@ -19,7 +19,17 @@ export interface RequestedAttributes {
   readonly policy?: unknown;
   /** The attribute names, in request order. */
   readonly names: readonly string[];
+  /** Policy, RedrivePolicy or RedriveAllowPolicy given as an empty string to SetQueueAttributes: to be removed. */
+  readonly removed: readonly RemovableAttribute[];
 }
+
+/**
+ * The attributes SetQueueAttributes removes when given an empty string, as
+ * AWS does (Terraform relies on it to drop a policy; LocalStack PR #11385 and
+ * moto PR #4091 checked it against AWS). Any other empty value is invalid.
+ */
+const REMOVABLE = ['Policy', 'RedrivePolicy', 'RedriveAllowPolicy'] as const;
+export type RemovableAttribute = (typeof REMOVABLE)[number];
 
 const INTEGER_ATTRIBUTES: Readonly<Record<string, readonly [keyof QueueSettings, number, number]>> = {
   DelaySeconds: ['delaySeconds', 0, 900],
@@ -33,14 +43,20 @@ const INTEGER_ATTRIBUTES: Readonly<Record<string, readonly [keyof QueueSettings,
 /** Attributes of FIFO queues, which the local runtime does not emulate. */
 const FIFO_ATTRIBUTES = new Set(['FifoQueue', 'ContentBasedDeduplication', 'DeduplicationScope', 'FifoThroughputLimit']);
 
-export function requestedAttributes(raw: unknown): RequestedAttributes {
-  if (raw === undefined || raw === null) return { settings: {}, names: [] };
+/** `forUpdate`: SetQueueAttributes's request, where an empty Policy, RedrivePolicy or RedriveAllowPolicy removes it. */
+export function requestedAttributes(raw: unknown, forUpdate = false): RequestedAttributes {
+  if (raw === undefined || raw === null) return { settings: {}, names: [], removed: [] };
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new AwsError('InvalidParameterValue', 'Attributes must be a map of attribute names to values.');
   const settings: Partial<QueueSettings> = {};
   let policy: unknown;
+  const removed: RemovableAttribute[] = [];
   const names = Object.keys(raw);
   for (const [name, given] of Object.entries(raw as Record<string, unknown>)) {
     const value = typeof given === 'string' ? given : typeof given === 'number' || typeof given === 'boolean' ? String(given) : undefined;
+    if (forUpdate && value === '' && (REMOVABLE as readonly string[]).includes(name)) {
+      removed.push(name as RemovableAttribute);
+      continue;
+    }
     if (FIFO_ATTRIBUTES.has(name)) {
       throw new AwsError('InvalidAttributeName', `The local runtime does not emulate FIFO queues: attribute ${name} cannot be honoured.`);
     }
@@ -79,7 +95,7 @@ export function requestedAttributes(raw: unknown): RequestedAttributes {
   }
   // A customer managed key replaces SQS-managed encryption, unless the request says otherwise.
   if (settings.kmsMasterKeyId !== undefined && settings.sqsManagedSseEnabled === undefined) settings.sqsManagedSseEnabled = false;
-  return { settings, names, ...(policy === undefined ? {} : { policy }) };
+  return { settings, names, removed, ...(policy === undefined ? {} : { policy }) };
 }
 
 function jsonMap(value: string | undefined): Record<string, unknown> | undefined {

@@ -37,8 +37,12 @@ export interface PersistedQueue {
   readonly name: string;
   readonly arn: string;
   readonly createdTimestamp: number;
+  /** Absent in the records of versions before SetQueueAttributes: the creation time. */
+  readonly lastModifiedTimestamp?: number;
   readonly settings: QueueSettings;
   readonly policies: readonly unknown[];
+  /** Absent in the records of versions before TagQueue: none. */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**

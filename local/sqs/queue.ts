@@ -50,6 +50,10 @@ export interface QueuedMessage {
 export class Queue {
   readonly messages: QueuedMessage[] = [];
   readonly policies: unknown[] = [];
+  /** Cost allocation tags (TagQueue, CreateQueue's `tags`, or the template's Tags), in the order first given. */
+  readonly tags = new Map<string, string>();
+  /** Real epoch ms of the last SetQueueAttributes, or of the creation. */
+  lastModifiedTimestamp: number;
   /** Local ms of the last PurgeQueue, which AWS allows once a minute. */
   lastPurge = -Infinity;
   /** Where the messages are kept across restarts, when the queue belongs to the stack and state is durable. */
@@ -57,8 +61,9 @@ export class Queue {
   private readonly waiters = new Set<() => void>();
   /**
    * Lower bounds (local ms) of the messages' visibleAt and expiresAt, so a
-   * wake-up need not scan the queue. Once queued, a message's expiry never
-   * changes and its visibility only moves later (a receive), except through
+   * wake-up need not scan the queue. Once queued, a message's expiry only
+   * changes with a new retention period (`retain`, which sets the bound
+   * afresh) and its visibility only moves later (a receive), except through
    * ChangeMessageVisibility; a removal only raises the minimum. So a bound is
    * lowered where a message arrives or is shown sooner, and made exact by a
    * scan only once it has passed.
@@ -75,7 +80,9 @@ export class Queue {
     readonly region: string,
     readonly settings: QueueSettings,
     readonly createdTimestamp: number,
-  ) {}
+  ) {
+    this.lastModifiedTimestamp = createdTimestamp;
+  }
 
   /** Enqueue a message and wake the long polls. */
   add(message: QueuedMessage): void {
@@ -104,6 +111,23 @@ export class Queue {
     this.store?.save(message);
     this.visibleFrom = Math.min(this.visibleFrom, at);
     this.notify();
+  }
+
+  /**
+   * Apply a new retention period (local ms) to the messages already queued,
+   * as SetQueueAttributes does on AWS: each now expires that long after it
+   * was sent, so a shorter period drops the messages older than it at once.
+   */
+  retain(retentionMs: number, now: number): void {
+    this.expire(now);
+    let next = Infinity;
+    for (const message of this.messages) {
+      message.expiresAt = message.sentTimestamp + retentionMs;
+      this.store?.save(message);
+      next = Math.min(next, message.expiresAt);
+    }
+    this.expiringFrom = next;
+    this.expire(now);
   }
 
   /**

@@ -7,11 +7,12 @@ import { isAllowed } from '../iam/policy.js';
 import { AwsError, UnsupportedTemplateError } from '../protocol/errors.js';
 import { md5OfBody, md5OfMessageAttributes } from './md5.js';
 import { DEFAULT_SETTINGS, Queue, type QueuedMessage, type QueueSettings } from './queue.js';
-import { queueSettingsFromTemplate, queuePolicyTargets } from './template.js';
+import { queueSettingsFromTemplate, queuePolicyTargets, queueTagsFromTemplate } from './template.js';
 import { validateAttributes, validateBody, validateRange } from './validate.js';
 import type { Collection, Owner, StateStore } from '../state/types.js';
 import { requestedAttributes } from './attributes.js';
 import { API_QUEUES_OWNER, apiQueueMessagesOwner, MessageStore, type PersistedMessage, type PersistedQueue } from './persisted.js';
+import { mergedTags, requestedTagKeys, requestedTags } from './tags.js';
 
 export { Queue } from './queue.js';
 export type { QueuedMessage, QueueSettings } from './queue.js';
@@ -79,6 +80,8 @@ export interface PeekedMessage {
   readonly state: 'visible' | 'delayed' | 'in-flight';
 }
 
+const TAGS_REFUSED = ', whose template sets its Tags. Change them in the app instead; TagQueue and UntagQueue change queues made with CreateQueue.';
+
 const SYSTEM_ATTRIBUTES = ['SenderId', 'SentTimestamp', 'ApproximateReceiveCount', 'ApproximateFirstReceiveTimestamp'];
 const QUEUE_ATTRIBUTES = [
   'ApproximateNumberOfMessages',
@@ -133,6 +136,7 @@ export class SqsService implements QueueSink {
         resource.ref;
       const arn = resource.arn ?? resource.attributes.Arn;
       const queue = service.createQueue(name, settings, arn);
+      for (const [key, value] of queueTagsFromTemplate(resource)) queue.tags.set(key, value);
       byUrl.set(url ?? queue.url, queue);
       logicalIds.set(queue, resource.logicalId);
       if (deps.state) {
@@ -218,10 +222,12 @@ export class SqsService implements QueueSink {
    * across restarts when the service keeps state, or the existing queue of
    * that name when the attributes the request names have its values, else
    * QueueNameExists (which the Query protocol calls QueueAlreadyExists).
+   * `tags` tag a new queue; an existing queue keeps its own.
    * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html
    */
-  createQueueFromApi(name: string, attributes: unknown, region = this.region): Queue {
+  createQueueFromApi(name: string, attributes: unknown, region = this.region, tags?: unknown): Queue {
     const requested = requestedAttributes(attributes);
+    const tagged = mergedTags(name, new Map(), requestedTags(tags) ?? new Map());
     const deleted = this.deletedAt.get(name);
     if (deleted !== undefined) {
       if (Date.now() - deleted < this.localMs(60)) {
@@ -248,12 +254,110 @@ export class SqsService implements QueueSink {
     if (redrive) this.checkDeadLetterTarget(arn, redrive.deadLetterTargetArn, (attributes as Record<string, unknown>).RedrivePolicy);
     const queue = this.createQueue(name, requested.settings, arn);
     if (requested.policy !== undefined) queue.policies.push(requested.policy);
+    for (const [key, value] of tagged) queue.tags.set(key, value);
     this.apiQueues.add(queue);
-    if (this.state) {
-      this.state.records.save(name, { name, arn, createdTimestamp: queue.createdTimestamp, settings: queue.settings, policies: queue.policies });
-      queue.store = new MessageStore(this.state.store.collection<PersistedMessage>('sqs-message', apiQueueMessagesOwner(arn)));
-    }
+    this.saveApiQueue(queue);
+    if (this.state) queue.store = new MessageStore(this.state.store.collection<PersistedMessage>('sqs-message', apiQueueMessagesOwner(arn)));
     return queue;
+  }
+
+  /**
+   * SetQueueAttributes: the names, ranges and errors of CreateQueue's
+   * Attributes, and the same dead-letter target checks. An empty Policy,
+   * RedrivePolicy or RedriveAllowPolicy removes it. A new
+   * MessageRetentionPeriod applies to the messages already queued (a shorter
+   * one drops those older than it); VisibilityTimeout, DelaySeconds and the
+   * others apply to later receives and sends. Kept across restarts.
+   * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html
+   * A queue the stack declares is refused (UnsupportedOperation): the
+   * template owns its attributes.
+   */
+  setQueueAttributes(queueUrl: string, attributes: unknown): void {
+    const queue = this.requireQueue(queueUrl);
+    const empty = typeof attributes === 'object' && attributes !== null && !Array.isArray(attributes) && Object.keys(attributes).length === 0;
+    if (attributes === undefined || attributes === null || empty) {
+      throw new AwsError('MissingParameter', 'The request must contain the parameter Attributes.');
+    }
+    this.refuseDeclared(
+      queue,
+      'change the attributes of',
+      ', whose template sets them. Change them in the app instead; SetQueueAttributes changes queues made with CreateQueue.',
+    );
+    const requested = requestedAttributes(attributes, true);
+    const redrive = requested.settings.redrivePolicy;
+    if (redrive) this.checkDeadLetterTarget(queue.arn, redrive.deadLetterTargetArn, (attributes as Record<string, unknown>).RedrivePolicy);
+    const settings = queue.settings;
+    const retention = settings.messageRetentionPeriod;
+    // A queue is encrypted with SQS-owned keys or with a KMS key, not both: turning the first on drops the key.
+    // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html
+    if (requested.settings.sqsManagedSseEnabled === true && requested.settings.kmsMasterKeyId === undefined) delete settings.kmsMasterKeyId;
+    Object.assign(settings, requested.settings);
+    for (const name of requested.removed) {
+      if (name === 'Policy') queue.policies.length = 0;
+      if (name === 'RedrivePolicy') delete settings.redrivePolicy;
+      if (name === 'RedriveAllowPolicy') delete settings.redriveAllowPolicy;
+    }
+    if (requested.policy !== undefined) queue.policies.splice(0, queue.policies.length, requested.policy);
+    const now = Date.now();
+    queue.lastModifiedTimestamp = now;
+    if (settings.messageRetentionPeriod !== retention) queue.retain(this.localMs(settings.messageRetentionPeriod), now);
+    this.saveApiQueue(queue);
+  }
+
+  /**
+   * TagQueue: the tags are added, a key already there takes the new value;
+   * more than 50 in all is refused and changes nothing. Kept across restarts.
+   * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_TagQueue.html
+   */
+  tagQueue(queueUrl: string, tags: unknown): void {
+    const queue = this.requireQueue(queueUrl);
+    const added = requestedTags(tags);
+    if (!added) throw new AwsError('MissingParameter', 'The request must contain the parameter Tags.');
+    this.refuseDeclared(queue, 'change the tags of', TAGS_REFUSED);
+    const merged = mergedTags(queue.name, queue.tags, added);
+    queue.tags.clear();
+    for (const [key, value] of merged) queue.tags.set(key, value);
+    this.saveApiQueue(queue);
+  }
+
+  /**
+   * UntagQueue: the keys given go; a key the queue does not have is no error.
+   * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_UntagQueue.html
+   */
+  untagQueue(queueUrl: string, tagKeys: unknown): void {
+    const queue = this.requireQueue(queueUrl);
+    const keys = requestedTagKeys(tagKeys);
+    this.refuseDeclared(queue, 'change the tags of', TAGS_REFUSED);
+    for (const key of keys) queue.tags.delete(key);
+    this.saveApiQueue(queue);
+  }
+
+  /**
+   * ListQueueTags: a queue CreateQueue made answers the tags it was given, a
+   * queue the stack declares the Tags of its template.
+   * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ListQueueTags.html
+   */
+  listQueueTags(queueUrl: string): Record<string, string> {
+    return Object.fromEntries(this.requireQueue(queueUrl).tags);
+  }
+
+  /** A queue the stack declares belongs to the stack: `doing` it is refused (UnsupportedOperation), with `rest` saying what to do instead. */
+  private refuseDeclared(queue: Queue, doing: string, rest: string): void {
+    if (this.apiQueues.has(queue)) return;
+    throw new AwsError('UnsupportedOperation', `The local runtime does not ${doing} ${queue.name}: the stack declares it (AWS::SQS::Queue)${rest}`);
+  }
+
+  /** Keep a queue CreateQueue made, as it now is, when the service keeps state: saved before the call answers. */
+  private saveApiQueue(queue: Queue): void {
+    this.state?.records.save(queue.name, {
+      name: queue.name,
+      arn: queue.arn,
+      createdTimestamp: queue.createdTimestamp,
+      lastModifiedTimestamp: queue.lastModifiedTimestamp,
+      settings: queue.settings,
+      policies: queue.policies,
+      tags: Object.fromEntries(queue.tags),
+    });
   }
 
   /**
@@ -269,12 +373,7 @@ export class SqsService implements QueueSink {
    */
   deleteQueue(queueUrl: string): void {
     const queue = this.requireQueue(queueUrl);
-    if (!this.apiQueues.has(queue)) {
-      throw new AwsError(
-        'UnsupportedOperation',
-        `The local runtime does not delete ${queue.name}: the stack declares it (AWS::SQS::Queue). Remove it from the app instead; DeleteQueue deletes queues made with CreateQueue.`,
-      );
-    }
+    this.refuseDeclared(queue, 'delete', '. Remove it from the app instead; DeleteQueue deletes queues made with CreateQueue.');
     this.queues.delete(queue.name);
     this.apiQueues.delete(queue);
     const now = Date.now();
@@ -308,6 +407,9 @@ export class SqsService implements QueueSink {
       }
       const queue = this.createQueue(saved.name, saved.settings, saved.arn, saved.createdTimestamp);
       queue.policies.push(...saved.policies);
+      // Records of earlier versions have neither.
+      queue.lastModifiedTimestamp = saved.lastModifiedTimestamp ?? saved.createdTimestamp;
+      for (const [key, value] of Object.entries(saved.tags ?? {})) queue.tags.set(key, value);
       queue.store = new MessageStore(store.collection<PersistedMessage>('sqs-message', apiQueueMessagesOwner(saved.arn)));
       this.apiQueues.add(queue);
     }
@@ -657,8 +759,7 @@ export class SqsService implements QueueSink {
       ApproximateNumberOfMessagesNotVisible: String(inFlight),
       ApproximateNumberOfMessagesDelayed: String(delayed),
       CreatedTimestamp: String(Math.floor(queue.createdTimestamp / 1000)),
-      // Queue attributes never change after creation here.
-      LastModifiedTimestamp: String(Math.floor(queue.createdTimestamp / 1000)),
+      LastModifiedTimestamp: String(Math.floor(queue.lastModifiedTimestamp / 1000)),
       QueueArn: queue.arn,
       ...settings,
       // Only the SSE setting in force is reported: the KMS pair with a key, SqsManagedSseEnabled without.

@@ -6,7 +6,7 @@ import type { QueueSettings } from './queue.js';
 /** The condition keys SqsService's authorize() supplies when a service sends to a queue. */
 export const QUEUE_POLICY_CONTEXT_KEYS: readonly string[] = ['aws:SourceArn', 'aws:SourceAccount', 'aws:SecureTransport'];
 
-/** Properties that only describe the queue (tags, encryption at rest) and change nothing locally. */
+/** Properties that only describe the queue (tags, encryption at rest) and change nothing locally but what GetQueueAttributes and ListQueueTags answer. */
 const ACCEPTED = new Set([
   'QueueName',
   'VisibilityTimeout',
@@ -83,6 +83,22 @@ export function queueSettingsFromTemplate(resource: StackResource): Partial<Queu
     };
   }
   return settings;
+}
+
+/** An AWS::SQS::Queue's Tags (a list of Key and Value), which ListQueueTags answers with. */
+export function queueTagsFromTemplate(resource: StackResource): Map<string, string> {
+  const tags = new Map<string, string>();
+  const list = resource.properties.Tags;
+  if (list === undefined) return tags;
+  if (!Array.isArray(list)) throw new UnsupportedTemplateError(resource.logicalId, 'Properties.Tags', 'must be a list of Key and Value');
+  list.forEach((tag: unknown, index) => {
+    const { Key, Value } = (tag ?? {}) as Record<string, unknown>;
+    if (typeof Key !== 'string' || (typeof Value !== 'string' && typeof Value !== 'number' && typeof Value !== 'boolean')) {
+      throw new UnsupportedTemplateError(resource.logicalId, `Properties.Tags.${index}`, 'must have a string Key and Value');
+    }
+    tags.set(Key, String(Value));
+  });
+  return tags;
 }
 
 /** The queues an AWS::SQS::QueuePolicy (or QueueInlinePolicy) applies to, with its document. */

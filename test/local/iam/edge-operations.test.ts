@@ -71,6 +71,10 @@ const JSON_TABLE: Readonly<Record<string, readonly Row[]>> = {
     ['PurgeQueue', { QueueUrl: QUEUE_URL }, 'sqs:PurgeQueue', [QUEUE]],
     ['CreateQueue', { QueueName: 'jobs' }, 'sqs:CreateQueue', [QUEUE]],
     ['DeleteQueue', { QueueUrl: QUEUE_URL }, 'sqs:DeleteQueue', [QUEUE]],
+    ['SetQueueAttributes', { QueueUrl: QUEUE_URL }, 'sqs:SetQueueAttributes', [QUEUE]],
+    ['TagQueue', { QueueUrl: QUEUE_URL }, 'sqs:TagQueue', [QUEUE]],
+    ['UntagQueue', { QueueUrl: QUEUE_URL }, 'sqs:UntagQueue', [QUEUE]],
+    ['ListQueueTags', { QueueUrl: QUEUE_URL }, 'sqs:ListQueueTags', [QUEUE]],
   ],
 };
 
@@ -130,7 +134,7 @@ describe('the IAM action and resource of every operation the runtime serves', ()
   }
 
   it('answers nothing for an operation the runtime does not serve (the service answers it)', () => {
-    expect(jsonCall('AmazonSQS', 'TagQueue', { QueueUrl: QUEUE_URL }, arns)).toBeUndefined();
+    expect(jsonCall('AmazonSQS', 'AddPermission', { QueueUrl: QUEUE_URL }, arns)).toBeUndefined();
     expect(jsonCall('AWSEvents', 'constructor', {}, arns)).toBeUndefined();
     expect(queryCall('sns', new Map([['Action', 'Subscribe']]), STACK_ID)).toBeUndefined();
   });

@@ -21,6 +21,8 @@ import { EVENT_SOURCE_MAPPING_ROUTES } from '../lambda/event-source-mapping/api.
 /** What one AWS API call asks IAM for. */
 export interface ApiCall {
   readonly action: string;
+  /** Further actions the same call needs on the same resources (CreateQueue with tags needs sqs:TagQueue too). */
+  readonly alsoActions?: readonly string[];
   readonly resources: readonly string[];
   /** The action as the service's error message spells it. */
   readonly messageAction?: string;
@@ -32,7 +34,7 @@ const accessDenied400 = (m: string) => new AwsError('AccessDeniedException', m, 
 
 type Input = Readonly<Record<string, unknown>>;
 /** The IAM action (without its service prefix) and resources of one operation. */
-type Mapping = (input: Input, arns: ArnBuilder) => { readonly action?: string; readonly resources: readonly string[] };
+type Mapping = (input: Input, arns: ArnBuilder) => { readonly action?: string; readonly also?: readonly string[]; readonly resources: readonly string[] };
 
 const str = (input: Input, key: string): string | undefined => (typeof input[key] === 'string' ? (input[key] as string) : undefined);
 const ANY = ['*'];
@@ -110,7 +112,13 @@ export const SQS_OPERATIONS: Readonly<Record<string, Mapping>> = {
   GetQueueAttributes: queueOf(),
   ListQueues: () => ({ resources: ANY }),
   PurgeQueue: queueOf(),
-  CreateQueue: queueOf(),
+  // "To be able to tag a queue on creation, you must have the sqs:CreateQueue and sqs:TagQueue permissions."
+  // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html
+  CreateQueue: (input, arns) => {
+    const tags = input['tags'];
+    const tagged = typeof tags === 'object' && tags !== null && Object.keys(tags).length > 0;
+    return { ...queueOf()(input, arns), ...(tagged ? { also: ['TagQueue'] } : {}) };
+  },
   DeleteQueue: queueOf(),
   SetQueueAttributes: queueOf(),
   TagQueue: queueOf(),
@@ -129,8 +137,13 @@ export function jsonCall(prefix: string, operation: string, input: Record<string
   const service = Object.hasOwn(JSON_SERVICES, prefix) ? JSON_SERVICES[prefix]! : undefined;
   const mapping = service && Object.hasOwn(service.operations, operation) ? service.operations[operation]! : undefined;
   if (!service || !mapping) return undefined;
-  const { action, resources } = mapping(input, arns);
-  return { action: `${service.prefix}:${action ?? operation}`, resources, error: service.error };
+  const { action, also, resources } = mapping(input, arns);
+  return {
+    action: `${service.prefix}:${action ?? operation}`,
+    ...(also ? { alsoActions: also.map((a) => `${service.prefix}:${a}`) } : {}),
+    resources,
+    error: service.error,
+  };
 }
 
 type QueryMapping = (params: ReadonlyMap<string, string>, stackId: string) => readonly string[];
@@ -223,16 +236,18 @@ export interface IamEdgeOptions {
  * error response (the denial is traced by the IAM service).
  */
 export function checkCall(iam: IamService, who: EdgeIdentity, call: ApiCall): AwsError | undefined {
-  for (const resource of call.resources) {
-    const denial = iam.check({
-      roleArn: who.roleArn,
-      session: who.session,
-      action: call.action,
-      resource,
-      via: who.via,
-      ...(call.messageAction ? { messageAction: call.messageAction } : {}),
-    });
-    if (denial) return call.error(denial.message);
+  for (const action of call.alsoActions ? [call.action, ...call.alsoActions] : [call.action]) {
+    for (const resource of call.resources) {
+      const denial = iam.check({
+        roleArn: who.roleArn,
+        session: who.session,
+        action,
+        resource,
+        via: who.via,
+        ...(call.messageAction && action === call.action ? { messageAction: call.messageAction } : {}),
+      });
+      if (denial) return call.error(denial.message);
+    }
   }
   return undefined;
 }

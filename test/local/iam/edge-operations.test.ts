@@ -133,6 +133,15 @@ describe('the IAM action and resource of every operation the runtime serves', ()
     });
   }
 
+  it('SQS CreateQueue with tags also needs sqs:TagQueue, on the same queue; without tags it does not', () => {
+    expect(jsonCall('AmazonSQS', 'CreateQueue', { QueueName: 'jobs', tags: { team: 'orders' } }, arns)).toMatchObject({
+      action: 'sqs:CreateQueue',
+      alsoActions: ['sqs:TagQueue'],
+      resources: [QUEUE],
+    });
+    expect(jsonCall('AmazonSQS', 'CreateQueue', { QueueName: 'jobs', tags: {} }, arns)?.alsoActions).toBeUndefined();
+  });
+
   it('answers nothing for an operation the runtime does not serve (the service answers it)', () => {
     expect(jsonCall('AmazonSQS', 'AddPermission', { QueueUrl: QUEUE_URL }, arns)).toBeUndefined();
     expect(jsonCall('AWSEvents', 'constructor', {}, arns)).toBeUndefined();

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SNSClient, PublishCommand } from '@aws-sdk/client-sns';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createClock } from '../../../local/clock.js';
 import { LambdaService } from '../../../local/lambda/service.js';
 import { IamService } from '../../../local/iam/service.js';
@@ -141,6 +142,47 @@ describe('outside callers', () => {
       const response = await fetch(`${served.endpoint}/?${query}`, { method: 'POST', body: new TextEncoder().encode('Action=NotAnOperation') });
       expect(response.status).toBe(403);
       expect(await response.text()).toContain('AuthorizationError');
+    } finally {
+      await served.close();
+    }
+  });
+});
+
+describe('a call that needs two actions', () => {
+  const QUEUE_ROLE = 'arn:aws:iam::000000000000:role/queue-maker';
+  const queueStack = makeStack(
+    [
+      {
+        logicalId: 'QueueMaker',
+        type: 'AWS::IAM::Role',
+        ref: 'queue-maker',
+        arn: QUEUE_ROLE,
+        properties: {
+          AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+          Policies: [{ PolicyName: 'create', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'sqs:CreateQueue', Resource: '*' }] } }],
+        },
+      },
+    ],
+    CODE,
+  );
+  const sqsApi: JsonService = {
+    targetPrefix: 'AmazonSQS',
+    version: '1.0',
+    operations: { CreateQueue: (input) => ({ QueueUrl: `http://localhost/000000000000/${String(input.QueueName)}` }) },
+  };
+
+  it('CreateQueue with tags needs sqs:TagQueue as well as sqs:CreateQueue', async () => {
+    const iam = IamService.fromStack(queueStack);
+    const apis = { json: [sqsApi], query: [] };
+    const served = await serve(iamEdge({ iam, env: queueStack.env, stackId: queueStack.stackId, ...apis, callersRole: QUEUE_ROLE }), awsApiHandler(apis));
+    try {
+      const sqs = new SQSClient({ ...TEST_CLIENT, endpoint: served.endpoint, maxAttempts: 1 });
+      await expect(sqs.send(new CreateQueueCommand({ QueueName: 'plain' }))).resolves.toMatchObject({ QueueUrl: expect.stringContaining('/plain') });
+      await expect(sqs.send(new CreateQueueCommand({ QueueName: 'tagged', tags: { team: 'orders' } }))).rejects.toMatchObject({
+        name: 'AccessDenied',
+        $metadata: { httpStatusCode: 403 },
+        message: expect.stringContaining('is not authorized to perform: sqs:TagQueue on resource: arn:aws:sqs:us-east-1:000000000000:tagged'),
+      });
     } finally {
       await served.close();
     }

@@ -153,11 +153,19 @@ const stackOf: QueryMapping = (params, stackId) => (params.has('StackName') ? [s
 /** Every SNS operation the runtime serves (https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html). */
 export const SNS_OPERATIONS: Readonly<Record<string, QueryMapping>> = {
   Publish: topicOf,
+  PublishBatch: topicOf,
   ListTopics: () => ANY,
   ListSubscriptions: () => ANY,
   ListSubscriptionsByTopic: topicOf,
   GetTopicAttributes: topicOf,
 };
+
+/**
+ * SNS operations authorized as another action: "sns:Publish Grants permission to both publish
+ * and publish batch" (https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html,
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_sns.html, its API operations table).
+ */
+const SNS_ACTIONS: Readonly<Record<string, string>> = { PublishBatch: 'Publish' };
 
 /** Every CloudFormation operation the runtime serves, on the stack (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudformation.html). */
 export const CLOUDFORMATION_OPERATIONS: Readonly<Record<string, QueryMapping>> = {
@@ -172,10 +180,11 @@ export function queryCall(signingName: string, params: ReadonlyMap<string, strin
   const action = params.get('Action');
   if (!action) return undefined;
   if (signingName === 'sns' && Object.hasOwn(SNS_OPERATIONS, action)) {
+    const iamAction = Object.hasOwn(SNS_ACTIONS, action) ? SNS_ACTIONS[action]! : action;
     return {
-      action: `sns:${action}`,
+      action: `sns:${iamAction}`,
       resources: SNS_OPERATIONS[action]!(params, stackId),
-      messageAction: `SNS:${action}`,
+      messageAction: `SNS:${iamAction}`,
       error: (m) => new AwsError('AuthorizationError', m, 403),
     };
   }

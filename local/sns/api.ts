@@ -5,7 +5,7 @@ import { AwsError } from '../protocol/errors.js';
 import { credentialRegion, type RequestScope } from '../protocol/scope.js';
 import { handleQuery, indexedStructures, queryParams, type QueryParams, type QueryService, type XmlValue } from '../protocol/query.js';
 import type { MessageAttributeInput } from './message.js';
-import type { PublishRequest, SnsService } from './service.js';
+import type { PublishBatchEntry, PublishRequest, SnsService } from './service.js';
 
 /**
  * Give a result a JSON form that differs from its XML form. SNS's JSON
@@ -68,20 +68,25 @@ function parseMessageAttributes(params: QueryParams): Record<string, MessageAttr
 
 /** Publish's string parameters, in the order the request lists them. */
 const PUBLISH_PARAMETERS = ['TopicArn', 'TargetArn', 'PhoneNumber', 'Message', 'Subject', 'MessageStructure', 'MessageGroupId', 'MessageDeduplicationId'] as const;
+/** A PublishBatch entry's string members (https://docs.aws.amazon.com/sns/latest/api/API_PublishBatchRequestEntry.html). */
+const BATCH_ENTRY_PARAMETERS = ['Id', 'Message', 'Subject', 'MessageStructure', 'MessageGroupId', 'MessageDeduplicationId'] as const;
 
-/** The Publish parameters of a Query request (only those present, as own keys). */
-function publishRequest(params: QueryParams): PublishRequest {
+/**
+ * The message parameters of a Query request, or of one PublishBatch entry's
+ * `PublishBatchRequestEntries.member.N.*` (only those present, as own keys).
+ */
+function messageRequest<T>(params: QueryParams, names: readonly string[]): T {
   const attributes = parseMessageAttributes(params);
   const request: Record<string, unknown> = {};
-  for (const name of PUBLISH_PARAMETERS) {
+  for (const name of names) {
     const value = params.get(name);
     if (value !== undefined) request[name] = value;
   }
   if (Object.keys(attributes).length > 0) request['MessageAttributes'] = attributes;
-  return request as PublishRequest;
+  return request as T;
 }
 
-/** The SNS Query API (2010-03-31) over the service: Publish, ListTopics, ListSubscriptions(ByTopic), GetTopicAttributes. */
+/** The SNS Query API (2010-03-31) over the service: Publish(Batch), ListTopics, ListSubscriptions(ByTopic), GetTopicAttributes. */
 export function snsApi(service: SnsService): QueryService {
   const subscriptionMember = (s: SnsService['subscriptions'][number]) => ({
     SubscriptionArn: s.arn,
@@ -99,8 +104,20 @@ export function snsApi(service: SnsService): QueryService {
     signingName: 'sns',
     operations: {
       Publish: async (params, scope) => {
-        const { MessageId } = await service.publish(publishRequest(params), undefined, regionOf(scope));
+        const { MessageId } = await service.publish(messageRequest<PublishRequest>(params, PUBLISH_PARAMETERS), undefined, regionOf(scope));
         return withJsonNulls({ MessageId }, ['SequenceNumber']);
+      },
+      PublishBatch: async (params, scope) => {
+        const topicArn = required(params, 'TopicArn');
+        const entries = indexedStructures(params, 'PublishBatchRequestEntries', 'member').map((entry) =>
+          messageRequest<PublishBatchEntry>(entry, BATCH_ENTRY_PARAMETERS),
+        );
+        const { Successful, Failed } = await service.publishBatch(topicArn, entries, undefined, regionOf(scope));
+        return {
+          // Each entry's SequenceNumber (FIFO topics only) is absent, null in JSON as Publish's.
+          Successful: Successful.map(({ Id, MessageId }) => withJsonNulls({ Id, MessageId }, ['SequenceNumber'])),
+          Failed: Failed.map(({ Id, Code, Message, SenderFault }) => ({ Id, Code, Message, SenderFault })),
+        };
       },
       ListTopics: (_params, scope) =>
         withJsonNulls({ Topics: service.topics.filter((t) => inRegion(t.arn, scope)).map((t) => ({ TopicArn: t.arn })) }, ['NextToken']),

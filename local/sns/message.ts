@@ -44,11 +44,15 @@ const invalidValue = (message: string): AwsError => new AwsError('ParameterValue
  * (subject, empty message, attributes, size, message structure), throwing
  * the AwsError SNS answers with.
  */
-export function validateMessage(input: MessageInput): MessageContent {
+export function validateMessage(
+  input: MessageInput,
+  /** Where the message sits in the request, for a ValidationError's member path (a PublishBatch entry's `publishBatchRequestEntries.N.member.`). */
+  memberPath = '',
+): MessageContent {
   if (input.Subject !== undefined && !validSubject(input.Subject)) throw invalidParameter('Invalid parameter: Subject');
   const message = input.Message;
   if (message === undefined || message === '') throw invalidParameter('Invalid parameter: Empty message');
-  const attributes = validateAttributes(input.MessageAttributes ?? {});
+  const attributes = validateAttributes(input.MessageAttributes ?? {}, memberPath);
   if (publishSize(message, attributes) > MAX_PUBLISH_BYTES) throw invalidParameter('Invalid parameter: Message too long');
 
   if (input.MessageStructure === undefined || input.MessageStructure === '') {
@@ -87,7 +91,7 @@ const NAME_CHARS = /^[A-Za-z0-9_.-]$/;
 /** `String`, `Number`, `Binary`, optionally followed by a custom `.label`. */
 const DATA_TYPE = /^(String|Number|Binary)(\.[^\s]+)?$/;
 
-function validateAttributes(input: Readonly<Record<string, MessageAttributeInput>>): Record<string, MessageAttributeValue> {
+function validateAttributes(input: Readonly<Record<string, MessageAttributeInput>>, memberPath: string): Record<string, MessageAttributeValue> {
   const out: Record<string, MessageAttributeValue> = {};
   for (const [name, attribute] of Object.entries(input)) {
     validateAttributeName(name);
@@ -95,7 +99,7 @@ function validateAttributes(input: Readonly<Record<string, MessageAttributeInput
     if (dataType === undefined || dataType === null) {
       throw new AwsError(
         'ValidationError',
-        `1 validation error detected: Value null at 'messageAttributes.${name}.member.dataType' failed to satisfy constraint: Member must not be null`,
+        `1 validation error detected: Value null at '${memberPath}messageAttributes.${name}.member.dataType' failed to satisfy constraint: Member must not be null`,
         400,
       );
     }
@@ -180,11 +184,65 @@ function validateStringArray(name: string, value: string): void {
   }
 }
 
-function publishSize(message: string, attributes: Readonly<Record<string, MessageAttributeValue>>): number {
+/** The bytes a publish counts against the limit: the body and every attribute's name, type and value. */
+function publishSize(message: string, attributes: Readonly<Record<string, MessageAttributeInput>>): number {
   let size = Buffer.byteLength(message);
   for (const [name, attribute] of Object.entries(attributes)) {
-    size += Buffer.byteLength(name) + Buffer.byteLength(attribute.DataType);
+    size += Buffer.byteLength(name) + Buffer.byteLength(attribute.DataType ?? '');
     size += attribute.BinaryValue ? attribute.BinaryValue.length : Buffer.byteLength(attribute.StringValue ?? '');
   }
   return size;
 }
+
+/** An entry of a PublishBatch call: a message and the Id the answer names it by. */
+export interface BatchEntryInput extends MessageInput {
+  readonly Id?: string;
+}
+
+/**
+ * PublishBatch takes up to 10 entries whose Ids are distinct, up to 80 letters, digits, hyphens
+ * and underscores (https://docs.aws.amazon.com/sns/latest/api/API_PublishBatchRequestEntry.html).
+ */
+export const MAX_BATCH_ENTRIES = 10;
+const BATCH_ENTRY_ID = /^[A-Za-z0-9_-]+$/;
+const MAX_BATCH_ENTRY_ID_LENGTH = 80;
+
+/**
+ * The checks of a PublishBatch request's entries that fail the whole request: a missing Id
+ * (input validation, before the operation), no entries, too many, Ids repeated or malformed,
+ * then the size of all messages together, which may not pass what one Publish may carry
+ * (https://docs.aws.amazon.com/sns/latest/api/API_PublishBatch.html: "the maximum total payload
+ * size (the sum of the individual lengths of all of the batched messages)" is 256 KiB, as for one
+ * message; 256 KiB is also the default of a topic's MaximumMessageSize, which the runtime does
+ * not take). AWS documents the error codes, not their order or texts: these follow LocalStack's
+ * tests recorded against AWS.
+ */
+export function validateBatch(entries: readonly BatchEntryInput[]): void {
+  entries.forEach((entry, i) => {
+    if (entry.Id === undefined) {
+      throw new AwsError(
+        'ValidationError',
+        `1 validation error detected: Value null at '${batchMemberPath(i)}id' failed to satisfy constraint: Member must not be null`,
+        400,
+      );
+    }
+  });
+  if (entries.length === 0) throw new AwsError('EmptyBatchRequest', "The batch request doesn't contain any entries.", 400);
+  if (entries.length > MAX_BATCH_ENTRIES) {
+    throw new AwsError('TooManyEntriesInBatchRequest', 'The batch request contains more entries than permissible.', 400);
+  }
+  const ids = entries.map((entry) => entry.Id!);
+  if (new Set(ids).size !== ids.length) throw new AwsError('BatchEntryIdsNotDistinct', 'Two or more batch entries in the request have the same Id.', 400);
+  for (const id of ids) {
+    if (id.length > MAX_BATCH_ENTRY_ID_LENGTH) throw new AwsError('InvalidBatchEntryId', `The Id of a batch entry in the batch request is too long: ${id}`, 400);
+    if (!BATCH_ENTRY_ID.test(id)) {
+      throw new AwsError('InvalidBatchEntryId', `The Id of a batch entry in the batch request contains an impermissible character: ${id}`, 400);
+    }
+  }
+  let total = 0;
+  for (const entry of entries) total += publishSize(entry.Message ?? '', entry.MessageAttributes ?? {});
+  if (total > MAX_PUBLISH_BYTES) throw new AwsError('BatchRequestTooLong', 'The length of all the messages put together is more than the limit.', 400);
+}
+
+/** The member path of the `index`th (from 0) entry of a PublishBatch request, as a ValidationError names it. */
+export const batchMemberPath = (index: number): string => `publishBatchRequestEntries.${index + 1}.member.`;

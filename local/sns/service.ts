@@ -8,7 +8,7 @@ import type { StackEnvironment, StackModel } from '../cloudformation/types.js';
 import { AwsError, UnsupportedTemplateError } from '../protocol/errors.js';
 import { describeError, isClientError, managedRetryDelays } from './delivery.js';
 import { asFilterPolicyError, passesFilter } from './filter-policy.js';
-import { bodyFor, invalidParameter, validateMessage, type MessageInput } from './message.js';
+import { batchMemberPath, bodyFor, invalidParameter, validateBatch, validateMessage, type BatchEntryInput, type MessageContent, type MessageInput } from './message.js';
 import { lambdaEventValue, sqsEnvelope, type Notification, type Recipient } from './notification.js';
 import { checkPublishPermission } from './topic-policy.js';
 import { readTopology, type SubscriptionDefinition, type TopicDefinition } from './topology.js';
@@ -26,6 +26,18 @@ export interface PublishRequest extends MessageInput {
   readonly PhoneNumber?: string;
   readonly MessageGroupId?: string;
   readonly MessageDeduplicationId?: string;
+}
+
+/** A PublishBatch entry as the API receives it; every field is checked. */
+export interface PublishBatchEntry extends BatchEntryInput {
+  readonly MessageGroupId?: string;
+  readonly MessageDeduplicationId?: string;
+}
+
+/** A PublishBatch answer: each entry published, or why not (https://docs.aws.amazon.com/sns/latest/api/API_PublishBatch.html). */
+export interface PublishBatchResult {
+  readonly Successful: readonly { readonly Id: string; readonly MessageId: string }[];
+  readonly Failed: readonly { readonly Id: string; readonly Code: string; readonly Message: string; readonly SenderFault: boolean }[];
 }
 
 /** What SnsService needs from the runtime. */
@@ -185,11 +197,45 @@ export class SnsService implements TopicSink {
       throw invalidParameter('Invalid parameter: TargetArn Reason: No endpoint found for the target arn specified');
     }
     const topic = hasTopic ? this.topic(input.TopicArn, 'TopicArn', region) : this.topic(input.TargetArn, 'TargetArn', region);
-    if (input.MessageDeduplicationId !== undefined) {
-      throw invalidParameter(
-        'Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type',
-      );
-    }
+    refuseDeduplicationId(input);
+    this.authorize(topic, caller);
+    return { MessageId: this.accept(topic, content) };
+  }
+
+  /**
+   * Publish up to ten messages to a topic. A request SNS refuses as a whole (its entries'
+   * shape, the topic, the topic policy, or an entry member that must not be null) throws and
+   * publishes nothing; otherwise each entry is published as Publish would publish it, or
+   * reported in `Failed` with the error Publish would have answered for it.
+   */
+  async publishBatch(topicArn: string, entries: readonly PublishBatchEntry[], caller?: InvokeCaller, region?: string): Promise<PublishBatchResult> {
+    validateBatch(entries);
+    const topic = this.topic(topicArn, 'TopicArn', region);
+    this.authorize(topic, caller);
+    // Every entry is checked before one is published: a member that must not be null fails the whole request.
+    const checked = entries.map((entry, i): MessageContent | AwsError => {
+      try {
+        const content = validateMessage(entry, batchMemberPath(i));
+        refuseDeduplicationId(entry);
+        return content;
+      } catch (error) {
+        const refusal = AwsError.from(error);
+        if (refusal.code === 'ValidationError') throw refusal;
+        return refusal;
+      }
+    });
+    const Successful: { Id: string; MessageId: string }[] = [];
+    const Failed: { Id: string; Code: string; Message: string; SenderFault: boolean }[] = [];
+    checked.forEach((content, i) => {
+      const Id = entries[i]!.Id!;
+      if (content instanceof AwsError) Failed.push({ Id, Code: content.code, Message: content.message, SenderFault: content.fault === 'Sender' });
+      else Successful.push({ Id, MessageId: this.accept(topic, content) });
+    });
+    return { Successful, Failed };
+  }
+
+  /** The topic policy's word on `caller` publishing to `topic`; a refusal of a service principal is traced as an IAM denial. */
+  private authorize(topic: TopicDefinition, caller: InvokeCaller | undefined): void {
     try {
       checkPublishPermission(topic.policies, caller, topic.arn);
     } catch (error) {
@@ -205,7 +251,10 @@ export class SnsService implements TopicSink {
       }
       throw error;
     }
+  }
 
+  /** Take an accepted message: saved for each subscription, then delivered in the background; returns its MessageId. */
+  private accept(topic: TopicDefinition, content: MessageContent): string {
     const notification: Notification = {
       messageId: randomUUID(),
       topicArn: topic.arn,
@@ -226,7 +275,7 @@ export class SnsService implements TopicSink {
       if (store) store.save(notification.messageId, { notification: (stored ??= encodeNotification(notification)), attempt: 1, retriesUsed: 0 });
       this.deliverLater(subscription, topic, notification);
     }
-    return { MessageId: notification.messageId };
+    return notification.messageId;
   }
 
   /** Resolves when every delivery started so far has finished (delivered, dead-lettered or dropped). */
@@ -416,6 +465,15 @@ export class SnsService implements TopicSink {
 }
 
 const NO_SUBSCRIPTIONS: readonly SubscriptionDefinition[] = [];
+
+/** The topics served are standard topics, which refuse a deduplication id (FIFO topics are not emulated). */
+function refuseDeduplicationId(input: { readonly MessageDeduplicationId?: string }): void {
+  if (input.MessageDeduplicationId !== undefined) {
+    throw invalidParameter(
+      'Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type',
+    );
+  }
+}
 
 const queueName = (arn: string): string => arnField(arn, 'resource') ?? arn;
 

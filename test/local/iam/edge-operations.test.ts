@@ -81,6 +81,7 @@ const JSON_TABLE: Readonly<Record<string, readonly Row[]>> = {
 const QUERY_TABLE: Readonly<Record<string, readonly Row[]>> = {
   sns: [
     ['Publish', { TopicArn: TOPIC }, 'sns:Publish', [TOPIC]],
+    ['PublishBatch', { TopicArn: TOPIC }, 'sns:Publish', [TOPIC]],
     ['ListTopics', {}, 'sns:ListTopics', ['*']],
     ['ListSubscriptions', {}, 'sns:ListSubscriptions', ['*']],
     ['ListSubscriptionsByTopic', { TopicArn: TOPIC }, 'sns:ListSubscriptionsByTopic', [TOPIC]],

@@ -64,4 +64,11 @@ describe('callAsIntegrationRole', () => {
     expect(open.checked).toEqual([]);
     expect(open.served.map(({ service, params }) => [service, Object.fromEntries(params)])).toEqual([['sns', { Action: 'Publish' }]]);
   });
+
+  it('checks PublishBatch as sns:Publish on its topic, as SNS authorizes it', async () => {
+    const { call, checked } = setup(true);
+    const response = await call('sns', request('Action=PublishBatch', `TopicArn=${encodeURIComponent(TOPIC)}&PublishBatchRequestEntries.member.1.Id=a&PublishBatchRequestEntries.member.1.Message=m`), ROLE);
+    expect(checked).toEqual([{ action: 'sns:Publish', resource: TOPIC }]);
+    expect(response.statusCode).toBe(403);
+  });
 });

@@ -245,18 +245,27 @@ export interface IamEdgeOptions {
  * error response (the denial is traced by the IAM service).
  */
 export function checkCall(iam: IamService, who: EdgeIdentity, call: ApiCall): AwsError | undefined {
-  for (const action of call.alsoActions ? [call.action, ...call.alsoActions] : [call.action]) {
-    for (const resource of call.resources) {
-      const denial = iam.check({
-        roleArn: who.roleArn,
-        session: who.session,
-        action,
-        resource,
-        via: who.via,
-        ...(call.messageAction && action === call.action ? { messageAction: call.messageAction } : {}),
-      });
-      if (denial) return call.error(denial.message);
-    }
+  const denial = checkAction(iam, who, call, call.action);
+  if (denial || !call.alsoActions) return denial;
+  for (const action of call.alsoActions) {
+    const also = checkAction(iam, who, call, action);
+    if (also) return also;
+  }
+  return undefined;
+}
+
+/** One of the call's actions on each of its resources. */
+function checkAction(iam: IamService, who: EdgeIdentity, call: ApiCall, action: string): AwsError | undefined {
+  for (const resource of call.resources) {
+    const denial = iam.check({
+      roleArn: who.roleArn,
+      session: who.session,
+      action,
+      resource,
+      via: who.via,
+      ...(call.messageAction && action === call.action ? { messageAction: call.messageAction } : {}),
+    });
+    if (denial) return call.error(denial.message);
   }
   return undefined;
 }

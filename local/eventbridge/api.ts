@@ -92,6 +92,25 @@ function page<T>(items: readonly T[], input: Record<string, unknown>): { items: 
   return start + limit < items.length ? { items: items2, next: String(start + limit) } : { items: items2 };
 }
 
+/**
+ * A required list member of 1 to 10 items of `type` (PutTargets' Targets,
+ * RemoveTargets' Ids), with the model's validation messages.
+ */
+function listOf<T>(input: Record<string, unknown>, key: string, type: 'structure' | 'string'): T[] {
+  const list = member<unknown[]>(input, key, 'list');
+  const at = `${key[0]!.toLowerCase()}${key.slice(1)}`;
+  if (list === undefined) {
+    throw new AwsError('ValidationException', `1 validation error detected: Value null at '${at}' failed to satisfy constraint: Member must not be null`);
+  }
+  if (list.length < 1 || list.length > 10) {
+    throw new AwsError(
+      'ValidationException',
+      `1 validation error detected: Value '${JSON.stringify(list)}' at '${at}' failed to satisfy constraint: Member must have length ${list.length < 1 ? 'greater than or equal to 1' : 'less than or equal to 10'}`,
+    );
+  }
+  return list.map((item, i) => member<T>({ [`${key}.${i + 1}`]: item }, `${key}.${i + 1}`, type) as T);
+}
+
 function entriesOf(input: Record<string, unknown>): PutEventsEntry[] {
   const entries = input.Entries;
   if (!Array.isArray(entries)) {
@@ -144,6 +163,30 @@ export function eventBridgeApi(service: EventBridgeService): JsonService {
         );
         const { items, next } = page(targets, input);
         return { Targets: items.map(targetOut), ...(next ? { NextToken: next } : {}) };
+      },
+      PutRule: (input, scope) => ({
+        RuleArn: service.putRule(
+          {
+            Name: required(input, 'Name'),
+            ...optional(input, 'EventBusName'),
+            ...optional(input, 'EventPattern'),
+            ...optional(input, 'ScheduleExpression'),
+            ...optional(input, 'State'),
+            ...optional(input, 'Description'),
+          },
+          scope?.region,
+        ),
+      }),
+      PutTargets: (input, scope) =>
+        service.putTargets(
+          { Rule: required(input, 'Rule'), ...optional(input, 'EventBusName'), Targets: listOf(input, 'Targets', 'structure') },
+          scope?.region,
+        ),
+      RemoveTargets: (input, scope) =>
+        service.removeTargets({ Rule: required(input, 'Rule'), ...optional(input, 'EventBusName'), Ids: listOf(input, 'Ids', 'string') }, scope?.region),
+      DeleteRule: (input, scope) => {
+        service.deleteRule({ Name: required(input, 'Name'), ...optional(input, 'EventBusName') }, scope?.region);
+        return {};
       },
       StartReplay: (input) => {
         const dest = member<Record<string, unknown>>(input, 'Destination', 'structure') ?? {};

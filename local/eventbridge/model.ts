@@ -159,20 +159,8 @@ export function loadRules(stack: StackModel, buses: readonly EventBusModel[]): R
     if (rawTargets.length > 5) {
       throw new UnsupportedTemplateError(r.logicalId, 'Properties.Targets', 'a rule can have at most 5 targets');
     }
-    const targets = rawTargets.map((t, i) => loadTarget(r, i, t));
-    // Only an event bus target may be in another region than its rule:
-    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html
     const ruleRegion = envOf(stack, r).region;
-    targets.forEach((target, i) => {
-      const targetRegion = arnField(target.arn, 'region');
-      if (target.service !== 'events' && targetRegion && targetRegion !== ruleRegion) {
-        throw new UnsupportedTemplateError(
-          r.logicalId,
-          `Properties.Targets.${i}.Arn`,
-          `${target.arn} is in ${targetRegion}, the rule in ${ruleRegion}: EventBridge sends to another region only through an event bus target`,
-        );
-      }
-    });
+    const targets = rawTargets.map((t, i) => loadTarget(r, i, t, ruleRegion));
     return {
       logicalId: r.logicalId,
       name,
@@ -193,10 +181,34 @@ export function loadRules(stack: StackModel, buses: readonly EventBusModel[]): R
 
 const TARGET_KEYS = ['Id', 'Arn', 'Input', 'InputPath', 'InputTransformer', 'RetryPolicy', 'DeadLetterConfig', 'RoleArn'];
 
-function loadTarget(rule: StackResource, index: number, value: unknown): TargetModel {
-  const at = (key: string) => `Properties.Targets.${index}${key ? `.${key}` : ''}`;
+function loadTarget(rule: StackResource, index: number, value: unknown, ruleRegion: string): TargetModel {
+  try {
+    return parseTarget(value, ruleRegion);
+  } catch (error) {
+    if (!(error instanceof TargetError)) throw error;
+    throw new UnsupportedTemplateError(rule.logicalId, `Properties.Targets.${index}${error.key ? `.${error.key}` : ''}`, error.message);
+  }
+}
+
+/** Why a target object was refused: `key` is the member at fault (empty for the whole target). */
+export class TargetError extends Error {
+  constructor(
+    readonly key: string,
+    why: string,
+  ) {
+    super(why);
+  }
+}
+
+/**
+ * A rule target, as a template's `Targets` item or PutTargets' `Targets`
+ * member spell it (the same shape); throws a {@link TargetError} for what
+ * the local EventBridge cannot honour. `ruleRegion` is the region of the
+ * rule it is a target of.
+ */
+export function parseTarget(value: unknown, ruleRegion: string): TargetModel {
   const fail = (key: string, why: string): never => {
-    throw new UnsupportedTemplateError(rule.logicalId, at(key), why);
+    throw new TargetError(key, why);
   };
   if (value === null || typeof value !== 'object') fail('', 'a target must be an object');
   const t = value as Record<string, unknown>;
@@ -209,6 +221,12 @@ function loadTarget(rule: StackResource, index: number, value: unknown): TargetM
     fail('Arn', `targets of service ${service ?? '?'} are not emulated (lambda, sqs, sns and event buses are)`);
   }
   if (service === 'events' && !arn.includes(':event-bus/')) fail('Arn', 'only event bus ARNs are supported');
+  // Only an event bus target may be in another region than its rule:
+  // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html
+  const targetRegion = arnField(arn, 'region');
+  if (service !== 'events' && targetRegion && targetRegion !== ruleRegion) {
+    fail('Arn', `${arn} is in ${targetRegion}, the rule in ${ruleRegion}: EventBridge sends to another region only through an event bus target`);
+  }
   const inputs = ['Input', 'InputPath', 'InputTransformer'].filter((k) => t[k] !== undefined);
   if (inputs.length > 1) fail(inputs[1]!, `only one of Input, InputPath and InputTransformer may be set`);
   let input: TargetInput = { kind: 'event' };

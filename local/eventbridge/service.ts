@@ -23,7 +23,18 @@ import { environmentOfArn } from '../cloudformation/environments.js';
 import { AwsError } from '../protocol/errors.js';
 import { ArchiveStore, checkReplayInput, toMs, type ReplayRecord, type StartReplayInput } from './archive.js';
 import { deliver, HOP_DETECTED, retryKey, type DeliveryDeps, type TargetRetryState } from './delivery.js';
-import type { Collection, StateStore } from '../state/types.js';
+import type { Collection, Owner, StateStore } from '../state/types.js';
+import {
+  API_RULES_OWNER,
+  apiRuleDeliveriesOwner,
+  buildRule,
+  checkName,
+  MAX_TARGETS_PER_RULE,
+  persistedRule,
+  targetOrFailure,
+  type PersistedRule,
+  type PutRuleInput,
+} from './api-rules.js';
 import { buildEnvelope, checkEntryShapes, entrySize, isoSeconds, MAX_REQUEST_BYTES, validateEntry, type EventEnvelope } from './envelope.js';
 import {
   busNameOf,
@@ -58,6 +69,12 @@ interface RuleVerdict {
 
 type ServedEnv = { readonly account: string; readonly region: string; readonly partition: string };
 
+/** What PutTargets and RemoveTargets answer. */
+interface FailedEntries {
+  readonly FailedEntryCount: number;
+  readonly FailedEntries: { readonly TargetId?: string; readonly ErrorCode: string; readonly ErrorMessage: string }[];
+}
+
 interface IngestOptions {
   /** Set for replayed events: only rules (optionally only these) receive them. */
   readonly replay?: { readonly name: string; readonly filterArns?: readonly string[] };
@@ -84,7 +101,16 @@ export class EventBridgeService implements EventBusSink {
   private readonly deliveryDeps: DeliveryDeps;
   private readonly disposed = new AbortController();
   private readonly timers: NodeJS.Timeout[] = [];
-  private readonly retryStores = new Map<RuleModel, Collection<TargetRetryState>>();
+  /** Per rule ARN: its deliveries waiting for a retry, kept across restarts. */
+  private readonly retryStores = new Map<string, Collection<TargetRetryState>>();
+  /** Template rules, then the rules PutRule made, in the order ListRules answers them. */
+  private readonly allRules: RuleModel[];
+  /** Per ARN: the rules PutRule made (the rest belong to the stack). */
+  private readonly apiRules = new Map<string, RuleModel>();
+  /** Per ARN: the schedule timer of a scheduled rule PutRule made. */
+  private readonly apiTimers = new Map<string, NodeJS.Timeout>();
+  /** Where the rules PutRule made are kept, when the runtime keeps state. */
+  private readonly ruleRecords: Collection<PersistedRule> | undefined;
   /** Per archive: its replays, kept so DescribeReplay answers and an unfinished replay resumes after a restart. */
   private readonly replayStores = new Map<ArchiveStore, Collection<ReplayRecord>>();
   /** Events that already reached a bus through an event bus target. */
@@ -93,10 +119,11 @@ export class EventBridgeService implements EventBusSink {
   constructor(
     private readonly env: ServedEnv,
     readonly buses: readonly EventBusModel[],
-    readonly rules: readonly RuleModel[],
+    rules: readonly RuleModel[],
     archives: readonly ArchiveModel[],
     private readonly deps: EventBridgeDeps,
   ) {
+    this.allRules = [...rules];
     this.archives = archives.map(
       (a) => new ArchiveStore(a, deps.state?.collection('eventbridge-archive-event', { logicalId: a.logicalId, type: 'AWS::Events::Archive' })),
     );
@@ -111,7 +138,7 @@ export class EventBridgeService implements EventBusSink {
         archives: this.archives.filter((a) => a.model.sourceArn === bus.arn),
       });
     }
-    for (const rule of rules) if (rule.schedulePeriodMs !== undefined) this.schedule(rule, rule.schedulePeriodMs);
+    for (const rule of rules) if (rule.schedulePeriodMs !== undefined) this.timers.push(this.schedule(rule, rule.schedulePeriodMs));
     const self = this;
     this.deliveryDeps = {
       // Sinks are filled in after construction: read them at call time.
@@ -122,7 +149,7 @@ export class EventBridgeService implements EventBusSink {
       ...(deps.tracer ? { tracer: deps.tracer } : {}),
       forwardToBus: (busArn, event) => this.forward(busArn, event),
       signal: this.disposed.signal,
-      retryStore: (rule) => this.retryStores.get(rule),
+      retryStore: (rule) => this.retryStores.get(rule.arn),
       ...(deps.checkRole ? { checkRole: deps.checkRole } : {}),
     };
     if (deps.state) {
@@ -130,9 +157,17 @@ export class EventBridgeService implements EventBusSink {
         this.replayStores.set(archive, deps.state.collection<ReplayRecord>('eventbridge-replay', { logicalId: archive.model.logicalId, type: 'AWS::Events::Archive' }));
       }
       for (const rule of rules) {
-        this.retryStores.set(rule, deps.state.collection<TargetRetryState>('eventbridge-delivery', { logicalId: rule.logicalId, type: 'AWS::Events::Rule' }));
+        this.retryStores.set(rule.arn, deps.state.collection<TargetRetryState>('eventbridge-delivery', { logicalId: rule.logicalId, type: 'AWS::Events::Rule' }));
       }
+      this.ruleRecords = deps.state.collection<PersistedRule>('eventbridge-rule', API_RULES_OWNER);
+      // Before any event is accepted: the rules a previous run made match from the first one.
+      this.restoreApiRules(this.ruleRecords);
     }
+  }
+
+  /** Every rule: the stack's, then those PutRule made. */
+  get rules(): readonly RuleModel[] {
+    return this.allRules;
   }
 
   /**
@@ -151,7 +186,9 @@ export class EventBridgeService implements EventBusSink {
       }
     }
     let resumed = 0;
-    for (const [rule, store] of this.retryStores) {
+    for (const rule of this.allRules) {
+      const store = this.retryStores.get(rule.arn);
+      if (!store) continue;
       for (const saved of store.all()) {
         const target = rule.targets.find((t) => t.id === saved.targetId);
         if (!target) {
@@ -218,7 +255,7 @@ export class EventBridgeService implements EventBusSink {
   /** Stop schedules and abandon pending retries (their timers would otherwise keep the process alive). */
   async dispose(): Promise<void> {
     this.disposed.abort();
-    for (const timer of this.timers) clearInterval(timer);
+    for (const timer of [...this.timers, ...this.apiTimers.values()]) clearInterval(timer);
     await this.idle();
   }
 
@@ -300,9 +337,11 @@ export class EventBridgeService implements EventBusSink {
   }
 
   /** Fire a scheduled rule every period of AWS time, as a `Scheduled Event` on the default bus. */
-  private schedule(rule: RuleModel, periodMs: number): void {
-    const { account, region } = this.envOfArn(rule.arn);
+  private schedule(scheduled: RuleModel, periodMs: number): NodeJS.Timeout {
+    const { account, region } = this.envOfArn(scheduled.arn);
     const timer = setInterval(() => {
+      // A rule PutRule made may have changed (state, targets) since it was scheduled.
+      const rule = this.apiRules.get(scheduled.arn) ?? scheduled;
       if (!rule.enabled) return;
       const now = this.deps.clock.now();
       const event: EventEnvelope = {
@@ -327,7 +366,7 @@ export class EventBridgeService implements EventBusSink {
     }, Math.max(1, this.deps.clock.toLocalMs(periodMs)));
     // A schedule alone must not keep the process alive.
     timer.unref();
-    this.timers.push(timer);
+    return timer;
   }
 
   private track(promise: Promise<void>): void {
@@ -349,7 +388,7 @@ export class EventBridgeService implements EventBusSink {
 
   listRules(input: { NamePrefix?: string; EventBusName?: string }, region?: string): RuleModel[] {
     const bus = this.requireBus(input.EventBusName, region);
-    return this.rules.filter((r) => r.busArn === bus.arn && (!input.NamePrefix || r.name.startsWith(input.NamePrefix)));
+    return this.allRules.filter((r) => r.busArn === bus.arn && (!input.NamePrefix || r.name.startsWith(input.NamePrefix)));
   }
 
   describeRule(input: { Name?: string; EventBusName?: string }, region?: string): RuleModel {
@@ -369,9 +408,154 @@ export class EventBridgeService implements EventBusSink {
   private requireRule(name: string | undefined, busNameOrArn: string | undefined, region?: string): RuleModel {
     if (!name) throw new AwsError('ValidationException', 'Parameter Name is not valid. Reason: Name is required.');
     const bus = this.requireBus(busNameOrArn, region);
-    const rule = this.rules.find((r) => r.busArn === bus.arn && (r.name === name || r.arn === name));
+    const rule = this.findRule(bus, name);
     if (!rule) throw new AwsError('ResourceNotFoundException', `Rule ${name} does not exist on EventBus ${bus.name}.`);
     return rule;
+  }
+
+  private findRule(bus: EventBusModel, name: string): RuleModel | undefined {
+    return this.byBus.get(bus.arn)!.rules.find((r) => r.name === name || r.arn === name);
+  }
+
+  // ------------------------------------------------------------------ rules made through the API
+
+  /**
+   * PutRule: a new rule on the bus, or new settings (pattern, schedule,
+   * state, description) for a rule PutRule made, which keeps its targets.
+   * Answers the rule's ARN. Kept across restarts when the service keeps state.
+   * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html
+   */
+  putRule(input: PutRuleInput & { readonly EventBusName?: string }, region?: string): string {
+    checkName(input.Name, 'name');
+    const bus = this.requireBus(input.EventBusName, region);
+    const existing = this.findRule(bus, input.Name);
+    if (existing) this.refuseDeclared(existing, 'PutRule');
+    const { partition, region: busRegion, account } = this.envOfArn(bus.arn);
+    // As template rules' ARNs: rule/<name> on the default bus, rule/<bus>/<name> on another.
+    const arn = `arn:${partition}:events:${busRegion}:${account}:rule/${bus.name === 'default' ? '' : `${bus.name}/`}${input.Name}`;
+    const { EventBusName: _bus, ...settings } = input;
+    this.replaceRule(existing, buildRule(settings, bus, arn, existing?.targets ?? []));
+    return arn;
+  }
+
+  /**
+   * PutTargets: adds the targets, or replaces those of the same Id; a rule
+   * has at most 5 (LimitExceededException, nothing added). A target the local
+   * EventBridge cannot honour is a FailedEntries entry, the rest are added.
+   * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutTargets.html
+   */
+  putTargets(input: { Rule: string; EventBusName?: string; Targets: readonly unknown[] }, region?: string): FailedEntries {
+    const rule = this.requireRule(input.Rule, input.EventBusName, region);
+    this.refuseDeclared(rule, 'PutTargets');
+    // Ids are checked against the model before anything else, as a bad one fails the whole request on AWS.
+    input.Targets.forEach((value, i) => {
+      const id = (value as Record<string, unknown> | undefined)?.Id;
+      if (typeof id === 'string') checkName(id, `targets.${i + 1}.member.id`);
+    });
+    const ruleRegion = this.envOfArn(rule.arn).region;
+    const failed: FailedEntries['FailedEntries'][number][] = [];
+    const targets = [...rule.targets];
+    for (const value of input.Targets) {
+      const target = targetOrFailure(value, ruleRegion);
+      if ('ErrorCode' in target) {
+        failed.push(target);
+        continue;
+      }
+      const at = targets.findIndex((t) => t.id === target.id);
+      if (at >= 0) targets[at] = target;
+      else targets.push(target);
+    }
+    if (targets.length > MAX_TARGETS_PER_RULE) {
+      throw new AwsError('LimitExceededException', 'The requested resource exceeds the maximum number allowed.');
+    }
+    this.replaceRule(rule, { ...rule, targets });
+    return { FailedEntryCount: failed.length, FailedEntries: failed };
+  }
+
+  /**
+   * RemoveTargets: the targets of those Ids leave the rule. An Id the rule
+   * does not have is no error: AWS answers FailedEntryCount 0 for it (its
+   * FailedEntries report only ConcurrentModificationException, a race that
+   * cannot happen here).
+   * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_RemoveTargets.html
+   */
+  removeTargets(input: { Rule: string; EventBusName?: string; Ids: readonly string[] }, region?: string): FailedEntries {
+    const rule = this.requireRule(input.Rule, input.EventBusName, region);
+    this.refuseDeclared(rule, 'RemoveTargets');
+    this.replaceRule(rule, { ...rule, targets: rule.targets.filter((t) => !input.Ids.includes(t.id)) });
+    return { FailedEntryCount: 0, FailedEntries: [] };
+  }
+
+  /**
+   * DeleteRule: only once its targets are removed (ValidationException
+   * otherwise, as AWS); a rule that does not exist is no error, as on AWS.
+   * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_DeleteRule.html
+   */
+  deleteRule(input: { Name: string; EventBusName?: string }, region?: string): void {
+    const bus = this.requireBus(input.EventBusName, region);
+    const rule = this.findRule(bus, input.Name);
+    if (!rule) return;
+    this.refuseDeclared(rule, 'DeleteRule');
+    if (rule.targets.length > 0) throw new AwsError('ValidationException', "Rule can't be deleted since it has targets.");
+    this.replaceRule(rule, undefined);
+  }
+
+  /** The state owners of the rules PutRule made, which the runtime keeps beside the stack's resources. */
+  stateOwners(): Owner[] {
+    return this.ruleRecords ? [API_RULES_OWNER, ...[...this.apiRules.keys()].map(apiRuleDeliveriesOwner)] : [];
+  }
+
+  /**
+   * A rule the stack declares belongs to the stack. ManagedRuleException is
+   * what EventBridge answers PutRule, PutTargets, RemoveTargets and DeleteRule
+   * for a rule something else manages, so every SDK surfaces it as its own
+   * error type; the message says what manages it here and what to do.
+   */
+  private refuseDeclared(rule: RuleModel, operation: string): void {
+    if (this.apiRules.has(rule.arn)) return;
+    throw new AwsError(
+      'ManagedRuleException',
+      `The local runtime does not change rule ${rule.name}: the stack declares it (AWS::Events::Rule ${rule.logicalId}). Change it in the app instead; ${operation} changes rules made with PutRule.`,
+    );
+  }
+
+  /** Put `next` where `previous` was (or add it; or remove `previous`), in every list, its schedule and the state store. */
+  private replaceRule(previous: RuleModel | undefined, next: RuleModel | undefined): void {
+    const lists = [this.allRules, this.byBus.get((previous ?? next)!.busArn)!.rules];
+    for (const list of lists) {
+      const at = previous ? list.indexOf(previous) : -1;
+      if (at >= 0 && next) list[at] = next;
+      else if (at >= 0) list.splice(at, 1);
+      else if (next) list.push(next);
+    }
+    const arn = (previous ?? next)!.arn;
+    if (next) this.apiRules.set(arn, next);
+    else this.apiRules.delete(arn);
+    if (previous?.scheduleExpression !== next?.scheduleExpression) {
+      const timer = this.apiTimers.get(arn);
+      if (timer) clearInterval(timer);
+      this.apiTimers.delete(arn);
+      if (next?.schedulePeriodMs !== undefined) this.apiTimers.set(arn, this.schedule(next, next.schedulePeriodMs));
+    }
+    if (next && this.deps.state && !this.retryStores.has(arn)) {
+      this.retryStores.set(arn, this.deps.state.collection<TargetRetryState>('eventbridge-delivery', apiRuleDeliveriesOwner(arn)));
+    }
+    if (next) this.ruleRecords?.save(arn, persistedRule(next));
+    else this.ruleRecords?.remove(arn);
+  }
+
+  /** Take up the rules PutRule made in a previous run; a rule whose name the stack now declares on its bus (or whose bus left) is dropped. */
+  private restoreApiRules(records: Collection<PersistedRule>): void {
+    for (const saved of records.all()) {
+      const bus = this.byBus.get(saved.busArn)?.bus;
+      if (!bus || this.findRule(bus, saved.input.Name)) {
+        records.remove(saved.arn);
+        continue;
+      }
+      const region = this.envOfArn(saved.arn).region;
+      const targets = saved.targets.map((t) => targetOrFailure(t, region)).filter((t): t is TargetModel => !('ErrorCode' in t));
+      this.replaceRule(undefined, buildRule(saved.input, bus, saved.arn, targets));
+    }
   }
 
   // ------------------------------------------------------------------ archives and replays

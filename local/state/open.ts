@@ -36,6 +36,7 @@ export function describeDropped(dropped: readonly DroppedState[]): string[] {
     'eventbridge-delivery': 'EventBridge target delivery(ies)',
     'eventbridge-archive-event': 'archived EventBridge event(s)',
     'eventbridge-replay': 'EventBridge replay(s) of',
+    'eventbridge-rule': 'EventBridge rule(s) made through the API by',
     'log-events': 'log event(s) of log group',
   };
   return dropped.map((d) => `dropped ${d.count} saved ${noun[d.kind] ?? d.kind} ${d.owner.logicalId}: ${d.reason}`);

@@ -20,7 +20,8 @@ export type StateKind =
   | 'sns-delivery'
   | 'eventbridge-delivery'
   | 'eventbridge-archive-event'
-  | 'eventbridge-replay';
+  | 'eventbridge-replay'
+  | 'eventbridge-rule';
 
 /**
  * The records of one kind owned by one resource. Writes apply in call order;

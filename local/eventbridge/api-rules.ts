@@ -103,7 +103,7 @@ export function buildRule(input: PutRuleInput, bus: EventBusModel, arn: string, 
 }
 
 /** The PutRule input that rebuilds `rule`. */
-export function ruleInput(rule: RuleModel): PutRuleInput {
+function ruleInput(rule: RuleModel): PutRuleInput {
   return {
     Name: rule.name,
     State: rule.state,

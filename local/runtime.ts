@@ -253,8 +253,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<LocalRuntim
 
     if (state.durable) {
       // State whose resource left the assembly (or changed type) is dropped before anything resumes;
-      // the queues CreateQueue made and the rules PutRule made belong to no resource, and stay.
-      for (const line of describeDropped(state.retainOwners([...ownersOf(stack), ...sqs.stateOwners(), ...events.stateOwners()], new Set(logs.logGroupNames())))) print(line);
+      // the queues CreateQueue made, the rules PutRule made and the subscriptions Subscribe made belong to no resource, and stay.
+      const owners = [...ownersOf(stack), ...sqs.stateOwners(), ...events.stateOwners(), ...sns.stateOwners()];
+      for (const line of describeDropped(state.retainOwners(owners, new Set(logs.logGroupNames())))) print(line);
       const logEvents = logs.restore();
       const sqsMessages = sqs.resume();
       const asyncEvents = lambda.resume();

@@ -162,6 +162,13 @@ export const SNS_OPERATIONS: Readonly<Record<string, QueryMapping>> = {
   ListSubscriptions: () => ANY,
   ListSubscriptionsByTopic: topicOf,
   GetTopicAttributes: topicOf,
+  // The Service Authorization Reference gives Subscribe the topic resource type and the three
+  // subscription actions none (a subscription is no IAM resource type): they are authorized on "*".
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsns.html
+  Subscribe: topicOf,
+  Unsubscribe: () => ANY,
+  GetSubscriptionAttributes: () => ANY,
+  SetSubscriptionAttributes: () => ANY,
 };
 
 /**

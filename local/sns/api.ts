@@ -86,7 +86,23 @@ function messageRequest<T>(params: QueryParams, names: readonly string[]): T {
   return request as T;
 }
 
-/** The SNS Query API (2010-03-31) over the service: Publish(Batch), ListTopics, ListSubscriptions(ByTopic), GetTopicAttributes. */
+/** `Attributes.entry.N.key` / `.value` as a map (Subscribe's SubscriptionAttributesMap). */
+function parseAttributes(params: QueryParams): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of indexedStructures(params, 'Attributes', 'entry')) {
+    const key = entry.get('key');
+    if (key === undefined) {
+      throw new AwsError('ValidationError', "1 validation error detected: Value null at 'attributes' failed to satisfy constraint: Map keys must not be null", 400);
+    }
+    out[key] = entry.get('value') ?? '';
+  }
+  return out;
+}
+
+/**
+ * The SNS Query API (2010-03-31) over the service: Publish(Batch), ListTopics, ListSubscriptions(ByTopic),
+ * GetTopicAttributes, and Subscribe, Unsubscribe, Get/SetSubscriptionAttributes.
+ */
 export function snsApi(service: SnsService): QueryService {
   const subscriptionMember = (s: SnsService['subscriptions'][number]) => ({
     SubscriptionArn: s.arn,
@@ -126,6 +142,34 @@ export function snsApi(service: SnsService): QueryService {
       ListSubscriptionsByTopic: (params, scope) => {
         const topic = service.topic(required(params, 'TopicArn'), 'TopicArn', regionOf(scope));
         return withJsonNulls({ Subscriptions: service.subscriptionsOf(topic.arn).map(subscriptionMember) }, ['NextToken']);
+      },
+      // Lambda and SQS subscriptions of the topic's account are confirmed at once, so the answer is always
+      // the subscription's ARN, whatever ReturnSubscriptionArn says (https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html).
+      Subscribe: (params, scope) => ({
+        SubscriptionArn: service.subscribe(
+          {
+            TopicArn: required(params, 'TopicArn'),
+            Protocol: required(params, 'Protocol'),
+            ...(params.get('Endpoint') === undefined ? {} : { Endpoint: params.get('Endpoint')! }),
+            Attributes: parseAttributes(params),
+          },
+          regionOf(scope),
+        ),
+      }),
+      Unsubscribe: (params, scope) => {
+        service.unsubscribe(required(params, 'SubscriptionArn'), regionOf(scope));
+        return undefined;
+      },
+      GetSubscriptionAttributes: (params, scope) => ({
+        Attributes: xmlMap(service.getSubscriptionAttributes(required(params, 'SubscriptionArn'), regionOf(scope))),
+      }),
+      SetSubscriptionAttributes: (params, scope) => {
+        const value = params.get('AttributeValue');
+        service.setSubscriptionAttributes(
+          { SubscriptionArn: required(params, 'SubscriptionArn'), AttributeName: required(params, 'AttributeName'), ...(value === undefined ? {} : { AttributeValue: value }) },
+          regionOf(scope),
+        );
+        return undefined;
       },
       GetTopicAttributes: (params, scope) => {
         const topic = service.topic(required(params, 'TopicArn'), 'TopicArn', regionOf(scope));

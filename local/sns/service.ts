@@ -7,7 +7,7 @@ import { environmentOfArn } from '../cloudformation/environments.js';
 import type { StackEnvironment, StackModel } from '../cloudformation/types.js';
 import { AwsError, UnsupportedTemplateError } from '../protocol/errors.js';
 import { describeError, isClientError, managedRetryDelays } from './delivery.js';
-import { asFilterPolicyError, passesFilter } from './filter-policy.js';
+import { passesFilter } from './filter-policy.js';
 import { batchMemberPath, bodyFor, invalidParameter, validateBatch, validateMessage, type BatchEntryInput, type MessageContent, type MessageInput } from './message.js';
 import { lambdaEventValue, sqsEnvelope, type Notification, type Recipient } from './notification.js';
 import { checkPublishPermission } from './topic-policy.js';
@@ -16,6 +16,17 @@ import type { Collection, Owner, StateStore } from '../state/types.js';
 import { decodeNotification, encodeNotification, type PendingDelivery, type StoredNotification } from './persisted.js';
 import { inBackground } from '../background.js';
 import { functionNameOf } from '../lambda/function-ref.js';
+import {
+  API_SUBSCRIPTIONS_OWNER,
+  apiSubscriptionDeliveriesOwner,
+  buildSubscription,
+  checkAttributeName,
+  checkEndpoint,
+  sameAttributes,
+  subscriptionAttributes,
+  type PersistedSubscription,
+} from './api-subscriptions.js';
+import { filterPolicyProblem } from './subscription-settings.js';
 
 export type { SubscriptionDefinition, TopicDefinition } from './topology.js';
 
@@ -89,40 +100,54 @@ export class SnsService implements TopicSink {
     throw error;
   };
   private readonly stopping = new AbortController();
-  private readonly stores = new Map<SubscriptionDefinition, Collection<PendingDelivery>>();
+  /** Per subscription ARN: its deliveries not yet done, kept across restarts. */
+  private readonly stores = new Map<string, Collection<PendingDelivery>>();
   /** What each subscription's notifications say of it (fixed at start-up), made on its first delivery. */
   private readonly recipients = new Map<SubscriptionDefinition, Recipient>();
   /** SNS as the caller of a subscription's endpoint and dead-letter queue (fixed at start-up), made on its first delivery. */
   private readonly callers = new Map<SubscriptionDefinition, InvokeCaller>();
-  /** Per topic ARN, its subscriptions in template order (fixed: Publish asks for them on every message). */
+  /** Per topic ARN, its subscriptions: the template's in template order, then those Subscribe made (Publish asks for them on every message). */
   private readonly subscriptionsByTopic = new Map<string, SubscriptionDefinition[]>();
+  /** The template's subscriptions, then those Subscribe made, in the order ListSubscriptions answers them. */
+  private readonly allSubscriptions: SubscriptionDefinition[];
+  /** Per ARN: every subscription served now; a delivery whose subscription left stops. */
+  private readonly subscriptionsByArn = new Map<string, SubscriptionDefinition>();
+  /** Per ARN: the subscriptions Subscribe made, with their attributes as given (the rest belong to the stack). */
+  private readonly apiSubscriptions = new Map<string, PersistedSubscription>();
+  /** Where the subscriptions Subscribe made are kept, when the runtime keeps state. */
+  private readonly subscriptionRecords: Collection<PersistedSubscription> | undefined;
 
   private constructor(
     readonly env: StackEnvironment,
     readonly topics: readonly TopicDefinition[],
-    readonly subscriptions: readonly SubscriptionDefinition[],
+    subscriptions: readonly SubscriptionDefinition[],
     private readonly deps: SnsDeps,
   ) {
     this.topicsByArn = new Map(topics.map((t) => [t.arn, t]));
     this.envByTopicArn = new Map(topics.map((t) => [t.arn, environmentOfArn(t.arn, env)]));
     this.regions = new Set([env.region, ...[...this.envByTopicArn.values()].map((e) => e.region)]);
-    for (const subscription of subscriptions) {
-      const list = this.subscriptionsByTopic.get(subscription.topicArn);
-      if (list) list.push(subscription);
-      else this.subscriptionsByTopic.set(subscription.topicArn, [subscription]);
-    }
+    this.allSubscriptions = [];
+    for (const subscription of subscriptions) this.replaceSubscription(undefined, subscription);
     if (deps.state) {
-      for (const subscription of subscriptions) this.stores.set(subscription, deps.state.collection('sns-delivery', ownerOf(subscription)));
+      this.subscriptionRecords = deps.state.collection<PersistedSubscription>('sns-subscription', API_SUBSCRIPTIONS_OWNER);
+      // Before any message is accepted or any delivery resumes: the subscriptions a previous run made get them.
+      this.restoreApiSubscriptions(this.subscriptionRecords);
     }
+  }
+
+  /** Every subscription: the stack's, then those Subscribe made. */
+  get subscriptions(): readonly SubscriptionDefinition[] {
+    return this.allSubscriptions;
   }
 
   /** Take up the deliveries a previous run had not finished, retries where they stopped; returns how many. */
   resume(): number {
     let resumed = 0;
-    for (const [subscription, store] of this.stores) {
-      const topic = this.topicsByArn.get(subscription.topicArn);
+    for (const [arn, store] of this.stores) {
+      const subscription = this.subscriptionsByArn.get(arn);
+      const topic = subscription && this.topicsByArn.get(subscription.topicArn);
       for (const pending of store.all()) {
-        if (!topic) continue;
+        if (!subscription || !topic) continue;
         this.deliverLater(subscription, topic, decodeNotification(pending.notification), pending);
         resumed += 1;
       }
@@ -134,16 +159,9 @@ export class SnsService implements TopicSink {
   static fromStack(stack: StackModel, deps: SnsDeps): SnsService {
     const { topics, subscriptions } = readTopology(stack);
     for (const subscription of subscriptions) {
-      if (!subscription.filter) continue;
-      // Compile once now, so a policy the shared matcher cannot evaluate fails at start-up, not per message.
-      try {
-        deps.matcher(subscription.filter.policy, {});
-      } catch (error) {
-        const mapped = asFilterPolicyError(error);
-        // SNS's own refusal reads as SNS would answer it; anything else is a limit of the local matcher.
-        const detail = mapped instanceof AwsError && mapped.code === 'InvalidParameter' ? mapped.message : `cannot be evaluated locally: ${describeError(mapped)}`;
-        throw new UnsupportedTemplateError(subscription.logicalId.split('.')[0]!, 'Properties.FilterPolicy', detail);
-      }
+      // Compiled once now, so a policy the shared matcher cannot evaluate fails at start-up, not per message.
+      const problem = subscription.filter ? filterPolicyProblem(subscription.filter, deps.matcher) : undefined;
+      if (problem !== undefined) throw new UnsupportedTemplateError(subscription.logicalId.split('.')[0]!, 'Properties.FilterPolicy', problem);
     }
     return new SnsService(stack.env, topics, subscriptions, deps);
   }
@@ -263,11 +281,164 @@ export class SnsService implements TopicSink {
     let stored: StoredNotification | undefined;
     for (const subscription of subscriptions) {
       // Saved before Publish answers: an accepted message is delivered even if the runtime dies right after.
-      const store = this.stores.get(subscription);
+      const store = this.stores.get(subscription.arn);
       if (store) store.save(notification.messageId, { notification: (stored ??= encodeNotification(notification)), attempt: 1, retriesUsed: 0 });
       this.deliverLater(subscription, topic, notification);
     }
     return notification.messageId;
+  }
+
+  // ------------------------------------------------------------------ subscriptions made through the API
+
+  /**
+   * Subscribe: a Lambda function or SQS queue of the topic's account gets the
+   * topic's messages, confirmed at once as SNS confirms such endpoints, and
+   * delivered as the template's subscriptions are. Subscribing an endpoint
+   * the topic already has (with the same protocol) answers its subscription,
+   * unless the request gives other attributes. Kept across restarts when the
+   * service keeps state. https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html
+   */
+  subscribe(input: { TopicArn: string; Protocol: string; Endpoint?: string; Attributes: Readonly<Record<string, string>> }, region?: string): string {
+    const topic = this.topic(input.TopicArn, 'TopicArn', region);
+    const protocol = checkEndpoint(input.Protocol, input.Endpoint, topic.arn);
+    for (const name of Object.keys(input.Attributes)) checkAttributeName(name, 'Subscribe');
+    const existing = this.subscriptionsOf(topic.arn).find((s) => s.protocol === protocol && s.endpoint === input.Endpoint);
+    if (existing) {
+      if (!sameAttributes(this.attributesOf(existing), input.Attributes)) {
+        throw invalidParameter('Invalid parameter: Attributes Reason: Subscription already exists with different attributes');
+      }
+      return existing.arn;
+    }
+    const record: PersistedSubscription = { arn: `${topic.arn}:${randomUUID()}`, topicArn: topic.arn, protocol, endpoint: input.Endpoint!, attributes: { ...input.Attributes } };
+    this.replaceSubscription(undefined, buildSubscription(record, this.deps.matcher, 'Subscribe'), record);
+    return record.arn;
+  }
+
+  /**
+   * Unsubscribe: a subscription Subscribe made stops getting messages, and its
+   * deliveries waiting for a retry stop. An ARN no subscription has is no
+   * error (SNS's Unsubscribe is idempotent).
+   * https://docs.aws.amazon.com/sns/latest/api/API_Unsubscribe.html
+   */
+  unsubscribe(arn: string, region?: string): void {
+    const subscription = this.findSubscription(arn, region);
+    if (!subscription) return;
+    this.refuseDeclared(subscription, 'Unsubscribe');
+    this.replaceSubscription(subscription, undefined);
+  }
+
+  /** GetSubscriptionAttributes of any subscription. https://docs.aws.amazon.com/sns/latest/api/API_GetSubscriptionAttributes.html */
+  getSubscriptionAttributes(arn: string, region?: string): Record<string, string> {
+    return this.attributesOf(this.requireSubscription(arn, region));
+  }
+
+  /**
+   * SetSubscriptionAttributes of a subscription Subscribe made: one attribute,
+   * checked as Subscribe checks it; an empty FilterPolicy or RedrivePolicy
+   * removes it. https://docs.aws.amazon.com/sns/latest/api/API_SetSubscriptionAttributes.html
+   */
+  setSubscriptionAttributes(input: { SubscriptionArn: string; AttributeName: string; AttributeValue?: string }, region?: string): void {
+    const subscription = this.requireSubscription(input.SubscriptionArn, region);
+    checkAttributeName(input.AttributeName, 'SetSubscriptionAttributes');
+    this.refuseDeclared(subscription, 'SetSubscriptionAttributes');
+    const record = this.apiSubscriptions.get(subscription.arn)!;
+    const { [input.AttributeName]: _previous, ...rest } = record.attributes;
+    const value = input.AttributeValue ?? '';
+    const removed = value === '' && (input.AttributeName === 'FilterPolicy' || input.AttributeName === 'RedrivePolicy');
+    const next: PersistedSubscription = { ...record, attributes: removed ? rest : { ...rest, [input.AttributeName]: value } };
+    this.replaceSubscription(subscription, buildSubscription(next, this.deps.matcher, 'SetSubscriptionAttributes'), next);
+  }
+
+  /** The state owners of the subscriptions Subscribe made, which the runtime keeps beside the stack's resources. */
+  stateOwners(): Owner[] {
+    return this.subscriptionRecords ? [API_SUBSCRIPTIONS_OWNER, ...[...this.apiSubscriptions.keys()].map(apiSubscriptionDeliveriesOwner)] : [];
+  }
+
+  private attributesOf(subscription: SubscriptionDefinition): Record<string, string> {
+    return subscriptionAttributes(subscription, this.envOfTopic(subscription.topicArn).account, this.apiSubscriptions.get(subscription.arn)?.attributes);
+  }
+
+  /** The subscription of this ARN served in `region`; undefined when there is none; SNS's error for a malformed ARN. */
+  private findSubscription(arn: string, region?: string): SubscriptionDefinition | undefined {
+    const fields = parseArn(arn);
+    if (fields === undefined) {
+      throw invalidParameter(`Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not ${arn.split(':').length}`);
+    }
+    if (fields.service !== 'sns') throw invalidParameter('Invalid parameter: SubscriptionArn');
+    const subscription = this.subscriptionsByArn.get(arn);
+    return subscription && (region === undefined || fields.region === region) ? subscription : undefined;
+  }
+
+  private requireSubscription(arn: string, region?: string): SubscriptionDefinition {
+    const subscription = this.findSubscription(arn, region);
+    if (!subscription) throw new AwsError('NotFound', 'Subscription does not exist', 404);
+    return subscription;
+  }
+
+  /**
+   * A subscription the stack declares belongs to the stack. SNS has no error
+   * for a resource something else manages (EventBridge's ManagedRuleException,
+   * SQS's UnsupportedOperation are theirs), so this is InvalidParameter: a
+   * 400 sender fault that no SDK retries and every SDK surfaces as its own
+   * error type (InvalidParameterException), where AuthorizationError would
+   * read as an IAM denial. The message says what manages it and what to do.
+   */
+  private refuseDeclared(subscription: SubscriptionDefinition, operation: string): void {
+    if (subscription.madeWithSubscribe) return;
+    throw invalidParameter(
+      `Invalid parameter: SubscriptionArn Reason: the local runtime does not change subscription ${subscription.arn}: the stack declares it (${ownerOf(subscription).type} ${subscription.logicalId}). Change it in the app instead; ${operation} changes subscriptions made with Subscribe.`,
+    );
+  }
+
+  /** Put `next` where `previous` was (or add it; or remove `previous`), in every list and the state store. */
+  private replaceSubscription(previous: SubscriptionDefinition | undefined, next: SubscriptionDefinition | undefined, record?: PersistedSubscription): void {
+    const subscription = (previous ?? next)!;
+    let byTopic = this.subscriptionsByTopic.get(subscription.topicArn);
+    if (!byTopic) this.subscriptionsByTopic.set(subscription.topicArn, (byTopic = []));
+    for (const list of [this.allSubscriptions, byTopic]) {
+      const at = previous ? list.indexOf(previous) : -1;
+      if (at >= 0 && next) list[at] = next;
+      else if (at >= 0) list.splice(at, 1);
+      else if (next) list.push(next);
+    }
+    const { arn } = subscription;
+    if (next) this.subscriptionsByArn.set(arn, next);
+    else this.subscriptionsByArn.delete(arn);
+    const state = this.deps.state;
+    if (next && state && !this.stores.has(arn)) this.stores.set(arn, state.collection('sns-delivery', ownerOf(next)));
+    if (!next) {
+      // Its deliveries not yet done go with it: none resumes at the next start.
+      const store = this.stores.get(arn);
+      for (const pending of store?.all() ?? []) store!.remove(pending.notification.messageId);
+      this.stores.delete(arn);
+    }
+    if (!subscription.madeWithSubscribe) return;
+    if (next && record) {
+      this.apiSubscriptions.set(arn, record);
+      this.subscriptionRecords?.save(arn, record);
+    } else if (!next) {
+      this.apiSubscriptions.delete(arn);
+      this.subscriptionRecords?.remove(arn);
+    }
+  }
+
+  /**
+   * Take up the subscriptions Subscribe made in a previous run. One whose topic
+   * left the stack is dropped, and so is one whose endpoint the stack now
+   * subscribes to the topic itself (SNS keeps one subscription per endpoint).
+   */
+  private restoreApiSubscriptions(records: Collection<PersistedSubscription>): void {
+    for (const saved of records.all()) {
+      const duplicate = this.subscriptionsOf(saved.topicArn).some((s) => s.protocol === saved.protocol && s.endpoint === saved.endpoint);
+      let subscription: SubscriptionDefinition | undefined;
+      try {
+        subscription = this.topicsByArn.has(saved.topicArn) && !duplicate ? buildSubscription(saved, this.deps.matcher, 'Subscribe') : undefined;
+      } catch {
+        subscription = undefined;
+      }
+      if (subscription) this.replaceSubscription(undefined, subscription, saved);
+      else records.remove(saved.arn);
+    }
   }
 
   /** Resolves when every delivery started so far has finished (delivered, dead-lettered or dropped). */
@@ -299,9 +470,9 @@ export class SnsService implements TopicSink {
   ): Promise<void> {
     try {
       await this.deliver(subscription, topic, notification, resumeFrom);
-      if (!this.stopping.signal.aborted) this.stores.get(subscription)?.remove(notification.messageId);
+      if (!this.stopping.signal.aborted) this.stores.get(subscription.arn)?.remove(notification.messageId);
     } catch (error) {
-      const store = this.stores.get(subscription);
+      const store = this.stores.get(subscription.arn);
       if (this.stopping.signal.aborted && store) {
         this.trace('stopped', subscription.endpoint, `${subscription.logicalId}: message ${notification.messageId} kept; its delivery resumes at the next start`, notification, {
           subscriptionArn: subscription.arn,
@@ -363,13 +534,15 @@ export class SnsService implements TopicSink {
           });
         }
         retriesUsed++;
-        this.stores.get(subscription)?.save(notification.messageId, {
+        this.stores.get(subscription.arn)?.save(notification.messageId, {
           notification: encodeNotification(notification),
           attempt: attempt + 1,
           retriesUsed,
           dueAt: this.deps.clock.now() + this.deps.clock.toLocalMs(delayMs),
         });
         await this.deps.clock.sleep(delayMs, this.stopping.signal);
+        // Unsubscribe stops the retries of the deliveries it finds waiting.
+        if (!this.subscriptionsByArn.has(subscription.arn)) throw new Error('the subscription was deleted (Unsubscribe)');
         attempt++;
       }
     }
@@ -469,8 +642,9 @@ function refuseDeduplicationId(input: { readonly MessageDeduplicationId?: string
 
 const queueName = (arn: string): string => arnField(arn, 'resource') ?? arn;
 
-/** A subscription's owner in the template: the AWS::SNS::Subscription, or the topic of an inline one. */
+/** A subscription's owner in the template: the AWS::SNS::Subscription, or the topic of an inline one; its ARN for one Subscribe made. */
 function ownerOf(subscription: SubscriptionDefinition): Owner {
+  if (subscription.madeWithSubscribe) return apiSubscriptionDeliveriesOwner(subscription.arn);
   const [logicalId, inline] = subscription.logicalId.split('.');
   return { logicalId: logicalId!, type: inline === undefined ? 'AWS::SNS::Subscription' : 'AWS::SNS::Topic' };
 }

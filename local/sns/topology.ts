@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { arnField, parseArn } from '../arn.js';
+import { arnField } from '../arn.js';
 import type { StackModel, StackResource } from '../cloudformation/types.js';
 import { envOf } from '../cloudformation/environments.js';
 import { UnsupportedTemplateError } from '../protocol/errors.js';
-import { FilterPolicyError, validateFilterPolicy, type FilterPolicy, type FilterPolicyScope } from './filter-policy.js';
+import type { FilterPolicy } from './filter-policy.js';
+import { parseSubscriptionAttributes, servedProtocol, serviceOf, SubscriptionSettingError, unservedAttribute } from './subscription-settings.js';
 import { readTopicPolicy, type TopicPolicy } from './topic-policy.js';
 
 /** A topic from the template. */
@@ -19,10 +20,12 @@ export interface TopicDefinition {
   readonly policies: readonly Readonly<Record<string, unknown>>[];
 }
 
-/** A confirmed subscription from the template (standalone or inline on the topic). */
+/** A confirmed subscription: from the template (standalone or inline on the topic), or made with Subscribe. */
 export interface SubscriptionDefinition {
-  /** The AWS::SNS::Subscription, or `<Topic>.Subscription.<n>` for an inline one. */
+  /** The AWS::SNS::Subscription, or `<Topic>.Subscription.<n>` for an inline one; the ARN of one Subscribe made. */
   readonly logicalId: string;
+  /** Made with Subscribe: no template resource owns it. */
+  readonly madeWithSubscribe?: true;
   readonly arn: string;
   readonly topicArn: string;
   readonly protocol: 'lambda' | 'sqs';
@@ -35,13 +38,6 @@ export interface SubscriptionDefinition {
 
 const TOPIC_PROPERTIES = new Set(['TopicName', 'DisplayName', 'KmsMasterKeyId', 'Tags', 'Subscription', 'FifoTopic', 'ContentBasedDeduplication', 'SignatureVersion', 'TracingConfig']);
 const SUBSCRIPTION_PROPERTIES = new Set(['Protocol', 'Endpoint', 'TopicArn', 'FilterPolicy', 'FilterPolicyScope', 'RawMessageDelivery', 'RedrivePolicy', 'Region']);
-const UNSUPPORTED_PROTOCOLS = new Set(['http', 'https', 'email', 'email-json', 'sms', 'application', 'firehose']);
-
-/** The service an ARN names, where its partition and resource are not empty (a template's endpoint must be a whole ARN). */
-function serviceOf(text: string): string | undefined {
-  const fields = parseArn(text);
-  return fields?.partition && fields.resource ? fields.service : undefined;
-}
 
 /** Read every topic, topic policy and subscription of the stack, or throw naming what cannot be served. */
 export function readTopology(stack: StackModel): { topics: TopicDefinition[]; subscriptions: SubscriptionDefinition[] } {
@@ -84,16 +80,7 @@ export function readTopology(stack: StackModel): { topics: TopicDefinition[]; su
 }
 
 function unsupportedSubscriptionProperty(key: string): string {
-  switch (key) {
-    case 'DeliveryPolicy':
-      return 'a delivery policy applies to HTTP/S endpoints only, which the local runtime does not serve';
-    case 'SubscriptionRoleArn':
-      return 'Firehose subscriptions are not supported locally';
-    case 'ReplayPolicy':
-      return 'message archiving and replay (FIFO topics) are not supported locally';
-    default:
-      return 'unknown AWS::SNS::Subscription property';
-  }
+  return unservedAttribute(key) ?? 'unknown AWS::SNS::Subscription property';
 }
 
 function readTopic(stack: StackModel, resource: StackResource, policies: readonly TopicPolicy[]): TopicDefinition {
@@ -153,14 +140,8 @@ function readSubscriptionProperties(
   const topicArn = p['TopicArn'];
   if (typeof topicArn !== 'string') throw new UnsupportedTemplateError(logicalId, `${path}.TopicArn`, 'required: the ARN of a topic');
   if (!topics.has(topicArn)) throw new UnsupportedTemplateError(logicalId, `${path}.TopicArn`, `${topicArn} is not a topic of this stack`);
-  const protocol = p['Protocol'];
-  if (typeof protocol !== 'string') throw new UnsupportedTemplateError(logicalId, `${path}.Protocol`, 'required');
-  if (UNSUPPORTED_PROTOCOLS.has(protocol)) {
-    throw new UnsupportedTemplateError(logicalId, `${path}.Protocol`, `protocol ${protocol} is not supported locally (lambda and sqs are)`);
-  }
-  if (protocol !== 'lambda' && protocol !== 'sqs') {
-    throw new UnsupportedTemplateError(logicalId, `${path}.Protocol`, `Amazon SNS does not support this protocol string: ${protocol}`);
-  }
+  if (typeof p['Protocol'] !== 'string') throw new UnsupportedTemplateError(logicalId, `${path}.Protocol`, 'required');
+  const protocol = settingOf(logicalId, path, () => servedProtocol(p['Protocol'] as string));
   const endpoint = p['Endpoint'];
   const endpointService = typeof endpoint === 'string' ? serviceOf(endpoint) : undefined;
   if (typeof endpoint !== 'string' || endpointService !== protocol) {
@@ -174,16 +155,7 @@ function readSubscriptionProperties(
   if (region !== topicRegion) {
     throw new UnsupportedTemplateError(logicalId, `${path}.Region`, `topic ${topicArn} is in ${topicRegion}, not in ${String(region)}: set Region to the topic's region`);
   }
-  const raw = p['RawMessageDelivery'];
-  if (raw !== undefined && !['true', 'false', true, false].includes(raw as never)) {
-    throw new UnsupportedTemplateError(logicalId, `${path}.RawMessageDelivery`, `RawMessageDelivery: Invalid value [${String(raw)}]. Must be true or false.`);
-  }
-  const rawMessageDelivery = raw === true || raw === 'true';
-  if (rawMessageDelivery && protocol === 'lambda') {
-    throw new UnsupportedTemplateError(logicalId, `${path}.RawMessageDelivery`, 'Invalid parameter: Attributes Reason: Delivery protocol [lambda] does not support raw message delivery.');
-  }
-  const filter = readFilter(logicalId, path, p);
-  const deadLetterTargetArn = readRedrive(logicalId, path, p['RedrivePolicy']);
+  const settings = settingOf(logicalId, path, () => parseSubscriptionAttributes(p, protocol));
   const arn = ref?.startsWith(`${topicArn}:`) ? ref : `${topicArn}:${stableUuid(`${stack.stackId}/${name}`)}`;
   return {
     logicalId: name,
@@ -191,51 +163,18 @@ function readSubscriptionProperties(
     topicArn,
     protocol,
     endpoint,
-    rawMessageDelivery,
-    ...(filter ? { filter } : {}),
-    ...(deadLetterTargetArn ? { deadLetterTargetArn } : {}),
+    ...settings,
   };
 }
 
-function parseJsonProperty(logicalId: string, path: string, value: unknown): unknown {
-  if (typeof value !== 'string') return value;
+/** `read()`, its SubscriptionSettingError told as the template's property at fault. */
+function settingOf<T>(logicalId: string, path: string, read: () => T): T {
   try {
-    return JSON.parse(value);
-  } catch {
-    throw new UnsupportedTemplateError(logicalId, path, 'failed to parse JSON.');
-  }
-}
-
-function readFilter(logicalId: string, path: string, p: Readonly<Record<string, unknown>>): FilterPolicy | undefined {
-  const scope = p['FilterPolicyScope'] ?? 'MessageAttributes';
-  if (scope !== 'MessageAttributes' && scope !== 'MessageBody') {
-    throw new UnsupportedTemplateError(logicalId, `${path}.FilterPolicyScope`, `Invalid value [${String(scope)}]. Please use either MessageBody or MessageAttributes`);
-  }
-  if (p['FilterPolicy'] === undefined) return undefined;
-  const policy = parseJsonProperty(logicalId, `${path}.FilterPolicy`, p['FilterPolicy']);
-  if (typeof policy === 'object' && policy !== null && !Array.isArray(policy) && Object.keys(policy).length === 0) return undefined;
-  try {
-    validateFilterPolicy(policy, scope as FilterPolicyScope);
+    return read();
   } catch (error) {
-    if (error instanceof FilterPolicyError) {
-      throw new UnsupportedTemplateError(logicalId, `${path}.FilterPolicy`, `Invalid parameter: ${error.message}`);
-    }
+    if (error instanceof SubscriptionSettingError) throw new UnsupportedTemplateError(logicalId, `${path}.${error.attribute}`, `Invalid parameter: ${error.message}`);
     throw error;
   }
-  return { scope: scope as FilterPolicyScope, policy: policy as Record<string, unknown> };
-}
-
-function readRedrive(logicalId: string, path: string, value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  const policy = parseJsonProperty(logicalId, `${path}.RedrivePolicy`, value);
-  const target = (policy as Record<string, unknown> | null)?.['deadLetterTargetArn'];
-  if (typeof target !== 'string' || serviceOf(target) !== 'sqs') {
-    throw new UnsupportedTemplateError(logicalId, `${path}.RedrivePolicy`, 'RedrivePolicy: deadLetterTargetArn is an invalid arn');
-  }
-  for (const key of Object.keys(policy as Record<string, unknown>)) {
-    if (key !== 'deadLetterTargetArn') throw new UnsupportedTemplateError(logicalId, `${path}.RedrivePolicy.${key}`, 'unknown redrive policy key');
-  }
-  return target;
 }
 
 /** A UUID-shaped id derived from `seed`, so a subscription keeps its ARN across restarts. */

@@ -33,6 +33,7 @@ export function describeDropped(dropped: readonly DroppedState[]): string[] {
     'sqs-message': 'SQS message(s)',
     'sqs-queue': 'SQS queue(s) created through the API by',
     'sns-delivery': 'SNS delivery(ies)',
+    'sns-subscription': 'SNS subscription(s) made through the API by',
     'eventbridge-delivery': 'EventBridge target delivery(ies)',
     'eventbridge-archive-event': 'archived EventBridge event(s)',
     'eventbridge-replay': 'EventBridge replay(s) of',

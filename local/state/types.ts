@@ -18,6 +18,7 @@ export type StateKind =
   | 'sqs-message'
   | 'sqs-queue'
   | 'sns-delivery'
+  | 'sns-subscription'
   | 'eventbridge-delivery'
   | 'eventbridge-archive-event'
   | 'eventbridge-replay'

@@ -91,6 +91,10 @@ const QUERY_TABLE: Readonly<Record<string, readonly Row[]>> = {
     ['ListSubscriptions', {}, 'sns:ListSubscriptions', ['*']],
     ['ListSubscriptionsByTopic', { TopicArn: TOPIC }, 'sns:ListSubscriptionsByTopic', [TOPIC]],
     ['GetTopicAttributes', { TopicArn: TOPIC }, 'sns:GetTopicAttributes', [TOPIC]],
+    ['Subscribe', { TopicArn: TOPIC, Protocol: 'sqs', Endpoint: QUEUE }, 'sns:Subscribe', [TOPIC]],
+    ['Unsubscribe', { SubscriptionArn: `${TOPIC}:1f8a0c3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b` }, 'sns:Unsubscribe', ['*']],
+    ['GetSubscriptionAttributes', { SubscriptionArn: `${TOPIC}:1f8a0c3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b` }, 'sns:GetSubscriptionAttributes', ['*']],
+    ['SetSubscriptionAttributes', { SubscriptionArn: `${TOPIC}:1f8a0c3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b` }, 'sns:SetSubscriptionAttributes', ['*']],
   ],
   cloudformation: [
     ['DescribeStacks', { StackName: 'App' }, 'cloudformation:DescribeStacks', [STACK_ID]],
@@ -151,7 +155,7 @@ describe('the IAM action and resource of every operation the runtime serves', ()
   it('answers nothing for an operation the runtime does not serve (the service answers it)', () => {
     expect(jsonCall('AmazonSQS', 'AddPermission', { QueueUrl: QUEUE_URL }, arns)).toBeUndefined();
     expect(jsonCall('AWSEvents', 'constructor', {}, arns)).toBeUndefined();
-    expect(queryCall('sns', new Map([['Action', 'Subscribe']]), STACK_ID)).toBeUndefined();
+    expect(queryCall('sns', new Map([['Action', 'ConfirmSubscription']]), STACK_ID)).toBeUndefined();
   });
 
   const FN = arn('lambda', 'function:worker');

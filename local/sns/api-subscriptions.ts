@@ -77,6 +77,11 @@ export function checkEndpoint(protocolText: string, endpoint: string | undefined
   if (endpoint === undefined || serviceOf(endpoint) !== protocol) {
     throw invalidParameter(`Invalid parameter: ${protocol === 'sqs' ? 'SQS' : 'Lambda'} endpoint ARN`);
   }
+  // A FIFO queue takes a FIFO topic's messages only (and FIFO topics are not served here); the words are those
+  // of LocalStack's SNS provider, which its recorded tests hold to AWS's answers.
+  if (protocol === 'sqs' && endpoint.endsWith('.fifo')) {
+    throw invalidParameter('Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics');
+  }
   const account = arnField(topicArn, 'account');
   if (arnField(endpoint, 'account') !== account) {
     // On AWS the endpoint's owner confirms a cross-account subscription (ConfirmSubscription), which is not served here.

@@ -301,7 +301,9 @@ export class SnsService implements TopicSink {
   subscribe(input: { TopicArn: string; Protocol: string; Endpoint?: string; Attributes: Readonly<Record<string, string>> }, region?: string): string {
     const topic = this.topic(input.TopicArn, 'TopicArn', region);
     const protocol = checkEndpoint(input.Protocol, input.Endpoint, topic.arn);
-    for (const name of Object.keys(input.Attributes)) checkAttributeName(name, 'Subscribe');
+    const record: PersistedSubscription = { arn: `${topic.arn}:${randomUUID()}`, topicArn: topic.arn, protocol, endpoint: input.Endpoint!, attributes: { ...input.Attributes } };
+    // Checked before any comparison: a bad attribute is refused as such, whether or not the endpoint is subscribed.
+    const subscription = buildSubscription(record, this.deps.matcher, 'Subscribe');
     const existing = this.subscriptionsOf(topic.arn).find((s) => s.protocol === protocol && s.endpoint === input.Endpoint);
     if (existing) {
       if (!sameAttributes(this.attributesOf(existing), input.Attributes)) {
@@ -309,8 +311,7 @@ export class SnsService implements TopicSink {
       }
       return existing.arn;
     }
-    const record: PersistedSubscription = { arn: `${topic.arn}:${randomUUID()}`, topicArn: topic.arn, protocol, endpoint: input.Endpoint!, attributes: { ...input.Attributes } };
-    this.replaceSubscription(undefined, buildSubscription(record, this.deps.matcher, 'Subscribe'), record);
+    this.replaceSubscription(undefined, subscription, record);
     return record.arn;
   }
 

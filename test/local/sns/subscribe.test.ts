@@ -171,6 +171,9 @@ describe('subscriptions made through the API, through the AWS SDK', () => {
     expect(await subscribe(queue.arn, { RawMessageDelivery: 'true' })).toMatchObject({ SubscriptionArn: first.SubscriptionArn });
     // Attributes the request leaves out are not compared.
     expect(await subscribe(queue.arn)).toMatchObject({ SubscriptionArn: first.SubscriptionArn });
+    // A bad value is refused as such, not as a difference.
+    const bad = await snsError(subscribe(queue.arn, { RawMessageDelivery: 'maybe' }));
+    expect(bad.message).toBe('Invalid parameter: Attributes Reason: RawMessageDelivery: Invalid value [maybe]. Must be true or false.');
     const differs = await snsError(subscribe(queue.arn, { RawMessageDelivery: 'false' }));
     expect([differs.name, differs.message]).toEqual(['InvalidParameterException', 'Invalid parameter: Attributes Reason: Subscription already exists with different attributes']);
     const listed = await client.send(new ListSubscriptionsByTopicCommand({ TopicArn: TOPIC_ARN }));
@@ -262,6 +265,10 @@ describe('subscriptions made through the API, through the AWS SDK', () => {
       'Invalid parameter: Amazon SNS does not support this protocol string: carrier-pigeon',
     ]);
     expect(await refused(subscribe('not-an-arn'))).toEqual(['InvalidParameterException', 'Invalid parameter: SQS endpoint ARN']);
+    expect(await refused(subscribe(queueArnOf('spy.fifo')))).toEqual([
+      'InvalidParameterException',
+      'Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics',
+    ]);
     expect(await refused(subscribe(`arn:aws:sqs:${REGION}:111122223333:elsewhere`))).toEqual([
       'InvalidParameterException',
       expect.stringContaining("the local runtime serves subscriptions of endpoints in the topic's account"),

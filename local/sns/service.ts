@@ -402,6 +402,11 @@ export class SnsService implements TopicSink {
       else if (at >= 0) list.splice(at, 1);
       else if (next) list.push(next);
     }
+    if (previous) {
+      // Made again for `next` on its first delivery: what they cache was read from `previous`.
+      this.recipients.delete(previous);
+      this.callers.delete(previous);
+    }
     const { arn } = subscription;
     if (next) this.subscriptionsByArn.set(arn, next);
     else this.subscriptionsByArn.delete(arn);

@@ -35,9 +35,6 @@ export function apiRuleDeliveriesOwner(arn: string): Owner {
 const STATES = ['ENABLED', 'DISABLED', 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS'];
 const NAME = /^[.\-_A-Za-z0-9]+$/;
 
-/** At most this many targets a rule (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html). */
-export const MAX_TARGETS_PER_RULE = 5;
-
 const invalid = (message: string) => new AwsError('ValidationException', `1 validation error detected: ${message}`);
 
 /** A rule or target name's model constraints: 1 to 64 of `[.\-_A-Za-z0-9]`. */

@@ -156,7 +156,7 @@ export function loadRules(stack: StackModel, buses: readonly EventBusModel[]): R
     if (!Array.isArray(rawTargets)) {
       throw new UnsupportedTemplateError(r.logicalId, 'Properties.Targets', 'must be a list');
     }
-    if (rawTargets.length > 5) {
+    if (rawTargets.length > MAX_TARGETS_PER_RULE) {
       throw new UnsupportedTemplateError(r.logicalId, 'Properties.Targets', 'a rule can have at most 5 targets');
     }
     const ruleRegion = envOf(stack, r).region;
@@ -178,6 +178,9 @@ export function loadRules(stack: StackModel, buses: readonly EventBusModel[]): R
     };
   });
 }
+
+/** At most this many targets a rule, in a template or through PutTargets (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html). */
+export const MAX_TARGETS_PER_RULE = 5;
 
 const TARGET_KEYS = ['Id', 'Arn', 'Input', 'InputPath', 'InputTransformer', 'RetryPolicy', 'DeadLetterConfig', 'RoleArn'];
 

@@ -47,17 +47,19 @@ export function apiSubscriptionDeliveriesOwner(arn: string): Owner {
 /** Subscribe puts "Attributes Reason: " before the reason an attribute is refused; SetSubscriptionAttributes does not. */
 export type AttributesCall = 'Subscribe' | 'SetSubscriptionAttributes';
 
+function prefixOf(call: AttributesCall, attributeReason = true): string {
+  return call === 'Subscribe' && attributeReason ? 'Invalid parameter: Attributes Reason: ' : 'Invalid parameter: ';
+}
+
 function refusal(error: SubscriptionSettingError, call: AttributesCall): Error {
-  const prefix = call === 'Subscribe' && error.attributeReason ? 'Invalid parameter: Attributes Reason: ' : 'Invalid parameter: ';
-  return invalidParameter(`${prefix}${error.message}`);
+  return invalidParameter(`${prefixOf(call, error.attributeReason)}${error.message}`);
 }
 
 /** Refuse a name SNS does not know, or one it knows that the local runtime does not honour, saying which and why. */
 export function checkAttributeName(name: string, call: AttributesCall): void {
   if (SERVED_ATTRIBUTES.includes(name)) return;
   const unserved = unservedAttribute(name);
-  const prefix = call === 'Subscribe' ? 'Invalid parameter: Attributes Reason: ' : 'Invalid parameter: ';
-  throw invalidParameter(unserved ? `${prefix}${name}: ${unserved}` : `${prefix}AttributeName`);
+  throw invalidParameter(unserved ? `${prefixOf(call)}${name}: ${unserved}` : `${prefixOf(call)}AttributeName`);
 }
 
 /**

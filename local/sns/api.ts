@@ -46,24 +46,34 @@ function required(params: QueryParams, name: string): string {
   return value;
 }
 
+/**
+ * A Query map, `<prefix>.entry.N.<keyName>` and its value's members, as an
+ * object; an entry without its key is the model's ValidationError at `member`.
+ */
+function queryMap<V>(params: QueryParams, prefix: string, keyName: string, member: string, valueOf: (entry: ReadonlyMap<string, string>) => V): Record<string, V> {
+  const out: Record<string, V> = {};
+  for (const entry of indexedStructures(params, prefix, 'entry')) {
+    const key = entry.get(keyName);
+    if (key === undefined) {
+      throw new AwsError('ValidationError', `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Map keys must not be null`, 400);
+    }
+    out[key] = valueOf(entry);
+  }
+  return out;
+}
+
 /** `MessageAttributes.entry.N.Name` / `.Value.DataType|StringValue|BinaryValue` as a map. */
 function parseMessageAttributes(params: QueryParams): Record<string, MessageAttributeInput> {
-  const out: Record<string, MessageAttributeInput> = {};
-  for (const entry of indexedStructures(params, 'MessageAttributes', 'entry')) {
-    const name = entry.get('Name');
-    if (name === undefined) {
-      throw new AwsError('ValidationError', "1 validation error detected: Value null at 'messageAttributes' failed to satisfy constraint: Map keys must not be null", 400);
-    }
+  return queryMap(params, 'MessageAttributes', 'Name', 'messageAttributes', (entry) => {
     const dataType = entry.get('Value.DataType');
     const stringValue = entry.get('Value.StringValue');
     const binaryValue = entry.get('Value.BinaryValue');
-    out[name] = {
+    return {
       ...(dataType === undefined ? {} : { DataType: dataType }),
       ...(stringValue === undefined ? {} : { StringValue: stringValue }),
       ...(binaryValue === undefined ? {} : { BinaryValue: new Uint8Array(Buffer.from(binaryValue, 'base64')) }),
     };
-  }
-  return out;
+  });
 }
 
 /** Publish's string parameters, in the order the request lists them. */
@@ -88,15 +98,7 @@ function messageRequest<T>(params: QueryParams, names: readonly string[]): T {
 
 /** `Attributes.entry.N.key` / `.value` as a map (Subscribe's SubscriptionAttributesMap). */
 function parseAttributes(params: QueryParams): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const entry of indexedStructures(params, 'Attributes', 'entry')) {
-    const key = entry.get('key');
-    if (key === undefined) {
-      throw new AwsError('ValidationError', "1 validation error detected: Value null at 'attributes' failed to satisfy constraint: Map keys must not be null", 400);
-    }
-    out[key] = entry.get('value') ?? '';
-  }
-  return out;
+  return queryMap(params, 'Attributes', 'key', 'attributes', (entry) => entry.get('value') ?? '');
 }
 
 /**
@@ -128,11 +130,12 @@ export function snsApi(service: SnsService): QueryService {
         const entries = indexedStructures(params, 'PublishBatchRequestEntries', 'member').map((entry) =>
           messageRequest<PublishBatchEntry>(entry, BATCH_ENTRY_PARAMETERS),
         );
-        const { Successful, Failed } = await service.publishBatch(topicArn, entries, undefined, regionOf(scope));
+        const { Successful } = await service.publishBatch(topicArn, entries, undefined, regionOf(scope));
         return {
           // Each entry's SequenceNumber (FIFO topics only) is absent, null in JSON as Publish's.
           Successful: Successful.map(({ Id, MessageId }) => withJsonNulls({ Id, MessageId }, ['SequenceNumber'])),
-          Failed: Failed.map(({ Id, Code, Message, SenderFault }) => ({ Id, Code, Message, SenderFault })),
+          // Never an entry here: see SnsService.publishBatch.
+          Failed: [],
         };
       },
       ListTopics: (_params, scope) =>

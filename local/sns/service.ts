@@ -45,10 +45,9 @@ export interface PublishBatchEntry extends BatchEntryInput {
   readonly MessageDeduplicationId?: string;
 }
 
-/** A PublishBatch answer: each entry published, or why not (https://docs.aws.amazon.com/sns/latest/api/API_PublishBatch.html). */
+/** The entries PublishBatch published, each with its MessageId (https://docs.aws.amazon.com/sns/latest/api/API_PublishBatch.html). */
 export interface PublishBatchResult {
   readonly Successful: readonly { readonly Id: string; readonly MessageId: string }[];
-  readonly Failed: readonly { readonly Id: string; readonly Code: string; readonly Message: string; readonly SenderFault: boolean }[];
 }
 
 /** What SnsService needs from the runtime. */
@@ -223,8 +222,8 @@ export class SnsService implements TopicSink {
   /**
    * Publish up to ten messages to a topic. A request SNS refuses as a whole (its entries'
    * shape, the topic, the topic policy, or an entry member that must not be null) throws and
-   * publishes nothing; otherwise each entry is published as Publish would publish it, or
-   * reported in `Failed` with the error Publish would have answered for it.
+   * publishes nothing, as does an entry Publish would refuse; otherwise each entry is published
+   * as Publish would publish it.
    */
   async publishBatch(topicArn: string, entries: readonly PublishBatchEntry[], caller?: InvokeCaller, region?: string): Promise<PublishBatchResult> {
     validateBatch(entries);
@@ -233,15 +232,15 @@ export class SnsService implements TopicSink {
     // Every entry is checked before one is published, and an entry Publish would refuse fails the whole
     // request with Publish's error: AWS reports no entry of a malformed batch in `Failed` (LocalStack's
     // provider, held to AWS by its recorded tests: "AWS fails the whole publish if something is wrong in
-    // the format of 1 message"). `Failed` stays for an entry AWS takes but cannot publish, which never
-    // happens locally: a message accepted is saved and delivered.
+    // the format of 1 message"). The answer's `Failed` lists entries AWS took but could not publish,
+    // which never happens locally: a message accepted is saved and delivered.
     const contents = entries.map((entry, i) => {
       const content = validateMessage(entry, batchMemberPath(i));
       refuseDeduplicationId(entry);
       return content;
     });
     const Successful = contents.map((content, i) => ({ Id: entries[i]!.Id!, MessageId: this.accept(topic, content) }));
-    return { Successful, Failed: [] };
+    return { Successful };
   }
 
   /** The topic policy's word on `caller` publishing to `topic`; a refusal of a service principal is traced as an IAM denial. */

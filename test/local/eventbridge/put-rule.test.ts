@@ -3,9 +3,6 @@
  * DeleteRule through the AWS SDK, the "spy on the bus" flow integration
  * tests use (an SQS queue as a rule's target), and their durability.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {
   DeleteRuleCommand,
   DescribeRuleCommand,
@@ -19,7 +16,7 @@ import {
   RemoveTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClock } from '../../../local/clock.js';
 import { eventBridgeApi } from '../../../local/eventbridge/api.js';
 import { EventBridgeService } from '../../../local/eventbridge/service.js';
@@ -27,7 +24,7 @@ import type { LocalRuntime } from '../../../local/runtime.js';
 import { sqsApi } from '../../../local/sqs/api.js';
 import { SqsService } from '../../../local/sqs/service.js';
 import { MemoryStateStore } from '../../../local/state/memory.js';
-import { startLocalForTests } from '../../support/local-runtime.js';
+import { durableApps } from '../../support/durable-runtimes.js';
 import { serveApis, TEST_CLIENT, type Served } from '../../support/serve.js';
 import { ACCOUNT, arn, customBus, entry, fakeSinks, FN_ARN, makeStack, REGION, rule } from './helpers.js';
 
@@ -288,19 +285,12 @@ describe('rules made through the API, across restarts', () => {
     await second.events.dispose();
   });
 
-  const dirs: string[] = [];
-  const running: LocalRuntime[] = [];
-  afterEach(async () => {
-    for (const runtime of running.splice(0)) await runtime.stop();
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
+  const app = durableApps();
 
   it('the spy flow on the app: a rule on its bus sends to a queue, and is still there after the runtime restarts', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'tdl-eb-put-rule-'));
-    dirs.push(dir);
+    const durable = app('tdl-eb-put-rule-');
     const start = async () => {
-      const runtime = await startLocalForTests({ state: { dir }, print: () => {} });
-      running.push(runtime);
+      const runtime = await durable.start();
       const clients = {
         eb: new EventBridgeClient({ endpoint: runtime.endpoint, ...TEST_CLIENT, maxAttempts: 1 }),
         sq: new SQSClient({ endpoint: runtime.endpoint, ...TEST_CLIENT, maxAttempts: 1 }),
@@ -326,8 +316,7 @@ describe('rules made through the API, across restarts', () => {
     expect(await spy(first, QueueUrl!, '{"run":1}', bus.Name!)).toEqual([{ run: 1 }]);
     first.eb.destroy();
     first.sq.destroy();
-    running.splice(running.indexOf(first.runtime), 1);
-    await first.runtime.stop();
+    await durable.stop(first.runtime);
 
     const second = await start();
     try {

@@ -5,7 +5,6 @@ import {
   ListTopicsCommand,
   PublishCommand,
   SNSClient,
-  SNSServiceException,
 } from '@aws-sdk/client-sns';
 import { createClock } from '../../../local/clock.js';
 import { matchesPattern } from '../../../local/eventbridge/pattern.js';
@@ -14,7 +13,7 @@ import { serveApis, TEST_CLIENT, type Served } from '../../support/serve.js';
 import { queryParams } from '../../../local/protocol/query.js';
 import { snsApi, snsServiceEndpoint } from '../../../local/sns/api.js';
 import { SnsService } from '../../../local/sns/service.js';
-import { ACCOUNT, FUNCTION_ARN, QUEUE_ARN, TOPIC_ARN, recordingSinks, resource, subscriptionResource, topicResource } from './stack-fixture.js';
+import { ACCOUNT, FUNCTION_ARN, QUEUE_ARN, TOPIC_ARN, recordingSinks, resource, subscriptionResource, topicResource, snsError } from './stack-fixture.js';
 import { fakeStack } from '../../support/fake-stack.js';
 
 const recorded = recordingSinks();
@@ -42,16 +41,6 @@ afterAll(async () => {
   client.destroy();
   await server.close();
 });
-
-async function sdkError(promise: Promise<unknown>): Promise<SNSServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SNSServiceException) return error;
-    throw error;
-  }
-  throw new Error('expected an SNS error');
-}
 
 describe('SNS Query API with @aws-sdk/client-sns', () => {
   it('publishes with message attributes and delivers them', async () => {
@@ -81,11 +70,11 @@ describe('SNS Query API with @aws-sdk/client-sns', () => {
   });
 
   it('answers SNS errors the SDK recognises', async () => {
-    const empty = await sdkError(client.send(new PublishCommand({ TopicArn: TOPIC_ARN, Message: '' })));
+    const empty = await snsError(client.send(new PublishCommand({ TopicArn: TOPIC_ARN, Message: '' })));
     expect([empty.name, empty.message, empty.$metadata.httpStatusCode]).toEqual(['InvalidParameterException', 'Invalid parameter: Empty message', 400]);
-    const missing = await sdkError(client.send(new PublishCommand({ TopicArn: `${TOPIC_ARN}-nope`, Message: 'm' })));
+    const missing = await snsError(client.send(new PublishCommand({ TopicArn: `${TOPIC_ARN}-nope`, Message: 'm' })));
     expect([missing.name, missing.message, missing.$metadata.httpStatusCode]).toEqual(['NotFoundException', 'Topic does not exist', 404]);
-    const badAttribute = await sdkError(
+    const badAttribute = await snsError(
       client.send(new PublishCommand({ TopicArn: TOPIC_ARN, Message: 'm', MessageAttributes: { n: { DataType: 'Number', StringValue: 'x' } } })),
     );
     expect([badAttribute.name, badAttribute.message]).toEqual(['InvalidParameterValueException', "Could not cast message attribute 'n' value to number."]);
@@ -101,7 +90,7 @@ describe('SNS Query API with @aws-sdk/client-sns', () => {
     const attributes = await client.send(new GetTopicAttributesCommand({ TopicArn: TOPIC_ARN }));
     expect(attributes.Attributes).toMatchObject({ TopicArn: TOPIC_ARN, DisplayName: 'Events', Owner: ACCOUNT, SubscriptionsConfirmed: '2' });
     expect(JSON.parse(attributes.Attributes!['Policy']!).Statement[0].Resource).toBe(TOPIC_ARN);
-    const notFound = await sdkError(client.send(new GetTopicAttributesCommand({ TopicArn: `${TOPIC_ARN}-nope` })));
+    const notFound = await snsError(client.send(new GetTopicAttributesCommand({ TopicArn: `${TOPIC_ARN}-nope` })));
     expect(notFound.name).toBe('NotFoundException');
   });
 

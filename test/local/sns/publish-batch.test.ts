@@ -4,7 +4,7 @@
  * publishes nothing; every published entry is delivered as Publish delivers it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PublishBatchCommand, PublishCommand, SNSClient, SNSServiceException, type PublishBatchRequestEntry } from '@aws-sdk/client-sns';
+import { PublishBatchCommand, PublishCommand, SNSClient, type PublishBatchRequestEntry } from '@aws-sdk/client-sns';
 import { awsApiHandler } from '../../../local/aws-api.js';
 import { createClock } from '../../../local/clock.js';
 import { matchesPattern } from '../../../local/eventbridge/pattern.js';
@@ -15,7 +15,7 @@ import { SnsService } from '../../../local/sns/service.js';
 import { MemoryStateStore } from '../../../local/state/memory.js';
 import { fakeStack } from '../../support/fake-stack.js';
 import { serve, serveApis, TEST_CLIENT, type Served } from '../../support/serve.js';
-import { ACCOUNT, FUNCTION_ARN, QUEUE_ARN, REGION, TOPIC_ARN, recordingSinks, resource, subscriptionResource, topicResource } from './stack-fixture.js';
+import { ACCOUNT, FUNCTION_ARN, QUEUE_ARN, REGION, TOPIC_ARN, recordingSinks, resource, subscriptionResource, topicResource, snsError } from './stack-fixture.js';
 
 const FILTERED_QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:filtered-queue`;
 const OTHER_TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:other-topic`;
@@ -56,16 +56,6 @@ afterAll(async () => {
   client.destroy();
   await server.close();
 });
-
-async function sdkError(promise: Promise<unknown>): Promise<SNSServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SNSServiceException) return error;
-    throw error;
-  }
-  throw new Error('expected an SNS error');
-}
 
 const batch = (entries: PublishBatchRequestEntry[], topicArn = TOPIC_ARN) =>
   client.send(new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries: entries }));
@@ -158,9 +148,9 @@ describe('PublishBatch with @aws-sdk/client-sns', () => {
       dedup: { Message: 'm', MessageDeduplicationId: 'd-1' },
     };
     for (const [Id, entry] of Object.entries(bad)) {
-      const publishError = await sdkError(client.send(new PublishCommand({ TopicArn: TOPIC_ARN, ...entry })));
+      const publishError = await snsError(client.send(new PublishCommand({ TopicArn: TOPIC_ARN, ...entry })));
       const delivered = await deliveriesOf(async () => {
-        const batchError = await sdkError(batch([{ Id: 'good1', Message: 'kept 1' }, { Id, ...entry }, { Id: 'good2', Message: 'kept 2' }]));
+        const batchError = await snsError(batch([{ Id: 'good1', Message: 'kept 1' }, { Id, ...entry }, { Id: 'good2', Message: 'kept 2' }]));
         expect({ name: batchError.name, message: batchError.message, status: batchError.$metadata.httpStatusCode }, Id).toEqual({
           name: publishError.name,
           message: publishError.message,
@@ -185,7 +175,7 @@ describe('PublishBatch with @aws-sdk/client-sns', () => {
     ],
   ])('refuses the whole request for %s (400) and publishes nothing', async (_what, make, name, message) => {
     const delivered = await deliveriesOf(async () => {
-      const error = await sdkError(batch(make()));
+      const error = await snsError(batch(make()));
       expect([error.name, error.message, error.$metadata.httpStatusCode]).toEqual([name, message, 400]);
     });
     expect(delivered).toEqual({ events: [], queue: [], filtered: [] });
@@ -200,17 +190,17 @@ describe('PublishBatch with @aws-sdk/client-sns', () => {
       { Id: 'b', Message: 'y'.repeat(131_072 - 'k'.length - 'String'.length - 'v'.length), MessageAttributes: { k: { DataType: 'String', StringValue: 'v' } } },
     ]);
     expect(full.Successful).toHaveLength(2);
-    const over = await sdkError(batch([{ Id: 'a', Message: 'x'.repeat(131_072) }, { Id: 'b', Message: 'y'.repeat(131_073) }]));
+    const over = await snsError(batch([{ Id: 'a', Message: 'x'.repeat(131_072) }, { Id: 'b', Message: 'y'.repeat(131_073) }]));
     expect(over.name).toBe('BatchRequestTooLongException');
     await service.whenIdle();
   });
 
   it('refuses the whole request for a missing, malformed or unknown topic, as Publish does', async () => {
-    const unknown = await sdkError(batch(entries(1), `${TOPIC_ARN}-nope`));
+    const unknown = await snsError(batch(entries(1), `${TOPIC_ARN}-nope`));
     expect([unknown.name, unknown.message, unknown.$metadata.httpStatusCode]).toEqual(['NotFoundException', 'Topic does not exist', 404]);
-    const malformed = await sdkError(batch(entries(1), 'not-an-arn'));
+    const malformed = await snsError(batch(entries(1), 'not-an-arn'));
     expect([malformed.name, malformed.message]).toEqual(['InvalidParameterException', 'Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 1']);
-    const foreign = await sdkError(batch(entries(1), TOPIC_ARN.replace(REGION, 'eu-west-3')));
+    const foreign = await snsError(batch(entries(1), TOPIC_ARN.replace(REGION, 'eu-west-3')));
     expect([foreign.name, foreign.message]).toEqual(['InvalidParameterException', 'Invalid parameter: TopicArn']);
   });
 
@@ -325,8 +315,8 @@ describe('PublishBatch under IAM', () => {
       await service.whenIdle();
 
       const delivered = await deliveriesOf(async () => {
-        const published = await sdkError(sns.send(new PublishCommand({ TopicArn: OTHER_TOPIC_ARN, Message: 'm' })));
-        const batched = await sdkError(sns.send(new PublishBatchCommand({ TopicArn: OTHER_TOPIC_ARN, PublishBatchRequestEntries: entries(2) })));
+        const published = await snsError(sns.send(new PublishCommand({ TopicArn: OTHER_TOPIC_ARN, Message: 'm' })));
+        const batched = await snsError(sns.send(new PublishBatchCommand({ TopicArn: OTHER_TOPIC_ARN, PublishBatchRequestEntries: entries(2) })));
         expect([batched.name, batched.$metadata.httpStatusCode]).toEqual(['AuthorizationErrorException', 403]);
         expect(batched.message).toBe(published.message);
         expect(batched.message).toContain(`is not authorized to perform: SNS:Publish on resource: ${OTHER_TOPIC_ARN}`);

@@ -1,3 +1,4 @@
+import { SNSServiceException } from '@aws-sdk/client-sns';
 import type { StackResource } from '../../../local/cloudformation/types.js';
 import { fakeResource } from '../../support/fake-stack.js';
 import type { InvocationType, InvokeCaller, InvokeResult, MessageAttributeValue, Sinks, TraceEvent, Tracer } from '../../../local/contracts.js';
@@ -102,4 +103,15 @@ export async function rejectionOf<E extends Error>(type: ErrorClass<E>, promise:
     throw error;
   }
   throw new Error(`expected a rejection with ${type.name}`);
+}
+
+/** The error an SNS SDK call failed with; fails the test when it succeeded or failed otherwise. */
+export async function snsError(promise: Promise<unknown>): Promise<SNSServiceException> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof SNSServiceException) return error;
+    throw error;
+  }
+  throw new Error('expected an SNS error');
 }

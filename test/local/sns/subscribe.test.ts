@@ -4,9 +4,6 @@
  * flow integration tests use (an SQS queue subscribed to the stack's topic),
  * and their durability across restarts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {
   GetSubscriptionAttributesCommand,
   ListSubscriptionsByTopicCommand,
@@ -15,26 +12,24 @@ import {
   PublishCommand,
   SetSubscriptionAttributesCommand,
   SNSClient,
-  SNSServiceException,
   SubscribeCommand,
   UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClock } from '../../../local/clock.js';
 import { matchesPattern } from '../../../local/eventbridge/pattern.js';
 import type { Sinks } from '../../../local/contracts.js';
 import { AwsError } from '../../../local/protocol/errors.js';
-import type { LocalRuntime } from '../../../local/runtime.js';
 import { snsApi } from '../../../local/sns/api.js';
 import { SnsService } from '../../../local/sns/service.js';
 import { sqsApi } from '../../../local/sqs/api.js';
 import { SqsService } from '../../../local/sqs/service.js';
 import { MemoryStateStore } from '../../../local/state/memory.js';
 import { fakeStack } from '../../support/fake-stack.js';
-import { startLocalForTests } from '../../support/local-runtime.js';
+import { durableApps } from '../../support/durable-runtimes.js';
 import { serveApis, TEST_CLIENT, type Served } from '../../support/serve.js';
-import { ACCOUNT, FUNCTION_ARN, recordingSinks, REGION, subscriptionResource, TOPIC_ARN, topicResource } from './stack-fixture.js';
+import { ACCOUNT, FUNCTION_ARN, recordingSinks, REGION, subscriptionResource, TOPIC_ARN, topicResource, snsError } from './stack-fixture.js';
 
 /** A queue policy that lets SNS send to the queue from `topicArn`, as a spy queue needs. */
 const snsMaySend = (queueArn: string, topicArn = TOPIC_ARN) =>
@@ -59,16 +54,6 @@ function servedPair(state?: MemoryStateStore, sqsSink?: Sinks['sqs']) {
     ...(state ? { state } : {}),
   });
   return { sqs, sns, recorded };
-}
-
-async function snsError(promise: Promise<unknown>): Promise<SNSServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SNSServiceException) return error;
-    throw error;
-  }
-  throw new Error('expected an SNS error');
 }
 
 describe('subscriptions made through the API, through the AWS SDK', () => {
@@ -333,19 +318,12 @@ describe('subscriptions made through the API, across restarts', () => {
     second.sns.dispose();
   });
 
-  const dirs: string[] = [];
-  const running: LocalRuntime[] = [];
-  afterEach(async () => {
-    for (const runtime of running.splice(0)) await runtime.stop();
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
+  const app = durableApps();
 
   it('the spy flow on the app: a queue subscribed to its topic gets what is published, and still does after the runtime restarts', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'tdl-sns-subscribe-'));
-    dirs.push(dir);
+    const durable = app('tdl-sns-subscribe-');
     const start = async () => {
-      const runtime = await startLocalForTests({ state: { dir }, print: () => {} });
-      running.push(runtime);
+      const runtime = await durable.start();
       return {
         runtime,
         sn: new SNSClient({ endpoint: runtime.endpoint, ...TEST_CLIENT, maxAttempts: 1 }),
@@ -371,8 +349,7 @@ describe('subscriptions made through the API, across restarts', () => {
     expect(await spy(first, topicArn, QueueUrl!, '{"run":1}')).toEqual(['{"run":1}']);
     first.sn.destroy();
     first.sq.destroy();
-    running.splice(running.indexOf(first.runtime), 1);
-    await first.runtime.stop();
+    await durable.stop(first.runtime);
 
     const second = await start();
     try {

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {
   CreateQueueCommand,
   DeleteMessageCommand,
@@ -12,32 +9,25 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { SqsService } from '../../../local/sqs/service.js';
 import { MemoryStateStore } from '../../../local/state/memory.js';
 import { stateFile } from '../../../local/state/sqlite.js';
 import { fakeStack } from '../../support/fake-stack.js';
-import { startLocalForTests } from '../../support/local-runtime.js';
+import { durableApps, type DurableApp } from '../../support/durable-runtimes.js';
 import { TEST_CLIENT } from '../../support/serve.js';
 
-const dirs: string[] = [];
-const running: LocalRuntime[] = [];
-afterEach(async () => {
-  for (const runtime of running.splice(0)) await runtime.stop();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const app = durableApps();
 
-async function start(dir: string, lines: string[] = []): Promise<{ runtime: LocalRuntime; sqs: SQSClient }> {
-  const runtime = await startLocalForTests({ state: { dir }, print: (line) => lines.push(line) });
-  running.push(runtime);
+async function start(durable: DurableApp, lines: string[] = []): Promise<{ runtime: LocalRuntime; sqs: SQSClient }> {
+  const runtime = await durable.start((line) => lines.push(line));
   return { runtime, sqs: new SQSClient({ endpoint: runtime.endpoint, ...TEST_CLIENT, maxAttempts: 1 }) };
 }
 
-async function stop(runtime: LocalRuntime, sqs: SQSClient): Promise<void> {
+async function stop(durable: DurableApp, runtime: LocalRuntime, sqs: SQSClient): Promise<void> {
   sqs.destroy();
-  running.splice(running.indexOf(runtime), 1);
-  await runtime.stop();
+  await durable.stop(runtime);
 }
 
 /** The bodies of the saved messages of each queue CreateQueue made, and the saved queues, as another process reads the file. */
@@ -56,10 +46,10 @@ function committed(dir: string, stackName: string): { queues: string[]; messages
 
 describe('a queue CreateQueue made, across restarts on the same state', () => {
   it('comes back with its attributes, creation time and unfinished messages; a deleted message stays deleted', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'tdl-sqs-api-queue-'));
-    dirs.push(dir);
+    const durable = app('tdl-sqs-api-queue-');
+    const { dir } = durable;
 
-    const first = await start(dir);
+    const first = await start(durable);
     const { QueueUrl } = await first.sqs.send(
       new CreateQueueCommand({ QueueName: 'made-by-api', Attributes: { VisibilityTimeout: '120', MaximumMessageSize: '4096' } }),
     );
@@ -73,10 +63,10 @@ describe('a queue CreateQueue made, across restarts on the same state', () => {
     await first.sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: received.Messages![1]!.ReceiptHandle }));
     // On disk once answered, before any orderly stop: a kill -9 now loses none of it.
     expect(committed(dir, first.runtime.stack.stackName)).toEqual({ queues: ['made-by-api'], messages: ['kept', 'pending'] });
-    await stop(first.runtime, first.sqs);
+    await stop(durable, first.runtime, first.sqs);
 
     const lines: string[] = [];
-    const second = await start(dir, lines);
+    const second = await start(durable, lines);
     expect(lines.filter((line) => line.startsWith('dropped '))).toEqual([]);
     expect((await second.sqs.send(new GetQueueUrlCommand({ QueueName: 'made-by-api' }))).QueueUrl).toBe(QueueUrl);
     const after = await second.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
@@ -101,21 +91,21 @@ describe('a queue CreateQueue made, across restarts on the same state', () => {
       ['pending', '1'],
     ]);
     for (const message of resumed.Messages!) await second.sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: message.ReceiptHandle }));
-    await stop(second.runtime, second.sqs);
+    await stop(durable, second.runtime, second.sqs);
 
     // Deleted in the second run: gone in the third; the queue itself is still there.
-    const third = await start(dir);
+    const third = await start(durable);
     const left = await third.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
     expect(left.Attributes).toEqual({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
-    await stop(third.runtime, third.sqs);
+    await stop(durable, third.runtime, third.sqs);
   });
 });
 
 describe('a queue DeleteQueue deleted, across restarts on the same state', () => {
   it('is gone from the state file once answered, with its messages, and does not come back', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'tdl-sqs-deleted-queue-'));
-    dirs.push(dir);
-    const first = await start(dir);
+    const durable = app('tdl-sqs-deleted-queue-');
+    const { dir } = durable;
+    const first = await start(durable);
     const { QueueUrl } = await first.sqs.send(new CreateQueueCommand({ QueueName: 'short-lived' }));
     const { QueueUrl: keptUrl } = await first.sqs.send(new CreateQueueCommand({ QueueName: 'long-lived' }));
     await first.sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: [{ Id: 'a', MessageBody: 'gone' }] }));
@@ -123,14 +113,14 @@ describe('a queue DeleteQueue deleted, across restarts on the same state', () =>
     await first.sqs.send(new DeleteQueueCommand({ QueueUrl }));
     // Committed before the answer left, as every other change: a kill -9 now does not bring it back.
     expect(committed(dir, first.runtime.stack.stackName)).toEqual({ queues: ['long-lived'], messages: ['kept'] });
-    await stop(first.runtime, first.sqs);
+    await stop(durable, first.runtime, first.sqs);
 
     const lines: string[] = [];
-    const second = await start(dir, lines);
+    const second = await start(durable, lines);
     expect(lines.filter((line) => line.startsWith('dropped '))).toEqual([]);
     await expect(second.sqs.send(new GetQueueUrlCommand({ QueueName: 'short-lived' }))).rejects.toMatchObject({ name: 'QueueDoesNotExist' });
     expect((await second.sqs.send(new GetQueueUrlCommand({ QueueName: 'long-lived' }))).QueueUrl).toBe(keptUrl);
-    await stop(second.runtime, second.sqs);
+    await stop(durable, second.runtime, second.sqs);
   });
 });
 

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateQueueCommand,
@@ -12,13 +9,12 @@ import {
   SQSClient,
   TagQueueCommand,
 } from '@aws-sdk/client-sqs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClock } from '../../../local/clock.js';
-import type { LocalRuntime } from '../../../local/runtime.js';
 import { SqsService } from '../../../local/sqs/service.js';
 import { MemoryStateStore } from '../../../local/state/memory.js';
 import { fakeStack } from '../../support/fake-stack.js';
-import { startLocalForTests } from '../../support/local-runtime.js';
+import { durableApps } from '../../support/durable-runtimes.js';
 import { TEST_CLIENT } from '../../support/serve.js';
 import { servedSqs } from './served.js';
 
@@ -204,19 +200,12 @@ describe('attributes SetQueueAttributes set, across restarts on the same state',
     expect(third.getQueueAttributes(queue.url, ['Policy', 'VisibilityTimeout'])).toEqual({ VisibilityTimeout: '90' });
   });
 
-  const dirs: string[] = [];
-  const running: LocalRuntime[] = [];
-  afterEach(async () => {
-    for (const runtime of running.splice(0)) await runtime.stop();
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
+  const app = durableApps();
 
   it('come back with the tags after the runtime restarts on its state directory', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'tdl-sqs-set-attributes-'));
-    dirs.push(dir);
+    const durable = app('tdl-sqs-set-attributes-');
     const start = async () => {
-      const runtime = await startLocalForTests({ state: { dir }, print: () => {} });
-      running.push(runtime);
+      const runtime = await durable.start();
       return { runtime, sqs: new SQSClient({ endpoint: runtime.endpoint, ...TEST_CLIENT, maxAttempts: 1 }) };
     };
     const first = await start();
@@ -225,8 +214,7 @@ describe('attributes SetQueueAttributes set, across restarts on the same state',
     await first.sqs.send(new TagQueueCommand({ QueueUrl, Tags: { stage: 'dev' } }));
     const before = await first.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
     first.sqs.destroy();
-    running.splice(running.indexOf(first.runtime), 1);
-    await first.runtime.stop();
+    await durable.stop(first.runtime);
 
     const second = await start();
     try {
